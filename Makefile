@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Llamux top-level Makefile.  The kernel build itself is Kbuild (./Kbuild,
+# lib/Makefile, drivers/llamux/Makefile) entered from the kernel tree that
+# `make setup` prepares; this file drives setup, tests and userspace tools.
+#
+#   make setup      install packages, unpack + hook the kernel tree (idempotent)
+#   make test       every KUnit suite under UML          (runs setup first)
+#   make test-x86   the same suites on x86_64 under QEMU (runs setup first)
+#   make e2e        boot UML with the driver and use it  (runs setup first)
+#   make demo       stream a story from the kernel       (runs setup first)
+#   make tools      userspace tools from the same lib/ sources [SANITIZE=1]
+#   make fuzz       libFuzzer over the GGUF parser + schema [FUZZ_SECONDS=60]
+#   make bench      tokens/s benchmarks
+#   make coverage   gcov of the KUnit run under UML
+#   make checkpatch checkpatch.pl --no-tree --strict on our sources
+
+LLAMUX_CACHE ?= /var/cache/llamux
+LLAMUX_KSRC  ?= $(LLAMUX_CACHE)/linux-source-6.12
+export LLAMUX_CACHE LLAMUX_KSRC
+
+CC      ?= cc
+O       := build$(if $(SANITIZE),/san)
+TOOLDIR := $(O)/tools
+OBJDIR  := $(O)/obj
+
+USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+	       -Wno-sign-compare -Wno-missing-field-initializers \
+	       -Iinclude -Itools/shim -D_GNU_SOURCE \
+	       -ffp-contract=off -fno-math-errno
+ifdef SANITIZE
+USER_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	       -fno-sanitize-recover=undefined
+USER_LDFLAGS += -fsanitize=address,undefined
+endif
+AVX2_CFLAGS := -mavx2 -mfma -mf16c
+
+LIB_SRCS := lib/gguf.c lib/tokenizer.c lib/unicode.c lib/mock.c \
+	    lib/tensor.c lib/llama.c lib/sampler.c tools/shim/shim.c
+LIB_AVX2 := lib/tensor_avx2.c
+LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_AVX2))
+TOOLS    := gguf-info llamux-run
+TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
+HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h)
+
+.PHONY: all setup test test-x86 e2e demo tools fuzz bench coverage \
+	checkpatch clean help
+
+all: tools
+
+help:
+	@sed -n '3,18p' Makefile
+
+setup:
+	@scripts/setup
+
+test: setup
+	@kunit/run um $(SUITE)
+
+test-x86: setup
+	@kunit/run x86_64 $(SUITE)
+
+e2e: setup tools
+	@scripts/e2e
+
+demo: setup
+	@scripts/demo
+
+bench: tools
+	@scripts/bench
+
+coverage: setup
+	@coverage/run
+
+fuzz:
+	@tools/fuzz/run $(or $(FUZZ_SECONDS),60)
+
+tools: $(TOOL_BINS)
+
+$(OBJDIR)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(OBJDIR)/lib/tensor_avx2.o: lib/tensor_avx2.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(AVX2_CFLAGS) -c -o $@ $<
+
+$(TOOLDIR)/%: $(OBJDIR)/tools/%.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_LDFLAGS) -o $@ $^ -lm
+
+# Our sources: everything C under lib/, include/, drivers/, tools/.
+OWN_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^lib/unicode_data\.h$$')
+
+checkpatch:
+	@test -x $(LLAMUX_KSRC)/scripts/checkpatch.pl || scripts/setup
+	@rc=0; for f in $(OWN_SRCS); do \
+		out=$$($(LLAMUX_KSRC)/scripts/checkpatch.pl --no-tree --strict \
+			--quiet --show-types -f $$f 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out"; rc=1; fi; \
+	done; \
+	if [ $$rc = 0 ]; then echo "checkpatch: clean ($(words $(OWN_SRCS)) files)"; \
+	else echo "checkpatch: problems found"; fi; exit $$rc
+
+clean:
+	rm -rf build

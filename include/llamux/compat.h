@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one seam between lib/ and its environment.
+ *
+ * In the kernel this pulls in the kernel headers lib/ uses.  In userspace
+ * (tools/, fuzzers, sanitizers, perf) tools/shim/llamux_shim.h provides the
+ * same names on top of libc, so every lib/ file is compiled unchanged in
+ * both worlds.  Nothing else in lib/ may include a <linux/...> header
+ * directly.
+ */
+#ifndef _LLAMUX_COMPAT_H
+#define _LLAMUX_COMPAT_H
+
+#ifdef __KERNEL__
+#include <linux/bits.h>
+#include <linux/compiler.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/types.h>
+#include <linux/unaligned.h>
+#include <linux/vmalloc.h>
+#include <asm/fpu/api.h>
+#ifdef CONFIG_X86_64
+#include <asm/cpufeature.h>
+#endif
+
+/*
+ * FP sections.  Callers outside FP objects never pass or return floats by
+ * value; they call into FP objects, which bracket short stretches of work
+ * with these.  The sections never nest and never sleep.
+ */
+static inline void llx_fpu_begin(void)
+{
+	kernel_fpu_begin();
+}
+
+static inline void llx_fpu_end(void)
+{
+	kernel_fpu_end();
+}
+
+static inline bool llx_cpu_has_avx2_fma(void)
+{
+#ifdef CONFIG_X86_64
+	return boot_cpu_has(X86_FEATURE_AVX2) && boot_cpu_has(X86_FEATURE_FMA);
+#else
+	return false;
+#endif
+}
+
+static inline u64 llx_now_ns(void)
+{
+	return ktime_get_ns();
+}
+
+#define llx_cond_resched()	cond_resched()
+#define LLX_EXPORT(sym)		EXPORT_SYMBOL_GPL(sym)
+
+#else /* !__KERNEL__ */
+#include <llamux_shim.h>
+#endif
+
+#endif /* _LLAMUX_COMPAT_H */

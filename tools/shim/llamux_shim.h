@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace stand-ins for the kernel facilities lib/ uses, so the very same
+ * lib/*.c files build into tools/, fuzzers and sanitized test binaries.
+ * Included only through <llamux/compat.h>; keep it thin.
+ */
+#ifndef _LLAMUX_SHIM_H
+#define _LLAMUX_SHIM_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+typedef u16 __le16;
+typedef u32 __le32;
+typedef u64 __le64;
+
+#ifndef U8_MAX
+#define U8_MAX		((u8)~0U)
+#define U16_MAX		((u16)~0U)
+#define U32_MAX		((u32)~0U)
+#define U64_MAX		((u64)~0ULL)
+#define S32_MAX		((s32)(U32_MAX >> 1))
+#define S32_MIN		((s32)(-S32_MAX - 1))
+#define S64_MAX		((s64)(U64_MAX >> 1))
+#define S64_MIN		((s64)(-S64_MAX - 1))
+#endif
+#ifndef SIZE_MAX
+#define SIZE_MAX	(~(size_t)0)
+#endif
+
+#define SZ_1K		0x00000400
+#define SZ_4K		0x00001000
+#define SZ_64K		0x00010000
+#define SZ_1M		0x00100000
+#define SZ_16M		0x01000000
+#define SZ_64M		0x04000000
+#define SZ_256M		0x10000000
+#define SZ_1G		0x40000000
+
+#define EXPORT_SYMBOL_GPL(sym)
+#define LLX_EXPORT(sym)
+#define __maybe_unused	__attribute__((__unused__))
+#define __always_inline	inline __attribute__((__always_inline__))
+#define __aligned(x)	__attribute__((__aligned__(x)))
+#define __packed	__attribute__((__packed__))
+#define fallthrough	__attribute__((__fallthrough__))
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define BIT(n)		(1UL << (n))
+#define BIT_ULL(n)	(1ULL << (n))
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+#define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define ALIGN(x, a)	(((x) + ((__typeof__(x))(a) - 1)) & ~((__typeof__(x))(a) - 1))
+#define is_power_of_2(n)	((n) != 0 && (((n) & ((n) - 1)) == 0))
+#define IS_ENABLED(x)	0
+#define VISIBLE_IF_KUNIT	static
+#define BUILD_BUG_ON(c)	_Static_assert(!(c), #c)
+
+#define min(a, b)	((a) < (b) ? (a) : (b))
+#define max(a, b)	((a) > (b) ? (a) : (b))
+#define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max_t(t, a, b)	((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#define clamp(v, lo, hi)	min(max(v, lo), hi)
+#define swap(a, b) \
+	do { __typeof__(a) __t = (a); (a) = (b); (b) = __t; } while (0)
+
+#define check_add_overflow(a, b, d)	__builtin_add_overflow(a, b, d)
+#define check_sub_overflow(a, b, d)	__builtin_sub_overflow(a, b, d)
+#define check_mul_overflow(a, b, d)	__builtin_mul_overflow(a, b, d)
+#define array_size(a, b) ({ size_t __r; \
+	__builtin_mul_overflow((size_t)(a), (size_t)(b), &__r) ? SIZE_MAX : __r; })
+#define size_add(a, b) ({ size_t __r; \
+	__builtin_add_overflow((size_t)(a), (size_t)(b), &__r) ? SIZE_MAX : __r; })
+#define struct_size(p, member, n) \
+	size_add(sizeof(*(p)), array_size(n, sizeof(*(p)->member)))
+
+static inline u16 get_unaligned_le16(const void *p)
+{
+	u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline u32 get_unaligned_le32(const void *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline u64 get_unaligned_le64(const void *p)
+{
+	u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void put_unaligned_le16(u16 v, void *p)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void put_unaligned_le32(u32 v, void *p)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void put_unaligned_le64(u64 v, void *p)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+#define le16_to_cpu(x)	((u16)(x))
+#define le32_to_cpu(x)	((u32)(x))
+#define le64_to_cpu(x)	((u64)(x))
+#define cpu_to_le16(x)	((u16)(x))
+#define cpu_to_le32(x)	((u32)(x))
+#define cpu_to_le64(x)	((u64)(x))
+
+/* Allocation: gfp flags are accepted and ignored. */
+typedef unsigned int gfp_t;
+#define GFP_KERNEL	0u
+#define __GFP_NOWARN	0u
+#define __GFP_ZERO	1u
+
+static inline void *kmalloc(size_t n, gfp_t f)
+{
+	return (f & __GFP_ZERO) ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
+}
+
+static inline void *kzalloc(size_t n, gfp_t f)
+{
+	(void)f;
+	return calloc(1, n ? n : 1);
+}
+
+static inline void *kmalloc_array(size_t n, size_t s, gfp_t f)
+{
+	size_t b;
+
+	if (__builtin_mul_overflow(n, s, &b))
+		return NULL;
+	return kmalloc(b, f);
+}
+
+static inline void *kcalloc(size_t n, size_t s, gfp_t f)
+{
+	(void)f;
+	if (n && s > SIZE_MAX / n)
+		return NULL;
+	return calloc(n ? n : 1, s ? s : 1);
+}
+
+static inline void *krealloc(void *p, size_t n, gfp_t f)
+{
+	(void)f;
+	return realloc(p, n ? n : 1);
+}
+
+static inline void *krealloc_array(void *p, size_t n, size_t s, gfp_t f)
+{
+	size_t b;
+
+	if (__builtin_mul_overflow(n, s, &b))
+		return NULL;
+	return krealloc(p, b, f);
+}
+
+static inline char *kstrndup(const char *s, size_t n, gfp_t f)
+{
+	(void)f;
+	return strndup(s, n);
+}
+
+static inline void *kmemdup(const void *p, size_t n, gfp_t f)
+{
+	void *d = kmalloc(n, f);
+
+	if (d)
+		memcpy(d, p, n);
+	return d;
+}
+
+#define kvmalloc(n, f)		kmalloc(n, f)
+#define kvzalloc(n, f)		kzalloc(n, f)
+#define kvmalloc_array(n, s, f)	kmalloc_array(n, s, f)
+#define kvcalloc(n, s, f)	kcalloc(n, s, f)
+#define vmalloc(n)		malloc((n) ? (n) : 1)
+#define vzalloc(n)		calloc(1, (n) ? (n) : 1)
+#define kfree(p)		free((void *)(p))
+#define kvfree(p)		free((void *)(p))
+#define vfree(p)		free((void *)(p))
+
+/* Logging: the kernel's ratelimit becomes "always" here. */
+#ifndef pr_fmt
+#define pr_fmt(fmt) fmt
+#endif
+extern int llx_shim_quiet;
+#define llx_shim_log(fmt, ...) \
+	do { if (!llx_shim_quiet) fprintf(stderr, fmt, ##__VA_ARGS__); } while (0)
+#define pr_err(fmt, ...)	llx_shim_log(pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn(fmt, ...)	llx_shim_log(pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info(fmt, ...)	llx_shim_log(pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_debug(fmt, ...)	do { } while (0)
+#define pr_err_ratelimited	pr_err
+#define pr_warn_ratelimited	pr_warn
+#define pr_info_ratelimited	pr_info
+
+static inline void sort(void *base, size_t num, size_t size,
+			int (*cmp)(const void *, const void *), void *swp)
+{
+	(void)swp;
+	qsort(base, num, size, cmp);
+}
+
+static inline void llx_fpu_begin(void) { }
+static inline void llx_fpu_end(void) { }
+static inline void llx_cond_resched(void) { }
+
+static inline bool llx_cpu_has_avx2_fma(void)
+{
+#if defined(__x86_64__) && !defined(LLX_NO_AVX2)
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+	return false;
+#endif
+}
+
+static inline u64 llx_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
+}
+
+static inline u64 div_u64(u64 a, u32 b)
+{
+	return a / b;
+}
+
+static inline u64 div64_u64(u64 a, u64 b)
+{
+	return a / b;
+}
+
+#endif /* _LLAMUX_SHIM_H */
