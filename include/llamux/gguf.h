@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * GGUF (v2, v3) model file parser.  Every byte of the file is untrusted.
+ *
+ * The parser works on a bounded buffer that holds at least the header
+ * region (magic .. end of tensor infos); it never needs the tensor data.
+ * It reports where the data section starts and where each tensor lies in
+ * it, so a loader can read weights separately, in chunks.
+ *
+ * Lifetime: a struct gguf_ctx borrows @buf from gguf_parse() -- strings
+ * and arrays point into it -- so the caller keeps @buf alive and unchanged
+ * until gguf_free().
+ */
+#ifndef _LLAMUX_GGUF_H
+#define _LLAMUX_GGUF_H
+
+#include <llamux/compat.h>
+
+#define GGUF_MAGIC		0x46554747u	/* "GGUF" little-endian */
+#define GGUF_DEFAULT_ALIGNMENT	32u
+#define GGUF_MAX_DIMS		4
+
+/* Caps, far tighter than ggml's; a real llama file is well inside them. */
+#define GGUF_MAX_KV		4096u
+#define GGUF_MAX_TENSORS	8192u
+#define GGUF_MAX_KEY_LEN	256u
+#define GGUF_MAX_STRING_LEN	(1u << 20)
+#define GGUF_MAX_ARRAY_LEN	(1u << 20)
+#define GGUF_MAX_NAME_LEN	63u		/* tensor names: < 64 bytes */
+#define GGUF_MIN_ALIGNMENT	8u		/* keeps weights naturally aligned */
+#define GGUF_MAX_ALIGNMENT	(1u << 16)
+#define GGUF_MAX_DIM		(1ull << 32)
+#define GGUF_MAX_NELEMENTS	(1ull << 40)
+
+enum gguf_value_type {
+	GGUF_TYPE_UINT8 = 0,
+	GGUF_TYPE_INT8 = 1,
+	GGUF_TYPE_UINT16 = 2,
+	GGUF_TYPE_INT16 = 3,
+	GGUF_TYPE_UINT32 = 4,
+	GGUF_TYPE_INT32 = 5,
+	GGUF_TYPE_FLOAT32 = 6,
+	GGUF_TYPE_BOOL = 7,
+	GGUF_TYPE_STRING = 8,
+	GGUF_TYPE_ARRAY = 9,
+	GGUF_TYPE_UINT64 = 10,
+	GGUF_TYPE_INT64 = 11,
+	GGUF_TYPE_FLOAT64 = 12,
+	GGUF_TYPE_COUNT
+};
+
+/* ggml tensor types; 4, 5, 31..33 and 36..38 are removed ids. */
+enum ggml_type {
+	GGML_TYPE_F32 = 0,
+	GGML_TYPE_F16 = 1,
+	GGML_TYPE_Q4_0 = 2,
+	GGML_TYPE_Q4_1 = 3,
+	GGML_TYPE_Q5_0 = 6,
+	GGML_TYPE_Q5_1 = 7,
+	GGML_TYPE_Q8_0 = 8,
+	GGML_TYPE_Q8_1 = 9,
+	GGML_TYPE_Q2_K = 10,
+	GGML_TYPE_Q3_K = 11,
+	GGML_TYPE_Q4_K = 12,
+	GGML_TYPE_Q5_K = 13,
+	GGML_TYPE_Q6_K = 14,
+	GGML_TYPE_Q8_K = 15,
+	GGML_TYPE_IQ2_XXS = 16,
+	GGML_TYPE_IQ2_XS = 17,
+	GGML_TYPE_IQ3_XXS = 18,
+	GGML_TYPE_IQ1_S = 19,
+	GGML_TYPE_IQ4_NL = 20,
+	GGML_TYPE_IQ3_S = 21,
+	GGML_TYPE_IQ2_S = 22,
+	GGML_TYPE_IQ4_XS = 23,
+	GGML_TYPE_I8 = 24,
+	GGML_TYPE_I16 = 25,
+	GGML_TYPE_I32 = 26,
+	GGML_TYPE_I64 = 27,
+	GGML_TYPE_F64 = 28,
+	GGML_TYPE_IQ1_M = 29,
+	GGML_TYPE_BF16 = 30,
+	GGML_TYPE_TQ1_0 = 34,
+	GGML_TYPE_TQ2_0 = 35,
+	GGML_TYPE_COUNT = 39
+};
+
+struct ggml_type_info {
+	const char *name;	/* NULL for removed/unknown ids */
+	u32 blck_size;		/* elements per block */
+	u32 type_size;		/* bytes per block */
+};
+
+/* Type table lookup; NULL for ids that are removed or out of range. */
+const struct ggml_type_info *ggml_type_get(u32 type);
+const char *ggml_type_name(u32 type);	/* "?" when unknown */
+
+/* Bytes of a row of @ne0 elements; 0 if @ne0 is not a whole number of blocks. */
+u64 ggml_row_size(u32 type, u64 ne0);
+
+/* "u32", "str", "arr", ...; "?" when unknown. */
+const char *gguf_value_type_name(u32 type);
+
+struct gguf_str {
+	const char *s;		/* not NUL-terminated; points into the buffer */
+	u64 len;
+};
+
+struct gguf_kv {
+	struct gguf_str key;
+	u32 type;		/* enum gguf_value_type */
+	u32 arr_type;		/* element type when type == GGUF_TYPE_ARRAY */
+	u64 n;			/* array length (1 for scalars) */
+	const u8 *data;		/* scalar value / first array element, in buffer;
+				 * for strings the u64 length field */
+	const u64 *str_offs;	/* arrays of strings: offset of element i's
+				 * length field, relative to @data */
+};
+
+struct gguf_tensor {
+	struct gguf_str name;
+	u32 type;		/* enum ggml_type, validated */
+	u32 n_dims;		/* 1..4 */
+	u64 ne[GGUF_MAX_DIMS];	/* unused dims are 1 */
+	u64 nelements;
+	u64 offset;		/* relative to the data section, aligned */
+	u64 size;		/* bytes */
+};
+
+struct gguf_index;		/* private: sorted names for lookups */
+
+/*
+ * The parsed file.  Iterate with kv[0..n_kv) and tensors[0..n_tensors),
+ * both in file order.
+ */
+struct gguf_ctx {
+	u32 version;
+	u32 alignment;
+	u64 n_kv;
+	u64 n_tensors;
+	struct gguf_kv *kv;
+	struct gguf_tensor *tensors;
+	u64 header_size;	/* bytes parsed (end of tensor infos) */
+	u64 data_offset;	/* absolute file offset of the data section */
+	u64 data_size;		/* bytes from data_offset to the end of the last tensor */
+	const u8 *buf;		/* borrowed, see the lifetime note above */
+	u64 buf_len;		/* bytes of @buf used (<= file size) */
+	struct gguf_index *kv_index;
+	struct gguf_index *tensor_index;
+};
+
+/*
+ * Parse @buf (@len bytes, the start of a file of @file_size bytes).
+ * @len may be smaller than @file_size: it must cover the header region
+ * (magic .. end of tensor infos), else -ENODATA tells the caller to retry
+ * with a longer prefix.  Tensor data must lie inside @file_size; tensor
+ * data is never read.  Lookups are O(log n) (sorted name index).
+ * Returns 0 and sets *@out, or -EINVAL/-EOVERFLOW/-E2BIG/-ENOMEM/-ENODATA.
+ */
+int gguf_parse(const void *buf, u64 len, u64 file_size, struct gguf_ctx **out);
+void gguf_free(struct gguf_ctx *ctx);
+
+/* Key lookup: index into ctx->kv, or -ENOENT. */
+int gguf_find_key(const struct gguf_ctx *ctx, const char *key);
+const struct gguf_kv *gguf_get_kv(const struct gguf_ctx *ctx, const char *key);
+
+/*
+ * Typed getters by key: -ENOENT when missing, -EINVAL when the stored type
+ * differs: each getter accepts exactly its own stored type (gguf_get_u32()
+ * only UINT32, ...), never widening or reinterpreting.
+ */
+int gguf_get_u32(const struct gguf_ctx *ctx, const char *key, u32 *val);
+int gguf_get_i32(const struct gguf_ctx *ctx, const char *key, s32 *val);
+int gguf_get_u64(const struct gguf_ctx *ctx, const char *key, u64 *val);
+int gguf_get_bool(const struct gguf_ctx *ctx, const char *key, bool *val);
+/* FLOAT32 bits, so non-FP code can move them around. */
+int gguf_get_f32_bits(const struct gguf_ctx *ctx, const char *key, u32 *bits);
+int gguf_get_str(const struct gguf_ctx *ctx, const char *key, struct gguf_str *val);
+/* Array of @elem_type: sets *@n and *@data (raw little-endian elements). */
+int gguf_get_arr(const struct gguf_ctx *ctx, const char *key, u32 elem_type,
+		 u64 *n, const void **data);
+/* Element @i of an array of strings held by @kv, O(1); -ERANGE past the end. */
+int gguf_arr_str(const struct gguf_kv *kv, u64 i, struct gguf_str *val);
+
+/* Tensor lookup by name: NULL when absent. */
+const struct gguf_tensor *gguf_find_tensor(const struct gguf_ctx *ctx,
+					   const char *name);
+
+bool gguf_str_eq(const struct gguf_str *s, const char *cstr);
+
+#endif /* _LLAMUX_GGUF_H */
