@@ -35,7 +35,7 @@ USER_LDFLAGS += -fsanitize=address,undefined
 endif
 AVX2_CFLAGS := -mavx2 -mfma -mf16c
 
-LIB_SRCS := lib/gguf.c lib/tokenizer.c lib/unicode.c lib/mock.c \
+LIB_SRCS := lib/gguf.c lib/schema.c lib/tokenizer.c lib/unicode.c lib/mock.c \
 	    lib/tensor.c lib/llama.c lib/sampler.c tools/shim/shim.c
 LIB_AVX2 := lib/tensor_avx2.c
 LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_AVX2))
