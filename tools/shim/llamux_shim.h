@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Userspace stand-ins for the kernel facilities lib/ uses, so the very same
- * lib/*.c files build into tools/, fuzzers and sanitized test binaries.
+ * lib/ .c files build into tools/, fuzzers and sanitized test binaries.
  * Included only through <llamux/compat.h>; keep it thin.
  */
 #ifndef _LLAMUX_SHIM_H
@@ -21,11 +21,11 @@
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
-typedef uint64_t u64;
+typedef unsigned long long u64;	/* as in the kernel: %llu */
 typedef int8_t s8;
 typedef int16_t s16;
 typedef int32_t s32;
-typedef int64_t s64;
+typedef long long s64;
 typedef u16 __le16;
 typedef u32 __le32;
 typedef u64 __le64;
@@ -56,9 +56,12 @@ typedef u64 __le64;
 #define EXPORT_SYMBOL_GPL(sym)
 #define LLX_EXPORT(sym)
 #define __maybe_unused	__attribute__((__unused__))
+#ifndef __always_inline
 #define __always_inline	inline __attribute__((__always_inline__))
+#endif
 #define __aligned(x)	__attribute__((__aligned__(x)))
 #define __packed	__attribute__((__packed__))
+#define __printf(a, b)	__attribute__((__format__(printf, a, b)))
 #define fallthrough	__attribute__((__fallthrough__))
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
@@ -218,8 +221,10 @@ static inline void *kmemdup(const void *p, size_t n, gfp_t f)
 #define pr_fmt(fmt) fmt
 #endif
 extern int llx_shim_quiet;
-#define llx_shim_log(fmt, ...) \
-	do { if (!llx_shim_quiet) fprintf(stderr, fmt, ##__VA_ARGS__); } while (0)
+/* The last message logged, kept even when quiet (tools report it). */
+extern char llx_shim_last_msg[256];
+void llx_shim_logf(const char *fmt, ...) __attribute__((__format__(printf, 1, 2)));
+#define llx_shim_log(fmt, ...)	llx_shim_logf(fmt, ##__VA_ARGS__)
 #define pr_err(fmt, ...)	llx_shim_log(pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_warn(fmt, ...)	llx_shim_log(pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_info(fmt, ...)	llx_shim_log(pr_fmt(fmt), ##__VA_ARGS__)
