@@ -53,7 +53,7 @@ const struct ggml_type_info *ggml_type_get(u32 type)
 		return NULL;
 	return &ggml_types[type];
 }
-LLX_EXPORT(ggml_type_get);
+EXPORT_SYMBOL_GPL(ggml_type_get);
 
 const char *ggml_type_name(u32 type)
 {
@@ -61,7 +61,7 @@ const char *ggml_type_name(u32 type)
 
 	return ti ? ti->name : "?";
 }
-LLX_EXPORT(ggml_type_name);
+EXPORT_SYMBOL_GPL(ggml_type_name);
 
 u64 ggml_row_size(u32 type, u64 ne0)
 {
@@ -74,7 +74,7 @@ u64 ggml_row_size(u32 type, u64 ne0)
 		return 0;
 	return bytes;
 }
-LLX_EXPORT(ggml_row_size);
+EXPORT_SYMBOL_GPL(ggml_row_size);
 
 /* Scalar sizes by enum gguf_value_type; 0 for STRING and ARRAY. */
 static const u8 gguf_scalar_size[GGUF_TYPE_COUNT] = {
@@ -100,7 +100,7 @@ const char *gguf_value_type_name(u32 type)
 {
 	return type < GGUF_TYPE_COUNT ? gguf_type_names[type] : "?";
 }
-LLX_EXPORT(gguf_value_type_name);
+EXPORT_SYMBOL_GPL(gguf_value_type_name);
 
 /* A name (key or tensor name) and its index, sorted for lookups. */
 struct gguf_index {
@@ -681,7 +681,7 @@ free_ctx:
 	gguf_free(ctx);
 	return ret;
 }
-LLX_EXPORT(gguf_parse);
+EXPORT_SYMBOL_GPL(gguf_parse);
 
 void gguf_free(struct gguf_ctx *ctx)
 {
@@ -699,13 +699,13 @@ void gguf_free(struct gguf_ctx *ctx)
 	kvfree(ctx->tensor_index);
 	kfree(ctx);
 }
-LLX_EXPORT(gguf_free);
+EXPORT_SYMBOL_GPL(gguf_free);
 
 int gguf_find_key(const struct gguf_ctx *ctx, const char *key)
 {
 	return gguf_lookup(ctx->kv_index, ctx->n_kv, key);
 }
-LLX_EXPORT(gguf_find_key);
+EXPORT_SYMBOL_GPL(gguf_find_key);
 
 const struct gguf_kv *gguf_get_kv(const struct gguf_ctx *ctx, const char *key)
 {
@@ -713,7 +713,7 @@ const struct gguf_kv *gguf_get_kv(const struct gguf_ctx *ctx, const char *key)
 
 	return i < 0 ? NULL : &ctx->kv[i];
 }
-LLX_EXPORT(gguf_get_kv);
+EXPORT_SYMBOL_GPL(gguf_get_kv);
 
 /* The scalar at @key, which must be stored as exactly @type. */
 static int gguf_get_scalar(const struct gguf_ctx *ctx, const char *key,
@@ -738,7 +738,7 @@ int gguf_get_u32(const struct gguf_ctx *ctx, const char *key, u32 *val)
 		*val = get_unaligned_le32(p);
 	return ret;
 }
-LLX_EXPORT(gguf_get_u32);
+EXPORT_SYMBOL_GPL(gguf_get_u32);
 
 int gguf_get_i32(const struct gguf_ctx *ctx, const char *key, s32 *val)
 {
@@ -749,7 +749,7 @@ int gguf_get_i32(const struct gguf_ctx *ctx, const char *key, s32 *val)
 		*val = (s32)get_unaligned_le32(p);
 	return ret;
 }
-LLX_EXPORT(gguf_get_i32);
+EXPORT_SYMBOL_GPL(gguf_get_i32);
 
 int gguf_get_u64(const struct gguf_ctx *ctx, const char *key, u64 *val)
 {
@@ -760,7 +760,7 @@ int gguf_get_u64(const struct gguf_ctx *ctx, const char *key, u64 *val)
 		*val = get_unaligned_le64(p);
 	return ret;
 }
-LLX_EXPORT(gguf_get_u64);
+EXPORT_SYMBOL_GPL(gguf_get_u64);
 
 int gguf_get_bool(const struct gguf_ctx *ctx, const char *key, bool *val)
 {
@@ -771,7 +771,7 @@ int gguf_get_bool(const struct gguf_ctx *ctx, const char *key, bool *val)
 		*val = *p;
 	return ret;
 }
-LLX_EXPORT(gguf_get_bool);
+EXPORT_SYMBOL_GPL(gguf_get_bool);
 
 int gguf_get_f32_bits(const struct gguf_ctx *ctx, const char *key, u32 *bits)
 {
@@ -782,7 +782,7 @@ int gguf_get_f32_bits(const struct gguf_ctx *ctx, const char *key, u32 *bits)
 		*bits = get_unaligned_le32(p);
 	return ret;
 }
-LLX_EXPORT(gguf_get_f32_bits);
+EXPORT_SYMBOL_GPL(gguf_get_f32_bits);
 
 int gguf_get_str(const struct gguf_ctx *ctx, const char *key,
 		 struct gguf_str *val)
@@ -796,7 +796,7 @@ int gguf_get_str(const struct gguf_ctx *ctx, const char *key,
 	val->s = (const char *)p + 8;
 	return 0;
 }
-LLX_EXPORT(gguf_get_str);
+EXPORT_SYMBOL_GPL(gguf_get_str);
 
 int gguf_get_arr(const struct gguf_ctx *ctx, const char *key, u32 elem_type,
 		 u64 *n, const void **data)
@@ -811,7 +811,7 @@ int gguf_get_arr(const struct gguf_ctx *ctx, const char *key, u32 elem_type,
 	*data = kv->data;
 	return 0;
 }
-LLX_EXPORT(gguf_get_arr);
+EXPORT_SYMBOL_GPL(gguf_get_arr);
 
 int gguf_arr_str(const struct gguf_kv *kv, u64 i, struct gguf_str *val)
 {
@@ -827,7 +827,7 @@ int gguf_arr_str(const struct gguf_kv *kv, u64 i, struct gguf_str *val)
 	val->s = (const char *)p + 8;
 	return 0;
 }
-LLX_EXPORT(gguf_arr_str);
+EXPORT_SYMBOL_GPL(gguf_arr_str);
 
 const struct gguf_tensor *gguf_find_tensor(const struct gguf_ctx *ctx,
 					   const char *name)
@@ -836,7 +836,7 @@ const struct gguf_tensor *gguf_find_tensor(const struct gguf_ctx *ctx,
 
 	return i < 0 ? NULL : &ctx->tensors[i];
 }
-LLX_EXPORT(gguf_find_tensor);
+EXPORT_SYMBOL_GPL(gguf_find_tensor);
 
 bool gguf_str_eq(const struct gguf_str *s, const char *cstr)
 {
@@ -844,4 +844,4 @@ bool gguf_str_eq(const struct gguf_str *s, const char *cstr)
 
 	return s->len == len && !memcmp(s->s, cstr, len);
 }
-LLX_EXPORT(gguf_str_eq);
+EXPORT_SYMBOL_GPL(gguf_str_eq);

@@ -230,7 +230,7 @@ static int llx_check_vocab(struct llx_check *c)
 					gguf_value_type_name(kv->type));
 		v = get_unaligned_le32(kv->data);
 		if (v != LLX_NO_TOKEN && v >= c->hp.n_vocab)
-			return llx_fail(c, -EINVAL, "key %.*s: token id %u outside the %u-token vocabulary",
+			return llx_fail(c, -EINVAL, "key %.*s: token id %u >= n_vocab %u",
 					(int)kv->key.len, kv->key.s, v,
 					c->hp.n_vocab);
 	}
@@ -257,7 +257,7 @@ static int llx_check_tensor(struct llx_check *c, const char *name, u64 ne0,
 		if (t->ne[d] != 1)
 			break;
 	if (t->ne[0] != ne0 || t->ne[1] != ne1 || d < GGUF_MAX_DIMS)
-		return llx_fail(c, -EINVAL, "tensor %s: shape [%llu, %llu, %llu, %llu], expected [%llu, %llu]",
+		return llx_fail(c, -EINVAL, "tensor %s: shape [%llu,%llu,%llu,%llu] != [%llu,%llu]",
 				name, t->ne[0], t->ne[1], t->ne[2], t->ne[3],
 				ne0, ne1);
 	return 0;
@@ -369,4 +369,4 @@ free_check:
 	kfree(c);
 	return ret;
 }
-LLX_EXPORT(llx_llama_check);
+EXPORT_SYMBOL_GPL(llx_llama_check);

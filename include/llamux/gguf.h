@@ -24,13 +24,13 @@
 #define GGUF_MAX_KV		4096u
 #define GGUF_MAX_TENSORS	8192u
 #define GGUF_MAX_KEY_LEN	256u
-#define GGUF_MAX_STRING_LEN	(1u << 20)
-#define GGUF_MAX_ARRAY_LEN	(1u << 20)
+#define GGUF_MAX_STRING_LEN	0x100000u	/* 1 MiB */
+#define GGUF_MAX_ARRAY_LEN	0x100000u	/* 2^20 elements */
 #define GGUF_MAX_NAME_LEN	63u		/* tensor names: < 64 bytes */
 #define GGUF_MIN_ALIGNMENT	8u		/* keeps weights naturally aligned */
-#define GGUF_MAX_ALIGNMENT	(1u << 16)
-#define GGUF_MAX_DIM		(1ull << 32)
-#define GGUF_MAX_NELEMENTS	(1ull << 40)
+#define GGUF_MAX_ALIGNMENT	0x10000u
+#define GGUF_MAX_DIM		0x100000000ull	/* 2^32 */
+#define GGUF_MAX_NELEMENTS	0x10000000000ull	/* 2^40 */
 
 enum gguf_value_type {
 	GGUF_TYPE_UINT8 = 0,
@@ -111,10 +111,10 @@ struct gguf_kv {
 	u32 type;		/* enum gguf_value_type */
 	u32 arr_type;		/* element type when type == GGUF_TYPE_ARRAY */
 	u64 n;			/* array length (1 for scalars) */
-	const u8 *data;		/* scalar value / first array element, in buffer;
-				 * for strings the u64 length field */
-	const u64 *str_offs;	/* arrays of strings: offset of element i's
-				 * length field, relative to @data */
+	/* Scalar value or first array element (a string: its u64 length). */
+	const u8 *data;
+	/* Arrays of strings: offset of element i's length field from @data. */
+	const u64 *str_offs;
 };
 
 struct gguf_tensor {
