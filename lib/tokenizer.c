@@ -1,0 +1,1708 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tokenizer: text to token ids and back, as llama.cpp (commit c392e509,
+ * src/llama-vocab.cpp) does it, for SentencePiece ("llama") and GPT-2
+ * style byte-level BPE ("gpt2") vocabularies read from GGUF.
+ *
+ * Integer-only: token scores are f32 in the file and are compared here as
+ * order-preserving u32 keys made from their bit patterns, which is exact.
+ *
+ * Both algorithms merge adjacent symbols best-first from a binary heap
+ * (SPM: highest score, BPE: lowest merge rank; ties go to the leftmost
+ * pair), so a call costs O(n log n) in the input length.
+ */
+#define pr_fmt(fmt) "llamux: " fmt
+
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/tokenizer.h>
+#include <llamux/unicode.h>
+
+/* Token attributes (llama_token_attr); a token may carry several. */
+#define LLX_ATTR_UNKNOWN	BIT(0)
+#define LLX_ATTR_UNUSED		BIT(1)
+#define LLX_ATTR_NORMAL		BIT(2)
+#define LLX_ATTR_CONTROL	BIT(3)
+#define LLX_ATTR_USER_DEFINED	BIT(4)
+#define LLX_ATTR_BYTE		BIT(5)
+#define LLX_ATTR_LSTRIP		BIT(6)
+#define LLX_ATTR_RSTRIP		BIT(7)
+
+#define LLX_NO_ID		U32_MAX
+#define LLX_MAX_MERGES		(1u << 20)
+#define LLX_MAX_PIECE_BYTES	1024u	/* a decoded piece */
+#define LLX_MAX_EOG		16u
+
+/* "▁" (U+2581), SentencePiece's visible space. */
+static const u8 llx_spm_space[3] = { 0xe2, 0x96, 0x81 };
+
+struct llx_merge {
+	u32 left, right;	/* string ids; left == LLX_NO_ID: empty slot */
+	u32 rank;
+	u32 result;		/* string id of left + right, or LLX_NO_ID */
+};
+
+struct llx_vocab {
+	enum llx_vocab_kind kind;
+	enum llx_pretok pretok;
+	u32 n_tokens;
+	/*
+	 * Strings: ids 0..n_tokens-1 are the tokens; BPE merge halves that
+	 * are not tokens get the ids after them.
+	 */
+	u32 n_strs;
+	u8 *pool;
+	u32 *str_off;		/* [n_strs + 1] */
+	u32 *hash;		/* open addressing over string ids */
+	u32 hash_mask;
+	u32 *score;		/* [n_tokens] order keys, higher is better */
+	u8 *attr;		/* [n_tokens] LLX_ATTR_* */
+	u8 *pieces;		/* token_to_piece(special = true) cache */
+	u32 *piece_off;		/* [n_tokens + 1] */
+	struct llx_merge *merges;
+	u32 merge_mask;
+	u32 *specials;		/* control/user-defined/unknown, longest first */
+	u32 n_specials;
+	u32 byte_tok[256];	/* byte fallback token per byte, or LLX_NO_ID */
+	u32 byte_str[256];	/* BPE: string id of each byte's code point */
+	s32 bos, eos, unk, eot, eom;
+	u32 eog[LLX_MAX_EOG];
+	u32 n_eog;
+	bool add_bos, add_eos, add_space_prefix, clean_spaces, ignore_merges;
+};
+
+/* --- strings ---------------------------------------------------------- */
+
+static u32 llx_hash_bytes(u32 h, const u8 *s, size_t n)
+{
+	while (n--)
+		h = (h ^ *s++) * 16777619u;	/* FNV-1a */
+	return h;
+}
+
+#define LLX_HASH_SEED	2166136261u
+
+static u32 llx_str_len(const struct llx_vocab *v, u32 id)
+{
+	return v->str_off[id + 1] - v->str_off[id];
+}
+
+static const u8 *llx_str(const struct llx_vocab *v, u32 id)
+{
+	return v->pool + v->str_off[id];
+}
+
+/* String id of the concatenation @a + @b, or LLX_NO_ID. */
+static u32 llx_find2(const struct llx_vocab *v, const u8 *a, size_t na,
+		     const u8 *b, size_t nb)
+{
+	u32 h = llx_hash_bytes(llx_hash_bytes(LLX_HASH_SEED, a, na), b, nb);
+	u32 i, id;
+
+	for (i = h & v->hash_mask; (id = v->hash[i]) != LLX_NO_ID;
+	     i = (i + 1) & v->hash_mask) {
+		const u8 *s = llx_str(v, id);
+
+		if (llx_str_len(v, id) == na + nb && !memcmp(s, a, na) &&
+		    !memcmp(s + na, b, nb))
+			return id;
+	}
+	return LLX_NO_ID;
+}
+
+static u32 llx_find(const struct llx_vocab *v, const u8 *s, size_t n)
+{
+	return llx_find2(v, s, n, NULL, 0);
+}
+
+/* Token id of @s, or LLX_NO_ID (merge-only strings are not tokens). */
+static u32 llx_find_token(const struct llx_vocab *v, const u8 *s, size_t n)
+{
+	u32 id = llx_find(v, s, n);
+
+	return id < v->n_tokens ? id : LLX_NO_ID;
+}
+
+/* Append string @s as id v->n_strs; its room was reserved up front. */
+static u32 llx_add_str(struct llx_vocab *v, const u8 *s, size_t n)
+{
+	u32 id = v->n_strs++;
+	u32 i = llx_hash_bytes(LLX_HASH_SEED, s, n) & v->hash_mask;
+
+	memcpy(v->pool + v->str_off[id], s, n);
+	v->str_off[id + 1] = v->str_off[id] + n;
+	while (v->hash[i] != LLX_NO_ID)
+		i = (i + 1) & v->hash_mask;
+	v->hash[i] = id;
+	return id;
+}
+
+/* --- loading -------------------------------------------------------------- */
+
+/* Order key of an f32: unsigned compare of keys == float compare. */
+static u32 llx_f32_key(u32 bits)
+{
+	if (!(bits & 0x7fffffff))
+		return 0x80000000;		/* -0.0 == +0.0 */
+	return (bits & 0x80000000) ? ~bits : bits | 0x80000000;
+}
+
+static bool llx_f32_is_nan(u32 bits)
+{
+	return (bits & 0x7f800000) == 0x7f800000 && (bits & 0x7fffff);
+}
+
+/* f32 bits of (float)@x, round to nearest even, in integer arithmetic. */
+static u32 llx_i32_to_f32_bits(s32 x)
+{
+	u32 sign = x < 0 ? 0x80000000 : 0;
+	u32 m = x < 0 ? -(u32)x : (u32)x;
+	u32 e = 31, shift, rem, half;
+
+	if (!m)
+		return 0;
+	while (!(m & BIT(e)))
+		e--;
+	if (e > 23) {
+		shift = e - 23;
+		rem = m & (BIT(shift) - 1);
+		half = BIT(shift - 1);
+		m >>= shift;
+		if (rem > half || (rem == half && (m & 1)))
+			m++;
+		if (m == BIT(24)) {
+			m >>= 1;
+			e++;
+		}
+	} else {
+		m <<= 23 - e;
+	}
+	return sign | ((e + 127) << 23) | (m & 0x7fffff);
+}
+
+static const struct gguf_kv *llx_get_array(const struct gguf_ctx *g,
+					   const char *key, u32 type,
+					   bool required, int *err)
+{
+	const struct gguf_kv *kv = gguf_get_kv(g, key);
+
+	*err = 0;
+	if (!kv) {
+		if (required) {
+			pr_err_ratelimited("tokenizer: %s missing\n", key);
+			*err = -EINVAL;
+		}
+		return NULL;
+	}
+	if (kv->type != GGUF_TYPE_ARRAY || kv->arr_type != type) {
+		pr_err_ratelimited("tokenizer: %s has type %u/%u, want array of %u\n",
+				   key, kv->type, kv->arr_type, type);
+		*err = -EINVAL;
+		return NULL;
+	}
+	return kv;
+}
+
+static int llx_get_flag(const struct gguf_ctx *g, const char *key, bool *val)
+{
+	int ret = gguf_get_bool(g, key, val);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		pr_err_ratelimited("tokenizer: %s is not a bool\n", key);
+	return ret;
+}
+
+/*
+ * A special token id: absent keeps *@id; UINT32_MAX (-1) means "none";
+ * anything else outside the vocabulary is rejected.
+ */
+static int llx_get_special(const struct llx_vocab *v, const struct gguf_ctx *g,
+			   const char *key, s32 *id)
+{
+	const struct gguf_kv *kv = gguf_get_kv(g, key);
+	u32 val;
+
+	if (!kv)
+		return 0;
+	if ((kv->type != GGUF_TYPE_UINT32 && kv->type != GGUF_TYPE_INT32) ||
+	    kv->n != 1) {
+		pr_err_ratelimited("tokenizer: %s has type %u\n", key, kv->type);
+		return -EINVAL;
+	}
+	val = get_unaligned_le32(kv->data);
+	if (val == U32_MAX) {
+		*id = -1;
+		return 0;
+	}
+	if (val >= v->n_tokens) {
+		pr_err_ratelimited("tokenizer: %s = %d out of range (%u tokens)\n",
+				   key, (s32)val, v->n_tokens);
+		return -EINVAL;
+	}
+	*id = val;
+	return 0;
+}
+
+static int llx_hex(u8 c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The byte of a "<0xNN>" token, or -1 if @s is not exactly that. */
+static int llx_parse_byte_token(const u8 *s, u32 n)
+{
+	int hi, lo;
+
+	if (n != 6 || memcmp(s, "<0x", 3) || s[5] != '>')
+		return -1;
+	hi = llx_hex(s[3]);
+	lo = llx_hex(s[4]);
+	if (hi < 0 || lo < 0)
+		return -1;
+	return hi << 4 | lo;
+}
+
+static u32 llx_pow2_above(u64 n)
+{
+	u32 p = 16;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+static int llx_load_tokens(struct llx_vocab *v, const struct gguf_kv *tokens,
+			   u64 n_merge_bytes, u32 n_merge_strs)
+{
+	u64 pool_size = n_merge_bytes, n;
+	struct gguf_str s;
+	char empty[24];
+	u32 i;
+	int ret;
+
+	for (i = 0; i < v->n_tokens; i++) {
+		ret = gguf_arr_str(tokens, i, &s);
+		if (ret)
+			return ret;
+		if (s.len > LLX_MAX_PIECE_LEN) {
+			pr_err_ratelimited("tokenizer: token %u is %llu bytes (max %u)\n",
+					   i, (unsigned long long)s.len,
+					   LLX_MAX_PIECE_LEN);
+			return -EINVAL;
+		}
+		pool_size += s.len ? s.len : sizeof(empty);
+	}
+	n = (u64)v->n_tokens + n_merge_strs;
+	v->pool = kvmalloc(pool_size, GFP_KERNEL);
+	v->str_off = kvmalloc_array(n + 1, sizeof(*v->str_off), GFP_KERNEL);
+	v->hash_mask = llx_pow2_above(2 * n) - 1;
+	v->hash = kvmalloc_array(v->hash_mask + 1ull, sizeof(*v->hash),
+				 GFP_KERNEL);
+	if (!v->pool || !v->str_off || !v->hash)
+		return -ENOMEM;
+	memset(v->hash, 0xff, (v->hash_mask + 1ull) * sizeof(*v->hash));
+	v->str_off[0] = 0;
+
+	for (i = 0; i < v->n_tokens; i++) {
+		gguf_arr_str(tokens, i, &s);
+		if (!s.len) {
+			/* llama.cpp renames empty tokens the same way. */
+			s.len = snprintf(empty, sizeof(empty), "[EMPTY_%u]", i);
+			s.s = empty;
+		}
+		if (llx_find(v, (const u8 *)s.s, s.len) != LLX_NO_ID) {
+			pr_err_ratelimited("tokenizer: duplicate token %u (%u bytes)\n",
+					   i, (u32)s.len);
+			return -EINVAL;
+		}
+		llx_add_str(v, (const u8 *)s.s, s.len);
+	}
+	return 0;
+}
+
+static int llx_load_scores(struct llx_vocab *v, const struct gguf_ctx *g)
+{
+	const char *key = "tokenizer.ggml.scores";
+	const struct gguf_kv *kv = gguf_get_kv(g, key);
+	u32 i, bits;
+
+	v->score = kvcalloc(v->n_tokens, sizeof(*v->score), GFP_KERNEL);
+	if (!v->score)
+		return -ENOMEM;
+	if (!kv) {
+		for (i = 0; i < v->n_tokens; i++)
+			v->score[i] = llx_f32_key(0);
+		return 0;
+	}
+	if (kv->type != GGUF_TYPE_ARRAY || (kv->arr_type != GGUF_TYPE_FLOAT32 &&
+					    kv->arr_type != GGUF_TYPE_INT32)) {
+		pr_err_ratelimited("tokenizer: %s has type %u/%u\n", key,
+				   kv->type, kv->arr_type);
+		return -EINVAL;
+	}
+	if (kv->n != v->n_tokens) {
+		pr_err_ratelimited("tokenizer: %s has %llu entries for %u tokens\n",
+				   key, (unsigned long long)kv->n, v->n_tokens);
+		return -EINVAL;
+	}
+	for (i = 0; i < v->n_tokens; i++) {
+		bits = get_unaligned_le32(kv->data + 4ull * i);
+		if (kv->arr_type == GGUF_TYPE_INT32)
+			bits = llx_i32_to_f32_bits((s32)bits);
+		if (llx_f32_is_nan(bits)) {
+			pr_err_ratelimited("tokenizer: %s[%u] is NaN\n", key, i);
+			return -EINVAL;
+		}
+		v->score[i] = llx_f32_key(bits);
+	}
+	return 0;
+}
+
+static int llx_load_types(struct llx_vocab *v, const struct gguf_ctx *g)
+{
+	static const u8 map[] = {
+		[1] = LLX_ATTR_NORMAL, [2] = LLX_ATTR_UNKNOWN,
+		[3] = LLX_ATTR_CONTROL, [4] = LLX_ATTR_USER_DEFINED,
+		[5] = LLX_ATTR_UNUSED, [6] = LLX_ATTR_BYTE,
+	};
+	const char *key = "tokenizer.ggml.token_type";
+	const struct gguf_kv *kv;
+	u32 i, type;
+	int ret, b;
+
+	v->attr = kvmalloc(v->n_tokens, GFP_KERNEL);
+	if (!v->attr)
+		return -ENOMEM;
+	memset(v->attr, LLX_ATTR_NORMAL, v->n_tokens);
+	kv = llx_get_array(g, key, GGUF_TYPE_INT32, false, &ret);
+	if (ret)
+		return ret;
+	if (!kv)
+		return 0;
+	if (kv->n != v->n_tokens) {
+		pr_err_ratelimited("tokenizer: %s has %llu entries for %u tokens\n",
+				   key, (unsigned long long)kv->n, v->n_tokens);
+		return -EINVAL;
+	}
+	for (i = 0; i < v->n_tokens; i++) {
+		type = get_unaligned_le32(kv->data + 4ull * i);
+		/* Unknown types are UNDEFINED: no attribute at all. */
+		v->attr[i] = type < ARRAY_SIZE(map) ? map[type] : 0;
+		if (!(v->attr[i] & LLX_ATTR_BYTE))
+			continue;
+		b = llx_parse_byte_token(llx_str(v, i), llx_str_len(v, i));
+		if (b < 0) {
+			pr_err_ratelimited("tokenizer: byte token %u is not <0xNN>\n",
+					   i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A merge "left right": split at the first space after the first byte. */
+static bool llx_split_merge(const struct gguf_str *m, u32 *nl)
+{
+	const char *sp;
+
+	if (m->len < 3)
+		return false;
+	sp = memchr(m->s + 1, ' ', m->len - 1);
+	if (!sp || (u64)(sp - m->s) + 1 >= m->len)
+		return false;
+	*nl = sp - m->s;
+	return true;
+}
+
+/* Pass 1: bytes and count of strings that merges may add. */
+static int llx_scan_merges(const struct gguf_kv *kv, u64 *bytes, u32 *strs)
+{
+	struct gguf_str m;
+	u32 i;
+
+	if (kv->n > LLX_MAX_MERGES) {
+		pr_err_ratelimited("tokenizer: %llu merges (max %u)\n",
+				   (unsigned long long)kv->n, LLX_MAX_MERGES);
+		return -EINVAL;
+	}
+	*bytes = 0;
+	*strs = 0;
+	for (i = 0; i < kv->n; i++) {
+		if (gguf_arr_str(kv, i, &m))
+			return -EINVAL;
+		if (m.len > 2 * LLX_MAX_PIECE_LEN + 1) {
+			pr_err_ratelimited("tokenizer: merge %u is %llu bytes\n", i,
+					   (unsigned long long)m.len);
+			return -EINVAL;
+		}
+		*bytes += m.len;
+		*strs += 2;
+	}
+	return 0;
+}
+
+static u32 llx_intern(struct llx_vocab *v, const u8 *s, size_t n)
+{
+	u32 id = llx_find(v, s, n);
+
+	return id != LLX_NO_ID ? id : llx_add_str(v, s, n);
+}
+
+static struct llx_merge *llx_merge_slot(const struct llx_vocab *v, u32 l,
+					u32 r)
+{
+	u32 i = ((l * 0x9e3779b1u) ^ (r * 0x85ebca6bu)) & v->merge_mask;
+
+	while (v->merges[i].left != LLX_NO_ID &&
+	       (v->merges[i].left != l || v->merges[i].right != r))
+		i = (i + 1) & v->merge_mask;
+	return &v->merges[i];
+}
+
+static int llx_load_merges(struct llx_vocab *v, const struct gguf_kv *kv)
+{
+	struct llx_merge *slot;
+	struct gguf_str m;
+	u32 i, nl, l, r;
+
+	v->merge_mask = llx_pow2_above(2 * kv->n) - 1;
+	v->merges = kvmalloc_array(v->merge_mask + 1ull, sizeof(*v->merges),
+				   GFP_KERNEL);
+	if (!v->merges)
+		return -ENOMEM;
+	memset(v->merges, 0xff, (v->merge_mask + 1ull) * sizeof(*v->merges));
+	/* Intern both halves of every merge first ... */
+	for (i = 0; i < kv->n; i++) {
+		gguf_arr_str(kv, i, &m);
+		if (!llx_split_merge(&m, &nl))
+			continue;	/* llama.cpp stores ("", ""): never used */
+		l = llx_intern(v, (const u8 *)m.s, nl);
+		r = llx_intern(v, (const u8 *)m.s + nl + 1, m.len - nl - 1);
+		slot = llx_merge_slot(v, l, r);
+		if (slot->left != LLX_NO_ID)
+			continue;	/* the first rank of a pair wins */
+		slot->left = l;
+		slot->right = r;
+		slot->rank = i;
+	}
+	/* ... then what each merge produces: a token, a half, or nothing. */
+	for (i = 0; i <= v->merge_mask; i++) {
+		slot = &v->merges[i];
+		if (slot->left == LLX_NO_ID)
+			continue;
+		slot->result = llx_find2(v, llx_str(v, slot->left),
+					 llx_str_len(v, slot->left),
+					 llx_str(v, slot->right),
+					 llx_str_len(v, slot->right));
+	}
+	return 0;
+}
+
+static bool llx_str_is(const struct llx_vocab *v, u32 id, const char *s)
+{
+	size_t n = strlen(s);
+
+	return llx_str_len(v, id) == n && !memcmp(llx_str(v, id), s, n);
+}
+
+static void llx_add_eog(struct llx_vocab *v, s32 id)
+{
+	u32 i;
+
+	if (id < 0)
+		return;
+	for (i = 0; i < v->n_eog; i++)
+		if (v->eog[i] == id)
+			return;
+	if (v->n_eog < LLX_MAX_EOG)
+		v->eog[v->n_eog++] = id;
+}
+
+/*
+ * llama.cpp finds end-of-generation tokens by their text and marks them
+ * as control tokens, which also changes how they tokenize and print.
+ */
+static void llx_find_eog(struct llx_vocab *v)
+{
+	static const char * const eot[] = {
+		"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
+		"<|endoftext|>", "<EOT>", "_<EOT>", "<\xef\xbd\x9c" "end"
+		"\xe2\x96\x81" "of" "\xe2\x96\x81" "sentence\xef\xbd\x9c>",
+	};
+	static const char * const eog[] = {
+		"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
+		"<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>",
+	};
+	u32 id, i;
+
+	for (id = 0; id < v->n_tokens; id++) {
+		for (i = 0; v->eot < 0 && i < ARRAY_SIZE(eot); i++) {
+			if (llx_str_is(v, id, eot[i])) {
+				v->eot = id;
+				v->attr[id] |= LLX_ATTR_CONTROL;
+			}
+		}
+		if (v->eom < 0 && llx_str_is(v, id, "<|eom_id|>")) {
+			v->eom = id;
+			v->attr[id] |= LLX_ATTR_CONTROL;
+		}
+		for (i = 0; i < ARRAY_SIZE(eog); i++) {
+			if (llx_str_is(v, id, eog[i])) {
+				llx_add_eog(v, id);
+				v->attr[id] |= LLX_ATTR_CONTROL;
+			}
+		}
+	}
+	llx_add_eog(v, v->eos);
+	llx_add_eog(v, v->eot);
+	llx_add_eog(v, v->eom);
+}
+
+static int llx_cmp_special(const void *a, const void *b, const void *priv)
+{
+	const struct llx_vocab *v = priv;
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+	u32 lx = llx_str_len(v, x), ly = llx_str_len(v, y);
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Insertion-free sort: the list is small in practice; keep it O(n log n). */
+static void llx_sort_specials(struct llx_vocab *v)
+{
+	u32 i, j, k, n = v->n_specials, *a = v->specials, t;
+
+	/* heapsort with llx_cmp_special (sort() has no context pointer) */
+	for (i = n / 2; i-- > 0;) {
+		for (j = i; (k = 2 * j + 1) < n; j = k) {
+			if (k + 1 < n && llx_cmp_special(&a[k], &a[k + 1], v) < 0)
+				k++;
+			if (llx_cmp_special(&a[j], &a[k], v) >= 0)
+				break;
+			t = a[j], a[j] = a[k], a[k] = t;
+		}
+	}
+	for (i = n; i-- > 1;) {
+		t = a[0], a[0] = a[i], a[i] = t;
+		for (j = 0; (k = 2 * j + 1) < i; j = k) {
+			if (k + 1 < i && llx_cmp_special(&a[k], &a[k + 1], v) < 0)
+				k++;
+			if (llx_cmp_special(&a[j], &a[k], v) >= 0)
+				break;
+			t = a[j], a[j] = a[k], a[k] = t;
+		}
+	}
+}
+
+static int llx_build_specials(struct llx_vocab *v, const struct gguf_ctx *g)
+{
+	const u8 special = LLX_ATTR_CONTROL | LLX_ATTR_USER_DEFINED |
+			   LLX_ATTR_UNKNOWN;
+	struct gguf_str name;
+	bool phi3 = false;
+	u32 i, n = 0;
+
+	for (i = 0; i < v->n_tokens; i++)
+		n += !!(v->attr[i] & special);
+	v->specials = kvmalloc_array(n ? n : 1, sizeof(*v->specials),
+				     GFP_KERNEL);
+	if (!v->specials)
+		return -ENOMEM;
+	for (i = 0; i < v->n_tokens; i++)
+		if (v->attr[i] & special)
+			v->specials[v->n_specials++] = i;
+	llx_sort_specials(v);
+
+	/* llama.cpp's per-model attributes: Phi-3 strips after specials. */
+	if (!gguf_get_str(g, "general.name", &name)) {
+		for (i = 0; i + 3 <= name.len && !phi3; i++) {
+			phi3 = !strncasecmp(name.s + i, "phi3", 4) &&
+			       i + 4 <= name.len;
+			phi3 |= i + 5 <= name.len &&
+				!strncasecmp(name.s + i, "phi-3", 5);
+		}
+	}
+	if (phi3) {
+		static const char * const keep[] = {
+			"<unk>", "<s>", "<|endoftext|>"
+		};
+		u32 id;
+
+		for (i = 0; i < v->n_specials; i++)
+			v->attr[v->specials[i]] |= LLX_ATTR_RSTRIP;
+		id = llx_find_token(v, (const u8 *)"</s>", 4);
+		if (id != LLX_NO_ID)
+			v->attr[id] |= LLX_ATTR_RSTRIP;
+		for (i = 0; i < ARRAY_SIZE(keep); i++) {
+			id = llx_find_token(v, (const u8 *)keep[i],
+					    strlen(keep[i]));
+			if (id != LLX_NO_ID)
+				v->attr[id] &= ~LLX_ATTR_RSTRIP;
+		}
+	}
+	return 0;
+}
+
+/* Append to a piece being built, failing past LLX_MAX_PIECE_BYTES. */
+struct llx_piece_buf {
+	u8 *p;
+	u32 n;
+};
+
+static bool llx_put(struct llx_piece_buf *b, const void *s, u32 n)
+{
+	if (n > LLX_MAX_PIECE_BYTES - b->n)
+		return false;
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	return true;
+}
+
+/* GPT-2 byte-level text back to bytes (llama_decode_text). */
+static bool llx_decode_bpe_text(const u8 *s, u32 n, struct llx_piece_buf *b)
+{
+	static const char hex[] = "0123456789abcdef";
+	u32 i = 0, adv, cpt, k, len;
+	u8 utf8[4], c;
+	int byte;
+
+	while (i < n) {
+		cpt = llx_utf8_decode(s + i, n - i, &adv);
+		i += adv;
+		byte = llx_cpt_to_byte(cpt);
+		if (byte >= 0) {
+			c = byte;
+			if (!llx_put(b, &c, 1))
+				return false;
+			continue;
+		}
+		if (!llx_put(b, "[UNK_BYTE_0x", 12))
+			return false;
+		len = llx_utf8_encode(cpt, utf8);
+		for (k = 0; k < len; k++) {
+			char h[2] = { hex[utf8[k] >> 4], hex[utf8[k] & 15] };
+
+			if (!llx_put(b, h, 2))
+				return false;
+		}
+		if (!llx_put(b, s, n) || !llx_put(b, "]", 1))
+			return false;
+	}
+	return true;
+}
+
+/* One token's piece, llama.cpp token_to_piece(special = true). */
+static bool llx_make_piece(const struct llx_vocab *v, u32 id,
+			   struct llx_piece_buf *b)
+{
+	const u8 *s = llx_str(v, id);
+	u32 n = llx_str_len(v, id), i;
+	u8 attr = v->attr[id], c;
+
+	if (attr & (LLX_ATTR_UNKNOWN | LLX_ATTR_CONTROL | LLX_ATTR_USER_DEFINED))
+		return llx_put(b, s, n);
+	if (attr & LLX_ATTR_NORMAL) {
+		if (v->kind == LLX_VOCAB_BPE)
+			return llx_decode_bpe_text(s, n, b);
+		for (i = 0; i < n; i++) {
+			if (i + 3 <= n && !memcmp(s + i, llx_spm_space, 3)) {
+				c = ' ';
+				i += 2;
+			} else {
+				c = s[i];
+			}
+			if (!llx_put(b, &c, 1))
+				return false;
+		}
+		return true;
+	}
+	if (attr & LLX_ATTR_BYTE) {
+		c = llx_parse_byte_token(s, n);
+		return llx_put(b, &c, 1);
+	}
+	return true;		/* unused/undefined: prints as nothing */
+}
+
+static int llx_build_pieces(struct llx_vocab *v)
+{
+	struct llx_piece_buf b;
+	u64 total = 0;
+	u32 id;
+	int ret = 0;
+
+	v->piece_off = kvmalloc_array(v->n_tokens + 1ull, sizeof(*v->piece_off),
+				      GFP_KERNEL);
+	b.p = kmalloc(LLX_MAX_PIECE_BYTES, GFP_KERNEL);
+	if (!v->piece_off || !b.p) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Pass 1 sizes the pool, pass 2 fills it. */
+	for (id = 0; id < v->n_tokens; id++) {
+		b.n = 0;
+		if (!llx_make_piece(v, id, &b)) {
+			pr_err_ratelimited("tokenizer: token %u decodes to over %u bytes\n",
+					   id, LLX_MAX_PIECE_BYTES);
+			ret = -EINVAL;
+			goto out;
+		}
+		v->piece_off[id] = total;
+		total += b.n;
+	}
+	v->piece_off[v->n_tokens] = total;
+	v->pieces = kvmalloc(total ? total : 1, GFP_KERNEL);
+	if (!v->pieces) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (id = 0; id < v->n_tokens; id++) {
+		b.n = 0;
+		llx_make_piece(v, id, &b);
+		memcpy(v->pieces + v->piece_off[id], b.p, b.n);
+	}
+out:
+	kfree(b.p);
+	return ret;
+}
+
+static void llx_build_byte_maps(struct llx_vocab *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	u8 s[6] = { '<', '0', 'x', 0, 0, '>' }, c[4];
+	u32 b, id;
+
+	for (b = 0; b < 256; b++) {
+		c[0] = b;
+		if (v->kind == LLX_VOCAB_SPM) {
+			/* byte_to_token(): "<0xNN>", else the byte itself. */
+			s[3] = hex[b >> 4];
+			s[4] = hex[b & 15];
+			id = llx_find_token(v, s, 6);
+			if (id == LLX_NO_ID)
+				id = llx_find_token(v, c, 1);
+			v->byte_tok[b] = id;
+		} else {
+			/* BPE falls back to single-byte strings of the text. */
+			v->byte_tok[b] = llx_find_token(v, c, 1);
+			v->byte_str[b] = llx_find(v, c,
+						  llx_utf8_encode(llx_byte_to_cpt(b), c));
+		}
+	}
+}
+
+static int llx_load_kind(struct llx_vocab *v, const struct gguf_ctx *g)
+{
+	struct gguf_str s;
+	int ret;
+
+	ret = gguf_get_str(g, "tokenizer.ggml.model", &s);
+	if (ret) {
+		pr_err_ratelimited("tokenizer: tokenizer.ggml.model missing or not a string\n");
+		return -EINVAL;
+	}
+	if (gguf_str_eq(&s, "llama")) {
+		v->kind = LLX_VOCAB_SPM;
+		v->bos = 1;
+		v->eos = 2;
+		v->unk = 0;
+		v->add_space_prefix = true;
+		v->add_bos = true;
+		return 0;
+	}
+	if (!gguf_str_eq(&s, "gpt2")) {
+		pr_err_ratelimited("tokenizer: model '%.*s' not supported\n",
+				   (int)min_t(u64, s.len, 32), s.s);
+		return -EOPNOTSUPP;
+	}
+	v->kind = LLX_VOCAB_BPE;
+	v->bos = 11;
+	v->eos = 11;
+	v->unk = -1;
+	v->clean_spaces = true;
+	ret = gguf_get_str(g, "tokenizer.ggml.pre", &s);
+	if (ret == -ENOENT) {
+		pr_err_ratelimited("tokenizer: BPE vocabulary without tokenizer.ggml.pre\n");
+		return -EOPNOTSUPP;
+	}
+	if (ret)
+		return -EINVAL;
+	if (gguf_str_eq(&s, "gpt-2") || gguf_str_eq(&s, "phi-2") ||
+	    gguf_str_eq(&s, "jina-es") || gguf_str_eq(&s, "jina-de") ||
+	    gguf_str_eq(&s, "gigachat") || gguf_str_eq(&s, "jina-v2-es") ||
+	    gguf_str_eq(&s, "jina-v2-de") || gguf_str_eq(&s, "mpt") ||
+	    gguf_str_eq(&s, "olmo") || gguf_str_eq(&s, "jais")) {
+		v->pretok = LLX_PRETOK_GPT2;
+	} else if (gguf_str_eq(&s, "llama3") || gguf_str_eq(&s, "llama-v3") ||
+		   gguf_str_eq(&s, "llama-bpe") || gguf_str_eq(&s, "falcon3")) {
+		v->pretok = LLX_PRETOK_LLAMA3;
+		v->ignore_merges = true;
+		v->add_bos = true;
+	} else if (gguf_str_eq(&s, "qwen2") ||
+		   gguf_str_eq(&s, "deepseek-r1-qwen")) {
+		v->pretok = LLX_PRETOK_QWEN2;
+		v->clean_spaces = false;
+	} else {
+		pr_err_ratelimited("tokenizer: pre-tokenizer '%.*s' not supported\n",
+				   (int)min_t(u64, s.len, 32), s.s);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int llx_load_specials(struct llx_vocab *v, const struct gguf_ctx *g)
+{
+	static const char * const keys[] = {
+		"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
+		"tokenizer.ggml.unknown_token_id", "tokenizer.ggml.eot_token_id",
+		"tokenizer.ggml.eom_token_id",
+	};
+	static const char * const others[] = {
+		"tokenizer.ggml.seperator_token_id",
+		"tokenizer.ggml.padding_token_id",
+		"tokenizer.ggml.mask_token_id",
+	};
+	s32 *ids[] = { &v->bos, &v->eos, &v->unk, &v->eot, &v->eom };
+	s32 ignored;
+	u32 i;
+	int ret;
+
+	/* Defaults beyond a small vocabulary are disabled, as in llama.cpp. */
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		if (*ids[i] >= 0 && *ids[i] >= v->n_tokens)
+			*ids[i] = -1;
+		ret = llx_get_special(v, g, keys[i], ids[i]);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < ARRAY_SIZE(others); i++) {
+		ret = llx_get_special(v, g, others[i], &ignored);
+		if (ret)
+			return ret;
+	}
+	ret = llx_get_flag(g, "tokenizer.ggml.add_space_prefix",
+			   &v->add_space_prefix);
+	if (!ret)
+		ret = llx_get_flag(g, "tokenizer.ggml.add_bos_token", &v->add_bos);
+	if (!ret)
+		ret = llx_get_flag(g, "tokenizer.ggml.add_eos_token", &v->add_eos);
+	if (ret)
+		return ret;
+	if ((v->add_bos && v->bos < 0) || (v->add_eos && v->eos < 0)) {
+		pr_err_ratelimited("tokenizer: add_bos/add_eos set without the token\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int llx_vocab_load(const struct gguf_ctx *g, struct llx_vocab **out)
+{
+	const struct gguf_kv *tokens, *merges = NULL;
+	u64 merge_bytes = 0;
+	u32 merge_strs = 0;
+	struct llx_vocab *v;
+	int ret;
+
+	*out = NULL;
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	v->eot = -1;
+	v->eom = -1;
+	ret = llx_load_kind(v, g);
+	if (ret)
+		goto err_free;
+	tokens = llx_get_array(g, "tokenizer.ggml.tokens", GGUF_TYPE_STRING,
+			       true, &ret);
+	if (ret)
+		goto err_free;
+	if (!tokens->n || tokens->n > LLX_MAX_VOCAB) {
+		pr_err_ratelimited("tokenizer: %llu tokens (want 1..%u)\n",
+				   (unsigned long long)tokens->n, LLX_MAX_VOCAB);
+		ret = -EINVAL;
+		goto err_free;
+	}
+	v->n_tokens = tokens->n;
+	if (v->kind == LLX_VOCAB_BPE) {
+		merges = llx_get_array(g, "tokenizer.ggml.merges",
+				       GGUF_TYPE_STRING, true, &ret);
+		if (ret)
+			goto err_free;
+		ret = llx_scan_merges(merges, &merge_bytes, &merge_strs);
+		if (ret)
+			goto err_free;
+	}
+	ret = llx_load_tokens(v, tokens, merge_bytes, merge_strs);
+	if (!ret)
+		ret = llx_load_scores(v, g);
+	if (!ret)
+		ret = llx_load_types(v, g);
+	if (!ret && merges)
+		ret = llx_load_merges(v, merges);
+	if (!ret)
+		ret = llx_load_specials(v, g);
+	if (ret)
+		goto err_free;
+	llx_find_eog(v);
+	ret = llx_build_specials(v, g);
+	if (!ret)
+		ret = llx_build_pieces(v);
+	if (ret)
+		goto err_free;
+	llx_build_byte_maps(v);
+	*out = v;
+	return 0;
+
+err_free:
+	llx_vocab_free(v);
+	return ret;
+}
+LLX_EXPORT(llx_vocab_load);
+
+void llx_vocab_free(struct llx_vocab *v)
+{
+	if (!v)
+		return;
+	kvfree(v->pool);
+	kvfree(v->str_off);
+	kvfree(v->hash);
+	kvfree(v->score);
+	kvfree(v->attr);
+	kvfree(v->pieces);
+	kvfree(v->piece_off);
+	kvfree(v->merges);
+	kvfree(v->specials);
+	kfree(v);
+}
+LLX_EXPORT(llx_vocab_free);
+
+u32 llx_vocab_size(const struct llx_vocab *v)
+{
+	return v->n_tokens;
+}
+LLX_EXPORT(llx_vocab_size);
+
+enum llx_vocab_kind llx_vocab_kind(const struct llx_vocab *v)
+{
+	return v->kind;
+}
+LLX_EXPORT(llx_vocab_kind);
+
+s32 llx_vocab_bos(const struct llx_vocab *v)
+{
+	return v->bos;
+}
+LLX_EXPORT(llx_vocab_bos);
+
+s32 llx_vocab_eos(const struct llx_vocab *v)
+{
+	return v->eos;
+}
+LLX_EXPORT(llx_vocab_eos);
+
+bool llx_vocab_add_bos(const struct llx_vocab *v)
+{
+	return v->add_bos;
+}
+LLX_EXPORT(llx_vocab_add_bos);
+
+bool llx_vocab_is_eog(const struct llx_vocab *v, u32 id)
+{
+	u32 i;
+
+	for (i = 0; i < v->n_eog; i++)
+		if (v->eog[i] == id)
+			return true;
+	return false;
+}
+LLX_EXPORT(llx_vocab_is_eog);
+
+/* --- tokenizing ------------------------------------------------------------ */
+
+/* A piece of input: raw text, or a special token matched in it. */
+struct llx_frag {
+	u32 off, len;
+	s32 tok;		/* -1 for raw text */
+};
+
+struct llx_sym {
+	u32 off, n;		/* bytes in the work buffer */
+	s32 prev, next;
+	u32 id;			/* BPE: string id, or LLX_NO_ID */
+};
+
+/* A candidate merge of symbol @left with its right neighbour. */
+struct llx_bigram {
+	u32 prio;		/* higher first: SPM score key, BPE ~rank */
+	u32 left;		/* lower first on ties */
+	u32 size;		/* left.n + right.n when queued */
+};
+
+struct llx_heap {
+	struct llx_bigram *a;
+	u32 n, cap;
+};
+
+static bool llx_before(const struct llx_bigram *x, const struct llx_bigram *y)
+{
+	return x->prio > y->prio || (x->prio == y->prio && x->left < y->left);
+}
+
+static void llx_heap_push(struct llx_heap *h, u32 prio, u32 left, u32 size)
+{
+	struct llx_bigram e = { prio, left, size };
+	u32 i = h->n++, p;
+
+	while (i && llx_before(&e, &h->a[p = (i - 1) / 2])) {
+		h->a[i] = h->a[p];
+		i = p;
+	}
+	h->a[i] = e;
+}
+
+static struct llx_bigram llx_heap_pop(struct llx_heap *h)
+{
+	struct llx_bigram top = h->a[0], e = h->a[--h->n];
+	u32 i = 0, c;
+
+	while ((c = 2 * i + 1) < h->n) {
+		if (c + 1 < h->n && llx_before(&h->a[c + 1], &h->a[c]))
+			c++;
+		if (!llx_before(&h->a[c], &e))
+			break;
+		h->a[i] = h->a[c];
+		i = c;
+	}
+	if (h->n)
+		h->a[i] = e;
+	return top;
+}
+
+/* Per-call work memory, sized for the longest text piece. */
+struct llx_work {
+	const struct llx_vocab *v;
+	u8 *buf;		/* SPM: escaped text; BPE: one word's bytes */
+	struct llx_sym *sym;
+	struct llx_heap heap;
+	u32 *cpts;		/* BPE: the fragment's code points */
+	u32 *ids;
+	u32 max_ids, n_ids;
+	bool overflow;
+};
+
+static void llx_emit(struct llx_work *w, u32 id)
+{
+	if (w->n_ids < w->max_ids)
+		w->ids[w->n_ids] = id;
+	else
+		w->overflow = true;
+	w->n_ids++;
+}
+
+/* Merge the best pairs until none is left; @try_pair queues candidates. */
+static void llx_merge_all(struct llx_work *w,
+			  void (*try_pair)(struct llx_work *w, s32 l, s32 r))
+{
+	struct llx_sym *sym = w->sym, *l, *r;
+	struct llx_bigram bg;
+
+	while (w->heap.n) {
+		bg = llx_heap_pop(&w->heap);
+		l = &sym[bg.left];
+		if (!l->n || l->next < 0)
+			continue;
+		r = &sym[l->next];
+		/* Stale: one side has grown since this pair was queued. */
+		if (l->n + r->n != bg.size)
+			continue;
+		l->n += r->n;
+		r->n = 0;
+		l->next = r->next;
+		if (r->next >= 0)
+			sym[r->next].prev = bg.left;
+		try_pair(w, l->prev, bg.left);
+		try_pair(w, bg.left, l->next);
+	}
+}
+
+static void llx_spm_try_pair(struct llx_work *w, s32 l, s32 r)
+{
+	const struct llx_vocab *v = w->v;
+	u32 id, size;
+
+	if (l < 0 || r < 0)
+		return;
+	size = w->sym[l].n + w->sym[r].n;
+	id = llx_find_token(v, w->buf + w->sym[l].off, size);
+	if (id != LLX_NO_ID)
+		llx_heap_push(&w->heap, v->score[id], l, size);
+}
+
+/* llm_tokenizer_spm: @text of @len bytes, already space-escaped. */
+static void llx_spm_run(struct llx_work *w, u32 len)
+{
+	const struct llx_vocab *v = w->v;
+	struct llx_sym *s;
+	u32 off = 0, n = 0, id, j;
+	s32 i;
+
+	while (off < len) {
+		s = &w->sym[n];
+		s->off = off;
+		s->n = min(llx_utf8_len(w->buf[off]), len - off);
+		off += s->n;
+		s->prev = (s32)n - 1;
+		s->next = off == len ? -1 : (s32)n + 1;
+		n++;
+	}
+	w->heap.n = 0;
+	for (i = 1; i < (s32)n; i++)
+		llx_spm_try_pair(w, i - 1, i);
+	llx_merge_all(w, llx_spm_try_pair);
+
+	for (i = 0; n && i != -1; i = w->sym[i].next) {
+		s = &w->sym[i];
+		id = llx_find_token(v, w->buf + s->off, s->n);
+		if (id != LLX_NO_ID) {
+			llx_emit(w, id);
+			continue;
+		}
+		/* No token: byte fallback, one token per byte. */
+		for (j = 0; j < s->n; j++) {
+			id = v->byte_tok[w->buf[s->off + j]];
+			if (id == LLX_NO_ID)
+				id = v->unk;	/* llama.cpp would throw */
+			if (id != LLX_NO_ID && (s32)id >= 0)
+				llx_emit(w, id);
+		}
+	}
+}
+
+static void llx_spm_fragment(struct llx_work *w, const u8 *text, u32 len,
+			     bool prefix)
+{
+	u32 n = 0, i;
+
+	if (prefix) {
+		memcpy(w->buf, llx_spm_space, 3);
+		n = 3;
+	}
+	for (i = 0; i < len; i++) {
+		if (text[i] == ' ') {
+			memcpy(w->buf + n, llx_spm_space, 3);
+			n += 3;
+		} else {
+			w->buf[n++] = text[i];
+		}
+	}
+	llx_spm_run(w, n);
+}
+
+static void llx_bpe_try_pair(struct llx_work *w, s32 l, s32 r)
+{
+	const struct llx_vocab *v = w->v;
+	const struct llx_merge *m;
+
+	if (l < 0 || r < 0 || w->sym[l].id == LLX_NO_ID ||
+	    w->sym[r].id == LLX_NO_ID)
+		return;
+	m = llx_merge_slot(v, w->sym[l].id, w->sym[r].id);
+	if (m->left != LLX_NO_ID)
+		llx_heap_push(&w->heap, ~m->rank, l, w->sym[l].n + w->sym[r].n);
+}
+
+/* llx_merge_all() for BPE: also track each symbol's string id. */
+static void llx_bpe_merge_all(struct llx_work *w)
+{
+	const struct llx_vocab *v = w->v;
+	struct llx_sym *sym = w->sym, *l, *r;
+	struct llx_bigram bg;
+
+	while (w->heap.n) {
+		bg = llx_heap_pop(&w->heap);
+		l = &sym[bg.left];
+		if (!l->n || l->next < 0)
+			continue;
+		r = &sym[l->next];
+		if (l->n + r->n != bg.size)
+			continue;
+		l->id = llx_merge_slot(v, l->id, r->id)->result;
+		l->n += r->n;
+		r->n = 0;
+		l->next = r->next;
+		if (r->next >= 0)
+			sym[r->next].prev = bg.left;
+		llx_bpe_try_pair(w, l->prev, bg.left);
+		llx_bpe_try_pair(w, bg.left, l->next);
+	}
+}
+
+/* Emit a word of raw bytes w->buf[0..@n) through byte-level BPE. */
+static void llx_bpe_word(struct llx_work *w, u32 n)
+{
+	const struct llx_vocab *v = w->v;
+	u8 enc[4];
+	u32 i, k, id, len;
+	s32 j;
+
+	if (v->ignore_merges) {
+		/* The whole word as one token, when the vocabulary has it. */
+		u32 h = LLX_HASH_SEED, cand;
+
+		for (i = 0; i < n; i++) {
+			len = llx_utf8_encode(llx_byte_to_cpt(w->buf[i]), enc);
+			h = llx_hash_bytes(h, enc, len);
+		}
+		for (i = h & v->hash_mask; (cand = v->hash[i]) != LLX_NO_ID;
+		     i = (i + 1) & v->hash_mask) {
+			const u8 *s = llx_str(v, cand);
+			u32 sl = llx_str_len(v, cand), p = 0;
+
+			if (cand >= v->n_tokens)
+				continue;
+			for (k = 0; k < n && p <= sl; k++) {
+				len = llx_utf8_encode(llx_byte_to_cpt(w->buf[k]),
+						      enc);
+				if (p + len > sl || memcmp(s + p, enc, len))
+					break;
+				p += len;
+			}
+			if (k == n && p == sl) {
+				llx_emit(w, cand);
+				return;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		w->sym[i].off = i;
+		w->sym[i].n = 1;
+		w->sym[i].prev = (s32)i - 1;
+		w->sym[i].next = i + 1 == n ? -1 : (s32)i + 1;
+		w->sym[i].id = v->byte_str[w->buf[i]];
+	}
+	w->heap.n = 0;
+	for (i = 1; i < n; i++)
+		llx_bpe_try_pair(w, i - 1, i);
+	llx_bpe_merge_all(w);
+
+	for (j = 0; n && j != -1; j = w->sym[j].next) {
+		struct llx_sym *s = &w->sym[j];
+
+		if (s->id < v->n_tokens) {
+			llx_emit(w, s->id);
+			continue;
+		}
+		/* Not a token: single bytes of its byte-level text, if any. */
+		for (i = 0; i < s->n; i++) {
+			len = llx_utf8_encode(llx_byte_to_cpt(w->buf[s->off + i]),
+					      enc);
+			for (k = 0; k < len; k++) {
+				id = v->byte_tok[enc[k]];
+				if (id != LLX_NO_ID)
+					llx_emit(w, id);
+			}
+		}
+	}
+}
+
+static void llx_bpe_fragment(struct llx_work *w, const u8 *text, u32 len)
+{
+	const struct llx_vocab *v = w->v;
+	size_t n = 0, pos, end, i;
+	u32 adv, off = 0, wn;
+
+	while (off < len) {
+		w->cpts[n++] = llx_utf8_decode(text + off, len - off, &adv);
+		off += adv;
+	}
+	for (pos = 0; pos < n; pos = end) {
+		end = llx_pretok_next(v->pretok, w->cpts, n, pos);
+		for (wn = 0, i = pos; i < end; i++)
+			wn += llx_utf8_encode(w->cpts[i], w->buf + wn);
+		llx_bpe_word(w, wn);
+		llx_cond_resched();
+	}
+}
+
+static bool llx_is_space(u8 c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static const u8 *llx_memmem(const u8 *hay, size_t n, const u8 *needle,
+			    size_t m)
+{
+	const u8 *p;
+
+	while (n >= m) {
+		p = memchr(hay, needle[0], n - m + 1);
+		if (!p)
+			return NULL;
+		if (!memcmp(p, needle, m))
+			return p;
+		n -= p - hay + 1;
+		hay = p + 1;
+	}
+	return NULL;
+}
+
+/* Does special token @id take part in splitting the text? */
+static bool llx_special_applies(const struct llx_vocab *v, u32 id,
+				bool parse_special)
+{
+	return parse_special ||
+	       !(v->attr[id] & (LLX_ATTR_CONTROL | LLX_ATTR_UNKNOWN));
+}
+
+/*
+ * tokenizer_st_partition(): each special token in turn (longest first)
+ * splits every raw fragment at its occurrences.  @in/@out hold up to @len
+ * fragments each (every fragment covers at least one byte); *@result is
+ * whichever of them ends up with the fragments.
+ */
+static u32 llx_partition(const struct llx_vocab *v, const u8 *text, u32 len,
+			 bool parse_special, struct llx_frag *in,
+			 struct llx_frag *out, struct llx_frag **result)
+{
+	u32 n = 1, k, i, no, pos, end, tl, id;
+	const u8 *m, *tt;
+	struct llx_frag *t;
+
+	in[0] = (struct llx_frag){ 0, len, -1 };
+	for (k = 0; k < v->n_specials; k++) {
+		id = v->specials[k];
+		if (!llx_special_applies(v, id, parse_special))
+			continue;
+		tt = llx_str(v, id);
+		tl = llx_str_len(v, id);
+		for (no = 0, i = 0; i < n; i++) {
+			if (in[i].tok >= 0) {
+				out[no++] = in[i];
+				continue;
+			}
+			pos = in[i].off;
+			end = in[i].off + in[i].len;
+			while ((m = llx_memmem(text + pos, end - pos, tt, tl))) {
+				u32 at = m - text, l = at;
+
+				if (v->attr[id] & LLX_ATTR_LSTRIP)
+					while (l > pos && llx_is_space(text[l - 1]))
+						l--;
+				if (l > pos)
+					out[no++] = (struct llx_frag){ pos, l - pos, -1 };
+				out[no++] = (struct llx_frag){ at, tl, id };
+				pos = at + tl;
+				if (v->attr[id] & LLX_ATTR_RSTRIP)
+					while (pos < end && llx_is_space(text[pos]))
+						pos++;
+			}
+			if (pos < end)
+				out[no++] = (struct llx_frag){ pos, end - pos, -1 };
+		}
+		t = in;
+		in = out;
+		out = t;
+		n = no;
+		llx_cond_resched();
+	}
+	*result = in;
+	return n;
+}
+
+/* Is any special token that applies present in the text at all? */
+static bool llx_any_special(const struct llx_vocab *v, const u8 *text,
+			    u32 len, bool parse_special)
+{
+	u32 k, id;
+
+	for (k = 0; k < v->n_specials; k++) {
+		id = v->specials[k];
+		if (llx_special_applies(v, id, parse_special) &&
+		    llx_memmem(text, len, llx_str(v, id), llx_str_len(v, id)))
+			return true;
+	}
+	return false;
+}
+
+static void llx_work_free(struct llx_work *w)
+{
+	kvfree(w->buf);
+	kvfree(w->sym);
+	kvfree(w->heap.a);
+	kvfree(w->cpts);
+}
+
+/* Room for a text piece of @len input bytes. */
+static int llx_work_alloc(struct llx_work *w, u32 len)
+{
+	/* SPM: 3 bytes per escaped space + the prefix; BPE: U+FFFD is 3. */
+	size_t nbuf = 3 * (size_t)len + 3;
+	size_t nsym = nbuf;
+
+	if (w->v->kind == LLX_VOCAB_SPM) {
+		nsym = len + 1;
+	} else {
+		w->cpts = kvmalloc_array(len + 1, sizeof(*w->cpts), GFP_KERNEL);
+		if (!w->cpts)
+			return -ENOMEM;
+	}
+	w->buf = kvmalloc(nbuf, GFP_KERNEL);
+	w->sym = kvmalloc_array(nsym, sizeof(*w->sym), GFP_KERNEL);
+	/* Each merge queues at most two pairs: n - 1 + 2 (n - 1). */
+	w->heap.cap = 3 * nsym;
+	w->heap.a = kvmalloc_array(w->heap.cap, sizeof(*w->heap.a), GFP_KERNEL);
+	if (!w->buf || !w->sym || !w->heap.a)
+		return -ENOMEM;
+	return 0;
+}
+
+int llx_tokenize(const struct llx_vocab *v, const char *text, size_t len,
+		 bool add_bos, bool parse_special, u32 *ids, u32 max_ids)
+{
+	struct llx_work w = { .v = v, .ids = ids, .max_ids = max_ids };
+	struct llx_frag one, *frags = &one, *bufa = NULL, *bufb = NULL;
+	const u8 *t = (const u8 *)text;
+	bool prev_special = true;
+	u32 n_frags = 0, i, longest = 0;
+	int ret;
+
+	if (!v || (!text && len) || (!ids && max_ids))
+		return -EINVAL;
+	if (len > LLX_MAX_INPUT_LEN) {
+		pr_err_ratelimited("tokenizer: input of %zu bytes (max %u)\n",
+				   len, LLX_MAX_INPUT_LEN);
+		return -E2BIG;
+	}
+	if (len) {
+		one = (struct llx_frag){ 0, len, -1 };
+		n_frags = 1;
+		if (llx_any_special(v, t, len, parse_special)) {
+			bufa = kvmalloc_array(len, sizeof(*bufa), GFP_KERNEL);
+			bufb = kvmalloc_array(len, sizeof(*bufb), GFP_KERNEL);
+			if (!bufa || !bufb) {
+				ret = -ENOMEM;
+				goto out_frags;
+			}
+			n_frags = llx_partition(v, t, len, parse_special,
+						bufa, bufb, &frags);
+		}
+	}
+	for (i = 0; i < n_frags; i++)
+		if (frags[i].tok < 0)
+			longest = max(longest, frags[i].len);
+	ret = llx_work_alloc(&w, longest);
+	if (ret)
+		goto out_work;
+
+	if (add_bos && v->add_bos)
+		llx_emit(&w, v->bos);
+	for (i = 0; i < n_frags; i++) {
+		if (frags[i].tok >= 0) {
+			llx_emit(&w, frags[i].tok);
+			prev_special = true;
+			continue;
+		}
+		if (v->kind == LLX_VOCAB_SPM)
+			llx_spm_fragment(&w, t + frags[i].off, frags[i].len,
+					 v->add_space_prefix && prev_special);
+		else
+			llx_bpe_fragment(&w, t + frags[i].off, frags[i].len);
+		prev_special = false;
+	}
+	if (add_bos && v->add_eos)
+		llx_emit(&w, v->eos);
+	ret = w.overflow ? -E2BIG : (int)w.n_ids;
+out_work:
+	llx_work_free(&w);
+out_frags:
+	kvfree(bufa);
+	kvfree(bufb);
+	return ret;
+}
+LLX_EXPORT(llx_tokenize);
+
+/* --- detokenizing ---------------------------------------------------------- */
+
+/* The piece of @id with special = false: control/unknown print nothing. */
+static const u8 *llx_piece(const struct llx_vocab *v, u32 id, u32 *n)
+{
+	if (v->attr[id] & (LLX_ATTR_CONTROL | LLX_ATTR_UNKNOWN)) {
+		*n = 0;
+		return v->pieces;
+	}
+	*n = v->piece_off[id + 1] - v->piece_off[id];
+	return v->pieces + v->piece_off[id];
+}
+
+int llx_token_to_piece(const struct llx_vocab *v, u32 id, char *buf,
+		       size_t size)
+{
+	const u8 *p;
+	u32 n;
+
+	if (!v || id >= v->n_tokens)
+		return -EINVAL;
+	p = llx_piece(v, id, &n);
+	if (n > size)
+		return -E2BIG;
+	memcpy(buf, p, n);
+	return n;
+}
+LLX_EXPORT(llx_token_to_piece);
+
+/* llama_detokenize()'s clean_up_tokenization_spaces passes, in place. */
+static size_t llx_clean_spaces(char *t, size_t total)
+{
+	size_t i, n, n1, n2;
+	char x;
+
+	if (!total)
+		return 0;
+	/* " ?", " !", " .", " ," lose the space */
+	for (n = 1, i = 1; i < total; i++) {
+		x = t[i];
+		if (t[i - 1] == ' ' && (x == '?' || x == '!' || x == '.' || x == ','))
+			n--;
+		t[n++] = x;
+	}
+	/* " ' " becomes "'" */
+	for (n1 = n, n = 1, i = 1; i < n1; i++) {
+		x = t[i];
+		if (x == '\'' && i + 1 < n1 && t[i - 1] == ' ' && t[i + 1] == ' ') {
+			n--;
+			t[++i] = '\0';
+		}
+		t[n++] = x;
+	}
+	/* " 's", " 'm", " 're", " 've" lose the space */
+	for (n2 = n, n = 1, i = 1; i < n2; i++) {
+		x = t[i];
+		if (t[i - 1] == ' ' && x == '\'' && i + 1 < n2) {
+			char x1 = t[i + 1];
+
+			if (x1 == 's' || x1 == 'm')
+				n--;
+			else if (i + 2 < n2 && ((x1 == 'r' && t[i + 2] == 'e') ||
+						(x1 == 'v' && t[i + 2] == 'e')))
+				n--;
+		}
+		t[n++] = x;
+	}
+	return n;
+}
+
+int llx_detokenize(const struct llx_vocab *v, const u32 *ids, u32 n,
+		   char *buf, size_t size)
+{
+	bool strip = v->add_space_prefix;
+	size_t total = 0;
+	const u8 *p;
+	u32 i, len;
+
+	if (n && v->add_bos && ids[0] == v->bos) {
+		strip = false;
+		ids++;
+		n--;
+	}
+	if (n && v->add_eos && ids[n - 1] == v->eos)
+		n--;
+	for (i = 0; i < n; i++) {
+		if (ids[i] >= v->n_tokens)
+			return -EINVAL;
+		p = llx_piece(v, ids[i], &len);
+		if (strip && len && *p == ' ') {
+			p++;
+			len--;
+		}
+		strip = false;
+		if (len > size - total)
+			return -E2BIG;
+		memcpy(buf + total, p, len);
+		total += len;
+	}
+	if (v->clean_spaces)
+		total = llx_clean_spaces(buf, total);
+	return total;
+}
+LLX_EXPORT(llx_detokenize);
+
+void llx_detok_init(struct llx_detok *d, const struct llx_vocab *v)
+{
+	memset(d, 0, sizeof(*d));
+	d->v = v;
+	d->first = true;
+}
+LLX_EXPORT(llx_detok_init);
+
+/* Bytes at the end of @s[0..@n) that start an unfinished UTF-8 sequence. */
+static u32 llx_utf8_tail(const u8 *s, u32 n)
+{
+	u32 k, need;
+
+	for (k = 1; k <= 3 && k <= n; k++) {
+		u8 c = s[n - k];
+
+		if ((c & 0xc0) == 0x80)
+			continue;		/* continuation: look further */
+		if ((c & 0xc0) != 0xc0)
+			return 0;		/* ASCII: nothing pending */
+		need = llx_utf8_len(c);
+		return k < need ? k : 0;
+	}
+	return 0;
+}
+
+int llx_detok_push(struct llx_detok *d, u32 id, char *buf, size_t size)
+{
+	const struct llx_vocab *v = d->v;
+	const u8 *p;
+	u32 len, tail, total;
+	bool strip = false;
+	u8 tmp[sizeof(d->held)];
+
+	if (id >= v->n_tokens)
+		return -EINVAL;
+	if (d->first) {
+		d->first = false;
+		if (v->add_bos && id == (u32)v->bos)
+			return 0;
+		strip = v->add_space_prefix;
+	}
+	p = llx_piece(v, id, &len);
+	if (strip && len && *p == ' ') {
+		p++;
+		len--;
+	}
+	total = d->n_held + len;
+	if (total > size)
+		return -E2BIG;
+	memcpy(tmp, d->held, d->n_held);
+	memcpy(buf, tmp, d->n_held);
+	memcpy(buf + d->n_held, p, len);
+	tail = llx_utf8_tail((const u8 *)buf, total);
+	memcpy(d->held, buf + total - tail, tail);
+	d->n_held = tail;
+	return total - tail;
+}
+LLX_EXPORT(llx_detok_push);
+
+int llx_detok_flush(struct llx_detok *d, char *buf, size_t size)
+{
+	u32 n = d->n_held;
+
+	if (n > size)
+		return -E2BIG;
+	memcpy(buf, d->held, n);
+	d->n_held = 0;
+	return n;
+}
+LLX_EXPORT(llx_detok_flush);
