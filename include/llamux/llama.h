@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The llama model: schema check, weights, forward pass, sampler.
+ *
+ * Callers outside FP objects (the driver) use only this API: no float
+ * crosses it by value; sampling parameters are fixed point (x1000).
+ * Every function that does math enters and leaves its own short FP
+ * sections, so callers must not be inside one.  Functions may sleep
+ * (cond_resched between sections) and are called from process context.
+ */
+#ifndef _LLAMUX_LLAMA_H
+#define _LLAMUX_LLAMA_H
+
+#include <llamux/compat.h>
+
+struct gguf_ctx;
+struct llx_vocab;
+
+#define LLX_MAX_LAYERS		256u
+#define LLX_MAX_EMBD		16384u
+#define LLX_MAX_FF		65536u
+#define LLX_MAX_HEADS		256u
+#define LLX_MAX_CTX		(1u << 20)
+
+/* Hyperparameters, validated by llx_llama_check(). */
+struct llx_hparams {
+	u32 n_vocab;
+	u32 n_ctx_train;
+	u32 n_embd;
+	u32 n_layer;
+	u32 n_ff;
+	u32 n_head;
+	u32 n_head_kv;
+	u32 head_dim;
+	u32 n_rot;
+	u32 rope_freq_base_bits;	/* f32 bits */
+	u32 rms_eps_bits;		/* f32 bits */
+	char name[64];			/* general.name, may be empty */
+};
+
+/*
+ * "Can this file run as a llama model?"  Checks architecture, hyper-
+ * parameters, every tensor's presence, type and exact shape, and the
+ * tokenizer arrays.  On failure returns -EINVAL/-EOPNOTSUPP and, when
+ * @why is non-NULL, a one-line reason in @why (@why_len bytes).
+ */
+int llx_llama_check(const struct gguf_ctx *g, struct llx_hparams *hp,
+		    char *why, size_t why_len);
+
+struct llx_model;
+struct llx_session;
+
+/*
+ * Build a model over @data, the file's data section (@data_len bytes from
+ * g->data_offset).  Weights are referenced in place, not copied; @data
+ * must outlive the model.  @g may be freed after this returns.
+ */
+int llx_model_create(const struct gguf_ctx *g, const void *data,
+		     u64 data_len, struct llx_model **out);
+void llx_model_free(struct llx_model *m);
+const struct llx_hparams *llx_model_hparams(const struct llx_model *m);
+u64 llx_model_n_params(const struct llx_model *m);
+/* Bitmask of ggml types used by the weights (bit = enum ggml_type). */
+u64 llx_model_type_mask(const struct llx_model *m);
+/* True when output.weight is absent and token_embd doubles as classifier. */
+bool llx_model_tied_output(const struct llx_model *m);
+
+/* Per-layer timing, nanoseconds, filled in by the forward pass. */
+struct llx_layer_times {
+	u64 attn_ns;
+	u64 ffn_ns;
+	u64 total_ns;
+};
+
+struct llx_session_stats {
+	u64 prompt_tokens;
+	u64 prompt_ns;
+	u64 gen_tokens;
+	u64 gen_ns;
+};
+
+/*
+ * A session: KV cache (F32) for @n_ctx positions plus scratch.  n_ctx is
+ * bounded by the model's trained context; sizes are overflow-checked.
+ * Returns -EINVAL for a bad n_ctx, -E2BIG when the cache would exceed
+ * @max_bytes (0 = no extra cap), -ENOMEM.
+ */
+int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
+		       struct llx_session **out);
+void llx_session_free(struct llx_session *s);
+u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx);
+u32 llx_session_pos(const struct llx_session *s);
+u32 llx_session_n_ctx(const struct llx_session *s);
+void llx_session_reset(struct llx_session *s);
+
+/*
+ * Run @n tokens at positions pos..pos+n-1 (pos = current session position)
+ * as one batch; leaves the logits of the last token in the session.
+ * Returns 0, -EINVAL for n == 0 or a token id >= n_vocab, -ENOSPC when the
+ * tokens do not fit in the context, -EINTR when @abort (may be NULL)
+ * returns true between sections.  On error the position is unchanged and
+ * the logits are stale.  The per-layer times are this call's (last) and
+ * the session's sum (total); llx_session_stats are kept by the caller.
+ */
+int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
+		bool (*abort)(void *arg), void *arg);
+/* Logits of the last forward, as f32 bits (n_vocab of them). */
+const u32 *llx_session_logits_bits(const struct llx_session *s);
+
+/* Timings: last token and cumulative, per layer (n_layer entries each). */
+const struct llx_layer_times *llx_session_layer_last(const struct llx_session *s);
+const struct llx_layer_times *llx_session_layer_total(const struct llx_session *s);
+const struct llx_session_stats *llx_session_stats(const struct llx_session *s);
+struct llx_session_stats *llx_session_stats_mut(struct llx_session *s);
+
+/* Sampler.  All parameters are fixed point, x1000. */
+struct llx_sampler_params {
+	u32 temp_milli;		/* 0 = greedy */
+	u32 top_k;		/* 0 = off */
+	u32 top_p_milli;	/* 1000 = off */
+	u32 min_p_milli;	/* 0 = off */
+	u32 repeat_penalty_milli;	/* 1000 = off */
+	u32 repeat_last_n;	/* tokens looked back for the penalty */
+	u64 seed;
+};
+
+struct llx_sampler;
+
+int llx_sampler_create(const struct llx_sampler_params *p, u32 n_vocab,
+		       struct llx_sampler **out);
+void llx_sampler_free(struct llx_sampler *smp);
+/* Remember @id as generated or prompt context (for the penalty). */
+void llx_sampler_accept(struct llx_sampler *smp, u32 id);
+/* Pick the next token from the session's last logits. */
+u32 llx_sampler_sample(struct llx_sampler *smp, const struct llx_session *s);
+
+/*
+ * A tiny deterministic llama built in memory (no file): the driver's mock
+ * model and a self-contained test subject.  Returns a GGUF image in a
+ * kvmalloc'ed buffer (*@buf, *@len), vocabulary included.
+ */
+int llx_mock_gguf(void **buf, u64 *len);
+
+/*
+ * The same builder for other shapes (tests): the mock vocabulary, random
+ * F32 or Q8_0 matrices (@type), F32 norms, no output.weight when @tied.
+ * @cycle arranges F32 weights to recite the mock sentence, as
+ * llx_mock_gguf() does.  Shapes are capped small; -EINVAL outside them.
+ */
+struct llx_mock_shape {
+	u32 n_embd, n_ff, n_layer, n_head, n_head_kv, n_ctx;
+	u32 type;		/* GGML_TYPE_F32 or GGML_TYPE_Q8_0 */
+	u32 seed;
+	bool tied;
+	bool cycle;
+};
+
+int llx_mock_gguf_shape(const struct llx_mock_shape *sh, void **buf, u64 *len);
+
+/* Sample from @logits_bits (n_vocab f32 bit patterns), as llx_sampler_sample. */
+u32 llx_sampler_sample_bits(struct llx_sampler *smp, const u32 *logits_bits);
+
+#endif /* _LLAMUX_LLAMA_H */

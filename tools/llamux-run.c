@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llamux-run: generate text in userspace with the very lib/ sources the
+ * kernel runs (through tools/shim).  The developer's fast loop and the
+ * profiling harness.
+ *
+ *   llamux-run -m MODEL.gguf|mock -p PROMPT -n N [--temp T] [--top-k K]
+ *              [--top-p P] [--min-p P] [--repeat-penalty R]
+ *              [--repeat-last-n N] [--seed S] [-c N_CTX] [--ids] [--scalar]
+ *   llamux-run -m MODEL.gguf|mock --tokenize TEXT [--no-bos]
+ *
+ * Text goes to stdout as it is produced; with --ids one more line
+ * "ids: ..." lists the generated ids.  Speeds go to stderr.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/llama.h>
+#include <llamux/tensor.h>
+#include <llamux/tokenizer.h>
+
+struct run_opts {
+	const char *model;
+	const char *prompt;
+	const char *tokenize;
+	u32 n_predict;
+	u32 n_ctx;
+	bool ids;
+	bool scalar;
+	bool no_bos;
+	struct llx_sampler_params sp;
+};
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: llamux-run -m MODEL.gguf|mock -p PROMPT [-n N] [-c N_CTX]\n"
+		"         [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
+		"         [--repeat-penalty R] [--repeat-last-n N] [--seed S]\n"
+		"         [--ids] [--scalar]\n"
+		"       llamux-run -m MODEL.gguf|mock --tokenize TEXT [--no-bos]\n");
+	exit(2);
+}
+
+/* "0.95" -> 950, without going through the FP path of the library. */
+static u32 milli(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end || v < 0 || v > 1e6)
+		usage();
+	return (u32)(v * 1000.0 + 0.5);
+}
+
+static u32 num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (*end || v > U32_MAX)
+		usage();
+	return (u32)v;
+}
+
+static void parse_args(int argc, char **argv, struct run_opts *o)
+{
+	enum { O_TEMP = 256, O_TOPK, O_TOPP, O_MINP, O_PEN, O_LASTN, O_SEED,
+	       O_IDS, O_SCALAR, O_TOK, O_NOBOS };
+	static const struct option lo[] = {
+		{ "temp", required_argument, NULL, O_TEMP },
+		{ "top-k", required_argument, NULL, O_TOPK },
+		{ "top-p", required_argument, NULL, O_TOPP },
+		{ "min-p", required_argument, NULL, O_MINP },
+		{ "repeat-penalty", required_argument, NULL, O_PEN },
+		{ "repeat-last-n", required_argument, NULL, O_LASTN },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "ids", no_argument, NULL, O_IDS },
+		{ "scalar", no_argument, NULL, O_SCALAR },
+		{ "tokenize", required_argument, NULL, O_TOK },
+		{ "no-bos", no_argument, NULL, O_NOBOS },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->prompt = "";
+	o->n_predict = 64;
+	o->sp.top_p_milli = 1000;
+	o->sp.repeat_penalty_milli = 1000;
+	o->sp.repeat_last_n = 64;
+	o->sp.seed = 42;
+	while ((c = getopt_long(argc, argv, "m:p:n:c:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->model = optarg; break;
+		case 'p': o->prompt = optarg; break;
+		case 'n': o->n_predict = num(optarg); break;
+		case 'c': o->n_ctx = num(optarg); break;
+		case O_TEMP: o->sp.temp_milli = milli(optarg); break;
+		case O_TOPK: o->sp.top_k = num(optarg); break;
+		case O_TOPP: o->sp.top_p_milli = milli(optarg); break;
+		case O_MINP: o->sp.min_p_milli = milli(optarg); break;
+		case O_PEN: o->sp.repeat_penalty_milli = milli(optarg); break;
+		case O_LASTN: o->sp.repeat_last_n = num(optarg); break;
+		case O_SEED: o->sp.seed = strtoull(optarg, NULL, 0); break;
+		case O_IDS: o->ids = true; break;
+		case O_SCALAR: o->scalar = true; break;
+		case O_TOK: o->tokenize = optarg; break;
+		case O_NOBOS: o->no_bos = true; break;
+		default: usage();
+		}
+	}
+	if (!o->model || optind != argc)
+		usage();
+}
+
+/* The whole file in memory (or the mock image). */
+static void *load_file(const char *path, u64 *len)
+{
+	struct stat st;
+	u64 got = 0;
+	void *buf;
+	int fd;
+
+	if (!strcmp(path, "mock")) {
+		int ret = llx_mock_gguf(&buf, len);
+
+		if (ret) {
+			fprintf(stderr, "llx_mock_gguf: %d\n", ret);
+			exit(1);
+		}
+		return buf;
+	}
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st)) {
+		perror(path);
+		exit(1);
+	}
+	*len = st.st_size;
+	buf = malloc(*len ? *len : 1);
+	if (!buf) {
+		perror("malloc");
+		exit(1);
+	}
+	while (got < *len) {
+		ssize_t r = read(fd, (char *)buf + got, *len - got);
+
+		if (r <= 0) {
+			perror(path);
+			exit(1);
+		}
+		got += r;
+	}
+	close(fd);
+	return buf;
+}
+
+static double secs(u64 ns)
+{
+	return ns / 1e9;
+}
+
+static int generate(const struct run_opts *o, struct llx_model *m,
+		    const struct llx_vocab *v, const u32 *prompt, u32 n_prompt)
+{
+	const struct llx_hparams *hp = llx_model_hparams(m);
+	struct llx_session *s;
+	struct llx_sampler *smp;
+	struct llx_detok dt;
+	u32 *gen, n_gen = 0, n_ctx = o->n_ctx, i;
+	char piece[512];
+	u64 t0, t_prompt, t_gen;
+	int ret, len;
+
+	if (!n_ctx)
+		n_ctx = min(hp->n_ctx_train, n_prompt + o->n_predict + 8);
+	ret = llx_session_create(m, n_ctx, 0, &s);
+	if (ret) {
+		fprintf(stderr, "llx_session_create(n_ctx %u): %d\n", n_ctx, ret);
+		return 1;
+	}
+	ret = llx_sampler_create(&o->sp, hp->n_vocab, &smp);
+	if (ret) {
+		fprintf(stderr, "llx_sampler_create: %d\n", ret);
+		return 1;
+	}
+	gen = calloc(o->n_predict + 1, sizeof(*gen));
+	if (!gen)
+		return 1;
+	for (i = 0; i < n_prompt; i++)
+		llx_sampler_accept(smp, prompt[i]);
+
+	llx_detok_init(&dt, v);
+	t0 = llx_now_ns();
+	ret = llx_forward(s, prompt, n_prompt, NULL, NULL);
+	t_prompt = llx_now_ns() - t0;
+	t0 = llx_now_ns();
+	while (!ret && n_gen < o->n_predict) {
+		u32 id = llx_sampler_sample(smp, s);
+
+		gen[n_gen++] = id;
+		llx_sampler_accept(smp, id);
+		if (llx_vocab_is_eog(v, id))
+			break;
+		len = llx_detok_push(&dt, id, piece, sizeof(piece));
+		if (len > 0)
+			fwrite(piece, 1, len, stdout);
+		fflush(stdout);
+		if (n_gen == o->n_predict)
+			break;
+		ret = llx_forward(s, &id, 1, NULL, NULL);
+	}
+	t_gen = llx_now_ns() - t0;
+	len = llx_detok_flush(&dt, piece, sizeof(piece));
+	if (len > 0)
+		fwrite(piece, 1, len, stdout);
+	putchar('\n');
+	if (ret)
+		fprintf(stderr, "llx_forward: %d\n", ret);
+	if (o->ids) {
+		printf("ids:");
+		for (i = 0; i < n_gen; i++)
+			printf(" %u", gen[i]);
+		putchar('\n');
+	}
+	fprintf(stderr,
+		"prompt: %u tokens in %.3f s (%.1f tok/s); decode: %u tokens in %.3f s (%.1f tok/s) [%s]\n",
+		n_prompt, secs(t_prompt), n_prompt / secs(t_prompt ? t_prompt : 1),
+		n_gen > 0 ? n_gen - 1 : 0, secs(t_gen),
+		(n_gen > 1 ? n_gen - 1 : 0) / secs(t_gen ? t_gen : 1),
+		llx_tensor_using_avx2() ? "avx2" : "scalar");
+	free(gen);
+	llx_sampler_free(smp);
+	llx_session_free(s);
+	return ret ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct llx_model *m = NULL;
+	struct llx_vocab *v = NULL;
+	struct gguf_ctx *g = NULL;
+	struct run_opts o;
+	const char *text;
+	u32 *ids, max_ids;
+	void *buf;
+	u64 len;
+	int n, ret, i;
+
+	parse_args(argc, argv, &o);
+	buf = load_file(o.model, &len);
+	ret = gguf_parse(buf, len, len, &g);
+	if (ret) {
+		fprintf(stderr, "%s: not a GGUF file (%d): %s\n", o.model, ret,
+			llx_shim_last_msg);
+		return 1;
+	}
+	ret = llx_vocab_load(g, &v);
+	if (ret) {
+		fprintf(stderr, "%s: vocabulary: %d: %s\n", o.model, ret,
+			llx_shim_last_msg);
+		return 1;
+	}
+	text = o.tokenize ? o.tokenize : o.prompt;
+	max_ids = strlen(text) + 8;
+	ids = calloc(max_ids, sizeof(*ids));
+	if (!ids)
+		return 1;
+	n = llx_tokenize(v, text, strlen(text),
+			 !o.no_bos && llx_vocab_add_bos(v), false, ids, max_ids);
+	if (n < 0) {
+		fprintf(stderr, "tokenize: %d\n", n);
+		return 1;
+	}
+	if (o.tokenize) {
+		for (i = 0; i < n; i++)
+			printf("%s%u", i ? " " : "", ids[i]);
+		putchar('\n');
+		return 0;
+	}
+	if (!n) {
+		fprintf(stderr, "empty prompt and no BOS: nothing to run\n");
+		return 1;
+	}
+	ret = llx_model_create(g, (const u8 *)buf + g->data_offset,
+			       len - g->data_offset, &m);
+	if (ret) {
+		fprintf(stderr, "%s: model: %d: %s\n", o.model, ret,
+			llx_shim_last_msg);
+		return 1;
+	}
+	if (o.scalar)
+		llx_tensor_force_scalar(true);
+	gguf_free(g);
+	ret = generate(&o, m, v, ids, n);
+	llx_model_free(m);
+	llx_vocab_free(v);
+	free(ids);
+	free(buf);
+	return ret;
+}
