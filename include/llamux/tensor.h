@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tensor math for the llama forward pass: dequantisation and dot products
+ * for the ggml block formats, and the handful of ops a llama block needs.
+ *
+ * Everything here is floating point and lives in FP objects.  The caller
+ * (itself an FP object) has already entered an FP section with
+ * llx_fpu_begin(); nothing here sleeps, allocates or nests FP sections.
+ * Non-FP code never calls these directly.
+ *
+ * Numerics follow ggml's CPU backend: before a matrix-vector product the
+ * activation is rounded to the weight type's "vec_dot" type (Q8_0, Q8_1,
+ * Q8_K, F16, BF16 or F32) and the dot product is taken on that.
+ */
+#ifndef _LLAMUX_TENSOR_H
+#define _LLAMUX_TENSOR_H
+
+#include <llamux/compat.h>
+
+/* Bytes per block of the ggml block formats (and the activation types). */
+#define LLX_Q4_0_BYTES	18
+#define LLX_Q4_1_BYTES	20
+#define LLX_Q5_0_BYTES	22
+#define LLX_Q5_1_BYTES	24
+#define LLX_Q8_0_BYTES	34
+#define LLX_Q8_1_BYTES	36
+#define LLX_Q2_K_BYTES	84
+#define LLX_Q3_K_BYTES	110
+#define LLX_Q4_K_BYTES	144
+#define LLX_Q5_K_BYTES	176
+#define LLX_Q6_K_BYTES	210
+#define LLX_Q8_K_BYTES	292
+
+/* Weight types the engine computes with (a subset of enum ggml_type). */
+bool llx_type_supported(u32 type);
+/* Elements per block of @type (1 for F32/F16/BF16), 0 if unsupported. */
+u32 llx_type_block(u32 type);
+/* The activation ("vec_dot") type used with weights of @wtype. */
+u32 llx_act_type(u32 wtype);
+
+/* Select scalar or AVX2/FMA kernels; call once (before any math). */
+void llx_tensor_init(void);
+/* Force the scalar path (tests compare both); returns the previous setting. */
+bool llx_tensor_force_scalar(bool scalar);
+bool llx_tensor_using_avx2(void);
+
+/* Half precision conversions (bit patterns in u16). */
+float llx_fp16_to_fp32(u16 h);
+u16 llx_fp32_to_fp16(float f);
+float llx_bf16_to_fp32(u16 h);
+u16 llx_fp32_to_bf16(float f);
+
+/*
+ * Dequantise @n elements (a whole number of blocks) of @type from @src.
+ * Matches ggml's to_float exactly.
+ */
+void llx_dequant_row(u32 type, const void *src, float *dst, u32 n);
+
+/*
+ * Activation rounding: bytes needed for @n elements of activation when the
+ * weight is of @wtype, and the rounding itself (ggml's from_float of the
+ * vec_dot type).
+ */
+size_t llx_act_size(u32 wtype, u32 n);
+void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n);
+/*
+ * Q8_0 rounding, two flavours: llx_quantize_q8_0() is what llama.cpp's x86
+ * AVX2 build applies to activations (q = nearest-even(x * 127/amax)), and
+ * what llx_quantize_act() uses; llx_quantize_q8_0_ref() is ggml's
+ * quantize_row_q8_0_ref (q = roundf(x * (1 / (amax/127)))), the weight
+ * quantizer.
+ */
+void llx_quantize_q8_0(const float *x, void *out, u32 n);
+void llx_quantize_q8_0_ref(const float *x, void *out, u32 n);
+
+/*
+ * y[r] = dot(row r of W, x) for @nrows rows of @n elements.  W rows are
+ * @row_bytes apart starting at @w; @xq comes from llx_quantize_act().
+ */
+void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
+		      const void *xq, u32 n, float *y, u32 nrows);
+
+/* One row dot product on the scalar path (tests compare against it). */
+float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n);
+
+/* Ops, all on F32. */
+void llx_rmsnorm(float *out, const float *x, const float *w, u32 n, float eps);
+/* Rotate adjacent pairs of each of @n_heads heads of @head_dim at @pos. */
+void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
+	      float freq_base);
+void llx_softmax(float *x, u32 n);
+/* a[i] = silu(a[i]) * b[i] */
+void llx_swiglu(float *a, const float *b, u32 n);
+void llx_add(float *a, const float *b, u32 n);
+float llx_dot_f32(const float *a, const float *b, u32 n);
+/* a[i] += s * b[i] */
+void llx_axpy(float *a, float s, const float *b, u32 n);
+
+/* Math without libm; accuracy is stated in tensor.c and tested. */
+float llx_expf(float x);
+float llx_sqrtf(float x);
+float llx_logf(float x);
+float llx_powf(float x, float y);
+void llx_sincosf(float x, float *s, float *c);
+
+/* ggml's hsum_float_8 order: (a0+a4 + a2+a6) + (a1+a5 + a3+a7). */
+float llx_hsum8(const float *a);
+
+/*
+ * Internal: the AVX2/FMA kernels of lib/tensor_avx2.c, reached only through
+ * the dispatch in lib/tensor.c.  llx_avx2_vec_dot_rows() returns false for
+ * a type it does not handle (the scalar code then runs).
+ */
+#if defined(CONFIG_X86_64) || (!defined(__KERNEL__) && defined(__x86_64__))
+#define LLX_HAVE_AVX2	1
+bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
+			   const void *xq, u32 n, float *y, u32 nrows);
+void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n);
+void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n);
+float llx_avx2_dot_f32(const float *a, const float *b, u32 n);
+#else
+#define LLX_HAVE_AVX2	0
+static inline bool llx_avx2_vec_dot_rows(u32 wtype, const void *w,
+					 size_t row_bytes, const void *xq,
+					 u32 n, float *y, u32 nrows)
+{
+	return false;
+}
+
+static inline void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n) { }
+static inline void llx_avx2_fp32_to_fp16_row(const float *x, void *out,
+					     u32 n) { }
+static inline float llx_avx2_dot_f32(const float *a, const float *b, u32 n)
+{
+	return 0.0f;
+}
+#endif
+
+#endif /* _LLAMUX_TENSOR_H */

@@ -1,0 +1,1263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tensor kernels: ggml block formats, activation rounding, dot products and
+ * the F32 ops of a llama block.  Portable scalar C; lib/tensor_avx2.c holds
+ * the AVX2/FMA versions of the hot kernels, chosen at run time.
+ *
+ * Numerics (see docs/engine.md, "Tensor kernels"):
+ *  - llx_dequant_row() reproduces ggml's to_float bit for bit.
+ *  - Before a matrix-vector product the activation is rounded the way
+ *    llama.cpp's x86 AVX2 build does it (llx_quantize_act()).
+ *  - Every dot product has one fixed summation order, shared by the scalar
+ *    and AVX2 code, so both give identical bits:
+ *      F32/F16/BF16: 4 accumulators of 8 lanes over chunks of 32 elements,
+ *        products rounded then added (no FMA), reduced like ggml's
+ *        GGML_F32x8_REDUCE, tail added in double.
+ *      32-element blocks: exact int32 sums of 4 consecutive products form
+ *        8 lanes; lane += (d_w * d_x) * sum; reduced like ggml's
+ *        hsum_float_8; Q4_1/Q5_1 add their m * s terms separately.
+ *      K-quants: exact integer sums per 256-element super-block, then
+ *        acc += d * sum - dmin * mins, in block order.
+ *  - Math functions are computed in double and rounded once to float:
+ *    llx_expf, llx_sincosf, llx_logf and llx_powf are within 1 ulp
+ *    (almost always correctly rounded); llx_sqrtf is the IEEE instruction.
+ */
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/tensor.h>
+
+static bool llx_use_avx2;
+static bool llx_force_scalar;
+
+/* ------------------------------------------------------------------------
+ * Half precision
+ */
+
+float llx_fp16_to_fp32(u16 h)
+{
+	u32 sign = (u32)(h & 0x8000) << 16;
+	u32 exp = (h >> 10) & 0x1f;
+	u32 man = h & 0x3ff;
+	union { u32 u; float f; } v;
+
+	if (exp == 0x1f) {
+		v.u = sign | 0x7f800000 | (man << 13);
+	} else if (exp) {
+		v.u = sign | ((exp + 112) << 23) | (man << 13);
+	} else if (man) {
+		/* subnormal: normalise */
+		exp = 113;
+		while (!(man & 0x400)) {
+			man <<= 1;
+			exp--;
+		}
+		v.u = sign | (exp << 23) | ((man & 0x3ff) << 13);
+	} else {
+		v.u = sign;
+	}
+	return v.f;
+}
+LLX_EXPORT(llx_fp16_to_fp32);
+
+/* Round to nearest even, like F16C's vcvtps2ph with imm 0. */
+u16 llx_fp32_to_fp16(float f)
+{
+	union { u32 u; float f; } v = { .f = f };
+	u32 sign = (v.u >> 16) & 0x8000;
+	u32 a = v.u & 0x7fffffff;
+	u32 exp = a >> 23;
+	u32 man, r;
+
+	if (a > 0x7f800000)	/* NaN: keep quiet payload top bits */
+		return sign | 0x7e00 | ((a >> 13) & 0x3ff);
+	if (a >= 0x477ff000)	/* rounds to >= 65536: infinity */
+		return sign | 0x7c00;
+	if (a >= 0x38800000) {	/* normal half */
+		r = a - 0x38000000;	/* rebias 127 -> 15 */
+		r += 0xfff + ((r >> 13) & 1);
+		return sign | (r >> 13);
+	}
+	if (a < 0x33000000)	/* below half the smallest subnormal */
+		return sign;
+	/* subnormal half: shift the full mantissa, round to nearest even */
+	man = (a & 0x7fffff) | 0x800000;
+	exp = 126 - exp;	/* 14 + (112 - exp) ... shift = 126 - exp */
+	r = man >> exp;
+	if ((man & ((1u << exp) - 1)) > (1u << (exp - 1)) ||
+	    ((man & ((1u << exp) - 1)) == (1u << (exp - 1)) && (r & 1)))
+		r++;
+	return sign | r;
+}
+LLX_EXPORT(llx_fp32_to_fp16);
+
+float llx_bf16_to_fp32(u16 h)
+{
+	union { u32 u; float f; } v = { .u = (u32)h << 16 };
+
+	return v.f;
+}
+LLX_EXPORT(llx_bf16_to_fp32);
+
+/* ggml_compute_fp32_to_bf16: round to nearest even, NaN forced quiet. */
+u16 llx_fp32_to_bf16(float f)
+{
+	union { u32 u; float f; } v = { .f = f };
+
+	if ((v.u & 0x7fffffff) > 0x7f800000)
+		return (v.u >> 16) | 64;
+	return (v.u + (0x7fff + ((v.u >> 16) & 1))) >> 16;
+}
+LLX_EXPORT(llx_fp32_to_bf16);
+
+static inline float fp16_at(const u8 *p)
+{
+	return llx_fp16_to_fp32(get_unaligned_le16(p));
+}
+
+static inline float f32_from_bits(u32 u)
+{
+	union { u32 u; float f; } v = { .u = u };
+
+	return v.f;
+}
+
+static inline u32 f32_bits(float f)
+{
+	union { u32 u; float f; } v = { .f = f };
+
+	return v.u;
+}
+
+/* ------------------------------------------------------------------------
+ * Type table
+ */
+
+struct llx_type {
+	u16 blck;	/* elements per block */
+	u16 size;	/* bytes per block */
+	u32 act;	/* activation (vec_dot) type */
+};
+
+static const struct llx_type *llx_type_get(u32 type)
+{
+	static const struct llx_type f32 = { 1, 4, GGML_TYPE_F32 };
+	static const struct llx_type f16 = { 1, 2, GGML_TYPE_F16 };
+	static const struct llx_type bf16 = { 1, 2, GGML_TYPE_BF16 };
+	static const struct llx_type q4_0 = { 32, LLX_Q4_0_BYTES, GGML_TYPE_Q8_0 };
+	static const struct llx_type q4_1 = { 32, LLX_Q4_1_BYTES, GGML_TYPE_Q8_1 };
+	static const struct llx_type q5_0 = { 32, LLX_Q5_0_BYTES, GGML_TYPE_Q8_0 };
+	static const struct llx_type q5_1 = { 32, LLX_Q5_1_BYTES, GGML_TYPE_Q8_1 };
+	static const struct llx_type q8_0 = { 32, LLX_Q8_0_BYTES, GGML_TYPE_Q8_0 };
+	static const struct llx_type q2_k = { 256, LLX_Q2_K_BYTES, GGML_TYPE_Q8_K };
+	static const struct llx_type q3_k = { 256, LLX_Q3_K_BYTES, GGML_TYPE_Q8_K };
+	static const struct llx_type q4_k = { 256, LLX_Q4_K_BYTES, GGML_TYPE_Q8_K };
+	static const struct llx_type q5_k = { 256, LLX_Q5_K_BYTES, GGML_TYPE_Q8_K };
+	static const struct llx_type q6_k = { 256, LLX_Q6_K_BYTES, GGML_TYPE_Q8_K };
+
+	switch (type) {
+	case GGML_TYPE_F32:	return &f32;
+	case GGML_TYPE_F16:	return &f16;
+	case GGML_TYPE_BF16:	return &bf16;
+	case GGML_TYPE_Q4_0:	return &q4_0;
+	case GGML_TYPE_Q4_1:	return &q4_1;
+	case GGML_TYPE_Q5_0:	return &q5_0;
+	case GGML_TYPE_Q5_1:	return &q5_1;
+	case GGML_TYPE_Q8_0:	return &q8_0;
+	case GGML_TYPE_Q2_K:	return &q2_k;
+	case GGML_TYPE_Q3_K:	return &q3_k;
+	case GGML_TYPE_Q4_K:	return &q4_k;
+	case GGML_TYPE_Q5_K:	return &q5_k;
+	case GGML_TYPE_Q6_K:	return &q6_k;
+	default:		return NULL;
+	}
+}
+
+bool llx_type_supported(u32 type)
+{
+	return llx_type_get(type) != NULL;
+}
+LLX_EXPORT(llx_type_supported);
+
+u32 llx_type_block(u32 type)
+{
+	const struct llx_type *t = llx_type_get(type);
+
+	return t ? t->blck : 0;
+}
+LLX_EXPORT(llx_type_block);
+
+u32 llx_act_type(u32 wtype)
+{
+	const struct llx_type *t = llx_type_get(wtype);
+
+	return t ? t->act : GGML_TYPE_F32;
+}
+LLX_EXPORT(llx_act_type);
+
+/* ------------------------------------------------------------------------
+ * Dispatch
+ */
+
+void llx_tensor_init(void)
+{
+	llx_use_avx2 = LLX_HAVE_AVX2 && llx_cpu_has_avx2_fma();
+}
+LLX_EXPORT(llx_tensor_init);
+
+bool llx_tensor_force_scalar(bool scalar)
+{
+	bool old = llx_force_scalar;
+
+	llx_force_scalar = scalar;
+	return old;
+}
+LLX_EXPORT(llx_tensor_force_scalar);
+
+bool llx_tensor_using_avx2(void)
+{
+	return llx_use_avx2 && !llx_force_scalar;
+}
+LLX_EXPORT(llx_tensor_using_avx2);
+
+/* ------------------------------------------------------------------------
+ * Unpacking helpers shared by dequantisation and dot products.
+ * Each unpacks one block to signed integer values in element order.
+ */
+
+static void unpack_q4_0(const u8 *b, s8 *q)
+{
+	int j;
+
+	for (j = 0; j < 16; j++) {
+		q[j] = (s8)(b[2 + j] & 0xf) - 8;
+		q[j + 16] = (s8)(b[2 + j] >> 4) - 8;
+	}
+}
+
+static void unpack_q4_1(const u8 *b, s8 *q)
+{
+	int j;
+
+	for (j = 0; j < 16; j++) {
+		q[j] = b[4 + j] & 0xf;
+		q[j + 16] = b[4 + j] >> 4;
+	}
+}
+
+static void unpack_q5_0(const u8 *b, s8 *q)
+{
+	u32 qh = get_unaligned_le32(b + 2);
+	int j;
+
+	for (j = 0; j < 16; j++) {
+		q[j] = (s8)((b[6 + j] & 0xf) | (((qh >> j) & 1) << 4)) - 16;
+		q[j + 16] = (s8)((b[6 + j] >> 4) |
+				 (((qh >> (j + 16)) & 1) << 4)) - 16;
+	}
+}
+
+static void unpack_q5_1(const u8 *b, s8 *q)
+{
+	u32 qh = get_unaligned_le32(b + 4);
+	int j;
+
+	for (j = 0; j < 16; j++) {
+		q[j] = (b[8 + j] & 0xf) | (((qh >> j) & 1) << 4);
+		q[j + 16] = (b[8 + j] >> 4) | (((qh >> (j + 16)) & 1) << 4);
+	}
+}
+
+/* Q4_K/Q5_K: 6-bit scale and min of sub-block @j from the 12 bytes. */
+static void scale_min_k4(int j, const u8 *s, u8 *sc, u8 *m)
+{
+	if (j < 4) {
+		*sc = s[j] & 63;
+		*m = s[j + 4] & 63;
+	} else {
+		*sc = (s[j + 4] & 0xf) | ((s[j - 4] >> 6) << 4);
+		*m = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+	}
+}
+
+/* Q3_K: the 16 6-bit scales, minus 32. */
+static void scales_q3_k(const u8 *s, s8 *out)
+{
+	int j;
+
+	for (j = 0; j < 16; j++) {
+		int lo = j < 8 ? s[j] & 0xf : s[j - 8] >> 4;
+		int hi = (s[8 + (j & 3)] >> (2 * (j >> 2))) & 3;
+
+		out[j] = (s8)((lo | (hi << 4)) - 32);
+	}
+}
+
+/* Q2_K: values 0..3 in element order */
+static void unpack_q2_k(const u8 *b, s8 *q)
+{
+	const u8 *qs = b + 16;
+	int n, j, l;
+
+	for (n = 0; n < 2; n++)
+		for (j = 0; j < 4; j++)
+			for (l = 0; l < 32; l++)
+				q[n * 128 + j * 32 + l] =
+					(qs[n * 32 + l] >> (2 * j)) & 3;
+}
+
+/* Q3_K: values -4..3 in element order */
+static void unpack_q3_k(const u8 *b, s8 *q)
+{
+	const u8 *hm = b, *qs = b + 32;
+	int n, j, l;
+
+	for (n = 0; n < 2; n++)
+		for (j = 0; j < 4; j++)
+			for (l = 0; l < 32; l++) {
+				int e = n * 128 + j * 32 + l;
+				int v = (qs[n * 32 + l] >> (2 * j)) & 3;
+
+				if (!(hm[l] & (1 << (n * 4 + j))))
+					v -= 4;
+				q[e] = v;
+			}
+}
+
+/* Q4_K: values 0..15 in element order */
+static void unpack_q4_k(const u8 *b, s8 *q)
+{
+	const u8 *qs = b + 16;
+	int j, l;
+
+	for (j = 0; j < 4; j++)
+		for (l = 0; l < 32; l++) {
+			q[j * 64 + l] = qs[j * 32 + l] & 0xf;
+			q[j * 64 + 32 + l] = qs[j * 32 + l] >> 4;
+		}
+}
+
+/* Q5_K: values 0..31 in element order */
+static void unpack_q5_k(const u8 *b, s8 *q)
+{
+	const u8 *qh = b + 16, *qs = b + 48;
+	int j, l;
+
+	for (j = 0; j < 4; j++)
+		for (l = 0; l < 32; l++) {
+			q[j * 64 + l] = (qs[j * 32 + l] & 0xf) |
+				(((qh[l] >> (2 * j)) & 1) << 4);
+			q[j * 64 + 32 + l] = (qs[j * 32 + l] >> 4) |
+				(((qh[l] >> (2 * j + 1)) & 1) << 4);
+		}
+}
+
+/* Q6_K: values -32..31 in element order */
+static void unpack_q6_k(const u8 *b, s8 *q)
+{
+	const u8 *ql = b, *qh = b + 128;
+	int n, l;
+
+	for (n = 0; n < 2; n++) {
+		const u8 *l0 = ql + n * 64, *h = qh + n * 32;
+		s8 *o = q + n * 128;
+
+		for (l = 0; l < 32; l++) {
+			o[l] = (s8)((l0[l] & 0xf) | ((h[l] & 3) << 4)) - 32;
+			o[l + 32] = (s8)((l0[l + 32] & 0xf) |
+					 (((h[l] >> 2) & 3) << 4)) - 32;
+			o[l + 64] = (s8)((l0[l] >> 4) |
+					 (((h[l] >> 4) & 3) << 4)) - 32;
+			o[l + 96] = (s8)((l0[l + 32] >> 4) |
+					 (((h[l] >> 6) & 3) << 4)) - 32;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Dequantisation (ggml's to_float, same float operations in the same order)
+ */
+
+static void dequant_q2_k(const u8 *b, float *y)
+{
+	float d = fp16_at(b + 80), dmin = fp16_at(b + 82);
+	s8 q[256];
+	int s, l;
+
+	unpack_q2_k(b, q);
+	for (s = 0; s < 16; s++) {
+		float dl = d * (b[s] & 0xf), ml = dmin * (b[s] >> 4);
+
+		for (l = 0; l < 16; l++)
+			y[s * 16 + l] = dl * q[s * 16 + l] - ml;
+	}
+}
+
+static void dequant_q3_k(const u8 *b, float *y)
+{
+	float d = fp16_at(b + 108);
+	s8 q[256], sc[16];
+	int s, l;
+
+	unpack_q3_k(b, q);
+	scales_q3_k(b + 96, sc);
+	for (s = 0; s < 16; s++) {
+		float dl = d * sc[s];
+
+		for (l = 0; l < 16; l++)
+			y[s * 16 + l] = dl * q[s * 16 + l];
+	}
+}
+
+static void dequant_q45_k(const u8 *b, float *y, bool five)
+{
+	float d = fp16_at(b), dmin = fp16_at(b + 2);
+	s8 q[256];
+	u8 sc, m;
+	int s, l;
+
+	if (five)
+		unpack_q5_k(b, q);
+	else
+		unpack_q4_k(b, q);
+	for (s = 0; s < 8; s++) {
+		float dl, ml;
+
+		scale_min_k4(s, b + 4, &sc, &m);
+		dl = d * sc;
+		ml = dmin * m;
+		for (l = 0; l < 32; l++)
+			y[s * 32 + l] = dl * q[s * 32 + l] - ml;
+	}
+}
+
+static void dequant_q6_k(const u8 *b, float *y)
+{
+	float d = fp16_at(b + 208);
+	const s8 *sc = (const s8 *)(b + 192);
+	s8 q[256];
+	int s, l;
+
+	unpack_q6_k(b, q);
+	for (s = 0; s < 16; s++)
+		for (l = 0; l < 16; l++)
+			y[s * 16 + l] = d * sc[s] * q[s * 16 + l];
+}
+
+static void dequant_block(u32 type, const u8 *b, float *y)
+{
+	s8 q[32];
+	float d, m;
+	int j;
+
+	switch (type) {
+	case GGML_TYPE_Q4_0:
+		unpack_q4_0(b, q);
+		break;
+	case GGML_TYPE_Q5_0:
+		unpack_q5_0(b, q);
+		break;
+	case GGML_TYPE_Q4_1:
+		unpack_q4_1(b, q);
+		break;
+	case GGML_TYPE_Q5_1:
+		unpack_q5_1(b, q);
+		break;
+	case GGML_TYPE_Q8_0:
+		memcpy(q, b + 2, 32);
+		break;
+	case GGML_TYPE_Q2_K:
+		dequant_q2_k(b, y);
+		return;
+	case GGML_TYPE_Q3_K:
+		dequant_q3_k(b, y);
+		return;
+	case GGML_TYPE_Q4_K:
+		dequant_q45_k(b, y, false);
+		return;
+	case GGML_TYPE_Q5_K:
+		dequant_q45_k(b, y, true);
+		return;
+	case GGML_TYPE_Q6_K:
+		dequant_q6_k(b, y);
+		return;
+	default:
+		return;
+	}
+	d = fp16_at(b);
+	if (type == GGML_TYPE_Q4_1 || type == GGML_TYPE_Q5_1) {
+		m = fp16_at(b + 2);
+		for (j = 0; j < 32; j++)
+			y[j] = q[j] * d + m;
+	} else {
+		for (j = 0; j < 32; j++)
+			y[j] = q[j] * d;
+	}
+}
+
+void llx_dequant_row(u32 type, const void *src, float *dst, u32 n)
+{
+	const struct llx_type *t = llx_type_get(type);
+	const u8 *b = src;
+	u32 i;
+
+	if (!t)
+		return;
+	switch (type) {
+	case GGML_TYPE_F32:
+		memcpy(dst, src, (size_t)n * sizeof(float));
+		return;
+	case GGML_TYPE_F16:
+		for (i = 0; i < n; i++)
+			dst[i] = llx_fp16_to_fp32(get_unaligned_le16(b + 2 * i));
+		return;
+	case GGML_TYPE_BF16:
+		for (i = 0; i < n; i++)
+			dst[i] = llx_bf16_to_fp32(get_unaligned_le16(b + 2 * i));
+		return;
+	}
+	for (i = 0; i + t->blck <= n; i += t->blck, b += t->size)
+		dequant_block(type, b, dst + i);
+}
+LLX_EXPORT(llx_dequant_row);
+
+/* ------------------------------------------------------------------------
+ * Activation rounding
+ */
+
+size_t llx_act_size(u32 wtype, u32 n)
+{
+	switch (llx_act_type(wtype)) {
+	case GGML_TYPE_F16:
+	case GGML_TYPE_BF16:
+		return (size_t)n * 2;
+	case GGML_TYPE_Q8_0:
+		return (size_t)(n / 32) * LLX_Q8_0_BYTES;
+	case GGML_TYPE_Q8_1:
+		return (size_t)(n / 32) * LLX_Q8_1_BYTES;
+	case GGML_TYPE_Q8_K:
+		return (size_t)(n / 256) * LLX_Q8_K_BYTES;
+	default:
+		return (size_t)n * 4;
+	}
+}
+LLX_EXPORT(llx_act_size);
+
+/* x rounded to the nearest integer, ties to even (|x| < 2^22) */
+static inline int nearest_int(float x)
+{
+	u32 i = f32_bits(x + 12582912.f);
+
+	return (int)(i & 0x007fffff) - 0x00400000;
+}
+
+/*
+ * One block of 32 as llama.cpp's AVX2 quantize_row_q8_0/q8_1 does it:
+ * d = amax / 127 (stored as fp16), q = nearest-even(x * (127 / amax)).
+ * Returns the float d (before fp16 rounding) and the sum of q in *sum.
+ */
+static float q8_block(const float *x, s8 *q, int *sum)
+{
+	float amax = 0.0f, id;
+	int j, s = 0;
+
+	for (j = 0; j < 32; j++) {
+		float a = x[j] < 0 ? -x[j] : x[j];
+
+		amax = a > amax ? a : amax;
+	}
+	id = amax != 0.0f ? 127.f / amax : 0.0f;
+	for (j = 0; j < 32; j++) {
+		q[j] = nearest_int(x[j] * id);
+		s += q[j];
+	}
+	*sum = s;
+	return amax / 127.f;
+}
+
+void llx_quantize_q8_0(const float *x, void *out, u32 n)
+{
+	u8 *b = out;
+	u32 i;
+	int s;
+
+	for (i = 0; i + 32 <= n; i += 32, b += LLX_Q8_0_BYTES) {
+		float d = q8_block(x + i, (s8 *)b + 2, &s);
+
+		put_unaligned_le16(llx_fp32_to_fp16(d), b);
+	}
+}
+LLX_EXPORT(llx_quantize_q8_0);
+
+/* ggml's quantize_row_q8_0_ref: d = amax/127, q = roundf(x * (1/d)). */
+void llx_quantize_q8_0_ref(const float *x, void *out, u32 n)
+{
+	u8 *b = out;
+	u32 i, j;
+
+	for (i = 0; i + 32 <= n; i += 32, b += LLX_Q8_0_BYTES) {
+		float amax = 0.0f, d, id;
+
+		for (j = 0; j < 32; j++) {
+			float a = x[i + j] < 0 ? -x[i + j] : x[i + j];
+
+			amax = a > amax ? a : amax;
+		}
+		d = amax / 127.f;
+		id = d != 0.0f ? 1.0f / d : 0.0f;
+		put_unaligned_le16(llx_fp32_to_fp16(d), b);
+		for (j = 0; j < 32; j++) {
+			float v = x[i + j] * id;
+			float a = v < 0 ? -v : v;
+			/* roundf: ties away from zero */
+			int r = nearest_int(a);
+
+			if (a - (float)r == 0.5f)
+				r++;
+			((s8 *)b)[2 + j] = v < 0 ? -r : r;
+		}
+	}
+}
+LLX_EXPORT(llx_quantize_q8_0_ref);
+
+static void quantize_q8_1(const float *x, void *out, u32 n)
+{
+	u8 *b = out;
+	u32 i;
+	int s;
+
+	for (i = 0; i + 32 <= n; i += 32, b += LLX_Q8_1_BYTES) {
+		float d = q8_block(x + i, (s8 *)b + 4, &s);
+
+		put_unaligned_le16(llx_fp32_to_fp16(d), b);
+		put_unaligned_le16(llx_fp32_to_fp16(d * s), b + 2);
+	}
+}
+
+/* ggml's quantize_row_q8_K_ref (x86 uses the reference) */
+static void quantize_q8_k(const float *x, void *out, u32 n)
+{
+	u8 *b = out;
+	u32 i, j, k;
+
+	for (i = 0; i + 256 <= n; i += 256, b += LLX_Q8_K_BYTES) {
+		const float *v = x + i;
+		s8 *q = (s8 *)b + 4;
+		float amax = 0.0f, max = 0.0f, iscale;
+
+		for (j = 0; j < 256; j++) {
+			float a = v[j] < 0 ? -v[j] : v[j];
+
+			if (a > amax) {
+				amax = a;
+				max = v[j];
+			}
+		}
+		if (amax == 0.0f) {
+			memset(b, 0, LLX_Q8_K_BYTES);
+			continue;
+		}
+		iscale = -127.f / max;
+		for (j = 0; j < 256; j++)
+			q[j] = min(127, nearest_int(iscale * v[j]));
+		for (j = 0; j < 16; j++) {
+			int sum = 0;
+
+			for (k = 0; k < 16; k++)
+				sum += q[j * 16 + k];
+			put_unaligned_le16((u16)(s16)sum, b + 260 + 2 * j);
+		}
+		put_unaligned_le32(f32_bits(1 / iscale), b);
+	}
+}
+
+void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n)
+{
+	u8 *o = xq;
+	u32 i;
+
+	switch (llx_act_type(wtype)) {
+	case GGML_TYPE_F16:
+		if (llx_tensor_using_avx2()) {
+			llx_avx2_fp32_to_fp16_row(x, xq, n);
+			return;
+		}
+		for (i = 0; i < n; i++)
+			put_unaligned_le16(llx_fp32_to_fp16(x[i]), o + 2 * i);
+		return;
+	case GGML_TYPE_BF16:
+		for (i = 0; i < n; i++)
+			put_unaligned_le16(llx_fp32_to_bf16(x[i]), o + 2 * i);
+		return;
+	case GGML_TYPE_Q8_0:
+		if (llx_tensor_using_avx2())
+			llx_avx2_quantize_q8_0(x, xq, n);
+		else
+			llx_quantize_q8_0(x, xq, n);
+		return;
+	case GGML_TYPE_Q8_1:
+		quantize_q8_1(x, xq, n);
+		return;
+	case GGML_TYPE_Q8_K:
+		quantize_q8_k(x, xq, n);
+		return;
+	default:
+		memcpy(xq, x, (size_t)n * sizeof(float));
+		return;
+	}
+}
+LLX_EXPORT(llx_quantize_act);
+
+/* ------------------------------------------------------------------------
+ * Scalar dot products (the reference for the AVX2 kernels)
+ */
+
+/* ggml's GGML_F32x8_REDUCE of four 8-lane accumulators */
+static float reduce_4x8(float acc[4][8])
+{
+	float v[8], t[4];
+	int l;
+
+	for (l = 0; l < 8; l++)
+		v[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+	for (l = 0; l < 4; l++)
+		t[l] = v[l] + v[l + 4];
+	return (t[0] + t[1]) + (t[2] + t[3]);
+}
+
+/* ggml's hsum_float_8 */
+float llx_hsum8(const float *a)
+{
+	float r[4];
+	int l;
+
+	for (l = 0; l < 4; l++)
+		r[l] = a[l + 4] + a[l];
+	return (r[0] + r[2]) + (r[1] + r[3]);
+}
+LLX_EXPORT(llx_hsum8);
+
+#define DEFINE_DOT_FLOAT(name, type, load)				\
+static float name(const type *x, const type *y, u32 n)		\
+{									\
+	float acc[4][8] = { 0 };					\
+	double sum;							\
+	u32 i = 0;							\
+	int k, l;							\
+									\
+	for (; i + 32 <= n; i += 32)					\
+		for (k = 0; k < 4; k++)					\
+			for (l = 0; l < 8; l++)				\
+				acc[k][l] += load(x + i + 8 * k + l) *	\
+					     load(y + i + 8 * k + l);	\
+	sum = reduce_4x8(acc);						\
+	for (; i < n; i++)						\
+		sum += (double)(load(x + i) * load(y + i));		\
+	return (float)sum;						\
+}
+
+#define LOAD_F32(p)	(*(p))
+#define LOAD_F16(p)	llx_fp16_to_fp32(get_unaligned_le16(p))
+#define LOAD_BF16(p)	llx_bf16_to_fp32(get_unaligned_le16(p))
+DEFINE_DOT_FLOAT(dot_f32, float, LOAD_F32)
+DEFINE_DOT_FLOAT(dot_f16, u16, LOAD_F16)
+DEFINE_DOT_FLOAT(dot_bf16, u16, LOAD_BF16)
+
+/*
+ * Blocks of 32: lane l holds the exact sum of products 4l..4l+3;
+ * acc[l] += d * lane (product rounded, then added).
+ */
+static void lanes_acc(float *acc, const s8 *q, const s8 *y, float d)
+{
+	int l;
+
+	for (l = 0; l < 8; l++) {
+		int s = q[4 * l] * y[4 * l] + q[4 * l + 1] * y[4 * l + 1] +
+			q[4 * l + 2] * y[4 * l + 2] + q[4 * l + 3] * y[4 * l + 3];
+
+		acc[l] += d * (float)s;
+	}
+}
+
+static float dot_q32(u32 type, const u8 *w, const u8 *xq, u32 n)
+{
+	const struct llx_type *t = llx_type_get(type);
+	bool q8_1 = t->act == GGML_TYPE_Q8_1;
+	u32 xsize = q8_1 ? LLX_Q8_1_BYTES : LLX_Q8_0_BYTES;
+	float acc[8] = { 0 }, summs = 0.0f;
+	s8 q[32];
+	u32 i;
+
+	for (i = 0; i + 32 <= n; i += 32, w += t->size, xq += xsize) {
+		const s8 *y = (const s8 *)xq + (q8_1 ? 4 : 2);
+		float d = fp16_at(w) * fp16_at(xq);
+
+		switch (type) {
+		case GGML_TYPE_Q4_0:
+			unpack_q4_0(w, q);
+			break;
+		case GGML_TYPE_Q5_0:
+			unpack_q5_0(w, q);
+			break;
+		case GGML_TYPE_Q8_0:
+			memcpy(q, w + 2, 32);
+			break;
+		case GGML_TYPE_Q4_1:
+			unpack_q4_1(w, q);
+			break;
+		case GGML_TYPE_Q5_1:
+			unpack_q5_1(w, q);
+			break;
+		}
+		lanes_acc(acc, q, y, d);
+		if (q8_1)
+			summs += fp16_at(w + 2) * fp16_at(xq + 2);
+	}
+	return llx_hsum8(acc) + summs;
+}
+
+/* sum of 16 products */
+static int isum16(const s8 *q, const s8 *y)
+{
+	int s = 0, l;
+
+	for (l = 0; l < 16; l++)
+		s += q[l] * y[l];
+	return s;
+}
+
+static s16 bsum_at(const u8 *xq, int j)
+{
+	return (s16)get_unaligned_le16(xq + 260 + 2 * j);
+}
+
+/* K-quants: exact integer sums per super-block, then float. */
+static float dot_k(u32 type, const u8 *w, const u8 *xq, u32 n)
+{
+	const struct llx_type *t = llx_type_get(type);
+	float sumf = 0.0f;
+	s8 q[256], sc[16];
+	u32 i;
+	int j;
+
+	for (i = 0; i + 256 <= n; i += 256, w += t->size,
+	     xq += LLX_Q8_K_BYTES) {
+		float yd = f32_from_bits(get_unaligned_le32(xq));
+		const s8 *y = (const s8 *)xq + 4;
+		int isum = 0, imin = 0;
+		float d, dmin = 0.0f;
+		u8 s6, m6;
+
+		switch (type) {
+		case GGML_TYPE_Q2_K:
+			unpack_q2_k(w, q);
+			for (j = 0; j < 16; j++) {
+				isum += (w[j] & 0xf) * isum16(q + 16 * j,
+							      y + 16 * j);
+				imin += (w[j] >> 4) * bsum_at(xq, j);
+			}
+			d = yd * fp16_at(w + 80);
+			dmin = yd * fp16_at(w + 82);
+			break;
+		case GGML_TYPE_Q3_K:
+			unpack_q3_k(w, q);
+			scales_q3_k(w + 96, sc);
+			for (j = 0; j < 16; j++)
+				isum += sc[j] * isum16(q + 16 * j, y + 16 * j);
+			d = yd * fp16_at(w + 108);
+			break;
+		case GGML_TYPE_Q4_K:
+		case GGML_TYPE_Q5_K:
+			if (type == GGML_TYPE_Q4_K)
+				unpack_q4_k(w, q);
+			else
+				unpack_q5_k(w, q);
+			for (j = 0; j < 8; j++) {
+				scale_min_k4(j, w + 4, &s6, &m6);
+				isum += s6 * (isum16(q + 32 * j, y + 32 * j) +
+					      isum16(q + 32 * j + 16,
+						     y + 32 * j + 16));
+				imin += m6 * (bsum_at(xq, 2 * j) +
+					      bsum_at(xq, 2 * j + 1));
+			}
+			d = yd * fp16_at(w);
+			dmin = yd * fp16_at(w + 2);
+			break;
+		default: /* Q6_K */
+			unpack_q6_k(w, q);
+			for (j = 0; j < 16; j++)
+				isum += ((const s8 *)w)[192 + j] *
+					isum16(q + 16 * j, y + 16 * j);
+			d = yd * fp16_at(w + 208);
+			break;
+		}
+		sumf += d * (float)isum - dmin * (float)imin;
+	}
+	return sumf;
+}
+
+float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
+{
+	switch (wtype) {
+	case GGML_TYPE_F32:
+		return dot_f32(w, xq, n);
+	case GGML_TYPE_F16:
+		return dot_f16(w, xq, n);
+	case GGML_TYPE_BF16:
+		return dot_bf16(w, xq, n);
+	case GGML_TYPE_Q4_0:
+	case GGML_TYPE_Q4_1:
+	case GGML_TYPE_Q5_0:
+	case GGML_TYPE_Q5_1:
+	case GGML_TYPE_Q8_0:
+		return dot_q32(wtype, w, xq, n);
+	case GGML_TYPE_Q2_K:
+	case GGML_TYPE_Q3_K:
+	case GGML_TYPE_Q4_K:
+	case GGML_TYPE_Q5_K:
+	case GGML_TYPE_Q6_K:
+		return dot_k(wtype, w, xq, n);
+	default:
+		return 0.0f;
+	}
+}
+LLX_EXPORT(llx_vec_dot_scalar);
+
+void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
+		      const void *xq, u32 n, float *y, u32 nrows)
+{
+	const u8 *row = w;
+	u32 r;
+
+	if (!llx_type_supported(wtype))
+		return;
+	if (llx_tensor_using_avx2() &&
+	    llx_avx2_vec_dot_rows(wtype, w, row_bytes, xq, n, y, nrows))
+		return;
+	for (r = 0; r < nrows; r++, row += row_bytes)
+		y[r] = llx_vec_dot_scalar(wtype, row, xq, n);
+}
+LLX_EXPORT(llx_vec_dot_rows);
+
+/* ------------------------------------------------------------------------
+ * Math.  Everything is evaluated in double and rounded once to float.
+ */
+
+/* 1 / i! */
+static const double llx_inv_fact[19] = {
+	1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
+	1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
+	1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0,
+	1.0 / 87178291200.0, 1.0 / 1307674368000.0, 1.0 / 20922789888000.0,
+	1.0 / 355687428096000.0, 1.0 / 6402373705728000.0,
+};
+
+static const double llx_ln2_hi = 6.93147180369123816490e-01;
+static const double llx_ln2_lo = 1.90821492927058770002e-10;
+
+static inline double d_from_bits(u64 u)
+{
+	union { u64 u; double d; } v = { .u = u };
+
+	return v.d;
+}
+
+static inline u64 d_bits(double d)
+{
+	union { u64 u; double d; } v = { .d = d };
+
+	return v.u;
+}
+
+/* round to nearest integer (|x| < 2^51) */
+static inline double d_rint(double x)
+{
+	const double magic = 6755399441055744.0;	/* 1.5 * 2^52 */
+
+	return (x + magic) - magic;
+}
+
+/* e^x for |x| < 709, relative error < 2e-16 */
+static double llx_exp_d(double x)
+{
+	double k, r, p;
+	int i;
+
+	if (x > 709.0)
+		return d_from_bits(0x7ff0000000000000ull);
+	if (x < -745.0)
+		return 0.0;
+	k = d_rint(x * 1.44269504088896338700);
+	r = (x - k * llx_ln2_hi) - k * llx_ln2_lo;
+	/* Taylor to degree 13 on |r| <= 0.347 */
+	p = llx_inv_fact[13];
+	for (i = 12; i >= 1; i--)
+		p = p * r + llx_inv_fact[i];
+	p = p * r + 1.0;
+	/* scale by 2^k in two steps to stay out of subnormal trouble */
+	i = (int)k;
+	if (i < -1000) {
+		p *= d_from_bits((u64)(1023 - 1000) << 52);
+		i += 1000;
+	}
+	return p * d_from_bits((u64)(1023 + i) << 52);
+}
+
+float llx_expf(float x)
+{
+	if (x != x)
+		return x;
+	if (x > 88.8f)
+		return f32_from_bits(0x7f800000);
+	if (x < -104.0f)
+		return 0.0f;
+	return (float)llx_exp_d(x);
+}
+LLX_EXPORT(llx_expf);
+
+/* natural log of a positive finite double, error < 3e-16 relative */
+static double llx_log_d(double x)
+{
+	u64 u = d_bits(x);
+	int e = (int)((u >> 52) & 0x7ff);
+	double m, s, s2, p;
+	int i;
+
+	if (!e) {	/* subnormal */
+		x *= d_from_bits(0x4350000000000000ull);	/* 2^54 */
+		u = d_bits(x);
+		e = (int)((u >> 52) & 0x7ff) - 54;
+	}
+	e -= 1023;
+	m = d_from_bits((u & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+	if (m > 1.41421356237309504880) {
+		m *= 0.5;
+		e++;
+	}
+	/* log(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| <= 0.1716 */
+	s = (m - 1.0) / (m + 1.0);
+	s2 = s * s;
+	p = 0.0;
+	for (i = 23; i >= 3; i -= 2)
+		p = (p + 1.0 / i) * s2;
+	p = 2.0 * s + 2.0 * s * p;
+	return e * llx_ln2_hi + (p + e * llx_ln2_lo);
+}
+
+float llx_logf(float x)
+{
+	if (x != x)
+		return x;
+	if (x < 0.0f)
+		return f32_from_bits(0x7fc00000);
+	if (x == 0.0f)
+		return f32_from_bits(0xff800000);
+	if (x == f32_from_bits(0x7f800000))
+		return x;
+	return (float)llx_log_d(x);
+}
+LLX_EXPORT(llx_logf);
+
+/* x^y for x > 0 (what RoPE needs); x <= 0 follows powf for integer y. */
+float llx_powf(float x, float y)
+{
+	double l;
+	bool neg = false;
+
+	if (y == 0.0f)
+		return 1.0f;
+	if (x != x || y != y)
+		return x + y;
+	if (x == 0.0f)
+		return y < 0 ? f32_from_bits(0x7f800000) : 0.0f;
+	if (x < 0.0f) {
+		float yi = (float)(s64)y;
+
+		if (y != yi || y > 1e18f || y < -1e18f)
+			return f32_from_bits(0x7fc00000);
+		neg = ((s64)y) & 1;
+		x = -x;
+	}
+	l = llx_log_d(x) * y;
+	if (l > 89.0)
+		l = 89.0;
+	if (l < -104.0)
+		l = -104.0;
+	return neg ? -(float)llx_exp_d(l) : (float)llx_exp_d(l);
+}
+LLX_EXPORT(llx_powf);
+
+/* sin and cos of |r| <= pi/4 (+ a little), Taylor in double */
+static void sincos_kernel(double r, double *s, double *c)
+{
+	double r2 = r * r, ps = 0.0, pc = 0.0;
+	int i;
+
+	for (i = 17; i >= 3; i -= 2)
+		ps = (ps + llx_inv_fact[i] * ((i & 2) ? -1 : 1)) * r2;
+	/* the loop folded signs: term i has sign (-1)^((i-1)/2) */
+	*s = r + r * ps;
+	for (i = 18; i >= 2; i -= 2)
+		pc = (pc + llx_inv_fact[i] * ((i & 2) ? -1 : 1)) * r2;
+	*c = 1.0 + pc;
+}
+
+/*
+ * sin/cos of a float, range-reduced by pi/2 in double with a three-part
+ * constant (exact for |x| < 2^24 * pi / 2); within 1 ulp, nearly always
+ * correctly rounded.  |x| >= 2^24 falls back to a plain fmod-style
+ * reduction (RoPE never gets there: theta <= pos).
+ */
+void llx_sincosf(float x, float *sp, float *cp)
+{
+	/* pi/2 in three parts of 33, 33 and 53 bits */
+	const double p1 = 1.57079632673412561417e+00;
+	const double p2 = 6.07710050650619224932e-11;
+	const double p3 = 2.02226624879595063154e-21;
+	double xd = x, k, r, s, c;
+	s64 q;
+
+	if (x != x || x - x != 0.0f) {	/* NaN or infinity */
+		*sp = x - x;
+		*cp = x - x;
+		return;
+	}
+	k = d_rint(xd * 0.63661977236758134308);
+	r = ((xd - k * p1) - k * p2) - k * p3;
+	q = (s64)k;
+	sincos_kernel(r, &s, &c);
+	switch (q & 3) {
+	case 0:
+		*sp = (float)s;
+		*cp = (float)c;
+		break;
+	case 1:
+		*sp = (float)c;
+		*cp = (float)-s;
+		break;
+	case 2:
+		*sp = (float)-s;
+		*cp = (float)-c;
+		break;
+	default:
+		*sp = (float)-c;
+		*cp = (float)s;
+		break;
+	}
+}
+LLX_EXPORT(llx_sincosf);
+
+float llx_sqrtf(float x)
+{
+	return __builtin_sqrtf(x);
+}
+LLX_EXPORT(llx_sqrtf);
+
+/* ------------------------------------------------------------------------
+ * Ops (ggml's CPU forward functions, same float operations)
+ */
+
+/*
+ * ggml_compute_forward_rms_norm_f32 then ggml_mul by the weight:
+ * squares summed in double, mean rounded to float, scale = 1/sqrtf(mean+eps).
+ */
+void llx_rmsnorm(float *out, const float *x, const float *w, u32 n, float eps)
+{
+	double sum = 0.0;
+	float mean, scale;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		sum += (double)(x[i] * x[i]);
+	mean = (float)(sum / n);
+	scale = 1.0f / __builtin_sqrtf(mean + eps);
+	for (i = 0; i < n; i++)
+		out[i] = (x[i] * scale) * w[i];
+}
+LLX_EXPORT(llx_rmsnorm);
+
+/*
+ * ggml rope, mode 0 (adjacent pairs), freq_scale 1, no YaRN:
+ * theta_scale = powf(base, -2/n_rot); theta_0 = pos and theta_{i+1} =
+ * theta_i * theta_scale, in float, exactly as ggml's cache is built.
+ */
+void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
+	      float freq_base)
+{
+	float theta_scale, theta = (float)pos;
+	u32 h, i;
+
+	if (n_rot > head_dim)
+		n_rot = head_dim;
+	theta_scale = llx_powf(freq_base, -2.0f / (float)n_rot);
+	for (i = 0; i + 1 < n_rot; i += 2) {
+		float s, c;
+
+		llx_sincosf(theta, &s, &c);
+		for (h = 0; h < n_heads; h++) {
+			float *p = x + (size_t)h * head_dim + i;
+			float x0 = p[0], x1 = p[1];
+
+			p[0] = x0 * c - x1 * s;
+			p[1] = x0 * s + x1 * c;
+		}
+		theta *= theta_scale;
+	}
+}
+LLX_EXPORT(llx_rope);
+
+/* ggml_vec_soft_max_f32: exp(x - max), sum in double, scale by 1/sum. */
+void llx_softmax(float *x, u32 n)
+{
+	float max = f32_from_bits(0xff800000), scale;
+	double sum = 0.0;
+	u32 i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		max = x[i] > max ? x[i] : max;
+	for (i = 0; i < n; i++) {
+		x[i] = llx_expf(x[i] - max);
+		sum += (double)x[i];
+	}
+	scale = (float)(1.0 / sum);
+	for (i = 0; i < n; i++)
+		x[i] *= scale;
+}
+LLX_EXPORT(llx_softmax);
+
+/* ggml_silu_f32(a) = a / (1 + expf(-a)), then ggml_mul by b */
+void llx_swiglu(float *a, const float *b, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		a[i] = (a[i] / (1.0f + llx_expf(-a[i]))) * b[i];
+}
+LLX_EXPORT(llx_swiglu);
+
+void llx_add(float *a, const float *b, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		a[i] += b[i];
+}
+LLX_EXPORT(llx_add);
+
+float llx_dot_f32(const float *a, const float *b, u32 n)
+{
+	if (llx_tensor_using_avx2())
+		return llx_avx2_dot_f32(a, b, n);
+	return dot_f32(a, b, n);
+}
+LLX_EXPORT(llx_dot_f32);
+
+void llx_axpy(float *a, float s, const float *b, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		a[i] += s * b[i];
+}
+LLX_EXPORT(llx_axpy);

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tensor-check: the tensor kernels against ggml's own numbers, quickly.
+ *
+ *   tensor-check [DIR]     DIR defaults to ../shared/reference/dequant
+ *
+ * For every type: llx_dequant_row() of <T>.model.raw and <T>.crafted.raw
+ * must equal <T>.model.f32 / <T>.crafted.f32 bit for bit; Q8_0 of
+ * crafted.in.f32 must equal Q8_0.crafted.raw byte for byte; the scalar and
+ * AVX2 dot products must agree bit for bit on random data; the math
+ * functions are compared with libm (double) over ranges.
+ */
+#include <math.h>
+typedef float __v4sf __attribute__((__vector_size__(16)));
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/tensor.h>
+
+static const struct {
+	const char *name;
+	u32 type;
+} types[] = {
+	{ "F16", GGML_TYPE_F16 },   { "BF16", GGML_TYPE_BF16 },
+	{ "Q8_0", GGML_TYPE_Q8_0 }, { "Q4_0", GGML_TYPE_Q4_0 },
+	{ "Q4_1", GGML_TYPE_Q4_1 }, { "Q5_0", GGML_TYPE_Q5_0 },
+	{ "Q5_1", GGML_TYPE_Q5_1 }, { "Q2_K", GGML_TYPE_Q2_K },
+	{ "Q3_K", GGML_TYPE_Q3_K }, { "Q4_K", GGML_TYPE_Q4_K },
+	{ "Q5_K", GGML_TYPE_Q5_K }, { "Q6_K", GGML_TYPE_Q6_K },
+	{ "F32", GGML_TYPE_F32 },
+};
+
+static int failures;
+
+static void *slurp(const char *dir, const char *name, const char *ext,
+		   size_t *len)
+{
+	char path[512];
+	FILE *f;
+	void *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n ? n : 1);
+	if (fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static void check_dequant(const char *dir, const char *tname, u32 type,
+			  const char *set)
+{
+	char stem[64];
+	size_t rl, fl;
+	u8 *raw;
+	float *ref, *out;
+	u32 n, i, bad = 0;
+
+	snprintf(stem, sizeof(stem), "%s.%s", tname, set);
+	raw = slurp(dir, stem, "raw", &rl);
+	ref = slurp(dir, stem, "f32", &fl);
+	if (!raw || !ref) {
+		printf("%-14s missing\n", stem);
+		free(raw);
+		free(ref);
+		return;
+	}
+	n = fl / 4;
+	out = calloc(n, sizeof(float));
+	llx_dequant_row(type, raw, out, n);
+	for (i = 0; i < n; i++)
+		if (memcmp(&out[i], &ref[i], 4))
+			bad++;
+	printf("%-14s dequant %u elements: %s (%u mismatches)\n", stem, n,
+	       bad ? "FAIL" : "bit-exact", bad);
+	failures += !!bad;
+	free(raw);
+	free(ref);
+	free(out);
+}
+
+static void check_q8_0(const char *dir)
+{
+	size_t il, rl;
+	float *in = slurp(dir, "Q8_0.crafted.in", "f32", &il);
+	u8 *raw = slurp(dir, "Q8_0.crafted", "raw", &rl);
+	u8 *a, *b;
+	u32 n, i, bad_ref = 0, bad_act = 0;
+
+	if (!in || !raw) {
+		printf("Q8_0 crafted missing\n");
+		return;
+	}
+	n = il / 4;
+	a = calloc(1, rl);
+	b = calloc(1, rl);
+	llx_quantize_q8_0_ref(in, a, n);
+	llx_quantize_act(GGML_TYPE_Q8_0, in, b, n);
+	for (i = 0; i < rl; i++) {
+		bad_ref += a[i] != raw[i];
+		bad_act += b[i] != raw[i];
+	}
+	printf("Q8_0 quantize crafted.in: ref %s (%u bytes differ), act (AVX2 rounding) %u bytes differ\n",
+	       bad_ref ? "FAIL" : "byte-exact", bad_ref, bad_act);
+	failures += !!bad_ref;
+	free(in);
+	free(raw);
+	free(a);
+	free(b);
+}
+
+static u64 rng = 0x9e3779b97f4a7c15ull;
+
+static u32 rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (u32)(rng >> 32);
+}
+
+static float frnd(void)
+{
+	return (float)((rnd() & 0xffffff) / 8388608.0 - 1.0);
+}
+
+/* a random but valid-looking row of @type: random bytes, sane fp16 scales */
+static void random_row(u32 type, u8 *w, size_t bytes, u32 n)
+{
+	size_t i;
+	float *tmp;
+
+	for (i = 0; i < bytes; i++)
+		w[i] = rnd();
+	if (type == GGML_TYPE_F32 || type == GGML_TYPE_F16 ||
+	    type == GGML_TYPE_BF16) {
+		tmp = malloc(n * sizeof(float));
+		for (i = 0; i < n; i++)
+			tmp[i] = frnd();
+		for (i = 0; i < n; i++) {
+			if (type == GGML_TYPE_F32)
+				memcpy(w + 4 * i, &tmp[i], 4);
+			else if (type == GGML_TYPE_F16)
+				put_unaligned_le16(llx_fp32_to_fp16(tmp[i]),
+						   w + 2 * i);
+			else
+				put_unaligned_le16(llx_fp32_to_bf16(tmp[i]),
+						   w + 2 * i);
+		}
+		free(tmp);
+		return;
+	}
+	/* overwrite every fp16 scale field with a small positive value */
+	{
+		u32 blk = llx_type_block(type), nb = n / blk, b;
+		size_t bs = bytes / nb;
+
+		for (b = 0; b < nb; b++) {
+			u8 *p = w + b * bs;
+			u16 s1 = llx_fp32_to_fp16(0.001f + (rnd() & 1023) / 1e5f);
+			u16 s2 = llx_fp32_to_fp16(0.001f + (rnd() & 1023) / 1e5f);
+
+			switch (type) {
+			case GGML_TYPE_Q4_1:
+			case GGML_TYPE_Q5_1:
+				put_unaligned_le16(s2, p + 2);
+				fallthrough;
+			case GGML_TYPE_Q4_0:
+			case GGML_TYPE_Q5_0:
+			case GGML_TYPE_Q8_0:
+				put_unaligned_le16(s1, p);
+				break;
+			case GGML_TYPE_Q2_K:
+				put_unaligned_le16(s1, p + 80);
+				put_unaligned_le16(s2, p + 82);
+				break;
+			case GGML_TYPE_Q3_K:
+				put_unaligned_le16(s1, p + 108);
+				break;
+			case GGML_TYPE_Q4_K:
+			case GGML_TYPE_Q5_K:
+				put_unaligned_le16(s1, p);
+				put_unaligned_le16(s2, p + 2);
+				break;
+			case GGML_TYPE_Q6_K:
+				put_unaligned_le16(s1, p + 208);
+				break;
+			}
+		}
+	}
+}
+
+static void check_avx2(void)
+{
+	const u32 n = 4096, rows = 16;
+	u32 t, r, trial;
+
+	if (!llx_tensor_using_avx2()) {
+		printf("AVX2 not in use: scalar-vs-AVX2 skipped\n");
+		return;
+	}
+	for (t = 0; t < ARRAY_SIZE(types); t++) {
+		u32 type = types[t].type, bad = 0, bad_act = 0;
+		size_t rb = ggml_row_size(type, n), ab = llx_act_size(type, n);
+		u8 *w = malloc(rb * rows), *xa = malloc(ab), *xs = malloc(ab);
+		float *x = malloc(n * 4), ya[16], ys[16];
+		double maxrel = 0;
+
+		for (trial = 0; trial < 20; trial++) {
+			for (r = 0; r < rows; r++)
+				random_row(type, w + r * rb, rb, n);
+			for (r = 0; r < n; r++)
+				x[r] = frnd() * (trial & 1 ? 100.0f : 1.0f);
+			llx_quantize_act(type, x, xa, n);
+			llx_tensor_force_scalar(true);
+			llx_quantize_act(type, x, xs, n);
+			llx_vec_dot_rows(type, w, rb, xs, n, ys, rows);
+			llx_tensor_force_scalar(false);
+			bad_act += !!memcmp(xa, xs, ab);
+			llx_vec_dot_rows(type, w, rb, xs, n, ya, rows);
+			for (r = 0; r < rows; r++) {
+				double d = fabs((double)ya[r] - ys[r]) /
+					   (fabs(ys[r]) + 1e-30);
+
+				bad += memcmp(&ya[r], &ys[r], 4) != 0;
+				if (d > maxrel)
+					maxrel = d;
+			}
+		}
+		printf("%-5s scalar vs AVX2: %u/%u dots differ (max rel %.3g), act rounding differs in %u\n",
+		       types[t].name, bad, 20 * rows, maxrel, bad_act);
+		failures += bad || bad_act;
+		free(w);
+		free(xa);
+		free(xs);
+		free(x);
+	}
+}
+
+/* the activation as the dot product sees it, back in float */
+static void act_to_float(u32 wtype, const u8 *xq, float *x, u32 n)
+{
+	u32 i, j;
+	float d;
+
+	switch (llx_act_type(wtype)) {
+	case GGML_TYPE_Q8_1:
+		for (i = 0; i < n / 32; i++) {
+			d = llx_fp16_to_fp32(get_unaligned_le16(xq + 36 * i));
+			for (j = 0; j < 32; j++)
+				x[32 * i + j] = d * (s8)xq[36 * i + 4 + j];
+		}
+		return;
+	case GGML_TYPE_Q8_K:
+		for (i = 0; i < n / 256; i++) {
+			memcpy(&d, xq + 292 * i, 4);
+			for (j = 0; j < 256; j++)
+				x[256 * i + j] = d * (s8)xq[292 * i + 4 + j];
+		}
+		return;
+	default:
+		llx_dequant_row(llx_act_type(wtype), xq, x, n);
+	}
+}
+
+/* llx_vec_dot_rows against a double dot of the dequantized operands */
+static void check_dot_ref(void)
+{
+	const u32 n = 1024;
+	u32 t, trial, i;
+
+	for (t = 0; t < ARRAY_SIZE(types); t++) {
+		u32 type = types[t].type;
+		size_t rb = ggml_row_size(type, n);
+		u8 *w = malloc(rb), *xq = malloc(llx_act_size(type, n));
+		float *x = malloc(n * 4), *wf = malloc(n * 4), *xf = malloc(n * 4);
+		double worst = 0;
+		float y;
+
+		for (trial = 0; trial < 200; trial++) {
+			double ref = 0, mag = 0;
+
+			random_row(type, w, rb, n);
+			for (i = 0; i < n; i++)
+				x[i] = frnd();
+			llx_quantize_act(type, x, xq, n);
+			llx_vec_dot_rows(type, w, rb, xq, n, &y, 1);
+			llx_dequant_row(type, w, wf, n);
+			act_to_float(type, xq, xf, n);
+			for (i = 0; i < n; i++) {
+				ref += (double)wf[i] * xf[i];
+				mag += fabs((double)wf[i] * xf[i]);
+			}
+			if (fabs(y - ref) / mag > worst)
+				worst = fabs(y - ref) / mag;
+		}
+		printf("%-5s vec_dot vs double reference: max |err| / sum|w*x| = %.3g\n",
+		       types[t].name, worst);
+		failures += worst > 1e-5;
+		free(w);
+		free(xq);
+		free(x);
+		free(wf);
+		free(xf);
+	}
+}
+
+static double ulp_err(float got, double want)
+{
+	float w = (float)want;
+	double ulp;
+	int e;
+
+	if (w == 0.0f)
+		return got == 0.0f ? 0 : 1e9;
+	frexp(w, &e);
+	ulp = ldexp(1.0, e - 24);
+	return fabs((double)got - want) / ulp;
+}
+
+static void check_math(void)
+{
+	double me = 0, ms = 0, mc = 0, ml = 0, mp = 0;
+	u32 i, nexp = 0;
+
+	for (i = 0; i < 2000000; i++) {
+		float x = -100.0f + 190.0f * (i / 2000000.0f);
+		double e = exp((double)x);
+
+		if (e > 1.2e-38 && e < 3.4e38) {
+			double u = ulp_err(llx_expf(x), e);
+
+			me = u > me ? u : me;
+			nexp++;
+		}
+	}
+	for (i = 0; i < 2000000; i++) {
+		float x = -5000.0f + 10000.0f * (i / 2000000.0f), s, c;
+		double u;
+
+		if (i & 1)
+			x = (float)i * 1.37f;	/* RoPE-like thetas */
+		llx_sincosf(x, &s, &c);
+		if (fabs(sin(x)) > 1e-3) {
+			u = ulp_err(s, sin(x));
+			ms = u > ms ? u : ms;
+		}
+		if (fabs(cos(x)) > 1e-3) {
+			u = ulp_err(c, cos(x));
+			mc = u > mc ? u : mc;
+		}
+	}
+	for (i = 1; i < 2000000; i++) {
+		float x = i * 0.37f, u;
+
+		u = ulp_err(llx_logf(x), log((double)x));
+		ml = u > ml ? u : ml;
+	}
+	for (i = 2; i <= 512; i++) {
+		float b[] = { 10000.0f, 500000.0f, 1000000.0f, 10.0f };
+		u32 k;
+
+		for (k = 0; k < 4; k++) {
+			double u = ulp_err(llx_powf(b[k], -2.0f / i),
+					   pow(b[k], (double)(-2.0f / i)));
+			mp = u > mp ? u : mp;
+		}
+	}
+	printf("math max error (ulp vs double libm): expf %.3f, sinf %.3f, cosf %.3f, logf %.3f, powf %.3f (%u exp points)\n",
+	       me, ms, mc, ml, mp, nexp);
+	failures += me > 1 || ms > 1 || mc > 1 || ml > 1 || mp > 1;
+}
+
+#ifdef __x86_64__
+__attribute__((target("f16c"))) static u16 f16c_cvt(float f)
+{
+	return __builtin_ia32_vcvtps2ph((__v4sf){ f, 0, 0, 0 }, 0)[0];
+}
+#endif
+
+static void check_fp16(void)
+{
+	u32 i, bad = 0, badbf = 0, badrt = 0;
+
+	for (i = 0; i < 0x10000; i++) {
+		float f = llx_fp16_to_fp32(i);
+		u16 back = llx_fp32_to_fp16(f);
+
+		if (((i & 0x7c00) != 0x7c00 || !(i & 0x3ff)) && back != i)
+			badrt++;
+	}
+	/* F16C agreement over a sweep of float bit patterns */
+#ifdef __x86_64__
+	if (__builtin_cpu_supports("f16c"))
+		for (i = 0; i < 0xffffffffu - 4999; i += 4999) {
+			float f;
+			u16 h;
+
+			memcpy(&f, &i, 4);
+			h = f16c_cvt(f);
+			if (isnan(f))
+				continue;
+			bad += h != llx_fp32_to_fp16(f);
+		}
+#endif
+	for (i = 0; i < 0xffffffffu - 4999; i += 4999) {
+		float f;
+		u32 r;
+
+		memcpy(&f, &i, 4);
+		if (isnan(f))
+			continue;
+		/* RNE by construction via double */
+		r = i + 0x7fff + ((i >> 16) & 1);
+		badbf += (u16)(r >> 16) != llx_fp32_to_bf16(f);
+	}
+	printf("fp16: round-trip mismatches %u, F16C disagreements %u; bf16 %u\n",
+	       badrt, bad, badbf);
+	failures += bad || badrt || badbf;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "../shared/reference/dequant";
+	u32 t;
+
+	llx_tensor_init();
+	printf("kernels: %s\n", llx_tensor_using_avx2() ? "AVX2" : "scalar");
+	for (t = 0; t + 1 < ARRAY_SIZE(types); t++) {
+		check_dequant(dir, types[t].name, types[t].type, "model");
+		check_dequant(dir, types[t].name, types[t].type, "crafted");
+	}
+	check_q8_0(dir);
+	check_fp16();
+	check_math();
+	check_dot_ref();
+	check_avx2();
+	printf("%s\n", failures ? "FAILED" : "all checks passed");
+	return !!failures;
+}
