@@ -1,0 +1,934 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite llamux_tokenizer: llama.cpp's tokenizer test vectors, the
+ * stories260K reference, hand-computed vectors over tiny vocabularies
+ * built here, and hostile vocabularies that must be rejected.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/firmware.h>
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/kunit_util.h>
+#include <llamux/tokenizer.h>
+#include <llamux/unicode.h>
+
+/* --- a small GGUF writer (KV section only, no tensors) -------------------- */
+
+struct tw {
+	u8 *buf;
+	size_t n, cap;
+	u64 n_kv;
+	bool overflow;
+};
+
+static void tw_put(struct tw *w, const void *p, size_t n)
+{
+	if (n > w->cap - w->n) {
+		w->overflow = true;
+		return;
+	}
+	memcpy(w->buf + w->n, p, n);
+	w->n += n;
+}
+
+static void tw_u32v(struct tw *w, u32 v)
+{
+	__le32 x = cpu_to_le32(v);
+
+	tw_put(w, &x, 4);
+}
+
+static void tw_u64v(struct tw *w, u64 v)
+{
+	__le64 x = cpu_to_le64(v);
+
+	tw_put(w, &x, 8);
+}
+
+static void tw_strv(struct tw *w, const char *s, size_t n)
+{
+	tw_u64v(w, n);
+	tw_put(w, s, n);
+}
+
+static void tw_key(struct tw *w, const char *key, u32 type)
+{
+	tw_strv(w, key, strlen(key));
+	tw_u32v(w, type);
+	w->n_kv++;
+}
+
+static void tw_str(struct tw *w, const char *key, const char *val)
+{
+	tw_key(w, key, GGUF_TYPE_STRING);
+	tw_strv(w, val, strlen(val));
+}
+
+static void tw_u32(struct tw *w, const char *key, u32 type, u32 val)
+{
+	tw_key(w, key, type);
+	tw_u32v(w, val);
+}
+
+static void tw_bool(struct tw *w, const char *key, bool val)
+{
+	u8 b = val;
+
+	tw_key(w, key, GGUF_TYPE_BOOL);
+	tw_put(w, &b, 1);
+}
+
+static void tw_arr(struct tw *w, const char *key, u32 type, u64 n)
+{
+	tw_key(w, key, GGUF_TYPE_ARRAY);
+	tw_u32v(w, type);
+	tw_u64v(w, n);
+}
+
+static struct tw *tw_new(struct kunit *test)
+{
+	struct tw *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->cap = 64 * 1024;
+	w->buf = kunit_kzalloc(test, w->cap, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w->buf);
+	w->n = 24;	/* header, written by tw_finish() */
+	return w;
+}
+
+static void tw_finish(struct kunit *test, struct tw *w)
+{
+	KUNIT_ASSERT_FALSE(test, w->overflow);
+	while (w->n % GGUF_DEFAULT_ALIGNMENT)
+		w->buf[w->n++] = 0;
+	put_unaligned_le32(GGUF_MAGIC, w->buf);
+	put_unaligned_le32(3, w->buf + 4);
+	put_unaligned_le64(0, w->buf + 8);
+	put_unaligned_le64(w->n_kv, w->buf + 16);
+}
+
+static void llx_test_gguf_free(void *g)
+{
+	gguf_free(g);
+}
+
+static void llx_test_vocab_free(void *v)
+{
+	llx_vocab_free(v);
+}
+
+/* Parse @buf and load its vocabulary; returns llx_vocab_load()'s result. */
+static int load_vocab(struct kunit *test, const void *buf, size_t len,
+		      struct llx_vocab **v)
+{
+	struct gguf_ctx *g;
+	int ret;
+
+	*v = NULL;
+	ret = gguf_parse(buf, len, len, &g);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "gguf_parse");
+	ret = llx_vocab_load(g, v);
+	gguf_free(g);		/* the vocabulary keeps its own copy */
+	if (!ret)
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+					llx_test_vocab_free, *v));
+	return ret;
+}
+
+/* --- tiny SPM vocabulary -------------------------------------------------- */
+
+/*
+ * 0 <unk>, 1 <s>, 2 </s>, 3..258 <0x00>..<0xFF>, then the pieces below
+ * with their scores (f32 bits); "aa" outscores "▁a" to test priorities.
+ */
+#define SPM_FIRST	259
+static const struct {
+	const char *s;
+	u32 score;
+} spm_pieces[] = {
+	{ "\xe2\x96\x81", 0xbf800000 },		/* 259 ▁   -1.0  */
+	{ "a", 0xc0000000 },			/* 260 a   -2.0  */
+	{ "b", 0xc0400000 },			/* 261 b   -3.0  */
+	{ "\xe2\x96\x81" "a", 0xbfc00000 },	/* 262 ▁a  -1.5  */
+	{ "ab", 0xbf000000 },			/* 263 ab  -0.5  */
+	{ "\xe2\x96\x81" "ab", 0xbe800000 },	/* 264 ▁ab -0.25 */
+	{ "aa", 0xbf800000 },			/* 265 aa  -1.0  */
+};
+
+#define SPM_N	(SPM_FIRST + ARRAY_SIZE(spm_pieces))
+
+enum spm_variant { SPM_OK, SPM_NO_BOS_KEY };
+
+/* @n tokens; @last (if set) replaces the last one. */
+static void build_spm_tokens(struct tw *w, u32 n, const char *last,
+			     size_t last_len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char b[6] = { '<', '0', 'x', 0, 0, '>' };
+	u32 i;
+
+	tw_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, n);
+	tw_strv(w, "<unk>", 5);
+	tw_strv(w, "<s>", 3);
+	tw_strv(w, "</s>", 4);
+	for (i = 0; i < 256; i++) {
+		b[3] = hex[i >> 4];
+		b[4] = hex[i & 15];
+		tw_strv(w, b, 6);
+	}
+	for (i = 0; i + SPM_FIRST < n; i++) {
+		if (last && i + SPM_FIRST + 1 == n)
+			tw_strv(w, last, last_len);
+		else
+			tw_strv(w, spm_pieces[i].s, strlen(spm_pieces[i].s));
+	}
+}
+
+static void build_spm_scores(struct tw *w, u32 n)
+{
+	u32 i;
+
+	tw_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32, n);
+	for (i = 0; i < n; i++)
+		tw_u32v(w, i < SPM_FIRST ? 0 : spm_pieces[i - SPM_FIRST].score);
+}
+
+static void build_spm_types(struct tw *w, u32 n)
+{
+	u32 i;
+
+	tw_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, n);
+	for (i = 0; i < n; i++)
+		tw_u32v(w, i == 0 ? 2 : i < 3 ? 3 : i < SPM_FIRST ? 6 : 1);
+}
+
+static struct llx_vocab *tiny_spm(struct kunit *test)
+{
+	struct tw *w = tw_new(test);
+	struct llx_vocab *v;
+
+	tw_str(w, "tokenizer.ggml.model", "llama");
+	build_spm_tokens(w, SPM_N, NULL, 0);
+	build_spm_scores(w, SPM_N);
+	build_spm_types(w, SPM_N);
+	tw_u32(w, "tokenizer.ggml.bos_token_id", GGUF_TYPE_UINT32, 1);
+	tw_u32(w, "tokenizer.ggml.eos_token_id", GGUF_TYPE_UINT32, 2);
+	tw_u32(w, "tokenizer.ggml.padding_token_id", GGUF_TYPE_UINT32, U32_MAX);
+	tw_finish(test, w);
+	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->n, &v), 0);
+	return v;
+}
+
+/* --- tiny GPT-2 vocabulary ------------------------------------------------ */
+
+/* 0..255: the byte-level character of byte i; then merges' results. */
+static const char * const bpe_merges[] = {
+	"\xc4\xa0 t",		/* 256 Ġt   */
+	"h e",			/* 257 he   */
+	"\xc4\xa0t he",		/* 258 Ġthe */
+	"a 1",			/* 259 a1: never used, words split first */
+};
+
+static const char * const bpe_extra[] = {
+	"\xc4\xa0t", "he", "\xc4\xa0the", "a1", "<|endoftext|>",
+};
+
+#define BPE_N	(256 + ARRAY_SIZE(bpe_extra))
+#define BPE_EOT	(BPE_N - 1)
+
+static void build_bpe(struct tw *w, const char *pre, bool merges)
+{
+	u8 c[4];
+	u32 i;
+
+	tw_str(w, "tokenizer.ggml.model", "gpt2");
+	if (pre)
+		tw_str(w, "tokenizer.ggml.pre", pre);
+	tw_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, BPE_N);
+	for (i = 0; i < 256; i++)
+		tw_strv(w, (char *)c, llx_utf8_encode(llx_byte_to_cpt(i), c));
+	for (i = 0; i < ARRAY_SIZE(bpe_extra); i++)
+		tw_strv(w, bpe_extra[i], strlen(bpe_extra[i]));
+	tw_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, BPE_N);
+	for (i = 0; i < BPE_N; i++)
+		tw_u32v(w, i == BPE_EOT ? 3 : 1);
+	if (merges) {
+		tw_arr(w, "tokenizer.ggml.merges", GGUF_TYPE_STRING,
+		       ARRAY_SIZE(bpe_merges));
+		for (i = 0; i < ARRAY_SIZE(bpe_merges); i++)
+			tw_strv(w, bpe_merges[i], strlen(bpe_merges[i]));
+	}
+	tw_u32(w, "tokenizer.ggml.bos_token_id", GGUF_TYPE_UINT32, BPE_EOT);
+	tw_u32(w, "tokenizer.ggml.eos_token_id", GGUF_TYPE_UINT32, BPE_EOT);
+}
+
+static struct llx_vocab *tiny_bpe(struct kunit *test)
+{
+	struct tw *w = tw_new(test);
+	struct llx_vocab *v;
+
+	build_bpe(w, "gpt-2", true);
+	tw_finish(test, w);
+	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->n, &v), 0);
+	return v;
+}
+
+/* --- hand-computed vectors -------------------------------------------------- */
+
+#define MAX_CASE_IDS	16
+
+struct tok_case {
+	const char *name;
+	bool bpe;
+	const char *text;
+	bool add_bos, parse_special;
+	int n;
+	u32 ids[MAX_CASE_IDS];
+	const char *detok;	/* llx_detokenize(ids), NULL: skip */
+};
+
+static const struct tok_case tok_cases[] = {
+	{ "spm: empty", false, "", false, false, 0, {}, "" },
+	{ "spm: empty with BOS", false, "", true, false, 1, { 1 }, "" },
+	/* ▁ a b ▁ a: "ab" (-0.5), then "▁ab" (-0.25), then "▁a" (-1.5) */
+	{ "spm: score order", false, "ab a", false, false, 2, { 264, 262 },
+	  "ab a" },
+	{ "spm: BOS keeps the leading space", false, "ab a", true, false, 3,
+	  { 1, 264, 262 }, " ab a" },
+	/* ▁ a a a: "aa" at 1 and at 2 tie; the left one wins */
+	{ "spm: ties go left", false, "aaa", false, false, 3,
+	  { 259, 265, 260 }, "aaa" },
+	{ "spm: byte fallback", false, "ax", false, false, 2, { 262, 3 + 'x' },
+	  "ax" },
+	{ "spm: multi-byte fallback", false, "\xc3\xa9", false, false, 3,
+	  { 259, 3 + 0xc3, 3 + 0xa9 }, "\xc3\xa9" },
+	{ "spm: invalid UTF-8 as bytes", false, "\xff\x80", false, false, 3,
+	  { 259, 3 + 0xff, 3 + 0x80 }, "\xff\x80" },
+	{ "spm: truncated sequence", false, "a\xe2", false, false, 2,
+	  { 262, 3 + 0xe2 }, "a\xe2" },
+	{ "spm: specials are text", false, "<s>", false, false, 4,
+	  { 259, 3 + '<', 3 + 's', 3 + '>' }, "<s>" },
+	/* after a special token the text gets the prefix space again */
+	{ "spm: parse_special", false, "<s>ab", true, true, 3, { 1, 1, 264 },
+	  NULL },
+	{ "spm: leading spaces", false, " a", false, false, 2, { 259, 262 },
+	  " a" },
+	{ "bpe: merges", true, " the", false, false, 1, { 258 }, " the" },
+	{ "bpe: words", true, "the the", false, false, 3, { 't', 257, 258 },
+	  "the the" },
+	{ "bpe: no BOS for gpt-2", true, "the", true, false, 2, { 't', 257 },
+	  "the" },
+	{ "bpe: letters and digits split", true, "a1", false, false, 2,
+	  { 'a', '1' }, "a1" },
+	{ "bpe: contraction", true, "it's", false, false, 4,
+	  { 'i', 't', '\'', 's' }, "it's" },
+	{ "bpe: spaces before a word", true, "a  b", false, false, 4,
+	  { 'a', 32, 32, 'b' }, "a  b" },
+	{ "bpe: clean_spaces", true, "a .", false, false, 3, { 'a', 32, '.' },
+	  "a." },
+	{ "bpe: control text", true, "<|endoftext|>", false, false, 13,
+	  { '<', '|', 'e', 'n', 'd', 'o', 'f', 't', 'e', 'x', 't', '|', '>' },
+	  "<|endoftext|>" },
+	{ "bpe: parse_special", true, "<|endoftext|>", false, true, 1,
+	  { BPE_EOT }, "" },
+	/* U+FFFD comes back as bytes ef bf bd: three byte-level tokens */
+	{ "bpe: invalid UTF-8", true, "\xff", false, false, 3,
+	  { 0xef, 0xbf, 0xbd }, "\xef\xbf\xbd" },
+};
+
+static void tok_case_desc(const struct tok_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(tok_case, tok_cases, tok_case_desc);
+
+static void llx_tok_tiny_test(struct kunit *test)
+{
+	const struct tok_case *c = test->param_value;
+	struct llx_vocab *v = c->bpe ? tiny_bpe(test) : tiny_spm(test);
+	u32 ids[MAX_CASE_IDS + 8];
+	char out[64];
+	int n, i;
+
+	n = llx_tokenize(v, c->text, strlen(c->text), c->add_bos,
+			 c->parse_special, ids, ARRAY_SIZE(ids));
+	KUNIT_ASSERT_EQ(test, n, c->n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, ids[i], c->ids[i], "id %d", i);
+	if (!c->detok)
+		return;
+	n = llx_detokenize(v, c->ids, c->n, out, sizeof(out));
+	KUNIT_ASSERT_EQ(test, n, (int)strlen(c->detok));
+	KUNIT_EXPECT_MEMEQ(test, out, c->detok, n);
+}
+
+/* Streaming: held-back UTF-8, BOS, and the SPM leading space. */
+static void llx_tok_stream_test(struct kunit *test)
+{
+	struct llx_vocab *v = tiny_spm(test);
+	struct llx_detok d;
+	char out[16];
+
+	llx_detok_init(&d, v);
+	/* first token, no BOS: the prefix space goes */
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 262, out, sizeof(out)), 1);
+	KUNIT_EXPECT_EQ(test, out[0], 'a');
+	/* é as two byte tokens: nothing until complete */
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xc3, out, sizeof(out)), 0);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xa9, out, sizeof(out)), 2);
+	KUNIT_EXPECT_MEMEQ(test, out, "\xc3\xa9", 2);
+	/* an unfinished sequence comes out raw at the end */
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xe2, out, sizeof(out)), 0);
+	KUNIT_EXPECT_EQ(test, llx_detok_flush(&d, out, sizeof(out)), 1);
+	KUNIT_EXPECT_EQ(test, (u8)out[0], 0xe2);
+	/* an interrupted sequence is passed through as is */
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xe2, out, sizeof(out)), 0);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 260, out, sizeof(out)), 2);
+	KUNIT_EXPECT_MEMEQ(test, out, "\xe2" "a", 2);
+	/* after BOS the space stays; control tokens print nothing */
+	llx_detok_init(&d, v);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 1, out, sizeof(out)), 0);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 264, out, sizeof(out)), 3);
+	KUNIT_EXPECT_MEMEQ(test, out, " ab", 3);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 2, out, sizeof(out)), 0);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 264, out, 2), -E2BIG);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, SPM_N, out, sizeof(out)),
+			-EINVAL);
+}
+
+/* Limits and odd arguments fail cleanly; no byte string crashes. */
+static void llx_tok_limits_test(struct kunit *test)
+{
+	struct llx_vocab *v = tiny_spm(test), *b = tiny_bpe(test);
+	u32 ids[4], *many;
+	u8 text[3];
+	char piece[4];
+	int i, n;
+
+	KUNIT_EXPECT_EQ(test, llx_tokenize(v, "x", LLX_MAX_INPUT_LEN + 1ul,
+					   false, false, ids, 4), -E2BIG);
+	KUNIT_EXPECT_EQ(test, llx_tokenize(v, "ab ab ab", 8, true, false, ids,
+					   2), -E2BIG);
+	KUNIT_EXPECT_EQ(test, llx_tokenize(v, NULL, 1, false, false, ids, 4),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_token_to_piece(v, SPM_N, piece, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_token_to_piece(v, 264, piece, 2), -E2BIG);
+	KUNIT_EXPECT_EQ(test, llx_token_to_piece(v, 264, piece, 4), 3);
+	KUNIT_EXPECT_EQ(test, llx_token_to_piece(v, 1, piece, 4), 0);
+	KUNIT_EXPECT_EQ(test, llx_vocab_bos(v), 1);
+	KUNIT_EXPECT_EQ(test, llx_vocab_eos(v), 2);
+	KUNIT_EXPECT_TRUE(test, llx_vocab_is_eog(v, 2));
+	KUNIT_EXPECT_FALSE(test, llx_vocab_is_eog(v, 1));
+	KUNIT_EXPECT_TRUE(test, llx_vocab_is_eog(b, BPE_EOT));
+	KUNIT_EXPECT_FALSE(test, llx_vocab_add_bos(b));
+
+	many = kunit_kmalloc_array(test, 16, sizeof(*many), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, many);
+	/* every 3-byte string over a sample of bytes, both vocabularies */
+	for (i = 0; i < 4096; i++) {
+		text[0] = i * 7;
+		text[1] = 0x80 | (i >> 6);
+		text[2] = i * 13;
+		n = llx_tokenize(v, (char *)text, 3, true, true, many, 16);
+		KUNIT_EXPECT_GT(test, n, 0);
+		n = llx_tokenize(b, (char *)text, 3, true, true, many, 16);
+		KUNIT_EXPECT_GT(test, n, 0);
+	}
+}
+
+/* --- unicode ------------------------------------------------------------- */
+
+static void llx_unicode_test(struct kunit *test)
+{
+	static const struct {
+		const char *s;
+		u32 len, cpt, adv;
+	} dec[] = {
+		{ "a", 1, 'a', 1 },
+		{ "\xc3\xa9", 2, 0xe9, 2 },
+		{ "\xe2\x96\x81", 3, 0x2581, 3 },
+		{ "\xf0\x9f\x98\x81", 4, 0x1f601, 4 },
+		{ "\x80", 1, 0xfffd, 1 },		/* stray continuation */
+		{ "\xc3", 1, 0xfffd, 1 },		/* truncated */
+		{ "\xe2\x96" "a", 3, 0xfffd, 1 },	/* interrupted */
+		{ "\xc0\x80", 2, 0, 2 },		/* overlong: accepted */
+		{ "\xf4\x90\x80\x80", 4, 0xfffd, 1 },	/* > U+10FFFF */
+		{ "\xf8\x88\x80\x80", 4, 0xfffd, 1 },
+	};
+	u32 i, adv, cpt;
+	u8 buf[4];
+
+	for (i = 0; i < ARRAY_SIZE(dec); i++) {
+		cpt = llx_utf8_decode((const u8 *)dec[i].s, dec[i].len, &adv);
+		KUNIT_EXPECT_EQ_MSG(test, cpt, dec[i].cpt, "decode %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, adv, dec[i].adv, "decode %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, llx_utf8_encode(0x2581, buf), 3);
+	KUNIT_EXPECT_MEMEQ(test, buf, "\xe2\x96\x81", 3);
+	KUNIT_EXPECT_EQ(test, llx_utf8_encode(0x10ffff, buf), 4);
+
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags('a'), LLX_UCD_LETTER);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags('7'), LLX_UCD_NUMBER);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags('\n'), LLX_UCD_SPACE);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags('!'), 0);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1c), 0);	/* not White_Space */
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x85), LLX_UCD_SPACE);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0xbd), LLX_UCD_NUMBER);	/* ½ */
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x3000), LLX_UCD_SPACE);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x4e00), LLX_UCD_LETTER);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x0660), LLX_UCD_NUMBER);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x17b6), 0);	/* Khmer Mc */
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1f680), 0);	/* 🚀 */
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x10ffff), 0);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x110000), 0);
+
+	/* bytes_to_unicode: a bijection onto 0x21..0x143 */
+	KUNIT_EXPECT_EQ(test, llx_byte_to_cpt(' '), 0x120);
+	KUNIT_EXPECT_EQ(test, llx_byte_to_cpt('\n'), 0x10a);
+	KUNIT_EXPECT_EQ(test, llx_byte_to_cpt(0xad), 0x143);
+	KUNIT_EXPECT_EQ(test, llx_byte_to_cpt('a'), 'a');
+	for (i = 0; i < 256; i++)
+		KUNIT_EXPECT_EQ(test, llx_cpt_to_byte(llx_byte_to_cpt(i)), i);
+	KUNIT_EXPECT_EQ(test, llx_cpt_to_byte(0x144), -1);
+	KUNIT_EXPECT_EQ(test, llx_cpt_to_byte(' '), -1);
+}
+
+/* --- hostile vocabularies ------------------------------------------------ */
+
+enum bad_vocab {
+	BAD_NONE,		/* the builder itself is fine */
+	BAD_EMPTY,
+	BAD_NO_TOKENS,
+	BAD_DUPLICATE,
+	BAD_BOS_RANGE,
+	BAD_EOS_NEGATIVE,
+	BAD_LONG_PIECE,
+	BAD_BYTE_TOKEN,
+	BAD_BYTE_SHORT,
+	BAD_SCORES_LEN,
+	BAD_TYPES_LEN,
+	BAD_TOKENS_TYPE,
+	BAD_SCORES_TYPE,
+	BAD_TYPES_TYPE,
+	BAD_MODEL_TYPE,
+	BAD_MODEL,
+	BAD_NAN_SCORE,
+	BAD_ADD_BOS_NONE,
+	BAD_BOS_TYPE,
+	BAD_BPE_NO_MERGES,
+	BAD_BPE_MERGES_TYPE,
+	BAD_BPE_PRE,
+	BAD_BPE_NO_PRE,
+};
+
+static const struct {
+	enum bad_vocab bad;
+	const char *name;
+	int err;
+} bad_cases[] = {
+	{ BAD_NONE, "valid", 0 },
+	{ BAD_EMPTY, "no tokens", -EINVAL },
+	{ BAD_NO_TOKENS, "tokens key missing", -EINVAL },
+	{ BAD_DUPLICATE, "duplicate piece", -EINVAL },
+	{ BAD_BOS_RANGE, "bos id out of range", -EINVAL },
+	{ BAD_EOS_NEGATIVE, "negative eos id", -EINVAL },
+	{ BAD_LONG_PIECE, "over-long piece", -EINVAL },
+	{ BAD_BYTE_TOKEN, "bad <0xZZ> byte token", -EINVAL },
+	{ BAD_BYTE_SHORT, "short <0x4> byte token", -EINVAL },
+	{ BAD_SCORES_LEN, "scores length mismatch", -EINVAL },
+	{ BAD_TYPES_LEN, "token_type length mismatch", -EINVAL },
+	{ BAD_TOKENS_TYPE, "tokens as u32 array", -EINVAL },
+	{ BAD_SCORES_TYPE, "scores as string array", -EINVAL },
+	{ BAD_TYPES_TYPE, "token_type as u8 array", -EINVAL },
+	{ BAD_MODEL_TYPE, "model as u32", -EINVAL },
+	{ BAD_MODEL, "model bert", -EOPNOTSUPP },
+	{ BAD_NAN_SCORE, "NaN score", -EINVAL },
+	{ BAD_ADD_BOS_NONE, "add_bos without bos", -EINVAL },
+	{ BAD_BOS_TYPE, "bos id as string", -EINVAL },
+	{ BAD_BPE_NO_MERGES, "bpe without merges", -EINVAL },
+	{ BAD_BPE_MERGES_TYPE, "bpe merges as i32 array", -EINVAL },
+	{ BAD_BPE_PRE, "bpe unknown pre-tokenizer", -EOPNOTSUPP },
+	{ BAD_BPE_NO_PRE, "bpe without pre-tokenizer", -EOPNOTSUPP },
+};
+
+static void bad_case_desc(const typeof(bad_cases[0]) *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(bad_case, bad_cases, bad_case_desc);
+
+static char long_piece[LLX_MAX_PIECE_LEN + 1] = {
+	[0 ... LLX_MAX_PIECE_LEN] = 'z'
+};
+
+static void build_bad_spm(struct tw *w, enum bad_vocab bad)
+{
+	u32 n = SPM_N, i;
+
+	if (bad == BAD_MODEL_TYPE)
+		tw_u32(w, "tokenizer.ggml.model", GGUF_TYPE_UINT32, 1);
+	else
+		tw_str(w, "tokenizer.ggml.model", bad == BAD_MODEL ? "bert" : "llama");
+	switch (bad) {
+	case BAD_EMPTY:
+		tw_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, 0);
+		break;
+	case BAD_NO_TOKENS:
+		break;
+	case BAD_TOKENS_TYPE:
+		tw_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_UINT32, n);
+		for (i = 0; i < n; i++)
+			tw_u32v(w, i);
+		break;
+	case BAD_DUPLICATE:
+	case BAD_LONG_PIECE:
+	case BAD_BYTE_TOKEN:
+	case BAD_BYTE_SHORT:
+		/* the last piece replaced by a bad one */
+		if (bad == BAD_DUPLICATE)
+			build_spm_tokens(w, n, "ab", 2);
+		else if (bad == BAD_LONG_PIECE)
+			build_spm_tokens(w, n, long_piece, sizeof(long_piece));
+		else if (bad == BAD_BYTE_TOKEN)
+			build_spm_tokens(w, n, "<0xZZ>", 6);
+		else
+			build_spm_tokens(w, n, "<0x4>", 5);
+		break;
+	default:
+		build_spm_tokens(w, n, NULL, 0);
+		break;
+	}
+	if (bad == BAD_SCORES_LEN) {
+		build_spm_scores(w, n - 1);
+	} else if (bad == BAD_SCORES_TYPE) {
+		tw_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_STRING, n);
+		for (i = 0; i < n; i++)
+			tw_strv(w, "0", 1);
+	} else if (bad == BAD_NAN_SCORE) {
+		tw_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32, n);
+		for (i = 0; i < n; i++)
+			tw_u32v(w, i == 7 ? 0x7fc00000 : 0);
+	} else {
+		build_spm_scores(w, n);
+	}
+	if (bad == BAD_TYPES_LEN) {
+		build_spm_types(w, n + 1);
+	} else if (bad == BAD_TYPES_TYPE) {
+		tw_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_UINT8, n);
+		for (i = 0; i < n; i++)
+			tw_put(w, "\1", 1);
+	} else if (bad == BAD_BYTE_TOKEN || bad == BAD_BYTE_SHORT) {
+		tw_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, n);
+		for (i = 0; i < n; i++)
+			tw_u32v(w, i + 1 == n ? 6 : i < 3 ? 3 : i < SPM_FIRST ? 6 : 1);
+	} else {
+		build_spm_types(w, n);
+	}
+	if (bad == BAD_BOS_RANGE)
+		tw_u32(w, "tokenizer.ggml.bos_token_id", GGUF_TYPE_UINT32, n + 5);
+	if (bad == BAD_EOS_NEGATIVE)
+		tw_u32(w, "tokenizer.ggml.eos_token_id", GGUF_TYPE_INT32, (u32)-7);
+	if (bad == BAD_ADD_BOS_NONE)
+		tw_u32(w, "tokenizer.ggml.bos_token_id", GGUF_TYPE_UINT32, U32_MAX);
+	if (bad == BAD_BOS_TYPE)
+		tw_str(w, "tokenizer.ggml.bos_token_id", "1");
+}
+
+static void llx_tok_bad_vocab_test(struct kunit *test)
+{
+	const typeof(bad_cases[0]) *c = test->param_value;
+	struct tw *w = tw_new(test);
+	struct llx_vocab *v;
+	int ret;
+
+	switch (c->bad) {
+	case BAD_BPE_NO_MERGES:
+		build_bpe(w, "gpt-2", false);
+		break;
+	case BAD_BPE_MERGES_TYPE:
+		build_bpe(w, "gpt-2", false);
+		tw_arr(w, "tokenizer.ggml.merges", GGUF_TYPE_INT32, 1);
+		tw_u32v(w, 0);
+		break;
+	case BAD_BPE_PRE:
+		build_bpe(w, "no-such-pre", true);
+		break;
+	case BAD_BPE_NO_PRE:
+		build_bpe(w, NULL, true);
+		break;
+	default:
+		build_bad_spm(w, c->bad);
+		break;
+	}
+	tw_finish(test, w);
+	ret = load_vocab(test, w->buf, w->n, &v);
+	KUNIT_EXPECT_EQ(test, ret, c->err);
+	if (!c->err)
+		KUNIT_EXPECT_EQ(test, llx_vocab_size(v), SPM_N);
+	else
+		KUNIT_EXPECT_NULL(test, v);
+}
+
+/* --- llama.cpp's vectors ------------------------------------------------- */
+
+static const char * const vocab_files[] = {
+	"ggml-vocab-llama-spm.gguf",
+	"ggml-vocab-phi-3.gguf",
+	"ggml-vocab-gpt-2.gguf",
+};
+
+static void vocab_desc(const char * const *f, char *desc)
+{
+	strscpy(desc, *f, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(vocab, vocab_files, vocab_desc);
+
+#define VEC_SEP		"\n__ggml_vocab_test__\n"
+#define VEC_CASES	46
+#define VEC_MAX_IDS	1024
+
+static void tok_fw_release(void *fw)
+{
+	release_firmware(fw);
+}
+
+/*
+ * Like llx_test_fw(), which registers one fixed device name and so can be
+ * called only once per test: a device of its own per file.
+ */
+static const struct firmware *tok_fw(struct kunit *test, const char *name)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+	const struct firmware *fw;
+	struct device *dev;
+	char dname[32], path[80];
+
+	snprintf(dname, sizeof(dname), "llamux-tok-%d",
+		 atomic_inc_return(&seq));
+	snprintf(path, sizeof(path), "llamux-test/%s", name);
+	dev = kunit_device_register(test, dname);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	if (firmware_request_nowarn(&fw, path, dev)) {
+		kunit_skip(test, "%s not built in (../shared absent?)", path);
+		return NULL;
+	}
+	if (kunit_add_action_or_reset(test, tok_fw_release, (void *)fw))
+		return NULL;
+	return fw;
+}
+
+static const struct firmware *vocab_fw(struct kunit *test, const char *file,
+				       const char *ext)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "vocab/%s%s", file, ext);
+	return tok_fw(test, name);
+}
+
+/* Parse one .out line of ids; returns the count. */
+static int parse_ids(const char *s, const char *end, u32 *ids, int max)
+{
+	int n = 0;
+	u32 x;
+
+	while (s < end) {
+		if (*s < '0' || *s > '9') {
+			s++;
+			continue;
+		}
+		for (x = 0; s < end && *s >= '0' && *s <= '9'; s++)
+			x = x * 10 + (*s - '0');
+		if (n < max)
+			ids[n] = x;
+		n++;
+	}
+	return n;
+}
+
+static const char *find_sep(const char *p, const char *end)
+{
+	size_t sl = strlen(VEC_SEP);
+
+	for (; p + sl <= end; p++)
+		if (!memcmp(p, VEC_SEP, sl))
+			return p;
+	return NULL;
+}
+
+/* Round trip holds unless clean-up or U+FFFD changes the text. */
+static bool bpe_round_trips(const char *s, size_t n)
+{
+	u32 adv, i;
+
+	for (i = 0; i < n; i += adv) {
+		if (llx_utf8_decode((const u8 *)s + i, n - i, &adv) ==
+		    LLX_CPT_REPLACEMENT)
+			return false;
+		if (i + 1 < n && s[i] == ' ' && strchr("?!.,'", s[i + 1]))
+			return false;
+	}
+	return true;
+}
+
+static void llx_tok_vectors_test(struct kunit *test)
+{
+	const char * const *file = test->param_value;
+	const struct firmware *gg, *inp, *out;
+	const char *p, *q, *pend, *l, *lend, *le;
+	int ncase = 0, pass = 0, n, nw, i, trips = 0;
+	struct llx_vocab *v;
+	u32 *ids, *want;
+	char *text;
+
+	gg = vocab_fw(test, *file, "");
+	inp = vocab_fw(test, *file, ".inp");
+	out = vocab_fw(test, *file, ".out");
+	if (!gg || !inp || !out)
+		return;
+	KUNIT_ASSERT_EQ(test, load_vocab(test, gg->data, gg->size, &v), 0);
+	ids = kunit_kmalloc_array(test, VEC_MAX_IDS, sizeof(u32), GFP_KERNEL);
+	want = kunit_kmalloc_array(test, VEC_MAX_IDS, sizeof(u32), GFP_KERNEL);
+	text = kunit_kmalloc(test, 4096, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, ids && want && text);
+
+	p = (const char *)inp->data;
+	pend = p + inp->size;
+	l = (const char *)out->data;
+	lend = l + out->size;
+	for (; (q = find_sep(p, pend)); p = q + strlen(VEC_SEP), ncase++) {
+		le = memchr(l, '\n', lend - l);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, le, "case %d: .out too short",
+					  ncase);
+		nw = parse_ids(l, le, want, VEC_MAX_IDS);
+		l = le + 1;
+		n = llx_tokenize(v, p, q - p, false, false, ids, VEC_MAX_IDS);
+		if (n != nw || memcmp(ids, want, n * sizeof(u32))) {
+			KUNIT_FAIL(test, "%s case %d ('%.*s'): %d ids, want %d",
+				   *file, ncase, (int)min_t(long, q - p, 40), p,
+				   n, nw);
+			for (i = 0; i < min(n, nw); i++)
+				if (ids[i] != want[i])
+					break;
+			kunit_info(test, "first difference at id %d", i);
+			continue;
+		}
+		pass++;
+		/* detokenize(tokenize(x)) == x where llama.cpp keeps it so */
+		if (llx_vocab_kind(v) == LLX_VOCAB_BPE &&
+		    !bpe_round_trips(p, q - p))
+			continue;
+		n = llx_detokenize(v, ids, n, text, 4096);
+		KUNIT_EXPECT_EQ_MSG(test, n, (int)(q - p), "round trip %d", ncase);
+		if (n == q - p) {
+			KUNIT_EXPECT_MEMEQ_MSG(test, text, p, n, "round trip %d",
+					       ncase);
+			trips++;
+		}
+	}
+	kunit_info(test, "%s: %d/%d cases pass, %d round trips", *file, pass,
+		   ncase, trips);
+	KUNIT_EXPECT_EQ(test, ncase, VEC_CASES);
+	KUNIT_EXPECT_EQ(test, pass, VEC_CASES);
+}
+
+/* --- stories260K ----------------------------------------------------------- */
+
+static void llx_tok_stories_test(struct kunit *test)
+{
+	static const u32 want[] = { 1, 403, 407, 261, 378 };
+	const struct firmware *fw;
+	struct llx_ref_run runs[2];
+	struct llx_vocab *v;
+	struct llx_detok d;
+	u32 ids[16], *all;
+	int n, nr, r, i, k, len;
+	char *text;
+
+	fw = tok_fw(test, "models/stories260K.gguf");
+	if (!fw)
+		return;
+	KUNIT_ASSERT_EQ(test, load_vocab(test, fw->data, fw->size, &v), 0);
+	KUNIT_EXPECT_EQ(test, llx_vocab_kind(v), LLX_VOCAB_SPM);
+	n = llx_tokenize(v, "Once upon a time", 16, true, false, ids, 16);
+	KUNIT_ASSERT_EQ(test, n, (int)ARRAY_SIZE(want));
+	KUNIT_EXPECT_MEMEQ(test, ids, want, sizeof(want));
+
+	nr = llx_test_ref(test, "stories260K", false, runs, ARRAY_SIZE(runs));
+	if (!nr)
+		return;
+	KUNIT_EXPECT_EQ(test, nr, 2);
+	for (r = 0; r < nr; r++) {
+		struct llx_ref_run *run = &runs[r];
+		u32 total = run->n_prompt + run->n_gen;
+
+		/* the prompt tokenizes to the reference ids */
+		n = llx_tokenize(v, "Once upon a time", r ? 0 : 16, true, false,
+				 ids, 16);
+		KUNIT_EXPECT_EQ(test, n, (int)run->n_prompt);
+		if (n == run->n_prompt)
+			KUNIT_EXPECT_MEMEQ(test, ids, run->prompt_ids, n * 4);
+
+		all = kunit_kmalloc_array(test, total, sizeof(u32), GFP_KERNEL);
+		text = kunit_kmalloc(test, run->n_full + 64, GFP_KERNEL);
+		KUNIT_ASSERT_TRUE(test, all && text);
+		memcpy(all, run->prompt_ids, run->n_prompt * 4);
+		memcpy(all + run->n_prompt, run->gen_ids, run->n_gen * 4);
+
+		/* llama_detokenize(prompt + generated, remove_special) */
+		len = llx_detokenize(v, all, total, text, run->n_full + 64);
+		KUNIT_EXPECT_EQ(test, len, (int)run->n_full);
+		if (len == run->n_full)
+			KUNIT_EXPECT_MEMEQ(test, text, run->full, len);
+
+		/* the streaming detokenizer gives the same bytes */
+		llx_detok_init(&d, v);
+		for (i = 0, len = 0; i < total; i++) {
+			k = llx_detok_push(&d, all[i], text + len,
+					   run->n_full + 64 - len);
+			KUNIT_ASSERT_GE(test, k, 0);
+			len += k;
+		}
+		len += llx_detok_flush(&d, text + len, run->n_full + 64 - len);
+		KUNIT_EXPECT_EQ(test, len, (int)run->n_full);
+		if (len == run->n_full)
+			KUNIT_EXPECT_MEMEQ(test, text, run->full, len);
+
+		/* generated_text: the pieces of the generated ids */
+		for (i = 0, len = 0; i < run->n_gen; i++) {
+			k = llx_token_to_piece(v, run->gen_ids[i], text + len,
+					       run->n_full + 64 - len);
+			KUNIT_ASSERT_GE(test, k, 0);
+			len += k;
+		}
+		KUNIT_EXPECT_EQ(test, len, (int)run->n_text);
+		if (len == run->n_text)
+			KUNIT_EXPECT_MEMEQ(test, text, run->text, len);
+	}
+}
+
+static struct kunit_case llx_tokenizer_cases[] = {
+	KUNIT_CASE_PARAM(llx_tok_tiny_test, tok_case_gen_params),
+	KUNIT_CASE(llx_tok_stream_test),
+	KUNIT_CASE(llx_tok_limits_test),
+	KUNIT_CASE(llx_unicode_test),
+	KUNIT_CASE_PARAM(llx_tok_bad_vocab_test, bad_case_gen_params),
+	KUNIT_CASE_PARAM(llx_tok_vectors_test, vocab_gen_params),
+	KUNIT_CASE(llx_tok_stories_test),
+	{}
+};
+
+static struct kunit_suite llx_tokenizer_suite = {
+	.name = "llamux_tokenizer",
+	.test_cases = llx_tokenizer_cases,
+};
+kunit_test_suite(llx_tokenizer_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for the llamux tokenizer");
