@@ -890,7 +890,10 @@ static float dot_k(u32 type, const u8 *w, const u8 *xq, u32 n)
 			d = yd * fp16_at(w + 208);
 			break;
 		}
-		sumf += d * (float)isum - dmin * (float)imin;
+		if (type == GGML_TYPE_Q3_K || type == GGML_TYPE_Q6_K)
+			sumf += d * (float)isum;
+		else
+			sumf += d * (float)isum - dmin * (float)imin;
 	}
 	return sumf;
 }

@@ -2,8 +2,11 @@
 /*
  * AVX2/FMA versions of the hot tensor kernels.  Each follows the summation
  * order documented in lib/tensor.c, so it returns the same bits as the
- * scalar code.  Built with -mavx2 -mfma -mf16c -ffp-contract=off; reached
- * only through the run-time dispatch in lib/tensor.c.
+ * scalar code (the KUnit suite and tools/tensor-check compare them).
+ * Built with -mavx2 -mfma -mf16c -ffp-contract=off; reached only through
+ * the run-time dispatch in lib/tensor.c.  No FMA instructions are used on
+ * purpose: a fused multiply-add would round differently from the scalar
+ * reference, and these kernels are bound by memory bandwidth anyway.
  */
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
@@ -12,15 +15,525 @@
 #define _MM_MALLOC_H_INCLUDED
 #include <immintrin.h>
 
+/* ------------------------------------------------------------------------
+ * Helpers
+ */
+
+static inline float fp16_at(const u8 *p)
+{
+	return _cvtsh_ss(get_unaligned_le16(p));
+}
+
+/* ggml's hsum_float_8: (a0+a4 + a2+a6) + (a1+a5 + a3+a7) */
+static inline float hsum8(__m256 x)
+{
+	__m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1),
+			      _mm256_castps256_ps128(x));
+
+	r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+	r = _mm_add_ss(r, _mm_movehdup_ps(r));
+	return _mm_cvtss_f32(r);
+}
+
+static inline int hsum_i32(__m256i x)
+{
+	__m128i r = _mm_add_epi32(_mm256_extracti128_si256(x, 1),
+				  _mm256_castsi256_si128(x));
+
+	r = _mm_add_epi32(r, _mm_unpackhi_epi64(r, r));
+	r = _mm_add_epi32(r, _mm_shuffle_epi32(r, 1));
+	return _mm_cvtsi128_si32(r);
+}
+
+/* 8 lanes of exact sums of 4 consecutive products of signed bytes */
+static inline __m256i dot_s8(__m256i x, __m256i y)
+{
+	__m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x),
+					 _mm256_sign_epi8(y, x));
+
+	return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+
+/* the same with x unsigned (0..127) */
+static inline __m256i dot_u8(__m256i x, __m256i y)
+{
+	return _mm256_madd_epi16(_mm256_maddubs_epi16(x, y),
+				 _mm256_set1_epi16(1));
+}
+
+static inline __m256i loadu256(const u8 *p)
+{
+	return _mm256_loadu_si256((const __m256i *)p);
+}
+
+/* 16 bytes of nibbles: low nibbles in bytes 0..15, high in 16..31 */
+static inline __m256i nibbles32(const u8 *p)
+{
+	__m128i t = _mm_loadu_si128((const __m128i *)p);
+	__m256i b = _mm256_set_m128i(_mm_srli_epi16(t, 4), t);
+
+	return _mm256_and_si256(b, _mm256_set1_epi8(0xf));
+}
+
+/* 32 bits -> 32 bytes of 0x10 where the bit is set */
+static inline __m256i bits32_x16(const u8 *p)
+{
+	const __m256i shuf = _mm256_set_epi64x(0x0303030303030303ll,
+					       0x0202020202020202ll,
+					       0x0101010101010101ll, 0);
+	const __m256i sel = _mm256_set1_epi64x(0x8040201008040201ll);
+	__m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32(get_unaligned_le32(p)),
+					shuf);
+
+	b = _mm256_cmpeq_epi8(_mm256_and_si256(b, sel), sel);
+	return _mm256_and_si256(b, _mm256_set1_epi8(0x10));
+}
+
+/* ------------------------------------------------------------------------
+ * F32 / F16 / BF16: 4 x 8 lanes, then GGML_F32x8_REDUCE
+ */
+
+static inline float reduce4(__m256 a0, __m256 a1, __m256 a2, __m256 a3)
+{
+	__m256 v = _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3));
+	__m128 t = _mm_add_ps(_mm256_castps256_ps128(v),
+			      _mm256_extractf128_ps(v, 1));
+
+	t = _mm_hadd_ps(t, t);
+	t = _mm_hadd_ps(t, t);
+	return _mm_cvtss_f32(t);
+}
+
+#define LD_F32(p)	_mm256_loadu_ps(p)
+#define LD_F16(p)	_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+#define LD_BF16(p)	_mm256_castsi256_ps(_mm256_slli_epi32(		\
+		_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p))), 16))
+#define SC_F32(p)	(*(p))
+#define SC_F16(p)	_cvtsh_ss(get_unaligned_le16(p))
+#define SC_BF16(p)	llx_bf16_to_fp32(get_unaligned_le16(p))
+
+#define DEFINE_DOT_FLOAT(name, type, load, scalar)			\
+static float name(const type *x, const type *y, u32 n)		\
+{									\
+	__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;	\
+	double sum;							\
+	u32 i = 0;							\
+									\
+	for (; i + 32 <= n; i += 32) {					\
+		a0 = _mm256_add_ps(a0, _mm256_mul_ps(load(x + i),	\
+						     load(y + i)));	\
+		a1 = _mm256_add_ps(a1, _mm256_mul_ps(load(x + i + 8),	\
+						     load(y + i + 8)));	\
+		a2 = _mm256_add_ps(a2, _mm256_mul_ps(load(x + i + 16),	\
+						     load(y + i + 16)));\
+		a3 = _mm256_add_ps(a3, _mm256_mul_ps(load(x + i + 24),	\
+						     load(y + i + 24)));\
+	}								\
+	sum = reduce4(a0, a1, a2, a3);					\
+	for (; i < n; i++)						\
+		sum += (double)(scalar(x + i) * scalar(y + i));		\
+	return (float)sum;						\
+}
+
+DEFINE_DOT_FLOAT(dot_f32, float, LD_F32, SC_F32)
+DEFINE_DOT_FLOAT(dot_f16, u16, LD_F16, SC_F16)
+DEFINE_DOT_FLOAT(dot_bf16, u16, LD_BF16, SC_BF16)
+
+float llx_avx2_dot_f32(const float *a, const float *b, u32 n)
+{
+	return dot_f32(a, b, n);
+}
+
+/* ------------------------------------------------------------------------
+ * Blocks of 32 against Q8_0 / Q8_1
+ */
+
+static float dot_q8_0(const u8 *w, const u8 *xq, u32 nb)
+{
+	__m256 acc = _mm256_setzero_ps();
+	u32 i;
+
+	for (i = 0; i < nb; i++, w += LLX_Q8_0_BYTES, xq += LLX_Q8_0_BYTES) {
+		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
+		__m256i s = dot_s8(loadu256(w + 2), loadu256(xq + 2));
+
+		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+	}
+	return hsum8(acc);
+}
+
+static float dot_q4_0(const u8 *w, const u8 *xq, u32 nb)
+{
+	__m256 acc = _mm256_setzero_ps();
+	u32 i;
+
+	for (i = 0; i < nb; i++, w += LLX_Q4_0_BYTES, xq += LLX_Q8_0_BYTES) {
+		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
+		__m256i q = _mm256_sub_epi8(nibbles32(w + 2),
+					    _mm256_set1_epi8(8));
+		__m256i s = dot_s8(q, loadu256(xq + 2));
+
+		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+	}
+	return hsum8(acc);
+}
+
+static float dot_q5_0(const u8 *w, const u8 *xq, u32 nb)
+{
+	__m256 acc = _mm256_setzero_ps();
+	u32 i;
+
+	for (i = 0; i < nb; i++, w += LLX_Q5_0_BYTES, xq += LLX_Q8_0_BYTES) {
+		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
+		__m256i q = _mm256_or_si256(nibbles32(w + 6), bits32_x16(w + 2));
+		__m256i s;
+
+		q = _mm256_sub_epi8(q, _mm256_set1_epi8(16));
+		s = dot_s8(q, loadu256(xq + 2));
+		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+	}
+	return hsum8(acc);
+}
+
+static float dot_q4_1(const u8 *w, const u8 *xq, u32 nb)
+{
+	__m256 acc = _mm256_setzero_ps();
+	float summs = 0.0f;
+	u32 i;
+
+	for (i = 0; i < nb; i++, w += LLX_Q4_1_BYTES, xq += LLX_Q8_1_BYTES) {
+		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
+		__m256i s = dot_u8(nibbles32(w + 4), loadu256(xq + 4));
+
+		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+		summs += fp16_at(w + 2) * fp16_at(xq + 2);
+	}
+	return hsum8(acc) + summs;
+}
+
+static float dot_q5_1(const u8 *w, const u8 *xq, u32 nb)
+{
+	__m256 acc = _mm256_setzero_ps();
+	float summs = 0.0f;
+	u32 i;
+
+	for (i = 0; i < nb; i++, w += LLX_Q5_1_BYTES, xq += LLX_Q8_1_BYTES) {
+		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
+		__m256i q = _mm256_or_si256(nibbles32(w + 8), bits32_x16(w + 4));
+		__m256i s = dot_u8(q, loadu256(xq + 4));
+
+		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+		summs += fp16_at(w + 2) * fp16_at(xq + 2);
+	}
+	return hsum8(acc) + summs;
+}
+
+/* ------------------------------------------------------------------------
+ * K-quants against Q8_K: exact integer sums per super-block
+ */
+
+static inline s16 bsum_at(const u8 *xq, int j)
+{
+	return (s16)get_unaligned_le16(xq + 260 + 2 * j);
+}
+
+static inline float f32_at(const u8 *p)
+{
+	u32 u = get_unaligned_le32(p);
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+/* two 16-element scales for one 32-element group, as 16-bit lanes */
+static inline __m256i scale_pair(int lo, int hi)
+{
+	return _mm256_set_m128i(_mm_set1_epi16(hi), _mm_set1_epi16(lo));
+}
+
+static float dot_q2_k(const u8 *w, const u8 *xq, u32 nb)
+{
+	const __m256i m3 = _mm256_set1_epi8(3);
+	float sumf = 0.0f;
+	u32 i;
+	int n, j;
+
+	for (i = 0; i < nb; i++, w += LLX_Q2_K_BYTES, xq += LLX_Q8_K_BYTES) {
+		const u8 *y = xq + 4;
+		__m256i acc = _mm256_setzero_si256();
+		int imin = 0;
+		float d, dmin, yd = f32_at(xq);
+
+		for (j = 0; j < 16; j++)
+			imin += (w[j] >> 4) * bsum_at(xq, j);
+		for (n = 0; n < 2; n++) {
+			__m256i bits = loadu256(w + 16 + 32 * n);
+
+			for (j = 0; j < 4; j++, y += 32) {
+				const u8 *sc = w + n * 8 + j * 2;
+				__m256i q = _mm256_and_si256(
+					_mm256_srli_epi16(bits, 2 * j), m3);
+				__m256i p = _mm256_maddubs_epi16(q, loadu256(y));
+
+				p = _mm256_madd_epi16(p, scale_pair(sc[0] & 0xf,
+								    sc[1] & 0xf));
+				acc = _mm256_add_epi32(acc, p);
+			}
+		}
+		d = yd * fp16_at(w + 80);
+		dmin = yd * fp16_at(w + 82);
+		sumf += d * (float)hsum_i32(acc) - dmin * (float)imin;
+	}
+	return sumf;
+}
+
+static float dot_q3_k(const u8 *w, const u8 *xq, u32 nb)
+{
+	const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+	const __m256i four = _mm256_set1_epi8(4);
+	float sumf = 0.0f;
+	s8 sc[16];
+	u32 i;
+	int n, j, k;
+
+	for (i = 0; i < nb; i++, w += LLX_Q3_K_BYTES, xq += LLX_Q8_K_BYTES) {
+		const u8 *y = xq + 4;
+		__m256i acc = _mm256_setzero_si256();
+		__m256i hm = loadu256(w);
+		float d;
+
+		for (k = 0; k < 16; k++) {
+			int lo = k < 8 ? w[96 + k] & 0xf : w[96 + k - 8] >> 4;
+			int hi = (w[104 + (k & 3)] >> (2 * (k >> 2))) & 3;
+
+			sc[k] = (s8)((lo | (hi << 4)) - 32);
+		}
+		for (n = 0; n < 2; n++) {
+			__m256i bits = loadu256(w + 32 + 32 * n);
+
+			for (j = 0; j < 4; j++, y += 32) {
+				__m256i q = _mm256_and_si256(
+					_mm256_srli_epi16(bits, 2 * j), m3);
+				__m256i h = _mm256_and_si256(
+					_mm256_srli_epi16(hm, 4 * n + j), one);
+				__m256i yy = loadu256(y), p;
+
+				q = _mm256_or_si256(q, _mm256_slli_epi16(h, 2));
+				p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yy),
+						     _mm256_maddubs_epi16(four, yy));
+				p = _mm256_madd_epi16(p, scale_pair(
+					sc[n * 8 + 2 * j], sc[n * 8 + 2 * j + 1]));
+				acc = _mm256_add_epi32(acc, p);
+			}
+		}
+		d = f32_at(xq) * fp16_at(w + 108);
+		sumf += d * (float)hsum_i32(acc);
+	}
+	return sumf;
+}
+
+static void scales_k4(const u8 *s, u8 *sc, u8 *m)
+{
+	int j;
+
+	for (j = 0; j < 8; j++) {
+		if (j < 4) {
+			sc[j] = s[j] & 63;
+			m[j] = s[j + 4] & 63;
+		} else {
+			sc[j] = (s[j + 4] & 0xf) | ((s[j - 4] >> 6) << 4);
+			m[j] = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+		}
+	}
+}
+
+static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
+{
+	const __m256i m4 = _mm256_set1_epi8(0xf), one = _mm256_set1_epi8(1);
+	u32 size = five ? LLX_Q5_K_BYTES : LLX_Q4_K_BYTES;
+	float sumf = 0.0f;
+	u8 sc[8], m[8];
+	u32 i;
+	int j;
+
+	for (i = 0; i < nb; i++, w += size, xq += LLX_Q8_K_BYTES) {
+		const u8 *y = xq + 4, *qs = w + (five ? 48 : 16);
+		__m256i acc = _mm256_setzero_si256(), hb = _mm256_setzero_si256();
+		float yd = f32_at(xq), d, dmin;
+		int imin = 0;
+
+		scales_k4(w + 4, sc, m);
+		for (j = 0; j < 8; j++)
+			imin += m[j] * (bsum_at(xq, 2 * j) +
+					bsum_at(xq, 2 * j + 1));
+		if (five)
+			hb = loadu256(w + 16);
+		for (j = 0; j < 4; j++, y += 64, qs += 32) {
+			__m256i bits = loadu256(qs);
+			__m256i lo = _mm256_and_si256(bits, m4);
+			__m256i hi = _mm256_and_si256(_mm256_srli_epi16(bits, 4),
+						      m4);
+			__m256i p0, p1;
+
+			if (five) {
+				__m256i h0 = _mm256_and_si256(
+					_mm256_srli_epi16(hb, 2 * j), one);
+				__m256i h1 = _mm256_and_si256(
+					_mm256_srli_epi16(hb, 2 * j + 1), one);
+
+				lo = _mm256_or_si256(lo, _mm256_slli_epi16(h0, 4));
+				hi = _mm256_or_si256(hi, _mm256_slli_epi16(h1, 4));
+			}
+			p0 = _mm256_maddubs_epi16(lo, loadu256(y));
+			p1 = _mm256_maddubs_epi16(hi, loadu256(y + 32));
+			p0 = _mm256_madd_epi16(p0, _mm256_set1_epi16(sc[2 * j]));
+			p1 = _mm256_madd_epi16(p1,
+					       _mm256_set1_epi16(sc[2 * j + 1]));
+			acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+		}
+		d = yd * fp16_at(w);
+		dmin = yd * fp16_at(w + 2);
+		sumf += d * (float)hsum_i32(acc) - dmin * (float)imin;
+	}
+	return sumf;
+}
+
+static float dot_q6_k(const u8 *w, const u8 *xq, u32 nb)
+{
+	const __m256i m4 = _mm256_set1_epi8(0xf), m3 = _mm256_set1_epi8(3);
+	const __m256i m32 = _mm256_set1_epi8(32);
+	float sumf = 0.0f;
+	u32 i;
+	int n, g;
+
+	for (i = 0; i < nb; i++, w += LLX_Q6_K_BYTES, xq += LLX_Q8_K_BYTES) {
+		const u8 *y = xq + 4;
+		const s8 *sc = (const s8 *)(w + 192);
+		__m256i acc = _mm256_setzero_si256();
+		float d;
+
+		for (n = 0; n < 2; n++) {
+			__m256i l0 = loadu256(w + 64 * n);
+			__m256i l1 = loadu256(w + 64 * n + 32);
+			__m256i h = loadu256(w + 128 + 32 * n);
+
+			for (g = 0; g < 4; g++, y += 32) {
+				__m256i lo, hi, q, yy, p;
+
+				lo = g & 1 ? l1 : l0;
+				if (g & 2)
+					lo = _mm256_srli_epi16(lo, 4);
+				lo = _mm256_and_si256(lo, m4);
+				hi = _mm256_and_si256(_mm256_srli_epi16(h, 2 * g),
+						      m3);
+				q = _mm256_or_si256(lo, _mm256_slli_epi16(hi, 4));
+				yy = loadu256(y);
+				p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yy),
+						     _mm256_maddubs_epi16(m32, yy));
+				p = _mm256_madd_epi16(p, scale_pair(
+					sc[n * 8 + 2 * g], sc[n * 8 + 2 * g + 1]));
+				acc = _mm256_add_epi32(acc, p);
+			}
+		}
+		d = f32_at(xq) * fp16_at(w + 208);
+		sumf += d * (float)hsum_i32(acc);
+	}
+	return sumf;
+}
+
+/* ------------------------------------------------------------------------
+ * Entry points
+ */
+
+static float dot_row(u32 wtype, const u8 *w, const u8 *xq, u32 n)
+{
+	switch (wtype) {
+	case GGML_TYPE_F32:
+		return dot_f32((const float *)w, (const float *)xq, n);
+	case GGML_TYPE_F16:
+		return dot_f16((const u16 *)w, (const u16 *)xq, n);
+	case GGML_TYPE_BF16:
+		return dot_bf16((const u16 *)w, (const u16 *)xq, n);
+	case GGML_TYPE_Q8_0:
+		return dot_q8_0(w, xq, n / 32);
+	case GGML_TYPE_Q4_0:
+		return dot_q4_0(w, xq, n / 32);
+	case GGML_TYPE_Q5_0:
+		return dot_q5_0(w, xq, n / 32);
+	case GGML_TYPE_Q4_1:
+		return dot_q4_1(w, xq, n / 32);
+	case GGML_TYPE_Q5_1:
+		return dot_q5_1(w, xq, n / 32);
+	case GGML_TYPE_Q2_K:
+		return dot_q2_k(w, xq, n / 256);
+	case GGML_TYPE_Q3_K:
+		return dot_q3_k(w, xq, n / 256);
+	case GGML_TYPE_Q4_K:
+		return dot_q45_k(w, xq, n / 256, false);
+	case GGML_TYPE_Q5_K:
+		return dot_q45_k(w, xq, n / 256, true);
+	default: /* Q6_K */
+		return dot_q6_k(w, xq, n / 256);
+	}
+}
+
 bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 			   const void *xq, u32 n, float *y, u32 nrows)
 {
-	return false;
+	const u8 *row = w;
+	u32 r;
+
+	if (!llx_type_supported(wtype))
+		return false;
+	for (r = 0; r < nrows; r++, row += row_bytes)
+		y[r] = dot_row(wtype, row, xq, n);
+	return true;
 }
 
+/* llama.cpp's AVX2 quantize_row_q8_0, same operations as the scalar one */
 void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n)
 {
-	llx_quantize_q8_0(x, out, n);
+	const __m256 sign = _mm256_set1_ps(-0.0f);
+	const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+	u8 *b = out;
+	u32 i;
+
+	for (i = 0; i + 32 <= n; i += 32, b += LLX_Q8_0_BYTES) {
+		__m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
+		__m256 v2 = _mm256_loadu_ps(x + i + 16);
+		__m256 v3 = _mm256_loadu_ps(x + i + 24);
+		__m256 mx = _mm256_max_ps(
+			_mm256_max_ps(_mm256_andnot_ps(sign, v0),
+				      _mm256_andnot_ps(sign, v1)),
+			_mm256_max_ps(_mm256_andnot_ps(sign, v2),
+				      _mm256_andnot_ps(sign, v3)));
+		__m128 m4 = _mm_max_ps(_mm256_extractf128_ps(mx, 1),
+				       _mm256_castps256_ps128(mx));
+		__m256i i0, i1, i2, i3;
+		float amax, id;
+		__m256 mul;
+
+		m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+		m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+		amax = _mm_cvtss_f32(m4);
+		put_unaligned_le16(llx_fp32_to_fp16(amax / 127.f), b);
+		id = amax != 0.0f ? 127.f / amax : 0.0f;
+		mul = _mm256_set1_ps(id);
+		i0 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v0, mul),
+				_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+		i1 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v1, mul),
+				_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+		i2 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v2, mul),
+				_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+		i3 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v3, mul),
+				_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+		i0 = _mm256_packs_epi32(i0, i1);
+		i2 = _mm256_packs_epi32(i2, i3);
+		i0 = _mm256_packs_epi16(i0, i2);
+		i0 = _mm256_permutevar8x32_epi32(i0, perm);
+		_mm256_storeu_si256((__m256i *)(b + 2), i0);
+	}
 }
 
 void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n)
@@ -33,9 +546,4 @@ void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n)
 				 _mm256_cvtps_ph(_mm256_loadu_ps(x + i), 0));
 	for (; i < n; i++)
 		put_unaligned_le16(llx_fp32_to_fp16(x[i]), o + 2 * i);
-}
-
-float llx_avx2_dot_f32(const float *a, const float *b, u32 n)
-{
-	return llx_vec_dot_scalar(GGML_TYPE_F32, a, b, n);
 }
