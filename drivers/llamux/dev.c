@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loaded instances and /dev/llamux/NAME.
+ *
+ * Every open file is a session: its own KV cache (allocated at open),
+ * sampler (made per prompt from the model's live sampling attributes)
+ * and output buffer.  write() tokenizes a prompt and queues a request;
+ * read() streams the text the inference thread produces; poll() and
+ * O_NONBLOCK work; a signal in read() or close() cancels.  See
+ * docs/device.md for the protocol.
+ *
+ * Lifetimes: see llamux.h.  misc_open() calls our open() under misc_mtx,
+ * and misc_deregister() takes it too, so open() never sees an instance
+ * whose device is gone; it takes a kref that keeps the instance (model,
+ * vocabulary, weights) alive until release().
+ */
+#define pr_fmt(fmt) "llamux: " fmt
+
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include "llamux.h"
+
+static void llxd_inst_release(struct kref *ref)
+{
+	struct llxd_inst *inst = container_of(ref, struct llxd_inst, ref);
+	struct llxd_model *m = inst->m;
+
+	if (inst->model)
+		llx_model_free(inst->model);
+	if (inst->vocab)
+		llx_vocab_free(inst->vocab);
+	llxd_mem_free(&inst->weights);
+	kvfree(inst->mock_buf);
+	kfree(inst->layer_last);
+	kfree(inst->layer_total);
+	kfree(inst);
+	config_item_put(&m->group.cg_item);
+}
+
+void llxd_inst_put(struct llxd_inst *inst)
+{
+	kref_put(&inst->ref, llxd_inst_release);
+}
+
+static void file_free(struct llxd_file *f)
+{
+	if (f->smp)
+		llx_sampler_free(f->smp);
+	if (f->sess)
+		llx_session_free(f->sess);
+	kvfree(f->prompt);
+	kvfree(f->ids);
+	kfifo_free(&f->out);
+	kfree(f);
+}
+
+static int llxd_open(struct inode *inode, struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+	struct llxd_inst *inst = container_of(misc, struct llxd_inst, misc);
+	struct llxd_file *f;
+	int ret;
+
+	if (READ_ONCE(inst->dead))
+		return -ENODEV;
+	if (atomic_inc_return(&inst->n_sessions) > inst->conf.max_sessions) {
+		ret = -EBUSY;
+		goto dec;
+	}
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f) {
+		ret = -ENOMEM;
+		goto dec;
+	}
+	f->inst = inst;
+	mutex_init(&f->io_lock);
+	spin_lock_init(&f->lock);
+	init_waitqueue_head(&f->wq);
+	INIT_LIST_HEAD(&f->node);
+	ret = kfifo_alloc(&f->out, LLXD_FIFO_SIZE, GFP_KERNEL);
+	if (ret)
+		goto free;
+	f->prompt = kvmalloc_array(inst->n_ctx, sizeof(u32), GFP_KERNEL);
+	f->ids = kvmalloc_array(inst->conf.max_tokens, sizeof(u32), GFP_KERNEL);
+	if (!f->prompt || !f->ids) {
+		ret = -ENOMEM;
+		goto free;
+	}
+	ret = llx_session_create(inst->model, inst->n_ctx,
+				 (u64)llxd_max_kv_mb << 20, &f->sess);
+	if (ret)
+		goto free;
+
+	kref_get(&inst->ref);
+	spin_lock(&inst->qlock);
+	list_add_tail(&f->fnode, &inst->files);
+	spin_unlock(&inst->qlock);
+	file->private_data = f;
+	return stream_open(inode, file);
+
+free:
+	file_free(f);
+dec:
+	atomic_dec(&inst->n_sessions);
+	return ret;
+}
+
+static int llxd_release(struct inode *inode, struct file *file)
+{
+	struct llxd_file *f = file->private_data;
+	struct llxd_inst *inst = f->inst;
+
+	llxd_cancel_and_wait(f);
+	spin_lock(&inst->qlock);
+	list_del(&f->fnode);
+	spin_unlock(&inst->qlock);
+	file_free(f);
+	atomic_dec(&inst->n_sessions);
+	llxd_inst_put(inst);
+	return 0;
+}
+
+static enum llxd_phase get_phase(struct llxd_file *f)
+{
+	enum llxd_phase ph;
+
+	spin_lock(&f->lock);
+	ph = f->phase;
+	spin_unlock(&f->lock);
+	return ph;
+}
+
+/* Tokenize @text into f->prompt and set up a fresh generation. */
+static int start_generation(struct llxd_file *f, const char *text, size_t len)
+{
+	struct llxd_inst *inst = f->inst;
+	struct llxd_model *m = inst->m;
+	struct llx_sampler_params sp;
+	int n, ret;
+	u32 i;
+
+	n = llx_tokenize(inst->vocab, text, len, llx_vocab_add_bos(inst->vocab),
+			 false, f->prompt, inst->n_ctx);
+	if (n == -E2BIG || n >= (int)inst->n_ctx) {
+		pr_err_ratelimited("%s: prompt longer than the context (n_ctx %u)\n",
+				   inst->name, inst->n_ctx);
+		return -E2BIG;
+	}
+	if (n < 0)
+		return n;
+	if (!n)
+		return -EINVAL;
+
+	mutex_lock(&m->lock);
+	sp = (struct llx_sampler_params) {
+		.temp_milli = m->conf.temp_milli,
+		.top_k = m->conf.top_k,
+		.top_p_milli = m->conf.top_p_milli,
+		.min_p_milli = m->conf.min_p_milli,
+		.repeat_penalty_milli = m->conf.repeat_penalty_milli,
+		.repeat_last_n = m->conf.repeat_last_n,
+		.seed = m->conf.seed,
+	};
+	mutex_unlock(&m->lock);
+	if (f->smp)
+		llx_sampler_free(f->smp);
+	f->smp = NULL;
+	ret = llx_sampler_create(&sp, inst->hp.n_vocab, &f->smp);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		llx_sampler_accept(f->smp, f->prompt[i]);
+
+	f->n_prompt = n;
+	f->n_ids = 0;
+	llx_session_reset(f->sess);
+	llx_detok_init(&f->detok, inst->vocab);
+	kfifo_reset(&f->out);
+	WRITE_ONCE(f->cancel, false);
+	spin_lock(&f->lock);
+	f->phase = LLXD_PH_PREFILL;
+	f->stop = LLXD_STOP_NONE;
+	spin_unlock(&f->lock);
+	atomic_inc(&inst->n_generating);
+	llxd_enqueue(f);
+	return 0;
+}
+
+static ssize_t llxd_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	struct llxd_file *f = file->private_data;
+	enum llxd_phase ph;
+	size_t len = count;
+	char *buf;
+	int ret;
+
+	if (count > LLXD_MAX_PROMPT) {
+		pr_err_ratelimited("%s: prompt of %zu bytes > %u\n",
+				   f->inst->name, count, LLXD_MAX_PROMPT);
+		return -E2BIG;
+	}
+	buf = memdup_user(ubuf, count);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (!llxd_utf8_valid(buf, len)) {
+		pr_err_ratelimited("%s: prompt is not valid UTF-8\n", f->inst->name);
+		ret = -EILSEQ;
+		goto out;
+	}
+
+	ret = mutex_lock_interruptible(&f->io_lock);
+	if (ret)
+		goto out;
+	ph = get_phase(f);
+	if (READ_ONCE(f->inst->dead))
+		ret = -ENODEV;
+	else if (ph == LLXD_PH_PREFILL || ph == LLXD_PH_DECODE)
+		ret = -EBUSY;
+	else
+		ret = start_generation(f, buf, len);
+	mutex_unlock(&f->io_lock);
+out:
+	kfree(buf);
+	return ret ? ret : count;
+}
+
+static bool readable(struct llxd_file *f)
+{
+	enum llxd_phase ph = get_phase(f);
+
+	return !kfifo_is_empty(&f->out) || ph == LLXD_PH_DONE ||
+	       ph == LLXD_PH_IDLE || READ_ONCE(f->inst->dead);
+}
+
+static ssize_t llxd_read(struct file *file, char __user *ubuf, size_t count,
+			 loff_t *ppos)
+{
+	struct llxd_file *f = file->private_data;
+	unsigned int copied;
+	enum llxd_phase ph;
+	int ret;
+
+	if (!count)
+		return 0;
+	ret = mutex_lock_interruptible(&f->io_lock);
+	if (ret)
+		return ret;
+	for (;;) {
+		/* phase first: every byte is queued before DONE is set */
+		ph = get_phase(f);
+		if (!kfifo_is_empty(&f->out)) {
+			ret = kfifo_to_user(&f->out, ubuf, count, &copied);
+			if (!ret)
+				ret = copied;
+			llxd_requeue_if_throttled(f);
+			break;
+		}
+		if (ph == LLXD_PH_DONE || ph == LLXD_PH_IDLE) {
+			spin_lock(&f->lock);
+			f->phase = LLXD_PH_IDLE;	/* EOF delivered */
+			spin_unlock(&f->lock);
+			ret = 0;
+			break;
+		}
+		if (READ_ONCE(f->inst->dead)) {
+			ret = -ENODEV;
+			break;
+		}
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			break;
+		}
+		if (wait_event_interruptible(f->wq, readable(f))) {
+			llxd_cancel_and_wait(f);
+			ret = -EINTR;
+			break;
+		}
+	}
+	mutex_unlock(&f->io_lock);
+	return ret;
+}
+
+static __poll_t llxd_poll(struct file *file, poll_table *wait)
+{
+	struct llxd_file *f = file->private_data;
+	enum llxd_phase ph;
+	__poll_t mask = 0;
+
+	poll_wait(file, &f->wq, wait);
+	ph = get_phase(f);
+	if (READ_ONCE(f->inst->dead))
+		return EPOLLHUP | EPOLLERR;
+	if (readable(f))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (ph == LLXD_PH_IDLE || ph == LLXD_PH_DONE)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static const struct file_operations llxd_fops = {
+	.owner		= THIS_MODULE,
+	.open		= llxd_open,
+	.release	= llxd_release,
+	.read		= llxd_read,
+	.write		= llxd_write,
+	.poll		= llxd_poll,
+};
+
+/*
+ * Build an instance from a finished load (taking ownership of @l), check
+ * the configuration against the model, start the threads and register
+ * the device.  Called with m->lock held.
+ */
+int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
+		     struct llxd_inst **out)
+{
+	struct llxd_inst *inst;
+	int ret;
+
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	if (!inst) {
+		llxd_loaded_free(l);
+		return -ENOMEM;
+	}
+	kref_init(&inst->ref);
+	config_item_get(&m->group.cg_item);
+	inst->m = m;
+	strscpy(inst->name, m->name, sizeof(inst->name));
+	inst->conf = m->conf;
+	inst->hp = l->hp;
+	inst->model = l->model;
+	inst->vocab = l->vocab;
+	inst->weights = l->weights;
+	inst->mock_buf = l->mock_buf;
+	inst->mem_kind = l->mem_kind;
+	memset(l, 0, sizeof(*l));
+	atomic_set(&inst->n_sessions, 0);
+	atomic_set(&inst->n_generating, 0);
+	spin_lock_init(&inst->qlock);
+	INIT_LIST_HEAD(&inst->queue);
+	INIT_LIST_HEAD(&inst->files);
+	init_waitqueue_head(&inst->qwait);
+	spin_lock_init(&inst->stats_lock);
+
+	inst->n_ctx = inst->conf.n_ctx ? inst->conf.n_ctx : inst->hp.n_ctx_train;
+	inst->kv_bytes = llx_session_bytes(inst->model, inst->n_ctx);
+	ret = llxd_validate_for_model(&inst->conf, &inst->hp, inst->kv_bytes,
+				      (u64)llxd_max_kv_mb << 20, m->why,
+				      sizeof(m->why));
+	if (ret)
+		goto put;
+
+	inst->layer_last = kcalloc(inst->hp.n_layer, sizeof(*inst->layer_last),
+				   GFP_KERNEL);
+	inst->layer_total = kcalloc(inst->hp.n_layer,
+				    sizeof(*inst->layer_total), GFP_KERNEL);
+	if (!inst->layer_last || !inst->layer_total) {
+		ret = -ENOMEM;
+		goto put;
+	}
+
+	ret = llxd_inst_start(inst);
+	if (ret) {
+		snprintf(m->why, sizeof(m->why), "cannot start threads (%d)", ret);
+		goto put;
+	}
+
+	snprintf(inst->nodename, sizeof(inst->nodename), "llamux/%s", inst->name);
+	inst->misc.minor = MISC_DYNAMIC_MINOR;
+	snprintf(inst->miscname, sizeof(inst->miscname), "llamux-%s", inst->name);
+	inst->misc.name = inst->miscname;
+	inst->misc.nodename = inst->nodename;
+	inst->misc.fops = &llxd_fops;
+	ret = misc_register(&inst->misc);
+	if (ret) {
+		snprintf(m->why, sizeof(m->why), "misc_register failed (%d)", ret);
+		goto stop;
+	}
+	inst->misc_registered = true;
+	llxd_debugfs_add(inst);
+	*out = inst;
+	return 0;
+
+stop:
+	WRITE_ONCE(inst->dead, true);
+	llxd_inst_stop(inst);
+put:
+	llxd_inst_put(inst);
+	return ret;
+}
+
+/*
+ * Unload: no new opens, every waiter woken, threads stopped; open files
+ * keep the instance until they close.  Called with m->lock held.
+ */
+void llxd_inst_unload(struct llxd_inst *inst)
+{
+	struct llxd_file *f;
+
+	if (inst->misc_registered)
+		misc_deregister(&inst->misc);
+	inst->misc_registered = false;
+	llxd_debugfs_remove(inst);
+
+	spin_lock(&inst->qlock);
+	WRITE_ONCE(inst->dead, true);
+	list_for_each_entry(f, &inst->files, fnode)
+		wake_up_all(&f->wq);
+	spin_unlock(&inst->qlock);
+	wake_up_all(&inst->qwait);
+	llxd_inst_stop(inst);
+	llxd_inst_put(inst);
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Llamux driver internals: configfs model objects, loaded instances,
+ * sessions (open files of /dev/llamux/NAME) and the request queue.
+ *
+ * Integer-only code: no float or double anywhere in drivers/llamux; the
+ * engine (include/llamux/llama.h) enters and leaves its own FP sections.
+ *
+ * Object graph and lifetimes
+ *
+ *   llxd_model   configfs object models/NAME.  Lifetime: its config_item
+ *                refcount; .release frees it.  Holders: configfs (from
+ *                mkdir to rmdir) and every llxd_inst (config_item_get).
+ *   llxd_inst    one loaded model: weights, llx_model, vocabulary, misc
+ *                device, inference threads, request queue.  Lifetime:
+ *                kref.  Holders: the llxd_model while enabled (->inst),
+ *                and every open file.  Unload (enable=0, rmdir) marks it
+ *                dead, deregisters the device, stops the threads and
+ *                drops the model's reference; the last close frees it.
+ *   llxd_file    one open file = one session (KV cache) + its request.
+ *                Lifetime: from open() to release(); release cancels the
+ *                request and waits until no thread runs it.
+ */
+#ifndef _LLAMUX_DRV_H
+#define _LLAMUX_DRV_H
+
+#include <linux/configfs.h>
+#include <linux/kfifo.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <kunit/visibility.h>
+#include <llamux/llama.h>
+#include <llamux/tokenizer.h>
+
+#define LLXD_VERSION		"0.1"
+#define LLXD_NAME_MAX		32	/* model name, NUL included */
+#define LLXD_FW_MAX		256	/* firmware name, NUL included */
+#define LLXD_WHY_MAX		128	/* error reason, NUL included */
+#define LLXD_MAX_THREADS	16u
+#define LLXD_MAX_SESSIONS	64u
+#define LLXD_MAX_PROMPT		65536u	/* bytes per write() */
+#define LLXD_FIFO_SIZE		4096u	/* text buffered per session */
+#define LLXD_PIECE_MAX		(LLX_MAX_PIECE_LEN + 16)
+#define LLXD_LAST_IDS_MAX	512u	/* ids kept for last_ids */
+
+/* ---- configuration (pure, unit-tested in driver_kunit.c) ---------------- */
+
+/*
+ * Everything configfs sets.  Sampling values are fixed point x1000.
+ * Protected by llxd_model.lock.
+ */
+struct llxd_conf {
+	char firmware[LLXD_FW_MAX];
+	u32 n_ctx;		/* 0 = trained context */
+	u32 n_threads;
+	u32 max_tokens;
+	u32 max_sessions;
+	u32 temp_milli;
+	u32 top_k;
+	u32 top_p_milli;
+	u32 min_p_milli;
+	u32 repeat_penalty_milli;
+	u32 repeat_last_n;
+	u64 seed;
+};
+
+/* Inclusive range of a numeric attribute. */
+struct llxd_range {
+	const char *name;
+	u64 min;
+	u64 max;
+	bool fixed;		/* decimal text, stored x1000 */
+};
+
+enum llxd_attr_id {
+	LLXD_A_N_CTX, LLXD_A_N_THREADS, LLXD_A_MAX_TOKENS, LLXD_A_MAX_SESSIONS,
+	LLXD_A_TEMPERATURE, LLXD_A_TOP_K, LLXD_A_TOP_P, LLXD_A_MIN_P,
+	LLXD_A_REPEAT_PENALTY, LLXD_A_REPEAT_LAST_N, LLXD_A_SEED,
+	LLXD_A_COUNT
+};
+
+extern const struct llxd_range llxd_ranges[LLXD_A_COUNT];
+
+enum llxd_state { LLXD_EMPTY, LLXD_LOADING, LLXD_READY, LLXD_ERROR };
+enum llxd_event { LLXD_EV_ENABLE, LLXD_EV_DISABLE, LLXD_EV_LOAD_OK,
+		  LLXD_EV_LOAD_FAIL };
+
+enum llxd_stop { LLXD_STOP_NONE, LLXD_STOP_MAX_TOKENS, LLXD_STOP_EOS,
+		 LLXD_STOP_CTX_FULL, LLXD_STOP_CANCELLED, LLXD_STOP_ERROR };
+
+VISIBLE_IF_KUNIT int llxd_parse_fixed(const char *buf, size_t len, u32 *out);
+VISIBLE_IF_KUNIT int llxd_format_fixed(char *buf, size_t size, u32 milli);
+VISIBLE_IF_KUNIT int llxd_parse_attr(enum llxd_attr_id id, const char *buf,
+				     size_t len, u64 *out);
+VISIBLE_IF_KUNIT u64 llxd_conf_get(const struct llxd_conf *c,
+				   enum llxd_attr_id id);
+VISIBLE_IF_KUNIT void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
+				    u64 v);
+VISIBLE_IF_KUNIT int llxd_check_fw_name(const char *buf, size_t len,
+					char *out, size_t out_size);
+VISIBLE_IF_KUNIT int llxd_validate_conf(const struct llxd_conf *c, char *why,
+					size_t why_len);
+VISIBLE_IF_KUNIT int llxd_validate_for_model(const struct llxd_conf *c,
+					     const struct llx_hparams *hp,
+					     u64 kv_bytes, u64 kv_cap,
+					     char *why, size_t why_len);
+VISIBLE_IF_KUNIT int llxd_state_next(enum llxd_state cur, enum llxd_event ev,
+				     enum llxd_state *next);
+VISIBLE_IF_KUNIT bool llxd_utf8_valid(const u8 *s, size_t len);
+VISIBLE_IF_KUNIT bool llxd_name_valid(const char *name);
+VISIBLE_IF_KUNIT const char *llxd_stop_name(enum llxd_stop stop);
+void llxd_conf_defaults(struct llxd_conf *c);
+
+/* ---- weight memory (mem.c) ------------------------------------------------ */
+
+struct llxd_mem {
+	void *ptr;
+	u64 len;
+	bool pooled;		/* from the llamux_mem= reservation */
+};
+
+int llxd_mem_alloc(struct llxd_mem *mem, u64 len);
+void llxd_mem_free(struct llxd_mem *mem);
+void llxd_mem_show(struct seq_file *sf);
+int llxd_mem_init(void);
+void llxd_mem_exit(void);
+
+/* ---- objects ---------------------------------------------------------------- */
+
+struct llxd_inst;
+
+/*
+ * A configfs model object.
+ *
+ * lock (mutex) protects conf, state, why, inst and the load handshake;
+ * it is never held while waiting for the load or for inference threads.
+ * progress is written by the loader thread without the lock (READ_ONCE).
+ * last_lock (spinlock) protects last_ids/n_last/last_stop, written by
+ * inference threads.
+ */
+struct llxd_model {
+	struct config_group group;
+	struct list_head node;		/* llxd_models, llxd_models_lock */
+	char name[LLXD_NAME_MAX];
+	struct mutex lock;		/* see above */
+	struct llxd_conf conf;
+	enum llxd_state state;
+	char why[LLXD_WHY_MAX];
+	struct llxd_inst *inst;		/* READY only; holds one inst ref */
+	bool removed;			/* drop_item ran */
+
+	/* load handshake: loader thread -> enable writer */
+	struct completion load_done;
+	bool load_abort;
+	u32 progress;			/* percent, 0..100 */
+
+	spinlock_t last_lock;		/* last_ids, n_last, last_stop */
+	u32 last_ids[LLXD_LAST_IDS_MAX];
+	u32 n_last;
+	enum llxd_stop last_stop;
+};
+
+/*
+ * A loaded model.  Immutable after llxd_inst_start() except:
+ *  - qlock (spinlock) protects queue, pending and every request's
+ *    queued/running/throttled flags;
+ *  - stats_lock (spinlock) protects the timing tables and counters;
+ *  - dead is set once, under qlock, by unload.
+ * Sessions hold a kref; the model holds one while enabled.
+ */
+struct llxd_inst {
+	struct kref ref;
+	struct llxd_model *m;		/* config_item ref held */
+	char name[LLXD_NAME_MAX];
+	struct llxd_conf conf;		/* snapshot of load-time values */
+	u32 n_ctx;			/* resolved */
+	struct llx_hparams hp;
+	struct llx_model *model;
+	struct llx_vocab *vocab;
+	struct llxd_mem weights;
+	void *mock_buf;			/* kvmalloc'ed mock GGUF image */
+	const char *mem_kind;		/* "pool", "vmalloc", "mock" */
+	u64 kv_bytes;			/* per session */
+
+	struct miscdevice misc;
+	char nodename[LLXD_NAME_MAX + 8];	/* "llamux/NAME" */
+	char miscname[LLXD_NAME_MAX + 8];	/* "llamux-NAME" */
+	bool misc_registered;
+	atomic_t n_sessions;
+	atomic_t n_generating;
+
+	spinlock_t qlock;		/* see above */
+	struct list_head queue;
+	struct list_head files;		/* every open file */
+	wait_queue_head_t qwait;
+	u32 pending;
+	bool dead;
+	struct task_struct *threads[LLXD_MAX_THREADS];
+	u32 n_threads;
+
+	spinlock_t stats_lock;		/* layer_*, counters */
+	struct llx_layer_times *layer_last;	/* [n_layer] */
+	struct llx_layer_times *layer_total;	/* [n_layer] */
+	u64 prompt_tokens, prompt_ns, gen_tokens, gen_ns, kv_used;
+	struct dentry *dbg;
+};
+
+enum llxd_phase { LLXD_PH_IDLE, LLXD_PH_PREFILL, LLXD_PH_DECODE,
+		  LLXD_PH_DONE };
+
+/*
+ * One open file.  io_lock (mutex) serializes read() and write() of this
+ * file.  inst->qlock protects queued, running, throttled, node and fnode.
+ * lock (spinlock, inside qlock) protects phase and stop, shared with the
+ * inference thread; cancel is a flag read with READ_ONCE.  out is a
+ * single-producer (the running thread) single-consumer (read()) kfifo.  The fields
+ * used only by the step function (sess, smp, detok, prompt, ids) belong to
+ * whoever owns the request: the writer before queueing, the running thread
+ * while running; release() waits for !running before freeing.
+ */
+struct llxd_file {
+	struct llxd_inst *inst;		/* kref held */
+	struct mutex io_lock;
+	spinlock_t lock;		/* phase, stop */
+	wait_queue_head_t wq;
+	DECLARE_KFIFO_PTR(out, u8);
+	enum llxd_phase phase;
+	bool cancel;
+	enum llxd_stop stop;
+
+	struct list_head node;		/* in inst->queue */
+	struct list_head fnode;		/* in inst->files */
+	bool queued, running, throttled;
+
+	struct llx_session *sess;
+	struct llx_sampler *smp;
+	struct llx_detok detok;
+	u32 *prompt;			/* [n_ctx] */
+	u32 n_prompt;
+	u32 *ids;			/* [max_tokens] */
+	u32 n_ids;
+	char piece[LLXD_PIECE_MAX];
+};
+
+extern struct device *llxd_fw_dev;
+extern struct llxd_conf llxd_defaults;
+extern u32 llxd_max_kv_mb;
+
+/* loader.c */
+struct llxd_loaded {
+	struct llx_model *model;
+	struct llx_vocab *vocab;
+	struct llxd_mem weights;
+	void *mock_buf;
+	struct llx_hparams hp;
+	const char *mem_kind;
+};
+
+int llxd_load(struct llxd_model *m, const char *fw, struct llxd_loaded *out,
+	      char *why, size_t why_len);
+void llxd_loaded_free(struct llxd_loaded *l);
+
+/* worker.c */
+int llxd_inst_start(struct llxd_inst *inst);
+void llxd_inst_stop(struct llxd_inst *inst);
+void llxd_enqueue(struct llxd_file *f);
+void llxd_requeue_if_throttled(struct llxd_file *f);
+void llxd_cancel_and_wait(struct llxd_file *f);
+
+/* dev.c */
+int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
+		     struct llxd_inst **out);
+void llxd_inst_unload(struct llxd_inst *inst);
+void llxd_inst_put(struct llxd_inst *inst);
+
+/* configfs.c */
+int llxd_configfs_init(void);
+void llxd_configfs_exit(void);
+void llxd_models_show(struct seq_file *sf);
+
+/* debugfs.c */
+void llxd_debugfs_init(void);
+void llxd_debugfs_exit(void);
+void llxd_debugfs_add(struct llxd_inst *inst);
+void llxd_debugfs_remove(struct llxd_inst *inst);
+
+#endif /* _LLAMUX_DRV_H */

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Model loading, run by a per-load kernel thread (configfs.c starts it and
+ * the enable writer waits).  A GGUF file may be far larger than one
+ * firmware request or one kvmalloc can hold (INT_MAX), so:
+ *
+ *  1. the header is read with request_partial_firmware_into_buf() at
+ *     offset 0, into a buffer that doubles until gguf_parse() stops saying
+ *     -ENODATA (capped at LLXD_HDR_MAX);
+ *  2. the data section is read in LLXD_CHUNK pieces straight into the
+ *     final weight memory (llamux_mem= pool or vmalloc), no second copy,
+ *     with progress in m->progress and m->load_abort checked between
+ *     chunks.
+ *
+ * Built-in firmware (CONFIG_EXTRA_FIRMWARE) cannot be read partially: the
+ * loader copies a built-in image from offset 0 only, and only when the
+ * buffer holds all of it.  A file that fits in the header buffer is used
+ * from there; a bigger built-in file is taken whole with
+ * firmware_request_nowarn() and its data section copied in chunks.
+ *
+ * No locks are held here; the model's state is LOADING, which keeps every
+ * other writer away from the fields this thread fills in.
+ */
+#define pr_fmt(fmt) "llamux: " fmt
+
+#include <linux/firmware.h>
+#include <linux/math64.h>
+#include <linux/sched/signal.h>
+#include <linux/vmalloc.h>
+#include <llamux/gguf.h>
+#include "llamux.h"
+
+#define LLXD_HDR_START	(64u << 10)
+#define LLXD_HDR_MAX	(64u << 20)
+#define LLXD_CHUNK	(8u << 20)
+/* gguf_parse() bound for files whose size we learn only by reading them */
+#define LLXD_FILE_MAX	BIT_ULL(40)
+
+struct llxd_src {
+	const char *name;
+	const struct firmware *whole;	/* built-in or small file, else NULL */
+	const u8 *mem;			/* whole file in memory, else NULL */
+	u64 mem_len;
+};
+
+static void set_progress(struct llxd_model *m, u64 done, u64 total)
+{
+	WRITE_ONCE(m->progress, total ? (u32)div64_u64(done * 100, total) : 100);
+}
+
+/* Read @len bytes at @off into @dst, whichever way the source allows. */
+static int src_read(struct llxd_src *src, void *dst, size_t len, u64 off)
+{
+	const struct firmware *fw;
+	int ret;
+
+	if (src->mem) {
+		if (off > src->mem_len || len > src->mem_len - off)
+			return -ENODATA;
+		memcpy(dst, src->mem + off, len);
+		return 0;
+	}
+	ret = request_partial_firmware_into_buf(&fw, src->name, llxd_fw_dev,
+						dst, len, off);
+	if (ret)
+		return ret;
+	ret = fw->size == len ? 0 : -ENODATA;
+	release_firmware(fw);
+	return ret;
+}
+
+/*
+ * Parse the header.  On success *@g borrows *@hdr (kvfree it after
+ * gguf_free), and @src describes how to read the rest.
+ */
+static int load_header(struct llxd_src *src, void **hdr, struct gguf_ctx **g,
+		       char *why, size_t why_len)
+{
+	const struct firmware *fw;
+	size_t size = LLXD_HDR_START;
+	u64 file_size;
+	void *buf;
+	int ret;
+
+	for (;;) {
+		buf = kvmalloc(size, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		ret = request_partial_firmware_into_buf(&fw, src->name,
+							llxd_fw_dev, buf, size, 0);
+		if (ret == -ENOENT) {
+			kvfree(buf);
+			goto whole;
+		}
+		if (ret) {
+			kvfree(buf);
+			snprintf(why, why_len, "firmware %s: read failed (%d)",
+				 src->name, ret);
+			return ret;
+		}
+		file_size = fw->size < size ? fw->size : LLXD_FILE_MAX;
+		if (fw->size < size) {
+			src->mem = buf;
+			src->mem_len = fw->size;
+		}
+		release_firmware(fw);
+		ret = gguf_parse(buf, min_t(u64, size, file_size), file_size, g);
+		if (ret != -ENODATA || file_size != LLXD_FILE_MAX ||
+		    size >= LLXD_HDR_MAX)
+			break;
+		kvfree(buf);
+		size *= 2;
+	}
+	if (ret) {
+		if (ret == -ENODATA && file_size != LLXD_FILE_MAX)
+			snprintf(why, why_len, "corrupt GGUF: truncated header (%llu bytes)",
+				 file_size);
+		else if (ret == -ENODATA)
+			snprintf(why, why_len, "GGUF header larger than %u bytes",
+				 LLXD_HDR_MAX);
+		else
+			snprintf(why, why_len, "corrupt GGUF (gguf_parse %d)", ret);
+		kvfree(buf);
+		src->mem = NULL;
+		return ret == -ENODATA ? -EINVAL : ret;
+	}
+	*hdr = buf;
+	return 0;
+
+whole:
+	/* not on the search path: maybe built in (cannot be read partially) */
+	ret = firmware_request_nowarn(&src->whole, src->name, llxd_fw_dev);
+	if (ret) {
+		snprintf(why, why_len, "firmware %s not found (%d)", src->name, ret);
+		return ret;
+	}
+	src->mem = src->whole->data;
+	src->mem_len = src->whole->size;
+	ret = gguf_parse(src->mem, src->mem_len, src->mem_len, g);
+	if (ret) {
+		snprintf(why, why_len, "corrupt GGUF (gguf_parse %d)", ret);
+		return ret == -ENODATA ? -EINVAL : ret;
+	}
+	*hdr = NULL;
+	return 0;
+}
+
+static int load_data(struct llxd_model *m, struct llxd_src *src,
+		     const struct gguf_ctx *g, struct llxd_mem *w,
+		     char *why, size_t why_len)
+{
+	u64 done = 0, total = g->data_size;
+	int ret;
+
+	ret = llxd_mem_alloc(w, total ? total : 1);
+	if (ret) {
+		snprintf(why, why_len, "no memory for %llu bytes of weights", total);
+		return ret;
+	}
+	while (done < total) {
+		size_t n = min_t(u64, LLXD_CHUNK, total - done);
+
+		if (READ_ONCE(m->load_abort)) {
+			snprintf(why, why_len, "load interrupted");
+			return -EINTR;
+		}
+		ret = src_read(src, w->ptr + done, n, g->data_offset + done);
+		if (ret) {
+			if (ret == -ENODATA)
+				snprintf(why, why_len,
+					 "corrupt GGUF: file ends before tensor data (needs %llu bytes)",
+					 g->data_offset + total);
+			else
+				snprintf(why, why_len, "read at %llu failed (%d)",
+					 g->data_offset + done, ret);
+			return ret == -ENODATA ? -EINVAL : ret;
+		}
+		done += n;
+		set_progress(m, done, total);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int load_mock(struct llxd_loaded *l, struct gguf_ctx **g,
+		     char *why, size_t why_len)
+{
+	u64 len;
+	int ret;
+
+	ret = llx_mock_gguf(&l->mock_buf, &len);
+	if (ret) {
+		snprintf(why, why_len, "mock model: build failed (%d)", ret);
+		return ret;
+	}
+	l->weights.len = len;
+	ret = gguf_parse(l->mock_buf, len, len, g);
+	if (ret)
+		snprintf(why, why_len, "mock model: gguf_parse %d", ret);
+	return ret;
+}
+
+/*
+ * Load @fw (empty: the mock model) into @out.  Returns 0 or an errno with
+ * a one-line reason in @why.
+ */
+int llxd_load(struct llxd_model *m, const char *fw, struct llxd_loaded *out,
+	      char *why, size_t why_len)
+{
+	struct llxd_src src = { .name = fw };
+	struct gguf_ctx *g = NULL;
+	const void *data;
+	void *hdr = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	set_progress(m, 0, 1);
+	if (!fw[0]) {
+		ret = load_mock(out, &g, why, why_len);
+		if (ret)
+			goto fail;
+		out->mem_kind = "mock";
+	} else {
+		ret = load_header(&src, &hdr, &g, why, why_len);
+		if (ret)
+			goto fail;
+		out->mem_kind = "vmalloc";
+	}
+
+	ret = llx_llama_check(g, &out->hp, why, why_len);
+	if (ret)
+		goto free_gguf;
+
+	if (out->mock_buf) {
+		data = (const u8 *)out->mock_buf + g->data_offset;
+	} else {
+		ret = load_data(m, &src, g, &out->weights, why, why_len);
+		if (ret)
+			goto free_gguf;
+		data = out->weights.ptr;
+		if (out->weights.pooled)
+			out->mem_kind = "pool";
+	}
+
+	ret = llx_vocab_load(g, &out->vocab);
+	if (ret) {
+		snprintf(why, why_len, "bad tokenizer data (%d)", ret);
+		goto free_gguf;
+	}
+	ret = llx_model_create(g, data, g->data_size, &out->model);
+	if (ret) {
+		snprintf(why, why_len, "model build failed (%d)", ret);
+		goto free_gguf;
+	}
+	set_progress(m, 1, 1);
+
+free_gguf:
+	gguf_free(g);
+fail:
+	kvfree(hdr);
+	if (src.whole)
+		release_firmware(src.whole);
+	if (ret)
+		llxd_loaded_free(out);
+	return ret;
+}
+
+void llxd_loaded_free(struct llxd_loaded *l)
+{
+	if (l->model)
+		llx_model_free(l->model);
+	if (l->vocab)
+		llx_vocab_free(l->vocab);
+	llxd_mem_free(&l->weights);
+	kvfree(l->mock_buf);
+	memset(l, 0, sizeof(*l));
+}
