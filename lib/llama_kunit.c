@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites llamux_llama (model, session, forward pass) and
+ * llamux_sampler.
+ *
+ * The data-driven cases run every model of ../shared (built in as
+ * firmware, see kunit/mkfw) against llama.cpp's reference runs; the
+ * data-less ones use the mock model and generated models.  This object
+ * is built with the FPU flags: float work runs between llx_fpu_begin()
+ * and llx_fpu_end(), and only integers leave those sections for the
+ * KUnit assertions (which may allocate).
+ */
+#include <kunit/device.h>
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/kunit_util.h>
+#include <llamux/llama.h>
+#include <llamux/tensor.h>
+#include <llamux/tokenizer.h>
+
+KUNIT_DEFINE_ACTION_WRAPPER(llx_t_model_free, llx_model_free,
+			    struct llx_model *);
+KUNIT_DEFINE_ACTION_WRAPPER(llx_t_session_free, llx_session_free,
+			    struct llx_session *);
+KUNIT_DEFINE_ACTION_WRAPPER(llx_t_sampler_free, llx_sampler_free,
+			    struct llx_sampler *);
+KUNIT_DEFINE_ACTION_WRAPPER(llx_t_vocab_free, llx_vocab_free,
+			    struct llx_vocab *);
+KUNIT_DEFINE_ACTION_WRAPPER(llx_t_kvfree, kvfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(llx_t_release_fw, release_firmware,
+			    const struct firmware *);
+
+static const struct llx_sampler_params llx_t_greedy = {
+	.top_p_milli = 1000,
+	.repeat_penalty_milli = 1000,
+};
+
+static float llx_t_f32(u32 bits)
+{
+	union { u32 u; float f; } v = { .u = bits };
+
+	return v.f;
+}
+
+/* Model over a GGUF image; freed when the test ends.  *@g if wanted. */
+static struct llx_model *llx_t_model(struct kunit *test, const u8 *img,
+				     size_t size, struct llx_vocab **vocab)
+{
+	struct llx_model *m;
+	struct gguf_ctx *g;
+	int ret;
+
+	ret = gguf_parse(img, size, size, &g);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = llx_model_create(g, img + g->data_offset,
+			       size - g->data_offset, &m);
+	if (!ret && vocab)
+		ret = llx_vocab_load(g, vocab);
+	gguf_free(g);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_model_free,
+							m), 0);
+	if (vocab)
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+				llx_t_vocab_free, *vocab), 0);
+	return m;
+}
+
+static struct llx_session *llx_t_session(struct kunit *test,
+					 struct llx_model *m, u32 n_ctx)
+{
+	struct llx_session *s;
+
+	KUNIT_ASSERT_EQ(test, llx_session_create(m, n_ctx, 0, &s), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+			llx_t_session_free, s), 0);
+	return s;
+}
+
+static struct llx_sampler *llx_t_sampler(struct kunit *test,
+					 const struct llx_sampler_params *p,
+					 u32 n_vocab)
+{
+	struct llx_sampler *smp;
+
+	KUNIT_ASSERT_EQ(test, llx_sampler_create(p, n_vocab, &smp), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+			llx_t_sampler_free, smp), 0);
+	return smp;
+}
+
+/* Feed @ids[0..n) as one batch, or one token at a time. */
+static int llx_t_feed(struct llx_session *s, const u32 *ids, u32 n,
+		      bool one_by_one)
+{
+	u32 i;
+	int ret = 0;
+
+	if (!one_by_one)
+		return llx_forward(s, ids, n, NULL, NULL);
+	for (i = 0; i < n && !ret; i++)
+		ret = llx_forward(s, &ids[i], 1, NULL, NULL);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * llama.cpp's reference runs
+ */
+
+struct llx_ref_case {
+	const char *stem;
+	bool free_run;		/* also generate freely: exact ids */
+	bool all_f32;		/* step-0 logits within 1e-3 */
+	bool quantized;		/* logit bound 0.02 instead of 1e-3 */
+};
+
+static const struct llx_ref_case llx_ref_cases[] = {
+	{ "stories260K", true, true, false },
+	{ "stories260K-Q8_0", true, false, true },
+	{ "stories260K-Q4_0", true, false, true },
+	{ "synth-F32", false, true, false },
+	{ "synth-F16", false, false, false },
+	{ "synth-BF16", false, false, false },
+	{ "synth-Q8_0", false, false, true },
+	{ "synth-Q4_0", false, false, true },
+	{ "synth-Q4_1", false, false, true },
+	{ "synth-Q5_0", false, false, true },
+	{ "synth-Q5_1", false, false, true },
+	{ "synth-Q2_K", false, false, true },
+	{ "synth-Q3_K_M", false, false, true },
+	{ "synth-Q4_K_M", false, false, true },
+	{ "synth-Q5_K_M", false, false, true },
+	{ "synth-Q6_K", false, false, true },
+};
+
+static void llx_ref_case_desc(const struct llx_ref_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->stem);
+}
+
+KUNIT_ARRAY_PARAM(llx_ref, llx_ref_cases, llx_ref_case_desc);
+
+/* What one teacher-forced step found, in integers. */
+struct llx_step {
+	u32 argmax;
+	bool low_gap;		/* llama.cpp's own top1-top2 gap < 0.01 */
+	bool top5_bad;		/* some top-5 logit off by more than tol */
+	u32 top5_err_1e7;	/* max |d| over the top 5, x 1e7 */
+};
+
+static void llx_t_step(const struct llx_session *s,
+		       const struct llx_ref_top5 *ref, u32 n_vocab,
+		       bool quantized, struct llx_step *st)
+{
+	const u32 *lb = llx_session_logits_bits(s);
+	float tol = quantized ? 0.02f : 1e-3f, err = 0.0f;
+	u32 i, best = 0;
+
+	llx_fpu_begin();
+	for (i = 1; i < n_vocab; i++)
+		if (llx_t_f32(lb[i]) > llx_t_f32(lb[best]))
+			best = i;
+	for (i = 0; i < 5; i++) {
+		float d = ref[i].id < n_vocab ? llx_t_f32(lb[ref[i].id]) -
+			  llx_t_f32(ref[i].logit_bits) : 1e9f;
+
+		d = d < 0 ? -d : d;
+		if (!(d <= err))
+			err = d;
+	}
+	st->argmax = best;
+	st->low_gap = llx_t_f32(ref[0].logit_bits) -
+		      llx_t_f32(ref[1].logit_bits) < 0.01f;
+	st->top5_bad = !(err <= tol);
+	st->top5_err_1e7 = err < 100.0f ? (u32)(err * 1e7f) : U32_MAX;
+	llx_fpu_end();
+}
+
+/* max |logit - ref| over all of the step-0 logits, x 1e7; *@bad if > 1e-3 */
+static u32 llx_t_first_err(const struct llx_session *s, const u32 *ref,
+			   u32 n, bool *bad)
+{
+	const u32 *lb = llx_session_logits_bits(s);
+	float err = 0.0f;
+	u32 i, out;
+
+	llx_fpu_begin();
+	for (i = 0; i < n; i++) {
+		float d = llx_t_f32(lb[i]) - llx_t_f32(ref[i]);
+
+		d = d < 0 ? -d : d;
+		if (!(d <= err))
+			err = d;
+	}
+	*bad = !(err <= 1e-3f);
+	out = err < 100.0f ? (u32)(err * 1e7f) : U32_MAX;
+	llx_fpu_end();
+	return out;
+}
+
+/*
+ * Teacher-force llama.cpp's ids through @m: at every step our argmax is
+ * its top-1 unless its own top1-top2 gap is under 0.01, and its top-5
+ * logits are matched within the bound.
+ */
+static void llx_t_teacher_force(struct kunit *test, struct llx_model *m,
+				const struct llx_ref_case *c,
+				const struct llx_ref_run *r, bool one_by_one)
+{
+	const struct llx_hparams *hp = llx_model_hparams(m);
+	struct llx_session *s;
+	struct llx_step st;
+	u32 k, worst = 0;
+	bool bad;
+
+	KUNIT_ASSERT_EQ(test, r->n_vocab, hp->n_vocab);
+	s = llx_t_session(test, m, r->n_prompt + r->n_gen + 8);
+	KUNIT_ASSERT_EQ(test, llx_t_feed(s, r->prompt_ids, r->n_prompt,
+					 one_by_one), 0);
+	worst = llx_t_first_err(s, r->first_logits_bits, r->n_vocab, &bad);
+	if (c->all_f32)
+		KUNIT_EXPECT_FALSE_MSG(test, bad,
+				       "%s: step-0 logits off by %u e-7",
+				       c->stem, worst);
+	for (k = 0; k < r->n_gen; k++) {
+		llx_t_step(s, r->top5 + 5 * k, hp->n_vocab, c->quantized, &st);
+		if (!st.low_gap)
+			KUNIT_EXPECT_EQ_MSG(test, st.argmax, r->top5[5 * k].id,
+					    "%s step %u (%s)", c->stem, k,
+					    one_by_one ? "1-by-1" : "batch");
+		KUNIT_EXPECT_FALSE_MSG(test, st.top5_bad,
+				       "%s step %u: top-5 logit off by %u e-7",
+				       c->stem, k, st.top5_err_1e7);
+		worst = max(worst, st.top5_err_1e7);
+		if (k + 1 < r->n_gen)
+			KUNIT_ASSERT_EQ(test, llx_forward(s, &r->gen_ids[k], 1,
+							  NULL, NULL), 0);
+	}
+	kunit_info(test, "%s %s: max |dlogit| %u e-7 over %u steps\n", c->stem,
+		   one_by_one ? "1-by-1" : "batch", worst, r->n_gen);
+}
+
+/* Free-running greedy generation: exactly llama.cpp's ids. */
+static void llx_t_free_run(struct kunit *test, struct llx_model *m,
+			   const struct llx_ref_case *c,
+			   const struct llx_ref_run *r, bool one_by_one)
+{
+	const struct llx_hparams *hp = llx_model_hparams(m);
+	struct llx_session *s;
+	struct llx_sampler *smp;
+	u32 k, id, *got;
+
+	got = kunit_kcalloc(test, r->n_gen, sizeof(*got), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	s = llx_t_session(test, m, r->n_prompt + r->n_gen + 8);
+	smp = llx_t_sampler(test, &llx_t_greedy, hp->n_vocab);
+	KUNIT_ASSERT_EQ(test, llx_t_feed(s, r->prompt_ids, r->n_prompt,
+					 one_by_one), 0);
+	for (k = 0; k < r->n_gen; k++) {
+		id = llx_sampler_sample(smp, s);
+		got[k] = id;
+		if (k + 1 < r->n_gen)
+			KUNIT_ASSERT_EQ(test, llx_forward(s, &id, 1, NULL, NULL),
+					0);
+	}
+	for (k = 0; k < r->n_gen; k++)
+		if (got[k] != r->gen_ids[k])
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, k, r->n_gen,
+			    "%s: free run (%s) leaves llama.cpp's ids at step %u",
+			    c->stem, one_by_one ? "1-by-1" : "batch", k);
+}
+
+/*
+ * "llamux-test/models/@stem.gguf".  Not llx_test_fw(): that registers a
+ * device of a fixed name, once per test, and llx_test_ref() needs it.
+ */
+static const struct firmware *llx_t_model_fw(struct kunit *test,
+					     const char *stem)
+{
+	const struct firmware *fw;
+	struct device *dev;
+	char path[96];
+
+	snprintf(path, sizeof(path), "llamux-test/models/%s.gguf", stem);
+	dev = kunit_device_register(test, "llamux-llama-test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	if (firmware_request_nowarn(&fw, path, dev)) {
+		kunit_skip(test, "%s not built in (../shared absent?)", path);
+		return NULL;
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_release_fw,
+							fw), 0);
+	return fw;
+}
+
+static void llx_ref_test(struct kunit *test)
+{
+	const struct llx_ref_case *c = test->param_value;
+	struct llx_ref_run runs[2];
+	const struct firmware *fw;
+	struct llx_model *m;
+	int n, i;
+
+	fw = llx_t_model_fw(test, c->stem);
+	if (!fw)
+		return;
+	n = llx_test_ref(test, c->stem, false, runs, ARRAY_SIZE(runs));
+	if (!n)
+		return;
+	m = llx_t_model(test, fw->data, fw->size, NULL);
+	for (i = 0; i < n; i++) {
+		llx_t_teacher_force(test, m, c, &runs[i], false);
+		llx_t_teacher_force(test, m, c, &runs[i], true);
+		if (c->free_run) {
+			llx_t_free_run(test, m, c, &runs[i], false);
+			llx_t_free_run(test, m, c, &runs[i], true);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Data-less cases: the mock model and generated models
+ */
+
+static struct llx_model *llx_t_mock(struct kunit *test, struct llx_vocab **v)
+{
+	void *img;
+	u64 len;
+
+	KUNIT_ASSERT_EQ(test, llx_mock_gguf(&img, &len), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
+							img), 0);
+	return llx_t_model(test, img, len, v);
+}
+
+/* The mock recites its sentence under greedy decoding, deterministically. */
+static void llx_mock_test(struct kunit *test)
+{
+	static const char want[] =
+		" once upon a time, there lived one little cat. once upon a time";
+	struct llx_sampler *smp;
+	struct llx_session *s;
+	struct llx_vocab *v;
+	struct llx_model *m;
+	u32 ids[40], gen[24], again[24], n, k;
+	char *text;
+	int len, ret;
+
+	m = llx_t_mock(test, &v);
+	KUNIT_EXPECT_TRUE(test, llx_model_hparams(m)->n_vocab > 259);
+	ret = llx_tokenize(v, "once upon", 9, true, false, ids,
+			   ARRAY_SIZE(ids));
+	KUNIT_ASSERT_GT(test, ret, 1);
+	n = ret;
+	for (k = 0; k < 2; k++) {
+		u32 *out = k ? again : gen, i;
+
+		s = llx_t_session(test, m, 64);
+		smp = llx_t_sampler(test, &llx_t_greedy, llx_vocab_size(v));
+		KUNIT_ASSERT_EQ(test, llx_forward(s, ids, n, NULL, NULL), 0);
+		for (i = 0; i < ARRAY_SIZE(gen); i++) {
+			out[i] = llx_sampler_sample(smp, s);
+			KUNIT_ASSERT_EQ(test, llx_forward(s, &out[i], 1, NULL,
+							  NULL), 0);
+		}
+	}
+	KUNIT_EXPECT_MEMEQ(test, gen, again, sizeof(gen));
+	text = kunit_kzalloc(test, 512, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	/* "once upon", the rest of the sentence, and round again. */
+	memcpy(ids + n, gen, 13 * sizeof(*gen));
+	len = llx_detokenize(v, ids, n + 13, text, 511);
+	KUNIT_ASSERT_GT(test, len, 0);
+	KUNIT_EXPECT_STREQ(test, text, want);
+}
+
+struct llx_gen_case {
+	const char *name;
+	struct llx_mock_shape shape;
+};
+
+static const struct llx_gen_case llx_gen_cases[] = {
+	{ "f32-gqa", { .n_embd = 64, .n_ff = 96, .n_layer = 2, .n_head = 4,
+		       .n_head_kv = 2, .n_ctx = 128, .type = GGML_TYPE_F32,
+		       .seed = 7 } },
+	{ "f32-tied-mha", { .n_embd = 32, .n_ff = 64, .n_layer = 3,
+			    .n_head = 2, .n_head_kv = 2, .n_ctx = 128,
+			    .type = GGML_TYPE_F32, .seed = 8, .tied = true } },
+	{ "q8_0-gqa", { .n_embd = 128, .n_ff = 256, .n_layer = 2, .n_head = 8,
+			.n_head_kv = 2, .n_ctx = 128, .type = GGML_TYPE_Q8_0,
+			.seed = 9 } },
+	{ "q8_0-tied", { .n_embd = 64, .n_ff = 128, .n_layer = 1, .n_head = 4,
+			 .n_head_kv = 1, .n_ctx = 128, .type = GGML_TYPE_Q8_0,
+			 .seed = 10, .tied = true } },
+};
+
+static void llx_gen_case_desc(const struct llx_gen_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(llx_gen, llx_gen_cases, llx_gen_case_desc);
+
+static struct llx_model *llx_t_gen(struct kunit *test,
+				   const struct llx_mock_shape *sh)
+{
+	void *img;
+	u64 len;
+
+	KUNIT_ASSERT_EQ(test, llx_mock_gguf_shape(sh, &img, &len), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
+							img), 0);
+	return llx_t_model(test, img, len, NULL);
+}
+
+#define LLX_T_PROMPT	45	/* more than one internal batch of 32 */
+
+/*
+ * A prompt evaluated as one llx_forward() call and one token at a time
+ * gives the same logits, bit for bit, after the prompt and after each
+ * generated token; and the logits are finite and not all equal.
+ */
+static void llx_batch_test(struct kunit *test)
+{
+	const struct llx_gen_case *c = test->param_value;
+	struct llx_session *a, *b;
+	struct llx_model *m;
+	u32 ids[LLX_T_PROMPT], n_vocab, i, step, id, n_nonfinite = 0;
+	const u32 *la, *lb;
+	bool flat = true;
+
+	m = llx_t_gen(test, &c->shape);
+	n_vocab = llx_model_hparams(m)->n_vocab;
+	KUNIT_EXPECT_EQ(test, llx_model_tied_output(m), c->shape.tied);
+	for (i = 0; i < LLX_T_PROMPT; i++)
+		ids[i] = (i * 37 + 5) % n_vocab;
+	a = llx_t_session(test, m, 64);
+	b = llx_t_session(test, m, 64);
+	KUNIT_ASSERT_EQ(test, llx_t_feed(a, ids, LLX_T_PROMPT, false), 0);
+	KUNIT_ASSERT_EQ(test, llx_t_feed(b, ids, LLX_T_PROMPT, true), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_pos(a), LLX_T_PROMPT);
+	for (step = 0; step < 8; step++) {
+		la = llx_session_logits_bits(a);
+		lb = llx_session_logits_bits(b);
+		KUNIT_EXPECT_MEMEQ_MSG(test, la, lb, n_vocab * sizeof(u32),
+				       "step %u", step);
+		for (i = 0; i < n_vocab; i++) {
+			if ((la[i] & 0x7f800000u) == 0x7f800000u)
+				n_nonfinite++;
+			if (la[i] != la[0])
+				flat = false;
+		}
+		id = (step * 101 + 3) % n_vocab;
+		KUNIT_ASSERT_EQ(test, llx_forward(a, &id, 1, NULL, NULL), 0);
+		KUNIT_ASSERT_EQ(test, llx_forward(b, &id, 1, NULL, NULL), 0);
+	}
+	KUNIT_EXPECT_EQ(test, n_nonfinite, 0);
+	KUNIT_EXPECT_FALSE(test, flat);
+}
+
+/* Context bounds: bad n_ctx, the byte cap, bad tokens, a full cache. */
+static void llx_ctx_test(struct kunit *test)
+{
+	static const struct llx_mock_shape sh = {
+		.n_embd = 32, .n_ff = 64, .n_layer = 1, .n_head = 2,
+		.n_head_kv = 1, .n_ctx = 40, .type = GGML_TYPE_F32, .seed = 3,
+	};
+	struct llx_model *m = llx_t_gen(test, &sh);
+	u32 n_vocab = llx_model_hparams(m)->n_vocab;
+	u32 ids[24] = { 0 }, bad = n_vocab;
+	struct llx_session *s;
+
+	KUNIT_EXPECT_EQ(test, llx_session_create(m, 0, 0, &s), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_session_create(m, 41, 0, &s), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_session_create(m, U32_MAX, 0, &s), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_session_create(m, 40,
+			llx_session_bytes(m, 40) - 1, &s), -E2BIG);
+	KUNIT_EXPECT_GT(test, llx_session_bytes(m, 40),
+			llx_session_bytes(m, 20));
+
+	s = llx_t_session(test, m, 40);
+	KUNIT_EXPECT_EQ(test, llx_session_n_ctx(s), 40);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids, 0, NULL, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, &bad, 1, NULL, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_session_pos(s), 0);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids, 24, NULL, NULL), 0);
+	/* 24 + 24 > 40: rejected whole, position unchanged. */
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids, 24, NULL, NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, llx_session_pos(s), 24);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids, 16, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_pos(s), 40);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids, 1, NULL, NULL), -ENOSPC);
+	llx_session_reset(s);
+	KUNIT_EXPECT_EQ(test, llx_session_pos(s), 0);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids, 1, NULL, NULL), 0);
+}
+
+struct llx_abort_ctx {
+	u32 calls;
+	u32 stop_after;
+};
+
+static bool llx_t_abort(void *arg)
+{
+	struct llx_abort_ctx *a = arg;
+
+	return ++a->calls > a->stop_after;
+}
+
+/*
+ * The abort callback stops a forward pass between sections with -EINTR
+ * and the position unchanged; the session then runs on as if the
+ * aborted call had never happened.
+ */
+static void llx_abort_test(struct kunit *test)
+{
+	static const struct llx_mock_shape sh = {
+		.n_embd = 64, .n_ff = 128, .n_layer = 2, .n_head = 4,
+		.n_head_kv = 2, .n_ctx = 128, .type = GGML_TYPE_Q8_0, .seed = 5,
+	};
+	struct llx_model *m = llx_t_gen(test, &sh);
+	struct llx_abort_ctx ab = { .stop_after = 3 };
+	const struct llx_layer_times *lt;
+	struct llx_session *s, *ref;
+	u32 ids[40], i, n_vocab = llx_model_hparams(m)->n_vocab;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		ids[i] = (i * 13 + 1) % n_vocab;
+	s = llx_t_session(test, m, 64);
+	ref = llx_t_session(test, m, 64);
+	KUNIT_ASSERT_EQ(test, llx_forward(s, ids, 4, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids + 4, 36, llx_t_abort, &ab),
+			-EINTR);
+	KUNIT_EXPECT_EQ(test, ab.calls, ab.stop_after + 1);
+	KUNIT_EXPECT_EQ(test, llx_session_pos(s), 4);
+	/* Abort in the second internal batch too. */
+	ab.calls = 0;
+	ab.stop_after = 85;
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids + 4, 36, llx_t_abort, &ab),
+			-EINTR);
+	KUNIT_EXPECT_EQ(test, llx_session_pos(s), 4);
+	KUNIT_ASSERT_EQ(test, llx_forward(s, ids + 4, 36, NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, llx_forward(ref, ids, 40, NULL, NULL), 0);
+	KUNIT_EXPECT_MEMEQ(test, llx_session_logits_bits(s),
+			   llx_session_logits_bits(ref), n_vocab * sizeof(u32));
+	lt = llx_session_layer_last(s);
+	for (i = 0; i < llx_model_hparams(m)->n_layer; i++)
+		KUNIT_EXPECT_EQ(test, lt[i].total_ns,
+				lt[i].attn_ns + lt[i].ffn_ns);
+	KUNIT_EXPECT_GT(test, llx_session_layer_total(s)[0].total_ns,
+			lt[0].total_ns);
+}
+
+static struct kunit_case llx_llama_cases[] = {
+	KUNIT_CASE(llx_mock_test),
+	KUNIT_CASE_PARAM(llx_batch_test, llx_gen_gen_params),
+	KUNIT_CASE(llx_ctx_test),
+	KUNIT_CASE(llx_abort_test),
+	KUNIT_CASE_PARAM(llx_ref_test, llx_ref_gen_params),
+	{}
+};
+
+static struct kunit_suite llx_llama_suite = {
+	.name = "llamux_llama",
+	.test_cases = llx_llama_cases,
+};
+
+/* ------------------------------------------------------------------------
+ * llamux_sampler
+ */
+
+#define LLX_T_NV	8
+
+/* f32 bits of @n floats (an FP section of its own). */
+static void llx_t_bits(const float *f, u32 *bits, u32 n)
+{
+	llx_fpu_begin();
+	memcpy(bits, f, n * sizeof(*bits));
+	llx_fpu_end();
+}
+
+/* Draw @n times from @logits; count per id. */
+static void llx_t_draws(struct kunit *test, const struct llx_sampler_params *p,
+			const float *logits, u32 n, u32 *count)
+{
+	struct llx_sampler *smp = llx_t_sampler(test, p, LLX_T_NV);
+	u32 bits[LLX_T_NV], i;
+
+	llx_t_bits(logits, bits, LLX_T_NV);
+	memset(count, 0, LLX_T_NV * sizeof(*count));
+	for (i = 0; i < n; i++) {
+		u32 id = llx_sampler_sample_bits(smp, bits);
+
+		KUNIT_ASSERT_LT(test, id, LLX_T_NV);
+		count[id]++;
+	}
+}
+
+static void llx_sampler_greedy_test(struct kunit *test)
+{
+	static const float ties[LLX_T_NV] = { -1, 3, 2, 3, 0, 3, -5, 1 };
+	static const float neg[LLX_T_NV] = { -9, -8, -7, -3, -4, -5, -6, -3.5f };
+	u32 count[LLX_T_NV];
+
+	llx_t_draws(test, &llx_t_greedy, ties, 3, count);
+	KUNIT_EXPECT_EQ(test, count[1], 3);	/* lowest id of the tie */
+	llx_t_draws(test, &llx_t_greedy, neg, 1, count);
+	KUNIT_EXPECT_EQ(test, count[3], 1);
+}
+
+/* p = softmax(logits / T): log(3) vs 0 gives 3:1 at T=1, 9:1 at T=0.5. */
+static void llx_sampler_temp_test(struct kunit *test)
+{
+	static const float l[LLX_T_NV] = { 0, 1.0986123f, -30, -30, -30, -30,
+					   -30, -30 };
+	struct llx_sampler_params p = llx_t_greedy;
+	u32 count[LLX_T_NV];
+
+	p.temp_milli = 1000;
+	p.seed = 1;
+	llx_t_draws(test, &p, l, 2000, count);
+	KUNIT_EXPECT_TRUE_MSG(test, count[1] > 1400 && count[1] < 1600,
+			      "T=1: %u of 2000", count[1]);
+	p.temp_milli = 500;
+	llx_t_draws(test, &p, l, 2000, count);
+	KUNIT_EXPECT_TRUE_MSG(test, count[1] > 1720 && count[1] < 1880,
+			      "T=0.5: %u of 2000", count[1]);
+	KUNIT_EXPECT_EQ(test, count[0] + count[1], 2000);
+}
+
+static void llx_sampler_filters_test(struct kunit *test)
+{
+	/* Probabilities 0.5, 0.3, 0.2 (and ~0 for the rest). */
+	static const float l[LLX_T_NV] = { -0.6931472f, -1.2039728f,
+					   -1.6094379f, -40, -40, -40, -40,
+					   -40 };
+	static const float flat[LLX_T_NV] = { 5, 4, 3, 2, 1, 0, -1, -2 };
+	struct llx_sampler_params p = llx_t_greedy;
+	u32 count[LLX_T_NV];
+
+	p.temp_milli = 1000;
+	p.seed = 2;
+	p.top_k = 2;
+	llx_t_draws(test, &p, flat, 500, count);
+	KUNIT_EXPECT_EQ(test, count[0] + count[1], 500);
+	KUNIT_EXPECT_GT(test, count[1], 0);
+
+	p.top_k = 0;
+	p.top_p_milli = 700;	/* 0.5 < 0.7 <= 0.8: keeps ids 0 and 1 */
+	llx_t_draws(test, &p, l, 500, count);
+	KUNIT_EXPECT_EQ(test, count[0] + count[1], 500);
+	KUNIT_EXPECT_GT(test, count[1], 100);
+
+	p.top_p_milli = 1000;
+	p.min_p_milli = 500;	/* keeps p >= 0.25: ids 0 and 1 */
+	llx_t_draws(test, &p, l, 500, count);
+	KUNIT_EXPECT_EQ(test, count[0] + count[1], 500);
+	KUNIT_EXPECT_GT(test, count[1], 100);
+	p.min_p_milli = 700;	/* keeps p >= 0.35: id 0 only */
+	llx_t_draws(test, &p, l, 100, count);
+	KUNIT_EXPECT_EQ(test, count[0], 100);
+
+	p.min_p_milli = 0;	/* no filter: id 2 shows up */
+	llx_t_draws(test, &p, l, 500, count);
+	KUNIT_EXPECT_GT(test, count[2], 50);
+}
+
+/* llama.cpp's penalty: l > 0 ? l / p : l * p, over the last n tokens. */
+static void llx_sampler_penalty_test(struct kunit *test)
+{
+	static const float pos[LLX_T_NV] = { 2.0f, 1.5f, 0, 0, 0, 0, 0, 0 };
+	static const float neg[LLX_T_NV] = { -1.0f, -1.2f, -9, -9, -9, -9, -9,
+					     -9 };
+	struct llx_sampler_params p = llx_t_greedy;
+	struct llx_sampler *smp;
+	u32 bits[LLX_T_NV];
+
+	p.repeat_penalty_milli = 1500;
+	p.repeat_last_n = 2;
+	smp = llx_t_sampler(test, &p, LLX_T_NV);
+	llx_t_bits(pos, bits, LLX_T_NV);
+	KUNIT_EXPECT_EQ(test, llx_sampler_sample_bits(smp, bits), 0);
+	llx_sampler_accept(smp, 0);	/* 2.0 -> 1.33 < 1.5 */
+	KUNIT_EXPECT_EQ(test, llx_sampler_sample_bits(smp, bits), 1);
+	llx_sampler_accept(smp, 0);	/* twice: still one penalty */
+	KUNIT_EXPECT_EQ(test, llx_sampler_sample_bits(smp, bits), 1);
+	llx_sampler_accept(smp, 5);
+	llx_sampler_accept(smp, 6);	/* 0 left the window of 2 */
+	KUNIT_EXPECT_EQ(test, llx_sampler_sample_bits(smp, bits), 0);
+
+	llx_t_bits(neg, bits, LLX_T_NV);
+	llx_sampler_accept(smp, 0);	/* -1.0 -> -1.5 < -1.2 */
+	KUNIT_EXPECT_EQ(test, llx_sampler_sample_bits(smp, bits), 1);
+}
+
+static void llx_sampler_seed_test(struct kunit *test)
+{
+	static const float l[LLX_T_NV] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	struct llx_sampler_params p = llx_t_greedy;
+	struct llx_sampler *a, *b, *c;
+	u32 bits[LLX_T_NV], i, same = 0, diff = 0;
+
+	p.temp_milli = 800;
+	p.top_k = 6;
+	p.top_p_milli = 950;
+	p.seed = 1234;
+	a = llx_t_sampler(test, &p, LLX_T_NV);
+	b = llx_t_sampler(test, &p, LLX_T_NV);
+	p.seed = 1235;
+	c = llx_t_sampler(test, &p, LLX_T_NV);
+	llx_t_bits(l, bits, LLX_T_NV);
+	for (i = 0; i < 64; i++) {
+		u32 x = llx_sampler_sample_bits(a, bits);
+
+		same += x == llx_sampler_sample_bits(b, bits);
+		diff += x != llx_sampler_sample_bits(c, bits);
+	}
+	KUNIT_EXPECT_EQ(test, same, 64);
+	KUNIT_EXPECT_GT(test, diff, 16);
+}
+
+static void llx_sampler_params_test(struct kunit *test)
+{
+	struct llx_sampler_params p = llx_t_greedy;
+	struct llx_sampler *smp;
+
+	p.top_p_milli = 1001;
+	KUNIT_EXPECT_EQ(test, llx_sampler_create(&p, 8, &smp), -EINVAL);
+	p = llx_t_greedy;
+	p.min_p_milli = 2000;
+	KUNIT_EXPECT_EQ(test, llx_sampler_create(&p, 8, &smp), -EINVAL);
+	p = llx_t_greedy;
+	p.repeat_last_n = 1u << 20;
+	KUNIT_EXPECT_EQ(test, llx_sampler_create(&p, 8, &smp), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_sampler_create(&llx_t_greedy, 0, &smp),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_sampler_create(&llx_t_greedy, U32_MAX, &smp),
+			-EINVAL);
+}
+
+static struct kunit_case llx_sampler_cases[] = {
+	KUNIT_CASE(llx_sampler_greedy_test),
+	KUNIT_CASE(llx_sampler_temp_test),
+	KUNIT_CASE(llx_sampler_filters_test),
+	KUNIT_CASE(llx_sampler_penalty_test),
+	KUNIT_CASE(llx_sampler_seed_test),
+	KUNIT_CASE(llx_sampler_params_test),
+	{}
+};
+
+static struct kunit_suite llx_sampler_suite = {
+	.name = "llamux_sampler",
+	.test_cases = llx_sampler_cases,
+};
+
+kunit_test_suites(&llx_llama_suite, &llx_sampler_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for the llamux llama model and sampler");
