@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * llx-io: the e2e guest's precise system-call helper (a shell only says
+ * "write error"; the tests need the errno, the timing and the exact bytes).
+ * Built statically on the host by scripts/mkinitramfs, runs in the guest.
+ *
+ *   llx-io write FILE TEXT       one write() of TEXT; prints "ok" or the errno
+ *   llx-io gen DEV PROMPT [opt]  one session: write PROMPT, stream the reply
+ *                                to stdout; a summary line on stderr:
+ *                                "gen: errno=E bytes=N reads=R ms=T first_ms=F"
+ *       --out FILE               the reply to FILE instead of stdout
+ *       --close-after N          close the file after N bytes (cancel)
+ *       --signal-after N         after N bytes, let a signal hit the
+ *                                blocked read (cancel); counts as ok
+ *       (PROMPT "@FILE": the prompt is the bytes of FILE)
+ *       --prompts N              write the prompt N times in one session,
+ *                                reading each reply to EOF
+ *   llx-io open-many DEV N MS    open DEV N times, hold them MS ms; prints
+ *                                "opened=K errno=E" (E of the first failure)
+ *   llx-io nonblock DEV          a read with O_NONBLOCK and no prompt
+ *
+ * TEXT and PROMPT understand \n, \\ and \xNN escapes (invalid UTF-8 tests).
+ * Exit status 0 when the call(s) succeeded, 1 on an errno, 2 on usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct {
+	int err;
+	const char *name;
+} errnames[] = {
+	{ 0, "0" }, { EPERM, "EPERM" }, { ENOENT, "ENOENT" },
+	{ EINTR, "EINTR" }, { EIO, "EIO" }, { E2BIG, "E2BIG" },
+	{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+	{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+	{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
+	{ ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" }, { EILSEQ, "EILSEQ" },
+	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENOTTY, "ENOTTY" },
+	{ ENAMETOOLONG, "ENAMETOOLONG" }, { EOVERFLOW, "EOVERFLOW" },
+	{ ECANCELED, "ECANCELED" }, { ENOEXEC, "ENOEXEC" },
+	{ EBADMSG, "EBADMSG" }, { ENODATA, "ENODATA" },
+};
+
+static const char *errname(int err)
+{
+	static char buf[16];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(errnames); i++)
+		if (errnames[i].err == err)
+			return errnames[i].name;
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode \n, \\ and \xNN in place; returns the byte length. */
+static size_t unescape(char *s)
+{
+	char *w = s;
+	const char *r = s;
+
+	while (*r) {
+		if (r[0] == '\\' && r[1] == 'n') {
+			*w++ = '\n';
+			r += 2;
+		} else if (r[0] == '\\' && r[1] == '\\') {
+			*w++ = '\\';
+			r += 2;
+		} else if (r[0] == '\\' && r[1] == 'x' && hexval(r[2]) >= 0 &&
+			   hexval(r[3]) >= 0) {
+			*w++ = (char)(hexval(r[2]) * 16 + hexval(r[3]));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	return w - s;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The whole of a small file (a prompt), at most 1 MiB. */
+static char *slurp(const char *path, size_t *len)
+{
+	size_t cap = 1 << 20;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	if (!buf)
+		return NULL;
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		perror(path);
+		free(buf);
+		return NULL;
+	}
+	*len = 0;
+	while (*len < cap && (n = read(fd, buf + *len, cap - *len)) > 0)
+		*len += n;
+	close(fd);
+	return buf;
+}
+
+static int cmd_write(const char *path, char *text)
+{
+	size_t len = unescape(text);
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int err;
+
+	if (fd < 0) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	n = write(fd, text, len);
+	err = n < 0 ? errno : 0;
+	if (close(fd) < 0 && !err)
+		err = errno;
+	if (!err && n != (ssize_t)len)
+		err = EIO;
+	printf("%s\n", err ? errname(err) : "ok");
+	return err ? 1 : 0;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+	const char *dev = argv[0];
+	char *prompt = argv[1];
+	long close_after = -1, signal_after = -1;
+	long bytes = 0, reads = 0, t0, first = -1;
+	int prompts = 1, out = 1, fd, err = 0, i, p;
+	int armed = 0, cancelled = 0;
+	size_t len;
+	char buf[4096];
+
+	for (i = 2; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--out")) {
+			out = open(argv[i + 1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			if (out < 0) {
+				perror(argv[i + 1]);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--close-after")) {
+			close_after = atol(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--signal-after")) {
+			signal_after = atol(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--prompts")) {
+			prompts = atoi(argv[i + 1]);
+		} else {
+			fprintf(stderr, "llx-io gen: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (prompt[0] == '@') {
+		prompt = slurp(prompt + 1, &len);
+		if (!prompt)
+			return 2;
+	} else {
+		len = unescape(prompt);
+	}
+
+	if (signal_after >= 0) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_alarm;	/* no SA_RESTART: read() fails */
+		sigaction(SIGALRM, &sa, NULL);
+	}
+
+	t0 = now_ms();
+	fd = open(dev, O_RDWR);
+	if (fd < 0) {
+		err = errno;
+		goto report;
+	}
+	for (p = 0; p < prompts && !err && !cancelled; p++) {
+		ssize_t n = write(fd, prompt, len);
+
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		for (;;) {
+			if (signal_after >= 0 && bytes >= signal_after && !armed) {
+				struct itimerval it = { .it_value.tv_usec = 1000 };
+
+				setitimer(ITIMER_REAL, &it, NULL);
+				armed = 1;
+			}
+			n = read(fd, buf, sizeof(buf));
+			if (n < 0 && errno == EINTR && armed) {
+				cancelled = 1;
+				break;
+			}
+			if (n < 0) {
+				err = errno;
+				break;
+			}
+			if (n == 0)
+				break;
+			if (first < 0)
+				first = now_ms() - t0;
+			reads++;
+			bytes += n;
+			if (write(out, buf, n) != n) {
+				err = EIO;
+				break;
+			}
+			if (armed && signal_after >= 0) {
+				/* The signal landed between reads: try again. */
+				struct itimerval it = { .it_value.tv_usec = 1000 };
+
+				setitimer(ITIMER_REAL, &it, NULL);
+			}
+			if (close_after >= 0 && bytes >= close_after) {
+				cancelled = 1;
+				break;
+			}
+		}
+	}
+	if (close(fd) < 0 && !err)
+		err = errno;
+report:
+	fprintf(stderr, "gen: errno=%s bytes=%ld reads=%ld ms=%ld first_ms=%ld%s\n",
+		errname(err), bytes, reads, now_ms() - t0, first,
+		cancelled ? " cancelled" : "");
+	return err ? 1 : 0;
+}
+
+static int cmd_open_many(const char *dev, int n, int ms)
+{
+	int fds[256], opened = 0, err = 0, i;
+
+	if (n < 0 || n > 256)
+		return 2;
+	for (i = 0; i < n; i++) {
+		int fd = open(dev, O_RDWR);
+
+		if (fd < 0) {
+			if (!err)
+				err = errno;
+			continue;
+		}
+		fds[opened++] = fd;
+	}
+	printf("opened=%d errno=%s\n", opened, errname(err));
+	fflush(stdout);
+	usleep(ms * 1000);
+	for (i = 0; i < opened; i++)
+		close(fds[i]);
+	return err ? 1 : 0;
+}
+
+static int cmd_nonblock(const char *dev)
+{
+	char c;
+	int fd = open(dev, O_RDWR | O_NONBLOCK);
+	ssize_t n;
+
+	if (fd < 0) {
+		printf("open %s\n", errname(errno));
+		return 1;
+	}
+	n = read(fd, &c, 1);
+	printf("read=%zd errno=%s\n", n, n < 0 ? errname(errno) : "0");
+	close(fd);
+	return n < 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "write"))
+		return cmd_write(argv[2], argv[3]);
+	if (argc >= 4 && !strcmp(argv[1], "gen"))
+		return cmd_gen(argc - 2, argv + 2);
+	if (argc == 5 && !strcmp(argv[1], "open-many"))
+		return cmd_open_many(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 3 && !strcmp(argv[1], "nonblock"))
+		return cmd_nonblock(argv[2]);
+	fprintf(stderr, "usage: llx-io write|gen|open-many|nonblock ... (see the source)\n");
+	return 2;
+}

@@ -1,0 +1,452 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The e2e user session (runs in the UML guest, started by scripts/e2e
+# through scripts/uml-boot): everything a user does with Llamux, then every
+# bad input.  Inputs from the host in /mnt/work: expect-ids, expect-text
+# (the stories260K reference, when ../shared is there); the models are in
+# /mnt/models (../shared/models plus the generated bad-*.gguf).
+# Interface: docs/abi-configfs.md, docs/device.md.
+
+. /mnt/tests/lib.sh
+: > "$RES"
+note "llamux e2e session on $(uname -r), $(grep -c ^processor /proc/cpuinfo) cpu(s)"
+M=/mnt/models
+PROMPT="Once upon a time"
+
+# ---------------------------------------------------------------- set-up
+check "mount configfs and debugfs" mount_fs
+if [ ! -d "$CFG" ]; then
+	fail "configfs $CFG exists (driver not registered?)"
+	dmesg | grep -i llamux | tail -n 20
+	summary
+	exit 1
+fi
+ok "configfs $CFG exists"
+check "/proc/llamux/status is readable" cat /proc/llamux/status
+check "debugfs $DBG exists" test -d "$DBG"
+
+if [ -f "$M/stories260K.gguf" ]; then
+	REAL=1
+	FW=stories260K.gguf
+	note "model: stories260K.gguf from ../shared"
+else
+	REAL=
+	FW=
+	skip "model-file checks (no ../shared): using the built-in mock model"
+fi
+# A slower model for the cancel/rmdir/concurrency checks.
+if [ -f "$M/synth-F32.gguf" ]; then
+	BIG=synth-F32.gguf
+else
+	BIG=$FW
+fi
+
+# Attribute names of one object.
+ATTRS="firmware n_ctx n_threads max_tokens temperature top_k top_p min_p
+       repeat_penalty seed max_sessions enable state info features
+       last_ids pending"
+
+# load NAME FIRMWARE [attr=value...]: mkdir, set, enable; prints enable's result.
+load() {
+	n=$1
+	fw=$2
+	shift 2
+	mkdir -p "$CFG/$n" || { echo mkdir; return; }
+	r=$(wr "$CFG/$n/firmware" "$fw\n")
+	[ "$r" = ok ] || { echo "firmware:$r"; return; }
+	for kv in "$@"; do
+		r=$(wr "$CFG/$n/${kv%%=*}" "${kv#*=}")
+		[ "$r" = ok ] || { echo "${kv%%=*}:$r"; return; }
+	done
+	wr "$CFG/$n/enable" 1
+}
+
+# wait_idle NAME: until no generation runs (at most ~10 s).
+wait_idle() {
+	i=0
+	while [ $i -lt 100 ]; do
+		s=$(state "$1")
+		[ "$s" = generating ] || return 0
+		usleep 100000
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# gen_field FILE FIELD: a field of llx-io's "gen: ..." summary line.
+gen_field() {
+	sed -n "s/.*[ :]$2=\([^ ]*\).*/\1/p" "$1" | tail -n 1
+}
+
+# ---------------------------------------------------------------- the model
+check "mkdir $CFG/m" mkdir "$CFG/m"
+for a in $ATTRS; do
+	[ -e "$CFG/m/$a" ] || missing="$missing $a"
+done
+expect_eq "attributes of a model object exist" "${missing:-none missing}" "none missing"
+f=$(cat "$CFG/m/features" 2>/dev/null)
+case $f in
+*firmware*enable* | *enable*firmware*) ok "features lists the attributes ($f)" ;;
+*) fail "features lists the attributes (got '$f')" ;;
+esac
+expect_eq "state of a new model" "$(state m)" empty
+expect_eq "info is empty before load" "$(cat $CFG/m/info)" ""
+
+expect_eq "load ${FW:-mock} (greedy, max_tokens 64)" \
+	"$(load m "$FW" temperature=0 max_tokens=64 n_ctx=256 seed=1)" ok
+expect_eq "state after enable=1" "$(state m)" ready
+expect_eq "enable reads 1" "$(cat $CFG/m/enable)" 1
+info=$(cat "$CFG/m/info")
+echo "$info" | sed 's/^/#   info: /'
+case $info in
+*"arch: llama"*) ok "info: arch llama" ;;
+*) fail "info: arch llama" ;;
+esac
+layers=$(echo "$info" | sed -n 's/^layers: *\([0-9]*\).*/\1/p')
+if [ -n "$REAL" ]; then
+	expect_eq "info: 5 layers (stories260K)" "$layers" 5
+	expect_eq "info: vocab 512" "$(echo "$info" | sed -n 's/^vocab: *//p')" 512
+	expect_eq "info: n_ctx 256" "$(echo "$info" | sed -n 's/^n_ctx: *//p')" 256
+fi
+[ -n "$layers" ] && [ "$layers" -gt 0 ] 2>/dev/null && ok "info: layers $layers" ||
+	fail "info: a layer count (got '$layers')"
+check "device /dev/llamux/m exists" test -c /dev/llamux/m
+expect_eq "second enable=1 is EBUSY" "$(wr $CFG/m/enable 1)" EBUSY
+expect_eq "load-time attribute while loaded is EBUSY" "$(wr $CFG/m/n_ctx 128)" EBUSY
+
+# ---------------------------------------------------------------- generation
+llx-io gen /dev/llamux/m "$PROMPT\n" --out /tmp/gen1.txt 2> /tmp/gen1.err
+cat /tmp/gen1.err | sed 's/^/# /'
+expect_eq "generation: no error" "$(gen_field /tmp/gen1.err errno)" 0
+bytes=$(gen_field /tmp/gen1.err bytes)
+[ "${bytes:-0}" -gt 0 ] && ok "generation streamed $bytes bytes in $(gen_field /tmp/gen1.err reads) reads" ||
+	fail "generation streamed text (0 bytes)"
+echo "# text: $(head -c 300 /tmp/gen1.txt | tr '\n' ' ')"
+ids=$(cat "$CFG/m/last_ids")
+nids=$(echo $ids | wc -w)
+stop=$(cat "$CFG/m/last_stop" 2>/dev/null)
+if [ -n "$REAL" ] && [ -s /mnt/work/expect-ids ]; then
+	want=$(cat /mnt/work/expect-ids)
+	if [ "$(echo $ids)" = "$(echo $want)" ]; then
+		ok "last_ids = llama.cpp reference (64 greedy ids of stories260K)"
+	else
+		fail "last_ids = llama.cpp reference"
+		echo "#   got:  $ids"
+		echo "#   want: $want"
+	fi
+	if cmp -s /tmp/gen1.txt /mnt/work/expect-text; then
+		ok "streamed text = reference generated_text (byte-exact)"
+	else
+		fail "streamed text = reference generated_text"
+		echo "#   want: $(head -c 300 /mnt/work/expect-text | tr '\n' ' ')"
+	fi
+	expect_eq "last_stop after 64 tokens" "$stop" max_tokens
+else
+	[ "$nids" -gt 0 ] && ok "last_ids has $nids ids (mock)" || fail "last_ids is filled (mock)"
+	expect_in "last_stop (mock)" "$stop" max_tokens eos
+fi
+cp /tmp/gen1.txt /mnt/work/gen1.txt 2>/dev/null
+
+# The same prompt again in one session: same ids (fresh context, greedy).
+llx-io gen /dev/llamux/m "$PROMPT\n" --prompts 2 --out /tmp/gen2.txt 2> /tmp/gen2.err
+expect_eq "two prompts in one session: no error" "$(gen_field /tmp/gen2.err errno)" 0
+cat /tmp/gen1.txt /tmp/gen1.txt > /tmp/gen11.txt
+check "two prompts in one session: each reply = the first" cmp -s /tmp/gen2.txt /tmp/gen11.txt
+expect_eq "last_ids unchanged by a repeat" "$(cat $CFG/m/last_ids)" "$ids"
+
+# Shell idiom from docs/device.md.
+{ echo "$PROMPT" >&0; cat; } <> /dev/llamux/m > /tmp/gen3.txt 2>&1
+check "shell one-liner { echo >&0; cat; } <>/dev/llamux/m gives the same text" cmp -s /tmp/gen3.txt /tmp/gen1.txt
+r=$(llx-io nonblock /dev/llamux/m)
+expect_in "read with no prompt returns EOF at once" "$r" "read=0 errno=0" "read=-1 errno=EAGAIN"
+
+# Sampling is live and seeded.
+wr "$CFG/m/temperature" 0.8 > /dev/null
+wr "$CFG/m/seed" 42 > /dev/null
+llx-io gen /dev/llamux/m "$PROMPT\n" --out /tmp/s1.txt 2> /dev/null
+ids1=$(cat "$CFG/m/last_ids")
+llx-io gen /dev/llamux/m "$PROMPT\n" --out /tmp/s2.txt 2> /dev/null
+ids2=$(cat "$CFG/m/last_ids")
+expect_eq "temperature 0.8 seed 42: same seed, same ids" "$ids2" "$ids1"
+if [ -n "$REAL" ]; then
+	[ "$ids1" != "$ids" ] && ok "temperature 0.8 differs from greedy" ||
+		fail "temperature 0.8 differs from greedy"
+fi
+wr "$CFG/m/temperature" 0 > /dev/null
+
+# ---------------------------------------------------------------- debugfs, proc
+check "debugfs $DBG/m exists" test -d "$DBG/m"
+if [ -r "$DBG/m/layers" ]; then
+	cat "$DBG/m/layers" | head -n 12 | sed 's/^/#   layers: /'
+	rows=$(grep -cE '^ *(layer *|blk\.?)?[0-9]+[ :	]' "$DBG/m/layers")
+	expect_eq "debugfs layers: one row per layer" "$rows" "$layers"
+	nz=$(grep -E '^ *(layer *|blk\.?)?[0-9]+[ :	]' "$DBG/m/layers" |
+		awk '{ s = 0; for (i = 2; i <= NF; i++) if ($i + 0 > 0) s = 1; n += s } END { print n + 0 }')
+	expect_eq "debugfs layers: every row has non-zero timings" "$nz" "$layers"
+else
+	fail "debugfs $DBG/m/layers readable"
+fi
+if [ -r "$DBG/m/stats" ]; then
+	cat "$DBG/m/stats" | head -n 20 | sed 's/^/#   stats: /'
+	grep -qE '[1-9]' "$DBG/m/stats" && ok "debugfs stats: non-zero counters" ||
+		fail "debugfs stats: non-zero counters"
+else
+	fail "debugfs $DBG/m/stats readable"
+fi
+nl=$(ls -d "$DBG"/m/layer[0-9]* 2>/dev/null | wc -l)
+expect_eq "debugfs layerN/ directories" "$nl" "$layers"
+st=$(cat /proc/llamux/status)
+echo "$st" | head -n 12 | sed 's/^/#   status: /'
+case $st in
+*m*) ok "/proc/llamux/status lists the model" ;;
+*) fail "/proc/llamux/status lists the model" ;;
+esac
+
+# ---------------------------------------------------------------- sessions
+check "mkdir $CFG/big" mkdir "$CFG/big"
+expect_eq "load ${BIG:-mock} for the long checks (max_tokens 400)" \
+	"$(load big "$BIG" temperature=0 max_tokens=400 n_ctx=512 max_sessions=2)" ok
+llx-io gen /dev/llamux/big "$PROMPT\n" --out /tmp/a.txt 2> /tmp/a.err &
+pa=$!
+llx-io gen /dev/llamux/big "$PROMPT\n" --out /tmp/b.txt 2> /tmp/b.err &
+pb=$!
+usleep 20000
+note "while two sessions run: state '$(state big)', sessions $(cat $CFG/big/sessions 2>/dev/null), pending $(cat $CFG/big/pending)"
+r=$(llx-io open-many /dev/llamux/big 1 0)
+wait $pa
+wait $pb
+sed 's/^/# a: /' /tmp/a.err
+sed 's/^/# b: /' /tmp/b.err
+expect_eq "two concurrent sessions: both finish without error" \
+	"$(gen_field /tmp/a.err errno) $(gen_field /tmp/b.err errno)" "0 0"
+check "two concurrent sessions: same greedy text" cmp -s /tmp/a.txt /tmp/b.txt
+[ -s /tmp/a.txt ] && ok "concurrent session text is not empty" || fail "concurrent session text is not empty"
+expect_in "a third open while max_sessions=2 are open" "$r" "opened=0 errno=EBUSY" "opened=1 errno=0"
+r=$(llx-io open-many /dev/llamux/big 3 0)
+expect_eq "max_sessions=2: the third open() is EBUSY" "$r" "opened=2 errno=EBUSY"
+full=$(cat "$CFG/big/last_ids" | wc -w)
+note "a full generation of big: $full ids"
+
+# Cancel by close() after the first bytes.
+llx-io gen /dev/llamux/big "$PROMPT\n" --close-after 1 --out /tmp/c.txt 2> /tmp/c.err
+sed 's/^/# /' /tmp/c.err
+wait_idle big && ok "close() mid-generation: model idle again" ||
+	fail "close() mid-generation: model idle again (state $(state big))"
+expect_eq "close() mid-generation: last_stop" "$(cat $CFG/big/last_stop)" cancelled
+n=$(cat "$CFG/big/last_ids" | wc -w)
+[ "$n" -lt "$full" ] && ok "close() mid-generation: $n < $full ids" ||
+	fail "close() mid-generation stopped early ($n of $full ids)"
+# Cancel by a signal interrupting the blocked read.
+llx-io gen /dev/llamux/big "$PROMPT\n" --signal-after 1 --out /tmp/d.txt 2> /tmp/d.err
+sed 's/^/# /' /tmp/d.err
+wait_idle big
+grep -q cancelled /tmp/d.err && ok "signal mid-generation: read interrupted" ||
+	fail "signal mid-generation: read interrupted"
+expect_eq "signal mid-generation: last_stop" "$(cat $CFG/big/last_stop)" cancelled
+# Killing the reader (what ^C does to cat).
+sh -c 'exec 0<> /dev/llamux/big; echo "$0" >&0; exec cat' "$PROMPT" > /dev/null 2>&1 &
+pk=$!
+usleep 30000
+kill $pk 2>/dev/null
+wait $pk 2>/dev/null
+wait_idle big && ok "killed reader: model idle again" || fail "killed reader: model idle again"
+llx-io gen /dev/llamux/big "$PROMPT\n" --out /tmp/e.txt 2> /tmp/e.err
+expect_eq "a generation after the cancels works" "$(gen_field /tmp/e.err errno)" 0
+check "... and gives the same text as before" cmp -s /tmp/e.txt /tmp/a.txt
+
+# rmdir while generating.
+timeout 60 llx-io gen /dev/llamux/big "$PROMPT\n" --out /tmp/f.txt 2> /tmp/f.err &
+pf=$!
+usleep 20000
+note "state before rmdir: $(state big)"
+check "rmdir while generating" rmdir "$CFG/big"
+wait $pf
+rc=$?
+sed 's/^/# /' /tmp/f.err
+[ "$rc" != 124 ] && [ "$rc" != 143 ] && ok "rmdir while generating: the reader ends (exit $rc, $(gen_field /tmp/f.err errno))" ||
+	fail "rmdir while generating: the reader ends (it hung)"
+check "rmdir: device node gone" test ! -e /dev/llamux/big
+check "rmdir: debugfs dir gone" test ! -e "$DBG/big"
+
+# enable=0 unloads.
+exec 3<> /dev/llamux/m
+expect_eq "enable=0 unloads (with a file open)" "$(wr $CFG/m/enable 0)" ok
+expect_eq "state after enable=0" "$(state m)" empty
+r=$({ echo "$PROMPT" >&3; } 2>&1)
+case $r in
+*"No such device"*) ok "write to a file of an unloaded model is ENODEV" ;;
+*) fail "write to a file of an unloaded model is ENODEV (got '$r')" ;;
+esac
+exec 3>&-
+check "device node gone after enable=0" test ! -e /dev/llamux/m
+expect_eq "reload after unload" "$(wr $CFG/m/enable 1)" ok
+check "rmdir a loaded idle model" rmdir "$CFG/m"
+
+# ---------------------------------------------------------------- bad input
+mkdir "$CFG/x"
+X=$CFG/x
+# name rules
+r=$(mkdir "$CFG/.hidden" 2>&1) && fail "mkdir .hidden is refused" || ok "mkdir .hidden is refused"
+r=$(mkdir "$CFG/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" 2>&1) &&
+	fail "mkdir of a 40-character name is refused" || ok "mkdir of a 40-character name is refused"
+r=$(mkdir "$CFG/a b" 2>&1) && fail "mkdir 'a b' is refused" || ok "mkdir 'a b' is refused"
+rmdir "$CFG/.hidden" "$CFG/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "$CFG/a b" 2>/dev/null
+
+# attribute values: ERANGE out of range, EINVAL not a number
+while read -r attr val want; do
+	[ -n "$attr" ] || continue
+	expect_eq "$attr='$val' is $want" "$(wr "$X/$attr" "$val")" "$want"
+done <<EOF
+n_ctx 1048577 ERANGE
+n_ctx 99999999999999999999999 ERANGE
+n_threads 0 ERANGE
+n_threads 17 ERANGE
+max_tokens 0 ERANGE
+max_sessions 0 ERANGE
+max_sessions 65 ERANGE
+temperature 100.001 ERANGE
+temperature 101 ERANGE
+top_p 1.001 ERANGE
+min_p 2 ERANGE
+repeat_penalty 0 ERANGE
+repeat_penalty 10.5 ERANGE
+top_k 262145 ERANGE
+n_ctx abc EINVAL
+n_ctx -1 EINVAL
+n_ctx 0x10 EINVAL
+n_ctx 12abc EINVAL
+max_tokens 1e5 EINVAL
+temperature abc EINVAL
+temperature 0.0001 EINVAL
+temperature -0.5 EINVAL
+temperature 1.2.3 EINVAL
+top_p .5x EINVAL
+seed -1 EINVAL
+seed 18446744073709551616 ERANGE
+enable 2 EINVAL
+enable yes EINVAL
+EOF
+expect_eq "n_ctx 1048576 (the maximum) is accepted" "$(wr $X/n_ctx 1048576)" ok
+expect_eq "temperature 0.055 is accepted" "$(wr $X/temperature 0.055)" ok
+expect_eq "seed 18446744073709551615 is accepted" "$(wr $X/seed 18446744073709551615)" ok
+expect_eq "n_ctx still 1048576 after the rejected writes" "$(cat $X/n_ctx)" 1048576
+expect_eq "firmware with an absolute path is EINVAL" "$(wr $X/firmware /mnt/models/x.gguf)" EINVAL
+expect_eq "firmware with .. is EINVAL" "$(wr $X/firmware ../x.gguf)" EINVAL
+long=$(printf '%0300d' 0)
+expect_in "firmware name of 300 bytes is refused" "$(wr $X/firmware $long)" EINVAL ENAMETOOLONG E2BIG
+wr "$X/n_ctx" 256 > /dev/null
+
+# bad_load FW WANT DESC: enable fails with WANT and state says error.
+bad_load() {
+	wr "$X/firmware" "$1" > /dev/null
+	r=$(wr "$X/enable" 1)
+	s=$(state x)
+	if [ -z "$REAL" ] && [ "$r" != ok ]; then
+		ok "$3: enable refused ($r)"
+	else
+		expect_in "$3: enable" "$r" $2
+	fi
+	case $s in
+	"error: "*) ok "$3: state '$s'" ;;
+	*) fail "$3: state is 'error: ...' (got '$s')" ;;
+	esac
+	[ "$r" = ok ] && wr "$X/enable" 0 > /dev/null
+}
+bad_load nope.gguf ENOENT "missing firmware"
+bad_load bad-truncated.gguf EINVAL "truncated GGUF"
+bad_load bad-header.gguf EINVAL "GGUF of only a header"
+bad_load bad-magic.gguf EINVAL "bad magic"
+bad_load bad-version.gguf "EINVAL EOPNOTSUPP" "GGUF version 999"
+bad_load bad-counts.gguf EINVAL "n_tensors 2^62"
+bad_load bad-tensor-type.gguf "EINVAL EOPNOTSUPP" "tensor type 99"
+bad_load bad-unsupported.gguf EOPNOTSUPP "unsupported tensor type (IQ4_NL)"
+bad_load bad-offset.gguf EINVAL "tensor offset past the end"
+if [ -n "$REAL" ]; then
+	wr "$X/n_ctx" 1048576 > /dev/null
+	bad_load bad-hugectx.gguf "E2BIG ENOMEM" "KV cache does not fit (n_ctx 1048576)"
+	wr "$X/n_ctx" 4096 > /dev/null
+	bad_load stories260K.gguf EINVAL "n_ctx 4096 > trained context 2048"
+	wr "$X/n_ctx" 256 > /dev/null
+else
+	skip "KV cache does not fit (needs ../shared)"
+fi
+expect_eq "after the failed loads the object is still usable" "$(wr $X/firmware "$FW\n")$(wr $X/enable 1)" okok
+expect_eq "state ready" "$(state x)" ready
+
+# prompts: invalid UTF-8, too long
+r=$(llx-io gen /dev/llamux/x 'Once \xff\xfe upon' 2>&1 >/dev/null)
+expect_eq "prompt with invalid UTF-8 (\\xff\\xfe) is EILSEQ" "$(echo "$r" | sed -n 's/.*errno=\([^ ]*\).*/\1/p')" EILSEQ
+r=$(llx-io gen /dev/llamux/x 'caf\xc3' 2>&1 >/dev/null)
+expect_eq "prompt with a truncated UTF-8 sequence is EILSEQ" "$(echo "$r" | sed -n 's/.*errno=\([^ ]*\).*/\1/p')" EILSEQ
+r=$(llx-io gen /dev/llamux/x '\xc0\xaf overlong' 2>&1 >/dev/null)
+expect_eq "prompt with an overlong UTF-8 encoding is EILSEQ" "$(echo "$r" | sed -n 's/.*errno=\([^ ]*\).*/\1/p')" EILSEQ
+big=$(printf 'Once upon a time %.0s' $(seq 1 200))
+r=$(llx-io gen /dev/llamux/x "$big" 2>&1 >/dev/null)
+expect_eq "prompt longer than n_ctx 256 is E2BIG" "$(echo "$r" | sed -n 's/.*errno=\([^ ]*\).*/\1/p')" E2BIG
+head -c 70000 /dev/zero | tr '\0' 'a' > /tmp/huge
+r=$(llx-io write /dev/llamux/x "$(cat /tmp/huge)")
+expect_in "one write of 70000 bytes is E2BIG" "$r" E2BIG
+llx-io gen /dev/llamux/x "$PROMPT\n" --out /tmp/g.txt 2> /tmp/g.err
+expect_eq "the model still generates after the bad prompts" "$(gen_field /tmp/g.err errno)" 0
+
+# writes while loading: the load of a bigger model in the background
+wr "$X/enable" 0 > /dev/null
+wr "$X/firmware" "${BIG}\n" > /dev/null
+wr "$X/n_ctx" 512 > /dev/null
+wr "$X/enable" 1 > /tmp/en.out &
+pe=$!
+seen=
+i=0
+while [ $i -lt 50 ]; do
+	s=$(state x)
+	case $s in
+	loading*) seen=$s; break ;;
+	ready | error*) break ;;
+	esac
+	i=$((i + 1))
+done
+r1=$(wr "$X/n_ctx" 128)
+r2=$(wr "$X/firmware" "x.gguf")
+r3=$(wr "$X/enable" 1)
+wait $pe
+note "state seen while loading: '${seen:-load finished before the first look}'"
+expect_eq "n_ctx write while loading/loaded is EBUSY" "$r1" EBUSY
+expect_eq "firmware write while loading/loaded is EBUSY" "$r2" EBUSY
+expect_eq "enable=1 while loading/loaded is EBUSY" "$r3" EBUSY
+expect_eq "the background load succeeded" "$(cat /tmp/en.out)" ok
+expect_eq "n_ctx kept its value" "$(cat $X/n_ctx)" 512
+
+# rmdir while loading
+mkdir "$CFG/y"
+wr "$CFG/y/firmware" "${BIG}\n" > /dev/null
+wr "$CFG/y/enable" 1 > /tmp/en2.out &
+pe=$!
+rmdir "$CFG/y" && ok "rmdir while loading" || fail "rmdir while loading"
+wait $pe
+note "enable during rmdir returned $(cat /tmp/en2.out)"
+check "rmdir of the last model" rmdir "$X"
+check "no model objects left" test -z "$(ls $CFG)"
+
+# ---------------------------------------------------------------- kernel log
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	note "kmemleak: waiting for objects to age, then scanning"
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan > /sys/kernel/debug/kmemleak
+	leaks=$(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)
+	expect_eq "kmemleak: no unreferenced objects" "$leaks" 0
+	[ "$leaks" = 0 ] || head -n 40 /sys/kernel/debug/kmemleak | sed 's/^/#   /'
+	cat /sys/kernel/debug/kmemleak > /mnt/work/kmemleak.txt
+fi
+dmesg > /mnt/work/dmesg-session.txt
+bad=$(dmesg_bad)
+if [ -z "$bad" ]; then
+	ok "dmesg: no BUG/WARNING/Oops"
+else
+	fail "dmesg: no BUG/WARNING/Oops"
+	echo "$bad" | head -n 20 | sed 's/^/#   /'
+fi
+n=$(dmesg | grep -c 'llamux:')
+note "dmesg: $n llamux lines (the rejections above)"
+summary
