@@ -475,10 +475,15 @@ static int gguf_parse_tensor(struct gguf_ctx *ctx, struct gguf_cur *c,
 					   t->ne[d], GGUF_MAX_DIM);
 			return -EINVAL;
 		}
-		if (check_mul_overflow(n, t->ne[d], &n) ||
-		    n > GGUF_MAX_NELEMENTS) {
-			pr_err_ratelimited("tensor %.*s: element count exceeds %llu\n",
-					   (int)t->name.len, t->name.s,
+		if (check_mul_overflow(n, t->ne[d], &n)) {
+			pr_err_ratelimited("tensor %.*s: element count overflows at ne[%u] = %llu\n",
+					   (int)t->name.len, t->name.s, d,
+					   t->ne[d]);
+			return -EOVERFLOW;
+		}
+		if (n > GGUF_MAX_NELEMENTS) {
+			pr_err_ratelimited("tensor %.*s: element count %llu exceeds %llu\n",
+					   (int)t->name.len, t->name.s, n,
 					   GGUF_MAX_NELEMENTS);
 			return -E2BIG;
 		}
@@ -557,8 +562,11 @@ static int gguf_check_layout(struct gguf_ctx *ctx, u64 file_size)
 	u64 i, end;
 	int ret = 0;
 
-	if (check_add_overflow(ctx->header_size, (u64)ctx->alignment - 1, &end))
+	if (check_add_overflow(ctx->header_size, (u64)ctx->alignment - 1, &end)) {
+		pr_err_ratelimited("data offset: header size %llu overflows\n",
+				   ctx->header_size);
 		return -EOVERFLOW;
+	}
 	ctx->data_offset = end & ~((u64)ctx->alignment - 1);
 	ctx->data_size = 0;
 	if (!ctx->n_tensors)
@@ -571,8 +579,14 @@ static int gguf_check_layout(struct gguf_ctx *ctx, u64 file_size)
 		const struct gguf_tensor *t = &ctx->tensors[i];
 
 		if (check_add_overflow(t->offset, t->size, &ext[i].end) ||
-		    check_add_overflow(ctx->data_offset, ext[i].end, &end) ||
-		    end > file_size) {
+		    check_add_overflow(ctx->data_offset, ext[i].end, &end)) {
+			pr_err_ratelimited("tensor %.*s: data offset %llu + %llu bytes overflows\n",
+					   (int)t->name.len, t->name.s,
+					   t->offset, t->size);
+			ret = -EOVERFLOW;
+			goto free_ext;
+		}
+		if (end > file_size) {
 			pr_err_ratelimited("tensor %.*s: data at %llu + %llu (%llu bytes) past the end of the %llu-byte file\n",
 					   (int)t->name.len, t->name.s,
 					   ctx->data_offset, t->offset, t->size,
