@@ -39,7 +39,7 @@ LIB_SRCS := lib/gguf.c lib/schema.c lib/tokenizer.c lib/unicode.c lib/mock.c \
 	    lib/tensor.c lib/llama.c lib/sampler.c tools/shim/shim.c
 LIB_AVX2 := lib/tensor_avx2.c
 LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_AVX2))
-TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check
+TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench
 TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
 HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h)
 

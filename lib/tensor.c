@@ -33,29 +33,40 @@ static bool llx_force_scalar;
  * Half precision
  */
 
+static inline float f32_from_bits(u32 u)
+{
+	union { u32 u; float f; } v = { .u = u };
+
+	return v.f;
+}
+
+static inline u32 f32_bits(float f)
+{
+	union { u32 u; float f; } v = { .f = f };
+
+	return v.u;
+}
+
+/*
+ * Exact, branch-light: normal halves are rebiased by a multiply by 2^-112
+ * of the shifted bits; subnormal halves are built as 0.5 + m * 2^-24 - 0.5.
+ */
+static inline float fp16_to_fp32(u16 h)
+{
+	u32 w = (u32)h << 16;
+	u32 sign = w & 0x80000000u;
+	u32 two_w = w + w;
+	float norm = f32_from_bits((two_w >> 4) + (0xe0u << 23)) *
+		     f32_from_bits(0x07800000u);	/* 2^-112 */
+	float denorm = f32_from_bits((two_w >> 17) | (126u << 23)) - 0.5f;
+
+	return f32_from_bits(sign | (two_w < (1u << 27) ? f32_bits(denorm) :
+					    f32_bits(norm)));
+}
+
 float llx_fp16_to_fp32(u16 h)
 {
-	u32 sign = (u32)(h & 0x8000) << 16;
-	u32 exp = (h >> 10) & 0x1f;
-	u32 man = h & 0x3ff;
-	union { u32 u; float f; } v;
-
-	if (exp == 0x1f) {
-		v.u = sign | 0x7f800000 | (man << 13);
-	} else if (exp) {
-		v.u = sign | ((exp + 112) << 23) | (man << 13);
-	} else if (man) {
-		/* subnormal: normalise */
-		exp = 113;
-		while (!(man & 0x400)) {
-			man <<= 1;
-			exp--;
-		}
-		v.u = sign | (exp << 23) | ((man & 0x3ff) << 13);
-	} else {
-		v.u = sign;
-	}
-	return v.f;
+	return fp16_to_fp32(h);
 }
 LLX_EXPORT(llx_fp16_to_fp32);
 
@@ -111,21 +122,7 @@ LLX_EXPORT(llx_fp32_to_bf16);
 
 static inline float fp16_at(const u8 *p)
 {
-	return llx_fp16_to_fp32(get_unaligned_le16(p));
-}
-
-static inline float f32_from_bits(u32 u)
-{
-	union { u32 u; float f; } v = { .u = u };
-
-	return v.f;
-}
-
-static inline u32 f32_bits(float f)
-{
-	union { u32 u; float f; } v = { .f = f };
-
-	return v.u;
+	return fp16_to_fp32(get_unaligned_le16(p));
 }
 
 /* ------------------------------------------------------------------------
@@ -508,7 +505,7 @@ void llx_dequant_row(u32 type, const void *src, float *dst, u32 n)
 		return;
 	case GGML_TYPE_F16:
 		for (i = 0; i < n; i++)
-			dst[i] = llx_fp16_to_fp32(get_unaligned_le16(b + 2 * i));
+			dst[i] = fp16_to_fp32(get_unaligned_le16(b + 2 * i));
 		return;
 	case GGML_TYPE_BF16:
 		for (i = 0; i < n; i++)
@@ -756,7 +753,7 @@ static float name(const type *x, const type *y, u32 n)		\
 }
 
 #define LOAD_F32(p)	(*(p))
-#define LOAD_F16(p)	llx_fp16_to_fp32(get_unaligned_le16(p))
+#define LOAD_F16(p)	fp16_to_fp32(get_unaligned_le16(p))
 #define LOAD_BF16(p)	llx_bf16_to_fp32(get_unaligned_le16(p))
 DEFINE_DOT_FLOAT(dot_f32, float, LOAD_F32)
 DEFINE_DOT_FLOAT(dot_f16, u16, LOAD_F16)

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tensor-bench: matrix-vector throughput of llx_vec_dot_rows() per weight
+ * type, scalar and AVX2.
+ *
+ *   tensor-bench [-n COLS] [-r ROWS] [-s SECONDS] [-t TYPE]
+ *
+ * Weights are random bytes with sane scales; the activation is quantized
+ * once.  GB/s counts weight bytes read per second; Gelem/s counts
+ * multiply-adds.  Defaults: 4096 x 4096 (larger than the caches for most
+ * types), about 0.3 s per measurement.
+ */
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/tensor.h>
+
+static const struct {
+	const char *name;
+	u32 type;
+} types[] = {
+	{ "F32", GGML_TYPE_F32 },   { "F16", GGML_TYPE_F16 },
+	{ "BF16", GGML_TYPE_BF16 }, { "Q8_0", GGML_TYPE_Q8_0 },
+	{ "Q4_0", GGML_TYPE_Q4_0 }, { "Q4_1", GGML_TYPE_Q4_1 },
+	{ "Q5_0", GGML_TYPE_Q5_0 }, { "Q5_1", GGML_TYPE_Q5_1 },
+	{ "Q2_K", GGML_TYPE_Q2_K }, { "Q3_K", GGML_TYPE_Q3_K },
+	{ "Q4_K", GGML_TYPE_Q4_K }, { "Q5_K", GGML_TYPE_Q5_K },
+	{ "Q6_K", GGML_TYPE_Q6_K },
+};
+
+static u64 rng = 0x2545f4914f6cdd1dull;
+
+static u32 rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (u32)(rng >> 32);
+}
+
+/* Quantize a random F32 row by dequant->requant-free means: random bytes
+ * with every fp16 field replaced by a small scale. */
+static void fill(u32 type, u8 *w, size_t bytes)
+{
+	size_t i;
+	u16 h = llx_fp32_to_fp16(0.01f);
+
+	for (i = 0; i < bytes; i++)
+		w[i] = rnd();
+	if (type == GGML_TYPE_F32) {
+		for (i = 0; i + 4 <= bytes; i += 4) {
+			float f = (rnd() & 0xffff) / 65536.0f - 0.5f;
+
+			memcpy(w + i, &f, 4);
+		}
+	} else if (type == GGML_TYPE_F16 || type == GGML_TYPE_BF16) {
+		for (i = 0; i + 2 <= bytes; i += 2)
+			put_unaligned_le16(type == GGML_TYPE_F16 ?
+				llx_fp32_to_fp16((rnd() & 0xffff) / 65536.0f) :
+				llx_fp32_to_bf16((rnd() & 0xffff) / 65536.0f),
+				w + i);
+	} else {
+		const struct ggml_type_info *ti = ggml_type_get(type);
+		size_t b;
+		int off[2] = { 0, -1 };
+
+		switch (type) {
+		case GGML_TYPE_Q4_1:
+		case GGML_TYPE_Q5_1:
+		case GGML_TYPE_Q4_K:
+		case GGML_TYPE_Q5_K:
+			off[1] = 2;
+			break;
+		case GGML_TYPE_Q2_K:
+			off[0] = 80;
+			off[1] = 82;
+			break;
+		case GGML_TYPE_Q3_K:
+			off[0] = 108;
+			break;
+		case GGML_TYPE_Q6_K:
+			off[0] = 208;
+			break;
+		}
+		for (b = 0; b + ti->type_size <= bytes; b += ti->type_size) {
+			put_unaligned_le16(h, w + b + off[0]);
+			if (off[1] >= 0)
+				put_unaligned_le16(h, w + b + off[1]);
+		}
+	}
+}
+
+static double now_s(void)
+{
+	return llx_now_ns() / 1e9;
+}
+
+static double bench(u32 type, const u8 *w, size_t rb, const void *xq, u32 n,
+		    float *y, u32 rows, double secs, double *gelem)
+{
+	double t0 = now_s(), t;
+	u64 iters = 0;
+
+	do {
+		llx_vec_dot_rows(type, w, rb, xq, n, y, rows);
+		iters++;
+		t = now_s() - t0;
+	} while (t < secs);
+	*gelem = (double)iters * n * rows / t / 1e9;
+	return (double)iters * rb * rows / t / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	u32 n = 4096, rows = 4096, t;
+	double secs = 0.3;
+	const char *only = NULL;
+	int i;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "-n"))
+			n = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "-r"))
+			rows = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "-s"))
+			secs = strtod(argv[i + 1], NULL);
+		else if (!strcmp(argv[i], "-t"))
+			only = argv[i + 1];
+	}
+	if (n % 256 || !n || !rows) {
+		fprintf(stderr, "usage: %s [-n COLS (multiple of 256)] [-r ROWS] [-s SECONDS] [-t TYPE]\n",
+			argv[0]);
+		return 2;
+	}
+	llx_tensor_init();
+	printf("vec_dot_rows %u x %u, %s available\n", rows, n,
+	       llx_tensor_using_avx2() ? "AVX2" : "no AVX2");
+	printf("%-5s %9s %10s %10s %10s %10s %7s\n", "type", "MiB", "scal GB/s",
+	       "avx2 GB/s", "scal Ge/s", "avx2 Ge/s", "speedup");
+	for (t = 0; t < ARRAY_SIZE(types); t++) {
+		u32 type = types[t].type;
+		size_t rb = ggml_row_size(type, n);
+		u8 *w, *xq;
+		float *x, *y;
+		double gs, ga = 0, es, ea = 0;
+		bool avx2 = llx_tensor_using_avx2();
+
+		if (only && strcmp(only, types[t].name))
+			continue;
+		w = malloc(rb * rows);
+		xq = malloc(llx_act_size(type, n));
+		x = malloc(n * sizeof(float));
+		y = malloc(rows * sizeof(float));
+		if (!w || !xq || !x || !y)
+			return 1;
+		fill(type, w, rb * rows);
+		for (i = 0; i < (int)n; i++)
+			x[i] = (rnd() & 0xffff) / 32768.0f - 1.0f;
+		llx_quantize_act(type, x, xq, n);
+		llx_tensor_force_scalar(true);
+		gs = bench(type, w, rb, xq, n, y, rows, secs, &es);
+		llx_tensor_force_scalar(false);
+		if (avx2)
+			ga = bench(type, w, rb, xq, n, y, rows, secs, &ea);
+		printf("%-5s %9.1f %10.2f %10.2f %10.2f %10.2f %6.1fx\n",
+		       types[t].name, rb * rows / 1048576.0, gs, ga, es, ea,
+		       avx2 ? ga / gs : 0.0);
+		free(w);
+		free(xq);
+		free(x);
+		free(y);
+	}
+	return 0;
+}
