@@ -133,8 +133,9 @@ static int gguf_take(struct gguf_cur *c, u64 n, const char *field,
 		return 0;
 	}
 	if (!check_add_overflow(c->pos, n, &want) && want <= c->file_size) {
-		pr_err_ratelimited("%s at offset %llu: header exceeds the %llu bytes given\n",
-				   field, c->pos, c->end);
+		/* Not a bad file: the loader retries with more (no pr_err). */
+		pr_debug("%s at offset %llu: header exceeds the %llu bytes given\n",
+			 field, c->pos, c->end);
 		return -ENODATA;
 	}
 	pr_err_ratelimited("%s at offset %llu: truncated (need %llu bytes, %llu left)\n",
@@ -210,8 +211,8 @@ static int gguf_room(struct gguf_cur *c, u64 n, u64 min, const char *field)
 		return -EINVAL;
 	}
 	if (bytes > c->end - c->pos) {
-		pr_err_ratelimited("%s: header exceeds the %llu bytes given\n",
-				   field, c->end);
+		pr_debug("%s: header exceeds the %llu bytes given\n",
+			 field, c->end);
 		return -ENODATA;
 	}
 	return 0;

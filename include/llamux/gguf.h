@@ -152,9 +152,9 @@ struct gguf_ctx {
 /*
  * Parse @buf (@len bytes, the start of a file of @file_size bytes).
  * @len may be smaller than @file_size: it must cover the header region
- * (magic .. end of tensor infos), else -ENODATA tells the caller to retry
- * with a longer prefix.  Tensor data must lie inside @file_size; tensor
- * data is never read.  Lookups are O(log n) (sorted name index).
+ * (magic .. end of tensor infos), else -ENODATA (not logged) tells the
+ * caller to retry with a longer prefix.  Tensor data must lie inside
+ * @file_size; it is never read.  Lookups are O(log n) (sorted name index).
  * Returns 0 and sets *@out, or -EINVAL/-EOVERFLOW/-E2BIG/-ENOMEM/-ENODATA.
  */
 int gguf_parse(const void *buf, u64 len, u64 file_size, struct gguf_ctx **out);
