@@ -29,8 +29,8 @@
 #define LLX_ATTR_RSTRIP		BIT(7)
 
 #define LLX_NO_ID		U32_MAX
-#define LLX_MAX_MERGES		(1u << 20)
-#define LLX_MAX_PIECE_BYTES	1024u	/* a decoded piece */
+#define LLX_MAX_MERGES		BIT(20)
+#define LLX_MAX_PIECE_BYTES	LLX_MAX_PIECE_LEN	/* a decoded piece */
 #define LLX_MAX_EOG		16u
 
 /* "▁" (U+2581), SentencePiece's visible space. */
@@ -40,6 +40,12 @@ struct llx_merge {
 	u32 left, right;	/* string ids; left == LLX_NO_ID: empty slot */
 	u32 rank;
 	u32 result;		/* string id of left + right, or LLX_NO_ID */
+};
+
+/* String hash table slot: the full hash spares most string compares. */
+struct llx_slot {
+	u32 id;			/* LLX_NO_ID: empty */
+	u32 hash;
 };
 
 struct llx_vocab {
@@ -53,7 +59,7 @@ struct llx_vocab {
 	u32 n_strs;
 	u8 *pool;
 	u32 *str_off;		/* [n_strs + 1] */
-	u32 *hash;		/* open addressing over string ids */
+	struct llx_slot *hash;	/* open addressing over string ids */
 	u32 hash_mask;
 	u32 *score;		/* [n_tokens] order keys, higher is better */
 	u8 *attr;		/* [n_tokens] LLX_ATTR_* */
@@ -65,6 +71,7 @@ struct llx_vocab {
 	u32 n_specials;
 	u32 byte_tok[256];	/* byte fallback token per byte, or LLX_NO_ID */
 	u32 byte_str[256];	/* BPE: string id of each byte's code point */
+	u8 barrier[16];		/* SPM: ASCII bytes in no longer token */
 	s32 bos, eos, unk, eot, eom;
 	u32 eog[LLX_MAX_EOG];
 	u32 n_eog;
@@ -97,22 +104,23 @@ static u32 llx_find2(const struct llx_vocab *v, const u8 *a, size_t na,
 		     const u8 *b, size_t nb)
 {
 	u32 h = llx_hash_bytes(llx_hash_bytes(LLX_HASH_SEED, a, na), b, nb);
-	u32 i, id;
+	const struct llx_slot *e;
+	u32 i;
 
-	for (i = h & v->hash_mask; (id = v->hash[i]) != LLX_NO_ID;
+	for (i = h & v->hash_mask; (e = &v->hash[i])->id != LLX_NO_ID;
 	     i = (i + 1) & v->hash_mask) {
-		const u8 *s = llx_str(v, id);
+		const u8 *s = llx_str(v, e->id);
 
-		if (llx_str_len(v, id) == na + nb && !memcmp(s, a, na) &&
-		    !memcmp(s + na, b, nb))
-			return id;
+		if (e->hash == h && llx_str_len(v, e->id) == na + nb &&
+		    !memcmp(s, a, na) && !memcmp(s + na, b, nb))
+			return e->id;
 	}
 	return LLX_NO_ID;
 }
 
 static u32 llx_find(const struct llx_vocab *v, const u8 *s, size_t n)
 {
-	return llx_find2(v, s, n, NULL, 0);
+	return llx_find2(v, s, n, s, 0);
 }
 
 /* Token id of @s, or LLX_NO_ID (merge-only strings are not tokens). */
@@ -127,13 +135,14 @@ static u32 llx_find_token(const struct llx_vocab *v, const u8 *s, size_t n)
 static u32 llx_add_str(struct llx_vocab *v, const u8 *s, size_t n)
 {
 	u32 id = v->n_strs++;
-	u32 i = llx_hash_bytes(LLX_HASH_SEED, s, n) & v->hash_mask;
+	u32 h = llx_hash_bytes(LLX_HASH_SEED, s, n), i = h & v->hash_mask;
 
 	memcpy(v->pool + v->str_off[id], s, n);
 	v->str_off[id + 1] = v->str_off[id] + n;
-	while (v->hash[i] != LLX_NO_ID)
+	while (v->hash[i].id != LLX_NO_ID)
 		i = (i + 1) & v->hash_mask;
-	v->hash[i] = id;
+	v->hash[i].id = id;
+	v->hash[i].hash = h;
 	return id;
 }
 
@@ -430,7 +439,7 @@ static int llx_scan_merges(const struct gguf_kv *kv, u64 *bytes, u32 *strs)
 
 	if (kv->n > LLX_MAX_MERGES) {
 		pr_err_ratelimited("tokenizer: %llu merges (max %u)\n",
-				   (unsigned long long)kv->n, LLX_MAX_MERGES);
+				   (unsigned long long)kv->n, (u32)LLX_MAX_MERGES);
 		return -EINVAL;
 	}
 	*bytes = 0;
@@ -534,8 +543,8 @@ static void llx_find_eog(struct llx_vocab *v)
 {
 	static const char * const eot[] = {
 		"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
-		"<|endoftext|>", "<EOT>", "_<EOT>", "<\xef\xbd\x9c" "end"
-		"\xe2\x96\x81" "of" "\xe2\x96\x81" "sentence\xef\xbd\x9c>",
+		"<|endoftext|>", "<EOT>", "_<EOT>",
+		"<\357\275\234end\342\226\201of\342\226\201sentence\357\275\234>",
 	};
 	static const char * const eog[] = {
 		"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
@@ -775,6 +784,27 @@ out:
 	return ret;
 }
 
+static bool llx_is_barrier(const struct llx_vocab *v, u8 c)
+{
+	return c < 128 && (v->barrier[c >> 3] & BIT(c & 7));
+}
+
+/* ASCII bytes that appear in no token of two or more bytes. */
+static void llx_build_barriers(struct llx_vocab *v)
+{
+	const u8 *p;
+	u32 id, i, n;
+
+	memset(v->barrier, 0xff, sizeof(v->barrier));
+	for (id = 0; id < v->n_tokens; id++) {
+		p = llx_str(v, id);
+		n = llx_str_len(v, id);
+		for (i = 0; n > 1 && i < n; i++)
+			if (p[i] < 128)
+				v->barrier[p[i] >> 3] &= ~BIT(p[i] & 7);
+	}
+}
+
 static void llx_build_byte_maps(struct llx_vocab *v)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -959,6 +989,7 @@ int llx_vocab_load(const struct gguf_ctx *g, struct llx_vocab **out)
 	if (ret)
 		goto err_free;
 	llx_build_byte_maps(v);
+	llx_build_barriers(v);
 	*out = v;
 	return 0;
 
@@ -966,7 +997,7 @@ err_free:
 	llx_vocab_free(v);
 	return ret;
 }
-LLX_EXPORT(llx_vocab_load);
+EXPORT_SYMBOL_GPL(llx_vocab_load);
 
 void llx_vocab_free(struct llx_vocab *v)
 {
@@ -983,37 +1014,37 @@ void llx_vocab_free(struct llx_vocab *v)
 	kvfree(v->specials);
 	kfree(v);
 }
-LLX_EXPORT(llx_vocab_free);
+EXPORT_SYMBOL_GPL(llx_vocab_free);
 
 u32 llx_vocab_size(const struct llx_vocab *v)
 {
 	return v->n_tokens;
 }
-LLX_EXPORT(llx_vocab_size);
+EXPORT_SYMBOL_GPL(llx_vocab_size);
 
 enum llx_vocab_kind llx_vocab_kind(const struct llx_vocab *v)
 {
 	return v->kind;
 }
-LLX_EXPORT(llx_vocab_kind);
+EXPORT_SYMBOL_GPL(llx_vocab_kind);
 
 s32 llx_vocab_bos(const struct llx_vocab *v)
 {
 	return v->bos;
 }
-LLX_EXPORT(llx_vocab_bos);
+EXPORT_SYMBOL_GPL(llx_vocab_bos);
 
 s32 llx_vocab_eos(const struct llx_vocab *v)
 {
 	return v->eos;
 }
-LLX_EXPORT(llx_vocab_eos);
+EXPORT_SYMBOL_GPL(llx_vocab_eos);
 
 bool llx_vocab_add_bos(const struct llx_vocab *v)
 {
 	return v->add_bos;
 }
-LLX_EXPORT(llx_vocab_add_bos);
+EXPORT_SYMBOL_GPL(llx_vocab_add_bos);
 
 bool llx_vocab_is_eog(const struct llx_vocab *v, u32 id)
 {
@@ -1024,7 +1055,7 @@ bool llx_vocab_is_eog(const struct llx_vocab *v, u32 id)
 			return true;
 	return false;
 }
-LLX_EXPORT(llx_vocab_is_eog);
+EXPORT_SYMBOL_GPL(llx_vocab_is_eog);
 
 /* --- tokenizing ------------------------------------------------------------ */
 
@@ -1057,18 +1088,6 @@ static bool llx_before(const struct llx_bigram *x, const struct llx_bigram *y)
 	return x->prio > y->prio || (x->prio == y->prio && x->left < y->left);
 }
 
-static void llx_heap_push(struct llx_heap *h, u32 prio, u32 left, u32 size)
-{
-	struct llx_bigram e = { prio, left, size };
-	u32 i = h->n++, p;
-
-	while (i && llx_before(&e, &h->a[p = (i - 1) / 2])) {
-		h->a[i] = h->a[p];
-		i = p;
-	}
-	h->a[i] = e;
-}
-
 static struct llx_bigram llx_heap_pop(struct llx_heap *h)
 {
 	struct llx_bigram top = h->a[0], e = h->a[--h->n];
@@ -1092,12 +1111,53 @@ struct llx_work {
 	const struct llx_vocab *v;
 	u8 *buf;		/* SPM: escaped text; BPE: one word's bytes */
 	struct llx_sym *sym;
+	u32 sym_cap;
 	struct llx_heap heap;
 	u32 *cpts;		/* BPE: the fragment's code points */
 	u32 *ids;
 	u32 max_ids, n_ids;
 	bool overflow;
+	int err;
 };
+
+/* Make room for @need elements of @elem bytes in *@p (*@cap of them). */
+static int llx_grow(void **p, u32 *cap, u64 need, size_t elem)
+{
+	u64 n = max_t(u64, max_t(u64, need, 2ull * *cap), 64);
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	if (n > U32_MAX)
+		return -ENOMEM;
+	q = kvmalloc_array(n, elem, GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	if (*p)
+		memcpy(q, *p, (size_t)*cap * elem);
+	kvfree(*p);
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static bool llx_heap_push(struct llx_work *w, u32 prio, u32 left, u32 size)
+{
+	struct llx_heap *h = &w->heap;
+	struct llx_bigram e = { prio, left, size };
+	u32 i, p;
+
+	if (h->n == h->cap) {
+		w->err = llx_grow((void **)&h->a, &h->cap, h->n + 1ull,
+				  sizeof(*h->a));
+		if (w->err)
+			return false;
+	}
+	for (i = h->n++; i && llx_before(&e, &h->a[p = (i - 1) / 2]); i = p)
+		h->a[i] = h->a[p];
+	h->a[i] = e;
+	return true;
+}
 
 static void llx_emit(struct llx_work *w, u32 id)
 {
@@ -1108,14 +1168,49 @@ static void llx_emit(struct llx_work *w, u32 id)
 	w->n_ids++;
 }
 
-/* Merge the best pairs until none is left; @try_pair queues candidates. */
-static void llx_merge_all(struct llx_work *w,
-			  void (*try_pair)(struct llx_work *w, s32 l, s32 r))
+static void llx_try_pair(struct llx_work *w, s32 l, s32 r)
 {
+	const struct llx_vocab *v = w->v;
+	const struct llx_merge *m;
+	u32 id, size;
+
+	if (l < 0 || r < 0)
+		return;
+	size = w->sym[l].n + w->sym[r].n;
+	if (v->kind == LLX_VOCAB_SPM) {
+		/* SPM: any adjacent pair that spells a token, by score */
+		id = llx_find_token(v, w->buf + w->sym[l].off, size);
+		if (id != LLX_NO_ID)
+			llx_heap_push(w, v->score[id], l, size);
+		return;
+	}
+	/* BPE: pairs listed in the merges, by rank */
+	if (w->sym[l].id == LLX_NO_ID || w->sym[r].id == LLX_NO_ID)
+		return;
+	m = llx_merge_slot(v, w->sym[l].id, w->sym[r].id);
+	if (m->left != LLX_NO_ID)
+		llx_heap_push(w, ~m->rank, l, size);
+}
+
+/*
+ * Link symbols [@first, @end) into a chain, queue every adjacent pair and
+ * merge the best pair until none is left.
+ */
+static void llx_merge_all(struct llx_work *w, u32 first, u32 end)
+{
+	const struct llx_vocab *v = w->v;
 	struct llx_sym *sym = w->sym, *l, *r;
 	struct llx_bigram bg;
+	u32 i, pops = 0;
 
-	while (w->heap.n) {
+	for (i = first; i < end; i++) {
+		sym[i].prev = i == first ? -1 : (s32)i - 1;
+		sym[i].next = i + 1 == end ? -1 : (s32)i + 1;
+	}
+	w->heap.n = 0;
+	for (i = first + 1; i < end; i++)
+		llx_try_pair(w, i - 1, i);
+	while (w->heap.n && !w->err) {
 		bg = llx_heap_pop(&w->heap);
 		l = &sym[bg.left];
 		if (!l->n || l->next < 0)
@@ -1124,66 +1219,81 @@ static void llx_merge_all(struct llx_work *w,
 		/* Stale: one side has grown since this pair was queued. */
 		if (l->n + r->n != bg.size)
 			continue;
+		if (v->kind == LLX_VOCAB_BPE)
+			l->id = llx_merge_slot(v, l->id, r->id)->result;
 		l->n += r->n;
 		r->n = 0;
 		l->next = r->next;
 		if (r->next >= 0)
 			sym[r->next].prev = bg.left;
-		try_pair(w, l->prev, bg.left);
-		try_pair(w, bg.left, l->next);
+		llx_try_pair(w, l->prev, bg.left);
+		llx_try_pair(w, bg.left, l->next);
+		if (!(++pops % 4096))
+			llx_cond_resched();
 	}
 }
 
-static void llx_spm_try_pair(struct llx_work *w, s32 l, s32 r)
-{
-	const struct llx_vocab *v = w->v;
-	u32 id, size;
-
-	if (l < 0 || r < 0)
-		return;
-	size = w->sym[l].n + w->sym[r].n;
-	id = llx_find_token(v, w->buf + w->sym[l].off, size);
-	if (id != LLX_NO_ID)
-		llx_heap_push(&w->heap, v->score[id], l, size);
-}
-
-/* llm_tokenizer_spm: @text of @len bytes, already space-escaped. */
-static void llx_spm_run(struct llx_work *w, u32 len)
+/* SPM output: each symbol as its token, or as byte tokens. */
+static void llx_spm_emit(struct llx_work *w, u32 first)
 {
 	const struct llx_vocab *v = w->v;
 	struct llx_sym *s;
-	u32 off = 0, n = 0, id, j;
+	u32 id, j;
 	s32 i;
 
-	while (off < len) {
-		s = &w->sym[n];
-		s->off = off;
-		s->n = min(llx_utf8_len(w->buf[off]), len - off);
-		off += s->n;
-		s->prev = (s32)n - 1;
-		s->next = off == len ? -1 : (s32)n + 1;
-		n++;
-	}
-	w->heap.n = 0;
-	for (i = 1; i < (s32)n; i++)
-		llx_spm_try_pair(w, i - 1, i);
-	llx_merge_all(w, llx_spm_try_pair);
-
-	for (i = 0; n && i != -1; i = w->sym[i].next) {
+	for (i = first; i != -1; i = s->next) {
 		s = &w->sym[i];
 		id = llx_find_token(v, w->buf + s->off, s->n);
 		if (id != LLX_NO_ID) {
 			llx_emit(w, id);
 			continue;
 		}
-		/* No token: byte fallback, one token per byte. */
 		for (j = 0; j < s->n; j++) {
 			id = v->byte_tok[w->buf[s->off + j]];
 			if (id == LLX_NO_ID)
 				id = v->unk;	/* llama.cpp would throw */
-			if (id != LLX_NO_ID && (s32)id >= 0)
+			if ((s32)id >= 0)
 				llx_emit(w, id);
 		}
+	}
+}
+
+/*
+ * llm_tokenizer_spm over the escaped text w->buf[0..@len): one symbol per
+ * UTF-8 character, then best-first merges.  A character that no longer
+ * token contains (typically "\n") can never merge, so the text is merged
+ * segment by segment between such characters: same result, better
+ * locality on long inputs.
+ */
+static void llx_spm_run(struct llx_work *w, u32 len)
+{
+	u32 off = 0, n = 0, first = 0;
+	struct llx_sym *s;
+
+	/* One symbol per character: count them first. */
+	for (; off < len; n++)
+		off += min(llx_utf8_len(w->buf[off]), len - off);
+	w->err = llx_grow((void **)&w->sym, &w->sym_cap, n, sizeof(*w->sym));
+	if (w->err)
+		return;
+	for (off = 0, n = 0; off < len; n++) {
+		s = &w->sym[n];
+		s->off = off;
+		s->n = min(llx_utf8_len(w->buf[off]), len - off);
+		off += s->n;
+		if (s->n != 1 || !llx_is_barrier(w->v, w->buf[s->off]))
+			continue;
+		if (n > first) {
+			llx_merge_all(w, first, n);
+			llx_spm_emit(w, first);
+		}
+		llx_merge_all(w, n, n + 1);
+		llx_spm_emit(w, n);
+		first = n + 1;
+	}
+	if (n > first) {
+		llx_merge_all(w, first, n);
+		llx_spm_emit(w, first);
 	}
 }
 
@@ -1207,45 +1317,6 @@ static void llx_spm_fragment(struct llx_work *w, const u8 *text, u32 len,
 	llx_spm_run(w, n);
 }
 
-static void llx_bpe_try_pair(struct llx_work *w, s32 l, s32 r)
-{
-	const struct llx_vocab *v = w->v;
-	const struct llx_merge *m;
-
-	if (l < 0 || r < 0 || w->sym[l].id == LLX_NO_ID ||
-	    w->sym[r].id == LLX_NO_ID)
-		return;
-	m = llx_merge_slot(v, w->sym[l].id, w->sym[r].id);
-	if (m->left != LLX_NO_ID)
-		llx_heap_push(&w->heap, ~m->rank, l, w->sym[l].n + w->sym[r].n);
-}
-
-/* llx_merge_all() for BPE: also track each symbol's string id. */
-static void llx_bpe_merge_all(struct llx_work *w)
-{
-	const struct llx_vocab *v = w->v;
-	struct llx_sym *sym = w->sym, *l, *r;
-	struct llx_bigram bg;
-
-	while (w->heap.n) {
-		bg = llx_heap_pop(&w->heap);
-		l = &sym[bg.left];
-		if (!l->n || l->next < 0)
-			continue;
-		r = &sym[l->next];
-		if (l->n + r->n != bg.size)
-			continue;
-		l->id = llx_merge_slot(v, l->id, r->id)->result;
-		l->n += r->n;
-		r->n = 0;
-		l->next = r->next;
-		if (r->next >= 0)
-			sym[r->next].prev = bg.left;
-		llx_bpe_try_pair(w, l->prev, bg.left);
-		llx_bpe_try_pair(w, bg.left, l->next);
-	}
-}
-
 /* Emit a word of raw bytes w->buf[0..@n) through byte-level BPE. */
 static void llx_bpe_word(struct llx_work *w, u32 n)
 {
@@ -1262,12 +1333,12 @@ static void llx_bpe_word(struct llx_work *w, u32 n)
 			len = llx_utf8_encode(llx_byte_to_cpt(w->buf[i]), enc);
 			h = llx_hash_bytes(h, enc, len);
 		}
-		for (i = h & v->hash_mask; (cand = v->hash[i]) != LLX_NO_ID;
+		for (i = h & v->hash_mask; (cand = v->hash[i].id) != LLX_NO_ID;
 		     i = (i + 1) & v->hash_mask) {
 			const u8 *s = llx_str(v, cand);
 			u32 sl = llx_str_len(v, cand), p = 0;
 
-			if (cand >= v->n_tokens)
+			if (cand >= v->n_tokens || v->hash[i].hash != h)
 				continue;
 			for (k = 0; k < n && p <= sl; k++) {
 				len = llx_utf8_encode(llx_byte_to_cpt(w->buf[k]),
@@ -1282,17 +1353,15 @@ static void llx_bpe_word(struct llx_work *w, u32 n)
 			}
 		}
 	}
+	w->err = llx_grow((void **)&w->sym, &w->sym_cap, n, sizeof(*w->sym));
+	if (w->err)
+		return;
 	for (i = 0; i < n; i++) {
 		w->sym[i].off = i;
 		w->sym[i].n = 1;
-		w->sym[i].prev = (s32)i - 1;
-		w->sym[i].next = i + 1 == n ? -1 : (s32)i + 1;
 		w->sym[i].id = v->byte_str[w->buf[i]];
 	}
-	w->heap.n = 0;
-	for (i = 1; i < n; i++)
-		llx_bpe_try_pair(w, i - 1, i);
-	llx_bpe_merge_all(w);
+	llx_merge_all(w, 0, n);
 
 	for (j = 0; n && j != -1; j = w->sym[j].next) {
 		struct llx_sym *s = &w->sym[j];
@@ -1324,7 +1393,7 @@ static void llx_bpe_fragment(struct llx_work *w, const u8 *text, u32 len)
 		w->cpts[n++] = llx_utf8_decode(text + off, len - off, &adv);
 		off += adv;
 	}
-	for (pos = 0; pos < n; pos = end) {
+	for (pos = 0; pos < n && !w->err; pos = end) {
 		end = llx_pretok_next(v->pretok, w->cpts, n, pos);
 		for (wn = 0, i = pos; i < end; i++)
 			wn += llx_utf8_encode(w->cpts[i], w->buf + wn);
@@ -1441,28 +1510,20 @@ static void llx_work_free(struct llx_work *w)
 	kvfree(w->cpts);
 }
 
-/* Room for a text piece of @len input bytes. */
+/*
+ * Room for a text piece of @len input bytes: SPM escapes a space into 3
+ * bytes (plus the prefix), BPE turns an invalid byte into U+FFFD (3 bytes).
+ * Symbols and the merge queue grow as needed.
+ */
 static int llx_work_alloc(struct llx_work *w, u32 len)
 {
-	/* SPM: 3 bytes per escaped space + the prefix; BPE: U+FFFD is 3. */
-	size_t nbuf = 3 * (size_t)len + 3;
-	size_t nsym = nbuf;
-
-	if (w->v->kind == LLX_VOCAB_SPM) {
-		nsym = len + 1;
-	} else {
+	if (w->v->kind == LLX_VOCAB_BPE) {
 		w->cpts = kvmalloc_array(len + 1, sizeof(*w->cpts), GFP_KERNEL);
 		if (!w->cpts)
 			return -ENOMEM;
 	}
-	w->buf = kvmalloc(nbuf, GFP_KERNEL);
-	w->sym = kvmalloc_array(nsym, sizeof(*w->sym), GFP_KERNEL);
-	/* Each merge queues at most two pairs: n - 1 + 2 (n - 1). */
-	w->heap.cap = 3 * nsym;
-	w->heap.a = kvmalloc_array(w->heap.cap, sizeof(*w->heap.a), GFP_KERNEL);
-	if (!w->buf || !w->sym || !w->heap.a)
-		return -ENOMEM;
-	return 0;
+	w->buf = kvmalloc(3 * (size_t)len + 3, GFP_KERNEL);
+	return w->buf ? 0 : -ENOMEM;
 }
 
 int llx_tokenize(const struct llx_vocab *v, const char *text, size_t len,
@@ -1505,7 +1566,7 @@ int llx_tokenize(const struct llx_vocab *v, const char *text, size_t len,
 
 	if (add_bos && v->add_bos)
 		llx_emit(&w, v->bos);
-	for (i = 0; i < n_frags; i++) {
+	for (i = 0; i < n_frags && !w.err; i++) {
 		if (frags[i].tok >= 0) {
 			llx_emit(&w, frags[i].tok);
 			prev_special = true;
@@ -1520,7 +1581,10 @@ int llx_tokenize(const struct llx_vocab *v, const char *text, size_t len,
 	}
 	if (add_bos && v->add_eos)
 		llx_emit(&w, v->eos);
-	ret = w.overflow ? -E2BIG : (int)w.n_ids;
+	if (w.err)
+		ret = w.err;
+	else
+		ret = w.overflow ? -E2BIG : (int)w.n_ids;
 out_work:
 	llx_work_free(&w);
 out_frags:
@@ -1528,7 +1592,7 @@ out_frags:
 	kvfree(bufb);
 	return ret;
 }
-LLX_EXPORT(llx_tokenize);
+EXPORT_SYMBOL_GPL(llx_tokenize);
 
 /* --- detokenizing ---------------------------------------------------------- */
 
@@ -1557,7 +1621,7 @@ int llx_token_to_piece(const struct llx_vocab *v, u32 id, char *buf,
 	memcpy(buf, p, n);
 	return n;
 }
-LLX_EXPORT(llx_token_to_piece);
+EXPORT_SYMBOL_GPL(llx_token_to_piece);
 
 /* llama_detokenize()'s clean_up_tokenization_spaces passes, in place. */
 static size_t llx_clean_spaces(char *t, size_t total)
@@ -1633,7 +1697,7 @@ int llx_detokenize(const struct llx_vocab *v, const u32 *ids, u32 n,
 		total = llx_clean_spaces(buf, total);
 	return total;
 }
-LLX_EXPORT(llx_detokenize);
+EXPORT_SYMBOL_GPL(llx_detokenize);
 
 void llx_detok_init(struct llx_detok *d, const struct llx_vocab *v)
 {
@@ -1641,7 +1705,7 @@ void llx_detok_init(struct llx_detok *d, const struct llx_vocab *v)
 	d->v = v;
 	d->first = true;
 }
-LLX_EXPORT(llx_detok_init);
+EXPORT_SYMBOL_GPL(llx_detok_init);
 
 /* Bytes at the end of @s[0..@n) that start an unfinished UTF-8 sequence. */
 static u32 llx_utf8_tail(const u8 *s, u32 n)
@@ -1664,17 +1728,18 @@ static u32 llx_utf8_tail(const u8 *s, u32 n)
 int llx_detok_push(struct llx_detok *d, u32 id, char *buf, size_t size)
 {
 	const struct llx_vocab *v = d->v;
-	const u8 *p;
-	u32 len, tail, total;
 	bool strip = false;
-	u8 tmp[sizeof(d->held)];
+	u32 len, tail, total;
+	const u8 *p;
 
 	if (id >= v->n_tokens)
 		return -EINVAL;
 	if (d->first) {
-		d->first = false;
-		if (v->add_bos && id == (u32)v->bos)
+		/* llama_detokenize(): a leading BOS goes, with the stripping */
+		if (v->add_bos && id == (u32)v->bos) {
+			d->first = false;
 			return 0;
+		}
 		strip = v->add_space_prefix;
 	}
 	p = llx_piece(v, id, &len);
@@ -1685,15 +1750,15 @@ int llx_detok_push(struct llx_detok *d, u32 id, char *buf, size_t size)
 	total = d->n_held + len;
 	if (total > size)
 		return -E2BIG;
-	memcpy(tmp, d->held, d->n_held);
-	memcpy(buf, tmp, d->n_held);
+	d->first = false;
+	memcpy(buf, d->held, d->n_held);
 	memcpy(buf + d->n_held, p, len);
 	tail = llx_utf8_tail((const u8 *)buf, total);
 	memcpy(d->held, buf + total - tail, tail);
 	d->n_held = tail;
 	return total - tail;
 }
-LLX_EXPORT(llx_detok_push);
+EXPORT_SYMBOL_GPL(llx_detok_push);
 
 int llx_detok_flush(struct llx_detok *d, char *buf, size_t size)
 {
@@ -1705,4 +1770,4 @@ int llx_detok_flush(struct llx_detok *d, char *buf, size_t size)
 	d->n_held = 0;
 	return n;
 }
-LLX_EXPORT(llx_detok_flush);
+EXPORT_SYMBOL_GPL(llx_detok_flush);

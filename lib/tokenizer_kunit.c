@@ -133,8 +133,9 @@ static int load_vocab(struct kunit *test, const void *buf, size_t len,
 	ret = llx_vocab_load(g, v);
 	gguf_free(g);		/* the vocabulary keeps its own copy */
 	if (!ret)
-		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					llx_test_vocab_free, *v));
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, llx_test_vocab_free,
+							  *v));
 	return ret;
 }
 
@@ -152,9 +153,9 @@ static const struct {
 	{ "\xe2\x96\x81", 0xbf800000 },		/* 259 ▁   -1.0  */
 	{ "a", 0xc0000000 },			/* 260 a   -2.0  */
 	{ "b", 0xc0400000 },			/* 261 b   -3.0  */
-	{ "\xe2\x96\x81" "a", 0xbfc00000 },	/* 262 ▁a  -1.5  */
+	{ "\342\226\201a", 0xbfc00000 },	/* 262 ▁a  -1.5  */
 	{ "ab", 0xbf000000 },			/* 263 ab  -0.5  */
-	{ "\xe2\x96\x81" "ab", 0xbe800000 },	/* 264 ▁ab -0.25 */
+	{ "\342\226\201ab", 0xbe800000 },	/* 264 ▁ab -0.25 */
 	{ "aa", 0xbf800000 },			/* 265 aa  -1.0  */
 };
 
@@ -388,7 +389,7 @@ static void llx_tok_stream_test(struct kunit *test)
 	/* an interrupted sequence is passed through as is */
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xe2, out, sizeof(out)), 0);
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 260, out, sizeof(out)), 2);
-	KUNIT_EXPECT_MEMEQ(test, out, "\xe2" "a", 2);
+	KUNIT_EXPECT_MEMEQ(test, out, "\342a", 2);
 	/* after BOS the space stays; control tokens print nothing */
 	llx_detok_init(&d, v);
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 1, out, sizeof(out)), 0);
@@ -454,7 +455,7 @@ static void llx_unicode_test(struct kunit *test)
 		{ "\xf0\x9f\x98\x81", 4, 0x1f601, 4 },
 		{ "\x80", 1, 0xfffd, 1 },		/* stray continuation */
 		{ "\xc3", 1, 0xfffd, 1 },		/* truncated */
-		{ "\xe2\x96" "a", 3, 0xfffd, 1 },	/* interrupted */
+		{ "\342\226a", 3, 0xfffd, 1 },	/* interrupted */
 		{ "\xc0\x80", 2, 0, 2 },		/* overlong: accepted */
 		{ "\xf4\x90\x80\x80", 4, 0xfffd, 1 },	/* > U+10FFFF */
 		{ "\xf8\x88\x80\x80", 4, 0xfffd, 1 },
@@ -928,6 +929,7 @@ static struct kunit_suite llx_tokenizer_suite = {
 	.name = "llamux_tokenizer",
 	.test_cases = llx_tokenizer_cases,
 };
+
 kunit_test_suite(llx_tokenizer_suite);
 
 MODULE_LICENSE("GPL");

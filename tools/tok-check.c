@@ -7,6 +7,8 @@
  *   tok-check -t TEXT [-b] VOCAB.gguf     print the ids of TEXT (-b: BOS)
  *   tok-check -d VOCAB.gguf ID...         detokenize ids
  *   tok-check -B FILE VOCAB.gguf          time tokenizing FILE
+ *   tok-check -f FILE [-b] VOCAB.gguf     ids of each case of an .inp file,
+ *                                         one line per case (.out format)
  */
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
@@ -20,8 +22,10 @@ static void *slurp(const char *path, size_t *len)
 
 	if (!f)
 		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET))
+	if (fseek(f, 0, SEEK_END))
+		goto out;
+	n = ftell(f);
+	if (n < 0 || fseek(f, 0, SEEK_SET))
 		goto out;
 	buf = malloc(n + 1);
 	if (buf && fread(buf, 1, n, f) != (size_t)n) {
@@ -149,38 +153,63 @@ int main(int argc, char **argv)
 {
 	static u32 ids[1 << 20];
 	static char buf[1 << 22];
-	bool verbose = false, bos = false;
-	const char *text = NULL, *bench = NULL;
+	bool verbose = false, bos = false, detok = false;
+	const char *text = NULL, *bench = NULL, *cases = NULL;
 	int i = 1, rc = 0, n;
 	struct loaded l;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-v")) {
+		if (!strcmp(argv[i], "-v"))
 			verbose = true;
-		} else if (!strcmp(argv[i], "-b")) {
+		else if (!strcmp(argv[i], "-b"))
 			bos = true;
-		} else if (!strcmp(argv[i], "-t") && i + 1 < argc) {
+		else if (!strcmp(argv[i], "-t") && i + 1 < argc)
 			text = argv[++i];
-		} else if (!strcmp(argv[i], "-B") && i + 1 < argc) {
+		else if (!strcmp(argv[i], "-B") && i + 1 < argc)
 			bench = argv[++i];
-		} else if (!strcmp(argv[i], "-d") && i + 1 < argc) {
-			if (load(argv[++i], &l))
-				return 1;
-			for (n = 0, i++; i < argc; i++)
-				ids[n++] = strtoul(argv[i], NULL, 0);
-			n = llx_detokenize(l.v, ids, n, buf, sizeof(buf));
-			if (n >= 0)
-				fwrite(buf, 1, n, stdout);
-			printf("\n[%d bytes]\n", n);
-			unload(&l);
-			return n < 0;
-		} else {
+		else if (!strcmp(argv[i], "-f") && i + 1 < argc)
+			cases = argv[++i];
+		else if (!strcmp(argv[i], "-d"))
+			detok = true;
+		else
 			break;
-		}
+	}
+	if (detok && i < argc) {
+		if (load(argv[i], &l))
+			return 1;
+		for (n = 0, i++; i < argc && n < (int)ARRAY_SIZE(ids); i++)
+			ids[n++] = strtoul(argv[i], NULL, 0);
+		n = llx_detokenize(l.v, ids, n, buf, sizeof(buf));
+		if (n >= 0)
+			fwrite(buf, 1, n, stdout);
+		fprintf(stderr, "[%d bytes]\n", n);
+		unload(&l);
+		return n < 0;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: tok-check [-v] VOCAB.gguf... | -t TEXT [-b] VOCAB | -d VOCAB ID... | -B FILE VOCAB\n");
+		fprintf(stderr, "usage: tok-check [-v] VOCAB.gguf...\n"
+			"       tok-check -t TEXT [-b] VOCAB\n"
+			"       tok-check -d VOCAB ID...\n"
+			"       tok-check -B FILE VOCAB\n");
 		return 2;
+	}
+	if (cases && i < argc) {
+		size_t len, sl = strlen(SEP);
+		char *data = slurp(cases, &len), *p, *q;
+
+		if (!data || load(argv[i], &l))
+			return 1;
+		for (p = data; (q = memmem(p, data + len - p, SEP, sl));
+		     p = q + sl) {
+			n = llx_tokenize(l.v, p, q - p, bos, false, ids,
+					 ARRAY_SIZE(ids));
+			for (int k = 0; k < n; k++)
+				printf(" %u", ids[k]);
+			printf(n < 0 ? "ERR %d\n" : "\n", n);
+		}
+		unload(&l);
+		free(data);
+		return 0;
 	}
 	if (text || bench) {
 		size_t len = text ? strlen(text) : 0;
