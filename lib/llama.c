@@ -25,7 +25,7 @@
 #include <llamux/tensor.h>
 
 /* Multiply-adds per FP section: well under a millisecond on any x86. */
-#define LLX_SECTION_WORK	(1u << 19)
+#define LLX_SECTION_WORK	(512u * 1024)
 /* Tokens per pass through the weights (prompt evaluation). */
 #define LLX_BATCH		32u
 /* Activation rows (quantized copies) are this aligned. */
@@ -336,7 +336,7 @@ err_free_model:
 	kfree(m);
 	return ret;
 }
-LLX_EXPORT(llx_model_create);
+EXPORT_SYMBOL_GPL(llx_model_create);
 
 void llx_model_free(struct llx_model *m)
 {
@@ -345,31 +345,31 @@ void llx_model_free(struct llx_model *m)
 	kfree(m->w.layers);
 	kfree(m);
 }
-LLX_EXPORT(llx_model_free);
+EXPORT_SYMBOL_GPL(llx_model_free);
 
 const struct llx_hparams *llx_model_hparams(const struct llx_model *m)
 {
 	return &m->hp;
 }
-LLX_EXPORT(llx_model_hparams);
+EXPORT_SYMBOL_GPL(llx_model_hparams);
 
 u64 llx_model_n_params(const struct llx_model *m)
 {
 	return m->n_params;
 }
-LLX_EXPORT(llx_model_n_params);
+EXPORT_SYMBOL_GPL(llx_model_n_params);
 
 u64 llx_model_type_mask(const struct llx_model *m)
 {
 	return m->type_mask;
 }
-LLX_EXPORT(llx_model_type_mask);
+EXPORT_SYMBOL_GPL(llx_model_type_mask);
 
 bool llx_model_tied_output(const struct llx_model *m)
 {
 	return m->tied;
 }
-LLX_EXPORT(llx_model_tied_output);
+EXPORT_SYMBOL_GPL(llx_model_tied_output);
 
 /* ------------------------------------------------------------------------
  * Sessions
@@ -409,7 +409,7 @@ u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx)
 		return U64_MAX;
 	return bytes;
 }
-LLX_EXPORT(llx_session_bytes);
+EXPORT_SYMBOL_GPL(llx_session_bytes);
 
 void llx_session_free(struct llx_session *s)
 {
@@ -423,7 +423,7 @@ void llx_session_free(struct llx_session *s)
 	kfree(s->t_total);
 	kfree(s);
 }
-LLX_EXPORT(llx_session_free);
+EXPORT_SYMBOL_GPL(llx_session_free);
 
 int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 		       struct llx_session **out)
@@ -485,56 +485,56 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	*out = s;
 	return 0;
 }
-LLX_EXPORT(llx_session_create);
+EXPORT_SYMBOL_GPL(llx_session_create);
 
 u32 llx_session_pos(const struct llx_session *s)
 {
 	return s->pos;
 }
-LLX_EXPORT(llx_session_pos);
+EXPORT_SYMBOL_GPL(llx_session_pos);
 
 u32 llx_session_n_ctx(const struct llx_session *s)
 {
 	return s->n_ctx;
 }
-LLX_EXPORT(llx_session_n_ctx);
+EXPORT_SYMBOL_GPL(llx_session_n_ctx);
 
 void llx_session_reset(struct llx_session *s)
 {
 	s->pos = 0;
 	memset(s->logits, 0, (size_t)s->m->hp.n_vocab * sizeof(float));
 }
-LLX_EXPORT(llx_session_reset);
+EXPORT_SYMBOL_GPL(llx_session_reset);
 
 const u32 *llx_session_logits_bits(const struct llx_session *s)
 {
 	return (const u32 *)s->logits;
 }
-LLX_EXPORT(llx_session_logits_bits);
+EXPORT_SYMBOL_GPL(llx_session_logits_bits);
 
 const struct llx_layer_times *llx_session_layer_last(const struct llx_session *s)
 {
 	return s->t_last;
 }
-LLX_EXPORT(llx_session_layer_last);
+EXPORT_SYMBOL_GPL(llx_session_layer_last);
 
 const struct llx_layer_times *llx_session_layer_total(const struct llx_session *s)
 {
 	return s->t_total;
 }
-LLX_EXPORT(llx_session_layer_total);
+EXPORT_SYMBOL_GPL(llx_session_layer_total);
 
 const struct llx_session_stats *llx_session_stats(const struct llx_session *s)
 {
 	return &s->stats;
 }
-LLX_EXPORT(llx_session_stats);
+EXPORT_SYMBOL_GPL(llx_session_stats);
 
 struct llx_session_stats *llx_session_stats_mut(struct llx_session *s)
 {
 	return &s->stats;
 }
-LLX_EXPORT(llx_session_stats_mut);
+EXPORT_SYMBOL_GPL(llx_session_stats_mut);
 
 /* ------------------------------------------------------------------------
  * The forward pass
@@ -815,4 +815,4 @@ int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
 	}
 	return ret;
 }
-LLX_EXPORT(llx_forward);
+EXPORT_SYMBOL_GPL(llx_forward);

@@ -63,8 +63,9 @@ static struct llx_model *llx_t_model(struct kunit *test, const u8 *img,
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_model_free,
 							m), 0);
 	if (vocab)
-		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				llx_t_vocab_free, *vocab), 0);
+		KUNIT_ASSERT_EQ(test,
+				kunit_add_action_or_reset(test, llx_t_vocab_free,
+							  *vocab), 0);
 	return m;
 }
 
@@ -74,8 +75,9 @@ static struct llx_session *llx_t_session(struct kunit *test,
 	struct llx_session *s;
 
 	KUNIT_ASSERT_EQ(test, llx_session_create(m, n_ctx, 0, &s), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			llx_t_session_free, s), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, llx_t_session_free, s),
+			0);
 	return s;
 }
 
@@ -86,8 +88,9 @@ static struct llx_sampler *llx_t_sampler(struct kunit *test,
 	struct llx_sampler *smp;
 
 	KUNIT_ASSERT_EQ(test, llx_sampler_create(p, n_vocab, &smp), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			llx_t_sampler_free, smp), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, llx_t_sampler_free, smp),
+			0);
 	return smp;
 }
 
@@ -155,7 +158,7 @@ static void llx_t_step(const struct llx_session *s,
 		       bool quantized, struct llx_step *st)
 {
 	const u32 *lb = llx_session_logits_bits(s);
-	float tol = quantized ? 0.02f : 1e-3f, err = 0.0f;
+	float tol = quantized ? 0.02f : 0.001f, err = 0.0f;
 	u32 i, best = 0;
 
 	llx_fpu_begin();
@@ -194,7 +197,7 @@ static u32 llx_t_first_err(const struct llx_session *s, const u32 *ref,
 		if (!(d <= err))
 			err = d;
 	}
-	*bad = !(err <= 1e-3f);
+	*bad = !(err <= 0.001f);
 	out = err < 100.0f ? (u32)(err * 1e7f) : U32_MAX;
 	llx_fpu_end();
 	return out;
@@ -476,8 +479,10 @@ static void llx_ctx_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, llx_session_create(m, 0, 0, &s), -EINVAL);
 	KUNIT_EXPECT_EQ(test, llx_session_create(m, 41, 0, &s), -EINVAL);
 	KUNIT_EXPECT_EQ(test, llx_session_create(m, U32_MAX, 0, &s), -EINVAL);
-	KUNIT_EXPECT_EQ(test, llx_session_create(m, 40,
-			llx_session_bytes(m, 40) - 1, &s), -E2BIG);
+	KUNIT_EXPECT_EQ(test,
+			llx_session_create(m, 40, llx_session_bytes(m, 40) - 1,
+					   &s),
+			-E2BIG);
 	KUNIT_EXPECT_GT(test, llx_session_bytes(m, 40),
 			llx_session_bytes(m, 20));
 

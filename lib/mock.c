@@ -442,7 +442,7 @@ int llx_mock_gguf_shape(const struct llx_mock_shape *sh, void **buf, u64 *len)
 	*buf = p;
 	return 0;
 }
-LLX_EXPORT(llx_mock_gguf_shape);
+EXPORT_SYMBOL_GPL(llx_mock_gguf_shape);
 
 int llx_mock_gguf(void **buf, u64 *len)
 {
@@ -454,4 +454,4 @@ int llx_mock_gguf(void **buf, u64 *len)
 
 	return llx_mock_gguf_shape(&mock, buf, len);
 }
-LLX_EXPORT(llx_mock_gguf);
+EXPORT_SYMBOL_GPL(llx_mock_gguf);

@@ -99,7 +99,7 @@ int llx_sampler_create(const struct llx_sampler_params *p, u32 n_vocab,
 	*out = smp;
 	return 0;
 }
-LLX_EXPORT(llx_sampler_create);
+EXPORT_SYMBOL_GPL(llx_sampler_create);
 
 void llx_sampler_free(struct llx_sampler *smp)
 {
@@ -112,7 +112,7 @@ void llx_sampler_free(struct llx_sampler *smp)
 	kfree(smp->recent);
 	kfree(smp);
 }
-LLX_EXPORT(llx_sampler_free);
+EXPORT_SYMBOL_GPL(llx_sampler_free);
 
 void llx_sampler_accept(struct llx_sampler *smp, u32 id)
 {
@@ -125,7 +125,7 @@ void llx_sampler_accept(struct llx_sampler *smp, u32 id)
 	if (smp->n_recent < n)
 		smp->n_recent++;
 }
-LLX_EXPORT(llx_sampler_accept);
+EXPORT_SYMBOL_GPL(llx_sampler_accept);
 
 static bool llx_penalty_on(const struct llx_sampler *smp)
 {
@@ -301,10 +301,10 @@ u32 llx_sampler_sample_bits(struct llx_sampler *smp, const u32 *logits_bits)
 	llx_fpu_end();
 	return id;
 }
-LLX_EXPORT(llx_sampler_sample_bits);
+EXPORT_SYMBOL_GPL(llx_sampler_sample_bits);
 
 u32 llx_sampler_sample(struct llx_sampler *smp, const struct llx_session *s)
 {
 	return llx_sampler_sample_bits(smp, llx_session_logits_bits(s));
 }
-LLX_EXPORT(llx_sampler_sample);
+EXPORT_SYMBOL_GPL(llx_sampler_sample);

@@ -35,7 +35,7 @@ struct run_opts {
 	struct llx_sampler_params sp;
 };
 
-static void usage(void)
+static void die_usage(void)
 {
 	fprintf(stderr,
 		"usage: llamux-run -m MODEL.gguf|mock -p PROMPT [-n N] [-c N_CTX]\n"
@@ -53,7 +53,7 @@ static u32 milli(const char *s)
 	double v = strtod(s, &end);
 
 	if (*end || v < 0 || v > 1e6)
-		usage();
+		die_usage();
 	return (u32)(v * 1000.0 + 0.5);
 }
 
@@ -63,7 +63,7 @@ static u32 num(const char *s)
 	unsigned long v = strtoul(s, &end, 0);
 
 	if (*end || v > U32_MAX)
-		usage();
+		die_usage();
 	return (u32)v;
 }
 
@@ -96,26 +96,57 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 	o->sp.seed = 42;
 	while ((c = getopt_long(argc, argv, "m:p:n:c:", lo, NULL)) != -1) {
 		switch (c) {
-		case 'm': o->model = optarg; break;
-		case 'p': o->prompt = optarg; break;
-		case 'n': o->n_predict = num(optarg); break;
-		case 'c': o->n_ctx = num(optarg); break;
-		case O_TEMP: o->sp.temp_milli = milli(optarg); break;
-		case O_TOPK: o->sp.top_k = num(optarg); break;
-		case O_TOPP: o->sp.top_p_milli = milli(optarg); break;
-		case O_MINP: o->sp.min_p_milli = milli(optarg); break;
-		case O_PEN: o->sp.repeat_penalty_milli = milli(optarg); break;
-		case O_LASTN: o->sp.repeat_last_n = num(optarg); break;
-		case O_SEED: o->sp.seed = strtoull(optarg, NULL, 0); break;
-		case O_IDS: o->ids = true; break;
-		case O_SCALAR: o->scalar = true; break;
-		case O_TOK: o->tokenize = optarg; break;
-		case O_NOBOS: o->no_bos = true; break;
-		default: usage();
+		case 'm':
+			o->model = optarg;
+			break;
+		case 'p':
+			o->prompt = optarg;
+			break;
+		case 'n':
+			o->n_predict = num(optarg);
+			break;
+		case 'c':
+			o->n_ctx = num(optarg);
+			break;
+		case O_TEMP:
+			o->sp.temp_milli = milli(optarg);
+			break;
+		case O_TOPK:
+			o->sp.top_k = num(optarg);
+			break;
+		case O_TOPP:
+			o->sp.top_p_milli = milli(optarg);
+			break;
+		case O_MINP:
+			o->sp.min_p_milli = milli(optarg);
+			break;
+		case O_PEN:
+			o->sp.repeat_penalty_milli = milli(optarg);
+			break;
+		case O_LASTN:
+			o->sp.repeat_last_n = num(optarg);
+			break;
+		case O_SEED:
+			o->sp.seed = strtoull(optarg, NULL, 0);
+			break;
+		case O_IDS:
+			o->ids = true;
+			break;
+		case O_SCALAR:
+			o->scalar = true;
+			break;
+		case O_TOK:
+			o->tokenize = optarg;
+			break;
+		case O_NOBOS:
+			o->no_bos = true;
+			break;
+		default:
+			die_usage();
 		}
 	}
 	if (!o->model || optind != argc)
-		usage();
+		die_usage();
 }
 
 /* The whole file in memory (or the mock image). */
@@ -227,6 +258,7 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 			printf(" %u", gen[i]);
 		putchar('\n');
 	}
+	fflush(stdout);
 	fprintf(stderr,
 		"prompt: %u tokens in %.3f s (%.1f tok/s); decode: %u tokens in %.3f s (%.1f tok/s) [%s]\n",
 		n_prompt, secs(t_prompt), n_prompt / secs(t_prompt ? t_prompt : 1),

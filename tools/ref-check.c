@@ -30,7 +30,7 @@
 #include <llamux/tensor.h>
 
 #define GAP_SKIP	0.01f
-#define TOL_FLOAT	1e-3f
+#define TOL_FLOAT	0.001f
 #define TOL_QUANT	0.02f
 #define MAX_RUNS	4
 
@@ -295,10 +295,11 @@ static bool check_model(const char *shared, const char *stem, bool f32math)
 					mask == BIT_ULL(GGML_TYPE_F32), &res);
 			if (ret || res.fail)
 				ok = false;
-			printf("%-22s run %d %-9s argmax %3u/%-3u (low-gap misses %u, first miss %d)  max|dlogit| top5 %.2e (tol %.0e)  step0 all %.2e  %s\n",
+			printf("%-18s run %d %-6s argmax %3u/%-3u (low-gap misses %u, first miss %d) ",
 			       stem, i, mode ? "1-by-1" : "batch",
 			       res.argmax_ok, runs[i].n_gen, res.skipped,
-			       res.first_bad == U32_MAX ? -1 : (int)res.first_bad,
+			       res.first_bad == U32_MAX ? -1 : (int)res.first_bad);
+			printf("max|dlogit| top5 %.2e (tol %.0e) step0 all %.2e %s\n",
 			       res.max_top5, tol, res.max_first,
 			       ret ? "ERROR" : res.fail ? "FAIL" : "ok");
 		}
@@ -317,14 +318,15 @@ int main(int argc, char **argv)
 	int i, n, first;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--scalar"))
+		if (!strcmp(argv[i], "--scalar")) {
 			llx_tensor_force_scalar(true);
-		else if (!strcmp(argv[i], "--f32math"))
+		} else if (!strcmp(argv[i], "--f32math")) {
 			f32math = true;
-		else if (!strcmp(argv[i], "--shared") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--shared") && i + 1 < argc) {
 			shared = argv[++i];
-		else {
-			fprintf(stderr, "usage: ref-check [--shared DIR] [--scalar] [--f32math] [STEM...]\n");
+		} else {
+			fprintf(stderr,
+				"usage: ref-check [--shared DIR] [--scalar] [--f32math] [STEM...]\n");
 			return 2;
 		}
 	}

@@ -20,7 +20,7 @@ struct llx_vocab;
 #define LLX_MAX_EMBD		16384u
 #define LLX_MAX_FF		65536u
 #define LLX_MAX_HEADS		256u
-#define LLX_MAX_CTX		(1u << 20)
+#define LLX_MAX_CTX		SZ_1M
 
 /* Hyperparameters, validated by llx_llama_check(). */
 struct llx_hparams {
