@@ -295,7 +295,7 @@ static bool check_model(const char *shared, const char *stem, bool f32math)
 					mask == BIT_ULL(GGML_TYPE_F32), &res);
 			if (ret || res.fail)
 				ok = false;
-			printf("%-18s run %d %-6s argmax %3u/%-3u (low-gap misses %u, 1st miss %d) ",
+			printf("%-18s run %d %-6s argmax %3u/%-3u (low-gap miss %u, 1st miss %d) ",
 			       stem, i, mode ? "1-by-1" : "batch",
 			       res.argmax_ok, runs[i].n_gen, res.skipped,
 			       res.first_bad == U32_MAX ? -1 : (int)res.first_bad);
