@@ -2,10 +2,19 @@
 /*
  * KUnit suite llamux_tensor.  This object is built with the FPU flags
  * (lib/Makefile); FP work runs between llx_fpu_begin()/llx_fpu_end() and
- * KUnit assertions, which may allocate, run outside those sections.
+ * KUnit assertions, which may allocate, run outside those sections: every
+ * float result is turned into integers (bit patterns, ulp distances,
+ * mismatch counts) inside the section and checked after it.
+ *
+ * Expected values of the math and op tables were computed in double
+ * precision (CPython's math module over glibc) and rounded to float.
  */
+#include <kunit/device.h>
 #include <kunit/test.h>
 #include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/kunit_util.h>
+#include <llamux/tensor.h>
 
 /* Float math works under UML and x86_64: a tiny dot product and sqrt. */
 static void llx_fpu_smoke(struct kunit *test)
@@ -28,13 +37,858 @@ static void llx_fpu_smoke(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, milli, 3500);
 }
 
+/* ------------------------------------------------------------------------
+ * Helpers (FP objects: only called inside FP sections)
+ */
+
+static inline u32 fbits(float f)
+{
+	u32 u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+static inline float bitsf(u32 u)
+{
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+/* distance in units in the last place between two finite floats */
+static u32 ulp_dist(float a, float b)
+{
+	s64 ia = (s32)fbits(a), ib = (s32)fbits(b);
+
+	if (ia < 0)
+		ia = (s64)S32_MIN - ia;
+	if (ib < 0)
+		ib = (s64)S32_MIN - ib;
+	return ia > ib ? (u32)min_t(s64, ia - ib, U32_MAX) :
+			 (u32)min_t(s64, ib - ia, U32_MAX);
+}
+
+static u32 test_rnd(u32 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* uniform in [-1, 1) */
+static float test_frnd(u32 *s)
+{
+	return (float)(s32)test_rnd(s) * (1.0f / 2147483648.0f);
+}
+
+/* ------------------------------------------------------------------------
+ * Types
+ */
+
+struct type_case {
+	const char *name;
+	u32 type;
+};
+
+static const struct type_case type_cases[] = {
+	{ "F32", GGML_TYPE_F32 },   { "F16", GGML_TYPE_F16 },
+	{ "BF16", GGML_TYPE_BF16 }, { "Q8_0", GGML_TYPE_Q8_0 },
+	{ "Q4_0", GGML_TYPE_Q4_0 }, { "Q4_1", GGML_TYPE_Q4_1 },
+	{ "Q5_0", GGML_TYPE_Q5_0 }, { "Q5_1", GGML_TYPE_Q5_1 },
+	{ "Q2_K", GGML_TYPE_Q2_K }, { "Q3_K", GGML_TYPE_Q3_K },
+	{ "Q4_K", GGML_TYPE_Q4_K }, { "Q5_K", GGML_TYPE_Q5_K },
+	{ "Q6_K", GGML_TYPE_Q6_K },
+};
+
+static void type_case_desc(const struct type_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(type_cases, type_cases, type_case_desc);
+
+/* Offsets of the fp16 scale fields of one block (-1: none). */
+static void scale_offsets(u32 type, int *o0, int *o1)
+{
+	*o0 = 0;
+	*o1 = -1;
+	switch (type) {
+	case GGML_TYPE_Q4_1:
+	case GGML_TYPE_Q5_1:
+	case GGML_TYPE_Q4_K:
+	case GGML_TYPE_Q5_K:
+		*o1 = 2;
+		break;
+	case GGML_TYPE_Q2_K:
+		*o0 = 80;
+		*o1 = 82;
+		break;
+	case GGML_TYPE_Q3_K:
+		*o0 = 108;
+		break;
+	case GGML_TYPE_Q6_K:
+		*o0 = 208;
+		break;
+	}
+}
+
+/* FP: @rows random rows of @type: random quants, sane fp16 scales. */
+static void random_rows(u32 type, u8 *w, size_t rb, u32 rows, u32 n,
+			u32 *seed)
+{
+	const struct ggml_type_info *ti = ggml_type_get(type);
+	size_t i, bytes = rb * rows;
+	int o0, o1;
+
+	for (i = 0; i < bytes; i++)
+		w[i] = test_rnd(seed);
+	if (type == GGML_TYPE_F32) {
+		for (i = 0; i < (size_t)n * rows; i++)
+			put_unaligned_le32(fbits(test_frnd(seed)), w + 4 * i);
+		return;
+	}
+	if (type == GGML_TYPE_F16 || type == GGML_TYPE_BF16) {
+		for (i = 0; i < (size_t)n * rows; i++) {
+			float f = test_frnd(seed);
+
+			put_unaligned_le16(type == GGML_TYPE_F16 ?
+					   llx_fp32_to_fp16(f) :
+					   llx_fp32_to_bf16(f), w + 2 * i);
+		}
+		return;
+	}
+	scale_offsets(type, &o0, &o1);
+	for (i = 0; i + ti->type_size <= bytes; i += ti->type_size) {
+		float s0 = 0.001f + (test_rnd(seed) & 1023) * 1e-5f;
+		float s1 = 0.001f + (test_rnd(seed) & 1023) * 1e-5f;
+
+		put_unaligned_le16(llx_fp32_to_fp16(s0), w + i + o0);
+		if (o1 >= 0)
+			put_unaligned_le16(llx_fp32_to_fp16(s1), w + i + o1);
+	}
+}
+
+/* FP: the activation as the dot product sees it, widened to float. */
+static void act_to_float(u32 wtype, const u8 *xq, float *x, u32 n)
+{
+	u32 i, j;
+	float d;
+
+	switch (llx_act_type(wtype)) {
+	case GGML_TYPE_Q8_1:
+		for (i = 0; i < n / 32; i++) {
+			d = llx_fp16_to_fp32(get_unaligned_le16(xq + 36 * i));
+			for (j = 0; j < 32; j++)
+				x[32 * i + j] = d * (s8)xq[36 * i + 4 + j];
+		}
+		return;
+	case GGML_TYPE_Q8_K:
+		for (i = 0; i < n / 256; i++) {
+			d = bitsf(get_unaligned_le32(xq + 292 * i));
+			for (j = 0; j < 256; j++)
+				x[256 * i + j] = d * (s8)xq[292 * i + 4 + j];
+		}
+		return;
+	default:
+		llx_dequant_row(llx_act_type(wtype), xq, x, n);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Dequantisation against ggml's own numbers (../shared/reference/dequant)
+ */
+
+/*
+ * llx_test_fw() registers a kunit device named "llamux-test" per call, so a
+ * second call in the same test fails ("driver already registered").  These
+ * tests need several files each: one device per test, many requests, same
+ * skip-when-absent behaviour.
+ */
+static void tensor_fw_release(void *fw)
+{
+	release_firmware(fw);
+}
+
+static const struct firmware *get_vec(struct kunit *test, const char *type,
+				      const char *set, const char *ext)
+{
+	struct device **dev = test->priv;
+	const struct firmware *fw;
+	char name[80];
+	int ret;
+
+	if (!*dev) {
+		*dev = kunit_device_register(test, "llamux-tensor-test");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(*dev));
+	}
+	snprintf(name, sizeof(name), "llamux-test/dequant/%s.%s.%s", type, set,
+		 ext);
+	ret = firmware_request_nowarn(&fw, name, *dev);
+	if (ret) {
+		kunit_skip(test, "%s not built in (../shared absent?): %d",
+			   name, ret);
+		return NULL;
+	}
+	if (kunit_add_action_or_reset(test, tensor_fw_release, (void *)fw))
+		return NULL;
+	return fw;
+}
+
+static int llx_tensor_test_init(struct kunit *test)
+{
+	test->priv = kunit_kzalloc(test, sizeof(struct device *), GFP_KERNEL);
+	if (!test->priv)
+		return -ENOMEM;
+	llx_tensor_init();
+	return 0;
+}
+
+static void check_dequant_set(struct kunit *test, const struct type_case *c,
+			      const char *set)
+{
+	const struct firmware *raw, *ref;
+	u32 n, i, bad = 0;
+	float *out;
+
+	raw = get_vec(test, c->name, set, "raw");
+	ref = get_vec(test, c->name, set, "f32");
+	if (!raw || !ref)
+		return;
+	n = ref->size / 4;
+	KUNIT_ASSERT_EQ(test, ggml_row_size(c->type, n), (u64)raw->size);
+	out = kunit_kcalloc(test, n, sizeof(*out), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+
+	llx_fpu_begin();
+	llx_dequant_row(c->type, raw->data, out, n);
+	llx_fpu_end();
+	for (i = 0; i < n; i++)
+		if (memcmp(&out[i], ref->data + 4 * i, 4))
+			bad++;
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%s.%s: %u of %u elements differ",
+			    c->name, set, bad, n);
+}
+
+/* F32 has no vectors: its "dequantisation" is a copy. */
+static void check_dequant_f32(struct kunit *test)
+{
+	u32 *in, *out, i, bad = 0;
+
+	in = kunit_kcalloc(test, 64, sizeof(*in), GFP_KERNEL);
+	out = kunit_kcalloc(test, 64, sizeof(*out), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (i = 0; i < 64; i++)
+		in[i] = 0x3f800000 + i * 0x1234567;
+	llx_fpu_begin();
+	llx_dequant_row(GGML_TYPE_F32, in, (float *)out, 64);
+	llx_fpu_end();
+	for (i = 0; i < 64; i++)
+		bad += in[i] != out[i];
+	KUNIT_EXPECT_EQ(test, bad, 0);
+}
+
+static void llx_dequant_vectors(struct kunit *test)
+{
+	const struct type_case *c = test->param_value;
+
+	if (c->type == GGML_TYPE_F32) {
+		check_dequant_f32(test);
+		return;
+	}
+	check_dequant_set(test, c, "model");
+	check_dequant_set(test, c, "crafted");
+}
+
+/*
+ * crafted.in quantized by our code equals ggml's crafted.raw: Q8_0 with
+ * both roundings (proves the activation quantizer), F16/BF16 conversion.
+ */
+static void llx_quantize_vectors(struct kunit *test)
+{
+	static const char * const names[] = { "Q8_0", "F16", "BF16" };
+	const struct firmware *in, *raw;
+	u32 t, i, n, bad_ref, bad_act;
+	u8 *a, *b;
+
+	for (t = 0; t < ARRAY_SIZE(names); t++) {
+		in = get_vec(test, names[t], "crafted.in", "f32");
+		raw = get_vec(test, names[t], "crafted", "raw");
+		if (!in || !raw)
+			return;
+		n = in->size / 4;
+		a = kunit_kzalloc(test, raw->size, GFP_KERNEL);
+		b = kunit_kzalloc(test, raw->size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, a);
+		KUNIT_ASSERT_NOT_NULL(test, b);
+		bad_ref = 0;
+		bad_act = 0;
+
+		llx_fpu_begin();
+		if (t == 0) {
+			llx_quantize_q8_0_ref((const float *)in->data, a, n);
+			llx_quantize_act(GGML_TYPE_Q8_0,
+					 (const float *)in->data, b, n);
+		} else {
+			u32 ty = t == 1 ? GGML_TYPE_F16 : GGML_TYPE_BF16;
+
+			llx_quantize_act(ty, (const float *)in->data, b, n);
+			memcpy(a, b, raw->size);
+		}
+		llx_fpu_end();
+		for (i = 0; i < raw->size; i++) {
+			bad_ref += a[i] != raw->data[i];
+			bad_act += b[i] != raw->data[i];
+		}
+		KUNIT_EXPECT_EQ_MSG(test, bad_ref, 0, "%s ref rounding",
+				    names[t]);
+		KUNIT_EXPECT_EQ_MSG(test, bad_act, 0, "%s activation rounding",
+				    names[t]);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Dot products: against a double reference, and scalar vs AVX2
+ */
+
+#define DOT_N		1024
+#define DOT_ROWS	8
+#define DOT_TRIALS	8
+
+struct dot_buf {
+	u8 *w, *xa, *xs;
+	float *x, *wf, *xf, *ys, *ya;
+};
+
+static void llx_vec_dot_types(struct kunit *test)
+{
+	const struct type_case *c = test->param_value;
+	size_t rb = ggml_row_size(c->type, DOT_N);
+	size_t ab = llx_act_size(c->type, DOT_N);
+	u32 trial, r, i, seed = 0x1234567 + c->type;
+	u32 bad_bits = 0, bad_act = 0, bad_ref = 0, worst_ppb = 0;
+	bool avx2, old;
+	struct dot_buf *b;
+
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	b->w = kunit_kzalloc(test, rb * DOT_ROWS, GFP_KERNEL);
+	b->xa = kunit_kzalloc(test, ab, GFP_KERNEL);
+	b->xs = kunit_kzalloc(test, ab, GFP_KERNEL);
+	b->x = kunit_kcalloc(test, DOT_N, sizeof(float), GFP_KERNEL);
+	b->wf = kunit_kcalloc(test, DOT_N, sizeof(float), GFP_KERNEL);
+	b->xf = kunit_kcalloc(test, DOT_N, sizeof(float), GFP_KERNEL);
+	b->ys = kunit_kcalloc(test, DOT_ROWS, sizeof(float), GFP_KERNEL);
+	b->ya = kunit_kcalloc(test, DOT_ROWS, sizeof(float), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, b->w && b->xa && b->xs && b->x && b->wf &&
+			  b->xf && b->ys && b->ya);
+	KUNIT_ASSERT_NE(test, rb, 0);
+
+	llx_tensor_init();
+	avx2 = llx_tensor_using_avx2();
+	for (trial = 0; trial < DOT_TRIALS; trial++) {
+		llx_fpu_begin();
+		random_rows(c->type, b->w, rb, DOT_ROWS, DOT_N, &seed);
+		for (i = 0; i < DOT_N; i++)
+			b->x[i] = test_frnd(&seed) * (trial & 1 ? 50.0f : 1.0f);
+		old = llx_tensor_force_scalar(true);
+		llx_quantize_act(c->type, b->x, b->xs, DOT_N);
+		llx_vec_dot_rows(c->type, b->w, rb, b->xs, DOT_N, b->ys,
+				 DOT_ROWS);
+		llx_tensor_force_scalar(old);
+		if (avx2) {
+			llx_quantize_act(c->type, b->x, b->xa, DOT_N);
+			bad_act += !!memcmp(b->xa, b->xs, ab);
+			llx_vec_dot_rows(c->type, b->w, rb, b->xs, DOT_N,
+					 b->ya, DOT_ROWS);
+			for (r = 0; r < DOT_ROWS; r++)
+				bad_bits += fbits(b->ya[r]) != fbits(b->ys[r]);
+		}
+		/* |scalar - exact| <= 1e-5 * sum |w * x| (parts per 1e9) */
+		act_to_float(c->type, b->xs, b->xf, DOT_N);
+		for (r = 0; r < DOT_ROWS; r++) {
+			double ref = 0, mag = 0, err;
+
+			llx_dequant_row(c->type, b->w + r * rb, b->wf, DOT_N);
+			for (i = 0; i < DOT_N; i++) {
+				double p = (double)b->wf[i] * b->xf[i];
+
+				ref += p;
+				mag += p < 0 ? -p : p;
+			}
+			err = (double)b->ys[r] - ref;
+			err = (err < 0 ? -err : err) / (mag + 1e-30);
+			if (err > 1e-5)
+				bad_ref++;
+			if (err * 1e9 > worst_ppb)
+				worst_ppb = (u32)(err * 1e9);
+		}
+		llx_fpu_end();
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad_ref, 0,
+			    "%s: worst error %u ppb of sum|w*x|", c->name,
+			    worst_ppb);
+	if (!avx2) {
+		kunit_info(test, "no AVX2/FMA: scalar path checked only");
+		return;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad_bits, 0,
+			    "%s: scalar and AVX2 dot products differ", c->name);
+	KUNIT_EXPECT_EQ_MSG(test, bad_act, 0,
+			    "%s: scalar and AVX2 activation rounding differ",
+			    c->name);
+}
+
+/* Dot products on ggml's real blocks: scalar and AVX2 give equal bits. */
+static void llx_vec_dot_model_blocks(struct kunit *test)
+{
+	const struct type_case *c = test->param_value;
+	const struct firmware *raw;
+	u32 n, rows, i, bad = 0, seed = 99;
+	size_t rb;
+	float *x, y[2][4];
+	u8 *xq;
+	bool old;
+
+	if (c->type == GGML_TYPE_F32) {
+		kunit_skip(test, "no F32 vectors");
+		return;
+	}
+	raw = get_vec(test, c->name, "model", "raw");
+	if (!raw)
+		return;
+	n = 256;	/* the rows of blk.0.attn_q.weight */
+	rows = 4;
+	rb = ggml_row_size(c->type, n);
+	KUNIT_ASSERT_EQ(test, rb * rows, raw->size);
+	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
+	xq = kunit_kzalloc(test, llx_act_size(c->type, n), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_NOT_NULL(test, xq);
+	llx_tensor_init();
+
+	llx_fpu_begin();
+	for (i = 0; i < n; i++)
+		x[i] = test_frnd(&seed);
+	llx_quantize_act(c->type, x, xq, n);
+	old = llx_tensor_force_scalar(true);
+	llx_vec_dot_rows(c->type, raw->data, rb, xq, n, y[0], rows);
+	llx_tensor_force_scalar(old);
+	llx_vec_dot_rows(c->type, raw->data, rb, xq, n, y[1], rows);
+	llx_fpu_end();
+	for (i = 0; i < rows; i++)
+		bad += fbits(y[0][i]) != fbits(y[1][i]);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Activation rounding, by hand
+ */
+
+static void llx_q8_rounding(struct kunit *test)
+{
+	/* amax 127: d = 1, q = x rounded; ties show the two roundings */
+	static const u32 xin[8] = {
+		0x42fe0000, 0x3f000000, 0x3fc00000, 0x40200000,	/* 127 .5 1.5 2.5 */
+		0xbf000000, 0xbfc00000, 0xc0200000, 0x40a66666,	/* -.5 -1.5 -2.5 5.2 */
+	};
+	static const s8 want_act[8] = { 127, 0, 2, 2, 0, -2, -2, 5 };
+	static const s8 want_ref[8] = { 127, 1, 2, 3, -1, -2, -3, 5 };
+	float *x;
+	u8 *qa, *qr;
+	u32 i;
+
+	x = kunit_kcalloc(test, 32, sizeof(*x), GFP_KERNEL);
+	qa = kunit_kzalloc(test, LLX_Q8_0_BYTES, GFP_KERNEL);
+	qr = kunit_kzalloc(test, LLX_Q8_0_BYTES, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, x && qa && qr);
+
+	llx_fpu_begin();
+	for (i = 0; i < 8; i++)
+		x[i] = bitsf(xin[i]);
+	llx_quantize_act(GGML_TYPE_Q8_0, x, qa, 32);
+	llx_quantize_q8_0_ref(x, qr, 32);
+	llx_fpu_end();
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(qa), 0x3c00);	/* 1.0 */
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(qr), 0x3c00);
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, (s8)qa[2 + i], want_act[i], "i=%u", i);
+		KUNIT_EXPECT_EQ_MSG(test, (s8)qr[2 + i], want_ref[i], "i=%u", i);
+	}
+	for (i = 8; i < 32; i++)
+		KUNIT_EXPECT_EQ(test, qa[2 + i], 0);
+}
+
+/* Q8_K: iscale = -127 / (signed max), d = 1 / iscale; bsums of 16. */
+static void llx_q8k_rounding(struct kunit *test)
+{
+	float *x;
+	u8 *q;
+	u32 i, dbits[2];
+	s32 sum0 = 0;
+
+	x = kunit_kcalloc(test, 256, sizeof(*x), GFP_KERNEL);
+	q = kunit_kzalloc(test, 2 * LLX_Q8_K_BYTES, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, x && q);
+
+	llx_fpu_begin();
+	for (i = 0; i < 256; i++)
+		x[i] = (float)((s32)(i % 64) - 32);	/* -32 .. 31 */
+	x[5] = 127.0f;				/* positive max */
+	llx_quantize_act(GGML_TYPE_Q4_K, x, q, 256);
+	x[5] = -127.0f;				/* negative max */
+	llx_quantize_act(GGML_TYPE_Q4_K, x, q + LLX_Q8_K_BYTES, 256);
+	dbits[0] = get_unaligned_le32(q);
+	dbits[1] = get_unaligned_le32(q + LLX_Q8_K_BYTES);
+	llx_fpu_end();
+
+	KUNIT_EXPECT_EQ(test, dbits[0], 0xbf800000);	/* -1.0 */
+	KUNIT_EXPECT_EQ(test, dbits[1], 0x3f800000);	/* 1.0 */
+	KUNIT_EXPECT_EQ(test, (s8)q[4 + 5], -127);
+	KUNIT_EXPECT_EQ(test, (s8)q[4 + 0], 32);
+	KUNIT_EXPECT_EQ(test, (s8)q[LLX_Q8_K_BYTES + 4 + 0], -32);
+	for (i = 0; i < 16; i++)
+		sum0 += (s8)q[4 + i];
+	KUNIT_EXPECT_EQ(test, (s16)get_unaligned_le16(q + 260), sum0);
+}
+
+/* ------------------------------------------------------------------------
+ * Half precision
+ */
+
+static void llx_half_conversions(struct kunit *test)
+{
+	static const u32 f16_in[] = {
+		0x3f800000, 0x477fe000, 0x477ff000, 0x32aaaaab, 0x33800000,
+		0x3dcccccd, 0xc0000000, 0x3f801000, 0x3f803000, 0x7f800000,
+		0x7fc00000, 0x33000000, 0x33000001, 0x38800000, 0x387fc000,
+	};
+	static const u16 f16_want[] = {
+		0x3c00, 0x7bff, 0x7c00, 0x0000, 0x0001,
+		0x2e66, 0xc000, 0x3c00, 0x3c02, 0x7c00,
+		0x7e00, 0x0000, 0x0001, 0x0400, 0x03ff,
+	};
+	static const u32 bf_in[] = {
+		0x3f800000, 0x3f808000, 0x3f818000, 0x7fc00001, 0x7f800001,
+		0xff800000, 0x00000001,
+	};
+	static const u16 bf_want[] = {
+		0x3f80, 0x3f80, 0x3f82, 0x7fc0, 0x7fc0, 0xff80, 0x0000,
+	};
+	u16 got16[ARRAY_SIZE(f16_in)], gotbf[ARRAY_SIZE(bf_in)];
+	u32 i, bad_rt = 0;
+
+	llx_fpu_begin();
+	for (i = 0; i < ARRAY_SIZE(f16_in); i++)
+		got16[i] = llx_fp32_to_fp16(bitsf(f16_in[i]));
+	for (i = 0; i < ARRAY_SIZE(bf_in); i++)
+		gotbf[i] = llx_fp32_to_bf16(bitsf(bf_in[i]));
+	/* every non-NaN half survives fp16 -> fp32 -> fp16 */
+	for (i = 0; i < 0x10000; i++) {
+		if ((i & 0x7c00) == 0x7c00 && (i & 0x3ff))
+			continue;
+		bad_rt += llx_fp32_to_fp16(llx_fp16_to_fp32(i)) != i;
+	}
+	llx_fpu_end();
+
+	for (i = 0; i < ARRAY_SIZE(f16_in); i++)
+		KUNIT_EXPECT_EQ_MSG(test, got16[i], f16_want[i], "f32 %08x",
+				    f16_in[i]);
+	for (i = 0; i < ARRAY_SIZE(bf_in); i++)
+		KUNIT_EXPECT_EQ_MSG(test, gotbf[i], bf_want[i], "f32 %08x",
+				    bf_in[i]);
+	KUNIT_EXPECT_EQ(test, bad_rt, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Math functions: against double-precision values, and identities
+ */
+
+struct math_pt {
+	u32 x, y, z;
+};
+
+static const struct math_pt exp_pts[] = {
+	{ 0x00000000, 0x3f800000 }, { 0x3f800000, 0x402df854 },
+	{ 0xbf800000, 0x3ebc5ab2 }, { 0x3f000000, 0x3fd3094c },
+	{ 0x41200000, 0x46ac14ee }, { 0xc1a00000, 0x310da433 },
+	{ 0x42b00000, 0x7ef882b7 }, { 0xc2ae0000, 0x00b33687 },
+	{ 0x40490fdb, 0x41b92025 }, { 0xba83126f, 0x3f7fbe7f },
+	{ 0x33d6bf95, 0x3f800001 }, { 0x424a0000, 0x63e7b299 },
+};
+
+static const struct math_pt sincos_pts[] = {	/* x, sin, cos */
+	{ 0x00000000, 0x00000000, 0x3f800000 },
+	{ 0x3f800000, 0x3f576aa4, 0x3f0a5140 },
+	{ 0xbf800000, 0xbf576aa4, 0x3f0a5140 },
+	{ 0x3f000000, 0x3ef57744, 0x3f60a940 },
+	{ 0x40490fdb, 0xb3bbbd2e, 0xbf800000 },
+	{ 0x42c80000, 0xbf01a12e, 0x3f5cc0ee },
+	{ 0x447a0000, 0x3f53ae61, 0x3f0ff813 },
+	{ 0x44ffe000, 0xbf77e3c6, 0x3e7fb55b },
+	{ 0x4640e6b6, 0xbf344b08, 0x3f35be20 },
+	{ 0x3c23d70a, 0x3c23d657, 0x3f7ffcb9 },
+	{ 0x3fc90fdb, 0x3f800000, 0xb33bbd2e },
+	{ 0x40c90fdb, 0x343bbd2e, 0x3f800000 },
+	{ 0x429b6666, 0x3f3e9908, 0xbf2ae7a8 },
+};
+
+static const struct math_pt log_pts[] = {
+	{ 0x3f800000, 0x00000000 }, { 0x40000000, 0x3f317218 },
+	{ 0x3f000000, 0xbf317218 }, { 0x41200000, 0x40135d8e },
+	{ 0x461c4000, 0x41135d8e }, { 0x0da24260, 0xc28a27b5 },
+	{ 0x7f61b1e6, 0x42b13196 }, { 0x3dcccccd, 0xc0135d8e },
+};
+
+static const struct math_pt pow_pts[] = {	/* base, exponent, result */
+	{ 0x461c4000, 0xbe800000, 0x3dcccccd },
+	{ 0x461c4000, 0xbd800000, 0x3f0ff59a },
+	{ 0x461c4000, 0xbc800000, 0x3f5dafd7 },
+	{ 0x48f42400, 0xbc800000, 0x3f508ac1 },
+	{ 0x49742400, 0xbd000000, 0x3f263de0 },
+	{ 0x40000000, 0x41200000, 0x44800000 },
+	{ 0x40000000, 0xc0400000, 0x3e000000 },
+};
+
+/*
+ * Stated accuracy: expf, logf, powf, sinf, cosf within 1 ulp of the
+ * correctly rounded value (measured 0.5 ulp in userspace against libm
+ * over millions of points, tools/tensor-check); sqrtf is exact (IEEE).
+ */
+static void llx_math_accuracy(struct kunit *test)
+{
+	u32 i, worst = 0, bad_sq = 0, bad_id = 0, bad_special = 0;
+	u32 worst_pyth = 0;
+
+	llx_fpu_begin();
+	for (i = 0; i < ARRAY_SIZE(exp_pts); i++)
+		worst = max(worst, ulp_dist(llx_expf(bitsf(exp_pts[i].x)),
+					    bitsf(exp_pts[i].y)));
+	for (i = 0; i < ARRAY_SIZE(sincos_pts); i++) {
+		float s, c;
+
+		llx_sincosf(bitsf(sincos_pts[i].x), &s, &c);
+		worst = max(worst, ulp_dist(s, bitsf(sincos_pts[i].y)));
+		worst = max(worst, ulp_dist(c, bitsf(sincos_pts[i].z)));
+	}
+	for (i = 0; i < ARRAY_SIZE(log_pts); i++)
+		worst = max(worst, ulp_dist(llx_logf(bitsf(log_pts[i].x)),
+					    bitsf(log_pts[i].y)));
+	for (i = 0; i < ARRAY_SIZE(pow_pts); i++)
+		worst = max(worst, ulp_dist(llx_powf(bitsf(pow_pts[i].x),
+						     bitsf(pow_pts[i].y)),
+					    bitsf(pow_pts[i].z)));
+	/* sqrt is exact on squares and correctly rounded for 2 */
+	for (i = 1; i < 4096; i++)
+		bad_sq += llx_sqrtf((float)(i * i)) != (float)i;
+	bad_sq += fbits(llx_sqrtf(2.0f)) != 0x3fb504f3;
+	/* identities over a sweep: exp(-x) * exp(x) ~ 1, sin^2 + cos^2 ~ 1 */
+	for (i = 0; i < 20000; i++) {
+		float x = -80.0f + i * 0.008f, s, c;
+		float p = llx_expf(x) * llx_expf(-x);
+
+		bad_id += ulp_dist(p, 1.0f) > 3;
+		llx_sincosf(x * 50.0f, &s, &c);
+		worst_pyth = max(worst_pyth, ulp_dist(s * s + c * c, 1.0f));
+		llx_sincosf(-x * 50.0f, &p, &c);
+		bad_id += fbits(p) != (fbits(s) ^ 0x80000000u) && s != 0.0f;
+	}
+	/* special values */
+	bad_special += llx_expf(-200.0f) != 0.0f;
+	bad_special += fbits(llx_expf(100.0f)) != 0x7f800000;
+	bad_special += fbits(llx_logf(0.0f)) != 0xff800000;
+	bad_special += llx_powf(3.0f, 0.0f) != 1.0f;
+	llx_fpu_end();
+
+	KUNIT_EXPECT_LE(test, worst, 1);
+	KUNIT_EXPECT_EQ(test, bad_sq, 0);
+	KUNIT_EXPECT_EQ(test, bad_id, 0);
+	KUNIT_EXPECT_LE(test, worst_pyth, 4);
+	KUNIT_EXPECT_EQ(test, bad_special, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Ops, against hand-computed vectors (values in the comments)
+ */
+
+static u32 max_ulp_vs(const float *got, const u32 *want, u32 n)
+{
+	u32 i, w = 0;
+
+	for (i = 0; i < n; i++)
+		w = max(w, ulp_dist(got[i], bitsf(want[i])));
+	return w;
+}
+
+static void llx_ops_hand(struct kunit *test)
+{
+	/* rmsnorm {1,2,3,4}, w = 1, eps 0: x / sqrt(7.5) */
+	static const u32 rms_want[4] = {
+		0x3ebaf4ba, 0x3f3af4ba, 0x3f8c378c, 0x3fbaf4ba,
+	};
+	/* softmax {1,2,3} = {0.0900306, 0.2447285, 0.6652410} */
+	static const u32 sm_want[3] = { 0x3db861f3, 0x3e7a9a1a, 0x3f2a4d3b };
+	/* silu({0,1,-1,2}) * {1,2,3,0.5} */
+	static const u32 sw_want[4] = {
+		0x00000000, 0x3fbb26a8, 0xbf4e8c09, 0x3f617beb,
+	};
+	/* rope pos 1, base 1e4, dim 4: thetas 1 and 0.01, x = {1,0,0,1} */
+	static const u32 rope_want[4] = {
+		0x3f0a5140, 0x3f576aa4, 0xbc23d657, 0x3f7ffcb9,
+	};
+	u32 w_rms, w_sm, w_sw, w_rope, bad_exact = 0, bad_pos0 = 0;
+	float *v, *o, *g;
+	u32 i;
+
+	v = kunit_kcalloc(test, 16, sizeof(*v), GFP_KERNEL);
+	o = kunit_kcalloc(test, 16, sizeof(*o), GFP_KERNEL);
+	g = kunit_kcalloc(test, 16, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, v && o && g);
+
+	llx_fpu_begin();
+	for (i = 0; i < 4; i++) {
+		v[i] = i + 1.0f;
+		g[i] = 1.0f;
+	}
+	llx_rmsnorm(o, v, g, 4, 0.0f);
+	w_rms = max_ulp_vs(o, rms_want, 4);
+
+	for (i = 0; i < 3; i++)
+		v[i] = i + 1.0f;
+	llx_softmax(v, 3);
+	w_sm = max_ulp_vs(v, sm_want, 3);
+
+	v[0] = 0.0f;
+	v[1] = 1.0f;
+	v[2] = -1.0f;
+	v[3] = 2.0f;
+	g[0] = 1.0f;
+	g[1] = 2.0f;
+	g[2] = 3.0f;
+	g[3] = 0.5f;
+	llx_swiglu(v, g, 4);
+	w_sw = max_ulp_vs(v, sw_want, 4);
+
+	/* two heads: the second must rotate the same way */
+	for (i = 0; i < 8; i++)
+		v[i] = (i % 4 == 0 || i % 4 == 3) ? 1.0f : 0.0f;
+	llx_rope(v, 2, 4, 4, 1, 10000.0f);
+	w_rope = max(max_ulp_vs(v, rope_want, 4),
+		     max_ulp_vs(v + 4, rope_want, 4));
+	for (i = 0; i < 8; i++)
+		o[i] = v[i] = i - 3.5f;
+	llx_rope(v, 2, 4, 4, 0, 10000.0f);
+	for (i = 0; i < 8; i++)
+		bad_pos0 += v[i] != o[i];
+	/* partial rotation: dims beyond n_rot pass through */
+	llx_rope(v, 1, 8, 4, 7, 10000.0f);
+	for (i = 4; i < 8; i++)
+		bad_pos0 += v[i] != o[i];
+
+	/* exact small-integer ops */
+	for (i = 0; i < 16; i++) {
+		v[i] = i;
+		g[i] = 2.0f;
+	}
+	llx_add(v, g, 16);		/* i + 2 */
+	llx_axpy(v, -0.5f, g, 16);	/* i + 1 */
+	for (i = 0; i < 16; i++)
+		bad_exact += v[i] != i + 1.0f;
+	bad_exact += llx_dot_f32(v, g, 16) != 272.0f;	/* 2 * 136 */
+	bad_exact += llx_dot_f32(v, g, 5) != 30.0f;
+	llx_fpu_end();
+
+	KUNIT_EXPECT_LE(test, w_rms, 2);
+	KUNIT_EXPECT_LE(test, w_sm, 2);
+	KUNIT_EXPECT_LE(test, w_sw, 2);
+	KUNIT_EXPECT_LE(test, w_rope, 1);
+	KUNIT_EXPECT_EQ(test, bad_pos0, 0);
+	KUNIT_EXPECT_EQ(test, bad_exact, 0);
+}
+
+/* RoPE thetas follow ggml's cache: theta_{i+1} = theta_i * powf(b, -2/d). */
+static void llx_rope_large_pos(struct kunit *test)
+{
+	float *v;
+	u32 i, pos = 2047, worst = 0;
+
+	v = kunit_kcalloc(test, 64, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+
+	llx_fpu_begin();
+	for (i = 0; i < 64; i += 2) {
+		v[i] = 1.0f;
+		v[i + 1] = 0.0f;
+	}
+	llx_rope(v, 1, 64, 64, pos, 10000.0f);
+	{
+		float ts = llx_powf(10000.0f, -2.0f / 64), theta = pos;
+
+		for (i = 0; i < 64; i += 2) {
+			float s, c;
+
+			llx_sincosf(theta, &s, &c);
+			worst = max(worst, ulp_dist(v[i], c));
+			worst = max(worst, ulp_dist(v[i + 1], s));
+			theta *= ts;
+		}
+	}
+	llx_fpu_end();
+	/* (1, 0) rotated is exactly (cos, sin) */
+	KUNIT_EXPECT_EQ(test, worst, 0);
+}
+
+/* Unsupported types and sizes are refused quietly. */
+static void llx_type_table(struct kunit *test)
+{
+	u32 i, n_ok = 0;
+
+	for (i = 0; i < 64; i++)
+		n_ok += llx_type_supported(i);
+	KUNIT_EXPECT_EQ(test, n_ok, 13);
+	KUNIT_EXPECT_FALSE(test, llx_type_supported(GGML_TYPE_Q8_1));
+	KUNIT_EXPECT_FALSE(test, llx_type_supported(GGML_TYPE_IQ2_XXS));
+	KUNIT_EXPECT_EQ(test, llx_type_block(GGML_TYPE_Q4_K), 256);
+	KUNIT_EXPECT_EQ(test, llx_type_block(GGML_TYPE_Q5_0), 32);
+	KUNIT_EXPECT_EQ(test, llx_type_block(GGML_TYPE_BF16), 1);
+	KUNIT_EXPECT_EQ(test, llx_act_type(GGML_TYPE_Q5_1), GGML_TYPE_Q8_1);
+	KUNIT_EXPECT_EQ(test, llx_act_type(GGML_TYPE_Q6_K), GGML_TYPE_Q8_K);
+	KUNIT_EXPECT_EQ(test, llx_act_type(GGML_TYPE_Q5_0), GGML_TYPE_Q8_0);
+	KUNIT_EXPECT_EQ(test, llx_act_size(GGML_TYPE_Q4_0, 64), 68);
+	KUNIT_EXPECT_EQ(test, llx_act_size(GGML_TYPE_Q4_1, 64), 72);
+	KUNIT_EXPECT_EQ(test, llx_act_size(GGML_TYPE_Q3_K, 512), 584);
+	KUNIT_EXPECT_EQ(test, llx_act_size(GGML_TYPE_F16, 10), 20);
+	KUNIT_EXPECT_EQ(test, llx_act_size(GGML_TYPE_F32, 10), 40);
+	/* the block sizes agree with the GGUF type table */
+	for (i = 0; i < ARRAY_SIZE(type_cases); i++) {
+		u32 t = type_cases[i].type;
+
+		KUNIT_EXPECT_EQ(test, (u64)ggml_type_get(t)->blck_size,
+				(u64)llx_type_block(t));
+	}
+}
+
 static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE(llx_fpu_smoke),
+	KUNIT_CASE(llx_type_table),
+	KUNIT_CASE_PARAM(llx_dequant_vectors, type_cases_gen_params),
+	KUNIT_CASE(llx_quantize_vectors),
+	KUNIT_CASE_PARAM(llx_vec_dot_types, type_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_vec_dot_model_blocks, type_cases_gen_params),
+	KUNIT_CASE(llx_q8_rounding),
+	KUNIT_CASE(llx_q8k_rounding),
+	KUNIT_CASE(llx_half_conversions),
+	KUNIT_CASE(llx_math_accuracy),
+	KUNIT_CASE(llx_ops_hand),
+	KUNIT_CASE(llx_rope_large_pos),
 	{}
 };
 
 static struct kunit_suite llx_tensor_suite = {
 	.name = "llamux_tensor",
+	.init = llx_tensor_test_init,
 	.test_cases = llx_tensor_cases,
 };
 kunit_test_suite(llx_tensor_suite);
