@@ -484,6 +484,11 @@ static void llx_unicode_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x0660), LLX_UCD_NUMBER);
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x17b6), 0);	/* Khmer Mc */
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1f680), 0);	/* 🚀 */
+	/* Unicode 15.1 as in llama.cpp: 15.0 and 15.1 additions, no 16.0 */
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1e4f0), LLX_UCD_NUMBER);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x2ebf0), LLX_UCD_LETTER);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1c89), 0);
+	KUNIT_EXPECT_STREQ(test, llx_ucd_version(), "15.1.0");
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x10ffff), 0);
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x110000), 0);
 

@@ -14,9 +14,9 @@
 struct gguf_ctx;
 struct llx_vocab;
 
-#define LLX_MAX_VOCAB		(1u << 18)
+#define LLX_MAX_VOCAB		262144u	/* 2^18 tokens */
 #define LLX_MAX_PIECE_LEN	256u	/* bytes of a token's text and piece */
-#define LLX_MAX_INPUT_LEN	(1u << 20)	/* bytes of text per call */
+#define LLX_MAX_INPUT_LEN	1048576u	/* bytes of text per call */
 /* Most bytes one llx_detok_push() or llx_detok_flush() writes. */
 #define LLX_MAX_DETOK_OUT	(LLX_MAX_PIECE_LEN + 3)
 
