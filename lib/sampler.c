@@ -1,52 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Token sampling over a session's logits, in llama.cpp's order: repetition
- * penalty, then greedy argmax (temperature 0) or top-k, top-p, min-p,
- * temperature and a draw from a seeded splitmix64 generator.  The same
- * seed and parameters give the same tokens.
- *
- * Parameters arrive as fixed point (x1000) from non-FP callers.  Sorting
- * is done on an order-preserving integer image of the f32 logits (a
- * bounded heap for top-k, then sort()); each call is one FP section.
+ * Token sampling, the FP half (sampler_glue.c is the other): llama.cpp's
+ * order -- repetition penalty, then greedy argmax (temperature 0) or
+ * top-k, top-p, min-p, temperature and a draw.  Parameters are fixed
+ * point (x1000).  Sorting is done on an order-preserving integer image of
+ * the f32 logits: a bounded heap for top-k, then sort().
  */
-#define pr_fmt(fmt) "llamux: " fmt
-
 #include <llamux/compat.h>
 #include <llamux/llama.h>
 #include <llamux/tensor.h>
-#include <llamux/tokenizer.h>
 
-#define LLX_MAX_TEMP_MILLI	100000u		/* 100.0 */
-#define LLX_MAX_PENALTY_MILLI	100000u
-#define LLX_MAX_REPEAT_LAST_N	8192u
-
-/* A candidate token: @key orders like its logit, ties broken by @id. */
-struct llx_cand {
-	u32 key;
-	u32 id;
-};
-
-struct llx_sampler {
-	struct llx_sampler_params p;
-	u32 n_vocab;
-	u64 rng;
-	float *logits;		/* [n_vocab] working copy */
-	struct llx_cand *cand;	/* [n_vocab] */
-	float *prob;		/* [n_vocab] per sorted candidate */
-	u8 *seen;		/* [n_vocab] marks for the penalty */
-	u32 *recent;		/* ring of the last repeat_last_n ids */
-	u32 n_recent;
-	u32 head;
-};
-
-static u64 llx_splitmix64(u64 *state)
-{
-	u64 z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
+#include "llama_internal.h"
 
 /* f32 bits -> u32 that sorts like the float (NaNs sort at the ends). */
 static u32 llx_f32_key(u32 bits)
@@ -61,71 +25,6 @@ static u32 llx_f32_bits(float f)
 	memcpy(&b, &f, sizeof(b));
 	return b;
 }
-
-int llx_sampler_create(const struct llx_sampler_params *p, u32 n_vocab,
-		       struct llx_sampler **out)
-{
-	struct llx_sampler *smp;
-
-	*out = NULL;
-	if (!n_vocab || n_vocab > LLX_MAX_VOCAB ||
-	    p->temp_milli > LLX_MAX_TEMP_MILLI || p->top_p_milli > 1000 ||
-	    p->min_p_milli > 1000 ||
-	    p->repeat_penalty_milli > LLX_MAX_PENALTY_MILLI ||
-	    p->repeat_last_n > LLX_MAX_REPEAT_LAST_N) {
-		pr_err_ratelimited("sampler: parameter out of range (temp %u top_p %u min_p %u penalty %u last_n %u)\n",
-				   p->temp_milli, p->top_p_milli,
-				   p->min_p_milli, p->repeat_penalty_milli,
-				   p->repeat_last_n);
-		return -EINVAL;
-	}
-	smp = kzalloc(sizeof(*smp), GFP_KERNEL);
-	if (!smp)
-		return -ENOMEM;
-	smp->p = *p;
-	smp->n_vocab = n_vocab;
-	smp->rng = p->seed;
-	smp->logits = kvmalloc_array(n_vocab, sizeof(*smp->logits), GFP_KERNEL);
-	smp->cand = kvmalloc_array(n_vocab, sizeof(*smp->cand), GFP_KERNEL);
-	smp->prob = kvmalloc_array(n_vocab, sizeof(*smp->prob), GFP_KERNEL);
-	smp->seen = kvzalloc(n_vocab, GFP_KERNEL);
-	smp->recent = kmalloc_array(max(p->repeat_last_n, 1u),
-				    sizeof(*smp->recent), GFP_KERNEL);
-	if (!smp->logits || !smp->cand || !smp->prob || !smp->seen ||
-	    !smp->recent) {
-		llx_sampler_free(smp);
-		return -ENOMEM;
-	}
-	*out = smp;
-	return 0;
-}
-EXPORT_SYMBOL_GPL(llx_sampler_create);
-
-void llx_sampler_free(struct llx_sampler *smp)
-{
-	if (!smp)
-		return;
-	kvfree(smp->logits);
-	kvfree(smp->cand);
-	kvfree(smp->prob);
-	kvfree(smp->seen);
-	kfree(smp->recent);
-	kfree(smp);
-}
-EXPORT_SYMBOL_GPL(llx_sampler_free);
-
-void llx_sampler_accept(struct llx_sampler *smp, u32 id)
-{
-	u32 n = smp->p.repeat_last_n;
-
-	if (!n || id >= smp->n_vocab)
-		return;
-	smp->recent[smp->head] = id;
-	smp->head = (smp->head + 1) % n;
-	if (smp->n_recent < n)
-		smp->n_recent++;
-}
-EXPORT_SYMBOL_GPL(llx_sampler_accept);
 
 static bool llx_penalty_on(const struct llx_sampler *smp)
 {
@@ -277,34 +176,17 @@ static u32 llx_draw(struct llx_sampler *smp, u32 n, u64 rnd)
 }
 
 /*
- * Sample from @logits_bits (n_vocab f32 bit patterns).  Exposed for tests
- * and tools that hold logits outside a session.
+ * Pick a token from @logits_bits (n_vocab f32 bit patterns): penalty,
+ * then argmax (temperature 0) or top-k, top-p, min-p, temperature and the
+ * draw with @rnd.  The candidates are sorted here too (sort() does not
+ * sleep), so the whole pick is one FP section of the glue's.
  */
-u32 llx_sampler_sample_bits(struct llx_sampler *smp, const u32 *logits_bits)
+u32 llx_fp_sample(struct llx_sampler *smp, const u32 *logits_bits, u64 rnd)
 {
-	u64 rnd = smp->p.temp_milli ? llx_splitmix64(&smp->rng) : 0;
-	u32 id;
-
-	/*
-	 * One FP section: the candidates are sorted in it too (sort() does
-	 * not sleep), so no code of this FP object runs outside a section
-	 * with floats in flight.
-	 */
-	llx_fpu_begin();
 	memcpy(smp->logits, logits_bits, smp->n_vocab * sizeof(u32));
 	if (llx_penalty_on(smp))
 		llx_apply_penalty(smp);
 	if (!smp->p.temp_milli)
-		id = llx_argmax(smp->logits, smp->n_vocab);
-	else
-		id = llx_draw(smp, llx_top_k(smp, smp->p.top_k), rnd);
-	llx_fpu_end();
-	return id;
+		return llx_argmax(smp->logits, smp->n_vocab);
+	return llx_draw(smp, llx_top_k(smp, smp->p.top_k), rnd);
 }
-EXPORT_SYMBOL_GPL(llx_sampler_sample_bits);
-
-u32 llx_sampler_sample(struct llx_sampler *smp, const struct llx_session *s)
-{
-	return llx_sampler_sample_bits(smp, llx_session_logits_bits(s));
-}
-EXPORT_SYMBOL_GPL(llx_sampler_sample);

@@ -1,0 +1,697 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The llama model: weights referenced in the loaded GGUF data, a session
+ * (KV cache + activations) and the forward pass's driver.
+ *
+ * The shape follows karpathy/llama2.c's run.c: three plain structs tell
+ * the story -- hyperparameters (struct llx_hparams, llama.h), weights
+ * (struct llx_weights, each with its shape) and run state (struct
+ * llx_session), see llama_internal.h -- and llx_forward_batch() reads top
+ * to bottom like the paper.  Unlike run.c nothing in the file is trusted:
+ * llx_llama_check() validates the file first and every tensor is bound
+ * here again with its exact shape, type and extent.
+ *
+ * This is the integer-only glue: the math is in llama.c (an FP object),
+ * called in FP sections of at most about LLX_SECTION_WORK multiply-adds;
+ * between sections we reschedule and poll the caller's abort callback.  A
+ * batch of tokens is pushed through each weight matrix one chunk of rows
+ * at a time, so the rows stay in cache while every token of the batch
+ * uses them.
+ */
+#define pr_fmt(fmt) "llamux: " fmt
+
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/llama.h>
+
+#include "llama_internal.h"
+
+/* Multiply-adds per FP section: well under a millisecond on any x86. */
+#define LLX_SECTION_WORK	(512u * 1024)
+/* Tokens per pass through the weights (prompt evaluation). */
+#define LLX_BATCH		32u
+/* Activation rows (quantized copies) are this aligned. */
+#define LLX_ACT_ALIGN		64u
+
+/* ------------------------------------------------------------------------
+ * Loading
+ */
+
+static const struct gguf_tensor *llx_find(const struct gguf_ctx *g,
+					  const char *name, bool required)
+{
+	const struct gguf_tensor *t = gguf_find_tensor(g, name);
+
+	if (!t && required)
+		pr_err_ratelimited("tensor %s missing\n", name);
+	return t;
+}
+
+/* Bind tensor @t, which must be [@rows][@cols], to @mat. */
+static int llx_bind_mat(struct llx_model *m, const struct gguf_tensor *t,
+			const u8 *data, u64 data_len, u32 cols, u32 rows,
+			struct llx_mat *mat)
+{
+	u64 row_bytes, size, end;
+	u32 align = 1;
+	bool ok;
+
+	if (t->ne[0] != cols || t->ne[1] != rows || t->ne[2] != 1 ||
+	    t->ne[3] != 1) {
+		pr_err_ratelimited("tensor %.*s: shape %llux%llu, want %ux%u\n",
+				   (int)t->name.len, t->name.s, t->ne[0],
+				   t->ne[1], cols, rows);
+		return -EINVAL;
+	}
+	llx_fpu_begin();
+	ok = llx_fp_type_supported(t->type);
+	llx_fpu_end();
+	if (!ok) {
+		pr_err_ratelimited("tensor %.*s: type %s not supported\n",
+				   (int)t->name.len, t->name.s,
+				   ggml_type_name(t->type));
+		return -EOPNOTSUPP;
+	}
+	row_bytes = ggml_row_size(t->type, cols);
+	if (!row_bytes || check_mul_overflow(row_bytes, (u64)rows, &size) ||
+	    check_add_overflow(t->offset, size, &end) || end > data_len) {
+		pr_err_ratelimited("tensor %.*s: data out of bounds\n",
+				   (int)t->name.len, t->name.s);
+		return -EINVAL;
+	}
+	if (t->type == GGML_TYPE_F32)
+		align = 4;
+	else if (t->type == GGML_TYPE_F16 || t->type == GGML_TYPE_BF16)
+		align = 2;
+	if (!IS_ALIGNED((unsigned long)(data + t->offset), align) ||
+	    !IS_ALIGNED(row_bytes, align)) {
+		pr_err_ratelimited("tensor %.*s: misaligned data\n",
+				   (int)t->name.len, t->name.s);
+		return -EINVAL;
+	}
+	mat->data = data + t->offset;
+	mat->row_bytes = row_bytes;
+	mat->type = t->type;
+	mat->rows = rows;
+	mat->cols = cols;
+	m->n_params += (u64)rows * cols;
+	m->type_mask |= BIT_ULL(t->type);
+	return 0;
+}
+
+static int llx_bind_named(struct llx_model *m, const struct gguf_ctx *g,
+			  const u8 *data, u64 data_len, const char *name,
+			  u32 cols, u32 rows, struct llx_mat *mat)
+{
+	const struct gguf_tensor *t = llx_find(g, name, true);
+
+	if (!t)
+		return -EINVAL;
+	return llx_bind_mat(m, t, data, data_len, cols, rows, mat);
+}
+
+/* A norm weight: F32 [@n]. */
+static int llx_bind_norm(struct llx_model *m, const struct gguf_ctx *g,
+			 const u8 *data, u64 data_len, const char *name,
+			 u32 n, const float **out)
+{
+	const struct gguf_tensor *t = llx_find(g, name, true);
+	u64 end;
+
+	if (!t)
+		return -EINVAL;
+	if (t->type != GGML_TYPE_F32 || t->nelements != n || t->ne[0] != n ||
+	    check_add_overflow(t->offset, (u64)n * sizeof(float), &end) ||
+	    end > data_len ||
+	    !IS_ALIGNED((unsigned long)(data + t->offset), sizeof(float))) {
+		pr_err_ratelimited("tensor %s: want F32 [%u] in bounds\n",
+				   name, n);
+		return -EINVAL;
+	}
+	*out = (const float *)(data + t->offset);
+	m->n_params += n;
+	m->type_mask |= BIT_ULL(GGML_TYPE_F32);
+	return 0;
+}
+
+static int llx_bind_layer(struct llx_model *m, const struct gguf_ctx *g,
+			  const u8 *data, u64 data_len, u32 il)
+{
+	const struct llx_hparams *hp = &m->hp;
+	struct llx_layer_weights *lw = &m->w.layers[il];
+	u32 e = hp->n_embd, qd = llx_q_dim(hp), kvd = llx_kv_dim(hp);
+	const struct {
+		const char *suffix;
+		u32 cols, rows;
+		struct llx_mat *mat;
+	} mats[] = {
+		{ "attn_q", e, qd, &lw->wq },
+		{ "attn_k", e, kvd, &lw->wk },
+		{ "attn_v", e, kvd, &lw->wv },
+		{ "attn_output", qd, e, &lw->wo },
+		{ "ffn_gate", e, hp->n_ff, &lw->w_gate },
+		{ "ffn_up", e, hp->n_ff, &lw->w_up },
+		{ "ffn_down", hp->n_ff, e, &lw->w_down },
+	};
+	char name[GGUF_MAX_NAME_LEN + 1];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(mats); i++) {
+		snprintf(name, sizeof(name), "blk.%u.%s.weight", il,
+			 mats[i].suffix);
+		ret = llx_bind_named(m, g, data, data_len, name, mats[i].cols,
+				     mats[i].rows, mats[i].mat);
+		if (ret)
+			return ret;
+	}
+	snprintf(name, sizeof(name), "blk.%u.attn_norm.weight", il);
+	ret = llx_bind_norm(m, g, data, data_len, name, e, &lw->attn_norm);
+	if (ret)
+		return ret;
+	snprintf(name, sizeof(name), "blk.%u.ffn_norm.weight", il);
+	return llx_bind_norm(m, g, data, data_len, name, e, &lw->ffn_norm);
+}
+
+/*
+ * Largest rounded activation of one token over every matrix of @m.
+ * Called in an FP section.
+ */
+static size_t llx_act_stride(const struct llx_model *m)
+{
+	const struct llx_mat *out = &m->w.output;
+	size_t sz;
+	u32 il;
+
+	sz = llx_fp_act_size(out->type, out->cols);
+	for (il = 0; il < m->hp.n_layer; il++) {
+		const struct llx_layer_weights *lw = &m->w.layers[il];
+		const struct llx_mat *lm[] = {
+			&lw->wq, &lw->wk, &lw->wv, &lw->wo,
+			&lw->w_gate, &lw->w_up, &lw->w_down,
+		};
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(lm); i++)
+			sz = max(sz, llx_fp_act_size(lm[i]->type,
+						     lm[i]->cols));
+	}
+	return ALIGN(sz, LLX_ACT_ALIGN);
+}
+
+int llx_model_create(const struct gguf_ctx *g, const void *data,
+		     u64 data_len, struct llx_model **out)
+{
+	const struct gguf_tensor *t;
+	struct llx_hparams *hp;
+	struct llx_model *m;
+	char why[128] = "";
+	u32 il;
+	int ret;
+
+	*out = NULL;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	hp = &m->hp;
+	ret = llx_llama_check(g, hp, why, sizeof(why));
+	if (ret) {
+		pr_err_ratelimited("not a usable llama model: %s\n", why);
+		goto err_free_model;
+	}
+	/* Belt and braces: the forward pass relies on these. */
+	if (!hp->n_layer || hp->n_layer > LLX_MAX_LAYERS || !hp->n_head ||
+	    !hp->n_head_kv || hp->n_head % hp->n_head_kv ||
+	    !hp->head_dim || hp->head_dim % 2 || hp->n_rot > hp->head_dim ||
+	    hp->n_rot % 2 || !hp->n_embd || hp->n_embd > LLX_MAX_EMBD ||
+	    !hp->n_ff || hp->n_ff > LLX_MAX_FF || !hp->n_vocab ||
+	    hp->n_head > LLX_MAX_HEADS || hp->head_dim > LLX_MAX_EMBD ||
+	    !hp->n_ctx_train) {
+		pr_err_ratelimited("hyperparameters out of range\n");
+		ret = -EINVAL;
+		goto err_free_model;
+	}
+	m->w.layers = kcalloc(hp->n_layer, sizeof(*m->w.layers), GFP_KERNEL);
+	if (!m->w.layers) {
+		ret = -ENOMEM;
+		goto err_free_model;
+	}
+	ret = llx_bind_named(m, g, data, data_len, "token_embd.weight",
+			     hp->n_embd, hp->n_vocab, &m->w.tok_embd);
+	if (ret)
+		goto err_free_layers;
+	ret = llx_bind_norm(m, g, data, data_len, "output_norm.weight",
+			    hp->n_embd, &m->w.out_norm);
+	if (ret)
+		goto err_free_layers;
+	t = llx_find(g, "output.weight", false);
+	if (t) {
+		ret = llx_bind_mat(m, t, data, data_len, hp->n_embd,
+				   hp->n_vocab, &m->w.output);
+		if (ret)
+			goto err_free_layers;
+	} else {
+		m->w.output = m->w.tok_embd;
+		m->tied = true;
+	}
+	for (il = 0; il < hp->n_layer; il++) {
+		ret = llx_bind_layer(m, g, data, data_len, il);
+		if (ret)
+			goto err_free_layers;
+	}
+	llx_fpu_begin();
+	llx_fp_init();
+	m->act_stride = llx_act_stride(m);
+	llx_fpu_end();
+	*out = m;
+	return 0;
+
+err_free_layers:
+	kfree(m->w.layers);
+err_free_model:
+	kfree(m);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(llx_model_create);
+
+void llx_model_free(struct llx_model *m)
+{
+	if (!m)
+		return;
+	kfree(m->w.layers);
+	kfree(m);
+}
+EXPORT_SYMBOL_GPL(llx_model_free);
+
+const struct llx_hparams *llx_model_hparams(const struct llx_model *m)
+{
+	return &m->hp;
+}
+EXPORT_SYMBOL_GPL(llx_model_hparams);
+
+u64 llx_model_n_params(const struct llx_model *m)
+{
+	return m->n_params;
+}
+EXPORT_SYMBOL_GPL(llx_model_n_params);
+
+u64 llx_model_type_mask(const struct llx_model *m)
+{
+	return m->type_mask;
+}
+EXPORT_SYMBOL_GPL(llx_model_type_mask);
+
+bool llx_model_tied_output(const struct llx_model *m)
+{
+	return m->tied;
+}
+EXPORT_SYMBOL_GPL(llx_model_tied_output);
+
+/* ------------------------------------------------------------------------
+ * Sessions
+ */
+
+/*
+ * Floats of scratch for a batch of @nb tokens and a context of @n_ctx.
+ * Every term is bounded by the LLX_MAX_* caps: no overflow in u64.
+ */
+static u64 llx_scratch_floats(const struct llx_hparams *hp, u32 nb, u32 n_ctx)
+{
+	u64 e = hp->n_embd, qd = llx_q_dim(hp), ff = hp->n_ff;
+	u64 per_tok = e + max(e, qd) + qd + 2 * ff + e;
+
+	return per_tok * nb + n_ctx + hp->n_vocab;
+}
+
+static u32 llx_batch_for(u32 n_ctx)
+{
+	return min(n_ctx, LLX_BATCH);
+}
+
+u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx)
+{
+	const struct llx_hparams *hp = &m->hp;
+	u64 kv, floats, bytes, act;
+
+	/* 2 (K and V) x n_layer x n_ctx x kv_dim floats. */
+	if (check_mul_overflow((u64)hp->n_layer * llx_kv_dim(hp), (u64)n_ctx,
+			       &kv) ||
+	    check_mul_overflow(kv, 2 * sizeof(float), &kv))
+		return U64_MAX;
+	floats = llx_scratch_floats(hp, llx_batch_for(n_ctx), n_ctx);
+	act = (u64)m->act_stride * llx_batch_for(n_ctx);
+	if (check_add_overflow(kv, floats * sizeof(float), &bytes) ||
+	    check_add_overflow(bytes, act, &bytes))
+		return U64_MAX;
+	return bytes;
+}
+EXPORT_SYMBOL_GPL(llx_session_bytes);
+
+void llx_session_free(struct llx_session *s)
+{
+	if (!s)
+		return;
+	kvfree(s->k_cache);
+	kvfree(s->v_cache);
+	kvfree(s->x);
+	kvfree(s->xq);
+	kfree(s->t_last);
+	kfree(s->t_total);
+	kfree(s);
+}
+EXPORT_SYMBOL_GPL(llx_session_free);
+
+int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
+		       struct llx_session **out)
+{
+	const struct llx_hparams *hp = &m->hp;
+	u64 bytes, kv_floats, floats;
+	struct llx_session *s;
+	u32 nb = llx_batch_for(n_ctx);
+	float *f;
+
+	*out = NULL;
+	if (!n_ctx || n_ctx > hp->n_ctx_train || n_ctx > LLX_MAX_CTX) {
+		pr_err_ratelimited("n_ctx %u out of range (1..%u)\n", n_ctx,
+				   min(hp->n_ctx_train, LLX_MAX_CTX));
+		return -EINVAL;
+	}
+	bytes = llx_session_bytes(m, n_ctx);
+	if (bytes == U64_MAX || (max_bytes && bytes > max_bytes) ||
+	    bytes > SIZE_MAX / 2) {
+		pr_err_ratelimited("session of %llu bytes for n_ctx %u over the cap %llu\n",
+				   bytes, n_ctx, max_bytes);
+		return -E2BIG;
+	}
+	kv_floats = (u64)hp->n_layer * n_ctx * llx_kv_dim(hp);
+	floats = llx_scratch_floats(hp, nb, n_ctx);
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->m = m;
+	s->n_ctx = n_ctx;
+	s->n_batch = nb;
+	s->k_cache = kvcalloc(kv_floats, sizeof(float), GFP_KERNEL);
+	s->v_cache = kvcalloc(kv_floats, sizeof(float), GFP_KERNEL);
+	s->x = kvcalloc(floats, sizeof(float), GFP_KERNEL);
+	s->xq = kvmalloc_array(nb, m->act_stride, GFP_KERNEL);
+	s->t_last = kcalloc(hp->n_layer, sizeof(*s->t_last), GFP_KERNEL);
+	s->t_total = kcalloc(hp->n_layer, sizeof(*s->t_total), GFP_KERNEL);
+	if (!s->k_cache || !s->v_cache || !s->x || !s->xq || !s->t_last ||
+	    !s->t_total) {
+		llx_session_free(s);
+		return -ENOMEM;
+	}
+	/* Carve the scratch floats, in llx_scratch_floats() order. */
+	f = s->x + (size_t)nb * hp->n_embd;
+	s->xb = f;
+	f += (size_t)nb * max(hp->n_embd, llx_q_dim(hp));
+	s->q = f;
+	f += (size_t)nb * llx_q_dim(hp);
+	s->hb = f;
+	f += (size_t)nb * hp->n_ff;
+	s->hb2 = f;
+	f += (size_t)nb * hp->n_ff;
+	s->tmp = f;
+	f += (size_t)nb * hp->n_embd;
+	s->att = f;
+	f += n_ctx;
+	s->logits = f;
+	*out = s;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(llx_session_create);
+
+u32 llx_session_pos(const struct llx_session *s)
+{
+	return s->pos;
+}
+EXPORT_SYMBOL_GPL(llx_session_pos);
+
+u32 llx_session_n_ctx(const struct llx_session *s)
+{
+	return s->n_ctx;
+}
+EXPORT_SYMBOL_GPL(llx_session_n_ctx);
+
+void llx_session_reset(struct llx_session *s)
+{
+	s->pos = 0;
+	memset(s->logits, 0, (size_t)s->m->hp.n_vocab * sizeof(float));
+}
+EXPORT_SYMBOL_GPL(llx_session_reset);
+
+const u32 *llx_session_logits_bits(const struct llx_session *s)
+{
+	return (const u32 *)s->logits;
+}
+EXPORT_SYMBOL_GPL(llx_session_logits_bits);
+
+const struct llx_layer_times *llx_session_layer_last(const struct llx_session *s)
+{
+	return s->t_last;
+}
+EXPORT_SYMBOL_GPL(llx_session_layer_last);
+
+const struct llx_layer_times *llx_session_layer_total(const struct llx_session *s)
+{
+	return s->t_total;
+}
+EXPORT_SYMBOL_GPL(llx_session_layer_total);
+
+const struct llx_session_stats *llx_session_stats(const struct llx_session *s)
+{
+	return &s->stats;
+}
+EXPORT_SYMBOL_GPL(llx_session_stats);
+
+struct llx_session_stats *llx_session_stats_mut(struct llx_session *s)
+{
+	return &s->stats;
+}
+EXPORT_SYMBOL_GPL(llx_session_stats_mut);
+
+/* ------------------------------------------------------------------------
+ * The forward pass
+ */
+
+/* One call of llx_forward(): where the batch is and how to stop it. */
+struct llx_pass {
+	struct llx_session *s;
+	u32 pos;		/* position of the batch's first token */
+	u32 nt;			/* tokens in the batch */
+	bool (*abort)(void *arg);
+	void *arg;
+};
+
+/* Between two FP sections: let others run, honour the abort request. */
+static int llx_yield(const struct llx_pass *p)
+{
+	llx_cond_resched();
+	if (p->abort && p->abort(p->arg))
+		return -EINTR;
+	return 0;
+}
+
+/* How many of @n items costing @work multiply-adds each fit a section. */
+static u32 llx_chunk(u64 work, u32 n)
+{
+	u64 c = work ? LLX_SECTION_WORK / work : n;
+
+	return (u32)max_t(u64, 1, min_t(u64, c, n));
+}
+
+/*
+ * y[t][0..rows) = W x[t] for the batch's tokens; x is [nt][cols], y is
+ * [nt][rows].  The activations are rounded for W's type first (ggml's
+ * vec_dot_type), then W is walked in chunks of rows; each chunk meets
+ * every token of the batch while it is in cache.
+ */
+static int llx_matmul(const struct llx_pass *p, const struct llx_mat *w,
+		      const float *x, float *y, u32 nt)
+{
+	u32 r0, chunk = llx_chunk((u64)w->cols * nt, w->rows);
+	int ret;
+
+	llx_fpu_begin();
+	llx_fp_quantize(p->s, w, x, nt);
+	llx_fpu_end();
+	for (r0 = 0; r0 < w->rows; r0 += chunk) {
+		ret = llx_yield(p);
+		if (ret)
+			return ret;
+		llx_fpu_begin();
+		llx_fp_matmul_rows(p->s, w, y, nt, r0,
+				   min(chunk, w->rows - r0));
+		llx_fpu_end();
+	}
+	return 0;
+}
+
+/* out[t] = rmsnorm(x[t]) * w for the batch. */
+static void llx_norm_batch(const struct llx_pass *p, float *out,
+			   const float *x, const float *w)
+{
+	llx_fpu_begin();
+	llx_fp_norm(p->s, out, x, w, p->nt);
+	llx_fpu_end();
+}
+
+/* a += b over the batch's residual stream. */
+static void llx_residual(const struct llx_pass *p, float *a, const float *b)
+{
+	llx_fpu_begin();
+	llx_fp_add(a, b, p->nt * p->s->m->hp.n_embd);
+	llx_fpu_end();
+}
+
+static int llx_attention_block(const struct llx_pass *p, u32 il)
+{
+	struct llx_session *s = p->s;
+	const struct llx_hparams *hp = &s->m->hp;
+	const struct llx_layer_weights *lw = &s->m->w.layers[il];
+	u32 qd = llx_q_dim(hp), kvd = llx_kv_dim(hp), t, h0;
+	size_t kv_off = ((size_t)il * s->n_ctx + p->pos) * kvd;
+	float *kb = s->k_cache + kv_off, *vb = s->v_cache + kv_off;
+	int ret;
+
+	llx_norm_batch(p, s->xb, s->x, lw->attn_norm);
+	/* K and V go straight into the cache rows of positions pos.. */
+	ret = llx_matmul(p, &lw->wq, s->xb, s->q, p->nt);
+	if (!ret)
+		ret = llx_matmul(p, &lw->wk, s->xb, kb, p->nt);
+	if (!ret)
+		ret = llx_matmul(p, &lw->wv, s->xb, vb, p->nt);
+	if (ret)
+		return ret;
+
+	llx_fpu_begin();
+	llx_fp_rope(s, s->q, kb, p->pos, p->nt);
+	llx_fpu_end();
+
+	for (t = 0; t < p->nt; t++) {
+		u32 pos = p->pos + t;
+		u32 hc = llx_chunk((u64)(pos + 1) * hp->head_dim * 2,
+				   hp->n_head);
+
+		for (h0 = 0; h0 < hp->n_head; h0 += hc) {
+			ret = llx_yield(p);
+			if (ret)
+				return ret;
+			llx_fpu_begin();
+			llx_fp_attend(s, il, pos, s->q + (size_t)t * qd,
+				      s->xb + (size_t)t * qd, h0,
+				      min(h0 + hc, hp->n_head));
+			llx_fpu_end();
+		}
+	}
+	ret = llx_matmul(p, &lw->wo, s->xb, s->tmp, p->nt);
+	if (ret)
+		return ret;
+	llx_residual(p, s->x, s->tmp);
+	return 0;
+}
+
+static int llx_ffn_block(const struct llx_pass *p, u32 il)
+{
+	struct llx_session *s = p->s;
+	const struct llx_layer_weights *lw = &s->m->w.layers[il];
+	int ret;
+
+	llx_norm_batch(p, s->xb, s->x, lw->ffn_norm);
+	ret = llx_matmul(p, &lw->w_gate, s->xb, s->hb, p->nt);
+	if (!ret)
+		ret = llx_matmul(p, &lw->w_up, s->xb, s->hb2, p->nt);
+	if (ret)
+		return ret;
+	llx_fpu_begin();
+	llx_fp_swiglu(s->hb, s->hb2, p->nt * s->m->hp.n_ff);
+	llx_fpu_end();
+	ret = llx_matmul(p, &lw->w_down, s->hb, s->tmp, p->nt);
+	if (ret)
+		return ret;
+	llx_residual(p, s->x, s->tmp);
+	return 0;
+}
+
+/* One batch of @p->nt tokens at positions p->pos..; logits if @want_logits. */
+static int llx_forward_batch(const struct llx_pass *p, const u32 *tokens,
+			     bool want_logits)
+{
+	struct llx_session *s = p->s;
+	const struct llx_model *m = s->m;
+	u64 t0, t1, t2;
+	u32 il;
+	int ret;
+
+	/* Token embeddings: rows of token_embd, dequantized exactly. */
+	llx_fpu_begin();
+	llx_fp_embed(s, tokens, p->nt);
+	llx_fpu_end();
+
+	for (il = 0; il < m->hp.n_layer; il++) {
+		t0 = llx_now_ns();
+		ret = llx_attention_block(p, il);
+		if (ret)
+			return ret;
+		t1 = llx_now_ns();
+		ret = llx_ffn_block(p, il);
+		if (ret)
+			return ret;
+		t2 = llx_now_ns();
+		s->t_last[il].attn_ns += t1 - t0;
+		s->t_last[il].ffn_ns += t2 - t1;
+		s->t_last[il].total_ns += t2 - t0;
+	}
+	if (!want_logits)
+		return 0;
+
+	/* Final norm and classifier, for the batch's last token only. */
+	llx_fpu_begin();
+	llx_fp_norm(s, s->xb, s->x + (size_t)(p->nt - 1) * m->hp.n_embd,
+		    m->w.out_norm, 1);
+	llx_fpu_end();
+	return llx_matmul(p, &m->w.output, s->xb, s->logits, 1);
+}
+
+int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
+		bool (*abort)(void *arg), void *arg)
+{
+	const struct llx_hparams *hp = &s->m->hp;
+	struct llx_pass p = { .s = s, .abort = abort, .arg = arg };
+	u32 i, done;
+	int ret = 0;
+
+	if (!n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (tokens[i] >= hp->n_vocab) {
+			pr_err_ratelimited("token id %u out of range (n_vocab %u)\n",
+					   tokens[i], hp->n_vocab);
+			return -EINVAL;
+		}
+	}
+	if (n > s->n_ctx - s->pos)
+		return -ENOSPC;
+
+	memset(s->t_last, 0, hp->n_layer * sizeof(*s->t_last));
+	for (done = 0; done < n; done += p.nt) {
+		p.pos = s->pos;
+		p.nt = min(n - done, s->n_batch);
+		ret = llx_forward_batch(&p, tokens + done, done + p.nt == n);
+		if (ret) {
+			/* Undo: the cache rows written are simply reused. */
+			s->pos -= done;
+			break;
+		}
+		s->pos += p.nt;
+	}
+	for (i = 0; i < hp->n_layer; i++) {
+		s->t_total[i].attn_ns += s->t_last[i].attn_ns;
+		s->t_total[i].ffn_ns += s->t_last[i].ffn_ns;
+		s->t_total[i].total_ns += s->t_last[i].total_ns;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(llx_forward);

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared between the llama glue (llama_glue.c, sampler_glue.c: integer-only
+ * objects with the public API, allocation, FP sections, rescheduling) and
+ * the math they call (llama.c, sampler.c: FP objects).
+ *
+ * The split follows Documentation/core-api/floating-point.rst: code built
+ * with FPU flags may use vector registers anywhere (struct copies, auto-
+ * vectorised integer loops), so all of it runs inside the FP sections the
+ * glue opens.  Every llx_fp_*() below must be called between
+ * llx_fpu_begin() and llx_fpu_end(); none of them sleeps or allocates.
+ * Floats cross this interface only by pointer or as f32 bits.
+ */
+#ifndef _LLAMUX_LLAMA_INTERNAL_H
+#define _LLAMUX_LLAMA_INTERNAL_H
+
+#include <llamux/compat.h>
+#include <llamux/llama.h>
+
+/* A weight matrix [rows][cols] of @type, in place in the file data. */
+struct llx_mat {
+	const u8 *data;
+	size_t row_bytes;
+	u32 type;
+	u32 rows;
+	u32 cols;
+};
+
+struct llx_layer_weights {
+	const float *attn_norm;		/* [n_embd] */
+	struct llx_mat wq;		/* [n_head * head_dim][n_embd] */
+	struct llx_mat wk;		/* [n_head_kv * head_dim][n_embd] */
+	struct llx_mat wv;		/* [n_head_kv * head_dim][n_embd] */
+	struct llx_mat wo;		/* [n_embd][n_head * head_dim] */
+	const float *ffn_norm;		/* [n_embd] */
+	struct llx_mat w_gate;		/* [n_ff][n_embd] */
+	struct llx_mat w_up;		/* [n_ff][n_embd] */
+	struct llx_mat w_down;		/* [n_embd][n_ff] */
+};
+
+struct llx_weights {
+	struct llx_mat tok_embd;	/* [n_vocab][n_embd] */
+	const float *out_norm;		/* [n_embd] */
+	struct llx_mat output;		/* [n_vocab][n_embd]; tok_embd if tied */
+	struct llx_layer_weights *layers;	/* [n_layer] */
+};
+
+struct llx_model {
+	struct llx_hparams hp;
+	struct llx_weights w;
+	u64 n_params;
+	u64 type_mask;
+	size_t act_stride;	/* bytes of one token's rounded activation */
+	bool tied;
+};
+
+/* Run state: activations for a batch of up to n_batch tokens, KV cache. */
+struct llx_session {
+	struct llx_model *m;
+	u32 n_ctx;
+	u32 pos;		/* next position to fill */
+	u32 n_batch;
+	float *x;		/* [n_batch][n_embd] residual stream */
+	float *xb;		/* [n_batch][max(n_embd, q_dim)] norm / attn out */
+	float *q;		/* [n_batch][q_dim] */
+	float *hb;		/* [n_batch][n_ff] gate, then silu(gate) * up */
+	float *hb2;		/* [n_batch][n_ff] up */
+	float *tmp;		/* [n_batch][n_embd] wo / w_down output */
+	void *xq;		/* [n_batch][act_stride] rounded activations */
+	float *att;		/* [n_ctx] attention scores of one head */
+	float *logits;		/* [n_vocab], of the last token of the last pass */
+	float *k_cache;		/* [n_layer][n_ctx][kv_dim] */
+	float *v_cache;		/* [n_layer][n_ctx][kv_dim] */
+	struct llx_layer_times *t_last;		/* [n_layer] */
+	struct llx_layer_times *t_total;	/* [n_layer] */
+	struct llx_session_stats stats;
+};
+
+static inline u32 llx_q_dim(const struct llx_hparams *hp)
+{
+	return hp->n_head * hp->head_dim;
+}
+
+static inline u32 llx_kv_dim(const struct llx_hparams *hp)
+{
+	return hp->n_head_kv * hp->head_dim;
+}
+
+/* llama.c: the forward pass's math, on the batch's first @nt tokens. */
+bool llx_fp_type_supported(u32 type);
+size_t llx_fp_act_size(u32 type, u32 n);
+void llx_fp_init(void);
+void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 nt);
+void llx_fp_norm(struct llx_session *s, float *out, const float *x,
+		 const float *w, u32 nt);
+void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
+		     const float *x, u32 nt);
+void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
+			float *y, u32 nt, u32 r0, u32 nr);
+void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt);
+void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
+		   float *out, u32 h0, u32 h1);
+void llx_fp_add(float *a, const float *b, u32 n);
+void llx_fp_swiglu(float *a, const float *b, u32 n);
+
+/* The sampler's state, shared by sampler_glue.c and sampler.c. */
+struct llx_sampler {
+	struct llx_sampler_params p;
+	u32 n_vocab;
+	u64 rng;
+	float *logits;		/* [n_vocab] working copy */
+	struct llx_cand *cand;	/* [n_vocab] */
+	float *prob;		/* [n_vocab] per sorted candidate */
+	u8 *seen;		/* [n_vocab] marks for the penalty */
+	u32 *recent;		/* ring of the last repeat_last_n ids */
+	u32 n_recent;
+	u32 head;
+};
+
+/* A candidate token: @key orders like its logit, ties broken by @id. */
+struct llx_cand {
+	u32 key;
+	u32 id;
+};
+
+/* sampler.c: pick a token from @logits_bits; @rnd is the draw's entropy. */
+u32 llx_fp_sample(struct llx_sampler *smp, const u32 *logits_bits, u64 rnd);
+
+#endif /* _LLAMUX_LLAMA_INTERNAL_H */
