@@ -30,6 +30,7 @@
 
 #define LLX_NO_ID		U32_MAX
 #define LLX_MAX_MERGES		BIT(20)
+#define LLX_MAX_MERGE_BYTES	(32u << 20)	/* all merge strings together */
 #define LLX_MAX_PIECE_BYTES	LLX_MAX_PIECE_LEN	/* a decoded piece */
 #define LLX_MAX_EOG		16u
 
@@ -455,6 +456,11 @@ static int llx_scan_merges(const struct gguf_kv *kv, u64 *bytes, u32 *strs)
 		*bytes += m.len;
 		*strs += 2;
 	}
+	if (*bytes > LLX_MAX_MERGE_BYTES) {
+		pr_err_ratelimited("tokenizer: merges hold %llu bytes (max %u)\n",
+				   (unsigned long long)*bytes, LLX_MAX_MERGE_BYTES);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -515,13 +521,6 @@ static int llx_load_merges(struct llx_vocab *v, const struct gguf_kv *kv)
 	return 0;
 }
 
-static bool llx_str_is(const struct llx_vocab *v, u32 id, const char *s)
-{
-	size_t n = strlen(s);
-
-	return llx_str_len(v, id) == n && !memcmp(llx_str(v, id), s, n);
-}
-
 static void llx_add_eog(struct llx_vocab *v, s32 id)
 {
 	u32 i;
@@ -535,9 +534,19 @@ static void llx_add_eog(struct llx_vocab *v, s32 id)
 		v->eog[v->n_eog++] = id;
 }
 
+/* Token id of the C string @s, or -1. */
+static s32 llx_token_named(const struct llx_vocab *v, const char *s)
+{
+	u32 id = llx_find_token(v, (const u8 *)s, strlen(s));
+
+	return id == LLX_NO_ID ? -1 : (s32)id;
+}
+
 /*
  * llama.cpp finds end-of-generation tokens by their text and marks them
  * as control tokens, which also changes how they tokenize and print.
+ * (Where several EOT names exist it takes whichever its hash map yields
+ * first; here the first in this list.)
  */
 static void llx_find_eog(struct llx_vocab *v)
 {
@@ -550,25 +559,25 @@ static void llx_find_eog(struct llx_vocab *v)
 		"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
 		"<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>",
 	};
-	u32 id, i;
+	u32 i;
+	s32 id;
 
-	for (id = 0; id < v->n_tokens; id++) {
-		for (i = 0; v->eot < 0 && i < ARRAY_SIZE(eot); i++) {
-			if (llx_str_is(v, id, eot[i])) {
-				v->eot = id;
-				v->attr[id] |= LLX_ATTR_CONTROL;
-			}
-		}
-		if (v->eom < 0 && llx_str_is(v, id, "<|eom_id|>")) {
-			v->eom = id;
-			v->attr[id] |= LLX_ATTR_CONTROL;
-		}
-		for (i = 0; i < ARRAY_SIZE(eog); i++) {
-			if (llx_str_is(v, id, eog[i])) {
-				llx_add_eog(v, id);
-				v->attr[id] |= LLX_ATTR_CONTROL;
-			}
-		}
+	for (i = 0; v->eot < 0 && i < ARRAY_SIZE(eot); i++) {
+		v->eot = llx_token_named(v, eot[i]);
+		if (v->eot >= 0)
+			v->attr[v->eot] |= LLX_ATTR_CONTROL;
+	}
+	if (v->eom < 0) {
+		v->eom = llx_token_named(v, "<|eom_id|>");
+		if (v->eom >= 0)
+			v->attr[v->eom] |= LLX_ATTR_CONTROL;
+	}
+	for (i = 0; i < ARRAY_SIZE(eog); i++) {
+		id = llx_token_named(v, eog[i]);
+		if (id < 0)
+			continue;
+		llx_add_eog(v, id);
+		v->attr[id] |= LLX_ATTR_CONTROL;
 	}
 	llx_add_eog(v, v->eos);
 	llx_add_eog(v, v->eot);

@@ -50,7 +50,7 @@ struct loaded {
 
 static int load(const char *path, struct loaded *l)
 {
-	u64 t0 = llx_now_ns();
+	u64 t0 = llx_now_ns(), t1;
 	size_t n;
 	int ret;
 
@@ -64,13 +64,15 @@ static int load(const char *path, struct loaded *l)
 		fprintf(stderr, "%s: gguf_parse: %d\n", path, ret);
 		return -1;
 	}
+	t1 = llx_now_ns();
 	ret = llx_vocab_load(l->g, &l->v);
 	if (ret) {
 		fprintf(stderr, "%s: llx_vocab_load: %d\n", path, ret);
 		return -1;
 	}
-	fprintf(stderr, "%s: %u tokens, loaded in %.2f ms\n", path,
-		llx_vocab_size(l->v), (llx_now_ns() - t0) / 1e6);
+	fprintf(stderr, "%s: %u tokens; gguf_parse %.2f ms, llx_vocab_load %.2f ms\n",
+		path, llx_vocab_size(l->v), (t1 - t0) / 1e6,
+		(llx_now_ns() - t1) / 1e6);
 	return 0;
 }
 
