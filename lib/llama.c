@@ -8,6 +8,7 @@
  * vec_dot type before each matrix product, F32 everywhere else.
  */
 #include <llamux/compat.h>
+#include <llamux/gguf.h>
 #include <llamux/llama.h>
 #include <llamux/tensor.h>
 
@@ -98,34 +99,52 @@ void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt)
 }
 
 /*
+ * V rows v[t] ([nt][kv_dim]) of positions pos.. into layer @il's cache,
+ * which is transposed ([kv_dim][n_ctx]) so that the weighted sum over
+ * positions is a dot product per dimension, as in llama.cpp.
+ */
+void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
+		    u32 nt)
+{
+	u32 kvd = llx_kv_dim(&s->m->hp), t, d;
+	float *vt = s->v_cache + (size_t)il * kvd * s->n_ctx + pos;
+
+	for (t = 0; t < nt; t++)
+		for (d = 0; d < kvd; d++)
+			vt[(size_t)d * s->n_ctx + t] = v[(size_t)t * kvd + d];
+}
+
+/*
  * Attention of heads [h0, h1) of the token at position @pos over positions
  * 0..pos of layer @il: softmax(q.k / sqrt(head_dim)) weighted sum of v,
- * each query head reading kv head h / (n_head / n_head_kv).  Writes
- * @out ([q_dim]).
+ * each query head reading kv head h / (n_head / n_head_kv).  Both
+ * products are row dot products over the cache (K rows; V^T rows), like
+ * ggml's mul_mat(k, q) and mul_mat(v^T, kq).  Writes @out ([q_dim]).
  */
 void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
 		   float *out, u32 h0, u32 h1)
 {
 	const struct llx_hparams *hp = &s->m->hp;
-	u32 hd = hp->head_dim, kvd = llx_kv_dim(hp);
+	u32 hd = hp->head_dim, kvd = llx_kv_dim(hp), n = pos + 1;
 	u32 group = hp->n_head / hp->n_head_kv;
 	const float *kc = s->k_cache + (size_t)il * s->n_ctx * kvd;
-	const float *vc = s->v_cache + (size_t)il * s->n_ctx * kvd;
+	const float *vt = s->v_cache + (size_t)il * kvd * s->n_ctx;
 	float scale = 1.0f / llx_sqrtf((float)hd);
 	u32 h, j;
 
 	for (h = h0; h < h1; h++) {
-		const float *qh = q + (size_t)h * hd;
-		size_t kvo = (size_t)(h / group) * hd;
-		float *oh = out + (size_t)h * hd;
+		u32 kvh = h / group;
 
-		for (j = 0; j <= pos; j++)
-			s->att[j] = llx_dot_f32(qh, kc + (size_t)j * kvd + kvo,
-						hd) * scale;
-		llx_softmax(s->att, pos + 1);
-		memset(oh, 0, hd * sizeof(*oh));
-		for (j = 0; j <= pos; j++)
-			llx_axpy(oh, s->att[j], vc + (size_t)j * kvd + kvo, hd);
+		llx_vec_dot_rows(GGML_TYPE_F32, kc + (size_t)kvh * hd,
+				 kvd * sizeof(float), q + (size_t)h * hd, hd,
+				 s->att, n);
+		for (j = 0; j < n; j++)
+			s->att[j] *= scale;
+		llx_softmax(s->att, n);
+		llx_vec_dot_rows(GGML_TYPE_F32,
+				 vt + (size_t)kvh * hd * s->n_ctx,
+				 s->n_ctx * sizeof(float), s->att, n,
+				 out + (size_t)h * hd, hd);
 	}
 }
 

@@ -552,22 +552,22 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
 	u32 qd = llx_q_dim(hp), kvd = llx_kv_dim(hp), t, h0;
-	size_t kv_off = ((size_t)il * s->n_ctx + p->pos) * kvd;
-	float *kb = s->k_cache + kv_off, *vb = s->v_cache + kv_off;
+	float *kb = s->k_cache + ((size_t)il * s->n_ctx + p->pos) * kvd;
 	int ret;
 
 	llx_norm_batch(p, s->xb, s->x, lw->attn_norm);
-	/* K and V go straight into the cache rows of positions pos.. */
+	/* K goes straight into the cache rows of positions pos.. */
 	ret = llx_matmul(p, &lw->wq, s->xb, s->q, p->nt);
 	if (!ret)
 		ret = llx_matmul(p, &lw->wk, s->xb, kb, p->nt);
 	if (!ret)
-		ret = llx_matmul(p, &lw->wv, s->xb, vb, p->nt);
+		ret = llx_matmul(p, &lw->wv, s->xb, s->tmp, p->nt);
 	if (ret)
 		return ret;
 
 	llx_fpu_begin();
 	llx_fp_rope(s, s->q, kb, p->pos, p->nt);
+	llx_fp_store_v(s, il, p->pos, s->tmp, p->nt);
 	llx_fpu_end();
 
 	for (t = 0; t < p->nt; t++) {

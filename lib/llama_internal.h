@@ -70,7 +70,7 @@ struct llx_session {
 	float *att;		/* [n_ctx] attention scores of one head */
 	float *logits;		/* [n_vocab], of the last token of the last pass */
 	float *k_cache;		/* [n_layer][n_ctx][kv_dim] */
-	float *v_cache;		/* [n_layer][n_ctx][kv_dim] */
+	float *v_cache;		/* [n_layer][kv_dim][n_ctx], transposed */
 	struct llx_layer_times *t_last;		/* [n_layer] */
 	struct llx_layer_times *t_total;	/* [n_layer] */
 	struct llx_session_stats stats;
@@ -98,6 +98,8 @@ void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 			float *y, u32 nt, u32 r0, u32 nr);
 void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt);
+void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
+		    u32 nt);
 void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
 		   float *out, u32 h0, u32 h1);
 void llx_fp_add(float *a, const float *b, u32 n);
