@@ -318,7 +318,8 @@ EXPORT_SYMBOL_GPL(llx_model_tied_output);
 static u64 llx_scratch_floats(const struct llx_hparams *hp, u32 nb, u32 n_ctx)
 {
 	u64 e = hp->n_embd, qd = llx_q_dim(hp), ff = hp->n_ff;
-	u64 per_tok = e + max(e, qd) + qd + 2 * ff + e;
+	u64 kvd = llx_kv_dim(hp);
+	u64 per_tok = e + max(e, qd) + qd + 2 * ff + max(e, kvd);
 
 	return per_tok * nb + n_ctx + hp->n_vocab;
 }
@@ -414,7 +415,7 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	s->hb2 = f;
 	f += (size_t)nb * hp->n_ff;
 	s->tmp = f;
-	f += (size_t)nb * hp->n_embd;
+	f += (size_t)nb * max(hp->n_embd, llx_kv_dim(hp));
 	s->att = f;
 	f += n_ctx;
 	s->logits = f;

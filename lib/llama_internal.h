@@ -65,7 +65,7 @@ struct llx_session {
 	float *q;		/* [n_batch][q_dim] */
 	float *hb;		/* [n_batch][n_ff] gate, then silu(gate) * up */
 	float *hb2;		/* [n_batch][n_ff] up */
-	float *tmp;		/* [n_batch][n_embd] wo / w_down output */
+	float *tmp;		/* [n_batch][max(n_embd, kv_dim)] wv/wo/w_down out */
 	void *xq;		/* [n_batch][act_stride] rounded activations */
 	float *att;		/* [n_ctx] attention scores of one head */
 	float *logits;		/* [n_vocab], of the last token of the last pass */
