@@ -584,42 +584,22 @@ static void llx_find_eog(struct llx_vocab *v)
 	llx_add_eog(v, v->eom);
 }
 
-static int llx_cmp_special(const void *a, const void *b, const void *priv)
+static int llx_cmp_u64(const void *a, const void *b)
 {
-	const struct llx_vocab *v = priv;
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
-	u32 lx = llx_str_len(v, x), ly = llx_str_len(v, y);
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
-	if (lx != ly)
-		return lx > ly ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
-/* Insertion-free sort: the list is small in practice; keep it O(n log n). */
-static void llx_sort_specials(struct llx_vocab *v)
+/* ASCII case-insensitive: does @s (@n bytes) contain @word? */
+static bool llx_contains_ci(const char *s, size_t n, const char *word)
 {
-	u32 i, j, k, n = v->n_specials, *a = v->specials, t;
+	size_t m = strlen(word), i;
 
-	/* heapsort with llx_cmp_special (sort() has no context pointer) */
-	for (i = n / 2; i-- > 0;) {
-		for (j = i; (k = 2 * j + 1) < n; j = k) {
-			if (k + 1 < n && llx_cmp_special(&a[k], &a[k + 1], v) < 0)
-				k++;
-			if (llx_cmp_special(&a[j], &a[k], v) >= 0)
-				break;
-			t = a[j], a[j] = a[k], a[k] = t;
-		}
-	}
-	for (i = n; i-- > 1;) {
-		t = a[0], a[0] = a[i], a[i] = t;
-		for (j = 0; (k = 2 * j + 1) < i; j = k) {
-			if (k + 1 < i && llx_cmp_special(&a[k], &a[k + 1], v) < 0)
-				k++;
-			if (llx_cmp_special(&a[j], &a[k], v) >= 0)
-				break;
-			t = a[j], a[j] = a[k], a[k] = t;
-		}
-	}
+	for (i = 0; i + m <= n; i++)
+		if (!strncasecmp(s + i, word, m))
+			return true;
+	return false;
 }
 
 static int llx_build_specials(struct llx_vocab *v, const struct gguf_ctx *g)
@@ -627,30 +607,32 @@ static int llx_build_specials(struct llx_vocab *v, const struct gguf_ctx *g)
 	const u8 special = LLX_ATTR_CONTROL | LLX_ATTR_USER_DEFINED |
 			   LLX_ATTR_UNKNOWN;
 	struct gguf_str name;
-	bool phi3 = false;
 	u32 i, n = 0;
+	u64 *keys;
 
 	for (i = 0; i < v->n_tokens; i++)
 		n += !!(v->attr[i] & special);
 	v->specials = kvmalloc_array(n ? n : 1, sizeof(*v->specials),
 				     GFP_KERNEL);
-	if (!v->specials)
+	keys = kvmalloc_array(n ? n : 1, sizeof(*keys), GFP_KERNEL);
+	if (!v->specials || !keys) {
+		kvfree(keys);
 		return -ENOMEM;
+	}
+	/* Longest first, then by id: sort (max length - length, id). */
 	for (i = 0; i < v->n_tokens; i++)
 		if (v->attr[i] & special)
-			v->specials[v->n_specials++] = i;
-	llx_sort_specials(v);
+			keys[v->n_specials++] =
+				(u64)(LLX_MAX_PIECE_LEN - llx_str_len(v, i)) << 32 | i;
+	sort(keys, n, sizeof(*keys), llx_cmp_u64, NULL);
+	for (i = 0; i < n; i++)
+		v->specials[i] = (u32)keys[i];
+	kvfree(keys);
 
 	/* llama.cpp's per-model attributes: Phi-3 strips after specials. */
-	if (!gguf_get_str(g, "general.name", &name)) {
-		for (i = 0; i + 3 <= name.len && !phi3; i++) {
-			phi3 = !strncasecmp(name.s + i, "phi3", 4) &&
-			       i + 4 <= name.len;
-			phi3 |= i + 5 <= name.len &&
-				!strncasecmp(name.s + i, "phi-3", 5);
-		}
-	}
-	if (phi3) {
+	if (!gguf_get_str(g, "general.name", &name) &&
+	    (llx_contains_ci(name.s, name.len, "phi3") ||
+	     llx_contains_ci(name.s, name.len, "phi-3"))) {
 		static const char * const keep[] = {
 			"<unk>", "<s>", "<|endoftext|>"
 		};

@@ -844,6 +844,65 @@ static void llx_tok_vectors_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pass, VEC_CASES);
 }
 
+static void llx_test_kvfree(void *p)
+{
+	kvfree(p);
+}
+
+static void *test_kvmalloc(struct kunit *test, size_t n)
+{
+	void *p = kvmalloc(n, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							    llx_test_kvfree, p));
+	return p;
+}
+
+/*
+ * 100 KB of the vectors' text in one call: ids as the pieces tokenized one
+ * by one would not be (merges cross the joins), but it must round trip and
+ * take time in proportion (logged, not asserted).
+ */
+#define LONG_LEN	(100 * 1024)
+
+static void llx_tok_long_test(struct kunit *test)
+{
+	const struct firmware *gg, *inp;
+	struct llx_vocab *v;
+	char *text, *back;
+	u32 *ids, i;
+	u64 t0, t1;
+	int n, len;
+
+	gg = vocab_fw(test, "ggml-vocab-llama-spm.gguf", "");
+	inp = vocab_fw(test, "ggml-vocab-llama-spm.gguf", ".inp");
+	if (!gg || !inp)
+		return;
+	KUNIT_ASSERT_GT(test, inp->size, 0);
+	KUNIT_ASSERT_EQ(test, load_vocab(test, gg->data, gg->size, &v), 0);
+	text = test_kvmalloc(test, LONG_LEN);
+	back = test_kvmalloc(test, LONG_LEN);
+	ids = test_kvmalloc(test, LONG_LEN * sizeof(*ids));
+	for (i = 0; i < LONG_LEN; i++)
+		text[i] = inp->data[i % inp->size];
+	/* do not cut a UTF-8 sequence at the end */
+	for (len = LONG_LEN; len > 0 && (text[len - 1] & 0x80); len--)
+		;
+
+	t0 = ktime_get_ns();
+	n = llx_tokenize(v, text, len, false, false, ids, LONG_LEN);
+	t1 = ktime_get_ns();
+	KUNIT_ASSERT_GT(test, n, 0);
+	kunit_info(test, "%d bytes -> %d tokens in %llu us", len, n,
+		   (t1 - t0) / 1000);
+	KUNIT_EXPECT_EQ(test, llx_detokenize(v, ids, n, back, LONG_LEN), len);
+	KUNIT_EXPECT_MEMEQ(test, back, text, len);
+	/* too small an output array is an error, not a partial result */
+	KUNIT_EXPECT_EQ(test, llx_tokenize(v, text, len, false, false, ids,
+					   n - 1), -E2BIG);
+}
+
 /* --- stories260K ----------------------------------------------------------- */
 
 static void llx_tok_stories_test(struct kunit *test)
@@ -927,6 +986,7 @@ static struct kunit_case llx_tokenizer_cases[] = {
 	KUNIT_CASE_PARAM(llx_tok_bad_vocab_test, bad_case_gen_params),
 	KUNIT_CASE_PARAM(llx_tok_vectors_test, vocab_gen_params),
 	KUNIT_CASE(llx_tok_stories_test),
+	KUNIT_CASE(llx_tok_long_test),
 	{}
 };
 
