@@ -1097,7 +1097,7 @@ static struct llx_bigram llx_heap_pop(struct llx_heap *h)
 	return top;
 }
 
-/* Per-call work memory, sized for the longest text piece. */
+/* Per-call work memory: text buffers, symbols and the merge heap. */
 struct llx_work {
 	const struct llx_vocab *v;
 	u8 *buf;		/* SPM: escaped text; BPE: one word's bytes */
@@ -1132,7 +1132,8 @@ static int llx_grow(void **p, u32 *cap, u64 need, size_t elem)
 	return 0;
 }
 
-static bool llx_heap_push(struct llx_work *w, u32 prio, u32 left, u32 size)
+/* Queue a pair; on -ENOMEM w->err is set and the merge loop stops. */
+static void llx_heap_push(struct llx_work *w, u32 prio, u32 left, u32 size)
 {
 	struct llx_heap *h = &w->heap;
 	struct llx_bigram e = { prio, left, size };
@@ -1142,12 +1143,11 @@ static bool llx_heap_push(struct llx_work *w, u32 prio, u32 left, u32 size)
 		w->err = llx_grow((void **)&h->a, &h->cap, h->n + 1ull,
 				  sizeof(*h->a));
 		if (w->err)
-			return false;
+			return;
 	}
 	for (i = h->n++; i && llx_before(&e, &h->a[p = (i - 1) / 2]); i = p)
 		h->a[i] = h->a[p];
 	h->a[i] = e;
-	return true;
 }
 
 static void llx_emit(struct llx_work *w, u32 id)

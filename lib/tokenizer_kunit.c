@@ -854,8 +854,8 @@ static void *test_kvmalloc(struct kunit *test, size_t n)
 	void *p = kvmalloc(n, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							    llx_test_kvfree, p));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, llx_test_kvfree, p));
 	return p;
 }
 
