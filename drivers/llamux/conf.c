@@ -34,7 +34,7 @@ EXPORT_SYMBOL_IF_KUNIT(llxd_ranges);
  * blanks.  Returns 0, -EINVAL for malformed text, -ERANGE when the value
  * does not fit in u32.
  */
-VISIBLE_IF_KUNIT int llxd_parse_fixed(const char *buf, size_t len, u32 *out)
+int llxd_parse_fixed(const char *buf, size_t len, u32 *out)
 {
 	u64 ip = 0, frac = 0, scale = 1000, v;
 	size_t i = 0, nd = 0, nf = 0;
@@ -67,7 +67,7 @@ VISIBLE_IF_KUNIT int llxd_parse_fixed(const char *buf, size_t len, u32 *out)
 EXPORT_SYMBOL_IF_KUNIT(llxd_parse_fixed);
 
 /* "0.8", "1", "1.25": the shortest text that parses back to @milli. */
-VISIBLE_IF_KUNIT int llxd_format_fixed(char *buf, size_t size, u32 milli)
+int llxd_format_fixed(char *buf, size_t size, u32 milli)
 {
 	u32 f = milli % 1000;
 	int w = 3;
@@ -83,8 +83,8 @@ VISIBLE_IF_KUNIT int llxd_format_fixed(char *buf, size_t size, u32 milli)
 EXPORT_SYMBOL_IF_KUNIT(llxd_format_fixed);
 
 /* Parse and range-check one numeric attribute. */
-VISIBLE_IF_KUNIT int llxd_parse_attr(enum llxd_attr_id id, const char *buf,
-				     size_t len, u64 *out)
+int llxd_parse_attr(enum llxd_attr_id id, const char *buf,
+		    size_t len, u64 *out)
 {
 	const struct llxd_range *r;
 	char tmp[32];
@@ -119,8 +119,8 @@ EXPORT_SYMBOL_IF_KUNIT(llxd_parse_attr);
  * A firmware name: one trailing newline stripped, < LLXD_FW_MAX bytes,
  * printable, relative, no ".." component.  Empty means the mock model.
  */
-VISIBLE_IF_KUNIT int llxd_check_fw_name(const char *buf, size_t len,
-					char *out, size_t out_size)
+int llxd_check_fw_name(const char *buf, size_t len,
+		       char *out, size_t out_size)
 {
 	size_t i, seg = 0;
 
@@ -147,8 +147,8 @@ VISIBLE_IF_KUNIT int llxd_check_fw_name(const char *buf, size_t len,
 EXPORT_SYMBOL_IF_KUNIT(llxd_check_fw_name);
 
 /* The numeric fields of a configuration, by attribute id. */
-VISIBLE_IF_KUNIT u64 llxd_conf_get(const struct llxd_conf *c,
-				   enum llxd_attr_id id)
+u64 llxd_conf_get(const struct llxd_conf *c,
+		  enum llxd_attr_id id)
 {
 	switch (id) {
 	case LLXD_A_N_CTX:		return c->n_ctx;
@@ -168,8 +168,8 @@ VISIBLE_IF_KUNIT u64 llxd_conf_get(const struct llxd_conf *c,
 EXPORT_SYMBOL_IF_KUNIT(llxd_conf_get);
 
 /* Set a field; @v was range-checked by llxd_parse_attr(), so it fits. */
-VISIBLE_IF_KUNIT void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
-				    u64 v)
+void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
+		   u64 v)
 {
 	switch (id) {
 	case LLXD_A_N_CTX:
@@ -227,8 +227,8 @@ static int check_range(enum llxd_attr_id id, u64 v, char *why, size_t why_len)
  * range-checked from configfs, but the defaults come from module
  * parameters, so every range is checked again here.
  */
-VISIBLE_IF_KUNIT int llxd_validate_conf(const struct llxd_conf *c, char *why,
-					size_t why_len)
+int llxd_validate_conf(const struct llxd_conf *c, char *why,
+		       size_t why_len)
 {
 	int i, ret;
 
@@ -246,10 +246,10 @@ VISIBLE_IF_KUNIT int llxd_validate_conf(const struct llxd_conf *c, char *why,
 EXPORT_SYMBOL_IF_KUNIT(llxd_validate_conf);
 
 /* Checks that need the model: context length and KV cache size. */
-VISIBLE_IF_KUNIT int llxd_validate_for_model(const struct llxd_conf *c,
-					     const struct llx_hparams *hp,
-					     u64 kv_bytes, u64 kv_cap,
-					     char *why, size_t why_len)
+int llxd_validate_for_model(const struct llxd_conf *c,
+			    const struct llx_hparams *hp,
+			    u64 kv_bytes, u64 kv_cap,
+			    char *why, size_t why_len)
 {
 	if (c->n_ctx > hp->n_ctx_train) {
 		snprintf(why, why_len, "n_ctx %u > trained context %u",
@@ -267,8 +267,8 @@ VISIBLE_IF_KUNIT int llxd_validate_for_model(const struct llxd_conf *c,
 EXPORT_SYMBOL_IF_KUNIT(llxd_validate_for_model);
 
 /* The model state machine: 0 and *@next, or -EBUSY/-EINVAL. */
-VISIBLE_IF_KUNIT int llxd_state_next(enum llxd_state cur, enum llxd_event ev,
-				     enum llxd_state *next)
+int llxd_state_next(enum llxd_state cur, enum llxd_event ev,
+		    enum llxd_state *next)
 {
 	switch (ev) {
 	case LLXD_EV_ENABLE:
@@ -293,7 +293,7 @@ VISIBLE_IF_KUNIT int llxd_state_next(enum llxd_state cur, enum llxd_event ev,
 EXPORT_SYMBOL_IF_KUNIT(llxd_state_next);
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
-VISIBLE_IF_KUNIT bool llxd_utf8_valid(const u8 *s, size_t len)
+bool llxd_utf8_valid(const u8 *s, size_t len)
 {
 	size_t i = 0;
 
@@ -336,7 +336,7 @@ VISIBLE_IF_KUNIT bool llxd_utf8_valid(const u8 *s, size_t len)
 EXPORT_SYMBOL_IF_KUNIT(llxd_utf8_valid);
 
 /* Model names: 1..31 of [A-Za-z0-9_.-], not starting with '.'. */
-VISIBLE_IF_KUNIT bool llxd_name_valid(const char *name)
+bool llxd_name_valid(const char *name)
 {
 	size_t i, len = strnlen(name, LLXD_NAME_MAX);
 
@@ -349,7 +349,7 @@ VISIBLE_IF_KUNIT bool llxd_name_valid(const char *name)
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_name_valid);
 
-VISIBLE_IF_KUNIT const char *llxd_stop_name(enum llxd_stop stop)
+const char *llxd_stop_name(enum llxd_stop stop)
 {
 	static const char * const names[] = {
 		[LLXD_STOP_NONE] = "none",

@@ -363,6 +363,7 @@ int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
 				    sizeof(*inst->layer_total), GFP_KERNEL);
 	if (!inst->layer_last || !inst->layer_total) {
 		ret = -ENOMEM;
+		snprintf(m->why, sizeof(m->why), "out of memory");
 		goto put;
 	}
 

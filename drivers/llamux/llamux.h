@@ -48,7 +48,11 @@
 #define LLXD_PIECE_MAX		(LLX_MAX_PIECE_LEN + 16)
 #define LLXD_LAST_IDS_MAX	512u	/* ids kept for last_ids */
 
-/* ---- configuration (pure, unit-tested in driver_kunit.c) ---------------- */
+/*
+ * ---- configuration (pure, unit-tested in driver_kunit.c) ----------------
+ * These are used across the driver's files, so they are never static;
+ * EXPORT_SYMBOL_IF_KUNIT makes them reachable from a modular test.
+ */
 
 /*
  * Everything configfs sets.  Sampling values are fixed point x1000.
@@ -93,27 +97,27 @@ enum llxd_event { LLXD_EV_ENABLE, LLXD_EV_DISABLE, LLXD_EV_LOAD_OK,
 enum llxd_stop { LLXD_STOP_NONE, LLXD_STOP_MAX_TOKENS, LLXD_STOP_EOS,
 		 LLXD_STOP_CTX_FULL, LLXD_STOP_CANCELLED, LLXD_STOP_ERROR };
 
-VISIBLE_IF_KUNIT int llxd_parse_fixed(const char *buf, size_t len, u32 *out);
-VISIBLE_IF_KUNIT int llxd_format_fixed(char *buf, size_t size, u32 milli);
-VISIBLE_IF_KUNIT int llxd_parse_attr(enum llxd_attr_id id, const char *buf,
-				     size_t len, u64 *out);
-VISIBLE_IF_KUNIT u64 llxd_conf_get(const struct llxd_conf *c,
-				   enum llxd_attr_id id);
-VISIBLE_IF_KUNIT void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
-				    u64 v);
-VISIBLE_IF_KUNIT int llxd_check_fw_name(const char *buf, size_t len,
-					char *out, size_t out_size);
-VISIBLE_IF_KUNIT int llxd_validate_conf(const struct llxd_conf *c, char *why,
-					size_t why_len);
-VISIBLE_IF_KUNIT int llxd_validate_for_model(const struct llxd_conf *c,
-					     const struct llx_hparams *hp,
-					     u64 kv_bytes, u64 kv_cap,
-					     char *why, size_t why_len);
-VISIBLE_IF_KUNIT int llxd_state_next(enum llxd_state cur, enum llxd_event ev,
-				     enum llxd_state *next);
-VISIBLE_IF_KUNIT bool llxd_utf8_valid(const u8 *s, size_t len);
-VISIBLE_IF_KUNIT bool llxd_name_valid(const char *name);
-VISIBLE_IF_KUNIT const char *llxd_stop_name(enum llxd_stop stop);
+int llxd_parse_fixed(const char *buf, size_t len, u32 *out);
+int llxd_format_fixed(char *buf, size_t size, u32 milli);
+int llxd_parse_attr(enum llxd_attr_id id, const char *buf,
+		    size_t len, u64 *out);
+u64 llxd_conf_get(const struct llxd_conf *c,
+		  enum llxd_attr_id id);
+void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
+		   u64 v);
+int llxd_check_fw_name(const char *buf, size_t len,
+		       char *out, size_t out_size);
+int llxd_validate_conf(const struct llxd_conf *c, char *why,
+		       size_t why_len);
+int llxd_validate_for_model(const struct llxd_conf *c,
+			    const struct llx_hparams *hp,
+			    u64 kv_bytes, u64 kv_cap,
+			    char *why, size_t why_len);
+int llxd_state_next(enum llxd_state cur, enum llxd_event ev,
+		    enum llxd_state *next);
+bool llxd_utf8_valid(const u8 *s, size_t len);
+bool llxd_name_valid(const char *name);
+const char *llxd_stop_name(enum llxd_stop stop);
 void llxd_conf_defaults(struct llxd_conf *c);
 
 /* ---- weight memory (mem.c) ------------------------------------------------ */
