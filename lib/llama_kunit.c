@@ -295,7 +295,7 @@ static const struct firmware *llx_t_model_fw(struct kunit *test,
 		return NULL;
 	}
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_release_fw,
-							fw), 0);
+							(void *)fw), 0);
 	return fw;
 }
 
