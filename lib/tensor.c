@@ -68,7 +68,7 @@ float llx_fp16_to_fp32(u16 h)
 {
 	return fp16_to_fp32(h);
 }
-LLX_EXPORT(llx_fp16_to_fp32);
+EXPORT_SYMBOL_GPL(llx_fp16_to_fp32);
 
 /* Round to nearest even, like F16C's vcvtps2ph with imm 0. */
 u16 llx_fp32_to_fp16(float f)
@@ -99,7 +99,7 @@ u16 llx_fp32_to_fp16(float f)
 		r++;
 	return sign | r;
 }
-LLX_EXPORT(llx_fp32_to_fp16);
+EXPORT_SYMBOL_GPL(llx_fp32_to_fp16);
 
 float llx_bf16_to_fp32(u16 h)
 {
@@ -107,7 +107,7 @@ float llx_bf16_to_fp32(u16 h)
 
 	return v.f;
 }
-LLX_EXPORT(llx_bf16_to_fp32);
+EXPORT_SYMBOL_GPL(llx_bf16_to_fp32);
 
 /* ggml_compute_fp32_to_bf16: round to nearest even, NaN forced quiet. */
 u16 llx_fp32_to_bf16(float f)
@@ -118,7 +118,7 @@ u16 llx_fp32_to_bf16(float f)
 		return (v.u >> 16) | 64;
 	return (v.u + (0x7fff + ((v.u >> 16) & 1))) >> 16;
 }
-LLX_EXPORT(llx_fp32_to_bf16);
+EXPORT_SYMBOL_GPL(llx_fp32_to_bf16);
 
 static inline float fp16_at(const u8 *p)
 {
@@ -135,45 +135,35 @@ struct llx_type {
 	u32 act;	/* activation (vec_dot) type */
 };
 
+static const struct llx_type llx_types[] = {
+	[GGML_TYPE_F32]  = { 1, 4, GGML_TYPE_F32 },
+	[GGML_TYPE_F16]  = { 1, 2, GGML_TYPE_F16 },
+	[GGML_TYPE_BF16] = { 1, 2, GGML_TYPE_BF16 },
+	[GGML_TYPE_Q4_0] = { 32, LLX_Q4_0_BYTES, GGML_TYPE_Q8_0 },
+	[GGML_TYPE_Q4_1] = { 32, LLX_Q4_1_BYTES, GGML_TYPE_Q8_1 },
+	[GGML_TYPE_Q5_0] = { 32, LLX_Q5_0_BYTES, GGML_TYPE_Q8_0 },
+	[GGML_TYPE_Q5_1] = { 32, LLX_Q5_1_BYTES, GGML_TYPE_Q8_1 },
+	[GGML_TYPE_Q8_0] = { 32, LLX_Q8_0_BYTES, GGML_TYPE_Q8_0 },
+	[GGML_TYPE_Q2_K] = { 256, LLX_Q2_K_BYTES, GGML_TYPE_Q8_K },
+	[GGML_TYPE_Q3_K] = { 256, LLX_Q3_K_BYTES, GGML_TYPE_Q8_K },
+	[GGML_TYPE_Q4_K] = { 256, LLX_Q4_K_BYTES, GGML_TYPE_Q8_K },
+	[GGML_TYPE_Q5_K] = { 256, LLX_Q5_K_BYTES, GGML_TYPE_Q8_K },
+	[GGML_TYPE_Q6_K] = { 256, LLX_Q6_K_BYTES, GGML_TYPE_Q8_K },
+};
+
+/* NULL for types we do not compute with (any u32 is safe to pass) */
 static const struct llx_type *llx_type_get(u32 type)
 {
-	static const struct llx_type f32 = { 1, 4, GGML_TYPE_F32 };
-	static const struct llx_type f16 = { 1, 2, GGML_TYPE_F16 };
-	static const struct llx_type bf16 = { 1, 2, GGML_TYPE_BF16 };
-	static const struct llx_type q4_0 = { 32, LLX_Q4_0_BYTES, GGML_TYPE_Q8_0 };
-	static const struct llx_type q4_1 = { 32, LLX_Q4_1_BYTES, GGML_TYPE_Q8_1 };
-	static const struct llx_type q5_0 = { 32, LLX_Q5_0_BYTES, GGML_TYPE_Q8_0 };
-	static const struct llx_type q5_1 = { 32, LLX_Q5_1_BYTES, GGML_TYPE_Q8_1 };
-	static const struct llx_type q8_0 = { 32, LLX_Q8_0_BYTES, GGML_TYPE_Q8_0 };
-	static const struct llx_type q2_k = { 256, LLX_Q2_K_BYTES, GGML_TYPE_Q8_K };
-	static const struct llx_type q3_k = { 256, LLX_Q3_K_BYTES, GGML_TYPE_Q8_K };
-	static const struct llx_type q4_k = { 256, LLX_Q4_K_BYTES, GGML_TYPE_Q8_K };
-	static const struct llx_type q5_k = { 256, LLX_Q5_K_BYTES, GGML_TYPE_Q8_K };
-	static const struct llx_type q6_k = { 256, LLX_Q6_K_BYTES, GGML_TYPE_Q8_K };
-
-	switch (type) {
-	case GGML_TYPE_F32:	return &f32;
-	case GGML_TYPE_F16:	return &f16;
-	case GGML_TYPE_BF16:	return &bf16;
-	case GGML_TYPE_Q4_0:	return &q4_0;
-	case GGML_TYPE_Q4_1:	return &q4_1;
-	case GGML_TYPE_Q5_0:	return &q5_0;
-	case GGML_TYPE_Q5_1:	return &q5_1;
-	case GGML_TYPE_Q8_0:	return &q8_0;
-	case GGML_TYPE_Q2_K:	return &q2_k;
-	case GGML_TYPE_Q3_K:	return &q3_k;
-	case GGML_TYPE_Q4_K:	return &q4_k;
-	case GGML_TYPE_Q5_K:	return &q5_k;
-	case GGML_TYPE_Q6_K:	return &q6_k;
-	default:		return NULL;
-	}
+	if (type >= ARRAY_SIZE(llx_types) || !llx_types[type].blck)
+		return NULL;
+	return &llx_types[type];
 }
 
 bool llx_type_supported(u32 type)
 {
-	return llx_type_get(type) != NULL;
+	return !!llx_type_get(type);
 }
-LLX_EXPORT(llx_type_supported);
+EXPORT_SYMBOL_GPL(llx_type_supported);
 
 u32 llx_type_block(u32 type)
 {
@@ -181,7 +171,7 @@ u32 llx_type_block(u32 type)
 
 	return t ? t->blck : 0;
 }
-LLX_EXPORT(llx_type_block);
+EXPORT_SYMBOL_GPL(llx_type_block);
 
 u32 llx_act_type(u32 wtype)
 {
@@ -189,7 +179,7 @@ u32 llx_act_type(u32 wtype)
 
 	return t ? t->act : GGML_TYPE_F32;
 }
-LLX_EXPORT(llx_act_type);
+EXPORT_SYMBOL_GPL(llx_act_type);
 
 /* ------------------------------------------------------------------------
  * Dispatch
@@ -199,7 +189,7 @@ void llx_tensor_init(void)
 {
 	llx_use_avx2 = LLX_HAVE_AVX2 && llx_cpu_has_avx2_fma();
 }
-LLX_EXPORT(llx_tensor_init);
+EXPORT_SYMBOL_GPL(llx_tensor_init);
 
 bool llx_tensor_force_scalar(bool scalar)
 {
@@ -208,13 +198,13 @@ bool llx_tensor_force_scalar(bool scalar)
 	llx_force_scalar = scalar;
 	return old;
 }
-LLX_EXPORT(llx_tensor_force_scalar);
+EXPORT_SYMBOL_GPL(llx_tensor_force_scalar);
 
 bool llx_tensor_using_avx2(void)
 {
 	return llx_use_avx2 && !llx_force_scalar;
 }
-LLX_EXPORT(llx_tensor_using_avx2);
+EXPORT_SYMBOL_GPL(llx_tensor_using_avx2);
 
 /* ------------------------------------------------------------------------
  * Unpacking helpers shared by dequantisation and dot products.
@@ -515,7 +505,7 @@ void llx_dequant_row(u32 type, const void *src, float *dst, u32 n)
 	for (i = 0; i + t->blck <= n; i += t->blck, b += t->size)
 		dequant_block(type, b, dst + i);
 }
-LLX_EXPORT(llx_dequant_row);
+EXPORT_SYMBOL_GPL(llx_dequant_row);
 
 /* ------------------------------------------------------------------------
  * Activation rounding
@@ -537,7 +527,7 @@ size_t llx_act_size(u32 wtype, u32 n)
 		return (size_t)n * 4;
 	}
 }
-LLX_EXPORT(llx_act_size);
+EXPORT_SYMBOL_GPL(llx_act_size);
 
 /* x rounded to the nearest integer, ties to even (|x| < 2^22) */
 static inline int nearest_int(float x)
@@ -583,7 +573,7 @@ void llx_quantize_q8_0(const float *x, void *out, u32 n)
 		put_unaligned_le16(llx_fp32_to_fp16(d), b);
 	}
 }
-LLX_EXPORT(llx_quantize_q8_0);
+EXPORT_SYMBOL_GPL(llx_quantize_q8_0);
 
 /* ggml's quantize_row_q8_0_ref: d = amax/127, q = roundf(x * (1/d)). */
 void llx_quantize_q8_0_ref(const float *x, void *out, u32 n)
@@ -614,7 +604,7 @@ void llx_quantize_q8_0_ref(const float *x, void *out, u32 n)
 		}
 	}
 }
-LLX_EXPORT(llx_quantize_q8_0_ref);
+EXPORT_SYMBOL_GPL(llx_quantize_q8_0_ref);
 
 static void quantize_q8_1(const float *x, void *out, u32 n)
 {
@@ -702,7 +692,7 @@ void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n)
 		return;
 	}
 }
-LLX_EXPORT(llx_quantize_act);
+EXPORT_SYMBOL_GPL(llx_quantize_act);
 
 /* ------------------------------------------------------------------------
  * Scalar dot products (the reference for the AVX2 kernels)
@@ -731,33 +721,50 @@ float llx_hsum8(const float *a)
 		r[l] = a[l + 4] + a[l];
 	return (r[0] + r[2]) + (r[1] + r[3]);
 }
-LLX_EXPORT(llx_hsum8);
+EXPORT_SYMBOL_GPL(llx_hsum8);
 
-#define DEFINE_DOT_FLOAT(name, type, load)				\
-static float name(const type *x, const type *y, u32 n)		\
-{									\
-	float acc[4][8] = { 0 };					\
-	double sum;							\
-	u32 i = 0;							\
-	int k, l;							\
-									\
-	for (; i + 32 <= n; i += 32)					\
-		for (k = 0; k < 4; k++)					\
-			for (l = 0; l < 8; l++)				\
-				acc[k][l] += load(x + i + 8 * k + l) *	\
-					     load(y + i + 8 * k + l);	\
-	sum = reduce_4x8(acc);						\
-	for (; i < n; i++)						\
-		sum += (double)(load(x + i) * load(y + i));		\
-	return (float)sum;						\
+/* element @i of a row of @kind (F32, F16 or BF16) */
+static __always_inline float wide_at(const u8 *p, size_t i, u32 kind)
+{
+	if (kind == GGML_TYPE_F32)
+		return ((const float *)p)[i];	/* F32 rows are 4-byte aligned */
+	if (kind == GGML_TYPE_F16)
+		return fp16_to_fp32(get_unaligned_le16(p + 2 * i));
+	return llx_bf16_to_fp32(get_unaligned_le16(p + 2 * i));
 }
 
-#define LOAD_F32(p)	(*(p))
-#define LOAD_F16(p)	fp16_to_fp32(get_unaligned_le16(p))
-#define LOAD_BF16(p)	llx_bf16_to_fp32(get_unaligned_le16(p))
-DEFINE_DOT_FLOAT(dot_f32, float, LOAD_F32)
-DEFINE_DOT_FLOAT(dot_f16, u16, LOAD_F16)
-DEFINE_DOT_FLOAT(dot_bf16, u16, LOAD_BF16)
+static __always_inline float dot_wide(const u8 *x, const u8 *y, u32 n,
+				      u32 kind)
+{
+	float acc[4][8] = { 0 };
+	double sum;
+	size_t i = 0, k, l;
+
+	for (; i + 32 <= n; i += 32)
+		for (k = 0; k < 4; k++)
+			for (l = 0; l < 8; l++)
+				acc[k][l] += wide_at(x, i + 8 * k + l, kind) *
+					     wide_at(y, i + 8 * k + l, kind);
+	sum = reduce_4x8(acc);
+	for (; i < n; i++)
+		sum += (double)(wide_at(x, i, kind) * wide_at(y, i, kind));
+	return (float)sum;
+}
+
+static float dot_f32(const void *x, const void *y, u32 n)
+{
+	return dot_wide(x, y, n, GGML_TYPE_F32);
+}
+
+static float dot_f16(const void *x, const void *y, u32 n)
+{
+	return dot_wide(x, y, n, GGML_TYPE_F16);
+}
+
+static float dot_bf16(const void *x, const void *y, u32 n)
+{
+	return dot_wide(x, y, n, GGML_TYPE_BF16);
+}
 
 /*
  * Blocks of 32: lane l holds the exact sum of products 4l..4l+3;
@@ -920,7 +927,7 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
 		return 0.0f;
 	}
 }
-LLX_EXPORT(llx_vec_dot_scalar);
+EXPORT_SYMBOL_GPL(llx_vec_dot_scalar);
 
 void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		      const void *xq, u32 n, float *y, u32 nrows)
@@ -936,7 +943,7 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	for (r = 0; r < nrows; r++, row += row_bytes)
 		y[r] = llx_vec_dot_scalar(wtype, row, xq, n);
 }
-LLX_EXPORT(llx_vec_dot_rows);
+EXPORT_SYMBOL_GPL(llx_vec_dot_rows);
 
 /* ------------------------------------------------------------------------
  * Math.  Everything is evaluated in double and rounded once to float.
@@ -951,15 +958,16 @@ static const double llx_inv_fact[19] = {
 	1.0 / 355687428096000.0, 1.0 / 6402373705728000.0,
 };
 
-static const double llx_ln2_hi = 6.93147180369123816490e-01;
-static const double llx_ln2_lo = 1.90821492927058770002e-10;
-
 static inline double d_from_bits(u64 u)
 {
 	union { u64 u; double d; } v = { .u = u };
 
 	return v.d;
 }
+
+/* ln 2 split fdlibm-style: a 32-bit head (k * head is exact) and a tail */
+#define LLX_LN2_HI	d_from_bits(0x3fe62e42fee00000ull)
+#define LLX_LN2_LO	d_from_bits(0x3dea39ef35793c76ull)
 
 static inline u64 d_bits(double d)
 {
@@ -987,7 +995,7 @@ static double llx_exp_d(double x)
 	if (x < -745.0)
 		return 0.0;
 	k = d_rint(x * 1.44269504088896338700);
-	r = (x - k * llx_ln2_hi) - k * llx_ln2_lo;
+	r = (x - k * LLX_LN2_HI) - k * LLX_LN2_LO;
 	/* Taylor to degree 13 on |r| <= 0.347 */
 	p = llx_inv_fact[13];
 	for (i = 12; i >= 1; i--)
@@ -1012,7 +1020,7 @@ float llx_expf(float x)
 		return 0.0f;
 	return (float)llx_exp_d(x);
 }
-LLX_EXPORT(llx_expf);
+EXPORT_SYMBOL_GPL(llx_expf);
 
 /* natural log of a positive finite double, error < 3e-16 relative */
 static double llx_log_d(double x)
@@ -1040,7 +1048,7 @@ static double llx_log_d(double x)
 	for (i = 23; i >= 3; i -= 2)
 		p = (p + 1.0 / i) * s2;
 	p = 2.0 * s + 2.0 * s * p;
-	return e * llx_ln2_hi + (p + e * llx_ln2_lo);
+	return e * LLX_LN2_HI + (p + e * LLX_LN2_LO);
 }
 
 float llx_logf(float x)
@@ -1055,7 +1063,7 @@ float llx_logf(float x)
 		return x;
 	return (float)llx_log_d(x);
 }
-LLX_EXPORT(llx_logf);
+EXPORT_SYMBOL_GPL(llx_logf);
 
 /* x^y for x > 0 (what RoPE needs); x <= 0 follows powf for integer y. */
 float llx_powf(float x, float y)
@@ -1084,7 +1092,7 @@ float llx_powf(float x, float y)
 		l = -104.0;
 	return neg ? -(float)llx_exp_d(l) : (float)llx_exp_d(l);
 }
-LLX_EXPORT(llx_powf);
+EXPORT_SYMBOL_GPL(llx_powf);
 
 /* sin and cos of |r| <= pi/4 (+ a little), Taylor in double */
 static void sincos_kernel(double r, double *s, double *c)
@@ -1103,16 +1111,17 @@ static void sincos_kernel(double r, double *s, double *c)
 
 /*
  * sin/cos of a float, range-reduced by pi/2 in double with a three-part
- * constant (exact for |x| < 2^24 * pi / 2); within 1 ulp, nearly always
- * correctly rounded.  |x| >= 2^24 falls back to a plain fmod-style
- * reduction (RoPE never gets there: theta <= pos).
+ * constant (k * p1 and k * p2 exact for |x| < 2^20 * pi/2, about 1.6e6;
+ * beyond that the reduction loses about one bit per doubling of |x|);
+ * within 1 ulp, nearly always correctly rounded.  RoPE angles are at most
+ * the position.
  */
 void llx_sincosf(float x, float *sp, float *cp)
 {
-	/* pi/2 in three parts of 33, 33 and 53 bits */
-	const double p1 = 1.57079632673412561417e+00;
-	const double p2 = 6.07710050650619224932e-11;
-	const double p3 = 2.02226624879595063154e-21;
+	/* pi/2 in three parts of 33, 33 and 53 bits (fdlibm's pio2_1, _2, _2t) */
+	const double p1 = d_from_bits(0x3ff921fb54400000ull);
+	const double p2 = d_from_bits(0x3dd0b4611a600000ull);
+	const double p3 = d_from_bits(0x3ba3198a2e037073ull);
 	double xd = x, k, r, s, c;
 	s64 q;
 
@@ -1144,13 +1153,13 @@ void llx_sincosf(float x, float *sp, float *cp)
 		break;
 	}
 }
-LLX_EXPORT(llx_sincosf);
+EXPORT_SYMBOL_GPL(llx_sincosf);
 
 float llx_sqrtf(float x)
 {
 	return __builtin_sqrtf(x);
 }
-LLX_EXPORT(llx_sqrtf);
+EXPORT_SYMBOL_GPL(llx_sqrtf);
 
 /* ------------------------------------------------------------------------
  * Ops (ggml's CPU forward functions, same float operations)
@@ -1173,7 +1182,7 @@ void llx_rmsnorm(float *out, const float *x, const float *w, u32 n, float eps)
 	for (i = 0; i < n; i++)
 		out[i] = (x[i] * scale) * w[i];
 }
-LLX_EXPORT(llx_rmsnorm);
+EXPORT_SYMBOL_GPL(llx_rmsnorm);
 
 /*
  * ggml rope, mode 0 (adjacent pairs), freq_scale 1, no YaRN:
@@ -1203,7 +1212,7 @@ void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 		theta *= theta_scale;
 	}
 }
-LLX_EXPORT(llx_rope);
+EXPORT_SYMBOL_GPL(llx_rope);
 
 /* ggml_vec_soft_max_f32: exp(x - max), sum in double, scale by 1/sum. */
 void llx_softmax(float *x, u32 n)
@@ -1224,7 +1233,7 @@ void llx_softmax(float *x, u32 n)
 	for (i = 0; i < n; i++)
 		x[i] *= scale;
 }
-LLX_EXPORT(llx_softmax);
+EXPORT_SYMBOL_GPL(llx_softmax);
 
 /* ggml_silu_f32(a) = a / (1 + expf(-a)), then ggml_mul by b */
 void llx_swiglu(float *a, const float *b, u32 n)
@@ -1234,7 +1243,7 @@ void llx_swiglu(float *a, const float *b, u32 n)
 	for (i = 0; i < n; i++)
 		a[i] = (a[i] / (1.0f + llx_expf(-a[i]))) * b[i];
 }
-LLX_EXPORT(llx_swiglu);
+EXPORT_SYMBOL_GPL(llx_swiglu);
 
 void llx_add(float *a, const float *b, u32 n)
 {
@@ -1243,7 +1252,7 @@ void llx_add(float *a, const float *b, u32 n)
 	for (i = 0; i < n; i++)
 		a[i] += b[i];
 }
-LLX_EXPORT(llx_add);
+EXPORT_SYMBOL_GPL(llx_add);
 
 float llx_dot_f32(const float *a, const float *b, u32 n)
 {
@@ -1251,7 +1260,7 @@ float llx_dot_f32(const float *a, const float *b, u32 n)
 		return llx_avx2_dot_f32(a, b, n);
 	return dot_f32(a, b, n);
 }
-LLX_EXPORT(llx_dot_f32);
+EXPORT_SYMBOL_GPL(llx_dot_f32);
 
 void llx_axpy(float *a, float s, const float *b, u32 n)
 {
@@ -1260,4 +1269,4 @@ void llx_axpy(float *a, float s, const float *b, u32 n)
 	for (i = 0; i < n; i++)
 		a[i] += s * b[i];
 }
-LLX_EXPORT(llx_axpy);
+EXPORT_SYMBOL_GPL(llx_axpy);

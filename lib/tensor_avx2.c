@@ -104,44 +104,55 @@ static inline float reduce4(__m256 a0, __m256 a1, __m256 a2, __m256 a3)
 	return _mm_cvtss_f32(t);
 }
 
-#define LD_F32(p)	_mm256_loadu_ps(p)
-#define LD_F16(p)	_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
-#define LD_BF16(p)	_mm256_castsi256_ps(_mm256_slli_epi32(		\
-		_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p))), 16))
-#define SC_F32(p)	(*(p))
-#define SC_F16(p)	_cvtsh_ss(get_unaligned_le16(p))
-#define SC_BF16(p)	llx_bf16_to_fp32(get_unaligned_le16(p))
+/* 8 elements of a row of @kind (F32, F16 or BF16) from element @i */
+static __always_inline __m256 wide8(const u8 *p, size_t i, u32 kind)
+{
+	__m128i h;
 
-#define DEFINE_DOT_FLOAT(name, type, load, scalar)			\
-static float name(const type *x, const type *y, u32 n)		\
-{									\
-	__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;	\
-	double sum;							\
-	u32 i = 0;							\
-									\
-	for (; i + 32 <= n; i += 32) {					\
-		a0 = _mm256_add_ps(a0, _mm256_mul_ps(load(x + i),	\
-						     load(y + i)));	\
-		a1 = _mm256_add_ps(a1, _mm256_mul_ps(load(x + i + 8),	\
-						     load(y + i + 8)));	\
-		a2 = _mm256_add_ps(a2, _mm256_mul_ps(load(x + i + 16),	\
-						     load(y + i + 16)));\
-		a3 = _mm256_add_ps(a3, _mm256_mul_ps(load(x + i + 24),	\
-						     load(y + i + 24)));\
-	}								\
-	sum = reduce4(a0, a1, a2, a3);					\
-	for (; i < n; i++)						\
-		sum += (double)(scalar(x + i) * scalar(y + i));		\
-	return (float)sum;						\
+	if (kind == GGML_TYPE_F32)
+		return _mm256_loadu_ps((const float *)p + i);
+	h = _mm_loadu_si128((const __m128i *)(p + 2 * i));
+	if (kind == GGML_TYPE_F16)
+		return _mm256_cvtph_ps(h);
+	return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h),
+						     16));
 }
 
-DEFINE_DOT_FLOAT(dot_f32, float, LD_F32, SC_F32)
-DEFINE_DOT_FLOAT(dot_f16, u16, LD_F16, SC_F16)
-DEFINE_DOT_FLOAT(dot_bf16, u16, LD_BF16, SC_BF16)
+static __always_inline float wide1(const u8 *p, size_t i, u32 kind)
+{
+	if (kind == GGML_TYPE_F32)
+		return ((const float *)p)[i];
+	if (kind == GGML_TYPE_F16)
+		return _cvtsh_ss(get_unaligned_le16(p + 2 * i));
+	return llx_bf16_to_fp32(get_unaligned_le16(p + 2 * i));
+}
+
+static __always_inline float dot_wide(const u8 *x, const u8 *y, u32 n,
+				      u32 kind)
+{
+	__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+	double sum;
+	size_t i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		a0 = _mm256_add_ps(a0, _mm256_mul_ps(wide8(x, i, kind),
+						     wide8(y, i, kind)));
+		a1 = _mm256_add_ps(a1, _mm256_mul_ps(wide8(x, i + 8, kind),
+						     wide8(y, i + 8, kind)));
+		a2 = _mm256_add_ps(a2, _mm256_mul_ps(wide8(x, i + 16, kind),
+						     wide8(y, i + 16, kind)));
+		a3 = _mm256_add_ps(a3, _mm256_mul_ps(wide8(x, i + 24, kind),
+						     wide8(y, i + 24, kind)));
+	}
+	sum = reduce4(a0, a1, a2, a3);
+	for (; i < n; i++)
+		sum += (double)(wide1(x, i, kind) * wide1(y, i, kind));
+	return (float)sum;
+}
 
 float llx_avx2_dot_f32(const float *a, const float *b, u32 n)
 {
-	return dot_f32(a, b, n);
+	return dot_wide((const u8 *)a, (const u8 *)b, n, GGML_TYPE_F32);
 }
 
 /* ------------------------------------------------------------------------
@@ -246,6 +257,12 @@ static inline float f32_at(const u8 *p)
 	return f;
 }
 
+/* bytes of @v shifted right by @s, masked with @m */
+static inline __m256i shr_mask(__m256i v, int s, int m)
+{
+	return _mm256_and_si256(_mm256_srli_epi16(v, s), _mm256_set1_epi8(m));
+}
+
 /* two 16-element scales for one 32-element group, as 16-bit lanes */
 static inline __m256i scale_pair(int lo, int hi)
 {
@@ -254,7 +271,6 @@ static inline __m256i scale_pair(int lo, int hi)
 
 static float dot_q2_k(const u8 *w, const u8 *xq, u32 nb)
 {
-	const __m256i m3 = _mm256_set1_epi8(3);
 	float sumf = 0.0f;
 	u32 i;
 	int n, j;
@@ -272,8 +288,7 @@ static float dot_q2_k(const u8 *w, const u8 *xq, u32 nb)
 
 			for (j = 0; j < 4; j++, y += 32) {
 				const u8 *sc = w + n * 8 + j * 2;
-				__m256i q = _mm256_and_si256(
-					_mm256_srli_epi16(bits, 2 * j), m3);
+				__m256i q = shr_mask(bits, 2 * j, 3);
 				__m256i p = _mm256_maddubs_epi16(q, loadu256(y));
 
 				p = _mm256_madd_epi16(p, scale_pair(sc[0] & 0xf,
@@ -290,7 +305,6 @@ static float dot_q2_k(const u8 *w, const u8 *xq, u32 nb)
 
 static float dot_q3_k(const u8 *w, const u8 *xq, u32 nb)
 {
-	const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
 	const __m256i four = _mm256_set1_epi8(4);
 	float sumf = 0.0f;
 	s8 sc[16];
@@ -313,17 +327,16 @@ static float dot_q3_k(const u8 *w, const u8 *xq, u32 nb)
 			__m256i bits = loadu256(w + 32 + 32 * n);
 
 			for (j = 0; j < 4; j++, y += 32) {
-				__m256i q = _mm256_and_si256(
-					_mm256_srli_epi16(bits, 2 * j), m3);
-				__m256i h = _mm256_and_si256(
-					_mm256_srli_epi16(hm, 4 * n + j), one);
+				__m256i q = shr_mask(bits, 2 * j, 3);
+				__m256i h = shr_mask(hm, 4 * n + j, 1);
 				__m256i yy = loadu256(y), p;
+				int k0 = n * 8 + 2 * j;
 
 				q = _mm256_or_si256(q, _mm256_slli_epi16(h, 2));
 				p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yy),
 						     _mm256_maddubs_epi16(four, yy));
-				p = _mm256_madd_epi16(p, scale_pair(
-					sc[n * 8 + 2 * j], sc[n * 8 + 2 * j + 1]));
+				p = _mm256_madd_epi16(p, scale_pair(sc[k0],
+								    sc[k0 + 1]));
 				acc = _mm256_add_epi32(acc, p);
 			}
 		}
@@ -350,7 +363,7 @@ static void scales_k4(const u8 *s, u8 *sc, u8 *m)
 
 static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 {
-	const __m256i m4 = _mm256_set1_epi8(0xf), one = _mm256_set1_epi8(1);
+	const __m256i m4 = _mm256_set1_epi8(0xf);
 	u32 size = five ? LLX_Q5_K_BYTES : LLX_Q4_K_BYTES;
 	float sumf = 0.0f;
 	u8 sc[8], m[8];
@@ -377,10 +390,8 @@ static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 			__m256i p0, p1;
 
 			if (five) {
-				__m256i h0 = _mm256_and_si256(
-					_mm256_srli_epi16(hb, 2 * j), one);
-				__m256i h1 = _mm256_and_si256(
-					_mm256_srli_epi16(hb, 2 * j + 1), one);
+				__m256i h0 = shr_mask(hb, 2 * j, 1);
+				__m256i h1 = shr_mask(hb, 2 * j + 1, 1);
 
 				lo = _mm256_or_si256(lo, _mm256_slli_epi16(h0, 4));
 				hi = _mm256_or_si256(hi, _mm256_slli_epi16(h1, 4));
@@ -401,7 +412,7 @@ static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 
 static float dot_q6_k(const u8 *w, const u8 *xq, u32 nb)
 {
-	const __m256i m4 = _mm256_set1_epi8(0xf), m3 = _mm256_set1_epi8(3);
+	const __m256i m4 = _mm256_set1_epi8(0xf);
 	const __m256i m32 = _mm256_set1_epi8(32);
 	float sumf = 0.0f;
 	u32 i;
@@ -419,20 +430,20 @@ static float dot_q6_k(const u8 *w, const u8 *xq, u32 nb)
 			__m256i h = loadu256(w + 128 + 32 * n);
 
 			for (g = 0; g < 4; g++, y += 32) {
+				int k0 = n * 8 + 2 * g;
 				__m256i lo, hi, q, yy, p;
 
 				lo = g & 1 ? l1 : l0;
 				if (g & 2)
 					lo = _mm256_srli_epi16(lo, 4);
 				lo = _mm256_and_si256(lo, m4);
-				hi = _mm256_and_si256(_mm256_srli_epi16(h, 2 * g),
-						      m3);
+				hi = shr_mask(h, 2 * g, 3);
 				q = _mm256_or_si256(lo, _mm256_slli_epi16(hi, 4));
 				yy = loadu256(y);
 				p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yy),
 						     _mm256_maddubs_epi16(m32, yy));
-				p = _mm256_madd_epi16(p, scale_pair(
-					sc[n * 8 + 2 * g], sc[n * 8 + 2 * g + 1]));
+				p = _mm256_madd_epi16(p, scale_pair(sc[k0],
+								    sc[k0 + 1]));
 				acc = _mm256_add_epi32(acc, p);
 			}
 		}
@@ -450,11 +461,11 @@ static float dot_row(u32 wtype, const u8 *w, const u8 *xq, u32 n)
 {
 	switch (wtype) {
 	case GGML_TYPE_F32:
-		return dot_f32((const float *)w, (const float *)xq, n);
+		return dot_wide(w, xq, n, GGML_TYPE_F32);
 	case GGML_TYPE_F16:
-		return dot_f16((const u16 *)w, (const u16 *)xq, n);
+		return dot_wide(w, xq, n, GGML_TYPE_F16);
 	case GGML_TYPE_BF16:
-		return dot_bf16((const u16 *)w, (const u16 *)xq, n);
+		return dot_wide(w, xq, n, GGML_TYPE_BF16);
 	case GGML_TYPE_Q8_0:
 		return dot_q8_0(w, xq, n / 32);
 	case GGML_TYPE_Q4_0:
@@ -491,26 +502,37 @@ bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	return true;
 }
 
+static inline __m256 abs8(__m256 v)
+{
+	return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
+}
+
+/* nearest-even integer of v * mul (round, then convert, as ggml) */
+static inline __m256i round8(__m256 v, __m256 mul)
+{
+	__m256 r = _mm256_round_ps(_mm256_mul_ps(v, mul),
+				   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+
+	return _mm256_cvtps_epi32(r);
+}
+
 /* llama.cpp's AVX2 quantize_row_q8_0, same operations as the scalar one */
 void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n)
 {
-	const __m256 sign = _mm256_set1_ps(-0.0f);
 	const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
 	u8 *b = out;
 	u32 i;
 
 	for (i = 0; i + 32 <= n; i += 32, b += LLX_Q8_0_BYTES) {
-		__m256 v0 = _mm256_loadu_ps(x + i), v1 = _mm256_loadu_ps(x + i + 8);
+		__m256 v0 = _mm256_loadu_ps(x + i);
+		__m256 v1 = _mm256_loadu_ps(x + i + 8);
 		__m256 v2 = _mm256_loadu_ps(x + i + 16);
 		__m256 v3 = _mm256_loadu_ps(x + i + 24);
-		__m256 mx = _mm256_max_ps(
-			_mm256_max_ps(_mm256_andnot_ps(sign, v0),
-				      _mm256_andnot_ps(sign, v1)),
-			_mm256_max_ps(_mm256_andnot_ps(sign, v2),
-				      _mm256_andnot_ps(sign, v3)));
+		__m256 mx = _mm256_max_ps(_mm256_max_ps(abs8(v0), abs8(v1)),
+					  _mm256_max_ps(abs8(v2), abs8(v3)));
 		__m128 m4 = _mm_max_ps(_mm256_extractf128_ps(mx, 1),
 				       _mm256_castps256_ps128(mx));
-		__m256i i0, i1, i2, i3;
+		__m256i i0, i2;
 		float amax, id;
 		__m256 mul;
 
@@ -520,16 +542,8 @@ void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n)
 		put_unaligned_le16(llx_fp32_to_fp16(amax / 127.f), b);
 		id = amax != 0.0f ? 127.f / amax : 0.0f;
 		mul = _mm256_set1_ps(id);
-		i0 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v0, mul),
-				_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-		i1 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v1, mul),
-				_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-		i2 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v2, mul),
-				_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-		i3 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v3, mul),
-				_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-		i0 = _mm256_packs_epi32(i0, i1);
-		i2 = _mm256_packs_epi32(i2, i3);
+		i0 = _mm256_packs_epi32(round8(v0, mul), round8(v1, mul));
+		i2 = _mm256_packs_epi32(round8(v2, mul), round8(v3, mul));
 		i0 = _mm256_packs_epi16(i0, i2);
 		i0 = _mm256_permutevar8x32_epi32(i0, perm);
 		_mm256_storeu_si256((__m256i *)(b + 2), i0);

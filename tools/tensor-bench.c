@@ -37,8 +37,7 @@ static u32 rnd(void)
 	return (u32)(rng >> 32);
 }
 
-/* Quantize a random F32 row by dequant->requant-free means: random bytes
- * with every fp16 field replaced by a small scale. */
+/* Random weights: random bytes with every fp16 scale set to 0.01. */
 static void fill(u32 type, u8 *w, size_t bytes)
 {
 	size_t i;
@@ -127,8 +126,9 @@ int main(int argc, char **argv)
 			only = argv[i + 1];
 	}
 	if (n % 256 || !n || !rows) {
-		fprintf(stderr, "usage: %s [-n COLS (multiple of 256)] [-r ROWS] [-s SECONDS] [-t TYPE]\n",
+		fprintf(stderr, "usage: %s [-n COLS (multiple of 256)] ",
 			argv[0]);
+		fprintf(stderr, "[-r ROWS] [-s SECONDS] [-t TYPE]\n");
 		return 2;
 	}
 	llx_tensor_init();
