@@ -482,6 +482,7 @@ struct llx_pass {
 	struct llx_session *s;
 	u32 pos;		/* position of the batch's first token */
 	u32 nt;			/* tokens in the batch */
+	struct llx_layer_times *lt;	/* the current layer's, or NULL */
 	bool (*abort)(void *arg);
 	void *arg;
 };
@@ -513,7 +514,8 @@ static int llx_matmul(const struct llx_pass *p, const struct llx_mat *w,
 		      const float *x, float *y, u32 nt)
 {
 	u32 r0, chunk = llx_chunk((u64)w->cols * nt, w->rows);
-	int ret;
+	u64 t0 = llx_now_ns();
+	int ret = 0;
 
 	llx_fpu_begin();
 	llx_fp_quantize(p->s, w, x, nt);
@@ -521,13 +523,15 @@ static int llx_matmul(const struct llx_pass *p, const struct llx_mat *w,
 	for (r0 = 0; r0 < w->rows; r0 += chunk) {
 		ret = llx_yield(p);
 		if (ret)
-			return ret;
+			break;
 		llx_fpu_begin();
 		llx_fp_matmul_rows(p->s, w, y, nt, r0,
 				   min(chunk, w->rows - r0));
 		llx_fpu_end();
 	}
-	return 0;
+	if (p->lt)
+		p->lt->matmul_ns += llx_now_ns() - t0;
+	return ret;
 }
 
 /* out[t] = rmsnorm(x[t]) * w for the batch. */
@@ -553,6 +557,7 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
 	u32 qd = llx_q_dim(hp), kvd = llx_kv_dim(hp), t, h0;
+	u64 t0;
 	float *kb = s->k_cache + ((size_t)il * s->n_ctx + p->pos) * kvd;
 	int ret;
 
@@ -571,6 +576,7 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	llx_fp_store_v(s, il, p->pos, s->tmp, p->nt);
 	llx_fpu_end();
 
+	t0 = llx_now_ns();
 	for (t = 0; t < p->nt; t++) {
 		u32 pos = p->pos + t;
 		u32 hc = llx_chunk((u64)(pos + 1) * hp->head_dim * 2,
@@ -587,6 +593,7 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 			llx_fpu_end();
 		}
 	}
+	p->lt->attn_core_ns += llx_now_ns() - t0;
 	ret = llx_matmul(p, &lw->wo, s->xb, s->tmp, p->nt);
 	if (ret)
 		return ret;
@@ -617,7 +624,7 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 }
 
 /* One batch of @p->nt tokens at positions p->pos..; logits if @want_logits. */
-static int llx_forward_batch(const struct llx_pass *p, const u32 *tokens,
+static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 			     bool want_logits)
 {
 	struct llx_session *s = p->s;
@@ -632,6 +639,7 @@ static int llx_forward_batch(const struct llx_pass *p, const u32 *tokens,
 	llx_fpu_end();
 
 	for (il = 0; il < m->hp.n_layer; il++) {
+		p->lt = &s->t_last[il];
 		t0 = llx_now_ns();
 		ret = llx_attention_block(p, il);
 		if (ret)
@@ -645,6 +653,7 @@ static int llx_forward_batch(const struct llx_pass *p, const u32 *tokens,
 		s->t_last[il].ffn_ns += t2 - t1;
 		s->t_last[il].total_ns += t2 - t0;
 	}
+	p->lt = NULL;
 	if (!want_logits)
 		return 0;
 
@@ -692,6 +701,8 @@ int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
 		s->t_total[i].attn_ns += s->t_last[i].attn_ns;
 		s->t_total[i].ffn_ns += s->t_last[i].ffn_ns;
 		s->t_total[i].total_ns += s->t_last[i].total_ns;
+		s->t_total[i].matmul_ns += s->t_last[i].matmul_ns;
+		s->t_total[i].attn_core_ns += s->t_last[i].attn_core_ns;
 	}
 	return ret;
 }

@@ -503,6 +503,50 @@ static void llx_ctx_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, llx_forward(s, ids, 1, NULL, NULL), 0);
 }
 
+/*
+ * llx_model_create() on a parsed header whose data is short or misaligned:
+ * every tensor is bound with its extent and alignment checked.
+ */
+static void llx_create_test(struct kunit *test)
+{
+	static const struct llx_mock_shape sh = {
+		.n_embd = 32, .n_ff = 64, .n_layer = 1, .n_head = 2,
+		.n_head_kv = 1, .n_ctx = 16, .type = GGML_TYPE_F32, .seed = 4,
+	};
+	struct llx_model *m;
+	struct gguf_ctx *g;
+	u8 *img, *shifted;
+	u64 len, dlen;
+
+	KUNIT_ASSERT_EQ(test, llx_mock_gguf_shape(&sh, (void **)&img, &len), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
+							img), 0);
+	KUNIT_ASSERT_EQ(test, gguf_parse(img, len, len, &g), 0);
+	dlen = len - g->data_offset;
+	/* The last tensor ends one byte past the data given. */
+	KUNIT_EXPECT_EQ(test, llx_model_create(g, img + g->data_offset,
+					       dlen - 1, &m), -EINVAL);
+	KUNIT_EXPECT_NULL(test, m);
+	KUNIT_EXPECT_EQ(test, llx_model_create(g, img + g->data_offset, 0, &m),
+			-EINVAL);
+	/* F32 weights one byte off their alignment. */
+	shifted = kunit_kmalloc(test, dlen + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, shifted);
+	memcpy(shifted + 1, img + g->data_offset, dlen);
+	KUNIT_EXPECT_EQ(test, llx_model_create(g, shifted + 1, dlen, &m),
+			-EINVAL);
+	/* And the real thing works. */
+	KUNIT_EXPECT_EQ(test, llx_model_create(g, img + g->data_offset, dlen,
+					       &m), 0);
+	gguf_free(g);
+	llx_model_free(m);
+	/* Out-of-range shapes are refused by the builder itself. */
+	KUNIT_EXPECT_EQ(test, llx_mock_gguf_shape(&(struct llx_mock_shape){
+		.n_embd = 30, .n_ff = 64, .n_layer = 1, .n_head = 2,
+		.n_head_kv = 1, .n_ctx = 16, .type = GGML_TYPE_Q8_0 },
+		(void **)&img, &len), -EINVAL);
+}
+
 struct llx_abort_ctx {
 	u32 calls;
 	u32 stop_after;
@@ -552,9 +596,14 @@ static void llx_abort_test(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, llx_session_logits_bits(s),
 			   llx_session_logits_bits(ref), n_vocab * sizeof(u32));
 	lt = llx_session_layer_last(s);
-	for (i = 0; i < llx_model_hparams(m)->n_layer; i++)
+	for (i = 0; i < llx_model_hparams(m)->n_layer; i++) {
 		KUNIT_EXPECT_EQ(test, lt[i].total_ns,
 				lt[i].attn_ns + lt[i].ffn_ns);
+		KUNIT_EXPECT_GT(test, lt[i].matmul_ns, 0);
+		KUNIT_EXPECT_LE(test, lt[i].matmul_ns + lt[i].attn_core_ns,
+				lt[i].total_ns);
+		KUNIT_EXPECT_LE(test, lt[i].attn_core_ns, lt[i].attn_ns);
+	}
 	KUNIT_EXPECT_GT(test, llx_session_layer_total(s)[0].total_ns,
 			lt[0].total_ns);
 }
@@ -563,6 +612,7 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_mock_test),
 	KUNIT_CASE_PARAM(llx_batch_test, llx_gen_gen_params),
 	KUNIT_CASE(llx_ctx_test),
+	KUNIT_CASE(llx_create_test),
 	KUNIT_CASE(llx_abort_test),
 	KUNIT_CASE_PARAM(llx_ref_test, llx_ref_gen_params),
 	{}

@@ -67,9 +67,11 @@ bool llx_model_tied_output(const struct llx_model *m);
 
 /* Per-layer timing, nanoseconds, filled in by the forward pass. */
 struct llx_layer_times {
-	u64 attn_ns;
-	u64 ffn_ns;
+	u64 attn_ns;		/* attention block, norm to residual */
+	u64 ffn_ns;		/* FFN block, norm to residual */
 	u64 total_ns;
+	u64 matmul_ns;		/* of both: weight matrix products */
+	u64 attn_core_ns;	/* of attn_ns: scores, softmax, weighted sum */
 };
 
 struct llx_session_stats {
