@@ -134,43 +134,68 @@ static int llx_bind_norm(struct llx_model *m, const struct gguf_ctx *g,
 	return 0;
 }
 
+/* Dimensions of a layer matrix, resolved per model. */
+enum llx_dim { LLX_EMBD, LLX_QDIM, LLX_KVDIM, LLX_FF };
+
+static u32 llx_dim(const struct llx_hparams *hp, enum llx_dim d)
+{
+	switch (d) {
+	case LLX_QDIM:
+		return llx_q_dim(hp);
+	case LLX_KVDIM:
+		return llx_kv_dim(hp);
+	case LLX_FF:
+		return hp->n_ff;
+	default:
+		return hp->n_embd;
+	}
+}
+
+static const struct {
+	const char *suffix;
+	enum llx_dim cols, rows;
+	size_t offset;		/* of the struct llx_mat in llx_layer_weights */
+} llx_layer_mats[] = {
+	{ "attn_q", LLX_EMBD, LLX_QDIM, offsetof(struct llx_layer_weights, wq) },
+	{ "attn_k", LLX_EMBD, LLX_KVDIM, offsetof(struct llx_layer_weights, wk) },
+	{ "attn_v", LLX_EMBD, LLX_KVDIM, offsetof(struct llx_layer_weights, wv) },
+	{ "attn_output", LLX_QDIM, LLX_EMBD,
+	  offsetof(struct llx_layer_weights, wo) },
+	{ "ffn_gate", LLX_EMBD, LLX_FF,
+	  offsetof(struct llx_layer_weights, w_gate) },
+	{ "ffn_up", LLX_EMBD, LLX_FF, offsetof(struct llx_layer_weights, w_up) },
+	{ "ffn_down", LLX_FF, LLX_EMBD,
+	  offsetof(struct llx_layer_weights, w_down) },
+};
+
 static int llx_bind_layer(struct llx_model *m, const struct gguf_ctx *g,
 			  const u8 *data, u64 data_len, u32 il)
 {
 	const struct llx_hparams *hp = &m->hp;
 	struct llx_layer_weights *lw = &m->w.layers[il];
-	u32 e = hp->n_embd, qd = llx_q_dim(hp), kvd = llx_kv_dim(hp);
-	const struct {
-		const char *suffix;
-		u32 cols, rows;
-		struct llx_mat *mat;
-	} mats[] = {
-		{ "attn_q", e, qd, &lw->wq },
-		{ "attn_k", e, kvd, &lw->wk },
-		{ "attn_v", e, kvd, &lw->wv },
-		{ "attn_output", qd, e, &lw->wo },
-		{ "ffn_gate", e, hp->n_ff, &lw->w_gate },
-		{ "ffn_up", e, hp->n_ff, &lw->w_up },
-		{ "ffn_down", hp->n_ff, e, &lw->w_down },
-	};
 	char name[GGUF_MAX_NAME_LEN + 1];
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(mats); i++) {
+	for (i = 0; i < ARRAY_SIZE(llx_layer_mats); i++) {
 		snprintf(name, sizeof(name), "blk.%u.%s.weight", il,
-			 mats[i].suffix);
-		ret = llx_bind_named(m, g, data, data_len, name, mats[i].cols,
-				     mats[i].rows, mats[i].mat);
+			 llx_layer_mats[i].suffix);
+		ret = llx_bind_named(m, g, data, data_len, name,
+				     llx_dim(hp, llx_layer_mats[i].cols),
+				     llx_dim(hp, llx_layer_mats[i].rows),
+				     (struct llx_mat *)((u8 *)lw +
+							llx_layer_mats[i].offset));
 		if (ret)
 			return ret;
 	}
 	snprintf(name, sizeof(name), "blk.%u.attn_norm.weight", il);
-	ret = llx_bind_norm(m, g, data, data_len, name, e, &lw->attn_norm);
+	ret = llx_bind_norm(m, g, data, data_len, name, hp->n_embd,
+			    &lw->attn_norm);
 	if (ret)
 		return ret;
 	snprintf(name, sizeof(name), "blk.%u.ffn_norm.weight", il);
-	return llx_bind_norm(m, g, data, data_len, name, e, &lw->ffn_norm);
+	return llx_bind_norm(m, g, data, data_len, name, hp->n_embd,
+			     &lw->ffn_norm);
 }
 
 /*
