@@ -549,9 +549,10 @@ static struct configfs_subsystem llxd_subsys = {
 	},
 };
 
-/* /proc/llamux/status: one line per model. */
+/* /proc/llamux/status: one line per model, then the totals. */
 void llxd_models_show(struct seq_file *sf)
 {
+	u32 n_models = 0, threads = 0, pending = 0;
 	struct llxd_model *m;
 
 	mutex_lock(&llxd_models_lock);
@@ -572,12 +573,17 @@ void llxd_models_show(struct seq_file *sf)
 				   inst->kv_bytes * atomic_read(&inst->n_sessions),
 				   atomic_read(&inst->n_sessions), inst->n_threads,
 				   inst->pending);
+			threads += inst->n_threads;
+			pending += inst->pending;
 			spin_unlock(&inst->qlock);
 		}
 		seq_putc(sf, '\n');
 		mutex_unlock(&m->lock);
+		n_models++;
 	}
 	mutex_unlock(&llxd_models_lock);
+	seq_printf(sf, "models: %u\ninference threads: %u\nrequests pending: %u\n",
+		   n_models, threads, pending);
 }
 
 int llxd_configfs_init(void)

@@ -2,10 +2,12 @@
 /*
  * KUnit suite llamux_driver: the driver logic that needs no boot --
  * fixed-point parsing, attribute ranges, firmware names, commit-time
- * validation, the state machine, UTF-8 prompts and model names.
+ * validation, the state machine, UTF-8 prompts and model names -- and the
+ * loader, on the mock model and on the test files built in as firmware.
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/firmware.h>
 #include <linux/string.h>
 #include "llamux.h"
 
@@ -370,6 +372,90 @@ static void llxd_test_names(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, llxd_stop_name((enum llxd_stop)42), "?");
 }
 
+/* ---- the loader (firmware built in by kunit/mkfw, or the mock) --------------- */
+
+struct load_case {
+	const char *name;
+	const char *fw;		/* "" = mock model */
+	bool abort;
+	int ret;		/* 0, or expected errno; 1 = any error */
+	const char *why;	/* substring of the reason, or NULL */
+	u32 n_layer;		/* 0 = any */
+};
+
+static const struct load_case load_cases[] = {
+	{ "mock", "", false, 0, NULL, 0 },
+	{ "stories260K_f32", "llamux-test/models/stories260K.gguf", false, 0, NULL, 5 },
+	{ "stories260K_q8_0", "llamux-test/models/stories260K-Q8_0.gguf", false, 0,
+	  NULL, 5 },
+	{ "synth_q4_k_m", "llamux-test/models/synth-Q4_K_M.gguf", false, 0, NULL, 4 },
+	{ "missing_file", "llamux-test/no-such-model.gguf", false, -ENOENT,
+	  "not found", 0 },
+	{ "not_gguf", "llamux-test/dequant/Q8_0.model.raw", false, -EINVAL,
+	  "GGUF", 0 },
+	{ "vocab_only_gguf", "llamux-test/vocab/ggml-vocab-llama-spm.gguf", false,
+	  1, NULL, 0 },
+	{ "aborted", "llamux-test/models/stories260K.gguf", true, -EINTR,
+	  "interrupted", 0 },
+};
+
+static void load_desc(const struct load_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(load, load_cases, load_desc);
+
+/* Present as built-in firmware?  (The data set may be absent.) */
+static bool have_fw(const char *name)
+{
+	const struct firmware *fw;
+
+	if (firmware_request_nowarn(&fw, name, llxd_fw_dev))
+		return false;
+	release_firmware(fw);
+	return true;
+}
+
+static void llxd_test_load(struct kunit *test)
+{
+	const struct load_case *c = test->param_value;
+	struct llxd_loaded l;
+	struct llxd_model *m;
+	char why[LLXD_WHY_MAX] = "";
+	int ret;
+
+	if (c->fw[0] && c->ret != -ENOENT && !have_fw(c->fw))
+		kunit_skip(test, "%s not built in (no ../shared)", c->fw);
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->load_abort = c->abort;
+
+	ret = llxd_load(m, c->fw, &l, why, sizeof(why));
+	if (c->ret == 1)
+		KUNIT_EXPECT_LT(test, ret, 0);
+	else
+		KUNIT_EXPECT_EQ(test, ret, c->ret);
+	if (ret) {
+		KUNIT_EXPECT_GT(test, strlen(why), 0);
+		if (c->why)
+			KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(why, c->why),
+						  "why: %s", why);
+		KUNIT_EXPECT_NULL(test, l.model);	/* nothing left over */
+		return;
+	}
+	KUNIT_EXPECT_NOT_NULL(test, l.model);
+	KUNIT_EXPECT_NOT_NULL(test, l.vocab);
+	KUNIT_EXPECT_GT(test, l.hp.n_layer, 0);
+	if (c->n_layer)
+		KUNIT_EXPECT_EQ(test, l.hp.n_layer, c->n_layer);
+	KUNIT_EXPECT_GT(test, l.weights.len, 0);
+	KUNIT_EXPECT_STREQ(test, l.mem_kind, c->fw[0] ? "vmalloc" : "mock");
+	KUNIT_EXPECT_EQ(test, m->progress, 100);
+	llxd_loaded_free(&l);
+	KUNIT_EXPECT_NULL(test, l.model);
+}
+
 static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE_PARAM(llxd_test_parse_fixed, fixed_gen_params),
 	KUNIT_CASE(llxd_test_format_fixed),
@@ -381,6 +467,7 @@ static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE_PARAM(llxd_test_state, state_gen_params),
 	KUNIT_CASE_PARAM(llxd_test_utf8, utf8_gen_params),
 	KUNIT_CASE(llxd_test_names),
+	KUNIT_CASE_PARAM(llxd_test_load, load_gen_params),
 	{}
 };
 

@@ -264,6 +264,7 @@ fail:
 		llxd_loaded_free(out);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_load);
 
 void llxd_loaded_free(struct llxd_loaded *l)
 {
@@ -275,3 +276,4 @@ void llxd_loaded_free(struct llxd_loaded *l)
 	kvfree(l->mock_buf);
 	memset(l, 0, sizeof(*l));
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_loaded_free);
