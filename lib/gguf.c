@@ -244,8 +244,9 @@ static int gguf_array(struct gguf_cur *c, struct gguf_kv *kv)
 	}
 	kv->data = c->buf + c->pos;
 	if (kv->arr_type != GGUF_TYPE_STRING) {
-		/* n <= 2^20 and size <= 8: no overflow. */
-		bytes = kv->n * gguf_scalar_size[kv->arr_type];
+		if (check_mul_overflow(kv->n, (u64)gguf_scalar_size[kv->arr_type],
+				       &bytes))
+			return -EOVERFLOW;	/* not reached: n is capped */
 		ret = gguf_take(c, bytes, "array data", &p);
 		if (ret)
 			return ret;
@@ -514,9 +515,14 @@ static int gguf_parse_tensor(struct gguf_ctx *ctx, struct gguf_cur *c,
 				   ctx->alignment);
 		return -EINVAL;
 	}
-	/* nelements <= 2^40, type_size < 2^9: cannot overflow. */
+	/* nelements <= 2^40 and type_size < 2^9: never fails, but checked. */
 	rows = n / t->ne[0];
-	t->size = rows * (t->ne[0] / ti->blck_size) * ti->type_size;
+	if (check_mul_overflow(rows, ggml_row_size(t->type, t->ne[0]),
+			       &t->size)) {
+		pr_err_ratelimited("tensor %.*s: byte size overflows\n",
+				   (int)t->name.len, t->name.s);
+		return -EOVERFLOW;
+	}
 	return 0;
 }
 
