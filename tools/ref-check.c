@@ -170,6 +170,17 @@ static int load_ref(const char *path, struct ref_run *runs)
 	return n;
 }
 
+static void free_refs(struct ref_run *runs, int n)
+{
+	while (n-- > 0) {
+		free(runs[n].prompt);
+		free(runs[n].gen);
+		free(runs[n].top5_id);
+		free(runs[n].top5_logit);
+		free(runs[n].first);
+	}
+}
+
 static float logit(const struct llx_session *s, u32 id)
 {
 	float f;
@@ -282,6 +293,8 @@ static bool check_model(const char *shared, const char *stem, bool f32math)
 				       len - g->data_offset, &m);
 	if (ret) {
 		printf("%-22s load failed: %d\n", stem, ret);
+		free_refs(runs, n);
+		free(buf);
 		return false;
 	}
 	gguf_free(g);
@@ -305,6 +318,7 @@ static bool check_model(const char *shared, const char *stem, bool f32math)
 		}
 	}
 	llx_model_free(m);
+	free_refs(runs, n);
 	free(buf);
 	return ok;
 }
