@@ -90,7 +90,7 @@ static bool llx_ref_array(struct llx_ref_cursor *c, size_t n, size_t elem,
 	if (check_mul_overflow(n, elem, &bytes))
 		return false;
 	*out = llx_ref_take(c, bytes);
-	return *out != NULL;
+	return !!*out;
 }
 
 static bool llx_ref_parse_run(struct llx_ref_cursor *c, struct llx_ref_run *r)

@@ -65,7 +65,6 @@ static inline u64 llx_now_ns(void)
 }
 
 #define llx_cond_resched()	cond_resched()
-#define LLX_EXPORT(sym)		EXPORT_SYMBOL_GPL(sym)
 
 #else /* !__KERNEL__ */
 #include <llamux_shim.h>

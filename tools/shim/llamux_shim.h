@@ -54,7 +54,6 @@ typedef u64 __le64;
 #define SZ_1G		0x40000000
 
 #define EXPORT_SYMBOL_GPL(sym)
-#define LLX_EXPORT(sym)
 #define __maybe_unused	__attribute__((__unused__))
 #ifndef __always_inline
 #define __always_inline	inline __attribute__((__always_inline__))
@@ -70,18 +69,21 @@ typedef u64 __le64;
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define BIT(n)		(1UL << (n))
 #define BIT_ULL(n)	(1ULL << (n))
-#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+#define DIV_ROUND_UP(n, d) ({ __typeof__(d) __d = (d); ((n) + __d - 1) / __d; })
 #define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
-#define ALIGN(x, a)	(((x) + ((__typeof__(x))(a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define is_power_of_2(n)	((n) != 0 && (((n) & ((n) - 1)) == 0))
+#define ALIGN(x, a) ({ __typeof__(x) __m = (__typeof__(x))(a) - 1; \
+	((x) + __m) & ~__m; })
+#define is_power_of_2(n) ({ __typeof__(n) __n = (n); __n && !(__n & (__n - 1)); })
 #define IS_ENABLED(x)	0
 #define VISIBLE_IF_KUNIT	static
 #define BUILD_BUG_ON(c)	_Static_assert(!(c), #c)
 
-#define min(a, b)	((a) < (b) ? (a) : (b))
-#define max(a, b)	((a) > (b) ? (a) : (b))
-#define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
-#define max_t(t, a, b)	((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#define min(a, b) ({ __typeof__(a) __a = (a); __typeof__(b) __b = (b); \
+	__a < __b ? __a : __b; })
+#define max(a, b) ({ __typeof__(a) __a = (a); __typeof__(b) __b = (b); \
+	__a > __b ? __a : __b; })
+#define min_t(t, a, b)	min((t)(a), (t)(b))
+#define max_t(t, a, b)	max((t)(a), (t)(b))
 #define clamp(v, lo, hi)	min(max(v, lo), hi)
 #define swap(a, b) \
 	do { __typeof__(a) __t = (a); (a) = (b); (b) = __t; } while (0)
