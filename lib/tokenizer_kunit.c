@@ -231,10 +231,15 @@ static const char * const bpe_merges[] = {
 	"h e",			/* 257 he   */
 	"\xc4\xa0t he",		/* 258 Ġthe */
 	"a 1",			/* 259 a1: never used, words split first */
+	"' R",			/* 261 'R: only where ' and R share a word */
+	"3 4",			/* 262 34: only where 3 and 4 share a word */
 };
 
 static const char * const bpe_extra[] = {
-	"\xc4\xa0t", "he", "\xc4\xa0the", "a1", "<|endoftext|>",
+	"\xc4\xa0t", "he", "\xc4\xa0the", "a1",
+	"xyz",			/* 260: a token no merge leads to */
+	"'R", "34",
+	"<|endoftext|>",
 };
 
 #define BPE_N	(256 + ARRAY_SIZE(bpe_extra))
@@ -266,12 +271,12 @@ static void build_bpe(struct tw *w, const char *pre, bool merges)
 	tw_u32(w, "tokenizer.ggml.eos_token_id", GGUF_TYPE_UINT32, BPE_EOT);
 }
 
-static struct llx_vocab *tiny_bpe(struct kunit *test)
+static struct llx_vocab *tiny_bpe(struct kunit *test, const char *pre)
 {
 	struct tw *w = tw_new(test);
 	struct llx_vocab *v;
 
-	build_bpe(w, "gpt-2", true);
+	build_bpe(w, pre, true);
 	tw_finish(test, w);
 	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->n, &v), 0);
 	return v;
@@ -283,7 +288,7 @@ static struct llx_vocab *tiny_bpe(struct kunit *test)
 
 struct tok_case {
 	const char *name;
-	bool bpe;
+	const char *pre;	/* BPE pre-tokenizer; NULL: the SPM vocab */
 	const char *text;
 	bool add_bos, parse_special;
 	int n;
@@ -292,52 +297,76 @@ struct tok_case {
 };
 
 static const struct tok_case tok_cases[] = {
-	{ "spm: empty", false, "", false, false, 0, {}, "" },
-	{ "spm: empty with BOS", false, "", true, false, 1, { 1 }, "" },
+	{ "spm: empty", NULL, "", false, false, 0, {}, "" },
+	{ "spm: empty with BOS", NULL, "", true, false, 1, { 1 }, "" },
 	/* ▁ a b ▁ a: "ab" (-0.5), then "▁ab" (-0.25), then "▁a" (-1.5) */
-	{ "spm: score order", false, "ab a", false, false, 2, { 264, 262 },
+	{ "spm: score order", NULL, "ab a", false, false, 2, { 264, 262 },
 	  "ab a" },
-	{ "spm: BOS keeps the leading space", false, "ab a", true, false, 3,
+	{ "spm: BOS keeps the leading space", NULL, "ab a", true, false, 3,
 	  { 1, 264, 262 }, " ab a" },
 	/* ▁ a a a: "aa" at 1 and at 2 tie; the left one wins */
-	{ "spm: ties go left", false, "aaa", false, false, 3,
+	{ "spm: ties go left", NULL, "aaa", false, false, 3,
 	  { 259, 265, 260 }, "aaa" },
-	{ "spm: byte fallback", false, "ax", false, false, 2, { 262, 3 + 'x' },
+	{ "spm: byte fallback", NULL, "ax", false, false, 2, { 262, 3 + 'x' },
 	  "ax" },
-	{ "spm: multi-byte fallback", false, "\xc3\xa9", false, false, 3,
+	{ "spm: multi-byte fallback", NULL, "\xc3\xa9", false, false, 3,
 	  { 259, 3 + 0xc3, 3 + 0xa9 }, "\xc3\xa9" },
-	{ "spm: invalid UTF-8 as bytes", false, "\xff\x80", false, false, 3,
+	{ "spm: invalid UTF-8 as bytes", NULL, "\xff\x80", false, false, 3,
 	  { 259, 3 + 0xff, 3 + 0x80 }, "\xff\x80" },
-	{ "spm: truncated sequence", false, "a\xe2", false, false, 2,
+	{ "spm: truncated sequence", NULL, "a\xe2", false, false, 2,
 	  { 262, 3 + 0xe2 }, "a\xe2" },
-	{ "spm: specials are text", false, "<s>", false, false, 4,
+	{ "spm: specials are text", NULL, "<s>", false, false, 4,
 	  { 259, 3 + '<', 3 + 's', 3 + '>' }, "<s>" },
 	/* after a special token the text gets the prefix space again */
-	{ "spm: parse_special", false, "<s>ab", true, true, 3, { 1, 1, 264 },
+	{ "spm: parse_special", NULL, "<s>ab", true, true, 3, { 1, 1, 264 },
 	  NULL },
-	{ "spm: leading spaces", false, " a", false, false, 2, { 259, 262 },
+	{ "spm: leading spaces", NULL, " a", false, false, 2, { 259, 262 },
 	  " a" },
-	{ "bpe: merges", true, " the", false, false, 1, { 258 }, " the" },
-	{ "bpe: words", true, "the the", false, false, 3, { 't', 257, 258 },
+	{ "bpe: merges", "gpt-2", " the", false, false, 1, { 258 }, " the" },
+	{ "bpe: words", "gpt-2", "the the", false, false, 3, { 't', 257, 258 },
 	  "the the" },
-	{ "bpe: no BOS for gpt-2", true, "the", true, false, 2, { 't', 257 },
+	{ "bpe: no BOS for gpt-2", "gpt-2", "the", true, false, 2, { 't', 257 },
 	  "the" },
-	{ "bpe: letters and digits split", true, "a1", false, false, 2,
+	{ "bpe: letters and digits split", "gpt-2", "a1", false, false, 2,
 	  { 'a', '1' }, "a1" },
-	{ "bpe: contraction", true, "it's", false, false, 4,
+	{ "bpe: contraction", "gpt-2", "it's", false, false, 4,
 	  { 'i', 't', '\'', 's' }, "it's" },
-	{ "bpe: spaces before a word", true, "a  b", false, false, 4,
+	{ "bpe: spaces before a word", "gpt-2", "a  b", false, false, 4,
 	  { 'a', 32, 32, 'b' }, "a  b" },
-	{ "bpe: clean_spaces", true, "a .", false, false, 3, { 'a', 32, '.' },
+	{ "bpe: clean_spaces", "gpt-2", "a .", false, false, 3, { 'a', 32, '.' },
 	  "a." },
-	{ "bpe: control text", true, "<|endoftext|>", false, false, 13,
+	{ "bpe: control text", "gpt-2", "<|endoftext|>", false, false, 13,
 	  { '<', '|', 'e', 'n', 'd', 'o', 'f', 't', 'e', 'x', 't', '|', '>' },
 	  "<|endoftext|>" },
-	{ "bpe: parse_special", true, "<|endoftext|>", false, true, 1,
+	{ "bpe: parse_special", "gpt-2", "<|endoftext|>", false, true, 1,
 	  { BPE_EOT }, "" },
 	/* U+FFFD comes back as bytes ef bf bd: three byte-level tokens */
-	{ "bpe: invalid UTF-8", true, "\xff", false, false, 3,
+	{ "bpe: invalid UTF-8", "gpt-2", "\xff", false, false, 3,
 	  { 0xef, 0xbf, 0xbd }, "\xef\xbf\xbd" },
+	{ "bpe: gpt-2 applies merges only", "gpt-2", "xyz", false, false, 3,
+	  { 'x', 'y', 'z' }, "xyz" },
+	/* llama3: ignore_merges (a word that is a token is taken whole), BOS */
+	{ "llama3: whole-word tokens", "llama-bpe", "xyz", true, false, 2,
+	  { BPE_EOT, 260 }, "xyz" },
+	/* "'RE": gpt-2 splits ' | RE; llama3's (?i:'re) keeps one word */
+	{ "bpe: case-sensitive contraction", "gpt-2", "'RE", false, false, 3,
+	  { '\'', 'R', 'E' }, "'RE" },
+	{ "llama3: case-insensitive contraction", "llama-bpe", "'RE", false,
+	  false, 2, { 261, 'E' }, "'RE" },
+	/* "12345": gpt-2 one word; llama3 "123" | "45"; qwen2 digit by digit */
+	{ "bpe: digits in one word", "gpt-2", "12345", false, false, 4,
+	  { '1', '2', 262, '5' }, "12345" },
+	{ "llama3: digits by three", "llama-bpe", "12345", false, false, 5,
+	  { '1', '2', '3', '4', '5' }, "12345" },
+	/* "3434": gpt-2 34 34; llama3 "343" | "4" gives 34 3 4 */
+	{ "bpe: 3434", "gpt-2", "3434", false, false, 2, { 262, 262 }, "3434" },
+	{ "llama3: 3434", "llama-bpe", "3434", false, false, 3,
+	  { 262, '3', '4' }, "3434" },
+	{ "qwen2: digit by digit", "qwen2", "3434", false, false, 4,
+	  { '3', '4', '3', '4' }, "3434" },
+	/* qwen2: no clean-up of spaces when detokenizing */
+	{ "qwen2: no clean_spaces", "qwen2", "a .", false, false, 3,
+	  { 'a', 32, '.' }, "a ." },
 };
 
 static void tok_case_desc(const struct tok_case *c, char *desc)
@@ -350,7 +379,7 @@ KUNIT_ARRAY_PARAM(tok_case, tok_cases, tok_case_desc);
 static void llx_tok_tiny_test(struct kunit *test)
 {
 	const struct tok_case *c = test->param_value;
-	struct llx_vocab *v = c->bpe ? tiny_bpe(test) : tiny_spm(test);
+	struct llx_vocab *v = c->pre ? tiny_bpe(test, c->pre) : tiny_spm(test);
 	u32 ids[MAX_CASE_IDS + 8];
 	char out[64];
 	int n, i;
@@ -404,7 +433,7 @@ static void llx_tok_stream_test(struct kunit *test)
 /* Limits and odd arguments fail cleanly; no byte string crashes. */
 static void llx_tok_limits_test(struct kunit *test)
 {
-	struct llx_vocab *v = tiny_spm(test), *b = tiny_bpe(test);
+	struct llx_vocab *v = tiny_spm(test), *b = tiny_bpe(test, "gpt-2");
 	u32 ids[4], *many;
 	u8 text[3];
 	char piece[4];
