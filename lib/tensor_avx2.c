@@ -264,35 +264,73 @@ static inline __m256i shr_mask(__m256i v, int s, int m)
 }
 
 /* two 16-element scales for one 32-element group, as 16-bit lanes */
-static inline __m256i scale_pair(int lo, int hi)
+/*
+ * 16 sub-block scales as 16-bit lanes, and the pair (2q, 2q + 1) that
+ * weights one 32-element group: scale 2q in the low 128 bits (its first
+ * 16 elements), 2q + 1 in the high 128 bits.
+ */
+struct scales16 {
+	__m256i lo8, hi8;	/* scales 0..7 resp. 8..15 in both halves */
+};
+
+static inline void scales16_init(struct scales16 *s, __m256i sc16)
 {
-	return _mm256_set_m128i(_mm_set1_epi16(hi), _mm_set1_epi16(lo));
+	s->lo8 = _mm256_permute2x128_si256(sc16, sc16, 0x00);
+	s->hi8 = _mm256_permute2x128_si256(sc16, sc16, 0x11);
+}
+
+/* shuffle controls: 16-bit lane 2j to the low half, 2j + 1 to the high */
+static const u8 pair_ctrl[4][32] __aligned(32) = {
+	{ 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+	  2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3 },
+	{ 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5,
+	  6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7 },
+	{ 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9,
+	  10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11 },
+	{ 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13,
+	  14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15 },
+};
+
+static inline __m256i scales16_pair(const struct scales16 *s, int q)
+{
+	__m256i ctrl = _mm256_load_si256((const __m256i *)pair_ctrl[q & 3]);
+
+	return _mm256_shuffle_epi8(q < 4 ? s->lo8 : s->hi8, ctrl);
+}
+
+static inline __m256i bsums16(const u8 *xq)
+{
+	return loadu256(xq + 260);
 }
 
 static float dot_q2_k(const u8 *w, const u8 *xq, u32 nb)
 {
+	const __m128i m4 = _mm_set1_epi8(0xf);
 	float sumf = 0.0f;
 	u32 i;
 	int n, j;
 
 	for (i = 0; i < nb; i++, w += LLX_Q2_K_BYTES, xq += LLX_Q8_K_BYTES) {
 		const u8 *y = xq + 4;
-		__m256i acc = _mm256_setzero_si256();
-		int imin = 0;
+		__m128i raw = _mm_loadu_si128((const __m128i *)w);
+		__m256i acc = _mm256_setzero_si256(), mins;
+		struct scales16 sc;
 		float d, dmin, yd = f32_at(xq);
+		int imin;
 
-		for (j = 0; j < 16; j++)
-			imin += (w[j] >> 4) * bsum_at(xq, j);
+		scales16_init(&sc, _mm256_cvtepu8_epi16(_mm_and_si128(raw, m4)));
+		mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4),
+							  m4));
+		imin = hsum_i32(_mm256_madd_epi16(mins, bsums16(xq)));
 		for (n = 0; n < 2; n++) {
 			__m256i bits = loadu256(w + 16 + 32 * n);
 
 			for (j = 0; j < 4; j++, y += 32) {
-				const u8 *sc = w + n * 8 + j * 2;
 				__m256i q = shr_mask(bits, 2 * j, 3);
 				__m256i p = _mm256_maddubs_epi16(q, loadu256(y));
 
-				p = _mm256_madd_epi16(p, scale_pair(sc[0] & 0xf,
-								    sc[1] & 0xf));
+				p = _mm256_madd_epi16(p, scales16_pair(&sc,
+								       4 * n + j));
 				acc = _mm256_add_epi32(acc, p);
 			}
 		}
@@ -303,62 +341,73 @@ static float dot_q2_k(const u8 *w, const u8 *xq, u32 nb)
 	return sumf;
 }
 
+/* Q3_K: the 16 6-bit scales from their 12 bytes, minus 32, as s16 lanes */
+static inline __m256i scales_q3_k(const u8 *s)
+{
+	const u64 m4 = 0x0f0f0f0f0f0f0f0full;
+	const u32 m2 = 0x03030303;
+	u64 lo = get_unaligned_le64(s);
+	u32 h = get_unaligned_le32(s + 8);
+	u64 h0 = (u64)(h & m2) | (u64)((h >> 2) & m2) << 32;
+	u64 h1 = (u64)((h >> 4) & m2) | (u64)((h >> 6) & m2) << 32;
+	__m128i v = _mm_set_epi64x((s64)(((lo >> 4) & m4) | h1 << 4),
+				   (s64)((lo & m4) | h0 << 4));
+
+	return _mm256_cvtepi8_epi16(_mm_sub_epi8(v, _mm_set1_epi8(32)));
+}
+
+/*
+ * Q3_K: q + 4 = low 2 bits + 4 * high bit is 0..7, so sum(q * y) is
+ * sum((q + 4) * y) - 4 * sum(y), and sum(y) per 16 is Q8_K's bsums.
+ */
 static float dot_q3_k(const u8 *w, const u8 *xq, u32 nb)
 {
-	const __m256i four = _mm256_set1_epi8(4);
 	float sumf = 0.0f;
-	s8 sc[16];
 	u32 i;
-	int n, j, k;
+	int n, j;
 
 	for (i = 0; i < nb; i++, w += LLX_Q3_K_BYTES, xq += LLX_Q8_K_BYTES) {
 		const u8 *y = xq + 4;
-		__m256i acc = _mm256_setzero_si256();
-		__m256i hm = loadu256(w);
+		__m256i hm = loadu256(w), sc16 = scales_q3_k(w + 96);
+		__m256i acc = _mm256_setzero_si256(), corr;
+		struct scales16 sc;
 		float d;
 
-		for (k = 0; k < 16; k++) {
-			int lo = k < 8 ? w[96 + k] & 0xf : w[96 + k - 8] >> 4;
-			int hi = (w[104 + (k & 3)] >> (2 * (k >> 2))) & 3;
-
-			sc[k] = (s8)((lo | (hi << 4)) - 32);
-		}
+		scales16_init(&sc, sc16);
+		corr = _mm256_madd_epi16(sc16, bsums16(xq));
 		for (n = 0; n < 2; n++) {
 			__m256i bits = loadu256(w + 32 + 32 * n);
 
 			for (j = 0; j < 4; j++, y += 32) {
 				__m256i q = shr_mask(bits, 2 * j, 3);
 				__m256i h = shr_mask(hm, 4 * n + j, 1);
-				__m256i yy = loadu256(y), p;
-				int k0 = n * 8 + 2 * j;
+				__m256i p;
 
 				q = _mm256_or_si256(q, _mm256_slli_epi16(h, 2));
-				p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yy),
-						     _mm256_maddubs_epi16(four, yy));
-				p = _mm256_madd_epi16(p, scale_pair(sc[k0],
-								    sc[k0 + 1]));
+				p = _mm256_maddubs_epi16(q, loadu256(y));
+				p = _mm256_madd_epi16(p, scales16_pair(&sc,
+								       4 * n + j));
 				acc = _mm256_add_epi32(acc, p);
 			}
 		}
+		acc = _mm256_sub_epi32(acc, _mm256_slli_epi32(corr, 2));
 		d = f32_at(xq) * fp16_at(w + 108);
 		sumf += d * (float)hsum_i32(acc);
 	}
 	return sumf;
 }
 
-static void scales_k4(const u8 *s, u8 *sc, u8 *m)
+/* Q4_K/Q5_K: 8 6-bit scales and 8 6-bit mins from their 12 bytes */
+static inline void scales_k4(const u8 *s, u8 *sc, u8 *m)
 {
-	int j;
+	const u32 m6 = 0x3f3f3f3f, m4 = 0x0f0f0f0f, m2 = 0x03030303;
+	u32 a0 = get_unaligned_le32(s), a1 = get_unaligned_le32(s + 4);
+	u32 a2 = get_unaligned_le32(s + 8);
 
-	for (j = 0; j < 8; j++) {
-		if (j < 4) {
-			sc[j] = s[j] & 63;
-			m[j] = s[j + 4] & 63;
-		} else {
-			sc[j] = (s[j + 4] & 0xf) | ((s[j - 4] >> 6) << 4);
-			m[j] = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
-		}
-	}
+	put_unaligned_le32(a0 & m6, sc);
+	put_unaligned_le32((a2 & m4) | ((a0 >> 6) & m2) << 4, sc + 4);
+	put_unaligned_le32(a1 & m6, m);
+	put_unaligned_le32(((a2 >> 4) & m4) | ((a1 >> 6) & m2) << 4, m + 4);
 }
 
 static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
@@ -374,12 +423,16 @@ static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 		const u8 *y = xq + 4, *qs = w + (five ? 48 : 16);
 		__m256i acc = _mm256_setzero_si256(), hb = _mm256_setzero_si256();
 		float yd = f32_at(xq), d, dmin;
-		int imin = 0;
+		__m256i mins;
+		__m128i m16;
+		int imin;
 
 		scales_k4(w + 4, sc, m);
-		for (j = 0; j < 8; j++)
-			imin += m[j] * (bsum_at(xq, 2 * j) +
-					bsum_at(xq, 2 * j + 1));
+		/* each min weights two bsums of 16 */
+		m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)m));
+		mins = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16),
+					_mm_unpacklo_epi16(m16, m16));
+		imin = hsum_i32(_mm256_madd_epi16(mins, bsums16(xq)));
 		if (five)
 			hb = loadu256(w + 16);
 		for (j = 0; j < 4; j++, y += 64, qs += 32) {
@@ -410,43 +463,44 @@ static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 	return sumf;
 }
 
+/* Q6_K: q + 32 is 0..63; sum(q * y) = sum((q + 32) * y) - 32 * sum(y) */
 static float dot_q6_k(const u8 *w, const u8 *xq, u32 nb)
 {
 	const __m256i m4 = _mm256_set1_epi8(0xf);
-	const __m256i m32 = _mm256_set1_epi8(32);
 	float sumf = 0.0f;
 	u32 i;
 	int n, g;
 
 	for (i = 0; i < nb; i++, w += LLX_Q6_K_BYTES, xq += LLX_Q8_K_BYTES) {
 		const u8 *y = xq + 4;
-		const s8 *sc = (const s8 *)(w + 192);
-		__m256i acc = _mm256_setzero_si256();
+		__m128i raw = _mm_loadu_si128((const __m128i *)(w + 192));
+		__m256i sc16 = _mm256_cvtepi8_epi16(raw);
+		__m256i acc = _mm256_setzero_si256(), corr;
+		struct scales16 sc;
 		float d;
 
+		scales16_init(&sc, sc16);
+		corr = _mm256_madd_epi16(sc16, bsums16(xq));
 		for (n = 0; n < 2; n++) {
 			__m256i l0 = loadu256(w + 64 * n);
 			__m256i l1 = loadu256(w + 64 * n + 32);
 			__m256i h = loadu256(w + 128 + 32 * n);
 
 			for (g = 0; g < 4; g++, y += 32) {
-				int k0 = n * 8 + 2 * g;
-				__m256i lo, hi, q, yy, p;
+				__m256i lo = g & 1 ? l1 : l0, hi, q, p;
 
-				lo = g & 1 ? l1 : l0;
 				if (g & 2)
 					lo = _mm256_srli_epi16(lo, 4);
 				lo = _mm256_and_si256(lo, m4);
-				hi = shr_mask(h, 2 * g, 3);
-				q = _mm256_or_si256(lo, _mm256_slli_epi16(hi, 4));
-				yy = loadu256(y);
-				p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yy),
-						     _mm256_maddubs_epi16(m32, yy));
-				p = _mm256_madd_epi16(p, scale_pair(sc[k0],
-								    sc[k0 + 1]));
+				hi = _mm256_slli_epi16(shr_mask(h, 2 * g, 3), 4);
+				q = _mm256_or_si256(lo, hi);
+				p = _mm256_maddubs_epi16(q, loadu256(y));
+				p = _mm256_madd_epi16(p, scales16_pair(&sc,
+								       4 * n + g));
 				acc = _mm256_add_epi32(acc, p);
 			}
 		}
+		acc = _mm256_sub_epi32(acc, _mm256_slli_epi32(corr, 5));
 		d = f32_at(xq) * fp16_at(w + 208);
 		sumf += d * (float)hsum_i32(acc);
 	}
