@@ -28,6 +28,8 @@
 
 /* Multiply-adds per FP section: well under a millisecond on any x86. */
 #define LLX_SECTION_WORK	(512u * 1024)
+/* An expf (swiglu) counted as this many multiply-adds. */
+#define LLX_EXP_COST		32u
 /* Tokens per pass through the weights (prompt evaluation). */
 #define LLX_BATCH		32u
 /* Activation rows (quantized copies) are this aligned. */
@@ -630,6 +632,7 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 {
 	struct llx_session *s = p->s;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
+	u32 ff = s->m->hp.n_ff, t, chunk;
 	int ret;
 
 	llx_norm_batch(p, s->xb, s->x, lw->ffn_norm);
@@ -638,9 +641,17 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 		ret = llx_matmul(p, &lw->w_up, s->xb, s->hb2, p->nt);
 	if (ret)
 		return ret;
-	llx_fpu_begin();
-	llx_fp_swiglu(s->hb, s->hb2, p->nt * s->m->hp.n_ff);
-	llx_fpu_end();
+	/* SwiGLU costs an expf per element: a few tokens per section. */
+	chunk = llx_chunk((u64)ff * LLX_EXP_COST, p->nt);
+	for (t = 0; t < p->nt; t += chunk) {
+		ret = llx_yield(p);
+		if (ret)
+			return ret;
+		llx_fpu_begin();
+		llx_fp_swiglu(s->hb + (size_t)t * ff, s->hb2 + (size_t)t * ff,
+			      min(chunk, p->nt - t) * ff);
+		llx_fpu_end();
+	}
 	ret = llx_matmul(p, &lw->w_down, s->hb, s->tmp, p->nt);
 	if (ret)
 		return ret;
