@@ -1604,7 +1604,7 @@ int llx_token_to_piece(const struct llx_vocab *v, u32 id, char *buf,
 	const u8 *p;
 	u32 n;
 
-	if (!v || id >= v->n_tokens)
+	if (!v || id >= v->n_tokens || (!buf && size))
 		return -EINVAL;
 	p = llx_piece(v, id, &n);
 	if (n > size)
@@ -1658,11 +1658,15 @@ static size_t llx_clean_spaces(char *t, size_t total)
 int llx_detokenize(const struct llx_vocab *v, const u32 *ids, u32 n,
 		   char *buf, size_t size)
 {
-	bool strip = v->add_space_prefix;
 	size_t total = 0;
 	const u8 *p;
+	bool strip;
 	u32 i, len;
 
+	if (!v || (!ids && n) || (!buf && size))
+		return -EINVAL;
+	size = min_t(size_t, size, INT_MAX);
+	strip = v->add_space_prefix;
 	if (n && v->add_bos && ids[0] == v->bos) {
 		strip = false;
 		ids++;
