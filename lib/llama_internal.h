@@ -125,7 +125,11 @@ struct llx_cand {
 	u32 id;
 };
 
-/* sampler.c: pick a token from @logits_bits; @rnd is the draw's entropy. */
-u32 llx_fp_sample(struct llx_sampler *smp, const u32 *logits_bits, u64 rnd);
+/*
+ * sampler.c: pick a token among the first @n (<= n_vocab) of @logits_bits;
+ * @rnd is the draw's entropy.
+ */
+u32 llx_fp_sample(struct llx_sampler *smp, const u32 *logits_bits, u32 n,
+		  u64 rnd);
 
 #endif /* _LLAMUX_LLAMA_INTERNAL_H */

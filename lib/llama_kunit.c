@@ -474,6 +474,7 @@ static void llx_ctx_test(struct kunit *test)
 	struct llx_model *m = llx_t_gen(test, &sh);
 	u32 n_vocab = llx_model_hparams(m)->n_vocab;
 	u32 ids[24] = { 0 }, bad = n_vocab;
+	struct llx_sampler *smp;
 	struct llx_session *s;
 
 	KUNIT_EXPECT_EQ(test, llx_session_create(m, 0, 0, &s), -EINVAL);
@@ -501,6 +502,9 @@ static void llx_ctx_test(struct kunit *test)
 	llx_session_reset(s);
 	KUNIT_EXPECT_EQ(test, llx_session_pos(s), 0);
 	KUNIT_EXPECT_EQ(test, llx_forward(s, ids, 1, NULL, NULL), 0);
+	/* A sampler sized for a larger vocabulary reads only the model's. */
+	smp = llx_t_sampler(test, &llx_t_greedy, n_vocab + 1000);
+	KUNIT_EXPECT_LT(test, llx_sampler_sample(smp, s), n_vocab);
 }
 
 /*

@@ -33,8 +33,8 @@ static bool llx_penalty_on(const struct llx_sampler *smp)
 	return smp->n_recent && pm && pm != 1000;
 }
 
-/* llama.cpp's repetition penalty, once per distinct recent token. */
-static void llx_apply_penalty(struct llx_sampler *smp)
+/* llama.cpp's repetition penalty, once per distinct recent id below @n. */
+static void llx_apply_penalty(struct llx_sampler *smp, u32 n)
 {
 	float pen = (float)smp->p.repeat_penalty_milli / 1000.0f;
 	u32 i;
@@ -43,7 +43,7 @@ static void llx_apply_penalty(struct llx_sampler *smp)
 		u32 id = smp->recent[i];
 		float *l = &smp->logits[id];
 
-		if (smp->seen[id])
+		if (id >= n || smp->seen[id])
 			continue;
 		smp->seen[id] = 1;
 		*l = *l > 0.0f ? *l / pen : *l * pen;
@@ -99,10 +99,10 @@ static void llx_heap_down(struct llx_cand *h, u32 n, u32 i)
  * Order the candidates best first and return how many are kept: the top
  * @k (all when k is 0) by a bounded heap, then a sort of those.
  */
-static u32 llx_top_k(struct llx_sampler *smp, u32 k)
+static u32 llx_top_k(struct llx_sampler *smp, u32 n, u32 k)
 {
 	struct llx_cand *c = smp->cand;
-	u32 n = smp->n_vocab, i;
+	u32 i;
 
 	for (i = 0; i < n; i++) {
 		c[i].key = llx_f32_key(llx_f32_bits(smp->logits[i]));
@@ -176,17 +176,18 @@ static u32 llx_draw(struct llx_sampler *smp, u32 n, u64 rnd)
 }
 
 /*
- * Pick a token from @logits_bits (n_vocab f32 bit patterns): penalty,
+ * Pick a token from @logits_bits (@n <= n_vocab f32 bit patterns): penalty,
  * then argmax (temperature 0) or top-k, top-p, min-p, temperature and the
  * draw with @rnd.  The candidates are sorted here too (sort() does not
  * sleep), so the whole pick is one FP section of the glue's.
  */
-u32 llx_fp_sample(struct llx_sampler *smp, const u32 *logits_bits, u64 rnd)
+u32 llx_fp_sample(struct llx_sampler *smp, const u32 *logits_bits, u32 n,
+		  u64 rnd)
 {
-	memcpy(smp->logits, logits_bits, smp->n_vocab * sizeof(u32));
+	memcpy(smp->logits, logits_bits, n * sizeof(u32));
 	if (llx_penalty_on(smp))
-		llx_apply_penalty(smp);
+		llx_apply_penalty(smp, n);
 	if (!smp->p.temp_milli)
-		return llx_argmax(smp->logits, smp->n_vocab);
-	return llx_draw(smp, llx_top_k(smp, smp->p.top_k), rnd);
+		return llx_argmax(smp->logits, n);
+	return llx_draw(smp, llx_top_k(smp, n, smp->p.top_k), rnd);
 }

@@ -92,20 +92,28 @@ void llx_sampler_accept(struct llx_sampler *smp, u32 id)
 }
 EXPORT_SYMBOL_GPL(llx_sampler_accept);
 
-u32 llx_sampler_sample_bits(struct llx_sampler *smp, const u32 *logits_bits)
+static u32 llx_sample_n(struct llx_sampler *smp, const u32 *logits_bits,
+			u32 n)
 {
 	u64 rnd = smp->p.temp_milli ? llx_splitmix64(&smp->rng) : 0;
 	u32 id;
 
 	llx_fpu_begin();
-	id = llx_fp_sample(smp, logits_bits, rnd);
+	id = llx_fp_sample(smp, logits_bits, n, rnd);
 	llx_fpu_end();
 	return id;
 }
+
+u32 llx_sampler_sample_bits(struct llx_sampler *smp, const u32 *logits_bits)
+{
+	return llx_sample_n(smp, logits_bits, smp->n_vocab);
+}
 EXPORT_SYMBOL_GPL(llx_sampler_sample_bits);
 
+/* A sampler made for another vocabulary size only sees the common ids. */
 u32 llx_sampler_sample(struct llx_sampler *smp, const struct llx_session *s)
 {
-	return llx_sampler_sample_bits(smp, llx_session_logits_bits(s));
+	return llx_sample_n(smp, llx_session_logits_bits(s),
+			    min(smp->n_vocab, s->m->hp.n_vocab));
 }
 EXPORT_SYMBOL_GPL(llx_sampler_sample);
