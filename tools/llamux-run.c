@@ -31,6 +31,7 @@ struct run_opts {
 	u32 n_ctx;
 	bool ids;
 	bool scalar;
+	bool timings;
 	bool no_bos;
 	struct llx_sampler_params sp;
 };
@@ -41,7 +42,7 @@ static void die_usage(void)
 		"usage: llamux-run -m MODEL.gguf|mock -p PROMPT [-n N] [-c N_CTX]\n"
 		"         [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
 		"         [--repeat-penalty R] [--repeat-last-n N] [--seed S]\n"
-		"         [--ids] [--scalar]\n"
+		"         [--ids] [--scalar] [--timings]\n"
 		"       llamux-run -m MODEL.gguf|mock --tokenize TEXT [--no-bos]\n");
 	exit(2);
 }
@@ -70,7 +71,7 @@ static u32 num(const char *s)
 static void parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_TEMP = 256, O_TOPK, O_TOPP, O_MINP, O_PEN, O_LASTN, O_SEED,
-	       O_IDS, O_SCALAR, O_TOK, O_NOBOS };
+	       O_IDS, O_SCALAR, O_TOK, O_NOBOS, O_TIMINGS };
 	static const struct option lo[] = {
 		{ "temp", required_argument, NULL, O_TEMP },
 		{ "top-k", required_argument, NULL, O_TOPK },
@@ -83,6 +84,7 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 		{ "scalar", no_argument, NULL, O_SCALAR },
 		{ "tokenize", required_argument, NULL, O_TOK },
 		{ "no-bos", no_argument, NULL, O_NOBOS },
+		{ "timings", no_argument, NULL, O_TIMINGS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -141,6 +143,9 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 		case O_NOBOS:
 			o->no_bos = true;
 			break;
+		case O_TIMINGS:
+			o->timings = true;
+			break;
 		default:
 			die_usage();
 		}
@@ -193,6 +198,20 @@ static void *load_file(const char *path, u64 *len)
 static double secs(u64 ns)
 {
 	return ns / 1e9;
+}
+
+/* Per-layer totals of the session, milliseconds, to stderr. */
+static void print_timings(const struct llx_session *s, u32 n_layer)
+{
+	const struct llx_layer_times *t = llx_session_layer_total(s);
+	u32 i;
+
+	fprintf(stderr, "layer  attn_ms (core)   ffn_ms  matmul_ms  total_ms\n");
+	for (i = 0; i < n_layer; i++)
+		fprintf(stderr, "%5u %8.2f %7.2f %8.2f %10.2f %9.2f\n", i,
+			t[i].attn_ns / 1e6, t[i].attn_core_ns / 1e6,
+			t[i].ffn_ns / 1e6, t[i].matmul_ns / 1e6,
+			t[i].total_ns / 1e6);
 }
 
 static int generate(const struct run_opts *o, struct llx_model *m,
@@ -265,6 +284,8 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 		n_gen > 0 ? n_gen - 1 : 0, secs(t_gen),
 		(n_gen > 1 ? n_gen - 1 : 0) / secs(t_gen ? t_gen : 1),
 		llx_tensor_using_avx2() ? "avx2" : "scalar");
+	if (o->timings)
+		print_timings(s, hp->n_layer);
 	free(gen);
 	llx_sampler_free(smp);
 	llx_session_free(s);
