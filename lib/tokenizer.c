@@ -1424,24 +1424,60 @@ static bool llx_special_applies(const struct llx_vocab *v, u32 id,
 }
 
 /*
- * tokenizer_st_partition(): each special token in turn (longest first)
- * splits every raw fragment at its occurrences.  @in/@out hold up to @len
- * fragments each (every fragment covers at least one byte); *@result is
- * whichever of them ends up with the fragments.
+ * The special tokens that apply and occur in @text, longest first, into
+ * @found; returns how many.  A bitmap of the byte pairs in the text rules
+ * most of them out without a search (vocabularies with thousands of
+ * user-defined tokens exist).
+ */
+static int llx_find_specials(const struct llx_vocab *v, const u8 *text,
+			     u32 len, bool parse_special, u32 *found)
+{
+	u32 k, id, tl, n = 0;
+	const u8 *tt;
+	u64 *pairs;
+
+	pairs = kcalloc(65536 / 64, sizeof(*pairs), GFP_KERNEL);
+	if (!pairs)
+		return -ENOMEM;
+	for (k = 0; k + 1 < len; k++) {
+		u32 pair = text[k] << 8 | text[k + 1];
+
+		pairs[pair / 64] |= BIT_ULL(pair % 64);
+	}
+	for (k = 0; k < v->n_specials; k++) {
+		id = v->specials[k];
+		tt = llx_str(v, id);
+		tl = llx_str_len(v, id);
+		if (!llx_special_applies(v, id, parse_special) || tl > len)
+			continue;
+		if (tl > 1 && !(pairs[(tt[0] << 8 | tt[1]) / 64] &
+				BIT_ULL((tt[0] << 8 | tt[1]) % 64)))
+			continue;
+		if (llx_memmem(text, len, tt, tl))
+			found[n++] = id;
+	}
+	kfree(pairs);
+	return n;
+}
+
+/*
+ * tokenizer_st_partition(): each special token in turn (@specials, longest
+ * first) splits every raw fragment at its occurrences.  @in/@out hold up to
+ * @len fragments each (every fragment covers at least one byte); *@result
+ * is whichever of them ends up with the fragments.
  */
 static u32 llx_partition(const struct llx_vocab *v, const u8 *text, u32 len,
-			 bool parse_special, struct llx_frag *in,
-			 struct llx_frag *out, struct llx_frag **result)
+			 const u32 *specials, u32 n_specials,
+			 struct llx_frag *in, struct llx_frag *out,
+			 struct llx_frag **result)
 {
 	u32 n = 1, k, i, no, pos, end, tl, id;
 	const u8 *m, *tt;
 	struct llx_frag *t;
 
 	in[0] = (struct llx_frag){ 0, len, -1 };
-	for (k = 0; k < v->n_specials; k++) {
-		id = v->specials[k];
-		if (!llx_special_applies(v, id, parse_special))
-			continue;
+	for (k = 0; k < n_specials; k++) {
+		id = specials[k];
 		tt = llx_str(v, id);
 		tl = llx_str_len(v, id);
 		for (no = 0, i = 0; i < n; i++) {
@@ -1478,21 +1514,6 @@ static u32 llx_partition(const struct llx_vocab *v, const u8 *text, u32 len,
 	return n;
 }
 
-/* Is any special token that applies present in the text at all? */
-static bool llx_any_special(const struct llx_vocab *v, const u8 *text,
-			    u32 len, bool parse_special)
-{
-	u32 k, id;
-
-	for (k = 0; k < v->n_specials; k++) {
-		id = v->specials[k];
-		if (llx_special_applies(v, id, parse_special) &&
-		    llx_memmem(text, len, llx_str(v, id), llx_str_len(v, id)))
-			return true;
-	}
-	return false;
-}
-
 static void llx_work_free(struct llx_work *w)
 {
 	kvfree(w->buf);
@@ -1524,8 +1545,8 @@ int llx_tokenize(const struct llx_vocab *v, const char *text, size_t len,
 	struct llx_frag one, *frags = &one, *bufa = NULL, *bufb = NULL;
 	const u8 *t = (const u8 *)text;
 	bool prev_special = true;
-	u32 n_frags = 0, i, longest = 0;
-	int ret;
+	u32 n_frags = 0, i, longest = 0, *found = NULL;
+	int ret = 0;
 
 	if (!v || (!text && len) || (!ids && max_ids))
 		return -EINVAL;
@@ -1537,16 +1558,24 @@ int llx_tokenize(const struct llx_vocab *v, const char *text, size_t len,
 	if (len) {
 		one = (struct llx_frag){ 0, len, -1 };
 		n_frags = 1;
-		if (llx_any_special(v, t, len, parse_special)) {
-			bufa = kvmalloc_array(len, sizeof(*bufa), GFP_KERNEL);
-			bufb = kvmalloc_array(len, sizeof(*bufb), GFP_KERNEL);
-			if (!bufa || !bufb) {
-				ret = -ENOMEM;
-				goto out_frags;
-			}
-			n_frags = llx_partition(v, t, len, parse_special,
-						bufa, bufb, &frags);
+	}
+	if (len && v->n_specials) {
+		found = kvmalloc_array(v->n_specials, sizeof(*found), GFP_KERNEL);
+		if (!found)
+			return -ENOMEM;
+		ret = llx_find_specials(v, t, len, parse_special, found);
+		if (ret < 0)
+			goto out_frags;
+	}
+	if (len && v->n_specials && ret > 0) {
+		bufa = kvmalloc_array(len, sizeof(*bufa), GFP_KERNEL);
+		bufb = kvmalloc_array(len, sizeof(*bufb), GFP_KERNEL);
+		if (!bufa || !bufb) {
+			ret = -ENOMEM;
+			goto out_frags;
 		}
+		n_frags = llx_partition(v, t, len, found, ret, bufa, bufb,
+					&frags);
 	}
 	for (i = 0; i < n_frags; i++)
 		if (frags[i].tok < 0)
@@ -1581,6 +1610,7 @@ out_work:
 out_frags:
 	kvfree(bufa);
 	kvfree(bufb);
+	kvfree(found);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(llx_tokenize);

@@ -7,8 +7,9 @@
  *   tok-check -t TEXT [-b] VOCAB.gguf     print the ids of TEXT (-b: BOS)
  *   tok-check -d VOCAB.gguf ID...         detokenize ids
  *   tok-check -B FILE VOCAB.gguf          time tokenizing FILE
- *   tok-check -f FILE [-b] VOCAB.gguf     ids of each case of an .inp file,
- *                                         one line per case (.out format)
+ *   tok-check -f FILE [-b] [-s] VOCAB.gguf ids of each case of an .inp file,
+ *                                         one line per case (.out format);
+ *                                         -s: parse special-token text
  */
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
@@ -155,7 +156,7 @@ int main(int argc, char **argv)
 {
 	static u32 ids[1 << 20];
 	static char buf[1 << 22];
-	bool verbose = false, bos = false, detok = false;
+	bool verbose = false, bos = false, detok = false, special = false;
 	const char *text = NULL, *bench = NULL, *cases = NULL;
 	int i = 1, rc = 0, n;
 	struct loaded l;
@@ -165,6 +166,8 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(argv[i], "-b"))
 			bos = true;
+		else if (!strcmp(argv[i], "-s"))
+			special = true;
 		else if (!strcmp(argv[i], "-t") && i + 1 < argc)
 			text = argv[++i];
 		else if (!strcmp(argv[i], "-B") && i + 1 < argc)
@@ -203,7 +206,7 @@ int main(int argc, char **argv)
 			return 1;
 		for (p = data; (q = memmem(p, data + len - p, SEP, sl));
 		     p = q + sl) {
-			n = llx_tokenize(l.v, p, q - p, bos, false, ids,
+			n = llx_tokenize(l.v, p, q - p, bos, special, ids,
 					 ARRAY_SIZE(ids));
 			for (int k = 0; k < n; k++)
 				printf(" %u", ids[k]);
@@ -221,7 +224,8 @@ int main(int argc, char **argv)
 		if (!data || load(argv[i], &l))
 			return 1;
 		t0 = llx_now_ns();
-		n = llx_tokenize(l.v, data, len, bos, false, ids, ARRAY_SIZE(ids));
+		n = llx_tokenize(l.v, data, len, bos, special, ids,
+				 ARRAY_SIZE(ids));
 		if (bench) {
 			printf("%zu bytes -> %d tokens in %.3f ms\n", len, n,
 			       (llx_now_ns() - t0) / 1e6);
