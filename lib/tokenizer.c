@@ -132,18 +132,52 @@ static u32 llx_find_token(const struct llx_vocab *v, const u8 *s, size_t n)
 	return id < v->n_tokens ? id : LLX_NO_ID;
 }
 
-/* Append string @s as id v->n_strs; its room was reserved up front. */
+static void llx_hash_insert(struct llx_slot *tab, u32 mask, u32 id, u32 h)
+{
+	u32 i = h & mask;
+
+	while (tab[i].id != LLX_NO_ID)
+		i = (i + 1) & mask;
+	tab[i].id = id;
+	tab[i].hash = h;
+}
+
+/* A table of @slots (a power of two) empty slots, or NULL. */
+static struct llx_slot *llx_hash_alloc(u32 slots)
+{
+	struct llx_slot *tab = kvmalloc_array(slots, sizeof(*tab), GFP_KERNEL);
+
+	if (tab)
+		memset(tab, 0xff, (size_t)slots * sizeof(*tab));
+	return tab;
+}
+
+/*
+ * Append string @s as id v->n_strs (pool and offsets have room reserved
+ * up front).  The hash table doubles past 2/3 full; slots keep the full
+ * hash, so growing touches no string.  LLX_NO_ID on -ENOMEM.
+ */
 static u32 llx_add_str(struct llx_vocab *v, const u8 *s, size_t n)
 {
-	u32 id = v->n_strs++;
-	u32 h = llx_hash_bytes(LLX_HASH_SEED, s, n), i = h & v->hash_mask;
+	u32 id = v->n_strs, h = llx_hash_bytes(LLX_HASH_SEED, s, n), i;
+	struct llx_slot *tab;
 
+	if (3ull * (id + 1) > 2ull * (v->hash_mask + 1)) {
+		tab = llx_hash_alloc(2 * (v->hash_mask + 1));
+		if (!tab)
+			return LLX_NO_ID;
+		for (i = 0; i <= v->hash_mask; i++)
+			if (v->hash[i].id != LLX_NO_ID)
+				llx_hash_insert(tab, 2 * v->hash_mask + 1,
+						v->hash[i].id, v->hash[i].hash);
+		kvfree(v->hash);
+		v->hash = tab;
+		v->hash_mask = 2 * v->hash_mask + 1;
+	}
+	v->n_strs++;
 	memcpy(v->pool + v->str_off[id], s, n);
 	v->str_off[id + 1] = v->str_off[id] + n;
-	while (v->hash[i].id != LLX_NO_ID)
-		i = (i + 1) & v->hash_mask;
-	v->hash[i].id = id;
-	v->hash[i].hash = h;
+	llx_hash_insert(v->hash, v->hash_mask, id, h);
 	return id;
 }
 
@@ -313,12 +347,11 @@ static int llx_load_tokens(struct llx_vocab *v, const struct gguf_kv *tokens,
 	n = (u64)v->n_tokens + n_merge_strs;
 	v->pool = kvmalloc(pool_size, GFP_KERNEL);
 	v->str_off = kvmalloc_array(n + 1, sizeof(*v->str_off), GFP_KERNEL);
-	v->hash_mask = llx_pow2_above(2 * n) - 1;
-	v->hash = kvmalloc_array(v->hash_mask + 1ull, sizeof(*v->hash),
-				 GFP_KERNEL);
+	/* sized for the tokens; merge halves grow it if they must */
+	v->hash_mask = llx_pow2_above(v->n_tokens + v->n_tokens / 2ull) - 1;
+	v->hash = llx_hash_alloc(v->hash_mask + 1);
 	if (!v->pool || !v->str_off || !v->hash)
 		return -ENOMEM;
-	memset(v->hash, 0xff, (v->hash_mask + 1ull) * sizeof(*v->hash));
 	v->str_off[0] = 0;
 
 	for (i = 0; i < v->n_tokens; i++) {
@@ -333,7 +366,8 @@ static int llx_load_tokens(struct llx_vocab *v, const struct gguf_kv *tokens,
 					   i, (u32)s.len);
 			return -EINVAL;
 		}
-		llx_add_str(v, (const u8 *)s.s, s.len);
+		if (llx_add_str(v, (const u8 *)s.s, s.len) == LLX_NO_ID)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -488,7 +522,7 @@ static int llx_load_merges(struct llx_vocab *v, const struct gguf_kv *kv)
 	struct gguf_str m;
 	u32 i, nl, l, r;
 
-	v->merge_mask = llx_pow2_above(2 * kv->n) - 1;
+	v->merge_mask = llx_pow2_above(kv->n + kv->n / 2) - 1;
 	v->merges = kvmalloc_array(v->merge_mask + 1ull, sizeof(*v->merges),
 				   GFP_KERNEL);
 	if (!v->merges)
@@ -501,6 +535,8 @@ static int llx_load_merges(struct llx_vocab *v, const struct gguf_kv *kv)
 			continue;	/* llama.cpp stores ("", ""): never used */
 		l = llx_intern(v, (const u8 *)m.s, nl);
 		r = llx_intern(v, (const u8 *)m.s + nl + 1, m.len - nl - 1);
+		if (l == LLX_NO_ID || r == LLX_NO_ID)
+			return -ENOMEM;
 		slot = llx_merge_slot(v, l, r);
 		if (slot->left != LLX_NO_ID)
 			continue;	/* the first rank of a pair wins */

@@ -245,8 +245,11 @@ static const char * const bpe_extra[] = {
 #define BPE_N	(256 + ARRAY_SIZE(bpe_extra))
 #define BPE_EOT	(BPE_N - 1)
 
-static void build_bpe(struct tw *w, const char *pre, bool merges)
+/* @junk more merges "j<i> k<i>" whose halves are no tokens (rank last). */
+static void build_bpe_junk(struct tw *w, const char *pre, bool merges,
+			   u32 junk)
 {
+	char m[32];
 	u8 c[4];
 	u32 i;
 
@@ -263,12 +266,19 @@ static void build_bpe(struct tw *w, const char *pre, bool merges)
 		tw_u32v(w, i == BPE_EOT ? 3 : 1);
 	if (merges) {
 		tw_arr(w, "tokenizer.ggml.merges", GGUF_TYPE_STRING,
-		       ARRAY_SIZE(bpe_merges));
+		       ARRAY_SIZE(bpe_merges) + junk);
 		for (i = 0; i < ARRAY_SIZE(bpe_merges); i++)
 			tw_strv(w, bpe_merges[i], strlen(bpe_merges[i]));
+		for (i = 0; i < junk; i++)
+			tw_strv(w, m, snprintf(m, sizeof(m), "j%u k%u", i, i));
 	}
 	tw_u32(w, "tokenizer.ggml.bos_token_id", GGUF_TYPE_UINT32, BPE_EOT);
 	tw_u32(w, "tokenizer.ggml.eos_token_id", GGUF_TYPE_UINT32, BPE_EOT);
+}
+
+static void build_bpe(struct tw *w, const char *pre, bool merges)
+{
+	build_bpe_junk(w, pre, merges, 0);
 }
 
 static struct llx_vocab *tiny_bpe(struct kunit *test, const char *pre)
@@ -468,6 +478,28 @@ static void llx_tok_limits_test(struct kunit *test)
 		n = llx_tokenize(b, (char *)text, 3, true, true, many, 16);
 		KUNIT_EXPECT_GT(test, n, 0);
 	}
+}
+
+/*
+ * Merge halves that are no tokens are interned beside the tokens: 1000 of
+ * them make the string table grow several times during the load.
+ */
+static void llx_tok_intern_test(struct kunit *test)
+{
+	struct tw *w = tw_new(test);
+	struct llx_vocab *v;
+	u32 ids[4];
+
+	build_bpe_junk(w, "gpt-2", true, 1000);
+	tw_finish(test, w);
+	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->n, &v), 0);
+	KUNIT_EXPECT_EQ(test, llx_vocab_size(v), BPE_N);
+	KUNIT_ASSERT_EQ(test, llx_tokenize(v, " the", 4, false, false, ids, 4),
+			1);
+	KUNIT_EXPECT_EQ(test, ids[0], 258);
+	/* "j7k7" is no token: the junk merges never apply */
+	KUNIT_EXPECT_EQ(test, llx_tokenize(v, "j7", 2, false, false, ids, 4),
+			2);
 }
 
 /* --- unicode ------------------------------------------------------------- */
@@ -1011,6 +1043,7 @@ static struct kunit_case llx_tokenizer_cases[] = {
 	KUNIT_CASE_PARAM(llx_tok_tiny_test, tok_case_gen_params),
 	KUNIT_CASE(llx_tok_stream_test),
 	KUNIT_CASE(llx_tok_limits_test),
+	KUNIT_CASE(llx_tok_intern_test),
 	KUNIT_CASE(llx_unicode_test),
 	KUNIT_CASE_PARAM(llx_tok_bad_vocab_test, bad_case_gen_params),
 	KUNIT_CASE_PARAM(llx_tok_vectors_test, vocab_gen_params),
