@@ -464,6 +464,220 @@ static void llx_batch_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, flat);
 }
 
+/*
+ * An independent, naive forward pass (llama2.c's, written out here with
+ * plain loops and double accumulators) over an F32 generated model: the
+ * engine's logits for the last of a few tokens must agree to 1e-5 (the
+ * logits are ~0.1).  Catches layout, GQA, RoPE and KV-cache mistakes
+ * without any reference file.
+ */
+#define LLX_N_NAIVE	7
+
+struct llx_naive {
+	const struct llx_hparams *hp;
+	const u8 *data;
+	const struct gguf_ctx *g;
+	float *x, *xb, *q, *k, *v, *att, *hb, *hb2, *out, *kc, *vc, *logits;
+};
+
+static const float *llx_nv_t(const struct llx_naive *nv, const char *fmt,
+			     u32 il)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), fmt, il);
+	return (const float *)(nv->data + gguf_find_tensor(nv->g, name)->offset);
+}
+
+/* y[r] = sum_c W[r][c] x[c], W [rows][cols] */
+static void llx_nv_mat(float *y, const float *w, const float *x, u32 rows,
+		       u32 cols)
+{
+	u32 r, c;
+
+	for (r = 0; r < rows; r++) {
+		double acc = 0;
+
+		for (c = 0; c < cols; c++)
+			acc += (double)w[(size_t)r * cols + c] * x[c];
+		y[r] = (float)acc;
+	}
+}
+
+static void llx_nv_norm(float *o, const float *x, const float *w, u32 n,
+			float eps)
+{
+	double ss = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		ss += (double)x[i] * x[i];
+	for (i = 0; i < n; i++)
+		o[i] = (float)(x[i] / llx_sqrtf((float)(ss / n) + eps) * w[i]);
+}
+
+static void llx_nv_rope(float *x, u32 heads, u32 hd, u32 pos, float base)
+{
+	u32 h, i;
+
+	for (h = 0; h < heads; h++) {
+		for (i = 0; i < hd; i += 2) {
+			float th = pos * llx_powf(base, -(float)i / hd), s, c;
+			float a = x[h * hd + i], b = x[h * hd + i + 1];
+
+			llx_sincosf(th, &s, &c);
+			x[h * hd + i] = a * c - b * s;
+			x[h * hd + i + 1] = a * s + b * c;
+		}
+	}
+}
+
+static void llx_nv_forward(struct llx_naive *nv, const u32 *tok, u32 n)
+{
+	const struct llx_hparams *hp = nv->hp;
+	u32 e = hp->n_embd, hd = hp->head_dim, kvd = hp->n_head_kv * hd;
+	u32 nl = hp->n_layer, ff = hp->n_ff, p, l, h, j, i;
+	float eps = llx_t_f32(hp->rms_eps_bits);
+	float base = llx_t_f32(hp->rope_freq_base_bits);
+	const float *emb = llx_nv_t(nv, "token_embd.weight", 0);
+
+	for (p = 0; p < n; p++) {
+		memcpy(nv->x, emb + (size_t)tok[p] * e, e * sizeof(float));
+		for (l = 0; l < nl; l++) {
+			float *kc = nv->kc + (size_t)l * n * kvd;
+			float *vc = nv->vc + (size_t)l * n * kvd;
+
+			llx_nv_norm(nv->xb, nv->x,
+				    llx_nv_t(nv, "blk.%u.attn_norm.weight", l),
+				    e, eps);
+			llx_nv_mat(nv->q, llx_nv_t(nv, "blk.%u.attn_q.weight", l),
+				   nv->xb, e, e);
+			llx_nv_mat(kc + (size_t)p * kvd,
+				   llx_nv_t(nv, "blk.%u.attn_k.weight", l),
+				   nv->xb, kvd, e);
+			llx_nv_mat(vc + (size_t)p * kvd,
+				   llx_nv_t(nv, "blk.%u.attn_v.weight", l),
+				   nv->xb, kvd, e);
+			llx_nv_rope(nv->q, hp->n_head, hd, p, base);
+			llx_nv_rope(kc + (size_t)p * kvd, hp->n_head_kv, hd, p,
+				    base);
+			for (h = 0; h < hp->n_head; h++) {
+				u32 kh = h / (hp->n_head / hp->n_head_kv);
+				double sum = 0, mx = -1e30;
+
+				for (j = 0; j <= p; j++) {
+					double d = 0;
+
+					for (i = 0; i < hd; i++)
+						d += (double)nv->q[h * hd + i] *
+						     kc[(size_t)j * kvd + kh * hd + i];
+					nv->att[j] = (float)(d / llx_sqrtf(hd));
+					mx = max_t(double, mx, nv->att[j]);
+				}
+				for (j = 0; j <= p; j++) {
+					nv->att[j] = llx_expf(nv->att[j] - mx);
+					sum += nv->att[j];
+				}
+				for (i = 0; i < hd; i++) {
+					double o = 0;
+
+					for (j = 0; j <= p; j++)
+						o += nv->att[j] / sum *
+						     vc[(size_t)j * kvd + kh * hd + i];
+					nv->out[h * hd + i] = (float)o;
+				}
+			}
+			llx_nv_mat(nv->xb,
+				   llx_nv_t(nv, "blk.%u.attn_output.weight", l),
+				   nv->out, e, e);
+			for (i = 0; i < e; i++)
+				nv->x[i] += nv->xb[i];
+			llx_nv_norm(nv->xb, nv->x,
+				    llx_nv_t(nv, "blk.%u.ffn_norm.weight", l),
+				    e, eps);
+			llx_nv_mat(nv->hb, llx_nv_t(nv, "blk.%u.ffn_gate.weight", l),
+				   nv->xb, ff, e);
+			llx_nv_mat(nv->hb2, llx_nv_t(nv, "blk.%u.ffn_up.weight", l),
+				   nv->xb, ff, e);
+			for (i = 0; i < ff; i++)
+				nv->hb[i] = nv->hb[i] / (1 + llx_expf(-nv->hb[i])) *
+					    nv->hb2[i];
+			llx_nv_mat(nv->xb, llx_nv_t(nv, "blk.%u.ffn_down.weight", l),
+				   nv->hb, e, ff);
+			for (i = 0; i < e; i++)
+				nv->x[i] += nv->xb[i];
+		}
+	}
+	llx_nv_norm(nv->xb, nv->x, llx_nv_t(nv, "output_norm.weight", 0), e,
+		    eps);
+	llx_nv_mat(nv->logits, llx_nv_t(nv, "output.weight", 0), nv->xb,
+		   hp->n_vocab, e);
+}
+
+static void llx_naive_test(struct kunit *test)
+{
+	static const struct llx_mock_shape sh = {
+		.n_embd = 64, .n_ff = 96, .n_layer = 2, .n_head = 8,
+		.n_head_kv = 2, .n_ctx = 64, .type = GGML_TYPE_F32, .seed = 11,
+	};
+	static const u32 tok[LLX_N_NAIVE] = { 1, 300, 17, 259, 280, 5, 301 };
+	struct llx_naive nv = { };
+	struct llx_session *s;
+	struct gguf_ctx *g;
+	struct llx_model *m;
+	u32 i, bad = 0, big = 0, err_1e9 = 0, n_vocab;
+	float *buf;
+	void *img;
+	u64 len;
+
+	KUNIT_ASSERT_EQ(test, llx_mock_gguf_shape(&sh, &img, &len), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
+							img), 0);
+	m = llx_t_model(test, img, len, NULL);
+	KUNIT_ASSERT_EQ(test, gguf_parse(img, len, len, &g), 0);
+	nv.hp = llx_model_hparams(m);
+	nv.g = g;
+	nv.data = (const u8 *)img + g->data_offset;
+	n_vocab = nv.hp->n_vocab;
+	buf = kunit_kcalloc(test, 16 * 1024 + n_vocab, sizeof(float),
+			    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	nv.x = buf;
+	nv.xb = buf + 1024;
+	nv.q = buf + 2048;
+	nv.att = buf + 3072;
+	nv.hb = buf + 4096;
+	nv.hb2 = buf + 5120;
+	nv.out = buf + 6144;
+	nv.kc = buf + 7168;	/* 2 layers x 7 x 16: fits in 4096 */
+	nv.vc = buf + 11264;
+	nv.logits = buf + 16 * 1024;
+
+	s = llx_t_session(test, m, 16);
+	KUNIT_ASSERT_EQ(test, llx_forward(s, tok, LLX_N_NAIVE, NULL, NULL), 0);
+
+	llx_fpu_begin();
+	llx_nv_forward(&nv, tok, LLX_N_NAIVE);
+	for (i = 0; i < n_vocab; i++) {
+		float d = llx_t_f32(llx_session_logits_bits(s)[i]) -
+			  nv.logits[i];
+
+		d = d < 0 ? -d : d;
+		if (!(d <= 0.00001f))
+			bad++;
+		if (d < 1.0f && (u32)(d * 1e9f) > err_1e9)
+			err_1e9 = (u32)(d * 1e9f);
+		if (nv.logits[i] > 0.01f || nv.logits[i] < -0.01f)
+			big++;
+	}
+	llx_fpu_end();
+	gguf_free(g);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "max |dlogit| %u e-9", err_1e9);
+	/* The comparison means something: the logits are not ~0. */
+	KUNIT_EXPECT_GT(test, big, n_vocab / 4);
+	kunit_info(test, "naive vs engine: max |dlogit| %u e-9\n", err_1e9);
+}
+
 /* Context bounds: bad n_ctx, the byte cap, bad tokens, a full cache. */
 static void llx_ctx_test(struct kunit *test)
 {
@@ -615,6 +829,7 @@ static void llx_abort_test(struct kunit *test)
 static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_mock_test),
 	KUNIT_CASE_PARAM(llx_batch_test, llx_gen_gen_params),
+	KUNIT_CASE(llx_naive_test),
 	KUNIT_CASE(llx_ctx_test),
 	KUNIT_CASE(llx_create_test),
 	KUNIT_CASE(llx_abort_test),
