@@ -487,6 +487,88 @@ static void llx_vec_dot_model_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 
+/*
+ * Rows at a stride larger than a row and at odd addresses (GGUF data need
+ * not be aligned for the block types) give the same bits as the same row
+ * alone and aligned, on both paths.
+ */
+static void llx_vec_dot_strided(struct kunit *test)
+{
+	const struct type_case *c = test->param_value;
+	u32 n = 512, rows = 5, r, seed = 4242, bad = 0, pass;
+	size_t rb = ggml_row_size(c->type, n);
+	size_t pad = c->type == GGML_TYPE_F32 ? 4 : 3, stride = rb + pad;
+	u8 *wa, *w1, *xq;
+	float *x, *y;
+	bool old;
+
+	wa = kunit_kzalloc(test, stride * rows + 8, GFP_KERNEL);
+	w1 = kunit_kzalloc(test, rb, GFP_KERNEL);
+	xq = kunit_kzalloc(test, llx_act_size(c->type, n), GFP_KERNEL);
+	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
+	y = kunit_kcalloc(test, 2 * rows, sizeof(*y), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, wa && w1 && xq && x && y);
+
+	llx_fpu_begin();
+	for (r = 0; r < rows; r++)
+		random_rows(c->type, wa + 1 + (c->type == GGML_TYPE_F32 ? 3 : 0) +
+			    r * stride, rb, 1, n, &seed);
+	for (r = 0; r < n; r++)
+		x[r] = test_frnd(&seed);
+	llx_quantize_act(c->type, x, xq, n);
+	for (pass = 0; pass < 2; pass++) {
+		const u8 *base = wa + 1 + (c->type == GGML_TYPE_F32 ? 3 : 0);
+
+		old = llx_tensor_force_scalar(pass == 0);
+		llx_vec_dot_rows(c->type, base, stride, xq, n, y, rows);
+		for (r = 0; r < rows; r++) {
+			memcpy(w1, base + r * stride, rb);
+			llx_vec_dot_rows(c->type, w1, rb, xq, n, y + rows + r, 1);
+			bad += fbits(y[r]) != fbits(y[rows + r]);
+		}
+		llx_tensor_force_scalar(old);
+	}
+	llx_fpu_end();
+	KUNIT_EXPECT_EQ(test, bad, 0);
+}
+
+/* Hostile scales (NaN, Inf, huge) and unsupported types: no crash. */
+static void llx_vec_dot_hostile(struct kunit *test)
+{
+	static const u16 scales[] = { 0x7e00, 0x7c00, 0xfc00, 0x7bff, 0x0001 };
+	const struct type_case *c = test->param_value;
+	u32 n = 256, i, k, seed = 7;
+	size_t rb = ggml_row_size(c->type, n);
+	int o0, o1;
+	u8 *w, *xq;
+	float *x, *y;
+
+	w = kunit_kzalloc(test, rb, GFP_KERNEL);
+	xq = kunit_kzalloc(test, llx_act_size(c->type, n), GFP_KERNEL);
+	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
+	y = kunit_kcalloc(test, n, sizeof(*y), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w && xq && x && y);
+	scale_offsets(c->type, &o0, &o1);
+
+	llx_fpu_begin();
+	for (k = 0; k < ARRAY_SIZE(scales); k++) {
+		random_rows(c->type, w, rb, 1, n, &seed);
+		if (llx_type_block(c->type) > 1)
+			for (i = 0; i < rb; i += rb / (n / llx_type_block(c->type)))
+				put_unaligned_le16(scales[k], w + i + o0);
+		for (i = 0; i < n; i++)
+			x[i] = k == 1 ? bitsf(0x7f800000) : test_frnd(&seed);
+		llx_quantize_act(c->type, x, xq, n);
+		llx_vec_dot_rows(c->type, w, rb, xq, n, y, 1);
+		llx_dequant_row(c->type, w, y, n);
+	}
+	/* unsupported types are ignored */
+	llx_vec_dot_rows(GGML_TYPE_IQ2_XXS, w, rb, xq, n, y, 1);
+	llx_dequant_row(GGML_TYPE_Q8_1, w, y, n);
+	llx_fpu_end();
+	KUNIT_SUCCEED(test);
+}
+
 /* ------------------------------------------------------------------------
  * Activation rounding, by hand
  */
@@ -883,6 +965,8 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE(llx_quantize_vectors),
 	KUNIT_CASE_PARAM(llx_vec_dot_types, type_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_vec_dot_model_blocks, type_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_vec_dot_strided, type_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_vec_dot_hostile, type_cases_gen_params),
 	KUNIT_CASE(llx_q8_rounding),
 	KUNIT_CASE(llx_q8k_rounding),
 	KUNIT_CASE(llx_half_conversions),
