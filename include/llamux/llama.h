@@ -90,6 +90,7 @@ struct llx_session_stats {
 int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 		       struct llx_session **out);
 void llx_session_free(struct llx_session *s);
+/* Bytes a session of @n_ctx would allocate; U64_MAX if that overflows. */
 u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx);
 u32 llx_session_pos(const struct llx_session *s);
 u32 llx_session_n_ctx(const struct llx_session *s);
