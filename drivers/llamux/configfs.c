@@ -282,12 +282,15 @@ static ssize_t llxd_enable_store(struct config_item *item, const char *page,
 				 size_t count)
 {
 	struct llxd_model *m = to_model(item);
-	bool on;
+	unsigned int on;
 	int ret;
 
-	ret = kstrtobool(page, &on);
-	if (ret)
-		return ret;
+	/* exactly "0" or "1": kstrtobool would take "yes", "on", "n..." */
+	ret = kstrtouint(page, 10, &on);
+	if (ret || on > 1) {
+		pr_err_ratelimited("%s: enable: write 0 or 1\n", m->name);
+		return -EINVAL;
+	}
 	if (on) {
 		ret = llxd_enable(m);
 	} else {

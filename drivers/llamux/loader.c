@@ -48,6 +48,16 @@ static void set_progress(struct llxd_model *m, u64 done, u64 total)
 	WRITE_ONCE(m->progress, total ? (u32)div64_u64(done * 100, total) : 100);
 }
 
+/*
+ * gguf_parse() says -E2BIG/-EOVERFLOW/-ENODATA for counts over its caps,
+ * overflowing sizes and short files: to the user all of these are a
+ * corrupt file (-EINVAL), which keeps -E2BIG for "KV cache too big".
+ */
+static int parse_errno(int ret)
+{
+	return ret == -ENOMEM ? ret : -EINVAL;
+}
+
 /* Read @len bytes at @off into @dst, whichever way the source allows. */
 static int src_read(struct llxd_src *src, void *dst, size_t len, u64 off)
 {
@@ -122,7 +132,7 @@ static int load_header(struct llxd_src *src, void **hdr, struct gguf_ctx **g,
 			snprintf(why, why_len, "corrupt GGUF (gguf_parse %d)", ret);
 		kvfree(buf);
 		src->mem = NULL;
-		return ret == -ENODATA ? -EINVAL : ret;
+		return parse_errno(ret);
 	}
 	*hdr = buf;
 	return 0;
@@ -139,7 +149,7 @@ whole:
 	ret = gguf_parse(src->mem, src->mem_len, src->mem_len, g);
 	if (ret) {
 		snprintf(why, why_len, "corrupt GGUF (gguf_parse %d)", ret);
-		return ret == -ENODATA ? -EINVAL : ret;
+		return parse_errno(ret);
 	}
 	*hdr = NULL;
 	return 0;

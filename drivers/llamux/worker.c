@@ -74,14 +74,18 @@ static void record_times(struct llxd_file *f, u64 ns, u32 n_tok, bool prompt)
 static void finish(struct llxd_file *f, enum llxd_stop stop)
 {
 	struct llxd_model *m = f->inst->m;
+	u32 i, n_last;
 	int n;
 
 	n = llx_detok_flush(&f->detok, f->piece, sizeof(f->piece));
 	emit(f, f->piece, n);
 
+	n_last = min(f->n_ids, LLXD_LAST_IDS_MAX);
 	spin_lock(&m->last_lock);
-	m->n_last = min(f->n_ids, LLXD_LAST_IDS_MAX);
-	memcpy(m->last_ids, f->ids, m->n_last * sizeof(u32));
+	/* a loop: gcc 12's fortify misjudges this field's size for memcpy */
+	for (i = 0; i < n_last; i++)
+		m->last_ids[i] = f->ids[i];
+	m->n_last = n_last;
 	m->last_stop = stop;
 	spin_unlock(&m->last_lock);
 
