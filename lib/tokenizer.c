@@ -1764,7 +1764,6 @@ void llx_detok_init(struct llx_detok *d, const struct llx_vocab *v)
 {
 	memset(d, 0, sizeof(*d));
 	d->v = v;
-	d->first = true;
 }
 EXPORT_SYMBOL_GPL(llx_detok_init);
 
@@ -1789,29 +1788,15 @@ static u32 llx_utf8_tail(const u8 *s, u32 n)
 int llx_detok_push(struct llx_detok *d, u32 id, char *buf, size_t size)
 {
 	const struct llx_vocab *v = d->v;
-	bool strip = false;
 	u32 len, tail, total;
 	const u8 *p;
 
-	if (id >= v->n_tokens)
+	if (id >= v->n_tokens || (!buf && size))
 		return -EINVAL;
-	if (d->first) {
-		/* llama_detokenize(): a leading BOS goes, with the stripping */
-		if (v->add_bos && id == (u32)v->bos) {
-			d->first = false;
-			return 0;
-		}
-		strip = v->add_space_prefix;
-	}
 	p = llx_piece(v, id, &len);
-	if (strip && len && *p == ' ') {
-		p++;
-		len--;
-	}
 	total = d->n_held + len;
 	if (total > size)
 		return -E2BIG;
-	d->first = false;
 	memcpy(buf, d->held, d->n_held);
 	memcpy(buf + d->n_held, p, len);
 	tail = llx_utf8_tail((const u8 *)buf, total);

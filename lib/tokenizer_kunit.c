@@ -406,7 +406,7 @@ static void llx_tok_tiny_test(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, out, c->detok, n);
 }
 
-/* Streaming: held-back UTF-8, BOS, and the SPM leading space. */
+/* Streaming: pieces as llama.cpp prints them, UTF-8 held back. */
 static void llx_tok_stream_test(struct kunit *test)
 {
 	struct llx_vocab *v = tiny_spm(test);
@@ -414,9 +414,10 @@ static void llx_tok_stream_test(struct kunit *test)
 	char out[16];
 
 	llx_detok_init(&d, v);
-	/* first token, no BOS: the prefix space goes */
-	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 262, out, sizeof(out)), 1);
-	KUNIT_EXPECT_EQ(test, out[0], 'a');
+	/* BOS prints nothing, the piece keeps its space */
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 1, out, sizeof(out)), 0);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 264, out, sizeof(out)), 3);
+	KUNIT_EXPECT_MEMEQ(test, out, " ab", 3);
 	/* é as two byte tokens: nothing until complete */
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xc3, out, sizeof(out)), 0);
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xa9, out, sizeof(out)), 2);
@@ -425,19 +426,23 @@ static void llx_tok_stream_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xe2, out, sizeof(out)), 0);
 	KUNIT_EXPECT_EQ(test, llx_detok_flush(&d, out, sizeof(out)), 1);
 	KUNIT_EXPECT_EQ(test, (u8)out[0], 0xe2);
+	KUNIT_EXPECT_EQ(test, llx_detok_flush(&d, out, sizeof(out)), 0);
 	/* an interrupted sequence is passed through as is */
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xe2, out, sizeof(out)), 0);
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 260, out, sizeof(out)), 2);
 	KUNIT_EXPECT_MEMEQ(test, out, "\342a", 2);
-	/* after BOS the space stays; control tokens print nothing */
+	/* a first token without BOS keeps its space too (generated text) */
 	llx_detok_init(&d, v);
-	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 1, out, sizeof(out)), 0);
-	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 264, out, sizeof(out)), 3);
-	KUNIT_EXPECT_MEMEQ(test, out, " ab", 3);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 262, out, sizeof(out)), 2);
+	KUNIT_EXPECT_MEMEQ(test, out, " a", 2);
+	/* control tokens print nothing; errors consume nothing */
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 2, out, sizeof(out)), 0);
-	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 264, out, 2), -E2BIG);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 3 + 0xc3, out, sizeof(out)), 0);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 264, out, 3), -E2BIG);
 	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, SPM_N, out, sizeof(out)),
 			-EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_detok_push(&d, 264, out, 4), 4);
+	KUNIT_EXPECT_MEMEQ(test, out, "\xc3 ab", 4);
 }
 
 /* Limits and odd arguments fail cleanly; no byte string crashes. */
@@ -1033,6 +1038,19 @@ static void llx_tok_stories_test(struct kunit *test)
 			KUNIT_ASSERT_GE(test, k, 0);
 			len += k;
 		}
+		KUNIT_EXPECT_EQ(test, len, (int)run->n_text);
+		if (len == run->n_text)
+			KUNIT_EXPECT_MEMEQ(test, text, run->text, len);
+
+		/* streaming the generated ids alone, as the driver does */
+		llx_detok_init(&d, v);
+		for (i = 0, len = 0; i < run->n_gen; i++) {
+			k = llx_detok_push(&d, run->gen_ids[i], text + len,
+					   run->n_full + 64 - len);
+			KUNIT_ASSERT_GE(test, k, 0);
+			len += k;
+		}
+		len += llx_detok_flush(&d, text + len, run->n_full + 64 - len);
 		KUNIT_EXPECT_EQ(test, len, (int)run->n_text);
 		if (len == run->n_text)
 			KUNIT_EXPECT_MEMEQ(test, text, run->text, len);

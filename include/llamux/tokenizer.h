@@ -54,17 +54,18 @@ int llx_token_to_piece(const struct llx_vocab *v, u32 id, char *buf,
 		       size_t size);
 
 /*
- * Streaming detokenizer: feed one token at a time, get back the same bytes
- * llama_detokenize(remove_special=true, unparse_special=false) gives for the
- * whole sequence (without GPT-2's clean_up_tokenization_spaces pass), with
- * an unfinished multi-byte UTF-8 sequence held back until it completes.
- * Like llama.cpp: a leading BOS prints nothing and keeps SPM's prefix space
- * (" Once upon a time"); without BOS the first piece loses one leading
- * space.  Control tokens (EOS, ...) print nothing.
+ * Streaming detokenizer: feed one token at a time and get back the bytes of
+ * its piece (llx_token_to_piece), which is what llama.cpp prints while it
+ * generates, with an unfinished multi-byte UTF-8 sequence held back until
+ * it completes.  Control tokens (BOS, EOS, ...) print nothing, and no space
+ * is stripped: generated ids alone give the reference generated_bytes, and
+ * BOS + prompt + generated give llama_detokenize()'s full_bytes with SPM's
+ * prefix space (" Once upon a time...").  (llx_detokenize() differs only
+ * for a sequence that starts without BOS, where llama_detokenize() drops
+ * one leading space, and by GPT-2's space clean-up.)
  */
 struct llx_detok {
 	const struct llx_vocab *v;
-	bool first;		/* next token is the first one */
 	u8 held[8];
 	u32 n_held;
 };
