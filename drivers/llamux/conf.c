@@ -256,7 +256,7 @@ int llxd_validate_for_model(const struct llxd_conf *c,
 			 c->n_ctx, hp->n_ctx_train);
 		return -EINVAL;
 	}
-	if (!kv_bytes || kv_bytes > kv_cap) {
+	if (!kv_bytes || kv_bytes == U64_MAX || kv_bytes > kv_cap) {
 		snprintf(why, why_len,
 			 "KV cache for n_ctx %u needs %llu bytes > max_kv_mb cap %llu",
 			 c->n_ctx ? c->n_ctx : hp->n_ctx_train, kv_bytes, kv_cap);

@@ -26,15 +26,16 @@ static int layers_show(struct seq_file *sf, void *unused)
 	struct llx_layer_times l, t;
 	u32 i;
 
-	seq_puts(sf, "layer attn_ns ffn_ns total_ns attn_ns_sum ffn_ns_sum total_ns_sum\n");
+	seq_puts(sf, "layer attn_ns ffn_ns total_ns matmul_ns attn_core_ns attn_ns_sum ffn_ns_sum total_ns_sum matmul_ns_sum attn_core_ns_sum\n");
 	for (i = 0; i < inst->hp.n_layer; i++) {
 		spin_lock(&inst->stats_lock);
 		l = inst->layer_last[i];
 		t = inst->layer_total[i];
 		spin_unlock(&inst->stats_lock);
-		seq_printf(sf, "%u %llu %llu %llu %llu %llu %llu\n", i,
-			   l.attn_ns, l.ffn_ns, l.total_ns,
-			   t.attn_ns, t.ffn_ns, t.total_ns);
+		seq_printf(sf, "%u %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+			   i, l.attn_ns, l.ffn_ns, l.total_ns, l.matmul_ns,
+			   l.attn_core_ns, t.attn_ns, t.ffn_ns, t.total_ns,
+			   t.matmul_ns, t.attn_core_ns);
 	}
 	return 0;
 }
@@ -93,17 +94,21 @@ void llxd_debugfs_add(struct llxd_inst *inst)
 	debugfs_create_file("layers", 0444, inst->dbg, inst, &layers_fops);
 	debugfs_create_file("stats", 0444, inst->dbg, inst, &stats_fops);
 	for (i = 0; i < inst->hp.n_layer; i++) {
+		struct llx_layer_times *l = &inst->layer_last[i];
+		struct llx_layer_times *t = &inst->layer_total[i];
+
 		snprintf(name, sizeof(name), "layer%u", i);
 		d = debugfs_create_dir(name, inst->dbg);
-		debugfs_create_u64("attn_ns", 0444, d, &inst->layer_last[i].attn_ns);
-		debugfs_create_u64("ffn_ns", 0444, d, &inst->layer_last[i].ffn_ns);
-		debugfs_create_u64("total_ns", 0444, d, &inst->layer_last[i].total_ns);
-		debugfs_create_u64("attn_ns_sum", 0444, d,
-				   &inst->layer_total[i].attn_ns);
-		debugfs_create_u64("ffn_ns_sum", 0444, d,
-				   &inst->layer_total[i].ffn_ns);
-		debugfs_create_u64("total_ns_sum", 0444, d,
-				   &inst->layer_total[i].total_ns);
+		debugfs_create_u64("attn_ns", 0444, d, &l->attn_ns);
+		debugfs_create_u64("ffn_ns", 0444, d, &l->ffn_ns);
+		debugfs_create_u64("total_ns", 0444, d, &l->total_ns);
+		debugfs_create_u64("matmul_ns", 0444, d, &l->matmul_ns);
+		debugfs_create_u64("attn_core_ns", 0444, d, &l->attn_core_ns);
+		debugfs_create_u64("attn_ns_sum", 0444, d, &t->attn_ns);
+		debugfs_create_u64("ffn_ns_sum", 0444, d, &t->ffn_ns);
+		debugfs_create_u64("total_ns_sum", 0444, d, &t->total_ns);
+		debugfs_create_u64("matmul_ns_sum", 0444, d, &t->matmul_ns);
+		debugfs_create_u64("attn_core_ns_sum", 0444, d, &t->attn_core_ns);
 	}
 }
 

@@ -271,7 +271,9 @@ static void llxd_test_validate_for_model(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(&c, &hp, 2001, 2000, why,
 						      sizeof(why)), -E2BIG);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "KV cache"));
-	/* llx_session_bytes() says 0 on overflow */
+	/* llx_session_bytes() says U64_MAX on overflow; 0 is nonsense too */
+	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(&c, &hp, U64_MAX, U64_MAX,
+						      why, sizeof(why)), -E2BIG);
 	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(&c, &hp, 0, 2000, why,
 						      sizeof(why)), -E2BIG);
 }

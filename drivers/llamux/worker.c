@@ -58,6 +58,8 @@ static void record_times(struct llxd_file *f, u64 ns, u32 n_tok, bool prompt)
 			inst->layer_total[i].attn_ns += last[i].attn_ns;
 			inst->layer_total[i].ffn_ns += last[i].ffn_ns;
 			inst->layer_total[i].total_ns += last[i].total_ns;
+			inst->layer_total[i].matmul_ns += last[i].matmul_ns;
+			inst->layer_total[i].attn_core_ns += last[i].attn_core_ns;
 		}
 	}
 	if (prompt) {
