@@ -949,8 +949,8 @@ EXPORT_SYMBOL_GPL(llx_vec_dot_rows);
  * Math.  Everything is evaluated in double and rounded once to float.
  */
 
-/* 1 / i! */
-static const double llx_inv_fact[19] = {
+/* 1 / i!, shared with the AVX2 exp */
+const double llx_inv_fact[19] = {
 	1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
 	1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
 	1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0,
@@ -984,7 +984,23 @@ static inline double d_rint(double x)
 	return (x + magic) - magic;
 }
 
-/* e^x for |x| < 709, relative error < 2e-16 */
+/*
+ * e^r for |r| <= ln2/2: Taylor to degree 11 (truncation < 7e-15
+ * relative), evaluated by Estrin's scheme for a short dependency chain.
+ * lib/tensor_avx2.c evaluates the same expression four lanes at a time.
+ */
+static inline double llx_exp_poly(double r)
+{
+	const double *c = llx_inv_fact;
+	double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+	double q0 = (1.0 + r) + (c[2] + c[3] * r) * r2;
+	double q1 = (c[4] + c[5] * r) + (c[6] + c[7] * r) * r2;
+	double q2 = (c[8] + c[9] * r) + (c[10] + c[11] * r) * r2;
+
+	return (q0 + q1 * r4) + q2 * r8;
+}
+
+/* e^x for |x| < 709, relative error < 1e-14 */
 static double llx_exp_d(double x)
 {
 	double k, r, p;
@@ -996,11 +1012,7 @@ static double llx_exp_d(double x)
 		return 0.0;
 	k = d_rint(x * 1.44269504088896338700);
 	r = (x - k * LLX_LN2_HI) - k * LLX_LN2_LO;
-	/* Taylor to degree 13 on |r| <= 0.347 */
-	p = llx_inv_fact[13];
-	for (i = 12; i >= 1; i--)
-		p = p * r + llx_inv_fact[i];
-	p = p * r + 1.0;
+	p = llx_exp_poly(r);
 	/* scale by 2^k in two steps to stay out of subnormal trouble */
 	i = (int)k;
 	if (i < -1000) {
@@ -1225,10 +1237,13 @@ void llx_softmax(float *x, u32 n)
 		return;
 	for (i = 0; i < n; i++)
 		max = x[i] > max ? x[i] : max;
-	for (i = 0; i < n; i++) {
-		x[i] = llx_expf(x[i] - max);
+	if (llx_tensor_using_avx2())
+		llx_avx2_exp_sub(x, max, n);
+	else
+		for (i = 0; i < n; i++)
+			x[i] = llx_expf(x[i] - max);
+	for (i = 0; i < n; i++)
 		sum += (double)x[i];
-	}
 	scale = (float)(1.0 / sum);
 	for (i = 0; i < n; i++)
 		x[i] *= scale;
@@ -1240,6 +1255,10 @@ void llx_swiglu(float *a, const float *b, u32 n)
 {
 	u32 i;
 
+	if (llx_tensor_using_avx2()) {
+		llx_avx2_swiglu(a, b, n);
+		return;
+	}
 	for (i = 0; i < n; i++)
 		a[i] = (a[i] / (1.0f + llx_expf(-a[i]))) * b[i];
 }

@@ -615,3 +615,99 @@ void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n)
 	for (; i < n; i++)
 		put_unaligned_le16(llx_fp32_to_fp16(x[i]), o + 2 * i);
 }
+
+/* ------------------------------------------------------------------------
+ * exp: llx_expf's double-precision algorithm, four lanes at a time, the
+ * same operations in the same order (so the same bits)
+ */
+
+#define PD(v)	_mm256_set1_pd(v)
+
+/* c[a] + c[b] * r */
+static inline __m256d lin4(int a, __m256d r)
+{
+	return _mm256_add_pd(PD(llx_inv_fact[a]),
+			     _mm256_mul_pd(PD(llx_inv_fact[a + 1]), r));
+}
+
+/* llx_exp_poly(): the same Estrin evaluation */
+static inline __m256d exp_poly4(__m256d r)
+{
+	__m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2);
+	__m256d r8 = _mm256_mul_pd(r4, r4), q0, q1, q2;
+
+	q0 = _mm256_add_pd(_mm256_add_pd(PD(1.0), r),
+			   _mm256_mul_pd(lin4(2, r), r2));
+	q1 = _mm256_add_pd(lin4(4, r), _mm256_mul_pd(lin4(6, r), r2));
+	q2 = _mm256_add_pd(lin4(8, r), _mm256_mul_pd(lin4(10, r), r2));
+	return _mm256_add_pd(_mm256_add_pd(q0, _mm256_mul_pd(q1, r4)),
+			     _mm256_mul_pd(q2, r8));
+}
+
+static inline __m256d exp4d(__m256d x)
+{
+	const __m256d magic = _mm256_set1_pd(6755399441055744.0); /* 1.5 * 2^52 */
+	const __m256i hi_bits = _mm256_set1_epi64x(0x3fe62e42fee00000ll);
+	const __m256i lo_bits = _mm256_set1_epi64x(0x3dea39ef35793c76ll);
+	const __m256d hi = _mm256_castsi256_pd(hi_bits);	/* ln 2 head */
+	const __m256d lo = _mm256_castsi256_pd(lo_bits);	/* ln 2 tail */
+	__m256d t, k, r, p;
+	__m256i e;
+
+	t = _mm256_add_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.44269504088896338700)),
+			  magic);
+	k = _mm256_sub_pd(t, magic);
+	r = _mm256_sub_pd(_mm256_sub_pd(x, _mm256_mul_pd(k, hi)),
+			  _mm256_mul_pd(k, lo));
+	p = exp_poly4(r);
+	/* t = magic + k exactly, so its low bits hold k */
+	e = _mm256_sub_epi64(_mm256_castpd_si256(t), _mm256_castpd_si256(magic));
+	e = _mm256_slli_epi64(_mm256_add_epi64(e, _mm256_set1_epi64x(1023)), 52);
+	return _mm256_mul_pd(p, _mm256_castsi256_pd(e));
+}
+
+/* llx_expf of 8 floats, special cases included */
+static inline __m256 exp8(__m256 x)
+{
+	const __m256 top = _mm256_set1_ps(88.8f), bottom = _mm256_set1_ps(-104.0f);
+	__m256 xc = _mm256_min_ps(_mm256_max_ps(x, bottom), top);
+	__m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(xc));
+	__m256d d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(xc, 1));
+	__m256 r = _mm256_set_m128(_mm256_cvtpd_ps(exp4d(d1)),
+				   _mm256_cvtpd_ps(exp4d(d0)));
+
+	r = _mm256_blendv_ps(r, _mm256_castsi256_ps(_mm256_set1_epi32(0x7f800000)),
+			     _mm256_cmp_ps(x, top, _CMP_GT_OQ));
+	r = _mm256_blendv_ps(r, _mm256_setzero_ps(),
+			     _mm256_cmp_ps(x, bottom, _CMP_LT_OQ));
+	return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
+void llx_avx2_exp_sub(float *x, float sub, u32 n)
+{
+	__m256 s = _mm256_set1_ps(sub);
+	u32 i;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(x + i, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i),
+							   s)));
+	for (; i < n; i++)
+		x[i] = llx_expf(x[i] - sub);
+}
+
+void llx_avx2_swiglu(float *a, const float *b, u32 n)
+{
+	const __m256 one = _mm256_set1_ps(1.0f);
+	const __m256 sign = _mm256_set1_ps(-0.0f);
+	u32 i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		__m256 v = _mm256_loadu_ps(a + i);
+		__m256 e = exp8(_mm256_xor_ps(v, sign));
+
+		v = _mm256_div_ps(v, _mm256_add_ps(one, e));
+		_mm256_storeu_ps(a + i, _mm256_mul_ps(v, _mm256_loadu_ps(b + i)));
+	}
+	for (; i < n; i++)
+		a[i] = (a[i] / (1.0f + llx_expf(-a[i]))) * b[i];
+}

@@ -928,6 +928,48 @@ static void llx_rope_large_pos(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, worst, 0);
 }
 
+/* softmax and swiglu (the exp kernels): scalar and AVX2 give equal bits */
+static void llx_exp_paths(struct kunit *test)
+{
+	const u32 n = 4099;
+	u32 i, bad = 0, seed = 5;
+	float *a, *b, *g;
+	bool old;
+
+	a = kunit_kcalloc(test, n, sizeof(*a), GFP_KERNEL);
+	b = kunit_kcalloc(test, n, sizeof(*b), GFP_KERNEL);
+	g = kunit_kcalloc(test, n, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && b && g);
+	if (!llx_tensor_using_avx2()) {
+		kunit_skip(test, "no AVX2/FMA");
+		return;
+	}
+
+	llx_fpu_begin();
+	for (i = 0; i < n; i++) {
+		a[i] = -120.0f + 220.0f * ((float)i / n);	/* past both ends */
+		b[i] = a[i];
+		g[i] = test_frnd(&seed);
+	}
+	llx_swiglu(a, g, n);
+	old = llx_tensor_force_scalar(true);
+	llx_swiglu(b, g, n);
+	llx_tensor_force_scalar(old);
+	for (i = 0; i < n; i++) {
+		bad += fbits(a[i]) != fbits(b[i]);
+		a[i] = 30.0f * test_frnd(&seed);
+		b[i] = a[i];
+	}
+	llx_softmax(a, n);
+	old = llx_tensor_force_scalar(true);
+	llx_softmax(b, n);
+	llx_tensor_force_scalar(old);
+	for (i = 0; i < n; i++)
+		bad += fbits(a[i]) != fbits(b[i]);
+	llx_fpu_end();
+	KUNIT_EXPECT_EQ(test, bad, 0);
+}
+
 /* Unsupported types and sizes are refused quietly. */
 static void llx_type_table(struct kunit *test)
 {
@@ -973,6 +1015,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE(llx_math_accuracy),
 	KUNIT_CASE(llx_ops_hand),
 	KUNIT_CASE(llx_rope_large_pos),
+	KUNIT_CASE(llx_exp_paths),
 	{}
 };
 

@@ -435,6 +435,50 @@ static void check_fp16(void)
 	failures += bad || badrt || badbf;
 }
 
+/* softmax and swiglu (the exp kernels): scalar and AVX2 give equal bits */
+static void check_exp_paths(void)
+{
+	const u32 n = 100003;
+	float *a = malloc(n * 4), *b = malloc(n * 4), *g = malloc(n * 4);
+	u32 i, bad_sm = 0, bad_sw = 0;
+
+	if (!llx_tensor_using_avx2()) {
+		free(a);
+		free(b);
+		free(g);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		a[i] = -120.0f + 220.0f * (i / (float)n);
+		g[i] = frnd();
+	}
+	a[5] = NAN;
+	a[6] = INFINITY;
+	a[7] = -INFINITY;
+	memcpy(b, a, n * 4);
+	llx_swiglu(a, g, n);
+	llx_tensor_force_scalar(true);
+	llx_swiglu(b, g, n);
+	llx_tensor_force_scalar(false);
+	for (i = 0; i < n; i++)
+		bad_sw += memcmp(&a[i], &b[i], 4) != 0;
+	for (i = 0; i < n; i++)
+		a[i] = -30.0f + 40.0f * frnd();
+	memcpy(b, a, n * 4);
+	llx_softmax(a, n);
+	llx_tensor_force_scalar(true);
+	llx_softmax(b, n);
+	llx_tensor_force_scalar(false);
+	for (i = 0; i < n; i++)
+		bad_sm += memcmp(&a[i], &b[i], 4) != 0;
+	printf("exp kernels scalar vs AVX2: swiglu %u, softmax %u elements differ\n",
+	       bad_sw, bad_sm);
+	failures += bad_sw || bad_sm;
+	free(a);
+	free(b);
+	free(g);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "../shared/reference/dequant";
@@ -451,6 +495,7 @@ int main(int argc, char **argv)
 	check_math();
 	check_dot_ref();
 	check_avx2();
+	check_exp_paths();
 	printf("%s\n", failures ? "FAILED" : "all checks passed");
 	return !!failures;
 }
