@@ -4,6 +4,7 @@
  */
 #include <kunit/device.h>
 #include <kunit/resource.h>
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/firmware.h>
 #include <linux/unaligned.h>
@@ -28,6 +29,8 @@ static __printf(2, 3) char *llx_test_sprintf(struct kunit *test,
 	return s;
 }
 
+static atomic_t llx_test_dev_seq = ATOMIC_INIT(0);
+
 static void llx_test_fw_release(void *fw)
 {
 	release_firmware(fw);
@@ -41,7 +44,9 @@ const struct firmware *llx_test_fw(struct kunit *test, const char *name)
 	int ret;
 
 	path = llx_test_sprintf(test, "llamux-test/%s", name);
-	dev = kunit_device_register(test, "llamux-test");
+	/* kunit bus device names must be unique: one device per request. */
+	dev = kunit_device_register(test, llx_test_sprintf(test, "llamux-test.%d",
+				    atomic_inc_return(&llx_test_dev_seq)));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
 
 	ret = firmware_request_nowarn(&fw, path, dev);
