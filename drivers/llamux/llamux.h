@@ -254,6 +254,7 @@ struct llxd_file {
 extern struct device *llxd_fw_dev;
 extern struct llxd_conf llxd_defaults;
 extern u32 llxd_max_kv_mb;
+extern u32 llxd_chunk_kb;		/* 4..1048576, module parameter */
 
 /* loader.c */
 struct llxd_loaded {

@@ -7,7 +7,7 @@
  *  1. the header is read with request_partial_firmware_into_buf() at
  *     offset 0, into a buffer that doubles until gguf_parse() stops saying
  *     -ENODATA (capped at LLXD_HDR_MAX);
- *  2. the data section is read in LLXD_CHUNK pieces straight into the
+ *  2. the data section is read in llxd_chunk_kb pieces straight into the
  *     final weight memory (llamux_mem= pool or vmalloc), no second copy,
  *     with progress in m->progress and m->load_abort checked between
  *     chunks.
@@ -32,7 +32,6 @@
 
 #define LLXD_HDR_START	(64u << 10)
 #define LLXD_HDR_MAX	(64u << 20)
-#define LLXD_CHUNK	(8u << 20)
 /* gguf_parse() bound for files whose size we learn only by reading them */
 #define LLXD_FILE_MAX	BIT_ULL(40)
 
@@ -87,7 +86,8 @@ static int load_header(struct llxd_src *src, void **hdr, struct gguf_ctx **g,
 		       char *why, size_t why_len)
 {
 	const struct firmware *fw;
-	size_t size = LLXD_HDR_START;
+	size_t size = min_t(size_t, LLXD_HDR_START,
+			    (size_t)READ_ONCE(llxd_chunk_kb) << 10);
 	u64 file_size;
 	void *buf;
 	int ret;
@@ -159,6 +159,7 @@ static int load_data(struct llxd_model *m, struct llxd_src *src,
 		     const struct gguf_ctx *g, struct llxd_mem *w,
 		     char *why, size_t why_len)
 {
+	u64 chunk = (u64)READ_ONCE(llxd_chunk_kb) << 10;
 	u64 done = 0, total = g->data_size;
 	int ret;
 
@@ -168,7 +169,7 @@ static int load_data(struct llxd_model *m, struct llxd_src *src,
 		return ret;
 	}
 	while (done < total) {
-		size_t n = min_t(u64, LLXD_CHUNK, total - done);
+		size_t n = min(chunk, total - done);
 
 		if (READ_ONCE(m->load_abort)) {
 			snprintf(why, why_len, "load interrupted");

@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) "llamux: " fmt
 
 #include <linux/device.h>
+#include <linux/kstrtox.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
@@ -32,6 +33,7 @@ struct llxd_conf llxd_defaults = {
 };
 
 u32 llxd_max_kv_mb = 1024;
+u32 llxd_chunk_kb = 8192;
 
 void llxd_conf_defaults(struct llxd_conf *c)
 {
@@ -69,6 +71,25 @@ static const struct kernel_param_ops llxd_fixed_ops = {
 	.get = param_get_fixed,
 };
 
+/* Bytes per firmware read while loading: 4 KiB .. 1 GiB (below INT_MAX). */
+static int param_set_chunk(const char *val, const struct kernel_param *kp)
+{
+	u32 v;
+	int ret = kstrtou32(val, 10, &v);
+
+	if (ret)
+		return ret;
+	if (v < 4 || v > (1u << 20))
+		return -ERANGE;
+	*(u32 *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops llxd_chunk_ops = {
+	.set = param_set_chunk,
+	.get = param_get_uint,
+};
+
 module_param_named(n_ctx, llxd_defaults.n_ctx, uint, 0444);
 MODULE_PARM_DESC(n_ctx, "Default context length per session, 0 = trained (512)");
 module_param_named(n_threads, llxd_defaults.n_threads, uint, 0444);
@@ -94,6 +115,8 @@ module_param_named(seed, llxd_defaults.seed, ullong, 0444);
 MODULE_PARM_DESC(seed, "Default sampler seed (0)");
 module_param_named(max_kv_mb, llxd_max_kv_mb, uint, 0444);
 MODULE_PARM_DESC(max_kv_mb, "Cap on one session's KV cache, MiB (1024)");
+module_param_cb(load_chunk_kb, &llxd_chunk_ops, &llxd_chunk_kb, 0644);
+MODULE_PARM_DESC(load_chunk_kb, "KiB per firmware read when loading, 4..1048576 (8192)");
 
 static int llxd_status_show(struct seq_file *sf, void *unused)
 {
