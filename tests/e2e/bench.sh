@@ -4,8 +4,8 @@
 # (comma separated firmware names; "mock" = the built-in mock model).
 # Prompt: /mnt/work/prompt; LLX_N tokens; best of LLX_RUNS runs.  Prints
 # "row: NAME PROMPT_TPS DECODE_TPS" per model for scripts/bench.  The speeds
-# come from debugfs stats when it reports them (prompt_tps / decode_tps,
-# tok/s x1000 or plain), else from the reader's own timing.
+# come from debugfs stats (prompt_tokens/prompt_ns, gen_tokens/gen_ns),
+# as differences across each run.
 
 echo 1 > /proc/sys/kernel/printk
 mount -t configfs none /sys/kernel/config
@@ -14,11 +14,14 @@ n=${LLX_N:-256}
 runs=${LLX_RUNS:-3}
 m=/sys/kernel/config/llamux/models/bench
 
-# stat_tps FILE KEY: tok/s from a "KEY: value" line of debugfs stats.
-stat_tps() {
-	awk -v k="$2" '
-		{ sub(/:/, "", $1) }
-		$1 == k { v = $2; sub(/[^0-9.].*/, "", v); print v; exit }' "$1"
+# sval FILE KEY: the value of a "KEY value" line of debugfs stats.
+sval() {
+	awk -v k="$2" '{ sub(/:$/, "", $1) } $1 == k { print $2 + 0; f = 1; exit } END { if (!f) print 0 }' "$1"
+}
+
+# tps TOKENS NS: tokens per second.
+tps() {
+	echo "$1 $2" | awk '{ printf "%.1f\n", ($2 > 0) ? $1 * 1e9 / $2 : 0 }'
 }
 
 for fw in $(echo "$LLX_LIST" | tr ',' ' '); do
@@ -43,19 +46,14 @@ for fw in $(echo "$LLX_LIST" | tr ',' ' '); do
 	bd=0
 	i=0
 	while [ $i -lt "$runs" ]; do
-		llx-io gen /dev/llamux/bench @/mnt/work/prompt --out /dev/null 2> /tmp/g.err
 		st=/sys/kernel/debug/llamux/bench/stats
-		p=$(stat_tps $st prompt_tps)
-		d=$(stat_tps $st decode_tps)
-		if [ -z "$d" ]; then
-			ms=$(sed -n 's/.*ms=\([0-9]*\) first_ms=\([0-9]*\).*/\1 \2/p' /tmp/g.err)
-			k=$(cat "$m/last_ids" | wc -w)
-			d=$(echo "$ms $k" | awk '{ t = $1 - $2; print (t > 0 && $3 > 1) ? ($3 - 1) * 1000 / t : 0 }')
-			p=-
-		fi
+		pt0=$(sval $st prompt_tokens); pn0=$(sval $st prompt_ns)
+		gt0=$(sval $st gen_tokens); gn0=$(sval $st gen_ns)
+		llx-io gen /dev/llamux/bench @/mnt/work/prompt --out /dev/null 2> /tmp/g.err
+		p=$(tps $(($(sval $st prompt_tokens) - pt0)) $(($(sval $st prompt_ns) - pn0)))
+		d=$(tps $(($(sval $st gen_tokens) - gt0)) $(($(sval $st gen_ns) - gn0)))
 		bd=$(echo "$d $bd" | awk '{ print ($1 > $2) ? $1 : $2 }')
-		[ "$p" != - ] && bp=$(echo "$p $bp" | awk '{ print ($1 > $2) ? $1 : $2 }')
-		[ "$p" = - ] && bp=-
+		bp=$(echo "$p $bp" | awk '{ print ($1 > $2) ? $1 : $2 }')
 		i=$((i + 1))
 	done
 	echo "# stats of $fw:"

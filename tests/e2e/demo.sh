@@ -42,7 +42,15 @@ if [ $rc != 0 ]; then
 fi
 st=/sys/kernel/debug/llamux/demo/stats
 if [ -r "$st" ]; then
-	echo "--- $(grep -iE 'tok' $st | tr '\n' ';' | sed 's/;$//; s/;/, /g') ($(cat $m/last_stop))"
+	awk -v stop="$(cat $m/last_stop)" '
+		{ v[$1] = $2 }
+		END {
+			printf "--- %d tokens in %.3f s: %.1f tok/s (prompt: %d tokens, %.1f tok/s), stop: %s\n",
+				v["gen_tokens"], v["gen_ns"] / 1e9,
+				v["gen_ns"] > 0 ? v["gen_tokens"] * 1e9 / v["gen_ns"] : 0,
+				v["prompt_tokens"],
+				v["prompt_ns"] > 0 ? v["prompt_tokens"] * 1e9 / v["prompt_ns"] : 0, stop
+		}' "$st"
 fi
 [ "$LLX_IDS" = 1 ] && echo "ids: $(cat $m/last_ids)"
 echo 0 > "$m/enable"

@@ -35,6 +35,11 @@ note() {
 	say "# $*"
 }
 
+# section NAME: a heading with the guest's uptime (where the time goes).
+section() {
+	say "# [$(cut -d ' ' -f 1 /proc/uptime)s] $*"
+}
+
 # check DESC CMD...: ok when CMD succeeds.
 check() {
 	d=$1
@@ -92,8 +97,7 @@ mount_fs() {
 		mount -t debugfs none /sys/kernel/debug
 }
 
-# dmesg_clean: no BUG/WARNING/Oops/panic/KASAN/UBSAN in the kernel log.
+# dmesg_bad: lines of BUG/WARNING/Oops/panic/KASAN/UBSAN in the kernel log.
 dmesg_bad() {
-	dmesg | grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection|KASAN|UBSAN|Call Trace' |
-		grep -v 'virt-pci\|um_pci_init'
+	dmesg | grep -E -A 2 'BUG:|WARNING:|Oops|Kernel panic|general protection|KASAN:|UBSAN:|kernel BUG|hung_task|soft lockup|refcount_t:|list_(add|del) corruption'
 }

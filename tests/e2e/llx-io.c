@@ -10,8 +10,8 @@
  *                                "gen: errno=E bytes=N reads=R ms=T first_ms=F"
  *       --out FILE               the reply to FILE instead of stdout
  *       --close-after N          close the file after N bytes (cancel)
- *       --signal-after N         after N bytes, let a signal hit the
- *                                blocked read (cancel); counts as ok
+ *       --signal-after N         after N bytes, signal every 500 us until
+ *                                a blocked read() fails with EINTR (cancel)
  *       (PROMPT "@FILE": the prompt is the bytes of FILE)
  *       --prompts N              write the prompt N times in one session,
  *                                reading each reply to EOF
@@ -150,9 +150,12 @@ static int cmd_write(const char *path, char *text)
 	return err ? 1 : 0;
 }
 
+static sig_atomic_t alarms;
+
 static void on_alarm(int sig)
 {
 	(void)sig;
+	alarms++;
 }
 
 static int cmd_gen(int argc, char **argv)
@@ -215,7 +218,11 @@ static int cmd_gen(int argc, char **argv)
 		}
 		for (;;) {
 			if (signal_after >= 0 && bytes >= signal_after && !armed) {
-				struct itimerval it = { .it_value.tv_usec = 1000 };
+				/* Every 500 us until a blocked read is hit. */
+				struct itimerval it = {
+					.it_value.tv_usec = 500,
+					.it_interval.tv_usec = 500,
+				};
 
 				setitimer(ITIMER_REAL, &it, NULL);
 				armed = 1;
@@ -239,23 +246,22 @@ static int cmd_gen(int argc, char **argv)
 				err = EIO;
 				break;
 			}
-			if (armed && signal_after >= 0) {
-				/* The signal landed between reads: try again. */
-				struct itimerval it = { .it_value.tv_usec = 1000 };
-
-				setitimer(ITIMER_REAL, &it, NULL);
-			}
 			if (close_after >= 0 && bytes >= close_after) {
 				cancelled = 1;
 				break;
 			}
 		}
 	}
+	if (armed) {
+		struct itimerval off = { 0 };
+
+		setitimer(ITIMER_REAL, &off, NULL);
+	}
 	if (close(fd) < 0 && !err)
 		err = errno;
 report:
-	fprintf(stderr, "gen: errno=%s bytes=%ld reads=%ld ms=%ld first_ms=%ld%s\n",
-		errname(err), bytes, reads, now_ms() - t0, first,
+	fprintf(stderr, "gen: errno=%s bytes=%ld reads=%ld ms=%ld first_ms=%ld signals=%d%s\n",
+		errname(err), bytes, reads, now_ms() - t0, first, (int)alarms,
 		cancelled ? " cancelled" : "");
 	return err ? 1 : 0;
 }

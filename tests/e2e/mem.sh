@@ -50,9 +50,9 @@ else
 		fail "llamux_mem: generation works"
 fi
 expect_eq "llamux_mem: unload" "$(wr $CFG/m/enable 0)" ok
-st2=$(cat /proc/llamux/status)
-expect_eq "llamux_mem: status after unload = before load" "$st2" "$st0"
 rmdir "$CFG/m"
+st2=$(cat /proc/llamux/status)
+expect_eq "llamux_mem: status after unload and rmdir = before load" "$st2" "$st0"
 
 dmesg > /mnt/work/dmesg-mem.txt
 bad=$(dmesg_bad)
