@@ -163,6 +163,21 @@ static int load_data(struct llxd_model *m, struct llxd_src *src,
 	u64 done = 0, total = g->data_size;
 	int ret;
 
+	/* a file shorter than its tensor data fails before the allocation */
+	if (!src->mem && total) {
+		u8 *probe = kmalloc(1, GFP_KERNEL);
+
+		if (!probe)
+			return -ENOMEM;
+		ret = src_read(src, probe, 1, g->data_offset + total - 1);
+		kfree(probe);
+		if (ret) {
+			snprintf(why, why_len,
+				 "corrupt GGUF: file ends before tensor data (needs %llu bytes)",
+				 g->data_offset + total);
+			return ret == -ENODATA ? -EINVAL : ret;
+		}
+	}
 	ret = llxd_mem_alloc(w, total ? total : 1);
 	if (ret) {
 		snprintf(why, why_len, "no memory for %llu bytes of weights", total);

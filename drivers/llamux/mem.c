@@ -83,7 +83,7 @@ int llxd_mem_alloc(struct llxd_mem *mem, u64 len)
 	mem->pooled = false;
 	if (!len || len > SIZE_MAX - PAGE_SIZE)
 		return -EINVAL;
-	if (llxd_pool)
+	if (llxd_pool && len <= llxd_mem_size)
 		addr = gen_pool_alloc(llxd_pool, len);
 	if (addr) {
 		mem->ptr = (void *)addr;
@@ -93,7 +93,8 @@ int llxd_mem_alloc(struct llxd_mem *mem, u64 len)
 	}
 	if (llxd_pool)
 		atomic_inc(&llxd_vmalloc_fallbacks);
-	mem->ptr = vzalloc(len);
+	/* sized by the file: fail quietly, the caller says why */
+	mem->ptr = __vmalloc(len, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	if (!mem->ptr)
 		return -ENOMEM;
 	atomic64_add(len, &llxd_vmalloc_used);
