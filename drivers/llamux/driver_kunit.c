@@ -458,6 +458,37 @@ static void llxd_test_load(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, l.model);
 }
 
+/* 4 KiB chunks (many reads, unaligned offsets) load the same bytes. */
+static void llxd_test_load_chunks(struct kunit *test)
+{
+	static const char *fw = "llamux-test/models/stories260K.gguf";
+	struct llxd_loaded a, b;
+	struct llxd_model *m;
+	char why[LLXD_WHY_MAX] = "";
+	u32 saved = llxd_chunk_kb;
+	int ret;
+
+	if (!have_fw(fw))
+		kunit_skip(test, "%s not built in (no ../shared)", fw);
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, llxd_load(m, fw, &a, why, sizeof(why)), 0);
+	llxd_chunk_kb = 4;
+	ret = llxd_load(m, fw, &b, why, sizeof(why));
+	llxd_chunk_kb = saved;
+	if (ret) {
+		llxd_loaded_free(&a);
+		KUNIT_FAIL(test, "4 KiB chunks: %d (%s)", ret, why);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, a.weights.len, b.weights.len);
+	if (a.weights.len == b.weights.len)
+		KUNIT_EXPECT_EQ(test, memcmp(a.weights.ptr, b.weights.ptr,
+					     a.weights.len), 0);
+	llxd_loaded_free(&a);
+	llxd_loaded_free(&b);
+}
+
 static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE_PARAM(llxd_test_parse_fixed, fixed_gen_params),
 	KUNIT_CASE(llxd_test_format_fixed),
@@ -470,6 +501,7 @@ static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE_PARAM(llxd_test_utf8, utf8_gen_params),
 	KUNIT_CASE(llxd_test_names),
 	KUNIT_CASE_PARAM(llxd_test_load, load_gen_params),
+	KUNIT_CASE(llxd_test_load_chunks),
 	{}
 };
 

@@ -34,6 +34,7 @@ struct llxd_conf llxd_defaults = {
 
 u32 llxd_max_kv_mb = 1024;
 u32 llxd_chunk_kb = 8192;
+EXPORT_SYMBOL_IF_KUNIT(llxd_chunk_kb);
 
 void llxd_conf_defaults(struct llxd_conf *c)
 {
