@@ -203,8 +203,12 @@ static int llxd_thread(void *arg)
 		} else {
 			inst->pending--;
 		}
-		spin_unlock(&inst->qlock);
+		/*
+		 * Wake under qlock: once it is dropped, release() may see the
+		 * file idle and free it.
+		 */
 		wake_up_all(&f->wq);
+		spin_unlock(&inst->qlock);
 		cond_resched();
 	}
 	return 0;
