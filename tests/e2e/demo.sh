@@ -45,11 +45,13 @@ if [ -r "$st" ]; then
 	awk -v stop="$(cat $m/last_stop)" '
 		{ v[$1] = $2 }
 		END {
+			g = 0; p = 0
+			if (v["gen_ns"] > 0)
+				g = v["gen_tokens"] * 1e9 / v["gen_ns"]
+			if (v["prompt_ns"] > 0)
+				p = v["prompt_tokens"] * 1e9 / v["prompt_ns"]
 			printf "--- %d tokens in %.3f s: %.1f tok/s (prompt: %d tokens, %.1f tok/s), stop: %s\n",
-				v["gen_tokens"], v["gen_ns"] / 1e9,
-				v["gen_ns"] > 0 ? v["gen_tokens"] * 1e9 / v["gen_ns"] : 0,
-				v["prompt_tokens"],
-				v["prompt_ns"] > 0 ? v["prompt_tokens"] * 1e9 / v["prompt_ns"] : 0, stop
+				v["gen_tokens"], v["gen_ns"] / 1e9, g, v["prompt_tokens"], p, stop
 		}' "$st"
 fi
 [ "$LLX_IDS" = 1 ] && echo "ids: $(cat $m/last_ids)"
