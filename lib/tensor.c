@@ -33,6 +33,20 @@ static bool llx_force_scalar;
  * Half precision
  */
 
+static inline double d_from_bits(u64 u)
+{
+	union { u64 u; double d; } v = { .u = u };
+
+	return v.d;
+}
+
+static inline u64 d_bits(double d)
+{
+	union { u64 u; double d; } v = { .d = d };
+
+	return v.u;
+}
+
 static inline float f32_from_bits(u32 u)
 {
 	union { u32 u; float f; } v = { .u = u };
@@ -767,8 +781,33 @@ static float dot_bf16(const void *x, const void *y, u32 n)
 }
 
 /*
+ * a * b + c rounded once, like the FMA instruction, without FMA hardware
+ * or libm: a * b is exact in double; the double sum s is rounded once
+ * more to float, which is wrong only when s lands exactly on a float
+ * midpoint while the exact sum does not, so then s is nudged by one double
+ * ulp toward the exact sum (whose remainder e TwoSum gives exactly).
+ * Exact for results in the normal float range.
+ */
+static inline float fmaf_exact(float a, float b, float c)
+{
+	double p = (double)a * b, s = p + c;
+	double bb = s - p, e = (p - (s - bb)) + (c - bb);
+	u64 u = d_bits(s);
+
+	if (e != 0.0 && (u & 0x1fffffffull) == 0x10000000ull)
+		u += (e > 0) == (s > 0) ? 1 : -1;
+	return (float)d_from_bits(u);
+}
+
+float llx_fmaf(float a, float b, float c)
+{
+	return fmaf_exact(a, b, c);
+}
+EXPORT_SYMBOL_GPL(llx_fmaf);
+
+/*
  * Blocks of 32: lane l holds the exact sum of products 4l..4l+3;
- * acc[l] += d * lane (product rounded, then added).
+ * acc[l] = fma(d, lane, acc[l]), as ggml's AVX2 kernels accumulate.
  */
 static void lanes_acc(float *acc, const s8 *q, const s8 *y, float d)
 {
@@ -778,7 +817,7 @@ static void lanes_acc(float *acc, const s8 *q, const s8 *y, float d)
 		int s = q[4 * l] * y[4 * l] + q[4 * l + 1] * y[4 * l + 1] +
 			q[4 * l + 2] * y[4 * l + 2] + q[4 * l + 3] * y[4 * l + 3];
 
-		acc[l] += d * (float)s;
+		acc[l] = fmaf_exact(d, (float)s, acc[l]);
 	}
 }
 
@@ -958,23 +997,9 @@ const double llx_inv_fact[19] = {
 	1.0 / 355687428096000.0, 1.0 / 6402373705728000.0,
 };
 
-static inline double d_from_bits(u64 u)
-{
-	union { u64 u; double d; } v = { .u = u };
-
-	return v.d;
-}
-
 /* ln 2 split fdlibm-style: a 32-bit head (k * head is exact) and a tail */
 #define LLX_LN2_HI	d_from_bits(0x3fe62e42fee00000ull)
 #define LLX_LN2_LO	d_from_bits(0x3dea39ef35793c76ull)
-
-static inline u64 d_bits(double d)
-{
-	union { u64 u; double d; } v = { .d = d };
-
-	return v.u;
-}
 
 /* round to nearest integer (|x| < 2^51) */
 static inline double d_rint(double x)

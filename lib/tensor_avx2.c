@@ -4,9 +4,9 @@
  * order documented in lib/tensor.c, so it returns the same bits as the
  * scalar code (the KUnit suite and tools/tensor-check compare them).
  * Built with -mavx2 -mfma -mf16c -ffp-contract=off; reached only through
- * the run-time dispatch in lib/tensor.c.  No FMA instructions are used on
- * purpose: a fused multiply-add would round differently from the scalar
- * reference, and these kernels are bound by memory bandwidth anyway.
+ * the run-time dispatch in lib/tensor.c.  FMA is used exactly where ggml's
+ * AVX2 kernels use it (the per-block accumulation of the 32-element
+ * formats); the scalar reference emulates it exactly (fmaf_exact()).
  */
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
@@ -168,7 +168,7 @@ static float dot_q8_0(const u8 *w, const u8 *xq, u32 nb)
 		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
 		__m256i s = dot_s8(loadu256(w + 2), loadu256(xq + 2));
 
-		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
 	}
 	return hsum8(acc);
 }
@@ -184,7 +184,7 @@ static float dot_q4_0(const u8 *w, const u8 *xq, u32 nb)
 					    _mm256_set1_epi8(8));
 		__m256i s = dot_s8(q, loadu256(xq + 2));
 
-		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
 	}
 	return hsum8(acc);
 }
@@ -201,7 +201,7 @@ static float dot_q5_0(const u8 *w, const u8 *xq, u32 nb)
 
 		q = _mm256_sub_epi8(q, _mm256_set1_epi8(16));
 		s = dot_s8(q, loadu256(xq + 2));
-		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
 	}
 	return hsum8(acc);
 }
@@ -216,7 +216,7 @@ static float dot_q4_1(const u8 *w, const u8 *xq, u32 nb)
 		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
 		__m256i s = dot_u8(nibbles32(w + 4), loadu256(xq + 4));
 
-		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
 		summs += fp16_at(w + 2) * fp16_at(xq + 2);
 	}
 	return hsum8(acc) + summs;
@@ -233,7 +233,7 @@ static float dot_q5_1(const u8 *w, const u8 *xq, u32 nb)
 		__m256i q = _mm256_or_si256(nibbles32(w + 8), bits32_x16(w + 4));
 		__m256i s = dot_u8(q, loadu256(xq + 4));
 
-		acc = _mm256_add_ps(acc, _mm256_mul_ps(d, _mm256_cvtepi32_ps(s)));
+		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
 		summs += fp16_at(w + 2) * fp16_at(xq + 2);
 	}
 	return hsum8(acc) + summs;

@@ -786,6 +786,12 @@ static void llx_math_accuracy(struct kunit *test)
 	bad_special += fbits(llx_expf(100.0f)) != 0x7f800000;
 	bad_special += fbits(llx_logf(0.0f)) != 0xff800000;
 	bad_special += llx_powf(3.0f, 0.0f) != 1.0f;
+	/* fma: one rounding; the exact sum is just below a float midpoint
+	 * that a double-then-float rounding would hit (and round up to even)
+	 */
+	bad_special += llx_fmaf(2.0f, 3.0f, 1.0f) != 7.0f;
+	bad_special += fbits(llx_fmaf(bitsf(0x3f800008), bitsf(0x337ffff0),
+				      bitsf(0x3f800001))) != 0x3f800001;
 	llx_fpu_end();
 
 	KUNIT_EXPECT_LE(test, worst, 1);

@@ -435,6 +435,39 @@ static void check_fp16(void)
 	failures += bad || badrt || badbf;
 }
 
+/* llx_fmaf against libm's fmaf: random operands and forced near-ties */
+static void check_fma(void)
+{
+	u32 i, bad = 0;
+
+	for (i = 0; i < 4000000; i++) {
+		float a = frnd() * (1 << (rnd() % 20)), b = frnd() * 1000;
+		float c = frnd() * (1 << (rnd() % 24));
+
+		if (i & 1) {	/* c close to -a*b: cancellation and ties */
+			c = -(a * b);
+			if (i & 2)
+				c += ldexpf(frnd(), -30);
+		}
+		bad += llx_fmaf(a, b, c) != fmaf(a, b, c);
+	}
+	/* a * b = 2^-24 (1 - 2^-2k) next to c: double rounding hits a tie */
+	for (i = 0; i < 1000000; i++) {
+		int k = 1 + rnd() % 20, e = (int)(rnd() % 40) - 20;
+		float a = 1.0f + ldexpf(1.0f, -k);
+		float b = ldexpf(1.0f - ldexpf(1.0f, -k), e - 24);
+		float c = ldexpf(1.0f + (rnd() & 0x7fffff) / 8388608.0f, e);
+
+		if (rnd() & 1)
+			b = -b;
+		if (rnd() & 1)
+			c = -c;
+		bad += llx_fmaf(a, b, c) != fmaf(a, b, c);
+	}
+	printf("fma emulation: %u of 5000000 differ from fmaf\n", bad);
+	failures += !!bad;
+}
+
 /* softmax and swiglu (the exp kernels): scalar and AVX2 give equal bits */
 static void check_exp_paths(void)
 {
@@ -493,6 +526,7 @@ int main(int argc, char **argv)
 	check_q8_0(dir);
 	check_fp16();
 	check_math();
+	check_fma();
 	check_dot_ref();
 	check_avx2();
 	check_exp_paths();

@@ -99,6 +99,8 @@ void llx_axpy(float *a, float s, const float *b, u32 n);
 /* Math without libm; accuracy is stated in tensor.c and tested. */
 float llx_expf(float x);
 float llx_sqrtf(float x);
+/* a * b + c with one rounding (fused multiply-add), exact in software */
+float llx_fmaf(float a, float b, float c);
 float llx_logf(float x);
 float llx_powf(float x, float y);
 void llx_sincosf(float x, float *s, float *c);
