@@ -806,6 +806,47 @@ float llx_fmaf(float a, float b, float c)
 EXPORT_SYMBOL_GPL(llx_fmaf);
 
 /*
+ * ggml's vectorised expf (ggml_v_expf, after ARM's optimized-routines),
+ * which llama.cpp's AVX2 build uses for softmax and SiLU: max error 1.45
+ * ulp + 0.5 rounding; flushes beyond [-103.97, 88.38].  One lane of
+ * lib/tensor_avx2.c's exp8_ggml(), with its FMAs done by fmaf_exact().
+ */
+#define GX_SHIFT	0x4b400000u	/* 0x1.8p23: round-to-integer shift */
+#define GX_LOG2E	0x3fb8aa3bu
+#define GX_LN2_HI	0x3f317200u
+#define GX_LN2_LO	0x35bfbe8eu
+#define GX_C4		0x3c072010u
+#define GX_C3		0x3d2b9f17u
+#define GX_C2		0x3e2aaf33u
+#define GX_C1		0x3efffedbu
+#define GX_C0		0x3f7ffff6u
+
+static float expf_ggml(float x)
+{
+	const float r = f32_from_bits(GX_SHIFT);
+	float z = fmaf_exact(x, f32_from_bits(GX_LOG2E), r), n = z - r;
+	float b = fmaf_exact(-n, f32_from_bits(GX_LN2_LO),
+			     fmaf_exact(-n, f32_from_bits(GX_LN2_HI), x));
+	u32 e = f32_bits(z) << 23, g;
+	float k = f32_from_bits(e + f32_bits(1.0f)), u = b * b, j, an, s1, s2;
+
+	j = fmaf_exact(fmaf_exact(fmaf_exact(f32_from_bits(GX_C4), b,
+					     f32_from_bits(GX_C3)), u,
+				  fmaf_exact(f32_from_bits(GX_C2), b,
+					     f32_from_bits(GX_C1))),
+		       u, f32_from_bits(GX_C0) * b);
+	an = n < 0 ? -n : n;
+	if (!(an > 126.0f))
+		return fmaf_exact(k, j, k);
+	g = n <= 0 ? 0x82000000u : 0;
+	s1 = f32_from_bits(g + 0x7f000000u);
+	s2 = f32_from_bits(e - g);
+	if (an > 192.0f)
+		return s1 * s1;
+	return fmaf_exact(s2, j, s2) * s1;
+}
+
+/*
  * Blocks of 32: lane l holds the exact sum of products 4l..4l+3;
  * acc[l] = fma(d, lane, acc[l]), as ggml's AVX2 kernels accumulate.
  */
@@ -988,8 +1029,8 @@ EXPORT_SYMBOL_GPL(llx_vec_dot_rows);
  * Math.  Everything is evaluated in double and rounded once to float.
  */
 
-/* 1 / i!, shared with the AVX2 exp */
-const double llx_inv_fact[19] = {
+/* 1 / i! */
+static const double llx_inv_fact[19] = {
 	1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
 	1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
 	1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800.0,
@@ -1251,40 +1292,58 @@ void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 }
 EXPORT_SYMBOL_GPL(llx_rope);
 
-/* ggml_vec_soft_max_f32: exp(x - max), sum in double, scale by 1/sum. */
+/*
+ * ggml_vec_soft_max_f32 as llama.cpp's AVX2 build runs it on a row of the
+ * attention: the row is padded to a multiple of 8 (ggml pads n_kv to 32
+ * and masks the padding with -inf, whose exp is 0), every chunk of 8 goes
+ * through expf_ggml(x - max) and its hsum_float_8 is added in double; the
+ * result is scaled by (float)(1 / sum).
+ */
 void llx_softmax(float *x, u32 n)
 {
-	float max = f32_from_bits(0xff800000), scale;
+	float max = f32_from_bits(0xff800000), scale, v[8];
 	double sum = 0.0;
-	u32 i;
+	u32 i, l;
 
 	if (!n)
 		return;
 	for (i = 0; i < n; i++)
 		max = x[i] > max ? x[i] : max;
-	if (llx_tensor_using_avx2())
-		llx_avx2_exp_sub(x, max, n);
-	else
-		for (i = 0; i < n; i++)
-			x[i] = llx_expf(x[i] - max);
-	for (i = 0; i < n; i++)
-		sum += (double)x[i];
+	if (llx_tensor_using_avx2()) {
+		sum = llx_avx2_softmax_exp(x, max, n);
+	} else {
+		for (i = 0; i < n; i += 8) {
+			for (l = 0; l < 8; l++) {
+				v[l] = 0.0f;
+				if (i + l < n) {
+					x[i + l] = expf_ggml(x[i + l] - max);
+					v[l] = x[i + l];
+				}
+			}
+			sum += (double)llx_hsum8(v);
+		}
+	}
 	scale = (float)(1.0 / sum);
 	for (i = 0; i < n; i++)
 		x[i] *= scale;
 }
 EXPORT_SYMBOL_GPL(llx_softmax);
 
-/* ggml_silu_f32(a) = a / (1 + expf(-a)), then ggml_mul by b */
+/*
+ * ggml_vec_silu_f32 then ggml_mul: whole chunks of 8 use ggml_v_silu,
+ * x / (1 + expf_ggml(0 - x)); the tail uses expf (ggml_silu_f32).
+ */
 void llx_swiglu(float *a, const float *b, u32 n)
 {
-	u32 i;
+	u32 i = 0, full = n & ~7u;
 
 	if (llx_tensor_using_avx2()) {
-		llx_avx2_swiglu(a, b, n);
-		return;
+		llx_avx2_swiglu(a, b, full);
+		i = full;
 	}
-	for (i = 0; i < n; i++)
+	for (; i < full; i++)
+		a[i] = (a[i] / (1.0f + expf_ggml(0.0f - a[i]))) * b[i];
+	for (; i < n; i++)
 		a[i] = (a[i] / (1.0f + llx_expf(-a[i]))) * b[i];
 }
 EXPORT_SYMBOL_GPL(llx_swiglu);

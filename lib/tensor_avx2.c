@@ -617,97 +617,84 @@ void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n)
 }
 
 /* ------------------------------------------------------------------------
- * exp: llx_expf's double-precision algorithm, four lanes at a time, the
- * same operations in the same order (so the same bits)
+ * softmax and SiLU with llama.cpp's AVX2 exp
  */
 
-#define PD(v)	_mm256_set1_pd(v)
-
-/* c[a] + c[b] * r */
-static inline __m256d lin4(int a, __m256d r)
+/* ggml_v_expf: see expf_ggml() in lib/tensor.c, the same operations */
+static inline __m256 set1_bits(u32 u)
 {
-	return _mm256_add_pd(PD(llx_inv_fact[a]),
-			     _mm256_mul_pd(PD(llx_inv_fact[a + 1]), r));
+	return _mm256_castsi256_ps(_mm256_set1_epi32((int)u));
 }
 
-/* llx_exp_poly(): the same Estrin evaluation */
-static inline __m256d exp_poly4(__m256d r)
+static inline __m256 exp8_ggml(__m256 x)
 {
-	__m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2);
-	__m256d r8 = _mm256_mul_pd(r4, r4), q0, q1, q2;
+	const __m256 r = set1_bits(0x4b400000u);
+	const __m256 absm = set1_bits(0x7fffffffu);
+	__m256 z = _mm256_fmadd_ps(x, set1_bits(0x3fb8aa3bu), r);
+	__m256 n = _mm256_sub_ps(z, r), an = _mm256_and_ps(n, absm);
+	__m256 b = _mm256_fnmadd_ps(n, set1_bits(0x35bfbe8eu),
+				    _mm256_fnmadd_ps(n, set1_bits(0x3f317200u), x));
+	__m256i e = _mm256_slli_epi32(_mm256_castps_si256(z), 23);
+	__m256 k = _mm256_castsi256_ps(_mm256_add_epi32(e,
+				_mm256_set1_epi32(0x3f800000)));
+	__m256 c = _mm256_cmp_ps(an, _mm256_set1_ps(126.0f), _CMP_GT_OQ);
+	__m256 u = _mm256_mul_ps(b, b), j, hi, lo, s1, s2, d;
+	__m256i g;
 
-	q0 = _mm256_add_pd(_mm256_add_pd(PD(1.0), r),
-			   _mm256_mul_pd(lin4(2, r), r2));
-	q1 = _mm256_add_pd(lin4(4, r), _mm256_mul_pd(lin4(6, r), r2));
-	q2 = _mm256_add_pd(lin4(8, r), _mm256_mul_pd(lin4(10, r), r2));
-	return _mm256_add_pd(_mm256_add_pd(q0, _mm256_mul_pd(q1, r4)),
-			     _mm256_mul_pd(q2, r8));
+	hi = _mm256_fmadd_ps(set1_bits(0x3c072010u), b, set1_bits(0x3d2b9f17u));
+	lo = _mm256_fmadd_ps(set1_bits(0x3e2aaf33u), b, set1_bits(0x3efffedbu));
+	j = _mm256_fmadd_ps(_mm256_fmadd_ps(hi, u, lo), u,
+			    _mm256_mul_ps(set1_bits(0x3f7ffff6u), b));
+	if (!_mm256_movemask_ps(c))
+		return _mm256_fmadd_ps(k, j, k);
+	d = _mm256_cmp_ps(n, _mm256_setzero_ps(), _CMP_LE_OQ);
+	g = _mm256_and_si256(_mm256_castps_si256(d),
+			     _mm256_castps_si256(set1_bits(0x82000000u)));
+	s1 = _mm256_castsi256_ps(_mm256_add_epi32(g,
+						  _mm256_set1_epi32(0x7f000000)));
+	s2 = _mm256_castsi256_ps(_mm256_sub_epi32(e, g));
+	d = _mm256_cmp_ps(an, _mm256_set1_ps(192.0f), _CMP_GT_OQ);
+	j = _mm256_blendv_ps(_mm256_fmadd_ps(k, j, k),
+			     _mm256_mul_ps(_mm256_fmadd_ps(s2, j, s2), s1), c);
+	return _mm256_blendv_ps(j, _mm256_mul_ps(s1, s1), d);
 }
 
-static inline __m256d exp4d(__m256d x)
+double llx_avx2_softmax_exp(float *x, float max, u32 n)
 {
-	const __m256d magic = _mm256_set1_pd(6755399441055744.0); /* 1.5 * 2^52 */
-	const __m256i hi_bits = _mm256_set1_epi64x(0x3fe62e42fee00000ll);
-	const __m256i lo_bits = _mm256_set1_epi64x(0x3dea39ef35793c76ll);
-	const __m256d hi = _mm256_castsi256_pd(hi_bits);	/* ln 2 head */
-	const __m256d lo = _mm256_castsi256_pd(lo_bits);	/* ln 2 tail */
-	__m256d t, k, r, p;
-	__m256i e;
+	const __m256 vmax = _mm256_set1_ps(max);
+	double sum = 0.0;
+	float v[8];
+	u32 i, l;
 
-	t = _mm256_add_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.44269504088896338700)),
-			  magic);
-	k = _mm256_sub_pd(t, magic);
-	r = _mm256_sub_pd(_mm256_sub_pd(x, _mm256_mul_pd(k, hi)),
-			  _mm256_mul_pd(k, lo));
-	p = exp_poly4(r);
-	/* t = magic + k exactly, so its low bits hold k */
-	e = _mm256_sub_epi64(_mm256_castpd_si256(t), _mm256_castpd_si256(magic));
-	e = _mm256_slli_epi64(_mm256_add_epi64(e, _mm256_set1_epi64x(1023)), 52);
-	return _mm256_mul_pd(p, _mm256_castsi256_pd(e));
+	for (i = 0; i + 8 <= n; i += 8) {
+		__m256 val = exp8_ggml(_mm256_sub_ps(_mm256_loadu_ps(x + i),
+						     vmax));
+
+		_mm256_storeu_ps(x + i, val);
+		sum += (double)hsum8(val);
+	}
+	if (i < n) {	/* the padding of a ggml row: exp(-inf) = 0 */
+		for (l = 0; l < 8; l++)
+			v[l] = i + l < n ? x[i + l] - max : -__builtin_inff();
+		_mm256_storeu_ps(v, exp8_ggml(_mm256_loadu_ps(v)));
+		for (l = 0; i + l < n; l++)
+			x[i + l] = v[l];
+		sum += (double)hsum8(_mm256_loadu_ps(v));
+	}
+	return sum;
 }
 
-/* llx_expf of 8 floats, special cases included */
-static inline __m256 exp8(__m256 x)
-{
-	const __m256 top = _mm256_set1_ps(88.8f), bottom = _mm256_set1_ps(-104.0f);
-	__m256 xc = _mm256_min_ps(_mm256_max_ps(x, bottom), top);
-	__m256d d0 = _mm256_cvtps_pd(_mm256_castps256_ps128(xc));
-	__m256d d1 = _mm256_cvtps_pd(_mm256_extractf128_ps(xc, 1));
-	__m256 r = _mm256_set_m128(_mm256_cvtpd_ps(exp4d(d1)),
-				   _mm256_cvtpd_ps(exp4d(d0)));
-
-	r = _mm256_blendv_ps(r, _mm256_castsi256_ps(_mm256_set1_epi32(0x7f800000)),
-			     _mm256_cmp_ps(x, top, _CMP_GT_OQ));
-	r = _mm256_blendv_ps(r, _mm256_setzero_ps(),
-			     _mm256_cmp_ps(x, bottom, _CMP_LT_OQ));
-	return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
-}
-
-void llx_avx2_exp_sub(float *x, float sub, u32 n)
-{
-	__m256 s = _mm256_set1_ps(sub);
-	u32 i;
-
-	for (i = 0; i + 8 <= n; i += 8)
-		_mm256_storeu_ps(x + i, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i),
-							   s)));
-	for (; i < n; i++)
-		x[i] = llx_expf(x[i] - sub);
-}
-
+/* a[i] = ggml_v_silu(a[i]) * b[i] for @n (a multiple of 8) elements */
 void llx_avx2_swiglu(float *a, const float *b, u32 n)
 {
 	const __m256 one = _mm256_set1_ps(1.0f);
-	const __m256 sign = _mm256_set1_ps(-0.0f);
 	u32 i;
 
 	for (i = 0; i + 8 <= n; i += 8) {
 		__m256 v = _mm256_loadu_ps(a + i);
-		__m256 e = exp8(_mm256_xor_ps(v, sign));
+		__m256 e = exp8_ggml(_mm256_sub_ps(_mm256_setzero_ps(), v));
 
 		v = _mm256_div_ps(v, _mm256_add_ps(one, e));
 		_mm256_storeu_ps(a + i, _mm256_mul_ps(v, _mm256_loadu_ps(b + i)));
 	}
-	for (; i < n; i++)
-		a[i] = (a[i] / (1.0f + llx_expf(-a[i]))) * b[i];
 }

@@ -934,6 +934,44 @@ static void llx_rope_large_pos(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, worst, 0);
 }
 
+/*
+ * Whole chunks of 8 go through ggml's vectorised SiLU: expected bits from
+ * ggml_v_silu itself (x / (1 + ggml_v_expf(0 - x)), AVX2 build).
+ */
+static void llx_silu_ggml(struct kunit *test)
+{
+	static const u32 xin[8] = {	/* -20.5 -3.25 -1 -0.1 0.3 1.7 9 95 */
+		0xc1a40000, 0xc0500000, 0xbf800000, 0xbdcccccd,
+		0x3e99999a, 0x3fd9999a, 0x41100000, 0x42be0000,
+	};
+	static const u32 want[8] = {
+		0xb2dc24dc, 0xbdf872a1, 0xbe89b2b0, 0xbd42918c,
+		0x3e307800, 0x3fb7fd06, 0x410ffb74, 0x42be0000,
+	};
+	u32 i, pass, bad = 0;
+	float *a, *b;
+	bool old;
+
+	a = kunit_kcalloc(test, 8, sizeof(*a), GFP_KERNEL);
+	b = kunit_kcalloc(test, 8, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && b);
+
+	llx_fpu_begin();
+	for (pass = 0; pass < 2; pass++) {
+		old = llx_tensor_force_scalar(pass == 0);
+		for (i = 0; i < 8; i++) {
+			a[i] = bitsf(xin[i]);
+			b[i] = 1.0f;
+		}
+		llx_swiglu(a, b, 8);
+		for (i = 0; i < 8; i++)
+			bad += fbits(a[i]) != want[i];
+		llx_tensor_force_scalar(old);
+	}
+	llx_fpu_end();
+	KUNIT_EXPECT_EQ(test, bad, 0);
+}
+
 /* softmax and swiglu (the exp kernels): scalar and AVX2 give equal bits */
 static void llx_exp_paths(struct kunit *test)
 {
@@ -1022,6 +1060,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE(llx_ops_hand),
 	KUNIT_CASE(llx_rope_large_pos),
 	KUNIT_CASE(llx_exp_paths),
+	KUNIT_CASE(llx_silu_ggml),
 	{}
 };
 

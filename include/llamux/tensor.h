@@ -113,8 +113,6 @@ float llx_hsum8(const float *a);
  * the dispatch in lib/tensor.c.  llx_avx2_vec_dot_rows() returns false for
  * a type it does not handle (the scalar code then runs).
  */
-extern const double llx_inv_fact[19];	/* 1 / i!, for the exp kernels */
-
 #if defined(CONFIG_X86_64) || (!defined(__KERNEL__) && defined(__x86_64__))
 #define LLX_HAVE_AVX2	1
 bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
@@ -122,8 +120,8 @@ bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n);
 void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n);
 float llx_avx2_dot_f32(const float *a, const float *b, u32 n);
-/* x[i] = llx_expf(x[i] - sub); a[i] = silu(a[i]) * b[i]: the same bits */
-void llx_avx2_exp_sub(float *x, float sub, u32 n);
+/* softmax's exp pass (returns the sum) and swiglu on whole chunks of 8 */
+double llx_avx2_softmax_exp(float *x, float max, u32 n);
 void llx_avx2_swiglu(float *a, const float *b, u32 n);
 #else
 #define LLX_HAVE_AVX2	0
@@ -142,7 +140,11 @@ static inline float llx_avx2_dot_f32(const float *a, const float *b, u32 n)
 	return 0.0f;
 }
 
-static inline void llx_avx2_exp_sub(float *x, float sub, u32 n) { }
+static inline double llx_avx2_softmax_exp(float *x, float max, u32 n)
+{
+	return 0.0;
+}
+
 static inline void llx_avx2_swiglu(float *a, const float *b, u32 n) { }
 #endif
 
