@@ -747,39 +747,6 @@ static __always_inline float wide_at(const u8 *p, size_t i, u32 kind)
 	return llx_bf16_to_fp32(get_unaligned_le16(p + 2 * i));
 }
 
-static __always_inline float dot_wide(const u8 *x, const u8 *y, u32 n,
-				      u32 kind)
-{
-	float acc[4][8] = { 0 };
-	double sum;
-	size_t i = 0, k, l;
-
-	for (; i + 32 <= n; i += 32)
-		for (k = 0; k < 4; k++)
-			for (l = 0; l < 8; l++)
-				acc[k][l] += wide_at(x, i + 8 * k + l, kind) *
-					     wide_at(y, i + 8 * k + l, kind);
-	sum = reduce_4x8(acc);
-	for (; i < n; i++)
-		sum += (double)(wide_at(x, i, kind) * wide_at(y, i, kind));
-	return (float)sum;
-}
-
-static float dot_f32(const void *x, const void *y, u32 n)
-{
-	return dot_wide(x, y, n, GGML_TYPE_F32);
-}
-
-static float dot_f16(const void *x, const void *y, u32 n)
-{
-	return dot_wide(x, y, n, GGML_TYPE_F16);
-}
-
-static float dot_bf16(const void *x, const void *y, u32 n)
-{
-	return dot_wide(x, y, n, GGML_TYPE_BF16);
-}
-
 /*
  * a * b + c rounded once, like the FMA instruction, without FMA hardware
  * or libm: a * b is exact in double; the double sum s is rounded once
@@ -804,6 +771,92 @@ float llx_fmaf(float a, float b, float c)
 	return fmaf_exact(a, b, c);
 }
 EXPORT_SYMBOL_GPL(llx_fmaf);
+
+/* acc + x * y: F16/BF16 products are exact in float, so FMA == mul, add */
+static __always_inline float wide_fma(float x, float y, float acc, u32 kind)
+{
+	if (kind == GGML_TYPE_F32)
+		return fmaf_exact(x, y, acc);
+	return acc + x * y;
+}
+
+/*
+ * ggml_vec_dot_f32/_f16/_bf16 (one row, llama.cpp's n = 1 path): chunks
+ * of 32 into 4 x 8 lanes with FMA, then GGML_F32x8_REDUCE (F32, F16) or
+ * hsum_float_8 of (a0 + a2) + (a1 + a3) (BF16); the tail in double.
+ */
+static __always_inline float dot_wide(const u8 *x, const u8 *y, u32 n,
+				      u32 kind)
+{
+	float acc[4][8] = { 0 }, v[8];
+	double sum;
+	size_t i = 0, k, l;
+
+	for (; i + 32 <= n; i += 32)
+		for (k = 0; k < 4; k++)
+			for (l = 0; l < 8; l++)
+				acc[k][l] = wide_fma(wide_at(x, i + 8 * k + l, kind),
+						     wide_at(y, i + 8 * k + l, kind),
+						     acc[k][l], kind);
+	if (kind == GGML_TYPE_BF16) {
+		for (l = 0; l < 8; l++)
+			v[l] = (acc[0][l] + acc[2][l]) + (acc[1][l] + acc[3][l]);
+		sum = llx_hsum8(v);
+	} else {
+		sum = reduce_4x8(acc);
+	}
+	for (; i < n; i++)
+		sum += (double)(wide_at(x, i, kind) * wide_at(y, i, kind));
+	return (float)sum;
+}
+
+/*
+ * llamafile's tinyBLAS (llama.cpp's batched F32/F16/BF16 path): one
+ * accumulator of 8 lanes, lane l summing elements l, l + 8, ... with FMA,
+ * then hsum_float_8.  A partial last chunk counts as zero-padded, as
+ * ggml's padded attention rows are.
+ */
+static __always_inline float dot_tiled(const u8 *x, const u8 *y, u32 n,
+				       u32 kind)
+{
+	float acc[8] = { 0 };
+	size_t i, l;
+
+	for (i = 0; i < n; i += 8)
+		for (l = 0; l < 8 && i + l < n; l++)
+			acc[l] = wide_fma(wide_at(x, i + l, kind),
+					  wide_at(y, i + l, kind), acc[l], kind);
+	return llx_hsum8(acc);
+}
+
+float llx_dot_tiled_scalar(u32 kind, const void *x, const void *y, u32 n)
+{
+	switch (kind) {
+	case GGML_TYPE_F32:
+		return dot_tiled(x, y, n, GGML_TYPE_F32);
+	case GGML_TYPE_F16:
+		return dot_tiled(x, y, n, GGML_TYPE_F16);
+	default:
+		return dot_tiled(x, y, n, GGML_TYPE_BF16);
+	}
+}
+EXPORT_SYMBOL_GPL(llx_dot_tiled_scalar);
+
+static float dot_f32(const void *x, const void *y, u32 n)
+{
+	return dot_wide(x, y, n, GGML_TYPE_F32);
+}
+
+static float dot_f16(const void *x, const void *y, u32 n)
+{
+	return dot_wide(x, y, n, GGML_TYPE_F16);
+}
+
+static float dot_bf16(const void *x, const void *y, u32 n)
+{
+	return dot_wide(x, y, n, GGML_TYPE_BF16);
+}
+
 
 /*
  * ggml's vectorised expf (ggml_v_expf, after ARM's optimized-routines),
@@ -1024,6 +1077,56 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		y[r] = llx_vec_dot_scalar(wtype, row, xq, n);
 }
 EXPORT_SYMBOL_GPL(llx_vec_dot_rows);
+
+static bool tiled_type(u32 wtype)
+{
+	return wtype == GGML_TYPE_F32 || wtype == GGML_TYPE_F16 ||
+	       wtype == GGML_TYPE_BF16;
+}
+
+/*
+ * y[t][r] = dot(row r of W, activation t) for @nrows rows and @ntok
+ * activations (@xq_stride bytes apart; results @y_stride floats apart).
+ * Like ggml's mul_mat: with ntok >= 2 and n % 8 == 0 the F32/F16/BF16
+ * products take llamafile's tinyBLAS order, otherwise ggml_vec_dot's; the
+ * block formats are the same either way.
+ */
+void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
+		const void *xq, size_t xq_stride, u32 ntok, u32 n, float *y,
+		size_t y_stride)
+{
+	const u8 *row = w, *x = xq;
+	u32 r, t;
+
+	if (!llx_type_supported(wtype))
+		return;
+	if (ntok < 2 || !tiled_type(wtype) || n % 8) {
+		for (t = 0; t < ntok; t++)
+			llx_vec_dot_rows(wtype, w, row_bytes, x + t * xq_stride,
+					 n, y + t * y_stride, nrows);
+		return;
+	}
+	if (llx_tensor_using_avx2()) {
+		llx_avx2_matmul_tiled(wtype, w, row_bytes, nrows, xq,
+				      xq_stride, ntok, n, y, y_stride);
+		return;
+	}
+	for (r = 0; r < nrows; r++, row += row_bytes)
+		for (t = 0; t < ntok; t++)
+			y[t * y_stride + r] =
+				llx_dot_tiled_scalar(wtype, row,
+						     x + t * xq_stride, n);
+}
+EXPORT_SYMBOL_GPL(llx_matmul);
+
+/* tinyBLAS-order F32 dot with zero padding (ggml's padded KQV rows) */
+float llx_dot_f32_tiled(const float *a, const float *b, u32 n)
+{
+	if (llx_tensor_using_avx2())
+		return llx_avx2_dot_tiled(GGML_TYPE_F32, a, b, n);
+	return dot_tiled((const u8 *)a, (const u8 *)b, n, GGML_TYPE_F32);
+}
+EXPORT_SYMBOL_GPL(llx_dot_f32_tiled);
 
 /* ------------------------------------------------------------------------
  * Math.  Everything is evaluated in double and rounded once to float.

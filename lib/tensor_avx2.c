@@ -127,6 +127,7 @@ static __always_inline float wide1(const u8 *p, size_t i, u32 kind)
 	return llx_bf16_to_fp32(get_unaligned_le16(p + 2 * i));
 }
 
+/* lib/tensor.c's dot_wide(): ggml_vec_dot_f32/_f16/_bf16 */
 static __always_inline float dot_wide(const u8 *x, const u8 *y, u32 n,
 				      u32 kind)
 {
@@ -135,19 +136,110 @@ static __always_inline float dot_wide(const u8 *x, const u8 *y, u32 n,
 	size_t i = 0;
 
 	for (; i + 32 <= n; i += 32) {
-		a0 = _mm256_add_ps(a0, _mm256_mul_ps(wide8(x, i, kind),
-						     wide8(y, i, kind)));
-		a1 = _mm256_add_ps(a1, _mm256_mul_ps(wide8(x, i + 8, kind),
-						     wide8(y, i + 8, kind)));
-		a2 = _mm256_add_ps(a2, _mm256_mul_ps(wide8(x, i + 16, kind),
-						     wide8(y, i + 16, kind)));
-		a3 = _mm256_add_ps(a3, _mm256_mul_ps(wide8(x, i + 24, kind),
-						     wide8(y, i + 24, kind)));
+		a0 = _mm256_fmadd_ps(wide8(x, i, kind), wide8(y, i, kind), a0);
+		a1 = _mm256_fmadd_ps(wide8(x, i + 8, kind),
+				     wide8(y, i + 8, kind), a1);
+		a2 = _mm256_fmadd_ps(wide8(x, i + 16, kind),
+				     wide8(y, i + 16, kind), a2);
+		a3 = _mm256_fmadd_ps(wide8(x, i + 24, kind),
+				     wide8(y, i + 24, kind), a3);
 	}
-	sum = reduce4(a0, a1, a2, a3);
+	if (kind == GGML_TYPE_BF16)
+		sum = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a2),
+					  _mm256_add_ps(a1, a3)));
+	else
+		sum = reduce4(a0, a1, a2, a3);
 	for (; i < n; i++)
 		sum += (double)(wide1(x, i, kind) * wide1(y, i, kind));
 	return (float)sum;
+}
+
+/* lib/tensor.c's dot_tiled(): tinyBLAS, one 8-lane FMA accumulator */
+static __always_inline float dot_tiled(const u8 *x, const u8 *y, u32 n,
+				       u32 kind)
+{
+	__m256 acc = _mm256_setzero_ps();
+	float px[8], py[8];
+	size_t i = 0, l;
+
+	for (; i + 8 <= n; i += 8)
+		acc = _mm256_fmadd_ps(wide8(x, i, kind), wide8(y, i, kind), acc);
+	if (i < n) {
+		for (l = 0; l < 8; l++) {
+			px[l] = i + l < n ? wide1(x, i + l, kind) : 0.0f;
+			py[l] = i + l < n ? wide1(y, i + l, kind) : 0.0f;
+		}
+		acc = _mm256_fmadd_ps(_mm256_loadu_ps(px), _mm256_loadu_ps(py),
+				      acc);
+	}
+	return hsum8(acc);
+}
+
+float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n)
+{
+	switch (kind) {
+	case GGML_TYPE_F32:
+		return dot_tiled(x, y, n, GGML_TYPE_F32);
+	case GGML_TYPE_F16:
+		return dot_tiled(x, y, n, GGML_TYPE_F16);
+	default:
+		return dot_tiled(x, y, n, GGML_TYPE_BF16);
+	}
+}
+
+/* four activations per weight row: four independent accumulators */
+static __always_inline void matmul_tiled(const u8 *w, size_t row_bytes,
+					 u32 nrows, const u8 *x,
+					 size_t xs, u32 ntok, u32 n, float *y,
+					 size_t ys, u32 kind)
+{
+	u32 r, t;
+	size_t i;
+
+	for (r = 0; r < nrows; r++, w += row_bytes) {
+		for (t = 0; t + 4 <= ntok; t += 4) {
+			const u8 *x0 = x + t * xs, *x1 = x0 + xs;
+			const u8 *x2 = x1 + xs, *x3 = x2 + xs;
+			__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0;
+			__m256 a3 = a0;
+
+			for (i = 0; i < n; i += 8) {
+				__m256 wv = wide8(w, i, kind);
+
+				a0 = _mm256_fmadd_ps(wv, wide8(x0, i, kind), a0);
+				a1 = _mm256_fmadd_ps(wv, wide8(x1, i, kind), a1);
+				a2 = _mm256_fmadd_ps(wv, wide8(x2, i, kind), a2);
+				a3 = _mm256_fmadd_ps(wv, wide8(x3, i, kind), a3);
+			}
+			y[t * ys + r] = hsum8(a0);
+			y[(t + 1) * ys + r] = hsum8(a1);
+			y[(t + 2) * ys + r] = hsum8(a2);
+			y[(t + 3) * ys + r] = hsum8(a3);
+		}
+		for (; t < ntok; t++)
+			y[t * ys + r] = dot_tiled(w, x + t * xs, n, kind);
+	}
+}
+
+/* n % 8 == 0 (the caller checks) */
+void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
+			   u32 nrows, const void *xq, size_t xq_stride,
+			   u32 ntok, u32 n, float *y, size_t y_stride)
+{
+	switch (wtype) {
+	case GGML_TYPE_F32:
+		matmul_tiled(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			     y_stride, GGML_TYPE_F32);
+		break;
+	case GGML_TYPE_F16:
+		matmul_tiled(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			     y_stride, GGML_TYPE_F16);
+		break;
+	default:
+		matmul_tiled(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			     y_stride, GGML_TYPE_BF16);
+		break;
+	}
 }
 
 float llx_avx2_dot_f32(const float *a, const float *b, u32 n)

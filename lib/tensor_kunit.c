@@ -532,6 +532,56 @@ static void llx_vec_dot_strided(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 
+/*
+ * llx_matmul: batched products equal on both paths; for the block formats
+ * (and any single activation) they equal llx_vec_dot_rows; for F32/F16/
+ * BF16 batches they follow the tiled order, within 1e-4 of the row dots.
+ */
+static void llx_matmul_types(struct kunit *test)
+{
+	const struct type_case *c = test->param_value;
+	u32 n = 512, rows = 6, ntok = 5, t, r, seed = 77;
+	u32 bad_bits = 0, bad_rows = 0, bad_close = 0;
+	size_t rb = ggml_row_size(c->type, n), ab = llx_act_size(c->type, n);
+	bool tiled = llx_type_block(c->type) == 1, old;
+	float *x, *ya, *ys, *yr;
+	u8 *w, *xq;
+
+	w = kunit_kzalloc(test, rb * rows, GFP_KERNEL);
+	xq = kunit_kzalloc(test, ab * ntok, GFP_KERNEL);
+	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
+	ya = kunit_kcalloc(test, rows * ntok, sizeof(*ya), GFP_KERNEL);
+	ys = kunit_kcalloc(test, rows * ntok, sizeof(*ys), GFP_KERNEL);
+	yr = kunit_kcalloc(test, rows * ntok, sizeof(*yr), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w && xq && x && ya && ys && yr);
+
+	llx_fpu_begin();
+	random_rows(c->type, w, rb, rows, n, &seed);
+	for (t = 0; t < ntok; t++) {
+		for (r = 0; r < n; r++)
+			x[r] = test_frnd(&seed);
+		llx_quantize_act(c->type, x, xq + t * ab, n);
+		llx_vec_dot_rows(c->type, w, rb, xq + t * ab, n,
+				 yr + t * rows, rows);
+	}
+	llx_matmul(c->type, w, rb, rows, xq, ab, ntok, n, ya, rows);
+	old = llx_tensor_force_scalar(true);
+	llx_matmul(c->type, w, rb, rows, xq, ab, ntok, n, ys, rows);
+	llx_tensor_force_scalar(old);
+	for (r = 0; r < rows * ntok; r++) {
+		float d = ya[r] - yr[r];
+
+		bad_bits += fbits(ya[r]) != fbits(ys[r]);
+		bad_rows += !tiled && fbits(ya[r]) != fbits(yr[r]);
+		d = d < 0 ? -d : d;
+		bad_close += d > 0.0001f;	/* |terms| <= 1, 512 of them */
+	}
+	llx_fpu_end();
+	KUNIT_EXPECT_EQ(test, bad_bits, 0);
+	KUNIT_EXPECT_EQ(test, bad_rows, 0);
+	KUNIT_EXPECT_EQ(test, bad_close, 0);
+}
+
 /* Hostile scales (NaN, Inf, huge) and unsupported types: no crash. */
 static void llx_vec_dot_hostile(struct kunit *test)
 {
@@ -1053,6 +1103,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE_PARAM(llx_vec_dot_model_blocks, type_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_vec_dot_strided, type_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_vec_dot_hostile, type_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_matmul_types, type_cases_gen_params),
 	KUNIT_CASE(llx_q8_rounding),
 	KUNIT_CASE(llx_q8k_rounding),
 	KUNIT_CASE(llx_half_conversions),

@@ -468,6 +468,42 @@ static void check_fma(void)
 	failures += !!bad;
 }
 
+/* llx_matmul's batched order: scalar and AVX2 equal, and close to exact */
+static void check_matmul(void)
+{
+	static const u32 kinds[] = { GGML_TYPE_F32, GGML_TYPE_F16,
+				     GGML_TYPE_BF16 };
+	const u32 n = 256, rows = 7, ntok = 5;
+	u32 k, t, r, bad = 0;
+
+	if (!llx_tensor_using_avx2())
+		return;
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		size_t rb = ggml_row_size(kinds[k], n), ab = llx_act_size(kinds[k], n);
+		u8 *w = malloc(rb * rows), *xq = malloc(ab * ntok);
+		float *x = malloc(n * 4), ya[35], ys[35];
+
+		random_row(kinds[k], w, rb * rows, n * rows);
+		for (t = 0; t < ntok; t++) {
+			for (r = 0; r < n; r++)
+				x[r] = frnd();
+			llx_quantize_act(kinds[k], x, xq + t * ab, n);
+		}
+		llx_matmul(kinds[k], w, rb, rows, xq, ab, ntok, n, ya, rows);
+		llx_tensor_force_scalar(true);
+		llx_matmul(kinds[k], w, rb, rows, xq, ab, ntok, n, ys, rows);
+		llx_tensor_force_scalar(false);
+		for (r = 0; r < rows * ntok; r++)
+			bad += memcmp(&ya[r], &ys[r], 4) != 0;
+		free(w);
+		free(xq);
+		free(x);
+	}
+	printf("batched matmul (tinyBLAS order) scalar vs AVX2: %u differ\n",
+	       bad);
+	failures += !!bad;
+}
+
 /* softmax and swiglu (the exp kernels): scalar and AVX2 give equal bits */
 static void check_exp_paths(void)
 {
@@ -530,6 +566,7 @@ int main(int argc, char **argv)
 	check_dot_ref();
 	check_avx2();
 	check_exp_paths();
+	check_matmul();
 	printf("%s\n", failures ? "FAILED" : "all checks passed");
 	return !!failures;
 }

@@ -80,6 +80,25 @@ void llx_quantize_q8_0_ref(const float *x, void *out, u32 n);
 void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		      const void *xq, u32 n, float *y, u32 nrows);
 
+/*
+ * The matrix product of llama.cpp's mul_mat for @ntok activation rows
+ * (@xq_stride bytes apart) at once: y[t * y_stride + r] = dot(W row r,
+ * activation t).  With ntok >= 2 (a prompt batch) F32/F16/BF16 weights use
+ * the summation order of llama.cpp's batched kernel (llamafile tinyBLAS)
+ * when n % 8 == 0, otherwise that of ggml_vec_dot (as llx_vec_dot_rows).
+ * Using it for batches is what makes F16/BF16 models match llama.cpp's
+ * prompt logits bit for bit.
+ */
+void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
+		const void *xq, size_t xq_stride, u32 ntok, u32 n, float *y,
+		size_t y_stride);
+/*
+ * F32 dot in tinyBLAS order, a partial last 8-chunk counting as zeros:
+ * llama.cpp's KQV product (mul_mat(v, kq) over the 32-padded KV length).
+ */
+float llx_dot_f32_tiled(const float *a, const float *b, u32 n);
+float llx_dot_tiled_scalar(u32 kind, const void *x, const void *y, u32 n);
+
 /* One row dot product on the scalar path (tests compare against it). */
 float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n);
 
@@ -120,6 +139,10 @@ bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n);
 void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n);
 float llx_avx2_dot_f32(const float *a, const float *b, u32 n);
+void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
+			   u32 nrows, const void *xq, size_t xq_stride,
+			   u32 ntok, u32 n, float *y, size_t y_stride);
+float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n);
 /* softmax's exp pass (returns the sum) and swiglu on whole chunks of 8 */
 double llx_avx2_softmax_exp(float *x, float max, u32 n);
 void llx_avx2_swiglu(float *a, const float *b, u32 n);
@@ -146,6 +169,18 @@ static inline double llx_avx2_softmax_exp(float *x, float max, u32 n)
 }
 
 static inline void llx_avx2_swiglu(float *a, const float *b, u32 n) { }
+
+static inline void llx_avx2_matmul_tiled(u32 wtype, const void *w,
+					 size_t row_bytes, u32 nrows,
+					 const void *xq, size_t xq_stride,
+					 u32 ntok, u32 n, float *y,
+					 size_t y_stride) { }
+
+static inline float llx_avx2_dot_tiled(u32 kind, const void *x,
+				       const void *y, u32 n)
+{
+	return 0.0f;
+}
 #endif
 
 #endif /* _LLAMUX_TENSOR_H */
