@@ -857,7 +857,6 @@ static float dot_bf16(const void *x, const void *y, u32 n)
 	return dot_wide(x, y, n, GGML_TYPE_BF16);
 }
 
-
 /*
  * ggml's vectorised expf (ggml_v_expf, after ARM's optimized-routines),
  * which llama.cpp's AVX2 build uses for softmax and SiLU: max error 1.45
