@@ -25,6 +25,9 @@ tps() {
 }
 
 for fw in $(echo "$LLX_LIST" | tr ',' ' '); do
+	n=${LLX_N:-256}
+	runs=${LLX_RUNS:-3}
+	case $fw in tinyllama*) n=${LLX_TINY_N:-32}; runs=1 ;; esac
 	f=$fw
 	[ "$fw" = mock ] && f=
 	rmdir "$m" 2>/dev/null
