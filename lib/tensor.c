@@ -994,13 +994,6 @@ static float dot_k(u32 type, const u8 *w, const u8 *xq, u32 n)
 			d = yd * fp16_at(w + 80);
 			dmin = yd * fp16_at(w + 82);
 			break;
-		case GGML_TYPE_Q3_K:
-			unpack_q3_k(w, q);
-			scales_q3_k(w + 96, sc);
-			for (j = 0; j < 16; j++)
-				isum += sc[j] * isum16(q + 16 * j, y + 16 * j);
-			d = yd * fp16_at(w + 108);
-			break;
 		case GGML_TYPE_Q4_K:
 		case GGML_TYPE_Q5_K:
 			if (type == GGML_TYPE_Q4_K)
@@ -1018,20 +1011,55 @@ static float dot_k(u32 type, const u8 *w, const u8 *xq, u32 n)
 			d = yd * fp16_at(w);
 			dmin = yd * fp16_at(w + 2);
 			break;
-		default: /* Q6_K */
-			unpack_q6_k(w, q);
+		default: /* Q3_K */
+			unpack_q3_k(w, q);
+			scales_q3_k(w + 96, sc);
 			for (j = 0; j < 16; j++)
-				isum += ((const s8 *)w)[192 + j] *
-					isum16(q + 16 * j, y + 16 * j);
-			d = yd * fp16_at(w + 208);
+				isum += sc[j] * isum16(q + 16 * j, y + 16 * j);
+			d = yd * fp16_at(w + 108);
 			break;
 		}
-		if (type == GGML_TYPE_Q3_K || type == GGML_TYPE_Q6_K)
+		if (type == GGML_TYPE_Q3_K)
 			sumf += d * (float)isum;
 		else
 			sumf += d * (float)isum - dmin * (float)imin;
 	}
 	return sumf;
+}
+
+/*
+ * Q6_K in the order of ggml's AVX2 ggml_vec_dot_q6_K_q8_K: per super-block
+ * 8 integer lanes, lane m summing elements 4m..4m+3 of each 32-element
+ * group times the group half's scale; acc[m] = fma(d, lane, acc[m]);
+ * hsum_float_8 at the end.
+ */
+static float dot_q6_k(const u8 *w, const u8 *xq, u32 n)
+{
+	float acc[8] = { 0 };
+	s8 q[256];
+	u32 i;
+	int g, m, e;
+
+	for (i = 0; i + 256 <= n; i += 256, w += LLX_Q6_K_BYTES,
+	     xq += LLX_Q8_K_BYTES) {
+		const s8 *y = (const s8 *)xq + 4, *sc = (const s8 *)w + 192;
+		float d = f32_from_bits(get_unaligned_le32(xq)) *
+			  fp16_at(w + 208);
+		int lane[8] = { 0 };
+
+		unpack_q6_k(w, q);
+		for (g = 0; g < 8; g++)
+			for (m = 0; m < 8; m++) {
+				int s = 0;
+
+				for (e = 32 * g + 4 * m; e < 32 * g + 4 * m + 4; e++)
+					s += q[e] * y[e];
+				lane[m] += sc[2 * g + (m >= 4)] * s;
+			}
+		for (m = 0; m < 8; m++)
+			acc[m] = fmaf_exact(d, (float)lane[m], acc[m]);
+	}
+	return llx_hsum8(acc);
 }
 
 float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
@@ -1049,11 +1077,12 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
 	case GGML_TYPE_Q5_1:
 	case GGML_TYPE_Q8_0:
 		return dot_q32(wtype, w, xq, n);
+	case GGML_TYPE_Q6_K:
+		return dot_q6_k(w, xq, n);
 	case GGML_TYPE_Q2_K:
 	case GGML_TYPE_Q3_K:
 	case GGML_TYPE_Q4_K:
 	case GGML_TYPE_Q5_K:
-	case GGML_TYPE_Q6_K:
 		return dot_k(wtype, w, xq, n);
 	default:
 		return 0.0f;

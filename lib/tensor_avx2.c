@@ -555,11 +555,14 @@ static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 	return sumf;
 }
 
-/* Q6_K: q + 32 is 0..63; sum(q * y) = sum((q + 32) * y) - 32 * sum(y) */
+/*
+ * Q6_K as ggml_vec_dot_q6_K_q8_K (AVX2): 8 integer lanes per super-block,
+ * float lanes += d * lane with FMA, hsum_float_8.
+ */
 static float dot_q6_k(const u8 *w, const u8 *xq, u32 nb)
 {
-	const __m256i m4 = _mm256_set1_epi8(0xf);
-	float sumf = 0.0f;
+	const __m256i m4 = _mm256_set1_epi8(0xf), m32 = _mm256_set1_epi8(32);
+	__m256 facc = _mm256_setzero_ps();
 	u32 i;
 	int n, g;
 
@@ -567,36 +570,38 @@ static float dot_q6_k(const u8 *w, const u8 *xq, u32 nb)
 		const u8 *y = xq + 4;
 		__m128i raw = _mm_loadu_si128((const __m128i *)(w + 192));
 		__m256i sc16 = _mm256_cvtepi8_epi16(raw);
-		__m256i acc = _mm256_setzero_si256(), corr;
+		__m256i acc = _mm256_setzero_si256();
 		struct scales16 sc;
 		float d;
 
 		scales16_init(&sc, sc16);
-		corr = _mm256_madd_epi16(sc16, bsums16(xq));
 		for (n = 0; n < 2; n++) {
 			__m256i l0 = loadu256(w + 64 * n);
 			__m256i l1 = loadu256(w + 64 * n + 32);
 			__m256i h = loadu256(w + 128 + 32 * n);
 
 			for (g = 0; g < 4; g++, y += 32) {
-				__m256i lo = g & 1 ? l1 : l0, hi, q, p;
+				__m256i lo = g & 1 ? l1 : l0, hi, q, p, yy;
 
 				if (g & 2)
 					lo = _mm256_srli_epi16(lo, 4);
 				lo = _mm256_and_si256(lo, m4);
 				hi = _mm256_slli_epi16(shr_mask(h, 2 * g, 3), 4);
 				q = _mm256_or_si256(lo, hi);
-				p = _mm256_maddubs_epi16(q, loadu256(y));
+				yy = loadu256(y);
+				/* (q + 32) * y - 32 * y, lane by lane as ggml */
+				p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yy),
+						     _mm256_maddubs_epi16(m32, yy));
 				p = _mm256_madd_epi16(p, scales16_pair(&sc,
 								       4 * n + g));
 				acc = _mm256_add_epi32(acc, p);
 			}
 		}
-		acc = _mm256_sub_epi32(acc, _mm256_slli_epi32(corr, 5));
 		d = f32_at(xq) * fp16_at(w + 208);
-		sumf += d * (float)hsum_i32(acc);
+		facc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(acc),
+				       facc);
 	}
-	return sumf;
+	return hsum8(facc);
 }
 
 /* ------------------------------------------------------------------------
