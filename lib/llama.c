@@ -70,17 +70,15 @@ void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 				 (u8 *)s->xq + t * s->m->act_stride, w->cols);
 }
 
-/* y[t][r0..r0+nr) = rows r0.. of W times the rounded x[t], every token. */
+/*
+ * y[t][r0..r0+nr) = rows r0.. of W times the rounded x[t], every token, in
+ * the summation order llama.cpp uses for a batch of nt tokens (llx_matmul).
+ */
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 			float *y, u32 nt, u32 r0, u32 nr)
 {
-	const u8 *rows = w->data + (size_t)r0 * w->row_bytes;
-	u32 t;
-
-	for (t = 0; t < nt; t++)
-		llx_vec_dot_rows(w->type, rows, w->row_bytes,
-				 (u8 *)s->xq + t * s->m->act_stride, w->cols,
-				 y + (size_t)t * w->rows + r0, nr);
+	llx_matmul(w->type, w->data + (size_t)r0 * w->row_bytes, w->row_bytes,
+		   nr, s->xq, s->m->act_stride, nt, w->cols, y + r0, w->rows);
 }
 
 /* RoPE on q[t] ([nt][q_dim]) and k[t] ([nt][kv_dim]) at pos + t. */
@@ -100,18 +98,18 @@ void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt)
 
 /*
  * V rows v[t] ([nt][kv_dim]) of positions pos.. into layer @il's cache,
- * which is transposed ([kv_dim][n_ctx]) so that the weighted sum over
+ * which is transposed ([kv_dim][kv_len]) so that the weighted sum over
  * positions is a dot product per dimension, as in llama.cpp.
  */
 void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
 		    u32 nt)
 {
 	u32 kvd = llx_kv_dim(&s->m->hp), t, d;
-	float *vt = s->v_cache + (size_t)il * kvd * s->n_ctx + pos;
+	float *vt = s->v_cache + (size_t)il * kvd * s->kv_len + pos;
 
 	for (t = 0; t < nt; t++)
 		for (d = 0; d < kvd; d++)
-			vt[(size_t)d * s->n_ctx + t] = v[(size_t)t * kvd + d];
+			vt[(size_t)d * s->kv_len + t] = v[(size_t)t * kvd + d];
 }
 
 /*
@@ -120,17 +118,23 @@ void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
  * each query head reading kv head h / (n_head / n_head_kv).  Both
  * products are row dot products over the cache (K rows; V^T rows), like
  * ggml's mul_mat(k, q) and mul_mat(v^T, kq).  Writes @out ([q_dim]).
+ *
+ * The summation order is llama.cpp's, whose KV length is padded to 32
+ * (the padding is masked, so it adds exact zeros): K.q in ggml_vec_dot_f32
+ * order; V^T.kq in tinyBLAS order when the pass has nt >= 2 tokens
+ * (llamafile_sgemm), else in ggml_vec_dot_f32 order over the 32-padded
+ * length (att is zero past pos; V^T rows are kv_len long).
  */
 void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
-		   float *out, u32 h0, u32 h1)
+		   float *out, u32 h0, u32 h1, u32 nt)
 {
 	const struct llx_hparams *hp = &s->m->hp;
 	u32 hd = hp->head_dim, kvd = llx_kv_dim(hp), n = pos + 1;
 	u32 group = hp->n_head / hp->n_head_kv;
 	const float *kc = s->k_cache + (size_t)il * s->n_ctx * kvd;
-	const float *vt = s->v_cache + (size_t)il * kvd * s->n_ctx;
+	const float *vt = s->v_cache + (size_t)il * kvd * s->kv_len;
 	float scale = 1.0f / llx_sqrtf((float)hd);
-	u32 h, j;
+	u32 h, j, d, npad = (n + 31) / 32 * 32;
 
 	for (h = h0; h < h1; h++) {
 		u32 kvh = h / group;
@@ -141,9 +145,20 @@ void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
 		for (j = 0; j < n; j++)
 			s->att[j] *= scale;
 		llx_softmax(s->att, n);
+		if (nt >= 2) {
+			const float *v = vt + (size_t)kvh * hd * s->kv_len;
+
+			for (d = 0; d < hd; d++)
+				out[(size_t)h * hd + d] =
+					llx_dot_f32_tiled(v + (size_t)d * s->kv_len,
+							  s->att, n);
+			continue;
+		}
+		for (j = n; j < npad; j++)
+			s->att[j] = 0.0f;
 		llx_vec_dot_rows(GGML_TYPE_F32,
-				 vt + (size_t)kvh * hd * s->n_ctx,
-				 s->n_ctx * sizeof(float), s->att, n,
+				 vt + (size_t)kvh * hd * s->kv_len,
+				 s->kv_len * sizeof(float), s->att, npad,
 				 out + (size_t)h * hd, hd);
 	}
 }

@@ -356,17 +356,28 @@ static u32 llx_batch_for(u32 n_ctx)
 	return min(n_ctx, LLX_BATCH);
 }
 
+/*
+ * llama.cpp pads its KV length to 32 and sums the attention's weighted V
+ * over it (zeros past the last position); V^T rows and the scores are that
+ * long here too, so that the sums run in the same order.
+ */
+static u32 llx_kv_len(u32 n_ctx)
+{
+	return (n_ctx + 31) / 32 * 32;
+}
+
 u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx)
 {
 	const struct llx_hparams *hp = &m->hp;
 	u64 kv, floats, bytes, act;
 
-	/* 2 (K and V) x n_layer x n_ctx x kv_dim floats. */
-	if (check_mul_overflow((u64)hp->n_layer * llx_kv_dim(hp), (u64)n_ctx,
-			       &kv) ||
-	    check_mul_overflow(kv, 2 * sizeof(float), &kv))
+	/* K and V: n_layer x (n_ctx + kv_len) x kv_dim floats. */
+	if (check_mul_overflow((u64)hp->n_layer * llx_kv_dim(hp),
+			       (u64)n_ctx + llx_kv_len(n_ctx), &kv) ||
+	    check_mul_overflow(kv, sizeof(float), &kv))
 		return U64_MAX;
-	floats = llx_scratch_floats(hp, llx_batch_for(n_ctx), n_ctx);
+	floats = llx_scratch_floats(hp, llx_batch_for(n_ctx),
+				    llx_kv_len(n_ctx));
 	act = (u64)m->act_stride * llx_batch_for(n_ctx);
 	if (check_add_overflow(kv, floats * sizeof(float), &bytes) ||
 	    check_add_overflow(bytes, act, &bytes))
@@ -412,16 +423,18 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 		return -E2BIG;
 	}
 	kv_floats = (u64)hp->n_layer * n_ctx * llx_kv_dim(hp);
-	floats = llx_scratch_floats(hp, nb, n_ctx);
+	floats = llx_scratch_floats(hp, nb, llx_kv_len(n_ctx));
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	s->m = m;
 	s->n_ctx = n_ctx;
+	s->kv_len = llx_kv_len(n_ctx);
 	s->n_batch = nb;
 	s->k_cache = kvcalloc(kv_floats, sizeof(float), GFP_KERNEL);
-	s->v_cache = kvcalloc(kv_floats, sizeof(float), GFP_KERNEL);
+	s->v_cache = kvcalloc((u64)hp->n_layer * s->kv_len * llx_kv_dim(hp),
+			      sizeof(float), GFP_KERNEL);
 	s->x = kvcalloc(floats, sizeof(float), GFP_KERNEL);
 	s->xq = kvmalloc_array(nb, m->act_stride, GFP_KERNEL);
 	s->t_last = kcalloc(hp->n_layer, sizeof(*s->t_last), GFP_KERNEL);
@@ -444,7 +457,7 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	s->tmp = f;
 	f += (size_t)nb * max(hp->n_embd, llx_kv_dim(hp));
 	s->att = f;
-	f += n_ctx;
+	f += s->kv_len;
 	s->logits = f;
 	*out = s;
 	return 0;
@@ -465,8 +478,13 @@ EXPORT_SYMBOL_GPL(llx_session_n_ctx);
 
 void llx_session_reset(struct llx_session *s)
 {
+	const struct llx_hparams *hp = &s->m->hp;
+
 	s->pos = 0;
-	memset(s->logits, 0, (size_t)s->m->hp.n_vocab * sizeof(float));
+	memset(s->logits, 0, (size_t)hp->n_vocab * sizeof(float));
+	/* one-token attention reads V^T up to the 32-padded length: zeros */
+	memset(s->v_cache, 0, (size_t)hp->n_layer * llx_kv_dim(hp) *
+	       s->kv_len * sizeof(float));
 }
 EXPORT_SYMBOL_GPL(llx_session_reset);
 
@@ -616,7 +634,7 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 			llx_fpu_begin();
 			llx_fp_attend(s, il, pos, s->q + (size_t)t * qd,
 				      s->xb + (size_t)t * qd, h0,
-				      min(h0 + hc, hp->n_head));
+				      min(h0 + hc, hp->n_head), p->nt);
 			llx_fpu_end();
 		}
 	}
@@ -725,6 +743,12 @@ int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
 	for (done = 0; done < n; done += p.nt) {
 		p.pos = s->pos;
 		p.nt = min(n - done, s->n_batch);
+		/*
+		 * No lone last token: llama.cpp takes the whole prompt as one
+		 * batch, summed in another order than a single token.
+		 */
+		if (n - done == p.nt + 1 && p.nt > 2)
+			p.nt--;
 		ret = llx_forward_batch(&p, tokens + done, done + p.nt == n);
 		if (ret) {
 			/* Undo: the cache rows written are simply reused. */

@@ -58,6 +58,7 @@ struct llx_model {
 struct llx_session {
 	struct llx_model *m;
 	u32 n_ctx;
+	u32 kv_len;		/* n_ctx rounded up to 32: V^T rows, att */
 	u32 pos;		/* next position to fill */
 	u32 n_batch;
 	float *x;		/* [n_batch][n_embd] residual stream */
@@ -67,10 +68,10 @@ struct llx_session {
 	float *hb2;		/* [n_batch][n_ff] up */
 	float *tmp;		/* [n_batch][max(n_embd, kv_dim)] wv/wo/w_down out */
 	void *xq;		/* [n_batch][act_stride] rounded activations */
-	float *att;		/* [n_ctx] attention scores of one head */
+	float *att;		/* [kv_len] attention scores of one head */
 	float *logits;		/* [n_vocab], of the last token of the last pass */
 	float *k_cache;		/* [n_layer][n_ctx][kv_dim] */
-	float *v_cache;		/* [n_layer][kv_dim][n_ctx], transposed */
+	float *v_cache;		/* [n_layer][kv_dim][kv_len], transposed */
 	struct llx_layer_times *t_last;		/* [n_layer] */
 	struct llx_layer_times *t_total;	/* [n_layer] */
 	struct llx_session_stats stats;
@@ -101,7 +102,7 @@ void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt);
 void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
 		    u32 nt);
 void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
-		   float *out, u32 h0, u32 h1);
+		   float *out, u32 h0, u32 h1, u32 nt);
 void llx_fp_add(float *a, const float *b, u32 n);
 void llx_fp_swiglu(float *a, const float *b, u32 n);
 

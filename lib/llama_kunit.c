@@ -117,6 +117,15 @@ struct llx_ref_case {
 	bool free_run;		/* also generate freely: exact ids */
 	bool all_f32;		/* step-0 logits within 1e-3 */
 	bool quantized;		/* logit bound 0.02 instead of 1e-3 */
+	/*
+	 * F16/BF16 weights: the activations are rounded to 11/8 bits, so a
+	 * last-bit difference upstream flips roundings and moves the logits
+	 * by ~1e-3.  llama.cpp sums a prompt batch in another order than a
+	 * single token (tinyBLAS vs ggml_vec_dot), so only the batch run
+	 * replays its computation (exactly); the 1-by-1 run's logits are
+	 * reported, its argmax still checked.
+	 */
+	bool half;
 };
 
 static const struct llx_ref_case llx_ref_cases[] = {
@@ -124,8 +133,8 @@ static const struct llx_ref_case llx_ref_cases[] = {
 	{ "stories260K-Q8_0", true, false, true },
 	{ "stories260K-Q4_0", true, false, true },
 	{ "synth-F32", false, true, false },
-	{ "synth-F16", false, false, false },
-	{ "synth-BF16", false, false, false },
+	{ "synth-F16", false, false, false, true },
+	{ "synth-BF16", false, false, false, true },
 	{ "synth-Q8_0", false, false, true },
 	{ "synth-Q4_0", false, false, true },
 	{ "synth-Q4_1", false, false, true },
@@ -233,9 +242,10 @@ static void llx_t_teacher_force(struct kunit *test, struct llx_model *m,
 			KUNIT_EXPECT_EQ_MSG(test, st.argmax, r->top5[5 * k].id,
 					    "%s step %u (%s)", c->stem, k,
 					    one_by_one ? "1-by-1" : "batch");
-		KUNIT_EXPECT_FALSE_MSG(test, st.top5_bad,
-				       "%s step %u: top-5 logit off by %u e-7",
-				       c->stem, k, st.top5_err_1e7);
+		if (!one_by_one || !c->half)
+			KUNIT_EXPECT_FALSE_MSG(test, st.top5_bad,
+					       "%s step %u: top-5 logit off by %u e-7",
+					       c->stem, k, st.top5_err_1e7);
 		worst = max(worst, st.top5_err_1e7);
 		if (k + 1 < r->n_gen)
 			KUNIT_ASSERT_EQ(test, llx_forward(s, &r->gen_ids[k], 1,
@@ -431,9 +441,9 @@ static void llx_batch_test(struct kunit *test)
 	const struct llx_gen_case *c = test->param_value;
 	struct llx_session *a, *b;
 	struct llx_model *m;
-	u32 ids[LLX_T_PROMPT], n_vocab, i, step, id, n_nonfinite = 0;
+	u32 ids[LLX_T_PROMPT], n_vocab, i, step, id, n_nonfinite = 0, err;
 	const u32 *la, *lb;
-	bool flat = true;
+	bool flat = true, bad;
 
 	m = llx_t_gen(test, &c->shape);
 	n_vocab = llx_model_hparams(m)->n_vocab;
@@ -448,8 +458,21 @@ static void llx_batch_test(struct kunit *test)
 	for (step = 0; step < 8; step++) {
 		la = llx_session_logits_bits(a);
 		lb = llx_session_logits_bits(b);
-		KUNIT_EXPECT_MEMEQ_MSG(test, la, lb, n_vocab * sizeof(u32),
-				       "step %u", step);
+		/*
+		 * As in llama.cpp, F32 weights meet a batch in tinyBLAS order
+		 * and one token in ggml_vec_dot order: the same values to
+		 * float rounding, not the same bits.  Quantized rows sum alike.
+		 */
+		if (c->shape.type == GGML_TYPE_F32) {
+			err = llx_t_first_err(a, lb, n_vocab, &bad);
+			KUNIT_EXPECT_LE_MSG(test, err, 10,
+					    "step %u: batch vs 1-by-1 %u e-7",
+					    step, err);
+		} else {
+			KUNIT_EXPECT_MEMEQ_MSG(test, la, lb,
+					       n_vocab * sizeof(u32),
+					       "step %u", step);
+		}
 		for (i = 0; i < n_vocab; i++) {
 			if ((la[i] & 0x7f800000u) == 0x7f800000u)
 				n_nonfinite++;
