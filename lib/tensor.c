@@ -951,80 +951,120 @@ static float dot_q32(u32 type, const u8 *w, const u8 *xq, u32 n)
 	return llx_hsum8(acc) + summs;
 }
 
-/* sum of 16 products */
-static int isum16(const s8 *q, const s8 *y)
-{
-	int s = 0, l;
-
-	for (l = 0; l < 16; l++)
-		s += q[l] * y[l];
-	return s;
-}
-
 static s16 bsum_at(const u8 *xq, int j)
 {
 	return (s16)get_unaligned_le16(xq + 260 + 2 * j);
 }
 
-/* K-quants: exact integer sums per super-block, then float. */
-static float dot_k(u32 type, const u8 *w, const u8 *xq, u32 n)
+/*
+ * The integer lanes of ggml's AVX2 K-quant kernels: lane m sums, over the
+ * eight 32-element groups g, scale16[2g + (m >= 4)] times the products of
+ * elements 32g + 4m .. 32g + 4m + 3 (maddubs + madd with the scales).
+ */
+static void k_lanes(const s8 *q, const s8 *y, const int *sc16, int *lane)
 {
-	const struct llx_type *t = llx_type_get(type);
-	float sumf = 0.0f;
-	s8 q[256], sc[16];
-	u32 i;
-	int j;
+	int g, m, e, s;
 
-	for (i = 0; i + 256 <= n; i += 256, w += t->size,
-	     xq += LLX_Q8_K_BYTES) {
+	for (m = 0; m < 8; m++)
+		lane[m] = 0;
+	for (g = 0; g < 8; g++)
+		for (m = 0; m < 8; m++) {
+			s = 0;
+			for (e = 32 * g + 4 * m; e < 32 * g + 4 * m + 4; e++)
+				s += q[e] * y[e];
+			lane[m] += sc16[2 * g + (m >= 4)] * s;
+		}
+}
+
+/*
+ * Q4_K and Q5_K as ggml_vec_dot_q4_K_q8_K / _q5_K_q8_K (AVX2): lanes as
+ * above with fma(d, lane, acc); the mins as 4 lanes of
+ * m[2p] * (b[4p] + b[4p+1]) + m[2p+1] * (b[4p+2] + b[4p+3]) that Q4_K
+ * accumulates with fma(-dmin, ., acc_m) and Q5_K sums to one integer and
+ * adds in float.
+ */
+static float dot_q45_k_ggml(const u8 *w, const u8 *xq, u32 n, bool five)
+{
+	float acc[8] = { 0 }, accm[4] = { 0 }, summs = 0.0f;
+	u32 size = five ? LLX_Q5_K_BYTES : LLX_Q4_K_BYTES, i;
+	int sc16[16], lane[8], prod[4], p, j;
+	u8 s6, m6[8];
+	s8 q[256];
+
+	for (i = 0; i + 256 <= n; i += 256, w += size, xq += LLX_Q8_K_BYTES) {
 		float yd = f32_from_bits(get_unaligned_le32(xq));
-		const s8 *y = (const s8 *)xq + 4;
-		int isum = 0, imin = 0;
-		float d, dmin = 0.0f;
-		u8 s6, m6;
+		float d = yd * fp16_at(w), dmin = -yd * fp16_at(w + 2);
 
-		switch (type) {
-		case GGML_TYPE_Q2_K:
-			unpack_q2_k(w, q);
-			for (j = 0; j < 16; j++) {
-				isum += (w[j] & 0xf) * isum16(q + 16 * j,
-							      y + 16 * j);
-				imin += (w[j] >> 4) * bsum_at(xq, j);
-			}
-			d = yd * fp16_at(w + 80);
-			dmin = yd * fp16_at(w + 82);
-			break;
-		case GGML_TYPE_Q4_K:
-		case GGML_TYPE_Q5_K:
-			if (type == GGML_TYPE_Q4_K)
-				unpack_q4_k(w, q);
-			else
-				unpack_q5_k(w, q);
-			for (j = 0; j < 8; j++) {
-				scale_min_k4(j, w + 4, &s6, &m6);
-				isum += s6 * (isum16(q + 32 * j, y + 32 * j) +
-					      isum16(q + 32 * j + 16,
-						     y + 32 * j + 16));
-				imin += m6 * (bsum_at(xq, 2 * j) +
-					      bsum_at(xq, 2 * j + 1));
-			}
-			d = yd * fp16_at(w);
-			dmin = yd * fp16_at(w + 2);
-			break;
-		default: /* Q3_K */
+		if (five)
+			unpack_q5_k(w, q);
+		else
+			unpack_q4_k(w, q);
+		for (j = 0; j < 8; j++) {
+			scale_min_k4(j, w + 4, &s6, &m6[j]);
+			sc16[2 * j] = s6;
+			sc16[2 * j + 1] = s6;
+		}
+		for (p = 0; p < 4; p++)
+			prod[p] = m6[2 * p] * (bsum_at(xq, 4 * p) +
+					       bsum_at(xq, 4 * p + 1)) +
+				  m6[2 * p + 1] * (bsum_at(xq, 4 * p + 2) +
+						   bsum_at(xq, 4 * p + 3));
+		if (five)
+			summs += dmin * (float)(prod[0] + prod[1] + prod[2] +
+						prod[3]);
+		else
+			for (p = 0; p < 4; p++)
+				accm[p] = fmaf_exact(dmin, (float)prod[p],
+						     accm[p]);
+		k_lanes(q, (const s8 *)xq + 4, sc16, lane);
+		for (j = 0; j < 8; j++)
+			acc[j] = fmaf_exact(d, (float)lane[j], acc[j]);
+	}
+	if (five)
+		return llx_hsum8(acc) + summs;
+	return llx_hsum8(acc) + ((accm[0] + accm[2]) + (accm[1] + accm[3]));
+}
+
+/*
+ * Q2_K and Q3_K as ggml's AVX2 kernels: Q2_K first folds the 8 lanes
+ * mins16[2k] * b[2k] + mins16[2k+1] * b[2k+1] into acc with fma(-dmin, .),
+ * then both add fma(d, lane, acc); hsum_float_8 at the end.
+ */
+static float dot_q23_k_ggml(const u8 *w, const u8 *xq, u32 n, bool three)
+{
+	u32 size = three ? LLX_Q3_K_BYTES : LLX_Q2_K_BYTES, i;
+	float acc[8] = { 0 };
+	int sc16[16], lane[8], k;
+	s8 q[256], sc[16];
+
+	for (i = 0; i + 256 <= n; i += 256, w += size, xq += LLX_Q8_K_BYTES) {
+		float yd = f32_from_bits(get_unaligned_le32(xq)), d, dmin;
+
+		if (three) {
 			unpack_q3_k(w, q);
 			scales_q3_k(w + 96, sc);
-			for (j = 0; j < 16; j++)
-				isum += sc[j] * isum16(q + 16 * j, y + 16 * j);
+			for (k = 0; k < 16; k++)
+				sc16[k] = sc[k];
 			d = yd * fp16_at(w + 108);
-			break;
+		} else {
+			unpack_q2_k(w, q);
+			for (k = 0; k < 16; k++)
+				sc16[k] = w[k] & 0xf;
+			d = yd * fp16_at(w + 80);
+			dmin = -yd * fp16_at(w + 82);
+			for (k = 0; k < 8; k++) {
+				int prod = (w[2 * k] >> 4) * bsum_at(xq, 2 * k) +
+					   (w[2 * k + 1] >> 4) *
+					   bsum_at(xq, 2 * k + 1);
+
+				acc[k] = fmaf_exact(dmin, (float)prod, acc[k]);
+			}
 		}
-		if (type == GGML_TYPE_Q3_K)
-			sumf += d * (float)isum;
-		else
-			sumf += d * (float)isum - dmin * (float)imin;
+		k_lanes(q, (const s8 *)xq + 4, sc16, lane);
+		for (k = 0; k < 8; k++)
+			acc[k] = fmaf_exact(d, (float)lane[k], acc[k]);
 	}
-	return sumf;
+	return llx_hsum8(acc);
 }
 
 /*
@@ -1036,26 +1076,19 @@ static float dot_k(u32 type, const u8 *w, const u8 *xq, u32 n)
 static float dot_q6_k(const u8 *w, const u8 *xq, u32 n)
 {
 	float acc[8] = { 0 };
+	int sc16[16], lane[8], m;
 	s8 q[256];
 	u32 i;
-	int g, m, e;
 
 	for (i = 0; i + 256 <= n; i += 256, w += LLX_Q6_K_BYTES,
 	     xq += LLX_Q8_K_BYTES) {
-		const s8 *y = (const s8 *)xq + 4, *sc = (const s8 *)w + 192;
 		float d = f32_from_bits(get_unaligned_le32(xq)) *
 			  fp16_at(w + 208);
-		int lane[8] = { 0 };
 
 		unpack_q6_k(w, q);
-		for (g = 0; g < 8; g++)
-			for (m = 0; m < 8; m++) {
-				int s = 0;
-
-				for (e = 32 * g + 4 * m; e < 32 * g + 4 * m + 4; e++)
-					s += q[e] * y[e];
-				lane[m] += sc[2 * g + (m >= 4)] * s;
-			}
+		for (m = 0; m < 16; m++)
+			sc16[m] = ((const s8 *)w)[192 + m];
+		k_lanes(q, (const s8 *)xq + 4, sc16, lane);
 		for (m = 0; m < 8; m++)
 			acc[m] = fmaf_exact(d, (float)lane[m], acc[m]);
 	}
@@ -1079,11 +1112,14 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
 		return dot_q32(wtype, w, xq, n);
 	case GGML_TYPE_Q6_K:
 		return dot_q6_k(w, xq, n);
-	case GGML_TYPE_Q2_K:
-	case GGML_TYPE_Q3_K:
 	case GGML_TYPE_Q4_K:
+		return dot_q45_k_ggml(w, xq, n, false);
 	case GGML_TYPE_Q5_K:
-		return dot_k(wtype, w, xq, n);
+		return dot_q45_k_ggml(w, xq, n, true);
+	case GGML_TYPE_Q2_K:
+		return dot_q23_k_ggml(w, xq, n, false);
+	case GGML_TYPE_Q3_K:
+		return dot_q23_k_ggml(w, xq, n, true);
 	default:
 		return 0.0f;
 	}

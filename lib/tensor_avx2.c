@@ -395,25 +395,28 @@ static inline __m256i bsums16(const u8 *xq)
 	return loadu256(xq + 260);
 }
 
+/* ggml's Q2_K AVX2 order: see dot_q23_k_ggml() in lib/tensor.c */
 static float dot_q2_k(const u8 *w, const u8 *xq, u32 nb)
 {
 	const __m128i m4 = _mm_set1_epi8(0xf);
-	float sumf = 0.0f;
+	__m256 facc = _mm256_setzero_ps();
 	u32 i;
 	int n, j;
 
 	for (i = 0; i < nb; i++, w += LLX_Q2_K_BYTES, xq += LLX_Q8_K_BYTES) {
 		const u8 *y = xq + 4;
 		__m128i raw = _mm_loadu_si128((const __m128i *)w);
-		__m256i acc = _mm256_setzero_si256(), mins;
+		__m256i acc = _mm256_setzero_si256(), mins, prod;
 		struct scales16 sc;
-		float d, dmin, yd = f32_at(xq);
-		int imin;
+		float yd = f32_at(xq), d = yd * fp16_at(w + 80);
+		float dmin = -yd * fp16_at(w + 82);
 
 		scales16_init(&sc, _mm256_cvtepu8_epi16(_mm_and_si128(raw, m4)));
 		mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4),
 							  m4));
-		imin = hsum_i32(_mm256_madd_epi16(mins, bsums16(xq)));
+		prod = _mm256_madd_epi16(mins, bsums16(xq));
+		facc = _mm256_fmadd_ps(_mm256_set1_ps(dmin),
+				       _mm256_cvtepi32_ps(prod), facc);
 		for (n = 0; n < 2; n++) {
 			__m256i bits = loadu256(w + 16 + 32 * n);
 
@@ -426,11 +429,10 @@ static float dot_q2_k(const u8 *w, const u8 *xq, u32 nb)
 				acc = _mm256_add_epi32(acc, p);
 			}
 		}
-		d = yd * fp16_at(w + 80);
-		dmin = yd * fp16_at(w + 82);
-		sumf += d * (float)hsum_i32(acc) - dmin * (float)imin;
+		facc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(acc),
+				       facc);
 	}
-	return sumf;
+	return hsum8(facc);
 }
 
 /* Q3_K: the 16 6-bit scales from their 12 bytes, minus 32, as s16 lanes */
@@ -449,44 +451,43 @@ static inline __m256i scales_q3_k(const u8 *s)
 }
 
 /*
- * Q3_K: q + 4 = low 2 bits + 4 * high bit is 0..7, so sum(q * y) is
- * sum((q + 4) * y) - 4 * sum(y), and sum(y) per 16 is Q8_K's bsums.
+ * Q3_K as ggml's AVX2 kernel: q + 4 (0..7) times y minus 4 * y, lane by
+ * lane; fma(d, lanes, acc) per super-block; hsum_float_8.
  */
 static float dot_q3_k(const u8 *w, const u8 *xq, u32 nb)
 {
-	float sumf = 0.0f;
+	const __m256i four = _mm256_set1_epi8(4);
+	__m256 facc = _mm256_setzero_ps();
 	u32 i;
 	int n, j;
 
 	for (i = 0; i < nb; i++, w += LLX_Q3_K_BYTES, xq += LLX_Q8_K_BYTES) {
 		const u8 *y = xq + 4;
-		__m256i hm = loadu256(w), sc16 = scales_q3_k(w + 96);
-		__m256i acc = _mm256_setzero_si256(), corr;
+		__m256i hm = loadu256(w), acc = _mm256_setzero_si256();
 		struct scales16 sc;
-		float d;
+		float d = f32_at(xq) * fp16_at(w + 108);
 
-		scales16_init(&sc, sc16);
-		corr = _mm256_madd_epi16(sc16, bsums16(xq));
+		scales16_init(&sc, scales_q3_k(w + 96));
 		for (n = 0; n < 2; n++) {
 			__m256i bits = loadu256(w + 32 + 32 * n);
 
 			for (j = 0; j < 4; j++, y += 32) {
 				__m256i q = shr_mask(bits, 2 * j, 3);
 				__m256i h = shr_mask(hm, 4 * n + j, 1);
-				__m256i p;
+				__m256i yy = loadu256(y), p;
 
 				q = _mm256_or_si256(q, _mm256_slli_epi16(h, 2));
-				p = _mm256_maddubs_epi16(q, loadu256(y));
+				p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, yy),
+						     _mm256_maddubs_epi16(four, yy));
 				p = _mm256_madd_epi16(p, scales16_pair(&sc,
 								       4 * n + j));
 				acc = _mm256_add_epi32(acc, p);
 			}
 		}
-		acc = _mm256_sub_epi32(acc, _mm256_slli_epi32(corr, 2));
-		d = f32_at(xq) * fp16_at(w + 108);
-		sumf += d * (float)hsum_i32(acc);
+		facc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(acc),
+				       facc);
 	}
-	return sumf;
+	return hsum8(facc);
 }
 
 /* Q4_K/Q5_K: 8 6-bit scales and 8 6-bit mins from their 12 bytes */
@@ -502,29 +503,38 @@ static inline void scales_k4(const u8 *s, u8 *sc, u8 *m)
 	put_unaligned_le32(((a2 >> 4) & m4) | ((a1 >> 6) & m2) << 4, m + 4);
 }
 
+/* ggml's Q4_K/Q5_K AVX2 order: see dot_q45_k_ggml() in lib/tensor.c */
 static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 {
 	const __m256i m4 = _mm256_set1_epi8(0xf);
 	u32 size = five ? LLX_Q5_K_BYTES : LLX_Q4_K_BYTES;
-	float sumf = 0.0f;
+	__m256 acc = _mm256_setzero_ps();
+	__m128 accm = _mm_setzero_ps();
+	float summs = 0.0f;
 	u8 sc[8], m[8];
 	u32 i;
 	int j;
 
 	for (i = 0; i < nb; i++, w += size, xq += LLX_Q8_K_BYTES) {
 		const u8 *y = xq + 4, *qs = w + (five ? 48 : 16);
-		__m256i acc = _mm256_setzero_si256(), hb = _mm256_setzero_si256();
-		float yd = f32_at(xq), d, dmin;
-		__m256i mins;
-		__m128i m16;
-		int imin;
+		__m256i sumi = _mm256_setzero_si256(), hb = _mm256_setzero_si256();
+		float yd = f32_at(xq), d = yd * fp16_at(w);
+		float dmin = -yd * fp16_at(w + 2);
+		__m128i m16, q8s, prod;
 
 		scales_k4(w + 4, sc, m);
-		/* each min weights two bsums of 16 */
 		m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)m));
-		mins = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16),
-					_mm_unpacklo_epi16(m16, m16));
-		imin = hsum_i32(_mm256_madd_epi16(mins, bsums16(xq)));
+		q8s = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)(xq + 260)),
+				     _mm_loadu_si128((const __m128i *)(xq + 276)));
+		prod = _mm_madd_epi16(m16, q8s);
+		if (five) {
+			prod = _mm_add_epi32(prod, _mm_unpackhi_epi64(prod, prod));
+			prod = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, 1));
+			summs += dmin * (float)_mm_cvtsi128_si32(prod);
+		} else {
+			accm = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(prod),
+					    accm);
+		}
 		if (five)
 			hb = loadu256(w + 16);
 		for (j = 0; j < 4; j++, y += 64, qs += 32) {
@@ -546,13 +556,16 @@ static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 			p0 = _mm256_madd_epi16(p0, _mm256_set1_epi16(sc[2 * j]));
 			p1 = _mm256_madd_epi16(p1,
 					       _mm256_set1_epi16(sc[2 * j + 1]));
-			acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+			sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p0, p1));
 		}
-		d = yd * fp16_at(w);
-		dmin = yd * fp16_at(w + 2);
-		sumf += d * (float)hsum_i32(acc) - dmin * (float)imin;
+		acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi),
+				      acc);
 	}
-	return sumf;
+	if (five)
+		return hsum8(acc) + summs;
+	accm = _mm_add_ps(accm, _mm_movehl_ps(accm, accm));
+	accm = _mm_add_ss(accm, _mm_movehdup_ps(accm));
+	return hsum8(acc) + _mm_cvtss_f32(accm);
 }
 
 /*
