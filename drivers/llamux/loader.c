@@ -71,6 +71,12 @@ static int src_read(struct llxd_src *src, void *dst, size_t len, u64 off)
 	}
 	ret = request_partial_firmware_into_buf(&fw, src->name, llxd_fw_dev,
 						dst, len, off);
+	/*
+	 * The header of this file was just read: "not found" now means
+	 * @off is past its end (the loader fails such reads on every path).
+	 */
+	if (ret == -ENOENT)
+		return -ENODATA;
 	if (ret)
 		return ret;
 	ret = fw->size == len ? 0 : -ENODATA;
