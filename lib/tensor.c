@@ -961,7 +961,7 @@ static s16 bsum_at(const u8 *xq, int j)
  * eight 32-element groups g, scale16[2g + (m >= 4)] times the products of
  * elements 32g + 4m .. 32g + 4m + 3 (maddubs + madd with the scales).
  */
-static void k_lanes(const s8 *q, const s8 *y, const int *sc16, int *lane)
+static void k_lanes(const s8 *q, const s8 *y, const s8 *sc16, int *lane)
 {
 	int g, m, e, s;
 
@@ -987,9 +987,9 @@ static float dot_q45_k_ggml(const u8 *w, const u8 *xq, u32 n, bool five)
 {
 	float acc[8] = { 0 }, accm[4] = { 0 }, summs = 0.0f;
 	u32 size = five ? LLX_Q5_K_BYTES : LLX_Q4_K_BYTES, i;
-	int sc16[16], lane[8], prod[4], p, j;
+	int lane[8], prod[4], p, j;
 	u8 s6, m6[8];
-	s8 q[256];
+	s8 q[256], sc16[16];
 
 	for (i = 0; i + 256 <= n; i += 256, w += size, xq += LLX_Q8_K_BYTES) {
 		float yd = f32_from_bits(get_unaligned_le32(xq));
@@ -1034,17 +1034,15 @@ static float dot_q23_k_ggml(const u8 *w, const u8 *xq, u32 n, bool three)
 {
 	u32 size = three ? LLX_Q3_K_BYTES : LLX_Q2_K_BYTES, i;
 	float acc[8] = { 0 };
-	int sc16[16], lane[8], k;
-	s8 q[256], sc[16];
+	int lane[8], k;
+	s8 q[256], sc16[16];
 
 	for (i = 0; i + 256 <= n; i += 256, w += size, xq += LLX_Q8_K_BYTES) {
 		float yd = f32_from_bits(get_unaligned_le32(xq)), d, dmin;
 
 		if (three) {
 			unpack_q3_k(w, q);
-			scales_q3_k(w + 96, sc);
-			for (k = 0; k < 16; k++)
-				sc16[k] = sc[k];
+			scales_q3_k(w + 96, sc16);
 			d = yd * fp16_at(w + 108);
 		} else {
 			unpack_q2_k(w, q);
@@ -1076,7 +1074,7 @@ static float dot_q23_k_ggml(const u8 *w, const u8 *xq, u32 n, bool three)
 static float dot_q6_k(const u8 *w, const u8 *xq, u32 n)
 {
 	float acc[8] = { 0 };
-	int sc16[16], lane[8], m;
+	int lane[8], m;
 	s8 q[256];
 	u32 i;
 
@@ -1086,9 +1084,7 @@ static float dot_q6_k(const u8 *w, const u8 *xq, u32 n)
 			  fp16_at(w + 208);
 
 		unpack_q6_k(w, q);
-		for (m = 0; m < 16; m++)
-			sc16[m] = ((const s8 *)w)[192 + m];
-		k_lanes(q, (const s8 *)xq + 4, sc16, lane);
+		k_lanes(q, (const s8 *)xq + 4, (const s8 *)w + 192, lane);
 		for (m = 0; m < 8; m++)
 			acc[m] = fmaf_exact(d, (float)lane[m], acc[m]);
 	}
