@@ -37,7 +37,7 @@ AVX2_CFLAGS := -mavx2 -mfma -mf16c
 
 LIB_SRCS := lib/gguf.c lib/schema.c lib/tokenizer.c lib/unicode.c lib/mock.c \
 	    lib/tensor.c lib/llama.c lib/sampler.c tools/shim/shim.c \
-	    lib/llama_glue.c lib/sampler_glue.c
+	    lib/llama_glue.c lib/sampler_glue.c tools/shim/par.c
 LIB_AVX2 := lib/tensor_avx2.c
 LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_AVX2))
 TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench
@@ -91,7 +91,7 @@ $(OBJDIR)/lib/tensor_avx2.o: lib/tensor_avx2.c $(HDRS)
 
 $(TOOLDIR)/%: $(OBJDIR)/tools/%.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_LDFLAGS) -o $@ $^ -lm
+	$(CC) $(USER_LDFLAGS) -o $@ $^ -lm -pthread
 
 # Our sources: everything C under lib/, include/, drivers/, tools/.
 OWN_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^lib/unicode_data\.h$$')
