@@ -23,6 +23,7 @@
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
 #include <llamux/llama.h>
+#include <llamux/par.h>
 
 #include "llama_internal.h"
 
@@ -34,6 +35,10 @@
 #define LLX_BATCH		32u
 /* Activation rows (quantized copies) are this aligned. */
 #define LLX_ACT_ALIGN		64u
+/* A matrix product smaller than this (multiply-adds) runs in one part. */
+#define LLX_PAR_MIN_WORK	(256u * 1024)
+/* Parts of a matrix product start at multiples of this many rows. */
+#define LLX_PAR_ROW_ALIGN	16u
 
 /* ------------------------------------------------------------------------
  * Loading
@@ -390,6 +395,7 @@ void llx_session_free(struct llx_session *s)
 {
 	if (!s)
 		return;
+	llx_par_free(s->par);
 	kvfree(s->k_cache);
 	kvfree(s->v_cache);
 	kvfree(s->x);
@@ -432,6 +438,8 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	s->n_ctx = n_ctx;
 	s->kv_len = llx_kv_len(n_ctx);
 	s->n_batch = nb;
+	s->n_threads = 1;
+	s->par_min_work = LLX_PAR_MIN_WORK;
 	s->k_cache = kvcalloc(kv_floats, sizeof(float), GFP_KERNEL);
 	s->v_cache = kvcalloc((u64)hp->n_layer * s->kv_len * llx_kv_dim(hp),
 			      sizeof(float), GFP_KERNEL);
@@ -487,6 +495,45 @@ void llx_session_reset(struct llx_session *s)
 	       s->kv_len * sizeof(float));
 }
 EXPORT_SYMBOL_GPL(llx_session_reset);
+
+int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work)
+{
+	struct llx_par *par = NULL;
+	int ret;
+
+	if (!n || n > LLX_PAR_MAX)
+		return -EINVAL;
+	if (n > 1 && n != s->n_threads) {
+		ret = llx_par_create(n, &par);
+		if (ret)
+			return ret;
+	} else if (n > 1) {
+		par = s->par;
+	}
+	if (par != s->par)
+		llx_par_free(s->par);
+	s->par = par;
+	s->n_threads = n;
+	s->par_min_work = min_work;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(llx_session_par_set);
+
+int llx_session_set_threads(struct llx_session *s, u32 n)
+{
+	int ret;
+
+	n = clamp(n, 1u, min(LLX_PAR_MAX, llx_par_cpus()));
+	ret = llx_session_par_set(s, n, LLX_PAR_MIN_WORK);
+	return ret ? ret : (int)n;
+}
+EXPORT_SYMBOL_GPL(llx_session_set_threads);
+
+u32 llx_session_threads(const struct llx_session *s)
+{
+	return s->n_threads;
+}
+EXPORT_SYMBOL_GPL(llx_session_threads);
 
 const u32 *llx_session_logits_bits(const struct llx_session *s)
 {
@@ -549,34 +596,91 @@ static u32 llx_chunk(u64 work, u32 n)
 	return (u32)max_t(u64, 1, min_t(u64, c, n));
 }
 
+/* One matrix product, shared by the parts that compute it. */
+struct llx_mm {
+	const struct llx_pass *p;
+	const struct llx_mat *w;
+	float *y;
+	u32 nt;
+	u32 chunk;		/* rows per FP section */
+	u32 n_parts;
+	bool stop;		/* set by part 0 on abort */
+	int ret;		/* part 0's */
+};
+
+/* First row of part @i of @n over @rows, LLX_PAR_ROW_ALIGN-aligned. */
+static u32 llx_part_start(u32 rows, u32 n, u32 i)
+{
+	if (i >= n)
+		return rows;
+	return (u32)div_u64((u64)rows * i, n) & ~(LLX_PAR_ROW_ALIGN - 1);
+}
+
+/*
+ * Part @i of a matrix product: its rows in chunks, one FP section each,
+ * on whatever CPU runs it.  Part 0 runs on the caller: it reschedules and
+ * polls the abort callback between sections and tells the helpers to
+ * stop; the helpers reschedule and check that.  Each row is computed by
+ * the same llx_fp_matmul_rows() whichever part holds it.
+ */
+static void llx_matmul_part(void *arg, u32 i)
+{
+	struct llx_mm *mm = arg;
+	const struct llx_mat *w = mm->w;
+	u32 r = llx_part_start(w->rows, mm->n_parts, i);
+	u32 end = llx_part_start(w->rows, mm->n_parts, i + 1);
+	int ret;
+
+	for (; r < end; r += mm->chunk) {
+		if (i == 0) {
+			ret = llx_yield(mm->p);
+			if (ret) {
+				mm->ret = ret;
+				WRITE_ONCE(mm->stop, true);
+				return;
+			}
+		} else {
+			llx_cond_resched();
+			if (READ_ONCE(mm->stop))
+				return;
+		}
+		llx_fpu_begin();
+		llx_fp_matmul_rows(mm->p->s, w, mm->y, mm->nt, r,
+				   min(mm->chunk, end - r));
+		llx_fpu_end();
+	}
+}
+
 /*
  * y[t][0..rows) = W x[t] for the batch's tokens; x is [nt][cols], y is
  * [nt][rows].  The activations are rounded for W's type first (ggml's
  * vec_dot_type), then W is walked in chunks of rows; each chunk meets
- * every token of the batch while it is in cache.
+ * every token of the batch while it is in cache.  With helper threads the
+ * rows are split in contiguous parts, one per thread (llama.cpp's -t N).
  */
 static int llx_matmul(const struct llx_pass *p, const struct llx_mat *w,
 		      const float *x, float *y, u32 nt)
 {
-	u32 r0, chunk = llx_chunk((u64)w->cols * nt, w->rows);
+	struct llx_session *s = p->s;
+	struct llx_mm mm = {
+		.p = p, .w = w, .y = y, .nt = nt, .n_parts = 1,
+		.chunk = llx_chunk((u64)w->cols * nt, w->rows),
+	};
 	u64 t0 = llx_now_ns();
-	int ret = 0;
 
 	llx_fpu_begin();
-	llx_fp_quantize(p->s, w, x, nt);
+	llx_fp_quantize(s, w, x, nt);
 	llx_fpu_end();
-	for (r0 = 0; r0 < w->rows; r0 += chunk) {
-		ret = llx_yield(p);
-		if (ret)
-			break;
-		llx_fpu_begin();
-		llx_fp_matmul_rows(p->s, w, y, nt, r0,
-				   min(chunk, w->rows - r0));
-		llx_fpu_end();
-	}
+	if (s->par && (u64)w->rows * w->cols * nt >= s->par_min_work)
+		mm.n_parts = min(s->n_threads,
+				 DIV_ROUND_UP(w->rows, LLX_PAR_ROW_ALIGN));
+	if (mm.n_parts > 1)
+		llx_par_run(s->par, llx_matmul_part, &mm);
+	else
+		llx_matmul_part(&mm, 0);
 	if (p->lt)
 		p->lt->matmul_ns += llx_now_ns() - t0;
-	return ret;
+	return mm.ret;
 }
 
 /* out[t] = rmsnorm(x[t]) * w for the batch. */

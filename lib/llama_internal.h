@@ -17,6 +17,8 @@
 #include <llamux/compat.h>
 #include <llamux/llama.h>
 
+struct llx_par;
+
 /* A weight matrix [rows][cols] of @type, in place in the file data. */
 struct llx_mat {
 	const u8 *data;
@@ -75,6 +77,9 @@ struct llx_session {
 	struct llx_layer_times *t_last;		/* [n_layer] */
 	struct llx_layer_times *t_total;	/* [n_layer] */
 	struct llx_session_stats stats;
+	struct llx_par *par;	/* helpers of the matrix products, or NULL */
+	u32 n_threads;		/* parts per matrix product (1 = no helpers) */
+	u64 par_min_work;	/* multiply-adds below which one part runs */
 };
 
 static inline u32 llx_q_dim(const struct llx_hparams *hp)
@@ -86,6 +91,14 @@ static inline u32 llx_kv_dim(const struct llx_hparams *hp)
 {
 	return hp->n_head_kv * hp->head_dim;
 }
+
+/*
+ * llama_glue.c: split each matrix product in @n parts (1..LLX_PAR_MAX, no
+ * CPU cap) when it has at least @min_work multiply-adds; tests use it to
+ * force helpers on a one-CPU kernel.  Returns 0 or -EINVAL, -ENOMEM (the
+ * session keeps its previous setting).
+ */
+int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work);
 
 /* llama.c: the forward pass's math, on the batch's first @nt tokens. */
 bool llx_fp_type_supported(u32 type);

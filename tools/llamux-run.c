@@ -6,7 +6,8 @@
  *
  *   llamux-run -m MODEL.gguf|mock -p PROMPT -n N [--temp T] [--top-k K]
  *              [--top-p P] [--min-p P] [--repeat-penalty R]
- *              [--repeat-last-n N] [--seed S] [-c N_CTX] [--ids] [--scalar]
+ *              [--repeat-last-n N] [--seed S] [-c N_CTX] [-t THREADS]
+ *              [--ids] [--scalar]
  *   llamux-run -m MODEL.gguf|mock --tokenize TEXT [--no-bos]
  *
  * Text goes to stdout as it is produced; with --ids one more line
@@ -29,6 +30,7 @@ struct run_opts {
 	const char *tokenize;
 	u32 n_predict;
 	u32 n_ctx;
+	u32 n_threads;
 	bool ids;
 	bool scalar;
 	bool timings;
@@ -39,7 +41,7 @@ struct run_opts {
 static void die_usage(void)
 {
 	fprintf(stderr,
-		"usage: llamux-run -m MODEL.gguf|mock -p PROMPT [-n N] [-c N_CTX]\n"
+		"usage: llamux-run -m MODEL.gguf|mock -p PROMPT [-n N] [-c N_CTX] [-t N]\n"
 		"         [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
 		"         [--repeat-penalty R] [--repeat-last-n N] [--seed S]\n"
 		"         [--ids] [--scalar] [--timings]\n"
@@ -92,11 +94,12 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->prompt = "";
 	o->n_predict = 64;
+	o->n_threads = 1;
 	o->sp.top_p_milli = 1000;
 	o->sp.repeat_penalty_milli = 1000;
 	o->sp.repeat_last_n = 64;
 	o->sp.seed = 42;
-	while ((c = getopt_long(argc, argv, "m:p:n:c:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:p:n:c:t:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			o->model = optarg;
@@ -106,6 +109,9 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'n':
 			o->n_predict = num(optarg);
+			break;
+		case 't':
+			o->n_threads = num(optarg);
 			break;
 		case 'c':
 			o->n_ctx = num(optarg);
@@ -233,6 +239,12 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 		fprintf(stderr, "llx_session_create(n_ctx %u): %d\n", n_ctx, ret);
 		return 1;
 	}
+	ret = llx_session_set_threads(s, o->n_threads);
+	if (ret < 0) {
+		fprintf(stderr, "llx_session_set_threads(%u): %d\n",
+			o->n_threads, ret);
+		return 1;
+	}
 	ret = llx_sampler_create(&o->sp, hp->n_vocab, &smp);
 	if (ret) {
 		fprintf(stderr, "llx_sampler_create: %d\n", ret);
@@ -279,11 +291,12 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 	}
 	fflush(stdout);
 	fprintf(stderr,
-		"prompt: %u tokens in %.3f s (%.1f tok/s); decode: %u tokens in %.3f s (%.1f tok/s) [%s]\n",
+		"prompt: %u tokens in %.3f s (%.1f tok/s); decode: %u tokens in %.3f s (%.1f tok/s) [%s, %u threads]\n",
 		n_prompt, secs(t_prompt), n_prompt / secs(t_prompt ? t_prompt : 1),
 		n_gen > 0 ? n_gen - 1 : 0, secs(t_gen),
 		(n_gen > 1 ? n_gen - 1 : 0) / secs(t_gen ? t_gen : 1),
-		llx_tensor_using_avx2() ? "avx2" : "scalar");
+		llx_tensor_using_avx2() ? "avx2" : "scalar",
+		llx_session_threads(s));
 	if (o->timings)
 		print_timings(s, hp->n_layer);
 	free(gen);

@@ -95,6 +95,16 @@ u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx);
 u32 llx_session_pos(const struct llx_session *s);
 u32 llx_session_n_ctx(const struct llx_session *s);
 void llx_session_reset(struct llx_session *s);
+/*
+ * Threads for the matrix products of one llx_forward() on @s: the caller
+ * and n - 1 helpers (on other CPUs), like llama.cpp's -t N.  Every output
+ * row is computed by the same code whatever thread computes it, so the
+ * results are bit-identical for every n.  @n is clamped to 1..LLX_PAR_MAX
+ * (16) and to the online CPUs; returns the number used or -ENOMEM (the
+ * previous setting stays).  Not while llx_forward() runs on @s.
+ */
+int llx_session_set_threads(struct llx_session *s, u32 n);
+u32 llx_session_threads(const struct llx_session *s);
 
 /*
  * Run @n tokens at positions pos..pos+n-1 (pos = current session position)
