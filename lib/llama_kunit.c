@@ -17,8 +17,11 @@
 #include <llamux/gguf.h>
 #include <llamux/kunit_util.h>
 #include <llamux/llama.h>
+#include <llamux/par.h>
 #include <llamux/tensor.h>
 #include <llamux/tokenizer.h>
+
+#include "llama_internal.h"
 
 KUNIT_DEFINE_ACTION_WRAPPER(llx_t_model_free, llx_model_free,
 			    struct llx_model *);
@@ -849,6 +852,168 @@ static void llx_abort_test(struct kunit *test)
 			lt[0].total_ns);
 }
 
+/* ------------------------------------------------------------------------
+ * Threads: the matrix products split over helper threads
+ */
+
+struct llx_par_case {
+	const char *name;
+	const char *stem;	/* ../shared model, else @shape, else the mock */
+	struct llx_mock_shape shape;
+};
+
+static const struct llx_par_case llx_par_cases[] = {
+	{ "mock" },
+	{ "q8_0-gqa", NULL, { .n_embd = 128, .n_ff = 256, .n_layer = 2,
+			      .n_head = 8, .n_head_kv = 2, .n_ctx = 128,
+			      .type = GGML_TYPE_Q8_0, .seed = 9 } },
+	{ "f32-tied", NULL, { .n_embd = 64, .n_ff = 96, .n_layer = 2,
+			      .n_head = 4, .n_head_kv = 2, .n_ctx = 128,
+			      .type = GGML_TYPE_F32, .seed = 3,
+			      .tied = true } },
+	{ "stories260K", "stories260K" },
+	{ "synth-Q4_0", "synth-Q4_0" },
+	{ "synth-Q4_K_M", "synth-Q4_K_M" },
+};
+
+static void llx_par_case_desc(const struct llx_par_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(llx_par, llx_par_cases, llx_par_case_desc);
+
+#define LLX_T_PAR_STEPS	4	/* decode steps after the prompt */
+
+/*
+ * Logits after a LLX_T_PROMPT-token prompt (two internal batches) and
+ * after each of LLX_T_PAR_STEPS single tokens, into @out; @n threads.
+ */
+static void llx_t_par_run(struct kunit *test, struct llx_model *m, u32 n,
+			  u32 *out)
+{
+	u32 n_vocab = llx_model_hparams(m)->n_vocab, ids[LLX_T_PROMPT];
+	struct llx_session *s = llx_t_session(test, m, 64);
+	u32 i, step, id;
+
+	/* Every product split, however small: the data-less models too. */
+	KUNIT_ASSERT_EQ(test, llx_session_par_set(s, n, 0), 0);
+	KUNIT_ASSERT_EQ(test, llx_session_threads(s), n);
+	for (i = 0; i < LLX_T_PROMPT; i++)
+		ids[i] = (i * 37 + 5) % n_vocab;
+	KUNIT_ASSERT_EQ(test, llx_forward(s, ids, LLX_T_PROMPT, NULL, NULL),
+			0);
+	for (step = 0; step <= LLX_T_PAR_STEPS; step++) {
+		memcpy(out + (size_t)step * n_vocab,
+		       llx_session_logits_bits(s), n_vocab * sizeof(u32));
+		if (step == LLX_T_PAR_STEPS)
+			break;
+		id = (step * 101 + 3) % n_vocab;
+		KUNIT_ASSERT_EQ(test, llx_forward(s, &id, 1, NULL, NULL), 0);
+	}
+}
+
+/*
+ * One, two and three threads give the same logits, bit for bit, for a
+ * prompt batch and for single tokens: each row is computed by the same
+ * code whichever thread computes it.
+ */
+static void llx_threads_test(struct kunit *test)
+{
+	const struct llx_par_case *c = test->param_value;
+	const struct firmware *fw;
+	struct llx_model *m;
+	u32 *want, *got, n_vocab, n, step;
+	size_t sz;
+	bool flat = true;
+
+	if (c->stem) {
+		fw = llx_t_model_fw(test, c->stem);
+		if (!fw)
+			return;
+		m = llx_t_model(test, fw->data, fw->size, NULL);
+	} else if (c->shape.n_embd) {
+		m = llx_t_gen(test, &c->shape);
+	} else {
+		m = llx_t_mock(test, NULL);
+	}
+	n_vocab = llx_model_hparams(m)->n_vocab;
+	sz = (size_t)(LLX_T_PAR_STEPS + 1) * n_vocab * sizeof(u32);
+	want = kunit_kzalloc(test, sz, GFP_KERNEL);
+	got = kunit_kzalloc(test, sz, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	llx_t_par_run(test, m, 1, want);
+	for (step = 1; step < n_vocab; step++)
+		if (want[step] != want[0])
+			flat = false;
+	KUNIT_EXPECT_FALSE(test, flat);
+	for (n = 2; n <= 3; n++) {
+		memset(got, 0, sz);
+		llx_t_par_run(test, m, n, got);
+		for (step = 0; step <= LLX_T_PAR_STEPS; step++)
+			KUNIT_EXPECT_MEMEQ_MSG(test,
+					       got + (size_t)step * n_vocab,
+					       want + (size_t)step * n_vocab,
+					       n_vocab * sizeof(u32),
+					       "%u threads, step %u", n, step);
+	}
+}
+
+/*
+ * The thread setting: clamped by the public call, checked by the internal
+ * one; an abort with helpers running leaves the session usable; changing
+ * the count and freeing a session with helpers (run or never run) neither
+ * leaks nor hangs (kmemleak and the hung-task detector watch the rest).
+ */
+static void llx_threads_teardown_test(struct kunit *test)
+{
+	static const struct llx_mock_shape sh = {
+		.n_embd = 64, .n_ff = 128, .n_layer = 2, .n_head = 4,
+		.n_head_kv = 2, .n_ctx = 128, .type = GGML_TYPE_Q8_0, .seed = 5,
+	};
+	struct llx_model *m = llx_t_gen(test, &sh);
+	struct llx_abort_ctx ab = { .stop_after = 3 };
+	u32 ids[40], i, n_vocab = llx_model_hparams(m)->n_vocab;
+	struct llx_session *s, *ref, *idle;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		ids[i] = (i * 13 + 1) % n_vocab;
+	ref = llx_t_session(test, m, 64);
+	KUNIT_ASSERT_EQ(test, llx_session_create(m, 64, 0, &s), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_threads(s), 1);
+	KUNIT_EXPECT_EQ(test, llx_session_set_threads(s, 0), 1);
+	ret = llx_session_set_threads(s, 1000);
+	KUNIT_EXPECT_GE(test, ret, 1);
+	KUNIT_EXPECT_LE(test, ret, (int)min(LLX_PAR_MAX, llx_par_cpus()));
+	KUNIT_EXPECT_EQ(test, llx_session_threads(s), (u32)ret);
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(s, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(s, LLX_PAR_MAX + 1, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_session_threads(s), (u32)ret);
+
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(s, 3, 0), 0);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids, 4, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids + 4, 36, llx_t_abort, &ab),
+			-EINTR);
+	KUNIT_EXPECT_EQ(test, llx_session_pos(s), 4);
+	/* 3 -> 2 (new helpers), 2 -> 2 (kept), then on. */
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(s, 2, 0), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(s, 2, 0), 0);
+	KUNIT_EXPECT_EQ(test, llx_forward(s, ids + 4, 36, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, llx_forward(ref, ids, 40, NULL, NULL), 0);
+	KUNIT_EXPECT_MEMEQ(test, llx_session_logits_bits(s),
+			   llx_session_logits_bits(ref), n_vocab * sizeof(u32));
+	/* Freed with helpers that have run, and with helpers that never ran. */
+	llx_session_free(s);
+	KUNIT_ASSERT_EQ(test, llx_session_create(m, 64, 0, &idle), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(idle, LLX_PAR_MAX, 0), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(idle, 1, 0), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(idle, 4, 0), 0);
+	llx_session_free(idle);
+}
+
 static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_mock_test),
 	KUNIT_CASE_PARAM(llx_batch_test, llx_gen_gen_params),
@@ -856,6 +1021,8 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_ctx_test),
 	KUNIT_CASE(llx_create_test),
 	KUNIT_CASE(llx_abort_test),
+	KUNIT_CASE_PARAM(llx_threads_test, llx_par_gen_params),
+	KUNIT_CASE(llx_threads_teardown_test),
 	KUNIT_CASE_PARAM(llx_ref_test, llx_ref_gen_params),
 	{}
 };
