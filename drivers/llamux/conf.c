@@ -25,6 +25,8 @@ const struct llxd_range llxd_ranges[LLXD_A_COUNT] = {
 	[LLXD_A_REPEAT_PENALTY]	= { "repeat_penalty", 1, 10000, true },
 	[LLXD_A_REPEAT_LAST_N]	= { "repeat_last_n", 0, LLX_MAX_CTX, false },
 	[LLXD_A_SEED]		= { "seed", 0, U64_MAX, false },
+	[LLXD_A_THREADS_PER_SESSION] = { "threads_per_session", 1,
+					 LLXD_MAX_THREADS, false },
 };
 EXPORT_SYMBOL_IF_KUNIT(llxd_ranges);
 
@@ -162,6 +164,7 @@ u64 llxd_conf_get(const struct llxd_conf *c,
 	case LLXD_A_REPEAT_PENALTY:	return c->repeat_penalty_milli;
 	case LLXD_A_REPEAT_LAST_N:	return c->repeat_last_n;
 	case LLXD_A_SEED:		return c->seed;
+	case LLXD_A_THREADS_PER_SESSION: return c->threads_per_session;
 	default:			return 0;
 	}
 }
@@ -177,6 +180,9 @@ void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
 		break;
 	case LLXD_A_N_THREADS:
 		c->n_threads = v;
+		break;
+	case LLXD_A_THREADS_PER_SESSION:
+		c->threads_per_session = v;
 		break;
 	case LLXD_A_MAX_TOKENS:
 		c->max_tokens = v;

@@ -98,6 +98,7 @@ CONFIGFS_ATTR(llxd_, NAME)
 
 LLXD_ATTR(n_ctx, N_CTX, false, u64);
 LLXD_ATTR(n_threads, N_THREADS, false, u64);
+LLXD_ATTR(threads_per_session, THREADS_PER_SESSION, false, u64);
 LLXD_ATTR(max_tokens, MAX_TOKENS, false, u64);
 LLXD_ATTR(max_sessions, MAX_SESSIONS, false, u64);
 LLXD_ATTR(temperature, TEMPERATURE, true, fixed);
@@ -443,6 +444,7 @@ static struct configfs_attribute *llxd_attrs[] = {
 	&llxd_attr_firmware,
 	&llxd_attr_n_ctx,
 	&llxd_attr_n_threads,
+	&llxd_attr_threads_per_session,
 	&llxd_attr_max_tokens,
 	&llxd_attr_max_sessions,
 	&llxd_attr_temperature,

@@ -94,6 +94,10 @@ static int llxd_open(struct inode *inode, struct file *file)
 				 (u64)llxd_max_kv_mb << 20, &f->sess);
 	if (ret)
 		goto free;
+	/* Clamped to the online CPUs; the count in use, or -ENOMEM. */
+	ret = llx_session_set_threads(f->sess, inst->conf.threads_per_session);
+	if (ret < 0)
+		goto free;
 
 	kref_get(&inst->ref);
 	spin_lock(&inst->qlock);

@@ -118,6 +118,9 @@ static const struct attr_case attr_cases[] = {
 	{ "n_threads_zero", LLXD_A_N_THREADS, "0", -ERANGE, 0 },
 	{ "n_threads_16", LLXD_A_N_THREADS, "16", 0, 16 },
 	{ "n_threads_17", LLXD_A_N_THREADS, "17", -ERANGE, 0 },
+	{ "threads_per_session_zero", LLXD_A_THREADS_PER_SESSION, "0", -ERANGE, 0 },
+	{ "threads_per_session_16", LLXD_A_THREADS_PER_SESSION, "16", 0, 16 },
+	{ "threads_per_session_17", LLXD_A_THREADS_PER_SESSION, "17", -ERANGE, 0 },
 	{ "max_tokens_zero", LLXD_A_MAX_TOKENS, "0", -ERANGE, 0 },
 	{ "max_sessions_65", LLXD_A_MAX_SESSIONS, "65", -ERANGE, 0 },
 	{ "temperature_0_8", LLXD_A_TEMPERATURE, "0.8", 0, 800 },
@@ -218,8 +221,8 @@ static void llxd_test_fw_name_length(struct kunit *test)
 static void good_conf(struct llxd_conf *c)
 {
 	*c = (struct llxd_conf) {
-		.n_ctx = 512, .n_threads = 1, .max_tokens = 256,
-		.max_sessions = 4, .temp_milli = 800, .top_k = 40,
+		.n_ctx = 512, .n_threads = 1, .threads_per_session = 1,
+		.max_tokens = 256, .max_sessions = 4, .temp_milli = 800, .top_k = 40,
 		.top_p_milli = 950, .min_p_milli = 50,
 		.repeat_penalty_milli = 1000, .repeat_last_n = 64, .seed = 1,
 	};

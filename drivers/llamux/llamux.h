@@ -62,6 +62,7 @@ struct llxd_conf {
 	char firmware[LLXD_FW_MAX];
 	u32 n_ctx;		/* 0 = trained context */
 	u32 n_threads;
+	u32 threads_per_session;	/* CPUs of one generation */
 	u32 max_tokens;
 	u32 max_sessions;
 	u32 temp_milli;
@@ -85,6 +86,7 @@ enum llxd_attr_id {
 	LLXD_A_N_CTX, LLXD_A_N_THREADS, LLXD_A_MAX_TOKENS, LLXD_A_MAX_SESSIONS,
 	LLXD_A_TEMPERATURE, LLXD_A_TOP_K, LLXD_A_TOP_P, LLXD_A_MIN_P,
 	LLXD_A_REPEAT_PENALTY, LLXD_A_REPEAT_LAST_N, LLXD_A_SEED,
+	LLXD_A_THREADS_PER_SESSION,
 	LLXD_A_COUNT
 };
 

@@ -21,6 +21,7 @@
 struct llxd_conf llxd_defaults = {
 	.n_ctx = 512,
 	.n_threads = 1,
+	.threads_per_session = 1,
 	.max_tokens = 256,
 	.max_sessions = 4,
 	.temp_milli = 800,
@@ -95,6 +96,10 @@ module_param_named(n_ctx, llxd_defaults.n_ctx, uint, 0444);
 MODULE_PARM_DESC(n_ctx, "Default context length per session, 0 = trained (512)");
 module_param_named(n_threads, llxd_defaults.n_threads, uint, 0444);
 MODULE_PARM_DESC(n_threads, "Default inference threads per model, 1..16 (1)");
+module_param_named(threads_per_session, llxd_defaults.threads_per_session,
+		   uint, 0444);
+MODULE_PARM_DESC(threads_per_session,
+		 "Default CPUs of one generation (matrix products), 1..16 (1)");
 module_param_named(max_tokens, llxd_defaults.max_tokens, uint, 0444);
 MODULE_PARM_DESC(max_tokens, "Default tokens generated per prompt (256)");
 module_param_named(max_sessions, llxd_defaults.max_sessions, uint, 0444);
