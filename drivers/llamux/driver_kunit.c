@@ -230,55 +230,61 @@ static void good_conf(struct llxd_conf *c)
 
 static void llxd_test_validate_conf(struct kunit *test)
 {
-	struct llxd_conf c;
-	char why[LLXD_WHY_MAX];
+	struct llxd_conf *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	char *why = kunit_kzalloc(test, LLXD_WHY_MAX, GFP_KERNEL);
 
-	good_conf(&c);
-	KUNIT_EXPECT_EQ(test, llxd_validate_conf(&c, why, sizeof(why)), 0);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, why);
 
-	c.n_threads = 0;	/* e.g. from a bad module parameter */
-	KUNIT_EXPECT_EQ(test, llxd_validate_conf(&c, why, sizeof(why)), -EINVAL);
+	good_conf(c);
+	KUNIT_EXPECT_EQ(test, llxd_validate_conf(c, why, LLXD_WHY_MAX), 0);
+
+	c->n_threads = 0;	/* e.g. from a bad module parameter */
+	KUNIT_EXPECT_EQ(test, llxd_validate_conf(c, why, LLXD_WHY_MAX), -EINVAL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "n_threads"));
 
-	good_conf(&c);
-	c.top_p_milli = 1001;
-	KUNIT_EXPECT_EQ(test, llxd_validate_conf(&c, why, sizeof(why)), -EINVAL);
+	good_conf(c);
+	c->top_p_milli = 1001;
+	KUNIT_EXPECT_EQ(test, llxd_validate_conf(c, why, LLXD_WHY_MAX), -EINVAL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "top_p"));
 
-	good_conf(&c);
-	c.repeat_penalty_milli = 0;
-	KUNIT_EXPECT_EQ(test, llxd_validate_conf(&c, why, sizeof(why)), -EINVAL);
+	good_conf(c);
+	c->repeat_penalty_milli = 0;
+	KUNIT_EXPECT_EQ(test, llxd_validate_conf(c, why, LLXD_WHY_MAX), -EINVAL);
 
-	good_conf(&c);
-	memset(c.firmware, 'x', sizeof(c.firmware));	/* unterminated */
-	KUNIT_EXPECT_EQ(test, llxd_validate_conf(&c, why, sizeof(why)), -EINVAL);
+	good_conf(c);
+	memset(c->firmware, 'x', sizeof(c->firmware));	/* unterminated */
+	KUNIT_EXPECT_EQ(test, llxd_validate_conf(c, why, LLXD_WHY_MAX), -EINVAL);
 }
 
 static void llxd_test_validate_for_model(struct kunit *test)
 {
 	struct llx_hparams hp = { .n_ctx_train = 2048 };
-	struct llxd_conf c;
-	char why[LLXD_WHY_MAX];
+	struct llxd_conf *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	char *why = kunit_kzalloc(test, LLXD_WHY_MAX, GFP_KERNEL);
 
-	good_conf(&c);
-	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(&c, &hp, 1000, 2000, why,
-						      sizeof(why)), 0);
-	c.n_ctx = 2048;
-	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(&c, &hp, 1000, 2000, why,
-						      sizeof(why)), 0);
-	c.n_ctx = 2049;
-	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(&c, &hp, 1000, 2000, why,
-						      sizeof(why)), -EINVAL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+
+	good_conf(c);
+	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(c, &hp, 1000, 2000, why,
+						      LLXD_WHY_MAX), 0);
+	c->n_ctx = 2048;
+	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(c, &hp, 1000, 2000, why,
+						      LLXD_WHY_MAX), 0);
+	c->n_ctx = 2049;
+	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(c, &hp, 1000, 2000, why,
+						      LLXD_WHY_MAX), -EINVAL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "trained context"));
-	c.n_ctx = 0;		/* trained context */
-	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(&c, &hp, 2001, 2000, why,
-						      sizeof(why)), -E2BIG);
+	c->n_ctx = 0;		/* trained context */
+	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(c, &hp, 2001, 2000, why,
+						      LLXD_WHY_MAX), -E2BIG);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(why, "KV cache"));
 	/* llx_session_bytes() says U64_MAX on overflow; 0 is nonsense too */
-	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(&c, &hp, U64_MAX, U64_MAX,
-						      why, sizeof(why)), -E2BIG);
-	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(&c, &hp, 0, 2000, why,
-						      sizeof(why)), -E2BIG);
+	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(c, &hp, U64_MAX, U64_MAX,
+						      why, LLXD_WHY_MAX), -E2BIG);
+	KUNIT_EXPECT_EQ(test, llxd_validate_for_model(c, &hp, 0, 2000, why,
+						      LLXD_WHY_MAX), -E2BIG);
 }
 
 /* ---- state machine ------------------------------------------------------------ */
@@ -465,31 +471,37 @@ static void llxd_test_load(struct kunit *test)
 static void llxd_test_load_chunks(struct kunit *test)
 {
 	static const char *fw = "llamux-test/models/stories260K.gguf";
-	struct llxd_loaded a, b;
+	struct llxd_loaded *a, *b;
 	struct llxd_model *m;
-	char why[LLXD_WHY_MAX] = "";
 	u32 saved = llxd_chunk_kb;
+	char *why;
 	int ret;
 
 	if (!have_fw(fw))
 		kunit_skip(test, "%s not built in (no ../shared)", fw);
 	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	why = kunit_kzalloc(test, LLXD_WHY_MAX, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m);
-	KUNIT_ASSERT_EQ(test, llxd_load(m, fw, &a, why, sizeof(why)), 0);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_ASSERT_EQ(test, llxd_load(m, fw, a, why, LLXD_WHY_MAX), 0);
 	llxd_chunk_kb = 4;
-	ret = llxd_load(m, fw, &b, why, sizeof(why));
+	ret = llxd_load(m, fw, b, why, LLXD_WHY_MAX);
 	llxd_chunk_kb = saved;
 	if (ret) {
-		llxd_loaded_free(&a);
+		llxd_loaded_free(a);
 		KUNIT_FAIL(test, "4 KiB chunks: %d (%s)", ret, why);
 		return;
 	}
-	KUNIT_EXPECT_EQ(test, a.weights.len, b.weights.len);
-	if (a.weights.len == b.weights.len)
-		KUNIT_EXPECT_EQ(test, memcmp(a.weights.ptr, b.weights.ptr,
-					     a.weights.len), 0);
-	llxd_loaded_free(&a);
-	llxd_loaded_free(&b);
+	KUNIT_EXPECT_EQ(test, a->weights.len, b->weights.len);
+	if (a->weights.len == b->weights.len)
+		KUNIT_EXPECT_EQ(test, memcmp(a->weights.ptr, b->weights.ptr,
+					     a->weights.len), 0);
+	llxd_loaded_free(a);
+	llxd_loaded_free(b);
 }
 
 static struct kunit_case llxd_driver_cases[] = {
