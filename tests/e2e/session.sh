@@ -49,8 +49,8 @@ BASE=$(cat /mnt/work/bad-base 2>/dev/null)
 
 # Attribute names of one object.
 ATTRS="firmware n_ctx n_threads max_tokens temperature top_k top_p min_p
-       repeat_penalty seed max_sessions enable state info features
-       last_ids pending"
+       repeat_penalty repeat_last_n seed max_sessions enable state info
+       features last_ids last_stop pending sessions"
 
 # load NAME FIRMWARE [attr=value...]: mkdir, set, enable; prints enable's result.
 load() {
