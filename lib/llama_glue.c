@@ -36,7 +36,7 @@
 /* Activation rows (quantized copies) are this aligned. */
 #define LLX_ACT_ALIGN		64u
 /* A matrix product smaller than this (multiply-adds) runs in one part. */
-#define LLX_PAR_MIN_WORK	(256u * 1024)
+#define LLX_PAR_MIN_WORK	(1024u * 1024)
 /* Parts of a matrix product start at multiples of this many rows. */
 #define LLX_PAR_ROW_ALIGN	16u
 
