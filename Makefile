@@ -7,6 +7,7 @@
 #   make setup      install packages, unpack + hook the kernel tree (idempotent)
 #   make test       every KUnit suite under UML          (runs setup first)
 #   make test-x86   the same suites on x86_64 under QEMU (runs setup first)
+#   make test-sanitize the same suites under UML with KASAN + UBSAN
 #   make e2e        boot UML with the driver and use it  (runs setup first)
 #   make demo       stream a story from the kernel       (runs setup first)
 #   make tools      userspace tools from the same lib/ sources [SANITIZE=1]
@@ -44,8 +45,8 @@ TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench
 TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
 HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h)
 
-.PHONY: all setup test test-x86 e2e demo tools fuzz bench coverage \
-	checkpatch clean help
+.PHONY: all setup test test-x86 test-sanitize e2e demo tools fuzz bench \
+	coverage checkpatch clean help
 
 all: tools
 
@@ -53,7 +54,7 @@ all: tools
 .SECONDARY:
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,19p' Makefile
 
 setup:
 	@scripts/setup
@@ -63,6 +64,9 @@ test: setup
 
 test-x86: setup
 	@kunit/run x86_64 $(SUITE)
+
+test-sanitize: setup
+	@kunit/run um-san $(SUITE)
 
 e2e: setup tools
 	@scripts/e2e
