@@ -54,7 +54,7 @@ all: tools
 .SECONDARY:
 
 help:
-	@sed -n '3,19p' Makefile
+	@sed -n '3,18p' Makefile
 
 setup:
 	@scripts/setup
