@@ -708,6 +708,33 @@ void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n)
 }
 EXPORT_SYMBOL_GPL(llx_quantize_act);
 
+void llx_act_to_float(u32 wtype, const void *xq, float *x, u32 n)
+{
+	const u8 *b = xq;
+	u32 i, j;
+	float d;
+
+	switch (llx_act_type(wtype)) {
+	case GGML_TYPE_Q8_1:
+		for (i = 0; i < n / 32; i++, b += LLX_Q8_1_BYTES) {
+			d = fp16_at(b);
+			for (j = 0; j < 32; j++)
+				x[32 * i + j] = d * (s8)b[4 + j];
+		}
+		return;
+	case GGML_TYPE_Q8_K:
+		for (i = 0; i < n / 256; i++, b += LLX_Q8_K_BYTES) {
+			d = f32_from_bits(get_unaligned_le32(b));
+			for (j = 0; j < 256; j++)
+				x[256 * i + j] = d * (s8)b[4 + j];
+		}
+		return;
+	default:
+		llx_dequant_row(llx_act_type(wtype), xq, x, n);
+	}
+}
+EXPORT_SYMBOL_GPL(llx_act_to_float);
+
 /* ------------------------------------------------------------------------
  * Scalar dot products (the reference for the AVX2 kernels)
  */

@@ -172,32 +172,6 @@ static void random_rows(u32 type, u8 *w, size_t rb, u32 rows, u32 n,
 	}
 }
 
-/* FP: the activation as the dot product sees it, widened to float. */
-static void act_to_float(u32 wtype, const u8 *xq, float *x, u32 n)
-{
-	u32 i, j;
-	float d;
-
-	switch (llx_act_type(wtype)) {
-	case GGML_TYPE_Q8_1:
-		for (i = 0; i < n / 32; i++) {
-			d = llx_fp16_to_fp32(get_unaligned_le16(xq + 36 * i));
-			for (j = 0; j < 32; j++)
-				x[32 * i + j] = d * (s8)xq[36 * i + 4 + j];
-		}
-		return;
-	case GGML_TYPE_Q8_K:
-		for (i = 0; i < n / 256; i++) {
-			d = bitsf(get_unaligned_le32(xq + 292 * i));
-			for (j = 0; j < 256; j++)
-				x[256 * i + j] = d * (s8)xq[292 * i + 4 + j];
-		}
-		return;
-	default:
-		llx_dequant_row(llx_act_type(wtype), xq, x, n);
-	}
-}
-
 /* ------------------------------------------------------------------------
  * Dequantisation against ggml's own numbers (../shared/reference/dequant)
  */
@@ -409,7 +383,7 @@ static void llx_vec_dot_types(struct kunit *test)
 				bad_bits += fbits(b->ya[r]) != fbits(b->ys[r]);
 		}
 		/* |scalar - exact| <= 1e-5 * sum |w * x| (parts per 1e9) */
-		act_to_float(c->type, b->xs, b->xf, DOT_N);
+		llx_act_to_float(c->type, b->xs, b->xf, DOT_N);
 		for (r = 0; r < DOT_ROWS; r++) {
 			double ref = 0, mag = 0, err;
 

@@ -251,32 +251,6 @@ static void check_avx2(void)
 	}
 }
 
-/* the activation as the dot product sees it, back in float */
-static void act_to_float(u32 wtype, const u8 *xq, float *x, u32 n)
-{
-	u32 i, j;
-	float d;
-
-	switch (llx_act_type(wtype)) {
-	case GGML_TYPE_Q8_1:
-		for (i = 0; i < n / 32; i++) {
-			d = llx_fp16_to_fp32(get_unaligned_le16(xq + 36 * i));
-			for (j = 0; j < 32; j++)
-				x[32 * i + j] = d * (s8)xq[36 * i + 4 + j];
-		}
-		return;
-	case GGML_TYPE_Q8_K:
-		for (i = 0; i < n / 256; i++) {
-			memcpy(&d, xq + 292 * i, 4);
-			for (j = 0; j < 256; j++)
-				x[256 * i + j] = d * (s8)xq[292 * i + 4 + j];
-		}
-		return;
-	default:
-		llx_dequant_row(llx_act_type(wtype), xq, x, n);
-	}
-}
-
 /* llx_vec_dot_rows against a double dot of the dequantized operands */
 static void check_dot_ref(void)
 {
@@ -300,7 +274,7 @@ static void check_dot_ref(void)
 			llx_quantize_act(type, x, xq, n);
 			llx_vec_dot_rows(type, w, rb, xq, n, &y, 1);
 			llx_dequant_row(type, w, wf, n);
-			act_to_float(type, xq, xf, n);
+			llx_act_to_float(type, xq, xf, n);
 			for (i = 0; i < n; i++) {
 				ref += (double)wf[i] * xf[i];
 				mag += fabs((double)wf[i] * xf[i]);

@@ -64,6 +64,13 @@ void llx_dequant_row(u32 type, const void *src, float *dst, u32 n);
 size_t llx_act_size(u32 wtype, u32 n);
 void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n);
 /*
+ * The inverse for tests: activation @xq (from llx_quantize_act() for weights
+ * of @wtype) widened to float as the dot product sees it: d * q per element
+ * for Q8_1/Q8_K (no rounding beyond the product), llx_dequant_row() for the
+ * other activation types.
+ */
+void llx_act_to_float(u32 wtype, const void *xq, float *x, u32 n);
+/*
  * Q8_0 rounding, two flavours: llx_quantize_q8_0() is what llama.cpp's x86
  * AVX2 build applies to activations (q = nearest-even(x * 127/amax)), and
  * what llx_quantize_act() uses; llx_quantize_q8_0_ref() is ggml's
