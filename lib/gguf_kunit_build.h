@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A tiny GGUF writer for the llamux_gguf and llamux_schema KUnit suites:
- * each test builds its (often deliberately broken) file in memory.
+ * A tiny GGUF writer for the llamux_gguf, llamux_schema and llamux_tokenizer
+ * KUnit suites: each test builds its (often deliberately broken) file in
+ * memory.
  */
 #ifndef _LLAMUX_GGUF_KUNIT_BUILD_H
 #define _LLAMUX_GGUF_KUNIT_BUILD_H
@@ -17,6 +18,8 @@ struct gb {
 	u64 cap;
 	u64 extra;	/* file bytes beyond the buffer (header-only buffers) */
 	bool overflow;	/* the test's buffer was too small */
+	u64 n_kv;	/* keys written (gb_key()), for gb_set_counts() */
+	u64 n_tensors;	/* tensor infos written (gb_tensor()) */
 };
 
 static void gb_kvfree(void *p)
@@ -73,6 +76,18 @@ static inline void gb_u64(struct gb *b, u64 v)
 	gb_bytes(b, le, 8);
 }
 
+/*
+ * Patch the header's tensor and KV counts to what was written since
+ * gb_header() (tests that lie about the counts do not call this).
+ */
+static inline void gb_set_counts(struct gb *b)
+{
+	if (b->overflow || b->len < 24)
+		return;
+	put_unaligned_le64(b->n_tensors, b->buf + 8);
+	put_unaligned_le64(b->n_kv, b->buf + 16);
+}
+
 /* A string with an explicit (possibly lying) length field. */
 static inline void gb_strn(struct gb *b, u64 len_field, const char *s, u64 n)
 {
@@ -98,6 +113,7 @@ static inline void gb_key(struct gb *b, const char *key, u32 type)
 {
 	gb_str(b, key);
 	gb_u32(b, type);
+	b->n_kv++;
 }
 
 static inline void gb_kv_u32(struct gb *b, const char *key, u32 v)
@@ -138,6 +154,7 @@ static inline void gb_tensor(struct gb *b, const char *name, u32 n_dims,
 		gb_u64(b, d < GGUF_MAX_DIMS ? ne[d] : 1);
 	gb_u32(b, type);
 	gb_u64(b, offset);
+	b->n_tensors++;
 }
 
 /* Bytes of a tensor, 0 when the shape or type is invalid. */

@@ -61,71 +61,57 @@ static bool want_key(const struct schema_case *c, const char *key)
 	       !(c->xkey && !strcmp(c->xkey, key));
 }
 
-static void kv_u32(struct gb *b, const struct schema_case *c, u32 *n,
-		   const char *key, u32 v)
+static void kv_u32(struct gb *b, const struct schema_case *c, const char *key,
+		   u32 v)
 {
 	if (!want_key(c, key))
 		return;
 	gb_kv_u32(b, key, v);
-	(*n)++;
 }
 
 static void write_keys(struct gb *b, const struct schema_case *c,
-		       const struct spec *s, u32 *n)
+		       const struct spec *s)
 {
 	u32 i;
 
-	if (want_key(c, "general.architecture")) {
+	if (want_key(c, "general.architecture"))
 		gb_kv_str(b, "general.architecture", c->arch ? c->arch : "llama");
-		(*n)++;
-	}
-	if (want_key(c, "general.name")) {
+	if (want_key(c, "general.name"))
 		gb_kv_str(b, "general.name", "tiny\ttest");
-		(*n)++;
-	}
-	kv_u32(b, c, n, "llama.context_length", 128);
-	kv_u32(b, c, n, "llama.embedding_length", s->embd);
-	kv_u32(b, c, n, "llama.block_count", s->layers);
-	kv_u32(b, c, n, "llama.feed_forward_length", s->ff);
-	kv_u32(b, c, n, "llama.attention.head_count", s->head);
-	kv_u32(b, c, n, "llama.attention.head_count_kv", s->head_kv);
+	kv_u32(b, c, "llama.context_length", 128);
+	kv_u32(b, c, "llama.embedding_length", s->embd);
+	kv_u32(b, c, "llama.block_count", s->layers);
+	kv_u32(b, c, "llama.feed_forward_length", s->ff);
+	kv_u32(b, c, "llama.attention.head_count", s->head);
+	kv_u32(b, c, "llama.attention.head_count_kv", s->head_kv);
 	if (c->rot)
-		kv_u32(b, c, n, "llama.rope.dimension_count", c->rot);
-	if (c->base_bits && want_key(c, "llama.rope.freq_base")) {
+		kv_u32(b, c, "llama.rope.dimension_count", c->rot);
+	if (c->base_bits && want_key(c, "llama.rope.freq_base"))
 		gb_kv_f32(b, "llama.rope.freq_base", c->base_bits);
-		(*n)++;
-	}
 	if (c->eps_bits &&
-	    want_key(c, "llama.attention.layer_norm_rms_epsilon")) {
+	    want_key(c, "llama.attention.layer_norm_rms_epsilon"))
 		gb_kv_f32(b, "llama.attention.layer_norm_rms_epsilon",
 			  c->eps_bits);
-		(*n)++;
-	}
-	if (want_key(c, "tokenizer.ggml.model")) {
+	if (want_key(c, "tokenizer.ggml.model"))
 		gb_kv_str(b, "tokenizer.ggml.model", "llama");
-		(*n)++;
-	}
 	if (want_key(c, "tokenizer.ggml.tokens")) {
 		gb_kv_arr(b, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, s->vocab);
 		for (i = 0; i < s->vocab; i++)
 			gb_str(b, i == 1 ? "<s>" : "tok");
-		(*n)++;
 	}
 	if (want_key(c, "tokenizer.ggml.scores")) {
 		gb_kv_arr(b, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32, s->vocab);
 		for (i = 0; i < s->vocab; i++)
 			gb_u32(b, 0);
-		(*n)++;
 	}
 	if (want_key(c, "tokenizer.ggml.token_type")) {
 		gb_kv_arr(b, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, s->vocab);
 		for (i = 0; i < s->vocab; i++)
 			gb_u32(b, 1);
-		(*n)++;
 	}
-	kv_u32(b, c, n, "tokenizer.ggml.bos_token_id", 1);
-	kv_u32(b, c, n, "tokenizer.ggml.eos_token_id", 2);
-	kv_u32(b, c, n, "tokenizer.ggml.padding_token_id", U32_MAX);
+	kv_u32(b, c, "tokenizer.ggml.bos_token_id", 1);
+	kv_u32(b, c, "tokenizer.ggml.eos_token_id", 2);
+	kv_u32(b, c, "tokenizer.ggml.padding_token_id", U32_MAX);
 	if (c->xkey) {
 		gb_key(b, c->xkey, c->xtype);
 		if (c->xtype == GGUF_TYPE_ARRAY) {	/* u32[] of n_vocab */
@@ -136,7 +122,6 @@ static void write_keys(struct gb *b, const struct schema_case *c,
 		} else {
 			gb_u32(b, c->xval);
 		}
-		(*n)++;
 	}
 }
 
@@ -203,14 +188,12 @@ static bool tensor_of(const struct schema_case *c, const struct spec *s,
 	return true;
 }
 
-static void write_tensor(struct gb *b, const struct tdesc *t, u64 *off,
-			 u32 *n)
+static void write_tensor(struct gb *b, const struct tdesc *t, u64 *off)
 {
 	u64 size = gb_nbytes(t->type, t->n_dims, t->ne);
 
 	gb_tensor(b, t->name, t->n_dims, t->ne, t->type, *off);
 	*off += ALIGN(size, 32);
-	(*n)++;
 }
 
 /* The whole file; the data section lies beyond the buffer. */
@@ -218,28 +201,25 @@ static void build_model(struct gb *b, const struct schema_case *c)
 {
 	struct tdesc t;
 	struct spec s;
-	u32 n_kv = 0, n_t = 0, i;
+	u32 i;
 	u64 off = 0;
 
 	spec_of(c, &s);
 	gb_header(b, 3, 0, 0);
-	write_keys(b, c, &s, &n_kv);
+	write_keys(b, c, &s);
 	for (i = 0; tensor_of(c, &s, i, &t); i++)
 		if (t.name[0])
-			write_tensor(b, &t, &off, &n_t);
+			write_tensor(b, &t, &off);
 	if (c->textra) {
 		memset(&t, 0, sizeof(t));
 		strscpy(t.name, c->textra, sizeof(t.name));
 		t.n_dims = 1;
 		t.ne[0] = s.embd;
-		write_tensor(b, &t, &off, &n_t);
+		write_tensor(b, &t, &off);
 	}
 	gb_align(b, 32);
 	b->extra = off;
-	if (!b->overflow) {
-		put_unaligned_le64(n_t, b->buf + 8);
-		put_unaligned_le64(n_kv, b->buf + 16);
-	}
+	gb_set_counts(b);
 }
 
 #define LLAMA(n)	.name = n

@@ -13,106 +13,25 @@
 #include <llamux/kunit_util.h>
 #include <llamux/tokenizer.h>
 #include <llamux/unicode.h>
+#include "gguf_kunit_build.h"
 
-/* --- a small GGUF writer (KV section only, no tensors) -------------------- */
+/* --- KV-only GGUF files, written with gguf_kunit_build.h ------------------ */
 
-struct tw {
-	u8 *buf;
-	size_t n, cap;
-	u64 n_kv;
-	bool overflow;
-};
-
-static void tw_put(struct tw *w, const void *p, size_t n)
+static struct gb *tw_new(struct kunit *test)
 {
-	if (n > w->cap - w->n) {
-		w->overflow = true;
-		return;
-	}
-	memcpy(w->buf + w->n, p, n);
-	w->n += n;
+	struct gb *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	gb_init(test, b, 64 * 1024);
+	gb_header(b, 3, 0, 0);	/* counts set by tw_finish() */
+	return b;
 }
 
-static void tw_u32v(struct tw *w, u32 v)
+static void tw_finish(struct kunit *test, struct gb *b)
 {
-	__le32 x = cpu_to_le32(v);
-
-	tw_put(w, &x, 4);
-}
-
-static void tw_u64v(struct tw *w, u64 v)
-{
-	__le64 x = cpu_to_le64(v);
-
-	tw_put(w, &x, 8);
-}
-
-static void tw_strv(struct tw *w, const char *s, size_t n)
-{
-	tw_u64v(w, n);
-	tw_put(w, s, n);
-}
-
-static void tw_key(struct tw *w, const char *key, u32 type)
-{
-	tw_strv(w, key, strlen(key));
-	tw_u32v(w, type);
-	w->n_kv++;
-}
-
-static void tw_str(struct tw *w, const char *key, const char *val)
-{
-	tw_key(w, key, GGUF_TYPE_STRING);
-	tw_strv(w, val, strlen(val));
-}
-
-static void tw_u32(struct tw *w, const char *key, u32 type, u32 val)
-{
-	tw_key(w, key, type);
-	tw_u32v(w, val);
-}
-
-static void tw_bool(struct tw *w, const char *key, bool val)
-{
-	u8 b = val;
-
-	tw_key(w, key, GGUF_TYPE_BOOL);
-	tw_put(w, &b, 1);
-}
-
-static void tw_arr(struct tw *w, const char *key, u32 type, u64 n)
-{
-	tw_key(w, key, GGUF_TYPE_ARRAY);
-	tw_u32v(w, type);
-	tw_u64v(w, n);
-}
-
-static struct tw *tw_new(struct kunit *test)
-{
-	struct tw *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	w->cap = 64 * 1024;
-	w->buf = kunit_kzalloc(test, w->cap, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w->buf);
-	w->n = 24;	/* header, written by tw_finish() */
-	return w;
-}
-
-static void tw_finish(struct kunit *test, struct tw *w)
-{
-	KUNIT_ASSERT_FALSE(test, w->overflow);
-	while (w->n % GGUF_DEFAULT_ALIGNMENT)
-		w->buf[w->n++] = 0;
-	put_unaligned_le32(GGUF_MAGIC, w->buf);
-	put_unaligned_le32(3, w->buf + 4);
-	put_unaligned_le64(0, w->buf + 8);
-	put_unaligned_le64(w->n_kv, w->buf + 16);
-}
-
-static void llx_test_gguf_free(void *g)
-{
-	gguf_free(g);
+	gb_align(b, GGUF_DEFAULT_ALIGNMENT);
+	KUNIT_ASSERT_FALSE(test, b->overflow);
+	gb_set_counts(b);
 }
 
 static void llx_test_vocab_free(void *v)
@@ -164,62 +83,62 @@ static const struct {
 enum spm_variant { SPM_OK, SPM_NO_BOS_KEY };
 
 /* @n tokens; @last (if set) replaces the last one. */
-static void build_spm_tokens(struct tw *w, u32 n, const char *last,
+static void build_spm_tokens(struct gb *w, u32 n, const char *last,
 			     size_t last_len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char b[6] = { '<', '0', 'x', 0, 0, '>' };
 	u32 i;
 
-	tw_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, n);
-	tw_strv(w, "<unk>", 5);
-	tw_strv(w, "<s>", 3);
-	tw_strv(w, "</s>", 4);
+	gb_kv_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, n);
+	gb_str(w, "<unk>");
+	gb_str(w, "<s>");
+	gb_str(w, "</s>");
 	for (i = 0; i < 256; i++) {
 		b[3] = hex[i >> 4];
 		b[4] = hex[i & 15];
-		tw_strv(w, b, 6);
+		gb_strn(w, 6, b, 6);
 	}
 	for (i = 0; i + SPM_FIRST < n; i++) {
 		if (last && i + SPM_FIRST + 1 == n)
-			tw_strv(w, last, last_len);
+			gb_strn(w, last_len, last, last_len);
 		else
-			tw_strv(w, spm_pieces[i].s, strlen(spm_pieces[i].s));
+			gb_str(w, spm_pieces[i].s);
 	}
 }
 
-static void build_spm_scores(struct tw *w, u32 n)
+static void build_spm_scores(struct gb *w, u32 n)
 {
 	u32 i;
 
-	tw_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32, n);
+	gb_kv_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32, n);
 	for (i = 0; i < n; i++)
-		tw_u32v(w, i < SPM_FIRST ? 0 : spm_pieces[i - SPM_FIRST].score);
+		gb_u32(w, i < SPM_FIRST ? 0 : spm_pieces[i - SPM_FIRST].score);
 }
 
-static void build_spm_types(struct tw *w, u32 n)
+static void build_spm_types(struct gb *w, u32 n)
 {
 	u32 i;
 
-	tw_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, n);
+	gb_kv_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, n);
 	for (i = 0; i < n; i++)
-		tw_u32v(w, i == 0 ? 2 : i < 3 ? 3 : i < SPM_FIRST ? 6 : 1);
+		gb_u32(w, i == 0 ? 2 : i < 3 ? 3 : i < SPM_FIRST ? 6 : 1);
 }
 
 static struct llx_vocab *tiny_spm(struct kunit *test)
 {
-	struct tw *w = tw_new(test);
+	struct gb *w = tw_new(test);
 	struct llx_vocab *v;
 
-	tw_str(w, "tokenizer.ggml.model", "llama");
+	gb_kv_str(w, "tokenizer.ggml.model", "llama");
 	build_spm_tokens(w, SPM_N, NULL, 0);
 	build_spm_scores(w, SPM_N);
 	build_spm_types(w, SPM_N);
-	tw_u32(w, "tokenizer.ggml.bos_token_id", GGUF_TYPE_UINT32, 1);
-	tw_u32(w, "tokenizer.ggml.eos_token_id", GGUF_TYPE_UINT32, 2);
-	tw_u32(w, "tokenizer.ggml.padding_token_id", GGUF_TYPE_UINT32, U32_MAX);
+	gb_kv_u32(w, "tokenizer.ggml.bos_token_id", 1);
+	gb_kv_u32(w, "tokenizer.ggml.eos_token_id", 2);
+	gb_kv_u32(w, "tokenizer.ggml.padding_token_id", U32_MAX);
 	tw_finish(test, w);
-	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->n, &v), 0);
+	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->len, &v), 0);
 	return v;
 }
 
@@ -246,49 +165,53 @@ static const char * const bpe_extra[] = {
 #define BPE_EOT	(BPE_N - 1)
 
 /* @junk more merges "j<i> k<i>" whose halves are no tokens (rank last). */
-static void build_bpe_junk(struct tw *w, const char *pre, bool merges,
+static void build_bpe_junk(struct gb *w, const char *pre, bool merges,
 			   u32 junk)
 {
 	char m[32];
 	u8 c[4];
-	u32 i;
+	u32 i, n;
 
-	tw_str(w, "tokenizer.ggml.model", "gpt2");
+	gb_kv_str(w, "tokenizer.ggml.model", "gpt2");
 	if (pre)
-		tw_str(w, "tokenizer.ggml.pre", pre);
-	tw_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, BPE_N);
-	for (i = 0; i < 256; i++)
-		tw_strv(w, (char *)c, llx_utf8_encode(llx_byte_to_cpt(i), c));
-	for (i = 0; i < ARRAY_SIZE(bpe_extra); i++)
-		tw_strv(w, bpe_extra[i], strlen(bpe_extra[i]));
-	tw_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, BPE_N);
-	for (i = 0; i < BPE_N; i++)
-		tw_u32v(w, i == BPE_EOT ? 3 : 1);
-	if (merges) {
-		tw_arr(w, "tokenizer.ggml.merges", GGUF_TYPE_STRING,
-		       ARRAY_SIZE(bpe_merges) + junk);
-		for (i = 0; i < ARRAY_SIZE(bpe_merges); i++)
-			tw_strv(w, bpe_merges[i], strlen(bpe_merges[i]));
-		for (i = 0; i < junk; i++)
-			tw_strv(w, m, snprintf(m, sizeof(m), "j%u k%u", i, i));
+		gb_kv_str(w, "tokenizer.ggml.pre", pre);
+	gb_kv_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, BPE_N);
+	for (i = 0; i < 256; i++) {
+		n = llx_utf8_encode(llx_byte_to_cpt(i), c);
+		gb_strn(w, n, (char *)c, n);
 	}
-	tw_u32(w, "tokenizer.ggml.bos_token_id", GGUF_TYPE_UINT32, BPE_EOT);
-	tw_u32(w, "tokenizer.ggml.eos_token_id", GGUF_TYPE_UINT32, BPE_EOT);
+	for (i = 0; i < ARRAY_SIZE(bpe_extra); i++)
+		gb_str(w, bpe_extra[i]);
+	gb_kv_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, BPE_N);
+	for (i = 0; i < BPE_N; i++)
+		gb_u32(w, i == BPE_EOT ? 3 : 1);
+	if (merges) {
+		gb_kv_arr(w, "tokenizer.ggml.merges", GGUF_TYPE_STRING,
+			  ARRAY_SIZE(bpe_merges) + junk);
+		for (i = 0; i < ARRAY_SIZE(bpe_merges); i++)
+			gb_str(w, bpe_merges[i]);
+		for (i = 0; i < junk; i++) {
+			n = snprintf(m, sizeof(m), "j%u k%u", i, i);
+			gb_strn(w, n, m, n);
+		}
+	}
+	gb_kv_u32(w, "tokenizer.ggml.bos_token_id", BPE_EOT);
+	gb_kv_u32(w, "tokenizer.ggml.eos_token_id", BPE_EOT);
 }
 
-static void build_bpe(struct tw *w, const char *pre, bool merges)
+static void build_bpe(struct gb *w, const char *pre, bool merges)
 {
 	build_bpe_junk(w, pre, merges, 0);
 }
 
 static struct llx_vocab *tiny_bpe(struct kunit *test, const char *pre)
 {
-	struct tw *w = tw_new(test);
+	struct gb *w = tw_new(test);
 	struct llx_vocab *v;
 
 	build_bpe(w, pre, true);
 	tw_finish(test, w);
-	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->n, &v), 0);
+	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->len, &v), 0);
 	return v;
 }
 
@@ -491,13 +414,13 @@ static void llx_tok_limits_test(struct kunit *test)
  */
 static void llx_tok_intern_test(struct kunit *test)
 {
-	struct tw *w = tw_new(test);
+	struct gb *w = tw_new(test);
 	struct llx_vocab *v;
 	u32 ids[4];
 
 	build_bpe_junk(w, "gpt-2", true, 1000);
 	tw_finish(test, w);
-	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->n, &v), 0);
+	KUNIT_ASSERT_EQ(test, load_vocab(test, w->buf, w->len, &v), 0);
 	KUNIT_EXPECT_EQ(test, llx_vocab_size(v), BPE_N);
 	KUNIT_ASSERT_EQ(test, llx_tokenize(v, " the", 4, false, false, ids, 4),
 			1);
@@ -638,24 +561,24 @@ static char long_piece[LLX_MAX_PIECE_LEN + 1] = {
 	[0 ... LLX_MAX_PIECE_LEN] = 'z'
 };
 
-static void build_bad_spm(struct tw *w, enum bad_vocab bad)
+static void build_bad_spm(struct gb *w, enum bad_vocab bad)
 {
 	u32 n = SPM_N, i;
 
 	if (bad == BAD_MODEL_TYPE)
-		tw_u32(w, "tokenizer.ggml.model", GGUF_TYPE_UINT32, 1);
+		gb_kv_u32(w, "tokenizer.ggml.model", 1);
 	else
-		tw_str(w, "tokenizer.ggml.model", bad == BAD_MODEL ? "bert" : "llama");
+		gb_kv_str(w, "tokenizer.ggml.model", bad == BAD_MODEL ? "bert" : "llama");
 	switch (bad) {
 	case BAD_EMPTY:
-		tw_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, 0);
+		gb_kv_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, 0);
 		break;
 	case BAD_NO_TOKENS:
 		break;
 	case BAD_TOKENS_TYPE:
-		tw_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_UINT32, n);
+		gb_kv_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_UINT32, n);
 		for (i = 0; i < n; i++)
-			tw_u32v(w, i);
+			gb_u32(w, i);
 		break;
 	case BAD_DUPLICATE:
 	case BAD_LONG_PIECE:
@@ -678,43 +601,45 @@ static void build_bad_spm(struct tw *w, enum bad_vocab bad)
 	if (bad == BAD_SCORES_LEN) {
 		build_spm_scores(w, n - 1);
 	} else if (bad == BAD_SCORES_TYPE) {
-		tw_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_STRING, n);
+		gb_kv_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_STRING, n);
 		for (i = 0; i < n; i++)
-			tw_strv(w, "0", 1);
+			gb_str(w, "0");
 	} else if (bad == BAD_NAN_SCORE) {
-		tw_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32, n);
+		gb_kv_arr(w, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32, n);
 		for (i = 0; i < n; i++)
-			tw_u32v(w, i == 7 ? 0x7fc00000 : 0);
+			gb_u32(w, i == 7 ? 0x7fc00000 : 0);
 	} else {
 		build_spm_scores(w, n);
 	}
 	if (bad == BAD_TYPES_LEN) {
 		build_spm_types(w, n + 1);
 	} else if (bad == BAD_TYPES_TYPE) {
-		tw_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_UINT8, n);
+		gb_kv_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_UINT8, n);
 		for (i = 0; i < n; i++)
-			tw_put(w, "\1", 1);
+			gb_u8(w, 1);
 	} else if (bad == BAD_BYTE_TOKEN || bad == BAD_BYTE_SHORT) {
-		tw_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, n);
+		gb_kv_arr(w, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, n);
 		for (i = 0; i < n; i++)
-			tw_u32v(w, i + 1 == n ? 6 : i < 3 ? 3 : i < SPM_FIRST ? 6 : 1);
+			gb_u32(w, i + 1 == n ? 6 : i < 3 ? 3 : i < SPM_FIRST ? 6 : 1);
 	} else {
 		build_spm_types(w, n);
 	}
 	if (bad == BAD_BOS_RANGE)
-		tw_u32(w, "tokenizer.ggml.bos_token_id", GGUF_TYPE_UINT32, n + 5);
-	if (bad == BAD_EOS_NEGATIVE)
-		tw_u32(w, "tokenizer.ggml.eos_token_id", GGUF_TYPE_INT32, (u32)-7);
+		gb_kv_u32(w, "tokenizer.ggml.bos_token_id", n + 5);
+	if (bad == BAD_EOS_NEGATIVE) {
+		gb_key(w, "tokenizer.ggml.eos_token_id", GGUF_TYPE_INT32);
+		gb_u32(w, (u32)-7);
+	}
 	if (bad == BAD_ADD_BOS_NONE)
-		tw_u32(w, "tokenizer.ggml.bos_token_id", GGUF_TYPE_UINT32, U32_MAX);
+		gb_kv_u32(w, "tokenizer.ggml.bos_token_id", U32_MAX);
 	if (bad == BAD_BOS_TYPE)
-		tw_str(w, "tokenizer.ggml.bos_token_id", "1");
+		gb_kv_str(w, "tokenizer.ggml.bos_token_id", "1");
 }
 
 static void llx_tok_bad_vocab_test(struct kunit *test)
 {
 	const typeof(bad_cases[0]) *c = test->param_value;
-	struct tw *w = tw_new(test);
+	struct gb *w = tw_new(test);
 	struct llx_vocab *v;
 	int ret;
 
@@ -724,8 +649,8 @@ static void llx_tok_bad_vocab_test(struct kunit *test)
 		break;
 	case BAD_BPE_MERGES_TYPE:
 		build_bpe(w, "gpt-2", false);
-		tw_arr(w, "tokenizer.ggml.merges", GGUF_TYPE_INT32, 1);
-		tw_u32v(w, 0);
+		gb_kv_arr(w, "tokenizer.ggml.merges", GGUF_TYPE_INT32, 1);
+		gb_u32(w, 0);
 		break;
 	case BAD_BPE_PRE:
 		build_bpe(w, "no-such-pre", true);
@@ -738,7 +663,7 @@ static void llx_tok_bad_vocab_test(struct kunit *test)
 		break;
 	}
 	tw_finish(test, w);
-	ret = load_vocab(test, w->buf, w->n, &v);
+	ret = load_vocab(test, w->buf, w->len, &v);
 	KUNIT_EXPECT_EQ(test, ret, c->err);
 	if (!c->err)
 		KUNIT_EXPECT_EQ(test, llx_vocab_size(v), SPM_N);
