@@ -446,6 +446,64 @@ pe=$!
 rmdir "$CFG/y" && ok "rmdir while loading" || fail "rmdir while loading"
 wait $pe
 note "enable during rmdir returned $(cat /tmp/en2.out)"
+
+# rmdir during a slow load (4 KiB chunks).  configfs holds the object's
+# frag_sem (read) across the enable write and rmdir takes it (write) before
+# it calls into the driver, so rmdir waits for the writer; the wait is
+# killable, and a signal to the writer aborts the load between chunks.
+# Nothing may read the object's attributes while rmdir waits (a reader
+# would queue behind it).
+up_cs() { cut -d ' ' -f 1 /proc/uptime | tr -d .; }
+PCK=/sys/module/llamux/parameters/load_chunk_kb
+if [ -f "$M/mk-slow-F32.gguf" ] && [ -w "$PCK" ]; then
+	ck=$(cat "$PCK")
+	echo 4 > "$PCK"
+	mkdir "$CFG/z"
+	wr "$CFG/z/firmware" "mk-slow-F32.gguf\n" > /dev/null
+	t0=$(up_cs)
+	llx-io write "$CFG/z/enable" 1 > /tmp/en3.out 2>&1 &
+	pe=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		case $(state z) in
+		loading*) break ;;
+		esac
+		usleep 10000
+		i=$((i + 1))
+	done
+	rmdir "$CFG/z" 2> /dev/null &
+	pr=$!
+	usleep 100000
+	kill -0 $pr 2> /dev/null && kill -0 $pe 2> /dev/null &&
+		ok "slow load: rmdir waits for the enable write" ||
+		fail "slow load: rmdir waits for the enable write (the load ended too soon)"
+	t1=$(up_cs)
+	kill -9 $pr 2> /dev/null
+	wait $pr
+	t2=$(up_cs)
+	[ $((t2 - t1)) -lt 100 ] && [ -d "$CFG/z" ] &&
+		ok "slow load: a waiting rmdir is killable ($((t2 - t1))0 ms), the object stays" ||
+		fail "slow load: a waiting rmdir is killable ($((t2 - t1))0 ms)"
+	rmdir "$CFG/z" 2> /tmp/rm3.err &
+	pr=$!
+	usleep 50000
+	t1=$(up_cs)
+	kill $pe 2> /dev/null
+	wait $pr
+	rc=$?
+	t2=$(up_cs)
+	wait $pe
+	[ $rc = 0 ] && [ $((t2 - t1)) -lt 200 ] && [ ! -e "$CFG/z" ] &&
+		ok "slow load: rmdir returns $((t2 - t1))0 ms after a signal to the writer" ||
+		fail "slow load: rmdir after a signal to the writer (rc $rc, $((t2 - t1))0 ms, $(cat /tmp/rm3.err))"
+	dmesg | grep -q 'z: load failed: load interrupted' &&
+		ok "slow load: the signal aborted the load (dmesg)" ||
+		fail "slow load: the signal aborted the load (dmesg)"
+	note "slow load: $((t1 - t0))0 ms of loading before the signal"
+	echo "$ck" > "$PCK"
+else
+	skip "rmdir during a slow load (no mk-slow-F32.gguf from scripts/mkmodel)"
+fi
 check "rmdir of the last model" rmdir "$X"
 check "no model objects left" test -z "$(ls $CFG)"
 
