@@ -474,31 +474,44 @@ if [ -f "$M/mk-slow-F32.gguf" ] && [ -w "$PCK" ]; then
 	rmdir "$CFG/z" 2> /dev/null &
 	pr=$!
 	usleep 100000
-	kill -0 $pr 2> /dev/null && kill -0 $pe 2> /dev/null &&
-		ok "slow load: rmdir waits for the enable write" ||
-		fail "slow load: rmdir waits for the enable write (the load ended too soon)"
-	t1=$(up_cs)
-	kill -9 $pr 2> /dev/null
-	wait $pr
-	t2=$(up_cs)
-	[ $((t2 - t1)) -lt 100 ] && [ -d "$CFG/z" ] &&
-		ok "slow load: a waiting rmdir is killable ($((t2 - t1))0 ms), the object stays" ||
-		fail "slow load: a waiting rmdir is killable ($((t2 - t1))0 ms)"
-	rmdir "$CFG/z" 2> /tmp/rm3.err &
-	pr=$!
-	usleep 50000
-	t1=$(up_cs)
-	kill $pe 2> /dev/null
-	wait $pr
-	rc=$?
-	t2=$(up_cs)
-	wait $pe
-	[ $rc = 0 ] && [ $((t2 - t1)) -lt 200 ] && [ ! -e "$CFG/z" ] &&
-		ok "slow load: rmdir returns $((t2 - t1))0 ms after a signal to the writer" ||
-		fail "slow load: rmdir after a signal to the writer (rc $rc, $((t2 - t1))0 ms, $(cat /tmp/rm3.err))"
-	dmesg | grep -q 'z: load failed: load interrupted' &&
-		ok "slow load: the signal aborted the load (dmesg)" ||
-		fail "slow load: the signal aborted the load (dmesg)"
+	# A fast host may finish the load before the checks: that is no
+	# failure of the driver, only a load too short to test with.
+	if ! kill -0 $pe 2> /dev/null; then
+		wait $pr
+		wait $pe
+		t1=$(up_cs)
+		skip "slow load: the load ended before rmdir could be tested"
+	else
+		kill -0 $pr 2> /dev/null &&
+			ok "slow load: rmdir waits for the enable write" ||
+			fail "slow load: rmdir waits for the enable write"
+		t1=$(up_cs)
+		kill -9 $pr 2> /dev/null
+		wait $pr
+		t2=$(up_cs)
+		[ $((t2 - t1)) -lt 100 ] && [ -d "$CFG/z" ] &&
+			ok "slow load: a waiting rmdir is killable ($((t2 - t1))0 ms), the object stays" ||
+			fail "slow load: a waiting rmdir is killable ($((t2 - t1))0 ms)"
+		rmdir "$CFG/z" 2> /tmp/rm3.err &
+		pr=$!
+		usleep 50000
+		t1=$(up_cs)
+		if kill $pe 2> /dev/null; then
+			wait $pr
+			rc=$?
+			t2=$(up_cs)
+			wait $pe
+			[ $rc = 0 ] && [ $((t2 - t1)) -lt 200 ] && [ ! -e "$CFG/z" ] &&
+				ok "slow load: rmdir returns $((t2 - t1))0 ms after a signal to the writer" ||
+				fail "slow load: rmdir after a signal to the writer (rc $rc, $((t2 - t1))0 ms, $(cat /tmp/rm3.err))"
+			dmesg | grep -q 'z: load failed: load interrupted' &&
+				ok "slow load: the signal aborted the load (dmesg)" ||
+				fail "slow load: the signal aborted the load (dmesg)"
+		else
+			wait $pr
+			skip "slow load: the load ended before the signal could be tested"
+		fi
+	fi
 	note "slow load: $((t1 - t0))0 ms of loading before the signal"
 	echo "$ck" > "$PCK"
 else
