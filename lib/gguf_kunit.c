@@ -313,12 +313,7 @@ static const struct gguf_case gguf_cases[] = {
 	{ "duplicate tensor name", bld_two, -EINVAL, .tname = "a", .offset = 128 },
 };
 
-static void gguf_case_desc(const struct gguf_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(gguf_cases, gguf_cases, gguf_case_desc);
+KUNIT_ARRAY_PARAM_DESC(gguf_cases, gguf_cases, name);
 
 static void gguf_test_cases(struct kunit *test)
 {
@@ -622,12 +617,7 @@ static const struct real_case real_cases[] = {
 	SYNTH("synth-Q6_K.gguf", [GGML_TYPE_Q6_K] = 30),
 };
 
-static void real_case_desc(const struct real_case *c, char *desc)
-{
-	strscpy(desc, c->file, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(real_cases, real_cases, real_case_desc);
+KUNIT_ARRAY_PARAM_DESC(real_cases, real_cases, file);
 
 static void gguf_test_real_models(struct kunit *test)
 {
@@ -689,12 +679,7 @@ static const struct vocab_case vocab_cases[] = {
 	{ "vocab/ggml-vocab-phi-3.gguf", "phi3", 32064, 0, NULL },
 };
 
-static void vocab_case_desc(const struct vocab_case *c, char *desc)
-{
-	strscpy(desc, c->file, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(vocab_cases, vocab_cases, vocab_case_desc);
+KUNIT_ARRAY_PARAM_DESC(vocab_cases, vocab_cases, file);
 
 static void gguf_test_real_vocab(struct kunit *test)
 {

@@ -349,12 +349,7 @@ static const struct schema_case schema_cases[] = {
 	{ LLAMA("extra rope_freqs"), -EINVAL, "rope_freqs", .textra = "rope_freqs.weight" },
 };
 
-static void schema_case_desc(const struct schema_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(schema_cases, schema_cases, schema_case_desc);
+KUNIT_ARRAY_PARAM_DESC(schema_cases, schema_cases, name);
 
 static void schema_test_cases(struct kunit *test)
 {
@@ -451,12 +446,7 @@ static const struct real_schema real_schemas[] = {
 	{ "vocab/ggml-vocab-phi-3.gguf", -EOPNOTSUPP },
 };
 
-static void real_schema_desc(const struct real_schema *c, char *desc)
-{
-	strscpy(desc, c->file, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(real_schemas, real_schemas, real_schema_desc);
+KUNIT_ARRAY_PARAM_DESC(real_schemas, real_schemas, file);
 
 static void schema_test_real(struct kunit *test)
 {

@@ -104,12 +104,7 @@ static const struct type_case type_cases[] = {
 	{ "Q6_K", GGML_TYPE_Q6_K },
 };
 
-static void type_case_desc(const struct type_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(type_cases, type_cases, type_case_desc);
+KUNIT_ARRAY_PARAM_DESC(type_cases, type_cases, name);
 
 /* Offsets of the fp16 scale fields of one block (-1: none). */
 static void scale_offsets(u32 type, int *o0, int *o1)

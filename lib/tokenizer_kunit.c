@@ -302,12 +302,7 @@ static const struct tok_case tok_cases[] = {
 	  { 'a', 32, '.' }, "a ." },
 };
 
-static void tok_case_desc(const struct tok_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(tok_case, tok_cases, tok_case_desc);
+KUNIT_ARRAY_PARAM_DESC(tok_case, tok_cases, name);
 
 static void llx_tok_tiny_test(struct kunit *test)
 {

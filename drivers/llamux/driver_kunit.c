@@ -49,12 +49,7 @@ static const struct fixed_case fixed_cases[] = {
 	{ "huge", "99999999999999999999999", -ERANGE, 0 },
 };
 
-static void fixed_desc(const struct fixed_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(fixed, fixed_cases, fixed_desc);
+KUNIT_ARRAY_PARAM_DESC(fixed, fixed_cases, name);
 
 static void llxd_test_parse_fixed(struct kunit *test)
 {
@@ -140,12 +135,7 @@ static const struct attr_case attr_cases[] = {
 	{ "bad_id", LLXD_A_COUNT, "1", -EINVAL, 0 },
 };
 
-static void attr_desc(const struct attr_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(attr, attr_cases, attr_desc);
+KUNIT_ARRAY_PARAM_DESC(attr, attr_cases, name);
 
 static void llxd_test_parse_attr(struct kunit *test)
 {
@@ -180,12 +170,7 @@ static const struct fw_case fw_cases[] = {
 	{ "inner_newline", "a\nb", -EINVAL, NULL },
 };
 
-static void fw_desc(const struct fw_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(fw, fw_cases, fw_desc);
+KUNIT_ARRAY_PARAM_DESC(fw, fw_cases, name);
 
 static void llxd_test_fw_name(struct kunit *test)
 {
@@ -313,12 +298,7 @@ static const struct state_case state_cases[] = {
 	{ "bad_event", LLXD_EMPTY, (enum llxd_event)99, -EINVAL, 0 },
 };
 
-static void state_desc(const struct state_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(state, state_cases, state_desc);
+KUNIT_ARRAY_PARAM_DESC(state, state_cases, name);
 
 static void llxd_test_state(struct kunit *test)
 {
@@ -355,12 +335,7 @@ static const struct utf8_case utf8_cases[] = {
 	{ "five_byte_lead", "\xf8\x88\x80\x80\x80", false },
 };
 
-static void utf8_desc(const struct utf8_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(utf8, utf8_cases, utf8_desc);
+KUNIT_ARRAY_PARAM_DESC(utf8, utf8_cases, name);
 
 static void llxd_test_utf8(struct kunit *test)
 {
@@ -410,12 +385,7 @@ static const struct load_case load_cases[] = {
 	  "interrupted", 0 },
 };
 
-static void load_desc(const struct load_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(load, load_cases, load_desc);
+KUNIT_ARRAY_PARAM_DESC(load, load_cases, name);
 
 /* Present as built-in firmware?  (The data set may be absent.) */
 static bool have_fw(const char *name)
