@@ -12,60 +12,66 @@
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
 
-/* ggml's type table (ggml.c type_traits at llama.cpp c392e50). */
-static const struct ggml_type_info ggml_types[GGML_TYPE_COUNT] = {
-	[GGML_TYPE_F32]		= { "F32",	1,   4 },
-	[GGML_TYPE_F16]		= { "F16",	1,   2 },
-	[GGML_TYPE_Q4_0]	= { "Q4_0",	32,  18 },
-	[GGML_TYPE_Q4_1]	= { "Q4_1",	32,  20 },
-	[GGML_TYPE_Q5_0]	= { "Q5_0",	32,  22 },
-	[GGML_TYPE_Q5_1]	= { "Q5_1",	32,  24 },
-	[GGML_TYPE_Q8_0]	= { "Q8_0",	32,  34 },
-	[GGML_TYPE_Q8_1]	= { "Q8_1",	32,  36 },
-	[GGML_TYPE_Q2_K]	= { "Q2_K",	256, 84 },
-	[GGML_TYPE_Q3_K]	= { "Q3_K",	256, 110 },
-	[GGML_TYPE_Q4_K]	= { "Q4_K",	256, 144 },
-	[GGML_TYPE_Q5_K]	= { "Q5_K",	256, 176 },
-	[GGML_TYPE_Q6_K]	= { "Q6_K",	256, 210 },
-	[GGML_TYPE_Q8_K]	= { "Q8_K",	256, 292 },
-	[GGML_TYPE_IQ2_XXS]	= { "IQ2_XXS",	256, 66 },
-	[GGML_TYPE_IQ2_XS]	= { "IQ2_XS",	256, 74 },
-	[GGML_TYPE_IQ3_XXS]	= { "IQ3_XXS",	256, 98 },
-	[GGML_TYPE_IQ1_S]	= { "IQ1_S",	256, 50 },
-	[GGML_TYPE_IQ4_NL]	= { "IQ4_NL",	32,  18 },
-	[GGML_TYPE_IQ3_S]	= { "IQ3_S",	256, 110 },
-	[GGML_TYPE_IQ2_S]	= { "IQ2_S",	256, 82 },
-	[GGML_TYPE_IQ4_XS]	= { "IQ4_XS",	256, 136 },
-	[GGML_TYPE_I8]		= { "I8",	1,   1 },
-	[GGML_TYPE_I16]		= { "I16",	1,   2 },
-	[GGML_TYPE_I32]		= { "I32",	1,   4 },
-	[GGML_TYPE_I64]		= { "I64",	1,   8 },
-	[GGML_TYPE_F64]		= { "F64",	1,   8 },
-	[GGML_TYPE_IQ1_M]	= { "IQ1_M",	256, 56 },
-	[GGML_TYPE_BF16]	= { "BF16",	1,   2 },
-	[GGML_TYPE_TQ1_0]	= { "TQ1_0",	256, 54 },
-	[GGML_TYPE_TQ2_0]	= { "TQ2_0",	256, 66 },
+#define LLX_BLK(blk)	sizeof(struct llx_blk_##blk)
+
+/*
+ * The type table (ggml.c type_traits at llama.cpp c392e50): the parser
+ * knows every type's block size; the engine computes with the 13 marked
+ * compute, whose activations are rounded to @act.
+ */
+static const struct llx_type_info llx_types[GGML_TYPE_COUNT] = {
+	[GGML_TYPE_F32]	= { "F32", 1, 4, GGML_TYPE_F32, true },
+	[GGML_TYPE_F16]	= { "F16", 1, 2, GGML_TYPE_F16, true },
+	[GGML_TYPE_Q4_0] = { "Q4_0", LLX_QK, LLX_BLK(q4_0), GGML_TYPE_Q8_0, true },
+	[GGML_TYPE_Q4_1] = { "Q4_1", LLX_QK, LLX_BLK(q4_1), GGML_TYPE_Q8_1, true },
+	[GGML_TYPE_Q5_0] = { "Q5_0", LLX_QK, LLX_BLK(q5_0), GGML_TYPE_Q8_0, true },
+	[GGML_TYPE_Q5_1] = { "Q5_1", LLX_QK, LLX_BLK(q5_1), GGML_TYPE_Q8_1, true },
+	[GGML_TYPE_Q8_0] = { "Q8_0", LLX_QK, LLX_BLK(q8_0), GGML_TYPE_Q8_0, true },
+	[GGML_TYPE_Q8_1] = { "Q8_1", LLX_QK, LLX_BLK(q8_1) },
+	[GGML_TYPE_Q2_K] = { "Q2_K", LLX_QK_K, LLX_BLK(q2_k), GGML_TYPE_Q8_K, true },
+	[GGML_TYPE_Q3_K] = { "Q3_K", LLX_QK_K, LLX_BLK(q3_k), GGML_TYPE_Q8_K, true },
+	[GGML_TYPE_Q4_K] = { "Q4_K", LLX_QK_K, LLX_BLK(q4_k), GGML_TYPE_Q8_K, true },
+	[GGML_TYPE_Q5_K] = { "Q5_K", LLX_QK_K, LLX_BLK(q5_k), GGML_TYPE_Q8_K, true },
+	[GGML_TYPE_Q6_K] = { "Q6_K", LLX_QK_K, LLX_BLK(q6_k), GGML_TYPE_Q8_K, true },
+	[GGML_TYPE_Q8_K] = { "Q8_K", LLX_QK_K, LLX_BLK(q8_k) },
+	[GGML_TYPE_IQ2_XXS] = { "IQ2_XXS", 256, 66 },
+	[GGML_TYPE_IQ2_XS] = { "IQ2_XS", 256, 74 },
+	[GGML_TYPE_IQ3_XXS] = { "IQ3_XXS", 256, 98 },
+	[GGML_TYPE_IQ1_S] = { "IQ1_S", 256, 50 },
+	[GGML_TYPE_IQ4_NL] = { "IQ4_NL", 32, 18 },
+	[GGML_TYPE_IQ3_S] = { "IQ3_S", 256, 110 },
+	[GGML_TYPE_IQ2_S] = { "IQ2_S", 256, 82 },
+	[GGML_TYPE_IQ4_XS] = { "IQ4_XS", 256, 136 },
+	[GGML_TYPE_I8]	= { "I8", 1, 1 },
+	[GGML_TYPE_I16]	= { "I16", 1, 2 },
+	[GGML_TYPE_I32]	= { "I32", 1, 4 },
+	[GGML_TYPE_I64]	= { "I64", 1, 8 },
+	[GGML_TYPE_F64]	= { "F64", 1, 8 },
+	[GGML_TYPE_IQ1_M] = { "IQ1_M", 256, 56 },
+	[GGML_TYPE_BF16] = { "BF16", 1, 2, GGML_TYPE_BF16, true },
+	[GGML_TYPE_TQ1_0] = { "TQ1_0", 256, 54 },
+	[GGML_TYPE_TQ2_0] = { "TQ2_0", 256, 66 },
 };
 
-const struct ggml_type_info *ggml_type_get(u32 type)
+const struct llx_type_info *llx_type_info(u32 type)
 {
-	if (type >= GGML_TYPE_COUNT || !ggml_types[type].name)
+	if (type >= GGML_TYPE_COUNT || !llx_types[type].name)
 		return NULL;
-	return &ggml_types[type];
+	return &llx_types[type];
 }
-EXPORT_SYMBOL_GPL(ggml_type_get);
+EXPORT_SYMBOL_IF_KUNIT(llx_type_info);
 
-const char *ggml_type_name(u32 type)
+const char *llx_type_name(u32 type)
 {
-	const struct ggml_type_info *ti = ggml_type_get(type);
+	const struct llx_type_info *ti = llx_type_info(type);
 
 	return ti ? ti->name : "?";
 }
-EXPORT_SYMBOL_GPL(ggml_type_name);
+EXPORT_SYMBOL_GPL(llx_type_name);
 
-u64 ggml_row_size(u32 type, u64 ne0)
+u64 llx_row_size(u32 type, u64 ne0)
 {
-	const struct ggml_type_info *ti = ggml_type_get(type);
+	const struct llx_type_info *ti = llx_type_info(type);
 	u64 bytes;
 
 	if (!ti || !ne0 || ne0 % ti->blck_size)
@@ -74,7 +80,27 @@ u64 ggml_row_size(u32 type, u64 ne0)
 		return 0;
 	return bytes;
 }
-EXPORT_SYMBOL_GPL(ggml_row_size);
+EXPORT_SYMBOL_IF_KUNIT(llx_row_size);
+
+bool llx_type_supported(u32 type)
+{
+	const struct llx_type_info *ti = llx_type_info(type);
+
+	return ti && ti->compute;
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_type_supported);
+
+u32 llx_type_block(u32 type)
+{
+	return llx_type_supported(type) ? llx_types[type].blck_size : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_type_block);
+
+u32 llx_act_type(u32 wtype)
+{
+	return llx_type_supported(wtype) ? llx_types[wtype].act : GGML_TYPE_F32;
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_act_type);
 
 /* Scalar sizes by enum gguf_value_type; 0 for STRING and ARRAY. */
 static const u8 gguf_scalar_size[GGUF_TYPE_COUNT] = {
@@ -96,11 +122,10 @@ static const char * const gguf_type_names[GGUF_TYPE_COUNT] = {
 	[GGUF_TYPE_FLOAT64] = "f64",
 };
 
-const char *gguf_value_type_name(u32 type)
+const char *llx_gguf_value_type_name(u32 type)
 {
 	return type < GGUF_TYPE_COUNT ? gguf_type_names[type] : "?";
 }
-EXPORT_SYMBOL_GPL(gguf_value_type_name);
 
 /* A name (key or tensor name) and its index, sorted for lookups. */
 struct gguf_index {
@@ -420,7 +445,7 @@ static int gguf_parse_kvs(struct gguf_ctx *ctx, struct gguf_cur *c)
 
 static int gguf_parse_alignment(struct gguf_ctx *ctx)
 {
-	int ret = gguf_find_key(ctx, "general.alignment");
+	int ret = llx_gguf_find_key(ctx, "general.alignment");
 	const struct gguf_kv *kv;
 	u32 a;
 
@@ -430,7 +455,7 @@ static int gguf_parse_alignment(struct gguf_ctx *ctx)
 	kv = &ctx->kv[ret];
 	if (kv->type != GGUF_TYPE_UINT32) {
 		pr_err_ratelimited("general.alignment: type %s, expected u32\n",
-				   gguf_value_type_name(kv->type));
+				   llx_gguf_value_type_name(kv->type));
 		return -EINVAL;
 	}
 	a = get_unaligned_le32(kv->data);
@@ -447,7 +472,7 @@ static int gguf_parse_alignment(struct gguf_ctx *ctx)
 static int gguf_parse_tensor(struct gguf_ctx *ctx, struct gguf_cur *c,
 			     struct gguf_tensor *t)
 {
-	const struct ggml_type_info *ti;
+	const struct llx_type_info *ti;
 	u64 n = 1, rows;
 	u32 d;
 	int ret;
@@ -494,7 +519,7 @@ static int gguf_parse_tensor(struct gguf_ctx *ctx, struct gguf_cur *c,
 	ret = gguf_u32(c, "tensor type", &t->type);
 	if (ret)
 		return ret;
-	ti = ggml_type_get(t->type);
+	ti = llx_type_info(t->type);
 	if (!ti) {
 		pr_err_ratelimited("tensor %.*s: bad type %u\n",
 				   (int)t->name.len, t->name.s, t->type);
@@ -517,7 +542,7 @@ static int gguf_parse_tensor(struct gguf_ctx *ctx, struct gguf_cur *c,
 	}
 	/* nelements <= 2^40 and type_size < 2^9: never fails, but checked. */
 	rows = n / t->ne[0];
-	if (check_mul_overflow(rows, ggml_row_size(t->type, t->ne[0]),
+	if (check_mul_overflow(rows, llx_row_size(t->type, t->ne[0]),
 			       &t->size)) {
 		pr_err_ratelimited("tensor %.*s: byte size overflows\n",
 				   (int)t->name.len, t->name.s);
@@ -661,7 +686,7 @@ static int gguf_parse_header(struct gguf_ctx *ctx, struct gguf_cur *c)
 	return 0;
 }
 
-int gguf_parse(const void *buf, u64 len, u64 file_size, struct gguf_ctx **out)
+int llx_gguf_parse(const void *buf, u64 len, u64 file_size, struct gguf_ctx **out)
 {
 	struct gguf_cur c;
 	struct gguf_ctx *ctx;
@@ -699,12 +724,12 @@ int gguf_parse(const void *buf, u64 len, u64 file_size, struct gguf_ctx **out)
 	return 0;
 
 free_ctx:
-	gguf_free(ctx);
+	llx_gguf_free(ctx);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(gguf_parse);
+EXPORT_SYMBOL_GPL(llx_gguf_parse);
 
-void gguf_free(struct gguf_ctx *ctx)
+void llx_gguf_free(struct gguf_ctx *ctx)
 {
 	u64 i;
 
@@ -720,27 +745,27 @@ void gguf_free(struct gguf_ctx *ctx)
 	kvfree(ctx->tensor_index);
 	kfree(ctx);
 }
-EXPORT_SYMBOL_GPL(gguf_free);
+EXPORT_SYMBOL_GPL(llx_gguf_free);
 
-int gguf_find_key(const struct gguf_ctx *ctx, const char *key)
+int llx_gguf_find_key(const struct gguf_ctx *ctx, const char *key)
 {
 	return gguf_lookup(ctx->kv_index, ctx->n_kv, key);
 }
-EXPORT_SYMBOL_GPL(gguf_find_key);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_find_key);
 
-const struct gguf_kv *gguf_get_kv(const struct gguf_ctx *ctx, const char *key)
+const struct gguf_kv *llx_gguf_get_kv(const struct gguf_ctx *ctx, const char *key)
 {
-	int i = gguf_find_key(ctx, key);
+	int i = llx_gguf_find_key(ctx, key);
 
 	return i < 0 ? NULL : &ctx->kv[i];
 }
-EXPORT_SYMBOL_GPL(gguf_get_kv);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_get_kv);
 
 /* The scalar at @key, which must be stored as exactly @type. */
 static int gguf_get_scalar(const struct gguf_ctx *ctx, const char *key,
 			   u32 type, const u8 **data)
 {
-	const struct gguf_kv *kv = gguf_get_kv(ctx, key);
+	const struct gguf_kv *kv = llx_gguf_get_kv(ctx, key);
 
 	if (!kv)
 		return -ENOENT;
@@ -750,7 +775,7 @@ static int gguf_get_scalar(const struct gguf_ctx *ctx, const char *key,
 	return 0;
 }
 
-int gguf_get_u32(const struct gguf_ctx *ctx, const char *key, u32 *val)
+int llx_gguf_get_u32(const struct gguf_ctx *ctx, const char *key, u32 *val)
 {
 	const u8 *p;
 	int ret = gguf_get_scalar(ctx, key, GGUF_TYPE_UINT32, &p);
@@ -759,9 +784,9 @@ int gguf_get_u32(const struct gguf_ctx *ctx, const char *key, u32 *val)
 		*val = get_unaligned_le32(p);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(gguf_get_u32);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_get_u32);
 
-int gguf_get_i32(const struct gguf_ctx *ctx, const char *key, s32 *val)
+int llx_gguf_get_i32(const struct gguf_ctx *ctx, const char *key, s32 *val)
 {
 	const u8 *p;
 	int ret = gguf_get_scalar(ctx, key, GGUF_TYPE_INT32, &p);
@@ -770,9 +795,9 @@ int gguf_get_i32(const struct gguf_ctx *ctx, const char *key, s32 *val)
 		*val = (s32)get_unaligned_le32(p);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(gguf_get_i32);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_get_i32);
 
-int gguf_get_u64(const struct gguf_ctx *ctx, const char *key, u64 *val)
+int llx_gguf_get_u64(const struct gguf_ctx *ctx, const char *key, u64 *val)
 {
 	const u8 *p;
 	int ret = gguf_get_scalar(ctx, key, GGUF_TYPE_UINT64, &p);
@@ -781,9 +806,9 @@ int gguf_get_u64(const struct gguf_ctx *ctx, const char *key, u64 *val)
 		*val = get_unaligned_le64(p);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(gguf_get_u64);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_get_u64);
 
-int gguf_get_bool(const struct gguf_ctx *ctx, const char *key, bool *val)
+int llx_gguf_get_bool(const struct gguf_ctx *ctx, const char *key, bool *val)
 {
 	const u8 *p;
 	int ret = gguf_get_scalar(ctx, key, GGUF_TYPE_BOOL, &p);
@@ -792,9 +817,9 @@ int gguf_get_bool(const struct gguf_ctx *ctx, const char *key, bool *val)
 		*val = *p;
 	return ret;
 }
-EXPORT_SYMBOL_GPL(gguf_get_bool);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_get_bool);
 
-int gguf_get_f32_bits(const struct gguf_ctx *ctx, const char *key, u32 *bits)
+int llx_gguf_get_f32_bits(const struct gguf_ctx *ctx, const char *key, u32 *bits)
 {
 	const u8 *p;
 	int ret = gguf_get_scalar(ctx, key, GGUF_TYPE_FLOAT32, &p);
@@ -803,10 +828,10 @@ int gguf_get_f32_bits(const struct gguf_ctx *ctx, const char *key, u32 *bits)
 		*bits = get_unaligned_le32(p);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(gguf_get_f32_bits);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_get_f32_bits);
 
-int gguf_get_str(const struct gguf_ctx *ctx, const char *key,
-		 struct gguf_str *val)
+int llx_gguf_get_str(const struct gguf_ctx *ctx, const char *key,
+		     struct gguf_str *val)
 {
 	const u8 *p;
 	int ret = gguf_get_scalar(ctx, key, GGUF_TYPE_STRING, &p);
@@ -817,12 +842,12 @@ int gguf_get_str(const struct gguf_ctx *ctx, const char *key,
 	val->s = (const char *)p + 8;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(gguf_get_str);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_get_str);
 
-int gguf_get_arr(const struct gguf_ctx *ctx, const char *key, u32 elem_type,
-		 u64 *n, const void **data)
+int llx_gguf_get_arr(const struct gguf_ctx *ctx, const char *key, u32 elem_type,
+		     u64 *n, const void **data)
 {
-	const struct gguf_kv *kv = gguf_get_kv(ctx, key);
+	const struct gguf_kv *kv = llx_gguf_get_kv(ctx, key);
 
 	if (!kv)
 		return -ENOENT;
@@ -832,9 +857,9 @@ int gguf_get_arr(const struct gguf_ctx *ctx, const char *key, u32 elem_type,
 	*data = kv->data;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(gguf_get_arr);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_get_arr);
 
-int gguf_arr_str(const struct gguf_kv *kv, u64 i, struct gguf_str *val)
+int llx_gguf_arr_str(const struct gguf_kv *kv, u64 i, struct gguf_str *val)
 {
 	const u8 *p;
 
@@ -848,21 +873,21 @@ int gguf_arr_str(const struct gguf_kv *kv, u64 i, struct gguf_str *val)
 	val->s = (const char *)p + 8;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(gguf_arr_str);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_arr_str);
 
-const struct gguf_tensor *gguf_find_tensor(const struct gguf_ctx *ctx,
-					   const char *name)
+const struct gguf_tensor *llx_gguf_find_tensor(const struct gguf_ctx *ctx,
+					       const char *name)
 {
 	int i = gguf_lookup(ctx->tensor_index, ctx->n_tensors, name);
 
 	return i < 0 ? NULL : &ctx->tensors[i];
 }
-EXPORT_SYMBOL_GPL(gguf_find_tensor);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_find_tensor);
 
-bool gguf_str_eq(const struct gguf_str *s, const char *cstr)
+bool llx_gguf_str_eq(const struct gguf_str *s, const char *cstr)
 {
 	size_t len = strlen(cstr);
 
 	return s->len == len && !memcmp(s->s, cstr, len);
 }
-EXPORT_SYMBOL_GPL(gguf_str_eq);
+EXPORT_SYMBOL_IF_KUNIT(llx_gguf_str_eq);

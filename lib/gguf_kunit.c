@@ -325,7 +325,7 @@ static void gguf_test_cases(struct kunit *test)
 	gb_init(test, &b, BIG_CAP);
 	c->build(&b, c);
 	KUNIT_ASSERT_FALSE(test, b.overflow);
-	ret = gguf_parse(b.buf, b.len, gb_file_size(&b), &g);
+	ret = llx_gguf_parse(b.buf, b.len, gb_file_size(&b), &g);
 	KUNIT_EXPECT_EQ(test, ret, c->err);
 	if (ret) {
 		KUNIT_EXPECT_NULL(test, g);
@@ -342,11 +342,11 @@ static void gguf_test_cases(struct kunit *test)
 				gb_file_size(&b));
 		memcpy(name, t->name.s, t->name.len);
 		name[t->name.len] = '\0';
-		KUNIT_EXPECT_PTR_EQ(test, gguf_find_tensor(g, name), t);
+		KUNIT_EXPECT_PTR_EQ(test, llx_gguf_find_tensor(g, name), t);
 		KUNIT_EXPECT_EQ(test, t->size,
 				gb_nbytes(t->type, t->n_dims, t->ne));
 	}
-	gguf_free(g);
+	llx_gguf_free(g);
 }
 
 /* --- truncation at every byte ------------------------------------------ */
@@ -378,24 +378,24 @@ static void gguf_test_truncation(struct kunit *test)
 	gb_init(test, &b, SMALL_CAP);
 	bld_small_model(&b);
 	KUNIT_ASSERT_FALSE(test, b.overflow);
-	KUNIT_ASSERT_EQ(test, gguf_parse(b.buf, b.len, b.len, &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(b.buf, b.len, b.len, &g), 0);
 	hdr = g->header_size;
 	KUNIT_EXPECT_EQ(test, g->data_offset + g->data_size, b.len);
-	gguf_free(g);
+	llx_gguf_free(g);
 
 	for (len = 0; len < b.len; len++) {
 		/* A file that ends here: always a bad file. */
-		ret = gguf_parse(b.buf, len, len, &g);
+		ret = llx_gguf_parse(b.buf, len, len, &g);
 		KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "file cut at %llu", len);
 		/* A buffer that ends here, of the whole file. */
-		ret = gguf_parse(b.buf, len, b.len, &g);
+		ret = llx_gguf_parse(b.buf, len, b.len, &g);
 		if (len < hdr) {
 			KUNIT_EXPECT_EQ_MSG(test, ret, -ENODATA,
 					    "buffer cut at %llu", len);
 		} else {
 			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "buffer cut at %llu",
 					    len);
-			gguf_free(g);
+			llx_gguf_free(g);
 		}
 	}
 }
@@ -438,21 +438,21 @@ KUNIT_ARRAY_PARAM(type_cases, type_cases, type_case_desc);
 static void gguf_test_types(struct kunit *test)
 {
 	const struct type_case *c = test->param_value;
-	const struct ggml_type_info *ti = ggml_type_get(c->type);
+	const struct llx_type_info *ti = llx_type_info(c->type);
 
 	if (!c->name) {
 		KUNIT_EXPECT_NULL(test, ti);
-		KUNIT_EXPECT_STREQ(test, ggml_type_name(c->type), "?");
-		KUNIT_EXPECT_EQ(test, ggml_row_size(c->type, 256), 0);
+		KUNIT_EXPECT_STREQ(test, llx_type_name(c->type), "?");
+		KUNIT_EXPECT_EQ(test, llx_row_size(c->type, 256), 0);
 		return;
 	}
 	KUNIT_ASSERT_NOT_NULL(test, ti);
 	KUNIT_EXPECT_STREQ(test, ti->name, c->name);
 	KUNIT_EXPECT_EQ(test, ti->blck_size, c->blck);
 	KUNIT_EXPECT_EQ(test, ti->type_size, c->size);
-	KUNIT_EXPECT_EQ(test, ggml_row_size(c->type, 512), 512 / c->blck * c->size);
+	KUNIT_EXPECT_EQ(test, llx_row_size(c->type, 512), 512 / c->blck * c->size);
 	if (c->blck > 1)
-		KUNIT_EXPECT_EQ(test, ggml_row_size(c->type, c->blck + 1), 0);
+		KUNIT_EXPECT_EQ(test, llx_row_size(c->type, c->blck + 1), 0);
 }
 
 /* --- getters -------------------------------------------------------------- */
@@ -490,58 +490,58 @@ static void gguf_test_getters(struct kunit *test)
 	gb_str(&b, "");
 	gb_str(&b, "two");
 	KUNIT_ASSERT_FALSE(test, b.overflow);
-	KUNIT_ASSERT_EQ(test, gguf_parse(b.buf, b.len, b.len, &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(b.buf, b.len, b.len, &g), 0);
 
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "u32", &u32v), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "u32", &u32v), 0);
 	KUNIT_EXPECT_EQ(test, u32v, 0xdeadbeef);
-	KUNIT_EXPECT_EQ(test, gguf_get_i32(g, "i32", &i32), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_i32(g, "i32", &i32), 0);
 	KUNIT_EXPECT_EQ(test, i32, -5);
-	KUNIT_EXPECT_EQ(test, gguf_get_u64(g, "u64", &u64v), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u64(g, "u64", &u64v), 0);
 	KUNIT_EXPECT_EQ(test, u64v, 1ull << 40);
-	KUNIT_EXPECT_EQ(test, gguf_get_bool(g, "bool", &bv), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_bool(g, "bool", &bv), 0);
 	KUNIT_EXPECT_TRUE(test, bv);
-	KUNIT_EXPECT_EQ(test, gguf_get_f32_bits(g, "f32", &u32v), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_f32_bits(g, "f32", &u32v), 0);
 	KUNIT_EXPECT_EQ(test, u32v, 0x3f800000);
-	KUNIT_EXPECT_EQ(test, gguf_get_str(g, "str", &s), 0);
-	KUNIT_EXPECT_TRUE(test, gguf_str_eq(&s, "hello"));
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_str(g, "str", &s), 0);
+	KUNIT_EXPECT_TRUE(test, llx_gguf_str_eq(&s, "hello"));
 
 	/* Type confusion: never reinterpreted. */
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "i32", &u32v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "u8", &u32v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "u64", &u32v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "f32", &u32v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_i32(g, "u32", &i32), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_u64(g, "u32", &u64v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_f32_bits(g, "u32", &u32v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_bool(g, "u8", &bv), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_str(g, "arr.str", &s), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_arr(g, "arr.i32", GGUF_TYPE_UINT32,
-					   &n, &data), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_arr(g, "str", GGUF_TYPE_UINT8, &n, &data),
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "i32", &u32v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "u8", &u32v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "u64", &u32v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "f32", &u32v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_i32(g, "u32", &i32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u64(g, "u32", &u64v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_f32_bits(g, "u32", &u32v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_bool(g, "u8", &bv), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_str(g, "arr.str", &s), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_arr(g, "arr.i32", GGUF_TYPE_UINT32,
+					       &n, &data), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_arr(g, "str", GGUF_TYPE_UINT8, &n, &data),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "missing", &u32v), -ENOENT);
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "u3", &u32v), -ENOENT);
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "u32x", &u32v), -ENOENT);
-	KUNIT_EXPECT_EQ(test, gguf_find_key(g, "missing"), -ENOENT);
-	KUNIT_EXPECT_NULL(test, gguf_find_tensor(g, "u32"));
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "missing", &u32v), -ENOENT);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "u3", &u32v), -ENOENT);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "u32x", &u32v), -ENOENT);
+	KUNIT_EXPECT_EQ(test, llx_gguf_find_key(g, "missing"), -ENOENT);
+	KUNIT_EXPECT_NULL(test, llx_gguf_find_tensor(g, "u32"));
 
-	KUNIT_EXPECT_EQ(test, gguf_get_arr(g, "arr.i32", GGUF_TYPE_INT32, &n,
-					   &data), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_arr(g, "arr.i32", GGUF_TYPE_INT32, &n,
+					       &data), 0);
 	KUNIT_EXPECT_EQ(test, n, 2);
 	KUNIT_EXPECT_EQ(test, get_unaligned_le32((const u8 *)data + 4), 2);
 
-	kv = gguf_get_kv(g, "arr.str");
+	kv = llx_gguf_get_kv(g, "arr.str");
 	KUNIT_ASSERT_NOT_NULL(test, kv);
-	KUNIT_EXPECT_EQ(test, gguf_arr_str(kv, 2, &s), 0);
-	KUNIT_EXPECT_TRUE(test, gguf_str_eq(&s, "two"));
-	KUNIT_EXPECT_EQ(test, gguf_arr_str(kv, 1, &s), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_arr_str(kv, 2, &s), 0);
+	KUNIT_EXPECT_TRUE(test, llx_gguf_str_eq(&s, "two"));
+	KUNIT_EXPECT_EQ(test, llx_gguf_arr_str(kv, 1, &s), 0);
 	KUNIT_EXPECT_EQ(test, s.len, 0);
-	KUNIT_EXPECT_EQ(test, gguf_arr_str(kv, 0, &s), 0);
-	KUNIT_EXPECT_TRUE(test, gguf_str_eq(&s, "zero"));
-	KUNIT_EXPECT_EQ(test, gguf_arr_str(kv, 3, &s), -ERANGE);
-	KUNIT_EXPECT_EQ(test, gguf_arr_str(gguf_get_kv(g, "arr.i32"), 0, &s),
+	KUNIT_EXPECT_EQ(test, llx_gguf_arr_str(kv, 0, &s), 0);
+	KUNIT_EXPECT_TRUE(test, llx_gguf_str_eq(&s, "zero"));
+	KUNIT_EXPECT_EQ(test, llx_gguf_arr_str(kv, 3, &s), -ERANGE);
+	KUNIT_EXPECT_EQ(test, llx_gguf_arr_str(llx_gguf_get_kv(g, "arr.i32"), 0, &s),
 			-EINVAL);
-	gguf_free(g);
+	llx_gguf_free(g);
 }
 
 /* Keys and tensors at their caps: lookups by sorted index. */
@@ -568,20 +568,20 @@ static void gguf_test_at_caps(struct kunit *test)
 	gb_align(&b, 32);
 	b.extra = (u64)GGUF_MAX_TENSORS * 32;
 	KUNIT_ASSERT_FALSE(test, b.overflow);
-	KUNIT_ASSERT_EQ(test, gguf_parse(b.buf, b.len, gb_file_size(&b), &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(b.buf, b.len, gb_file_size(&b), &g), 0);
 	KUNIT_EXPECT_EQ(test, g->n_kv, GGUF_MAX_KV);
 	KUNIT_EXPECT_EQ(test, g->n_tensors, GGUF_MAX_TENSORS);
 	for (i = 0; i < GGUF_MAX_KV; i++) {
 		snprintf(name, sizeof(name), "key.%u", i);
-		KUNIT_EXPECT_EQ(test, gguf_get_u32(g, name, &v), 0);
+		KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, name, &v), 0);
 		KUNIT_EXPECT_EQ(test, v, i);
 	}
 	for (i = 0; i < GGUF_MAX_TENSORS; i++) {
 		snprintf(name, sizeof(name), "t%u", i);
-		KUNIT_EXPECT_PTR_EQ(test, gguf_find_tensor(g, name),
+		KUNIT_EXPECT_PTR_EQ(test, llx_gguf_find_tensor(g, name),
 				    &g->tensors[i]);
 	}
-	gguf_free(g);
+	llx_gguf_free(g);
 }
 
 /* --- real files ------------------------------------------------------------ */
@@ -632,7 +632,7 @@ static void gguf_test_real_models(struct kunit *test)
 	fw = llx_test_fw(test, c->file);
 	if (!fw)
 		return;
-	KUNIT_ASSERT_EQ(test, gguf_parse(fw->data, fw->size, fw->size, &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(fw->data, fw->size, fw->size, &g), 0);
 	KUNIT_EXPECT_EQ(test, g->version, 3);
 	KUNIT_EXPECT_EQ(test, g->alignment, 32);
 	KUNIT_EXPECT_EQ(test, g->n_tensors, c->n_tensors);
@@ -642,27 +642,27 @@ static void gguf_test_real_models(struct kunit *test)
 		counts[g->tensors[i].type]++;
 	for (i = 0; i < GGML_TYPE_COUNT; i++)
 		KUNIT_EXPECT_EQ_MSG(test, counts[i], c->counts[i], "type %s",
-				    ggml_type_name(i));
+				    llx_type_name(i));
 
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "llama.embedding_length", &v), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "llama.embedding_length", &v), 0);
 	KUNIT_EXPECT_EQ(test, v, c->n_embd);
-	t = gguf_find_tensor(g, "token_embd.weight");
+	t = llx_gguf_find_tensor(g, "token_embd.weight");
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_EXPECT_EQ(test, t->n_dims, 2);
 	KUNIT_EXPECT_EQ(test, t->ne[0], c->n_embd);
 	KUNIT_EXPECT_EQ(test, t->ne[1], 512);
-	t = gguf_find_tensor(g, "blk.0.ffn_down.weight");
+	t = llx_gguf_find_tensor(g, "blk.0.ffn_down.weight");
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_EXPECT_EQ(test, t->ne[0], c->n_embd == 64 ? 172 : 768);
 	KUNIT_EXPECT_EQ(test, t->ne[1], c->n_embd);
-	t = gguf_find_tensor(g, "output_norm.weight");
+	t = llx_gguf_find_tensor(g, "output_norm.weight");
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	KUNIT_EXPECT_EQ(test, t->type, GGML_TYPE_F32);
 	KUNIT_EXPECT_EQ(test, t->n_dims, 1);
 	KUNIT_EXPECT_EQ(test, t->size, c->n_embd * 4);
-	KUNIT_EXPECT_EQ(test, gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &v), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_u32(g, "tokenizer.ggml.bos_token_id", &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 1);
-	gguf_free(g);
+	llx_gguf_free(g);
 }
 
 struct vocab_case {
@@ -694,33 +694,33 @@ static void gguf_test_real_vocab(struct kunit *test)
 	fw = llx_test_fw(test, c->file);
 	if (!fw)
 		return;
-	KUNIT_ASSERT_EQ(test, gguf_parse(fw->data, fw->size, fw->size, &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(fw->data, fw->size, fw->size, &g), 0);
 	KUNIT_EXPECT_EQ(test, g->n_tensors, 0);
-	KUNIT_EXPECT_EQ(test, gguf_get_str(g, "general.architecture", &s), 0);
-	KUNIT_EXPECT_TRUE(test, gguf_str_eq(&s, c->arch));
-	KUNIT_EXPECT_EQ(test, gguf_get_arr(g, "tokenizer.ggml.tokens",
-					   GGUF_TYPE_STRING, &n, &data), 0);
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_str(g, "general.architecture", &s), 0);
+	KUNIT_EXPECT_TRUE(test, llx_gguf_str_eq(&s, c->arch));
+	KUNIT_EXPECT_EQ(test, llx_gguf_get_arr(g, "tokenizer.ggml.tokens",
+					       GGUF_TYPE_STRING, &n, &data), 0);
 	KUNIT_EXPECT_EQ(test, n, c->n_tokens);
-	kv = gguf_get_kv(g, "tokenizer.ggml.tokens");
+	kv = llx_gguf_get_kv(g, "tokenizer.ggml.tokens");
 	KUNIT_ASSERT_NOT_NULL(test, kv);
 	/* O(1) element access: walk all of them */
 	for (i = 0; i < kv->n; i++) {
-		KUNIT_ASSERT_EQ(test, gguf_arr_str(kv, i, &s), 0);
+		KUNIT_ASSERT_EQ(test, llx_gguf_arr_str(kv, i, &s), 0);
 		bytes += s.len;
 	}
 	KUNIT_EXPECT_GT(test, bytes, n);
-	KUNIT_EXPECT_EQ(test, gguf_arr_str(kv, 1, &s), 0);
-	KUNIT_EXPECT_TRUE(test, gguf_str_eq(&s, c->n_merges ? "\"" : "<s>"));
+	KUNIT_EXPECT_EQ(test, llx_gguf_arr_str(kv, 1, &s), 0);
+	KUNIT_EXPECT_TRUE(test, llx_gguf_str_eq(&s, c->n_merges ? "\"" : "<s>"));
 	if (c->last) {
-		KUNIT_EXPECT_EQ(test, gguf_arr_str(kv, n - 1, &s), 0);
-		KUNIT_EXPECT_TRUE(test, gguf_str_eq(&s, c->last));
+		KUNIT_EXPECT_EQ(test, llx_gguf_arr_str(kv, n - 1, &s), 0);
+		KUNIT_EXPECT_TRUE(test, llx_gguf_str_eq(&s, c->last));
 	}
 	if (c->n_merges) {
-		KUNIT_EXPECT_EQ(test, gguf_get_arr(g, "tokenizer.ggml.merges",
-						   GGUF_TYPE_STRING, &n, &data), 0);
+		KUNIT_EXPECT_EQ(test, llx_gguf_get_arr(g, "tokenizer.ggml.merges",
+						       GGUF_TYPE_STRING, &n, &data), 0);
 		KUNIT_EXPECT_EQ(test, n, c->n_merges);
 	}
-	gguf_free(g);
+	llx_gguf_free(g);
 }
 
 static struct kunit_case gguf_test_cases_list[] = {
@@ -742,4 +742,5 @@ static struct kunit_suite gguf_test_suite = {
 kunit_test_suite(gguf_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the llamux GGUF parser");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");

@@ -160,7 +160,7 @@ static inline void gb_tensor(struct gb *b, const char *name, u32 n_dims,
 /* Bytes of a tensor, 0 when the shape or type is invalid. */
 static inline u64 gb_nbytes(u32 type, u32 n_dims, const u64 *ne)
 {
-	u64 rows = 1, row = ggml_row_size(type, n_dims ? ne[0] : 0), bytes;
+	u64 rows = 1, row = llx_row_size(type, n_dims ? ne[0] : 0), bytes;
 	u32 d;
 
 	for (d = 1; d < n_dims && d < GGUF_MAX_DIMS; d++)

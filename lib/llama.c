@@ -13,18 +13,7 @@
 #include <llamux/tensor.h>
 
 #include "llama_internal.h"
-
-static float llx_f32(u32 bits)
-{
-	union { u32 u; float f; } v = { .u = bits };
-
-	return v.f;
-}
-
-bool llx_fp_type_supported(u32 type)
-{
-	return llx_type_supported(type);
-}
+#include "tensor_internal.h"
 
 size_t llx_fp_act_size(u32 type, u32 n)
 {
@@ -53,7 +42,7 @@ void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 		 const float *w, u32 nt)
 {
 	u32 e = s->m->hp.n_embd, t;
-	float eps = llx_f32(s->m->hp.rms_eps_bits);
+	float eps = llx_f32_from_bits(s->m->hp.rms_eps_bits);
 
 	for (t = 0; t < nt; t++)
 		llx_rmsnorm(out + (size_t)t * e, x + (size_t)t * e, w, e, eps);
@@ -85,7 +74,7 @@ void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt)
 {
 	const struct llx_hparams *hp = &s->m->hp;
-	float base = llx_f32(hp->rope_freq_base_bits);
+	float base = llx_f32_from_bits(hp->rope_freq_base_bits);
 	u32 t;
 
 	for (t = 0; t < nt; t++) {

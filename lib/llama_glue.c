@@ -44,10 +44,10 @@
  * Loading
  */
 
-static const struct gguf_tensor *llx_find(const struct gguf_ctx *g,
-					  const char *name, bool required)
+static const struct gguf_tensor *llx_weight_find(const struct gguf_ctx *g,
+						 const char *name, bool required)
 {
-	const struct gguf_tensor *t = gguf_find_tensor(g, name);
+	const struct gguf_tensor *t = llx_gguf_find_tensor(g, name);
 
 	if (!t && required)
 		pr_err_ratelimited("tensor %s missing\n", name);
@@ -71,15 +71,15 @@ static int llx_bind_mat(struct llx_model *m, const struct gguf_tensor *t,
 		return -EINVAL;
 	}
 	llx_fpu_begin();
-	ok = llx_fp_type_supported(t->type);
+	ok = llx_type_supported(t->type);
 	llx_fpu_end();
 	if (!ok) {
 		pr_err_ratelimited("tensor %.*s: type %s not supported\n",
 				   (int)t->name.len, t->name.s,
-				   ggml_type_name(t->type));
+				   llx_type_name(t->type));
 		return -EOPNOTSUPP;
 	}
-	row_bytes = ggml_row_size(t->type, cols);
+	row_bytes = llx_row_size(t->type, cols);
 	if (!row_bytes || check_mul_overflow(row_bytes, (u64)rows, &size) ||
 	    check_add_overflow(t->offset, size, &end) || end > data_len) {
 		pr_err_ratelimited("tensor %.*s: data out of bounds\n",
@@ -110,7 +110,7 @@ static int llx_bind_named(struct llx_model *m, const struct gguf_ctx *g,
 			  const u8 *data, u64 data_len, const char *name,
 			  u32 cols, u32 rows, struct llx_mat *mat)
 {
-	const struct gguf_tensor *t = llx_find(g, name, true);
+	const struct gguf_tensor *t = llx_weight_find(g, name, true);
 
 	if (!t)
 		return -EINVAL;
@@ -122,7 +122,7 @@ static int llx_bind_norm(struct llx_model *m, const struct gguf_ctx *g,
 			 const u8 *data, u64 data_len, const char *name,
 			 u32 n, const float **out)
 {
-	const struct gguf_tensor *t = llx_find(g, name, true);
+	const struct gguf_tensor *t = llx_weight_find(g, name, true);
 	u64 end;
 
 	if (!t)
@@ -276,7 +276,7 @@ int llx_model_create(const struct gguf_ctx *g, const void *data,
 			    hp->n_embd, &m->w.out_norm);
 	if (ret)
 		goto err_free_layers;
-	t = llx_find(g, "output.weight", false);
+	t = llx_weight_find(g, "output.weight", false);
 	if (t) {
 		ret = llx_bind_mat(m, t, data, data_len, hp->n_embd,
 				   hp->n_vocab, &m->w.output);
@@ -319,7 +319,7 @@ const struct llx_hparams *llx_model_hparams(const struct llx_model *m)
 {
 	return &m->hp;
 }
-EXPORT_SYMBOL_GPL(llx_model_hparams);
+EXPORT_SYMBOL_IF_KUNIT(llx_model_hparams);
 
 u64 llx_model_n_params(const struct llx_model *m)
 {
@@ -337,7 +337,7 @@ bool llx_model_tied_output(const struct llx_model *m)
 {
 	return m->tied;
 }
-EXPORT_SYMBOL_GPL(llx_model_tied_output);
+EXPORT_SYMBOL_IF_KUNIT(llx_model_tied_output);
 
 /* ------------------------------------------------------------------------
  * Sessions
@@ -517,7 +517,7 @@ int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work)
 	s->par_min_work = min_work;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(llx_session_par_set);
+EXPORT_SYMBOL_IF_KUNIT(llx_session_par_set);
 
 int llx_session_set_threads(struct llx_session *s, u32 n)
 {
@@ -533,13 +533,13 @@ u32 llx_session_threads(const struct llx_session *s)
 {
 	return s->n_threads;
 }
-EXPORT_SYMBOL_GPL(llx_session_threads);
+EXPORT_SYMBOL_IF_KUNIT(llx_session_threads);
 
 const u32 *llx_session_logits_bits(const struct llx_session *s)
 {
 	return (const u32 *)s->logits;
 }
-EXPORT_SYMBOL_GPL(llx_session_logits_bits);
+EXPORT_SYMBOL_IF_KUNIT(llx_session_logits_bits);
 
 const struct llx_layer_times *llx_session_layer_last(const struct llx_session *s)
 {
@@ -551,19 +551,7 @@ const struct llx_layer_times *llx_session_layer_total(const struct llx_session *
 {
 	return s->t_total;
 }
-EXPORT_SYMBOL_GPL(llx_session_layer_total);
-
-const struct llx_session_stats *llx_session_stats(const struct llx_session *s)
-{
-	return &s->stats;
-}
-EXPORT_SYMBOL_GPL(llx_session_stats);
-
-struct llx_session_stats *llx_session_stats_mut(struct llx_session *s)
-{
-	return &s->stats;
-}
-EXPORT_SYMBOL_GPL(llx_session_stats_mut);
+EXPORT_SYMBOL_IF_KUNIT(llx_session_layer_total);
 
 /* ------------------------------------------------------------------------
  * The forward pass
@@ -658,8 +646,8 @@ static void llx_matmul_part(void *arg, u32 i)
  * every token of the batch while it is in cache.  With helper threads the
  * rows are split in contiguous parts, one per thread (llama.cpp's -t N).
  */
-static int llx_matmul(const struct llx_pass *p, const struct llx_mat *w,
-		      const float *x, float *y, u32 nt)
+static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
+			   const float *x, float *y, u32 nt)
 {
 	struct llx_session *s = p->s;
 	struct llx_mm mm = {
@@ -712,11 +700,11 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 
 	llx_norm_batch(p, s->xb, s->x, lw->attn_norm);
 	/* K goes straight into the cache rows of positions pos.. */
-	ret = llx_matmul(p, &lw->wq, s->xb, s->q, p->nt);
+	ret = llx_pass_matmul(p, &lw->wq, s->xb, s->q, p->nt);
 	if (!ret)
-		ret = llx_matmul(p, &lw->wk, s->xb, kb, p->nt);
+		ret = llx_pass_matmul(p, &lw->wk, s->xb, kb, p->nt);
 	if (!ret)
-		ret = llx_matmul(p, &lw->wv, s->xb, s->tmp, p->nt);
+		ret = llx_pass_matmul(p, &lw->wv, s->xb, s->tmp, p->nt);
 	if (ret)
 		return ret;
 
@@ -743,7 +731,7 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 		}
 	}
 	p->lt->attn_core_ns += llx_now_ns() - t0;
-	ret = llx_matmul(p, &lw->wo, s->xb, s->tmp, p->nt);
+	ret = llx_pass_matmul(p, &lw->wo, s->xb, s->tmp, p->nt);
 	if (ret)
 		return ret;
 	llx_residual(p, s->x, s->tmp);
@@ -758,9 +746,9 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 	int ret;
 
 	llx_norm_batch(p, s->xb, s->x, lw->ffn_norm);
-	ret = llx_matmul(p, &lw->w_gate, s->xb, s->hb, p->nt);
+	ret = llx_pass_matmul(p, &lw->w_gate, s->xb, s->hb, p->nt);
 	if (!ret)
-		ret = llx_matmul(p, &lw->w_up, s->xb, s->hb2, p->nt);
+		ret = llx_pass_matmul(p, &lw->w_up, s->xb, s->hb2, p->nt);
 	if (ret)
 		return ret;
 	/* SwiGLU costs an expf per element: a few tokens per section. */
@@ -774,7 +762,7 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 			      min(chunk, p->nt - t) * ff);
 		llx_fpu_end();
 	}
-	ret = llx_matmul(p, &lw->w_down, s->hb, s->tmp, p->nt);
+	ret = llx_pass_matmul(p, &lw->w_down, s->hb, s->tmp, p->nt);
 	if (ret)
 		return ret;
 	llx_residual(p, s->x, s->tmp);
@@ -820,7 +808,7 @@ static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 	llx_fp_norm(s, s->xb, s->x + (size_t)(p->nt - 1) * m->hp.n_embd,
 		    m->w.out_norm, 1);
 	llx_fpu_end();
-	return llx_matmul(p, &m->w.output, s->xb, s->logits, 1);
+	return llx_pass_matmul(p, &m->w.output, s->xb, s->logits, 1);
 }
 
 int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,

@@ -76,7 +76,6 @@ struct llx_session {
 	float *v_cache;		/* [n_layer][kv_dim][kv_len], transposed */
 	struct llx_layer_times *t_last;		/* [n_layer] */
 	struct llx_layer_times *t_total;	/* [n_layer] */
-	struct llx_session_stats stats;
 	struct llx_par *par;	/* helpers of the matrix products, or NULL */
 	u32 n_threads;		/* parts per matrix product (1 = no helpers) */
 	u64 par_min_work;	/* multiply-adds below which one part runs */
@@ -101,7 +100,6 @@ static inline u32 llx_kv_dim(const struct llx_hparams *hp)
 int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work);
 
 /* llama.c: the forward pass's math, on the batch's first @nt tokens. */
-bool llx_fp_type_supported(u32 type);
 size_t llx_fp_act_size(u32 type, u32 n);
 void llx_fp_init(void);
 void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 nt);
@@ -145,5 +143,26 @@ struct llx_cand {
  */
 u32 llx_fp_sample(struct llx_sampler *smp, const u32 *logits_bits, u32 n,
 		  u64 rnd);
+
+/* Test hooks (EXPORT_SYMBOL_IF_KUNIT). */
+
+/*
+ * The same builder for other shapes (tests): the mock vocabulary, random
+ * F32 or Q8_0 matrices (@type), F32 norms, no output.weight when @tied.
+ * @cycle arranges F32 weights to recite the mock sentence, as
+ * llx_mock_gguf() does.  Shapes are capped small; -EINVAL outside them.
+ */
+struct llx_mock_shape {
+	u32 n_embd, n_ff, n_layer, n_head, n_head_kv, n_ctx;
+	u32 type;		/* GGML_TYPE_F32 or GGML_TYPE_Q8_0 */
+	u32 seed;
+	bool tied;
+	bool cycle;
+};
+
+int llx_mock_gguf_shape(const struct llx_mock_shape *sh, void **buf, u64 *len);
+
+/* Sample from @logits_bits (n_vocab f32 bit patterns), as llx_sampler_sample. */
+u32 llx_sampler_sample_bits(struct llx_sampler *smp, const u32 *logits_bits);
 
 #endif /* _LLAMUX_LLAMA_INTERNAL_H */

@@ -40,13 +40,6 @@ static const struct llx_sampler_params llx_t_greedy = {
 	.repeat_penalty_milli = 1000,
 };
 
-static float llx_t_f32(u32 bits)
-{
-	union { u32 u; float f; } v = { .u = bits };
-
-	return v.f;
-}
-
 /* Model over a GGUF image; freed when the test ends.  *@g if wanted. */
 static struct llx_model *llx_t_model(struct kunit *test, const u8 *img,
 				     size_t size, struct llx_vocab **vocab)
@@ -55,13 +48,13 @@ static struct llx_model *llx_t_model(struct kunit *test, const u8 *img,
 	struct gguf_ctx *g;
 	int ret;
 
-	ret = gguf_parse(img, size, size, &g);
+	ret = llx_gguf_parse(img, size, size, &g);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	ret = llx_model_create(g, img + g->data_offset,
 			       size - g->data_offset, &m);
 	if (!ret && vocab)
 		ret = llx_vocab_load(g, vocab);
-	gguf_free(g);
+	llx_gguf_free(g);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_model_free,
 							m), 0);
@@ -175,19 +168,19 @@ static void llx_t_step(const struct llx_session *s,
 
 	llx_fpu_begin();
 	for (i = 1; i < n_vocab; i++)
-		if (llx_t_f32(lb[i]) > llx_t_f32(lb[best]))
+		if (llx_f32_from_bits(lb[i]) > llx_f32_from_bits(lb[best]))
 			best = i;
 	for (i = 0; i < 5; i++) {
-		float d = ref[i].id < n_vocab ? llx_t_f32(lb[ref[i].id]) -
-			  llx_t_f32(ref[i].logit_bits) : 1e9f;
+		float d = ref[i].id < n_vocab ? llx_f32_from_bits(lb[ref[i].id]) -
+			  llx_f32_from_bits(ref[i].logit_bits) : 1e9f;
 
 		d = d < 0 ? -d : d;
 		if (!(d <= err))
 			err = d;
 	}
 	st->argmax = best;
-	st->low_gap = llx_t_f32(ref[0].logit_bits) -
-		      llx_t_f32(ref[1].logit_bits) < 0.01f;
+	st->low_gap = llx_f32_from_bits(ref[0].logit_bits) -
+		      llx_f32_from_bits(ref[1].logit_bits) < 0.01f;
 	st->top5_bad = !(err <= tol);
 	st->top5_err_1e7 = err < 100.0f ? (u32)(err * 1e7f) : U32_MAX;
 	llx_fpu_end();
@@ -203,7 +196,7 @@ static u32 llx_t_first_err(const struct llx_session *s, const u32 *ref,
 
 	llx_fpu_begin();
 	for (i = 0; i < n; i++) {
-		float d = llx_t_f32(lb[i]) - llx_t_f32(ref[i]);
+		float d = llx_f32_from_bits(lb[i]) - llx_f32_from_bits(ref[i]);
 
 		d = d < 0 ? -d : d;
 		if (!(d <= err))
@@ -512,7 +505,7 @@ static const float *llx_nv_t(const struct llx_naive *nv, const char *fmt,
 	char name[64];
 
 	snprintf(name, sizeof(name), fmt, il);
-	return (const float *)(nv->data + gguf_find_tensor(nv->g, name)->offset);
+	return (const float *)(nv->data + llx_gguf_find_tensor(nv->g, name)->offset);
 }
 
 /* y[r] = sum_c W[r][c] x[c], W [rows][cols] */
@@ -563,8 +556,8 @@ static void llx_nv_forward(struct llx_naive *nv, const u32 *tok, u32 n)
 	const struct llx_hparams *hp = nv->hp;
 	u32 e = hp->n_embd, hd = hp->head_dim, kvd = hp->n_head_kv * hd;
 	u32 nl = hp->n_layer, ff = hp->n_ff, p, l, h, j, i;
-	float eps = llx_t_f32(hp->rms_eps_bits);
-	float base = llx_t_f32(hp->rope_freq_base_bits);
+	float eps = llx_f32_from_bits(hp->rms_eps_bits);
+	float base = llx_f32_from_bits(hp->rope_freq_base_bits);
 	const float *emb = llx_nv_t(nv, "token_embd.weight", 0);
 
 	for (p = 0; p < n; p++) {
@@ -660,7 +653,7 @@ static void llx_naive_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
 							img), 0);
 	m = llx_t_model(test, img, len, NULL);
-	KUNIT_ASSERT_EQ(test, gguf_parse(img, len, len, &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(img, len, len, &g), 0);
 	nv.hp = llx_model_hparams(m);
 	nv.g = g;
 	nv.data = (const u8 *)img + g->data_offset;
@@ -685,7 +678,7 @@ static void llx_naive_test(struct kunit *test)
 	llx_fpu_begin();
 	llx_nv_forward(&nv, tok, LLX_N_NAIVE);
 	for (i = 0; i < n_vocab; i++) {
-		float d = llx_t_f32(llx_session_logits_bits(s)[i]) -
+		float d = llx_f32_from_bits(llx_session_logits_bits(s)[i]) -
 			  nv.logits[i];
 
 		d = d < 0 ? -d : d;
@@ -697,7 +690,7 @@ static void llx_naive_test(struct kunit *test)
 			big++;
 	}
 	llx_fpu_end();
-	gguf_free(g);
+	llx_gguf_free(g);
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "max |dlogit| %u e-9", err_1e9);
 	/* The comparison means something: the logits are not ~0. */
 	KUNIT_EXPECT_GT(test, big, n_vocab / 4);
@@ -765,7 +758,7 @@ static void llx_create_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, llx_mock_gguf_shape(&sh, (void **)&img, &len), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
 							img), 0);
-	KUNIT_ASSERT_EQ(test, gguf_parse(img, len, len, &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(img, len, len, &g), 0);
 	dlen = len - g->data_offset;
 	/* The last tensor ends one byte past the data given. */
 	KUNIT_EXPECT_EQ(test, llx_model_create(g, img + g->data_offset,
@@ -782,7 +775,7 @@ static void llx_create_test(struct kunit *test)
 	/* And the real thing works. */
 	KUNIT_EXPECT_EQ(test, llx_model_create(g, img + g->data_offset, dlen,
 					       &m), 0);
-	gguf_free(g);
+	llx_gguf_free(g);
 	llx_model_free(m);
 	/* Out-of-range shapes are refused by the builder itself. */
 	KUNIT_EXPECT_EQ(test, llx_mock_gguf_shape(&(struct llx_mock_shape){
@@ -1222,5 +1215,6 @@ static struct kunit_suite llx_sampler_suite = {
 
 kunit_test_suites(&llx_llama_suite, &llx_sampler_suite);
 
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the llamux llama model and sampler");

@@ -23,6 +23,8 @@
 #include <llamux/gguf.h>
 #include <llamux/llama.h>
 
+#include "llama_internal.h"
+
 #define SP "\xe2\x96\x81"	/* U+2581, SentencePiece's space */
 
 static const char * const llx_mock_pieces[] = {
@@ -442,7 +444,7 @@ int llx_mock_gguf_shape(const struct llx_mock_shape *sh, void **buf, u64 *len)
 	*buf = p;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(llx_mock_gguf_shape);
+EXPORT_SYMBOL_IF_KUNIT(llx_mock_gguf_shape);
 
 int llx_mock_gguf(void **buf, u64 *len)
 {

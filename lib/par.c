@@ -66,7 +66,6 @@ int llx_par_create(u32 n, struct llx_par **out)
 	*out = par;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(llx_par_create);
 
 void llx_par_free(struct llx_par *par)
 {
@@ -76,13 +75,6 @@ void llx_par_free(struct llx_par *par)
 		destroy_workqueue(par->wq);
 	kfree(par);
 }
-EXPORT_SYMBOL_GPL(llx_par_free);
-
-u32 llx_par_n(const struct llx_par *par)
-{
-	return par->n;
-}
-EXPORT_SYMBOL_GPL(llx_par_n);
 
 void llx_par_run(struct llx_par *par, void (*fn)(void *arg, u32 i),
 		 void *arg)
@@ -98,10 +90,9 @@ void llx_par_run(struct llx_par *par, void (*fn)(void *arg, u32 i),
 	for (i = 1; i < par->n; i++)
 		flush_work(&par->items[i].work);
 }
-EXPORT_SYMBOL_GPL(llx_par_run);
 
 u32 llx_par_cpus(void)
 {
 	return max(num_online_cpus(), 1u);
 }
-EXPORT_SYMBOL_GPL(llx_par_cpus);
+EXPORT_SYMBOL_IF_KUNIT(llx_par_cpus);

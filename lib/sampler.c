@@ -12,20 +12,6 @@
 
 #include "llama_internal.h"
 
-/* f32 bits -> u32 that sorts like the float (NaNs sort at the ends). */
-static u32 llx_f32_key(u32 bits)
-{
-	return (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
-}
-
-static u32 llx_f32_bits(float f)
-{
-	u32 b;
-
-	memcpy(&b, &f, sizeof(b));
-	return b;
-}
-
 static bool llx_penalty_on(const struct llx_sampler *smp)
 {
 	u32 pm = smp->p.repeat_penalty_milli;

@@ -108,7 +108,7 @@ u32 llx_sampler_sample_bits(struct llx_sampler *smp, const u32 *logits_bits)
 {
 	return llx_sample_n(smp, logits_bits, smp->n_vocab);
 }
-EXPORT_SYMBOL_GPL(llx_sampler_sample_bits);
+EXPORT_SYMBOL_IF_KUNIT(llx_sampler_sample_bits);
 
 /* A sampler made for another vocabulary size only sees the common ids. */
 u32 llx_sampler_sample(struct llx_sampler *smp, const struct llx_session *s)

@@ -16,15 +16,6 @@
 #define LLX_F32_1EM5		0x3727c5acu	/* 1e-5f */
 #define LLX_NO_TOKEN		U32_MAX		/* a special id of -1: none */
 
-/* Tensor types the engine computes. */
-#define LLX_COMPUTE_TYPES	(BIT_ULL(GGML_TYPE_F32) | BIT_ULL(GGML_TYPE_F16) | \
-				 BIT_ULL(GGML_TYPE_BF16) | BIT_ULL(GGML_TYPE_Q8_0) | \
-				 BIT_ULL(GGML_TYPE_Q4_0) | BIT_ULL(GGML_TYPE_Q4_1) | \
-				 BIT_ULL(GGML_TYPE_Q5_0) | BIT_ULL(GGML_TYPE_Q5_1) | \
-				 BIT_ULL(GGML_TYPE_Q2_K) | BIT_ULL(GGML_TYPE_Q3_K) | \
-				 BIT_ULL(GGML_TYPE_Q4_K) | BIT_ULL(GGML_TYPE_Q5_K) | \
-				 BIT_ULL(GGML_TYPE_Q6_K))
-
 struct llx_check {
 	const struct gguf_ctx *g;
 	struct llx_hparams hp;
@@ -52,7 +43,7 @@ static __printf(3, 4) int llx_fail(struct llx_check *c, int err,
 static int llx_key_u32(struct llx_check *c, const char *key, bool has_def,
 		       u32 def, u32 lo, u32 hi, u32 *val)
 {
-	int ret = gguf_get_u32(c->g, key, val);
+	int ret = llx_gguf_get_u32(c->g, key, val);
 
 	if (ret == -ENOENT && has_def) {
 		*val = def;
@@ -60,7 +51,7 @@ static int llx_key_u32(struct llx_check *c, const char *key, bool has_def,
 		return llx_fail(c, -EINVAL, "missing key %s", key);
 	} else if (ret) {
 		return llx_fail(c, -EINVAL, "key %s: type %s, expected u32", key,
-				gguf_value_type_name(gguf_get_kv(c->g, key)->type));
+				llx_gguf_value_type_name(llx_gguf_get_kv(c->g, key)->type));
 	}
 	if (*val < lo || *val > hi)
 		return llx_fail(c, -EINVAL, "key %s: %u not in %u..%u",
@@ -72,7 +63,7 @@ static int llx_key_u32(struct llx_check *c, const char *key, bool has_def,
 static int llx_key_f32(struct llx_check *c, const char *key, u32 def,
 		       u32 *bits)
 {
-	int ret = gguf_get_f32_bits(c->g, key, bits);
+	int ret = llx_gguf_get_f32_bits(c->g, key, bits);
 
 	if (ret == -ENOENT) {
 		*bits = def;
@@ -80,7 +71,7 @@ static int llx_key_f32(struct llx_check *c, const char *key, u32 def,
 	}
 	if (ret)
 		return llx_fail(c, -EINVAL, "key %s: type %s, expected f32", key,
-				gguf_value_type_name(gguf_get_kv(c->g, key)->type));
+				llx_gguf_value_type_name(llx_gguf_get_kv(c->g, key)->type));
 	if ((*bits & 0x7f800000u) == 0x7f800000u)
 		return llx_fail(c, -EINVAL, "key %s: not finite (0x%08x)",
 				key, *bits);
@@ -95,13 +86,13 @@ static int llx_key_f32(struct llx_check *c, const char *key, u32 def,
 static int llx_check_arch(struct llx_check *c)
 {
 	struct gguf_str arch;
-	int ret = gguf_get_str(c->g, "general.architecture", &arch);
+	int ret = llx_gguf_get_str(c->g, "general.architecture", &arch);
 
 	if (ret == -ENOENT)
 		return llx_fail(c, -EINVAL, "missing key general.architecture");
 	if (ret)
 		return llx_fail(c, -EINVAL, "key general.architecture: not a string");
-	if (!gguf_str_eq(&arch, "llama"))
+	if (!llx_gguf_str_eq(&arch, "llama"))
 		return llx_fail(c, -EOPNOTSUPP, "architecture %.*s, expected llama",
 				(int)min_t(u64, arch.len, 32), arch.s);
 	return 0;
@@ -160,7 +151,7 @@ static int llx_check_vocab_arr(struct llx_check *c, const char *key, u32 type,
 {
 	const void *data;
 	u64 n;
-	int ret = gguf_get_arr(c->g, key, type, &n, &data);
+	int ret = llx_gguf_get_arr(c->g, key, type, &n, &data);
 
 	if (ret == -ENOENT && !required)
 		return 0;
@@ -168,7 +159,7 @@ static int llx_check_vocab_arr(struct llx_check *c, const char *key, u32 type,
 		return llx_fail(c, -EINVAL, "missing key %s", key);
 	if (ret)
 		return llx_fail(c, -EINVAL, "key %s: expected an array of %s",
-				key, gguf_value_type_name(type));
+				key, llx_gguf_value_type_name(type));
 	if (n != c->hp.n_vocab)
 		return llx_fail(c, -EINVAL, "key %s: %llu entries, expected %u",
 				key, n, c->hp.n_vocab);
@@ -193,8 +184,8 @@ static int llx_check_vocab(struct llx_check *c)
 	u32 v;
 	int ret;
 
-	ret = gguf_get_arr(g, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, &n,
-			   &data);
+	ret = llx_gguf_get_arr(g, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, &n,
+			       &data);
 	if (ret == -ENOENT)
 		return llx_fail(c, -EINVAL, "missing key tokenizer.ggml.tokens");
 	if (ret)
@@ -204,11 +195,11 @@ static int llx_check_vocab(struct llx_check *c)
 				n, LLX_MAX_VOCAB);
 	c->hp.n_vocab = n;
 
-	ret = gguf_get_str(g, "tokenizer.ggml.model", &model);
+	ret = llx_gguf_get_str(g, "tokenizer.ggml.model", &model);
 	if (ret && ret != -ENOENT)
 		return llx_fail(c, -EINVAL, "key tokenizer.ggml.model: not a string");
 	ret = llx_check_vocab_arr(c, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32,
-				  gguf_str_eq(&model, "llama"));
+				  llx_gguf_str_eq(&model, "llama"));
 	if (!ret)
 		ret = llx_check_vocab_arr(c, "tokenizer.ggml.token_type",
 					  GGUF_TYPE_INT32, false);
@@ -227,7 +218,7 @@ static int llx_check_vocab(struct llx_check *c)
 		if (kv->type != GGUF_TYPE_UINT32)
 			return llx_fail(c, -EINVAL, "key %.*s: type %s, expected u32",
 					(int)kv->key.len, kv->key.s,
-					gguf_value_type_name(kv->type));
+					llx_gguf_value_type_name(kv->type));
 		v = get_unaligned_le32(kv->data);
 		if (v != LLX_NO_TOKEN && v >= c->hp.n_vocab)
 			return llx_fail(c, -EINVAL, "key %.*s: token id %u >= n_vocab %u",
@@ -241,18 +232,18 @@ static int llx_check_vocab(struct llx_check *c)
 static int llx_check_tensor(struct llx_check *c, const char *name, u64 ne0,
 			    u64 ne1, bool norm)
 {
-	const struct gguf_tensor *t = gguf_find_tensor(c->g, name);
+	const struct gguf_tensor *t = llx_gguf_find_tensor(c->g, name);
 	u32 d;
 
 	if (!t)
 		return llx_fail(c, -EINVAL, "missing tensor %s", name);
 	c->seen[t - c->g->tensors] = 1;
-	if (t->type >= 64 || !(BIT_ULL(t->type) & LLX_COMPUTE_TYPES))
+	if (!llx_type_supported(t->type))
 		return llx_fail(c, -EOPNOTSUPP, "tensor %s: type %s not supported",
-				name, ggml_type_name(t->type));
+				name, llx_type_name(t->type));
 	if (norm && t->type != GGML_TYPE_F32)
 		return llx_fail(c, -EOPNOTSUPP, "tensor %s: type %s, norm weights must be F32",
-				name, ggml_type_name(t->type));
+				name, llx_type_name(t->type));
 	for (d = 2; d < GGUF_MAX_DIMS; d++)
 		if (t->ne[d] != 1)
 			break;
@@ -289,7 +280,7 @@ static int llx_check_tensors(struct llx_check *c)
 		ret = llx_check_tensor(c, "output_norm.weight", hp->n_embd, 1,
 				       true);
 	/* output.weight is optional: tied to token_embd when absent. */
-	if (!ret && gguf_find_tensor(c->g, "output.weight"))
+	if (!ret && llx_gguf_find_tensor(c->g, "output.weight"))
 		ret = llx_check_tensor(c, "output.weight", hp->n_embd,
 				       hp->n_vocab, false);
 	for (l = 0; !ret && l < hp->n_layer; l++) {
@@ -324,7 +315,7 @@ static void llx_copy_name(struct llx_check *c)
 	size_t i;
 
 	c->hp.name[0] = '\0';
-	if (gguf_get_str(c->g, "general.name", &s))
+	if (llx_gguf_get_str(c->g, "general.name", &s))
 		return;
 	for (i = 0; i < s.len && i < sizeof(c->hp.name) - 1; i++)
 		c->hp.name[i] = (s.s[i] >= 0x20 && s.s[i] < 0x7f) ? s.s[i] : '?';

@@ -364,10 +364,10 @@ static void schema_test_cases(struct kunit *test)
 	gb_init(test, &b, 64u << 10);
 	build_model(&b, c);
 	KUNIT_ASSERT_FALSE(test, b.overflow);
-	KUNIT_ASSERT_EQ(test, gguf_parse(b.buf, b.len, gb_file_size(&b), &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(b.buf, b.len, gb_file_size(&b), &g), 0);
 	memset(&hp, 0xa5, sizeof(hp));
 	ret = llx_llama_check(g, &hp, why, sizeof(why));
-	gguf_free(g);
+	llx_gguf_free(g);
 	KUNIT_EXPECT_EQ_MSG(test, ret, c->err, "why: %s", why);
 	if (c->why)
 		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(why, c->why), "why: %s", why);
@@ -405,13 +405,13 @@ static void schema_test_null_args(struct kunit *test)
 
 	gb_init(test, &b, 64u << 10);
 	build_model(&b, &ok);
-	KUNIT_ASSERT_EQ(test, gguf_parse(b.buf, b.len, gb_file_size(&b), &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(b.buf, b.len, gb_file_size(&b), &g), 0);
 	KUNIT_EXPECT_EQ(test, llx_llama_check(g, NULL, NULL, 0), 0);
-	gguf_free(g);
+	llx_gguf_free(g);
 
 	gb_init(test, &b, 64u << 10);
 	build_model(&b, &bad);
-	KUNIT_ASSERT_EQ(test, gguf_parse(b.buf, b.len, gb_file_size(&b), &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(b.buf, b.len, gb_file_size(&b), &g), 0);
 	memset(&hp, 0x5a, sizeof(hp));
 	/* a short @why is truncated, still NUL-terminated */
 	KUNIT_EXPECT_EQ(test, llx_llama_check(g, &hp, why, sizeof(why)),
@@ -419,7 +419,7 @@ static void schema_test_null_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, strlen(why), sizeof(why) - 1);
 	KUNIT_EXPECT_EQ(test, hp.n_vocab, 0x5a5a5a5a);
 	KUNIT_EXPECT_EQ(test, llx_llama_check(g, NULL, NULL, 0), -EOPNOTSUPP);
-	gguf_free(g);
+	llx_gguf_free(g);
 }
 
 /* --- real files ------------------------------------------------------------ */
@@ -460,9 +460,9 @@ static void schema_test_real(struct kunit *test)
 	fw = llx_test_fw(test, c->file);
 	if (!fw)
 		return;
-	KUNIT_ASSERT_EQ(test, gguf_parse(fw->data, fw->size, fw->size, &g), 0);
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(fw->data, fw->size, fw->size, &g), 0);
 	ret = llx_llama_check(g, &hp, why, sizeof(why));
-	gguf_free(g);
+	llx_gguf_free(g);
 	KUNIT_EXPECT_EQ_MSG(test, ret, c->err, "why: %s", why);
 	if (ret)
 		return;
@@ -507,4 +507,5 @@ static struct kunit_suite schema_test_suite = {
 kunit_test_suite(schema_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the llamux llama schema check");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");

@@ -26,40 +26,14 @@
 #include <llamux/gguf.h>
 #include <llamux/tensor.h>
 
+#include "tensor_internal.h"
+
 static bool llx_use_avx2;
 static bool llx_force_scalar;
 
 /* ------------------------------------------------------------------------
  * Half precision
  */
-
-static inline double d_from_bits(u64 u)
-{
-	union { u64 u; double d; } v = { .u = u };
-
-	return v.d;
-}
-
-static inline u64 d_bits(double d)
-{
-	union { u64 u; double d; } v = { .d = d };
-
-	return v.u;
-}
-
-static inline float f32_from_bits(u32 u)
-{
-	union { u32 u; float f; } v = { .u = u };
-
-	return v.f;
-}
-
-static inline u32 f32_bits(float f)
-{
-	union { u32 u; float f; } v = { .f = f };
-
-	return v.u;
-}
 
 /*
  * Exact, branch-light: normal halves are rebiased by a multiply by 2^-112
@@ -70,26 +44,26 @@ static inline float fp16_to_fp32(u16 h)
 	u32 w = (u32)h << 16;
 	u32 sign = w & 0x80000000u;
 	u32 two_w = w + w;
-	float norm = f32_from_bits((two_w >> 4) + (0xe0u << 23)) *
-		     f32_from_bits(0x07800000u);	/* 2^-112 */
-	float denorm = f32_from_bits((two_w >> 17) | (126u << 23)) - 0.5f;
+	float norm = llx_f32_from_bits((two_w >> 4) + (0xe0u << 23)) *
+		     llx_f32_from_bits(0x07800000u);	/* 2^-112 */
+	float denorm = llx_f32_from_bits((two_w >> 17) | (126u << 23)) - 0.5f;
 
-	return f32_from_bits(sign | (two_w < (1u << 27) ? f32_bits(denorm) :
-					    f32_bits(norm)));
+	return llx_f32_from_bits(sign | (two_w < (1u << 27) ? llx_f32_bits(denorm) :
+					    llx_f32_bits(norm)));
 }
 
 float llx_fp16_to_fp32(u16 h)
 {
 	return fp16_to_fp32(h);
 }
-EXPORT_SYMBOL_GPL(llx_fp16_to_fp32);
+EXPORT_SYMBOL_IF_KUNIT(llx_fp16_to_fp32);
 
 /* Round to nearest even, like F16C's vcvtps2ph with imm 0. */
 u16 llx_fp32_to_fp16(float f)
 {
-	union { u32 u; float f; } v = { .f = f };
-	u32 sign = (v.u >> 16) & 0x8000;
-	u32 a = v.u & 0x7fffffff;
+	u32 bits = llx_f32_bits(f);
+	u32 sign = (bits >> 16) & 0x8000;
+	u32 a = bits & 0x7fffffff;
 	u32 exp = a >> 23;
 	u32 man, r;
 
@@ -113,87 +87,28 @@ u16 llx_fp32_to_fp16(float f)
 		r++;
 	return sign | r;
 }
-EXPORT_SYMBOL_GPL(llx_fp32_to_fp16);
+EXPORT_SYMBOL_IF_KUNIT(llx_fp32_to_fp16);
 
 float llx_bf16_to_fp32(u16 h)
 {
-	union { u32 u; float f; } v = { .u = (u32)h << 16 };
-
-	return v.f;
+	return llx_f32_from_bits((u32)h << 16);
 }
-EXPORT_SYMBOL_GPL(llx_bf16_to_fp32);
 
 /* ggml_compute_fp32_to_bf16: round to nearest even, NaN forced quiet. */
 u16 llx_fp32_to_bf16(float f)
 {
-	union { u32 u; float f; } v = { .f = f };
+	u32 u = llx_f32_bits(f);
 
-	if ((v.u & 0x7fffffff) > 0x7f800000)
-		return (v.u >> 16) | 64;
-	return (v.u + (0x7fff + ((v.u >> 16) & 1))) >> 16;
+	if ((u & 0x7fffffff) > 0x7f800000)
+		return (u >> 16) | 64;
+	return (u + (0x7fff + ((u >> 16) & 1))) >> 16;
 }
-EXPORT_SYMBOL_GPL(llx_fp32_to_bf16);
+EXPORT_SYMBOL_IF_KUNIT(llx_fp32_to_bf16);
 
 static inline float fp16_at(const u8 *p)
 {
 	return fp16_to_fp32(get_unaligned_le16(p));
 }
-
-/* ------------------------------------------------------------------------
- * Type table
- */
-
-struct llx_type {
-	u16 blck;	/* elements per block */
-	u16 size;	/* bytes per block */
-	u32 act;	/* activation (vec_dot) type */
-};
-
-static const struct llx_type llx_types[] = {
-	[GGML_TYPE_F32]  = { 1, 4, GGML_TYPE_F32 },
-	[GGML_TYPE_F16]  = { 1, 2, GGML_TYPE_F16 },
-	[GGML_TYPE_BF16] = { 1, 2, GGML_TYPE_BF16 },
-	[GGML_TYPE_Q4_0] = { 32, LLX_Q4_0_BYTES, GGML_TYPE_Q8_0 },
-	[GGML_TYPE_Q4_1] = { 32, LLX_Q4_1_BYTES, GGML_TYPE_Q8_1 },
-	[GGML_TYPE_Q5_0] = { 32, LLX_Q5_0_BYTES, GGML_TYPE_Q8_0 },
-	[GGML_TYPE_Q5_1] = { 32, LLX_Q5_1_BYTES, GGML_TYPE_Q8_1 },
-	[GGML_TYPE_Q8_0] = { 32, LLX_Q8_0_BYTES, GGML_TYPE_Q8_0 },
-	[GGML_TYPE_Q2_K] = { 256, LLX_Q2_K_BYTES, GGML_TYPE_Q8_K },
-	[GGML_TYPE_Q3_K] = { 256, LLX_Q3_K_BYTES, GGML_TYPE_Q8_K },
-	[GGML_TYPE_Q4_K] = { 256, LLX_Q4_K_BYTES, GGML_TYPE_Q8_K },
-	[GGML_TYPE_Q5_K] = { 256, LLX_Q5_K_BYTES, GGML_TYPE_Q8_K },
-	[GGML_TYPE_Q6_K] = { 256, LLX_Q6_K_BYTES, GGML_TYPE_Q8_K },
-};
-
-/* NULL for types we do not compute with (any u32 is safe to pass) */
-static const struct llx_type *llx_type_get(u32 type)
-{
-	if (type >= ARRAY_SIZE(llx_types) || !llx_types[type].blck)
-		return NULL;
-	return &llx_types[type];
-}
-
-bool llx_type_supported(u32 type)
-{
-	return !!llx_type_get(type);
-}
-EXPORT_SYMBOL_GPL(llx_type_supported);
-
-u32 llx_type_block(u32 type)
-{
-	const struct llx_type *t = llx_type_get(type);
-
-	return t ? t->blck : 0;
-}
-EXPORT_SYMBOL_GPL(llx_type_block);
-
-u32 llx_act_type(u32 wtype)
-{
-	const struct llx_type *t = llx_type_get(wtype);
-
-	return t ? t->act : GGML_TYPE_F32;
-}
-EXPORT_SYMBOL_GPL(llx_act_type);
 
 /* ------------------------------------------------------------------------
  * Dispatch
@@ -203,7 +118,7 @@ void llx_tensor_init(void)
 {
 	llx_use_avx2 = LLX_HAVE_AVX2 && llx_cpu_has_avx2_fma();
 }
-EXPORT_SYMBOL_GPL(llx_tensor_init);
+EXPORT_SYMBOL_IF_KUNIT(llx_tensor_init);
 
 bool llx_tensor_force_scalar(bool scalar)
 {
@@ -212,59 +127,63 @@ bool llx_tensor_force_scalar(bool scalar)
 	llx_force_scalar = scalar;
 	return old;
 }
-EXPORT_SYMBOL_GPL(llx_tensor_force_scalar);
+EXPORT_SYMBOL_IF_KUNIT(llx_tensor_force_scalar);
 
 bool llx_tensor_using_avx2(void)
 {
 	return llx_use_avx2 && !llx_force_scalar;
 }
-EXPORT_SYMBOL_GPL(llx_tensor_using_avx2);
+EXPORT_SYMBOL_IF_KUNIT(llx_tensor_using_avx2);
 
 /* ------------------------------------------------------------------------
  * Unpacking helpers shared by dequantisation and dot products.
  * Each unpacks one block to signed integer values in element order.
  */
 
-static void unpack_q4_0(const u8 *b, s8 *q)
+static void unpack_q4_0(const u8 *p, s8 *q)
 {
+	const struct llx_blk_q4_0 *b = (const void *)p;
 	int j;
 
 	for (j = 0; j < 16; j++) {
-		q[j] = (s8)(b[2 + j] & 0xf) - 8;
-		q[j + 16] = (s8)(b[2 + j] >> 4) - 8;
+		q[j] = (s8)(b->qs[j] & 0xf) - 8;
+		q[j + 16] = (s8)(b->qs[j] >> 4) - 8;
 	}
 }
 
-static void unpack_q4_1(const u8 *b, s8 *q)
+static void unpack_q4_1(const u8 *p, s8 *q)
 {
+	const struct llx_blk_q4_1 *b = (const void *)p;
 	int j;
 
 	for (j = 0; j < 16; j++) {
-		q[j] = b[4 + j] & 0xf;
-		q[j + 16] = b[4 + j] >> 4;
+		q[j] = b->qs[j] & 0xf;
+		q[j + 16] = b->qs[j] >> 4;
 	}
 }
 
-static void unpack_q5_0(const u8 *b, s8 *q)
+static void unpack_q5_0(const u8 *p, s8 *q)
 {
-	u32 qh = get_unaligned_le32(b + 2);
+	const struct llx_blk_q5_0 *b = (const void *)p;
+	u32 qh = get_unaligned_le32(b->qh);
 	int j;
 
 	for (j = 0; j < 16; j++) {
-		q[j] = (s8)((b[6 + j] & 0xf) | (((qh >> j) & 1) << 4)) - 16;
-		q[j + 16] = (s8)((b[6 + j] >> 4) |
+		q[j] = (s8)((b->qs[j] & 0xf) | (((qh >> j) & 1) << 4)) - 16;
+		q[j + 16] = (s8)((b->qs[j] >> 4) |
 				 (((qh >> (j + 16)) & 1) << 4)) - 16;
 	}
 }
 
-static void unpack_q5_1(const u8 *b, s8 *q)
+static void unpack_q5_1(const u8 *p, s8 *q)
 {
-	u32 qh = get_unaligned_le32(b + 4);
+	const struct llx_blk_q5_1 *b = (const void *)p;
+	u32 qh = get_unaligned_le32(b->qh);
 	int j;
 
 	for (j = 0; j < 16; j++) {
-		q[j] = (b[8 + j] & 0xf) | (((qh >> j) & 1) << 4);
-		q[j + 16] = (b[8 + j] >> 4) | (((qh >> (j + 16)) & 1) << 4);
+		q[j] = (b->qs[j] & 0xf) | (((qh >> j) & 1) << 4);
+		q[j + 16] = (b->qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4);
 	}
 }
 
@@ -296,7 +215,7 @@ static void scales_q3_k(const u8 *s, s8 *out)
 /* Q2_K: values 0..3 in element order */
 static void unpack_q2_k(const u8 *b, s8 *q)
 {
-	const u8 *qs = b + 16;
+	const u8 *qs = ((const struct llx_blk_q2_k *)b)->qs;
 	int n, j, l;
 
 	for (n = 0; n < 2; n++)
@@ -309,7 +228,8 @@ static void unpack_q2_k(const u8 *b, s8 *q)
 /* Q3_K: values -4..3 in element order */
 static void unpack_q3_k(const u8 *b, s8 *q)
 {
-	const u8 *hm = b, *qs = b + 32;
+	const struct llx_blk_q3_k *blk = (const void *)b;
+	const u8 *hm = blk->hmask, *qs = blk->qs;
 	int n, j, l;
 
 	for (n = 0; n < 2; n++)
@@ -327,7 +247,7 @@ static void unpack_q3_k(const u8 *b, s8 *q)
 /* Q4_K: values 0..15 in element order */
 static void unpack_q4_k(const u8 *b, s8 *q)
 {
-	const u8 *qs = b + 16;
+	const u8 *qs = ((const struct llx_blk_q4_k *)b)->qs;
 	int j, l;
 
 	for (j = 0; j < 4; j++)
@@ -340,7 +260,8 @@ static void unpack_q4_k(const u8 *b, s8 *q)
 /* Q5_K: values 0..31 in element order */
 static void unpack_q5_k(const u8 *b, s8 *q)
 {
-	const u8 *qh = b + 16, *qs = b + 48;
+	const struct llx_blk_q5_k *blk = (const void *)b;
+	const u8 *qh = blk->qh, *qs = blk->qs;
 	int j, l;
 
 	for (j = 0; j < 4; j++)
@@ -355,7 +276,8 @@ static void unpack_q5_k(const u8 *b, s8 *q)
 /* Q6_K: values -32..31 in element order */
 static void unpack_q6_k(const u8 *b, s8 *q)
 {
-	const u8 *ql = b, *qh = b + 128;
+	const struct llx_blk_q6_k *blk = (const void *)b;
+	const u8 *ql = blk->ql, *qh = blk->qh;
 	int n, l;
 
 	for (n = 0; n < 2; n++) {
@@ -380,13 +302,15 @@ static void unpack_q6_k(const u8 *b, s8 *q)
 
 static void dequant_q2_k(const u8 *b, float *y)
 {
-	float d = fp16_at(b + 80), dmin = fp16_at(b + 82);
+	const struct llx_blk_q2_k *blk = (const void *)b;
+	float d = fp16_at(blk->d), dmin = fp16_at(blk->dmin);
 	s8 q[256];
 	int s, l;
 
 	unpack_q2_k(b, q);
 	for (s = 0; s < 16; s++) {
-		float dl = d * (b[s] & 0xf), ml = dmin * (b[s] >> 4);
+		float dl = d * (blk->scales[s] & 0xf);
+		float ml = dmin * (blk->scales[s] >> 4);
 
 		for (l = 0; l < 16; l++)
 			y[s * 16 + l] = dl * q[s * 16 + l] - ml;
@@ -395,12 +319,13 @@ static void dequant_q2_k(const u8 *b, float *y)
 
 static void dequant_q3_k(const u8 *b, float *y)
 {
-	float d = fp16_at(b + 108);
+	const struct llx_blk_q3_k *blk = (const void *)b;
+	float d = fp16_at(blk->d);
 	s8 q[256], sc[16];
 	int s, l;
 
 	unpack_q3_k(b, q);
-	scales_q3_k(b + 96, sc);
+	scales_q3_k(blk->scales, sc);
 	for (s = 0; s < 16; s++) {
 		float dl = d * sc[s];
 
@@ -411,7 +336,9 @@ static void dequant_q3_k(const u8 *b, float *y)
 
 static void dequant_q45_k(const u8 *b, float *y, bool five)
 {
-	float d = fp16_at(b), dmin = fp16_at(b + 2);
+	/* Q5_K is Q4_K with qh inserted before qs */
+	const struct llx_blk_q4_k *blk = (const void *)b;
+	float d = fp16_at(blk->d), dmin = fp16_at(blk->dmin);
 	s8 q[256];
 	u8 sc, m;
 	int s, l;
@@ -423,7 +350,7 @@ static void dequant_q45_k(const u8 *b, float *y, bool five)
 	for (s = 0; s < 8; s++) {
 		float dl, ml;
 
-		scale_min_k4(s, b + 4, &sc, &m);
+		scale_min_k4(s, blk->scales, &sc, &m);
 		dl = d * sc;
 		ml = dmin * m;
 		for (l = 0; l < 32; l++)
@@ -433,8 +360,9 @@ static void dequant_q45_k(const u8 *b, float *y, bool five)
 
 static void dequant_q6_k(const u8 *b, float *y)
 {
-	float d = fp16_at(b + 208);
-	const s8 *sc = (const s8 *)(b + 192);
+	const struct llx_blk_q6_k *blk = (const void *)b;
+	float d = fp16_at(blk->d);
+	const s8 *sc = (const s8 *)blk->scales;
 	s8 q[256];
 	int s, l;
 
@@ -442,6 +370,30 @@ static void dequant_q6_k(const u8 *b, float *y)
 	for (s = 0; s < 16; s++)
 		for (l = 0; l < 16; l++)
 			y[s * 16 + l] = d * sc[s] * q[s * 16 + l];
+}
+
+/*
+ * The 32-element formats all begin with the fp16 d; Q4_1 and Q5_1 follow
+ * it with m (and Q8_1 with s), so one offset serves all of them.
+ */
+static inline float blk32_d(const u8 *b)
+{
+	BUILD_BUG_ON(offsetof(struct llx_blk_q4_0, d) != 0 ||
+		     offsetof(struct llx_blk_q4_1, d) != 0 ||
+		     offsetof(struct llx_blk_q5_0, d) != 0 ||
+		     offsetof(struct llx_blk_q5_1, d) != 0 ||
+		     offsetof(struct llx_blk_q8_0, d) != 0 ||
+		     offsetof(struct llx_blk_q8_1, d) != 0);
+	return fp16_at(b);
+}
+
+static inline float blk32_m(const u8 *b)
+{
+	BUILD_BUG_ON(offsetof(struct llx_blk_q4_1, m) !=
+		     offsetof(struct llx_blk_q5_1, m) ||
+		     offsetof(struct llx_blk_q4_1, m) !=
+		     offsetof(struct llx_blk_q8_1, s));
+	return fp16_at(((const struct llx_blk_q4_1 *)b)->m);
 }
 
 static void dequant_block(u32 type, const u8 *b, float *y)
@@ -464,7 +416,7 @@ static void dequant_block(u32 type, const u8 *b, float *y)
 		unpack_q5_1(b, q);
 		break;
 	case GGML_TYPE_Q8_0:
-		memcpy(q, b + 2, 32);
+		memcpy(q, ((const struct llx_blk_q8_0 *)b)->qs, 32);
 		break;
 	case GGML_TYPE_Q2_K:
 		dequant_q2_k(b, y);
@@ -484,9 +436,9 @@ static void dequant_block(u32 type, const u8 *b, float *y)
 	default:
 		return;
 	}
-	d = fp16_at(b);
+	d = blk32_d(b);
 	if (type == GGML_TYPE_Q4_1 || type == GGML_TYPE_Q5_1) {
-		m = fp16_at(b + 2);
+		m = blk32_m(b);
 		for (j = 0; j < 32; j++)
 			y[j] = q[j] * d + m;
 	} else {
@@ -497,11 +449,11 @@ static void dequant_block(u32 type, const u8 *b, float *y)
 
 void llx_dequant_row(u32 type, const void *src, float *dst, u32 n)
 {
-	const struct llx_type *t = llx_type_get(type);
+	const struct llx_type_info *t = llx_type_info(type);
 	const u8 *b = src;
 	u32 i;
 
-	if (!t)
+	if (!llx_type_supported(type))
 		return;
 	switch (type) {
 	case GGML_TYPE_F32:
@@ -516,10 +468,10 @@ void llx_dequant_row(u32 type, const void *src, float *dst, u32 n)
 			dst[i] = llx_bf16_to_fp32(get_unaligned_le16(b + 2 * i));
 		return;
 	}
-	for (i = 0; i + t->blck <= n; i += t->blck, b += t->size)
+	for (i = 0; i + t->blck_size <= n; i += t->blck_size, b += t->type_size)
 		dequant_block(type, b, dst + i);
 }
-EXPORT_SYMBOL_GPL(llx_dequant_row);
+EXPORT_SYMBOL_IF_KUNIT(llx_dequant_row);
 
 /* ------------------------------------------------------------------------
  * Activation rounding
@@ -532,21 +484,21 @@ size_t llx_act_size(u32 wtype, u32 n)
 	case GGML_TYPE_BF16:
 		return (size_t)n * 2;
 	case GGML_TYPE_Q8_0:
-		return (size_t)(n / 32) * LLX_Q8_0_BYTES;
+		return (size_t)(n / 32) * sizeof(struct llx_blk_q8_0);
 	case GGML_TYPE_Q8_1:
-		return (size_t)(n / 32) * LLX_Q8_1_BYTES;
+		return (size_t)(n / 32) * sizeof(struct llx_blk_q8_1);
 	case GGML_TYPE_Q8_K:
-		return (size_t)(n / 256) * LLX_Q8_K_BYTES;
+		return (size_t)(n / 256) * sizeof(struct llx_blk_q8_k);
 	default:
 		return (size_t)n * 4;
 	}
 }
-EXPORT_SYMBOL_GPL(llx_act_size);
+EXPORT_SYMBOL_IF_KUNIT(llx_act_size);
 
 /* x rounded to the nearest integer, ties to even (|x| < 2^22) */
 static inline int nearest_int(float x)
 {
-	u32 i = f32_bits(x + 12582912.f);
+	u32 i = llx_f32_bits(x + 12582912.f);
 
 	return (int)(i & 0x007fffff) - 0x00400000;
 }
@@ -577,25 +529,24 @@ static float q8_block(const float *x, s8 *q, int *sum)
 
 void llx_quantize_q8_0(const float *x, void *out, u32 n)
 {
-	u8 *b = out;
+	struct llx_blk_q8_0 *b = out;
 	u32 i;
 	int s;
 
-	for (i = 0; i + 32 <= n; i += 32, b += LLX_Q8_0_BYTES) {
-		float d = q8_block(x + i, (s8 *)b + 2, &s);
+	for (i = 0; i + 32 <= n; i += 32, b++) {
+		float d = q8_block(x + i, (s8 *)b->qs, &s);
 
-		put_unaligned_le16(llx_fp32_to_fp16(d), b);
+		put_unaligned_le16(llx_fp32_to_fp16(d), b->d);
 	}
 }
-EXPORT_SYMBOL_GPL(llx_quantize_q8_0);
 
 /* ggml's quantize_row_q8_0_ref: d = amax/127, q = roundf(x * (1/d)). */
 void llx_quantize_q8_0_ref(const float *x, void *out, u32 n)
 {
-	u8 *b = out;
+	struct llx_blk_q8_0 *b = out;
 	u32 i, j;
 
-	for (i = 0; i + 32 <= n; i += 32, b += LLX_Q8_0_BYTES) {
+	for (i = 0; i + 32 <= n; i += 32, b++) {
 		float amax = 0.0f, d, id;
 
 		for (j = 0; j < 32; j++) {
@@ -605,7 +556,7 @@ void llx_quantize_q8_0_ref(const float *x, void *out, u32 n)
 		}
 		d = amax / 127.f;
 		id = d != 0.0f ? 1.0f / d : 0.0f;
-		put_unaligned_le16(llx_fp32_to_fp16(d), b);
+		put_unaligned_le16(llx_fp32_to_fp16(d), b->d);
 		for (j = 0; j < 32; j++) {
 			float v = x[i + j] * id;
 			float a = v < 0 ? -v : v;
@@ -614,35 +565,35 @@ void llx_quantize_q8_0_ref(const float *x, void *out, u32 n)
 
 			if (a - (float)r == 0.5f)
 				r++;
-			((s8 *)b)[2 + j] = v < 0 ? -r : r;
+			b->qs[j] = (u8)(v < 0 ? -r : r);
 		}
 	}
 }
-EXPORT_SYMBOL_GPL(llx_quantize_q8_0_ref);
+EXPORT_SYMBOL_IF_KUNIT(llx_quantize_q8_0_ref);
 
 static void quantize_q8_1(const float *x, void *out, u32 n)
 {
-	u8 *b = out;
+	struct llx_blk_q8_1 *b = out;
 	u32 i;
 	int s;
 
-	for (i = 0; i + 32 <= n; i += 32, b += LLX_Q8_1_BYTES) {
-		float d = q8_block(x + i, (s8 *)b + 4, &s);
+	for (i = 0; i + 32 <= n; i += 32, b++) {
+		float d = q8_block(x + i, (s8 *)b->qs, &s);
 
-		put_unaligned_le16(llx_fp32_to_fp16(d), b);
-		put_unaligned_le16(llx_fp32_to_fp16(d * s), b + 2);
+		put_unaligned_le16(llx_fp32_to_fp16(d), b->d);
+		put_unaligned_le16(llx_fp32_to_fp16(d * s), b->s);
 	}
 }
 
 /* ggml's quantize_row_q8_K_ref (x86 uses the reference) */
 static void quantize_q8_k(const float *x, void *out, u32 n)
 {
-	u8 *b = out;
+	struct llx_blk_q8_k *b = out;
 	u32 i, j, k;
 
-	for (i = 0; i + 256 <= n; i += 256, b += LLX_Q8_K_BYTES) {
+	for (i = 0; i + 256 <= n; i += 256, b++) {
 		const float *v = x + i;
-		s8 *q = (s8 *)b + 4;
+		s8 *q = (s8 *)b->qs;
 		float amax = 0.0f, max = 0.0f, iscale;
 
 		for (j = 0; j < 256; j++) {
@@ -654,7 +605,7 @@ static void quantize_q8_k(const float *x, void *out, u32 n)
 			}
 		}
 		if (amax == 0.0f) {
-			memset(b, 0, LLX_Q8_K_BYTES);
+			memset(b, 0, sizeof(*b));
 			continue;
 		}
 		iscale = -127.f / max;
@@ -665,9 +616,9 @@ static void quantize_q8_k(const float *x, void *out, u32 n)
 
 			for (k = 0; k < 16; k++)
 				sum += q[j * 16 + k];
-			put_unaligned_le16((u16)(s16)sum, b + 260 + 2 * j);
+			put_unaligned_le16((u16)(s16)sum, b->bsums + 2 * j);
 		}
-		put_unaligned_le32(f32_bits(1 / iscale), b);
+		put_unaligned_le32(llx_f32_bits(1 / iscale), b->d);
 	}
 }
 
@@ -706,34 +657,35 @@ void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n)
 		return;
 	}
 }
-EXPORT_SYMBOL_GPL(llx_quantize_act);
+EXPORT_SYMBOL_IF_KUNIT(llx_quantize_act);
 
 void llx_act_to_float(u32 wtype, const void *xq, float *x, u32 n)
 {
-	const u8 *b = xq;
+	const struct llx_blk_q8_1 *b1 = xq;
+	const struct llx_blk_q8_k *bk = xq;
 	u32 i, j;
 	float d;
 
 	switch (llx_act_type(wtype)) {
 	case GGML_TYPE_Q8_1:
-		for (i = 0; i < n / 32; i++, b += LLX_Q8_1_BYTES) {
-			d = fp16_at(b);
+		for (i = 0; i < n / 32; i++, b1++) {
+			d = fp16_at(b1->d);
 			for (j = 0; j < 32; j++)
-				x[32 * i + j] = d * (s8)b[4 + j];
+				x[32 * i + j] = d * (s8)b1->qs[j];
 		}
 		return;
 	case GGML_TYPE_Q8_K:
-		for (i = 0; i < n / 256; i++, b += LLX_Q8_K_BYTES) {
-			d = f32_from_bits(get_unaligned_le32(b));
+		for (i = 0; i < n / 256; i++, bk++) {
+			d = llx_f32_from_bits(get_unaligned_le32(bk->d));
 			for (j = 0; j < 256; j++)
-				x[256 * i + j] = d * (s8)b[4 + j];
+				x[256 * i + j] = d * (s8)bk->qs[j];
 		}
 		return;
 	default:
 		llx_dequant_row(llx_act_type(wtype), xq, x, n);
 	}
 }
-EXPORT_SYMBOL_GPL(llx_act_to_float);
+EXPORT_SYMBOL_IF_KUNIT(llx_act_to_float);
 
 /* ------------------------------------------------------------------------
  * Scalar dot products (the reference for the AVX2 kernels)
@@ -762,7 +714,6 @@ float llx_hsum8(const float *a)
 		r[l] = a[l + 4] + a[l];
 	return (r[0] + r[2]) + (r[1] + r[3]);
 }
-EXPORT_SYMBOL_GPL(llx_hsum8);
 
 /* element @i of a row of @kind (F32, F16 or BF16) */
 static __always_inline float wide_at(const u8 *p, size_t i, u32 kind)
@@ -786,18 +737,18 @@ static inline float fmaf_exact(float a, float b, float c)
 {
 	double p = (double)a * b, s = p + c;
 	double bb = s - p, e = (p - (s - bb)) + (c - bb);
-	u64 u = d_bits(s);
+	u64 u = llx_f64_bits(s);
 
 	if (e != 0.0 && (u & 0x1fffffffull) == 0x10000000ull)
 		u += (e > 0) == (s > 0) ? 1 : -1;
-	return (float)d_from_bits(u);
+	return (float)llx_f64_from_bits(u);
 }
 
 float llx_fmaf(float a, float b, float c)
 {
 	return fmaf_exact(a, b, c);
 }
-EXPORT_SYMBOL_GPL(llx_fmaf);
+EXPORT_SYMBOL_IF_KUNIT(llx_fmaf);
 
 /* acc + x * y: F16/BF16 products are exact in float, so FMA == mul, add */
 static __always_inline float wide_fma(float x, float y, float acc, u32 kind)
@@ -867,7 +818,6 @@ float llx_dot_tiled_scalar(u32 kind, const void *x, const void *y, u32 n)
 		return dot_tiled(x, y, n, GGML_TYPE_BF16);
 	}
 }
-EXPORT_SYMBOL_GPL(llx_dot_tiled_scalar);
 
 static float dot_f32(const void *x, const void *y, u32 n)
 {
@@ -902,24 +852,24 @@ static float dot_bf16(const void *x, const void *y, u32 n)
 
 static float expf_ggml(float x)
 {
-	const float r = f32_from_bits(GX_SHIFT);
-	float z = fmaf_exact(x, f32_from_bits(GX_LOG2E), r), n = z - r;
-	float b = fmaf_exact(-n, f32_from_bits(GX_LN2_LO),
-			     fmaf_exact(-n, f32_from_bits(GX_LN2_HI), x));
-	u32 e = f32_bits(z) << 23, g;
-	float k = f32_from_bits(e + f32_bits(1.0f)), u = b * b, j, an, s1, s2;
+	const float r = llx_f32_from_bits(GX_SHIFT);
+	float z = fmaf_exact(x, llx_f32_from_bits(GX_LOG2E), r), n = z - r;
+	float b = fmaf_exact(-n, llx_f32_from_bits(GX_LN2_LO),
+			     fmaf_exact(-n, llx_f32_from_bits(GX_LN2_HI), x));
+	u32 e = llx_f32_bits(z) << 23, g;
+	float k = llx_f32_from_bits(e + llx_f32_bits(1.0f)), u = b * b, j, an, s1, s2;
 
-	j = fmaf_exact(fmaf_exact(fmaf_exact(f32_from_bits(GX_C4), b,
-					     f32_from_bits(GX_C3)), u,
-				  fmaf_exact(f32_from_bits(GX_C2), b,
-					     f32_from_bits(GX_C1))),
-		       u, f32_from_bits(GX_C0) * b);
+	j = fmaf_exact(fmaf_exact(fmaf_exact(llx_f32_from_bits(GX_C4), b,
+					     llx_f32_from_bits(GX_C3)), u,
+				  fmaf_exact(llx_f32_from_bits(GX_C2), b,
+					     llx_f32_from_bits(GX_C1))),
+		       u, llx_f32_from_bits(GX_C0) * b);
 	an = n < 0 ? -n : n;
 	if (!(an > 126.0f))
 		return fmaf_exact(k, j, k);
 	g = n <= 0 ? 0x82000000u : 0;
-	s1 = f32_from_bits(g + 0x7f000000u);
-	s2 = f32_from_bits(e - g);
+	s1 = llx_f32_from_bits(g + 0x7f000000u);
+	s2 = llx_f32_from_bits(e - g);
 	if (an > 192.0f)
 		return s1 * s1;
 	return fmaf_exact(s2, j, s2) * s1;
@@ -943,16 +893,19 @@ static void lanes_acc(float *acc, const s8 *q, const s8 *y, float d)
 
 static float dot_q32(u32 type, const u8 *w, const u8 *xq, u32 n)
 {
-	const struct llx_type *t = llx_type_get(type);
+	const struct llx_type_info *t = llx_type_info(type);
 	bool q8_1 = t->act == GGML_TYPE_Q8_1;
-	u32 xsize = q8_1 ? LLX_Q8_1_BYTES : LLX_Q8_0_BYTES;
+	u32 xsize = q8_1 ? sizeof(struct llx_blk_q8_1) :
+			   sizeof(struct llx_blk_q8_0);
+	u32 yoff = q8_1 ? offsetof(struct llx_blk_q8_1, qs) :
+			  offsetof(struct llx_blk_q8_0, qs);
 	float acc[8] = { 0 }, summs = 0.0f;
 	s8 q[32];
 	u32 i;
 
-	for (i = 0; i + 32 <= n; i += 32, w += t->size, xq += xsize) {
-		const s8 *y = (const s8 *)xq + (q8_1 ? 4 : 2);
-		float d = fp16_at(w) * fp16_at(xq);
+	for (i = 0; i + 32 <= n; i += 32, w += t->type_size, xq += xsize) {
+		const s8 *y = (const s8 *)xq + yoff;
+		float d = blk32_d(w) * blk32_d(xq);
 
 		switch (type) {
 		case GGML_TYPE_Q4_0:
@@ -962,7 +915,7 @@ static float dot_q32(u32 type, const u8 *w, const u8 *xq, u32 n)
 			unpack_q5_0(w, q);
 			break;
 		case GGML_TYPE_Q8_0:
-			memcpy(q, w + 2, 32);
+			memcpy(q, ((const struct llx_blk_q8_0 *)w)->qs, 32);
 			break;
 		case GGML_TYPE_Q4_1:
 			unpack_q4_1(w, q);
@@ -973,14 +926,14 @@ static float dot_q32(u32 type, const u8 *w, const u8 *xq, u32 n)
 		}
 		lanes_acc(acc, q, y, d);
 		if (q8_1)
-			summs += fp16_at(w + 2) * fp16_at(xq + 2);
+			summs += blk32_m(w) * blk32_m(xq);
 	}
 	return llx_hsum8(acc) + summs;
 }
 
-static s16 bsum_at(const u8 *xq, int j)
+static s16 bsum_at(const struct llx_blk_q8_k *x, int j)
 {
-	return (s16)get_unaligned_le16(xq + 260 + 2 * j);
+	return (s16)get_unaligned_le16(x->bsums + 2 * j);
 }
 
 /*
@@ -1010,32 +963,36 @@ static void k_lanes(const s8 *q, const s8 *y, const s8 *sc16, int *lane)
  * accumulates with fma(-dmin, ., acc_m) and Q5_K sums to one integer and
  * adds in float.
  */
-static float dot_q45_k_ggml(const u8 *w, const u8 *xq, u32 n, bool five)
+static float dot_q45_k_ggml(const u8 *w, const void *xq, u32 n, bool five)
 {
+	const struct llx_blk_q8_k *x = xq;
 	float acc[8] = { 0 }, accm[4] = { 0 }, summs = 0.0f;
-	u32 size = five ? LLX_Q5_K_BYTES : LLX_Q4_K_BYTES, i;
+	u32 size = five ? sizeof(struct llx_blk_q5_k) :
+			  sizeof(struct llx_blk_q4_k), i;
 	int lane[8], prod[4], p, j;
 	u8 s6, m6[8];
 	s8 q[256], sc16[16];
 
-	for (i = 0; i + 256 <= n; i += 256, w += size, xq += LLX_Q8_K_BYTES) {
-		float yd = f32_from_bits(get_unaligned_le32(xq));
-		float d = yd * fp16_at(w), dmin = -yd * fp16_at(w + 2);
+	for (i = 0; i + 256 <= n; i += 256, w += size, x++) {
+		/* Q5_K is Q4_K with qh inserted before qs */
+		const struct llx_blk_q4_k *b = (const void *)w;
+		float yd = llx_f32_from_bits(get_unaligned_le32(x->d));
+		float d = yd * fp16_at(b->d), dmin = -yd * fp16_at(b->dmin);
 
 		if (five)
 			unpack_q5_k(w, q);
 		else
 			unpack_q4_k(w, q);
 		for (j = 0; j < 8; j++) {
-			scale_min_k4(j, w + 4, &s6, &m6[j]);
+			scale_min_k4(j, b->scales, &s6, &m6[j]);
 			sc16[2 * j] = s6;
 			sc16[2 * j + 1] = s6;
 		}
 		for (p = 0; p < 4; p++)
-			prod[p] = m6[2 * p] * (bsum_at(xq, 4 * p) +
-					       bsum_at(xq, 4 * p + 1)) +
-				  m6[2 * p + 1] * (bsum_at(xq, 4 * p + 2) +
-						   bsum_at(xq, 4 * p + 3));
+			prod[p] = m6[2 * p] * (bsum_at(x, 4 * p) +
+					       bsum_at(x, 4 * p + 1)) +
+				  m6[2 * p + 1] * (bsum_at(x, 4 * p + 2) +
+						   bsum_at(x, 4 * p + 3));
 		if (five)
 			summs += dmin * (float)(prod[0] + prod[1] + prod[2] +
 						prod[3]);
@@ -1043,7 +1000,7 @@ static float dot_q45_k_ggml(const u8 *w, const u8 *xq, u32 n, bool five)
 			for (p = 0; p < 4; p++)
 				accm[p] = fmaf_exact(dmin, (float)prod[p],
 						     accm[p]);
-		k_lanes(q, (const s8 *)xq + 4, sc16, lane);
+		k_lanes(q, (const s8 *)x->qs, sc16, lane);
 		for (j = 0; j < 8; j++)
 			acc[j] = fmaf_exact(d, (float)lane[j], acc[j]);
 	}
@@ -1057,35 +1014,41 @@ static float dot_q45_k_ggml(const u8 *w, const u8 *xq, u32 n, bool five)
  * mins16[2k] * b[2k] + mins16[2k+1] * b[2k+1] into acc with fma(-dmin, .),
  * then both add fma(d, lane, acc); hsum_float_8 at the end.
  */
-static float dot_q23_k_ggml(const u8 *w, const u8 *xq, u32 n, bool three)
+static float dot_q23_k_ggml(const u8 *w, const void *xq, u32 n, bool three)
 {
-	u32 size = three ? LLX_Q3_K_BYTES : LLX_Q2_K_BYTES, i;
+	const struct llx_blk_q8_k *x = xq;
+	u32 size = three ? sizeof(struct llx_blk_q3_k) :
+			   sizeof(struct llx_blk_q2_k), i;
 	float acc[8] = { 0 };
 	int lane[8], k;
 	s8 q[256], sc16[16];
 
-	for (i = 0; i + 256 <= n; i += 256, w += size, xq += LLX_Q8_K_BYTES) {
-		float yd = f32_from_bits(get_unaligned_le32(xq)), d, dmin;
+	for (i = 0; i + 256 <= n; i += 256, w += size, x++) {
+		const struct llx_blk_q3_k *b3 = (const void *)w;
+		const struct llx_blk_q2_k *b2 = (const void *)w;
+		float yd = llx_f32_from_bits(get_unaligned_le32(x->d)), d, dmin;
 
 		if (three) {
 			unpack_q3_k(w, q);
-			scales_q3_k(w + 96, sc16);
-			d = yd * fp16_at(w + 108);
+			scales_q3_k(b3->scales, sc16);
+			d = yd * fp16_at(b3->d);
 		} else {
+			const u8 *sm = b2->scales;
+
 			unpack_q2_k(w, q);
 			for (k = 0; k < 16; k++)
-				sc16[k] = w[k] & 0xf;
-			d = yd * fp16_at(w + 80);
-			dmin = -yd * fp16_at(w + 82);
+				sc16[k] = sm[k] & 0xf;
+			d = yd * fp16_at(b2->d);
+			dmin = -yd * fp16_at(b2->dmin);
 			for (k = 0; k < 8; k++) {
-				int prod = (w[2 * k] >> 4) * bsum_at(xq, 2 * k) +
-					   (w[2 * k + 1] >> 4) *
-					   bsum_at(xq, 2 * k + 1);
+				int prod = (sm[2 * k] >> 4) * bsum_at(x, 2 * k) +
+					   (sm[2 * k + 1] >> 4) *
+					   bsum_at(x, 2 * k + 1);
 
 				acc[k] = fmaf_exact(dmin, (float)prod, acc[k]);
 			}
 		}
-		k_lanes(q, (const s8 *)xq + 4, sc16, lane);
+		k_lanes(q, (const s8 *)x->qs, sc16, lane);
 		for (k = 0; k < 8; k++)
 			acc[k] = fmaf_exact(d, (float)lane[k], acc[k]);
 	}
@@ -1098,20 +1061,21 @@ static float dot_q23_k_ggml(const u8 *w, const u8 *xq, u32 n, bool three)
  * group times the group half's scale; acc[m] = fma(d, lane, acc[m]);
  * hsum_float_8 at the end.
  */
-static float dot_q6_k(const u8 *w, const u8 *xq, u32 n)
+static float dot_q6_k(const void *vw, const void *xq, u32 n)
 {
+	const struct llx_blk_q6_k *w = vw;
+	const struct llx_blk_q8_k *x = xq;
 	float acc[8] = { 0 };
 	int lane[8], m;
 	s8 q[256];
 	u32 i;
 
-	for (i = 0; i + 256 <= n; i += 256, w += LLX_Q6_K_BYTES,
-	     xq += LLX_Q8_K_BYTES) {
-		float d = f32_from_bits(get_unaligned_le32(xq)) *
-			  fp16_at(w + 208);
+	for (i = 0; i + 256 <= n; i += 256, w++, x++) {
+		float d = llx_f32_from_bits(get_unaligned_le32(x->d)) *
+			  fp16_at(w->d);
 
-		unpack_q6_k(w, q);
-		k_lanes(q, (const s8 *)xq + 4, (const s8 *)w + 192, lane);
+		unpack_q6_k((const u8 *)w, q);
+		k_lanes(q, (const s8 *)x->qs, (const s8 *)w->scales, lane);
 		for (m = 0; m < 8; m++)
 			acc[m] = fmaf_exact(d, (float)lane[m], acc[m]);
 	}
@@ -1147,7 +1111,6 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
 		return 0.0f;
 	}
 }
-EXPORT_SYMBOL_GPL(llx_vec_dot_scalar);
 
 void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		      const void *xq, u32 n, float *y, u32 nrows)
@@ -1163,7 +1126,7 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	for (r = 0; r < nrows; r++, row += row_bytes)
 		y[r] = llx_vec_dot_scalar(wtype, row, xq, n);
 }
-EXPORT_SYMBOL_GPL(llx_vec_dot_rows);
+EXPORT_SYMBOL_IF_KUNIT(llx_vec_dot_rows);
 
 static bool tiled_type(u32 wtype)
 {
@@ -1204,7 +1167,7 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 				llx_dot_tiled_scalar(wtype, row,
 						     x + t * xq_stride, n);
 }
-EXPORT_SYMBOL_GPL(llx_matmul);
+EXPORT_SYMBOL_IF_KUNIT(llx_matmul);
 
 /* tinyBLAS-order F32 dot with zero padding (ggml's padded KQV rows) */
 float llx_dot_f32_tiled(const float *a, const float *b, u32 n)
@@ -1213,7 +1176,6 @@ float llx_dot_f32_tiled(const float *a, const float *b, u32 n)
 		return llx_avx2_dot_tiled(GGML_TYPE_F32, a, b, n);
 	return dot_tiled((const u8 *)a, (const u8 *)b, n, GGML_TYPE_F32);
 }
-EXPORT_SYMBOL_GPL(llx_dot_f32_tiled);
 
 /* ------------------------------------------------------------------------
  * Math.  Everything is evaluated in double and rounded once to float.
@@ -1229,8 +1191,8 @@ static const double llx_inv_fact[19] = {
 };
 
 /* ln 2 split fdlibm-style: a 32-bit head (k * head is exact) and a tail */
-#define LLX_LN2_HI	d_from_bits(0x3fe62e42fee00000ull)
-#define LLX_LN2_LO	d_from_bits(0x3dea39ef35793c76ull)
+#define LLX_LN2_HI	llx_f64_from_bits(0x3fe62e42fee00000ull)
+#define LLX_LN2_LO	llx_f64_from_bits(0x3dea39ef35793c76ull)
 
 /* round to nearest integer (|x| < 2^51) */
 static inline double d_rint(double x)
@@ -1263,7 +1225,7 @@ static double llx_exp_d(double x)
 	int i;
 
 	if (x > 709.0)
-		return d_from_bits(0x7ff0000000000000ull);
+		return llx_f64_from_bits(0x7ff0000000000000ull);
 	if (x < -745.0)
 		return 0.0;
 	k = d_rint(x * 1.44269504088896338700);
@@ -1272,10 +1234,10 @@ static double llx_exp_d(double x)
 	/* scale by 2^k in two steps to stay out of subnormal trouble */
 	i = (int)k;
 	if (i < -1000) {
-		p *= d_from_bits((u64)(1023 - 1000) << 52);
+		p *= llx_f64_from_bits((u64)(1023 - 1000) << 52);
 		i += 1000;
 	}
-	return p * d_from_bits((u64)(1023 + i) << 52);
+	return p * llx_f64_from_bits((u64)(1023 + i) << 52);
 }
 
 float llx_expf(float x)
@@ -1283,28 +1245,28 @@ float llx_expf(float x)
 	if (x != x)
 		return x;
 	if (x > 88.8f)
-		return f32_from_bits(0x7f800000);
+		return llx_f32_from_bits(0x7f800000);
 	if (x < -104.0f)
 		return 0.0f;
 	return (float)llx_exp_d(x);
 }
-EXPORT_SYMBOL_GPL(llx_expf);
+EXPORT_SYMBOL_IF_KUNIT(llx_expf);
 
 /* natural log of a positive finite double, error < 3e-16 relative */
 static double llx_log_d(double x)
 {
-	u64 u = d_bits(x);
+	u64 u = llx_f64_bits(x);
 	int e = (int)((u >> 52) & 0x7ff);
 	double m, s, s2, p;
 	int i;
 
 	if (!e) {	/* subnormal */
-		x *= d_from_bits(0x4350000000000000ull);	/* 2^54 */
-		u = d_bits(x);
+		x *= llx_f64_from_bits(0x4350000000000000ull);	/* 2^54 */
+		u = llx_f64_bits(x);
 		e = (int)((u >> 52) & 0x7ff) - 54;
 	}
 	e -= 1023;
-	m = d_from_bits((u & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
+	m = llx_f64_from_bits((u & 0x000fffffffffffffull) | 0x3ff0000000000000ull);
 	if (m > 1.41421356237309504880) {
 		m *= 0.5;
 		e++;
@@ -1324,14 +1286,14 @@ float llx_logf(float x)
 	if (x != x)
 		return x;
 	if (x < 0.0f)
-		return f32_from_bits(0x7fc00000);
+		return llx_f32_from_bits(0x7fc00000);
 	if (x == 0.0f)
-		return f32_from_bits(0xff800000);
-	if (x == f32_from_bits(0x7f800000))
+		return llx_f32_from_bits(0xff800000);
+	if (x == llx_f32_from_bits(0x7f800000))
 		return x;
 	return (float)llx_log_d(x);
 }
-EXPORT_SYMBOL_GPL(llx_logf);
+EXPORT_SYMBOL_IF_KUNIT(llx_logf);
 
 /* x^y for x > 0 (what RoPE needs); x <= 0 follows powf for integer y. */
 float llx_powf(float x, float y)
@@ -1344,12 +1306,12 @@ float llx_powf(float x, float y)
 	if (x != x || y != y)
 		return x + y;
 	if (x == 0.0f)
-		return y < 0 ? f32_from_bits(0x7f800000) : 0.0f;
+		return y < 0 ? llx_f32_from_bits(0x7f800000) : 0.0f;
 	if (x < 0.0f) {
 		float yi = (float)(s64)y;
 
 		if (y != yi || y > 1e18f || y < -1e18f)
-			return f32_from_bits(0x7fc00000);
+			return llx_f32_from_bits(0x7fc00000);
 		neg = ((s64)y) & 1;
 		x = -x;
 	}
@@ -1360,7 +1322,7 @@ float llx_powf(float x, float y)
 		l = -104.0;
 	return neg ? -(float)llx_exp_d(l) : (float)llx_exp_d(l);
 }
-EXPORT_SYMBOL_GPL(llx_powf);
+EXPORT_SYMBOL_IF_KUNIT(llx_powf);
 
 /* sin and cos of |r| <= pi/4 (+ a little), Taylor in double */
 static void sincos_kernel(double r, double *s, double *c)
@@ -1387,9 +1349,9 @@ static void sincos_kernel(double r, double *s, double *c)
 void llx_sincosf(float x, float *sp, float *cp)
 {
 	/* pi/2 in three parts of 33, 33 and 53 bits (fdlibm's pio2_1, _2, _2t) */
-	const double p1 = d_from_bits(0x3ff921fb54400000ull);
-	const double p2 = d_from_bits(0x3dd0b4611a600000ull);
-	const double p3 = d_from_bits(0x3ba3198a2e037073ull);
+	const double p1 = llx_f64_from_bits(0x3ff921fb54400000ull);
+	const double p2 = llx_f64_from_bits(0x3dd0b4611a600000ull);
+	const double p3 = llx_f64_from_bits(0x3ba3198a2e037073ull);
 	double xd = x, k, r, s, c;
 	s64 q;
 
@@ -1421,13 +1383,13 @@ void llx_sincosf(float x, float *sp, float *cp)
 		break;
 	}
 }
-EXPORT_SYMBOL_GPL(llx_sincosf);
+EXPORT_SYMBOL_IF_KUNIT(llx_sincosf);
 
 float llx_sqrtf(float x)
 {
 	return __builtin_sqrtf(x);
 }
-EXPORT_SYMBOL_GPL(llx_sqrtf);
+EXPORT_SYMBOL_IF_KUNIT(llx_sqrtf);
 
 /* ------------------------------------------------------------------------
  * Ops (ggml's CPU forward functions, same float operations)
@@ -1450,7 +1412,7 @@ void llx_rmsnorm(float *out, const float *x, const float *w, u32 n, float eps)
 	for (i = 0; i < n; i++)
 		out[i] = (x[i] * scale) * w[i];
 }
-EXPORT_SYMBOL_GPL(llx_rmsnorm);
+EXPORT_SYMBOL_IF_KUNIT(llx_rmsnorm);
 
 /*
  * ggml rope, mode 0 (adjacent pairs), freq_scale 1, no YaRN:
@@ -1480,7 +1442,7 @@ void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 		theta *= theta_scale;
 	}
 }
-EXPORT_SYMBOL_GPL(llx_rope);
+EXPORT_SYMBOL_IF_KUNIT(llx_rope);
 
 /*
  * ggml_vec_soft_max_f32 as llama.cpp's AVX2 build runs it on a row of the
@@ -1491,7 +1453,7 @@ EXPORT_SYMBOL_GPL(llx_rope);
  */
 void llx_softmax(float *x, u32 n)
 {
-	float max = f32_from_bits(0xff800000), scale, v[8];
+	float max = llx_f32_from_bits(0xff800000), scale, v[8];
 	double sum = 0.0;
 	u32 i, l;
 
@@ -1517,7 +1479,7 @@ void llx_softmax(float *x, u32 n)
 	for (i = 0; i < n; i++)
 		x[i] *= scale;
 }
-EXPORT_SYMBOL_GPL(llx_softmax);
+EXPORT_SYMBOL_IF_KUNIT(llx_softmax);
 
 /*
  * ggml_vec_silu_f32 then ggml_mul: whole chunks of 8 use ggml_v_silu,
@@ -1536,7 +1498,7 @@ void llx_swiglu(float *a, const float *b, u32 n)
 	for (; i < n; i++)
 		a[i] = (a[i] / (1.0f + llx_expf(-a[i]))) * b[i];
 }
-EXPORT_SYMBOL_GPL(llx_swiglu);
+EXPORT_SYMBOL_IF_KUNIT(llx_swiglu);
 
 void llx_add(float *a, const float *b, u32 n)
 {
@@ -1545,21 +1507,4 @@ void llx_add(float *a, const float *b, u32 n)
 	for (i = 0; i < n; i++)
 		a[i] += b[i];
 }
-EXPORT_SYMBOL_GPL(llx_add);
-
-float llx_dot_f32(const float *a, const float *b, u32 n)
-{
-	if (llx_tensor_using_avx2())
-		return llx_avx2_dot_f32(a, b, n);
-	return dot_f32(a, b, n);
-}
-EXPORT_SYMBOL_GPL(llx_dot_f32);
-
-void llx_axpy(float *a, float s, const float *b, u32 n)
-{
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		a[i] += s * b[i];
-}
-EXPORT_SYMBOL_GPL(llx_axpy);
+EXPORT_SYMBOL_IF_KUNIT(llx_add);

@@ -12,6 +12,8 @@
 #include <llamux/gguf.h>
 #include <llamux/tensor.h>
 
+#include "tensor_internal.h"
+
 #define _MM_MALLOC_H_INCLUDED
 #include <immintrin.h>
 
@@ -242,91 +244,95 @@ void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 	}
 }
 
-float llx_avx2_dot_f32(const float *a, const float *b, u32 n)
-{
-	return dot_wide((const u8 *)a, (const u8 *)b, n, GGML_TYPE_F32);
-}
-
 /* ------------------------------------------------------------------------
  * Blocks of 32 against Q8_0 / Q8_1
  */
 
-static float dot_q8_0(const u8 *w, const u8 *xq, u32 nb)
+static float dot_q8_0(const void *vw, const void *vx, u32 nb)
 {
+	const struct llx_blk_q8_0 *w = vw, *x = vx;
 	__m256 acc = _mm256_setzero_ps();
 	u32 i;
 
-	for (i = 0; i < nb; i++, w += LLX_Q8_0_BYTES, xq += LLX_Q8_0_BYTES) {
-		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
-		__m256i s = dot_s8(loadu256(w + 2), loadu256(xq + 2));
+	for (i = 0; i < nb; i++, w++, x++) {
+		__m256 d = _mm256_set1_ps(fp16_at(w->d) * fp16_at(x->d));
+		__m256i s = dot_s8(loadu256(w->qs), loadu256(x->qs));
 
 		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
 	}
 	return hsum8(acc);
 }
 
-static float dot_q4_0(const u8 *w, const u8 *xq, u32 nb)
+static float dot_q4_0(const void *vw, const void *vx, u32 nb)
 {
+	const struct llx_blk_q4_0 *w = vw;
+	const struct llx_blk_q8_0 *x = vx;
 	__m256 acc = _mm256_setzero_ps();
 	u32 i;
 
-	for (i = 0; i < nb; i++, w += LLX_Q4_0_BYTES, xq += LLX_Q8_0_BYTES) {
-		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
-		__m256i q = _mm256_sub_epi8(nibbles32(w + 2),
+	for (i = 0; i < nb; i++, w++, x++) {
+		__m256 d = _mm256_set1_ps(fp16_at(w->d) * fp16_at(x->d));
+		__m256i q = _mm256_sub_epi8(nibbles32(w->qs),
 					    _mm256_set1_epi8(8));
-		__m256i s = dot_s8(q, loadu256(xq + 2));
+		__m256i s = dot_s8(q, loadu256(x->qs));
 
 		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
 	}
 	return hsum8(acc);
 }
 
-static float dot_q5_0(const u8 *w, const u8 *xq, u32 nb)
+static float dot_q5_0(const void *vw, const void *vx, u32 nb)
 {
+	const struct llx_blk_q5_0 *w = vw;
+	const struct llx_blk_q8_0 *x = vx;
 	__m256 acc = _mm256_setzero_ps();
 	u32 i;
 
-	for (i = 0; i < nb; i++, w += LLX_Q5_0_BYTES, xq += LLX_Q8_0_BYTES) {
-		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
-		__m256i q = _mm256_or_si256(nibbles32(w + 6), bits32_x16(w + 2));
+	for (i = 0; i < nb; i++, w++, x++) {
+		__m256 d = _mm256_set1_ps(fp16_at(w->d) * fp16_at(x->d));
+		__m256i q = _mm256_or_si256(nibbles32(w->qs), bits32_x16(w->qh));
 		__m256i s;
 
 		q = _mm256_sub_epi8(q, _mm256_set1_epi8(16));
-		s = dot_s8(q, loadu256(xq + 2));
+		s = dot_s8(q, loadu256(x->qs));
 		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
 	}
 	return hsum8(acc);
 }
 
-static float dot_q4_1(const u8 *w, const u8 *xq, u32 nb)
+static float dot_q4_1(const void *vw, const void *vx, u32 nb)
 {
+	const struct llx_blk_q4_1 *w = vw;
+	const struct llx_blk_q8_1 *x = vx;
 	__m256 acc = _mm256_setzero_ps();
 	float summs = 0.0f;
 	u32 i;
 
-	for (i = 0; i < nb; i++, w += LLX_Q4_1_BYTES, xq += LLX_Q8_1_BYTES) {
-		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
-		__m256i s = dot_u8(nibbles32(w + 4), loadu256(xq + 4));
+	for (i = 0; i < nb; i++, w++, x++) {
+		__m256 d = _mm256_set1_ps(fp16_at(w->d) * fp16_at(x->d));
+		__m256i s = dot_u8(nibbles32(w->qs), loadu256(x->qs));
 
 		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
-		summs += fp16_at(w + 2) * fp16_at(xq + 2);
+		summs += fp16_at(w->m) * fp16_at(x->s);
 	}
 	return hsum8(acc) + summs;
 }
 
-static float dot_q5_1(const u8 *w, const u8 *xq, u32 nb)
+static float dot_q5_1(const void *vw, const void *vx, u32 nb)
 {
+	const struct llx_blk_q5_1 *w = vw;
+	const struct llx_blk_q8_1 *x = vx;
 	__m256 acc = _mm256_setzero_ps();
 	float summs = 0.0f;
 	u32 i;
 
-	for (i = 0; i < nb; i++, w += LLX_Q5_1_BYTES, xq += LLX_Q8_1_BYTES) {
-		__m256 d = _mm256_set1_ps(fp16_at(w) * fp16_at(xq));
-		__m256i q = _mm256_or_si256(nibbles32(w + 8), bits32_x16(w + 4));
-		__m256i s = dot_u8(q, loadu256(xq + 4));
+	for (i = 0; i < nb; i++, w++, x++) {
+		__m256 d = _mm256_set1_ps(fp16_at(w->d) * fp16_at(x->d));
+		__m256i q = _mm256_or_si256(nibbles32(w->qs), bits32_x16(w->qh));
+		__m256i s = dot_u8(q, loadu256(x->qs));
 
 		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
-		summs += fp16_at(w + 2) * fp16_at(xq + 2);
+		summs += fp16_at(w->m) * fp16_at(x->s);
 	}
 	return hsum8(acc) + summs;
 }
@@ -335,18 +341,9 @@ static float dot_q5_1(const u8 *w, const u8 *xq, u32 nb)
  * K-quants against Q8_K: exact integer sums per super-block
  */
 
-static inline s16 bsum_at(const u8 *xq, int j)
-{
-	return (s16)get_unaligned_le16(xq + 260 + 2 * j);
-}
-
 static inline float f32_at(const u8 *p)
 {
-	u32 u = get_unaligned_le32(p);
-	float f;
-
-	memcpy(&f, &u, sizeof(f));
-	return f;
+	return llx_f32_from_bits(get_unaligned_le32(p));
 }
 
 /* bytes of @v shifted right by @s, masked with @m */
@@ -390,35 +387,37 @@ static inline __m256i scales16_pair(const struct scales16 *s, int q)
 	return _mm256_shuffle_epi8(q < 4 ? s->lo8 : s->hi8, ctrl);
 }
 
-static inline __m256i bsums16(const u8 *xq)
+static inline __m256i bsums16(const struct llx_blk_q8_k *x)
 {
-	return loadu256(xq + 260);
+	return loadu256(x->bsums);
 }
 
 /* ggml's Q2_K AVX2 order: see dot_q23_k_ggml() in lib/tensor.c */
-static float dot_q2_k(const u8 *w, const u8 *xq, u32 nb)
+static float dot_q2_k(const void *vw, const void *vx, u32 nb)
 {
+	const struct llx_blk_q2_k *w = vw;
+	const struct llx_blk_q8_k *x = vx;
 	const __m128i m4 = _mm_set1_epi8(0xf);
 	__m256 facc = _mm256_setzero_ps();
 	u32 i;
 	int n, j;
 
-	for (i = 0; i < nb; i++, w += LLX_Q2_K_BYTES, xq += LLX_Q8_K_BYTES) {
-		const u8 *y = xq + 4;
-		__m128i raw = _mm_loadu_si128((const __m128i *)w);
+	for (i = 0; i < nb; i++, w++, x++) {
+		const u8 *y = x->qs;
+		__m128i raw = _mm_loadu_si128((const __m128i *)w->scales);
 		__m256i acc = _mm256_setzero_si256(), mins, prod;
 		struct scales16 sc;
-		float yd = f32_at(xq), d = yd * fp16_at(w + 80);
-		float dmin = -yd * fp16_at(w + 82);
+		float yd = f32_at(x->d), d = yd * fp16_at(w->d);
+		float dmin = -yd * fp16_at(w->dmin);
 
 		scales16_init(&sc, _mm256_cvtepu8_epi16(_mm_and_si128(raw, m4)));
 		mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4),
 							  m4));
-		prod = _mm256_madd_epi16(mins, bsums16(xq));
+		prod = _mm256_madd_epi16(mins, bsums16(x));
 		facc = _mm256_fmadd_ps(_mm256_set1_ps(dmin),
 				       _mm256_cvtepi32_ps(prod), facc);
 		for (n = 0; n < 2; n++) {
-			__m256i bits = loadu256(w + 16 + 32 * n);
+			__m256i bits = loadu256(w->qs + 32 * n);
 
 			for (j = 0; j < 4; j++, y += 32) {
 				__m256i q = shr_mask(bits, 2 * j, 3);
@@ -454,22 +453,24 @@ static inline __m256i scales_q3_k(const u8 *s)
  * Q3_K as ggml's AVX2 kernel: q + 4 (0..7) times y minus 4 * y, lane by
  * lane; fma(d, lanes, acc) per super-block; hsum_float_8.
  */
-static float dot_q3_k(const u8 *w, const u8 *xq, u32 nb)
+static float dot_q3_k(const void *vw, const void *vx, u32 nb)
 {
+	const struct llx_blk_q3_k *w = vw;
+	const struct llx_blk_q8_k *x = vx;
 	const __m256i four = _mm256_set1_epi8(4);
 	__m256 facc = _mm256_setzero_ps();
 	u32 i;
 	int n, j;
 
-	for (i = 0; i < nb; i++, w += LLX_Q3_K_BYTES, xq += LLX_Q8_K_BYTES) {
-		const u8 *y = xq + 4;
-		__m256i hm = loadu256(w), acc = _mm256_setzero_si256();
+	for (i = 0; i < nb; i++, w++, x++) {
+		const u8 *y = x->qs;
+		__m256i hm = loadu256(w->hmask), acc = _mm256_setzero_si256();
 		struct scales16 sc;
-		float d = f32_at(xq) * fp16_at(w + 108);
+		float d = f32_at(x->d) * fp16_at(w->d);
 
-		scales16_init(&sc, scales_q3_k(w + 96));
+		scales16_init(&sc, scales_q3_k(w->scales));
 		for (n = 0; n < 2; n++) {
-			__m256i bits = loadu256(w + 32 + 32 * n);
+			__m256i bits = loadu256(w->qs + 32 * n);
 
 			for (j = 0; j < 4; j++, y += 32) {
 				__m256i q = shr_mask(bits, 2 * j, 3);
@@ -504,10 +505,12 @@ static inline void scales_k4(const u8 *s, u8 *sc, u8 *m)
 }
 
 /* ggml's Q4_K/Q5_K AVX2 order: see dot_q45_k_ggml() in lib/tensor.c */
-static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
+static float dot_q45_k(const u8 *w, const void *vx, u32 nb, bool five)
 {
+	const struct llx_blk_q8_k *x = vx;
 	const __m256i m4 = _mm256_set1_epi8(0xf);
-	u32 size = five ? LLX_Q5_K_BYTES : LLX_Q4_K_BYTES;
+	u32 size = five ? sizeof(struct llx_blk_q5_k) :
+			  sizeof(struct llx_blk_q4_k);
 	__m256 acc = _mm256_setzero_ps();
 	__m128 accm = _mm_setzero_ps();
 	float summs = 0.0f;
@@ -515,17 +518,21 @@ static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 	u32 i;
 	int j;
 
-	for (i = 0; i < nb; i++, w += size, xq += LLX_Q8_K_BYTES) {
-		const u8 *y = xq + 4, *qs = w + (five ? 48 : 16);
+	for (i = 0; i < nb; i++, w += size, x++) {
+		/* Q5_K is Q4_K with qh inserted before qs */
+		const struct llx_blk_q4_k *b4 = (const void *)w;
+		const struct llx_blk_q5_k *b5 = (const void *)w;
+		const u8 *y = x->qs, *qs = five ? b5->qs : b4->qs;
 		__m256i sumi = _mm256_setzero_si256(), hb = _mm256_setzero_si256();
-		float yd = f32_at(xq), d = yd * fp16_at(w);
-		float dmin = -yd * fp16_at(w + 2);
+		float yd = f32_at(x->d), d = yd * fp16_at(b4->d);
+		float dmin = -yd * fp16_at(b4->dmin);
 		__m128i m16, q8s, prod;
 
-		scales_k4(w + 4, sc, m);
+		scales_k4(b4->scales, sc, m);
 		m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)m));
-		q8s = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)(xq + 260)),
-				     _mm_loadu_si128((const __m128i *)(xq + 276)));
+		q8s = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)x->bsums),
+				     _mm_loadu_si128((const __m128i *)
+						     (x->bsums + 16)));
 		prod = _mm_madd_epi16(m16, q8s);
 		if (five) {
 			prod = _mm_add_epi32(prod, _mm_unpackhi_epi64(prod, prod));
@@ -536,7 +543,7 @@ static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
 					    accm);
 		}
 		if (five)
-			hb = loadu256(w + 16);
+			hb = loadu256(b5->qh);
 		for (j = 0; j < 4; j++, y += 64, qs += 32) {
 			__m256i bits = loadu256(qs);
 			__m256i lo = _mm256_and_si256(bits, m4);
@@ -572,16 +579,18 @@ static float dot_q45_k(const u8 *w, const u8 *xq, u32 nb, bool five)
  * Q6_K as ggml_vec_dot_q6_K_q8_K (AVX2): 8 integer lanes per super-block,
  * float lanes += d * lane with FMA, hsum_float_8.
  */
-static float dot_q6_k(const u8 *w, const u8 *xq, u32 nb)
+static float dot_q6_k(const void *vw, const void *vx, u32 nb)
 {
+	const struct llx_blk_q6_k *w = vw;
+	const struct llx_blk_q8_k *x = vx;
 	const __m256i m4 = _mm256_set1_epi8(0xf), m32 = _mm256_set1_epi8(32);
 	__m256 facc = _mm256_setzero_ps();
 	u32 i;
 	int n, g;
 
-	for (i = 0; i < nb; i++, w += LLX_Q6_K_BYTES, xq += LLX_Q8_K_BYTES) {
-		const u8 *y = xq + 4;
-		__m128i raw = _mm_loadu_si128((const __m128i *)(w + 192));
+	for (i = 0; i < nb; i++, w++, x++) {
+		const u8 *y = x->qs;
+		__m128i raw = _mm_loadu_si128((const __m128i *)w->scales);
 		__m256i sc16 = _mm256_cvtepi8_epi16(raw);
 		__m256i acc = _mm256_setzero_si256();
 		struct scales16 sc;
@@ -589,9 +598,9 @@ static float dot_q6_k(const u8 *w, const u8 *xq, u32 nb)
 
 		scales16_init(&sc, sc16);
 		for (n = 0; n < 2; n++) {
-			__m256i l0 = loadu256(w + 64 * n);
-			__m256i l1 = loadu256(w + 64 * n + 32);
-			__m256i h = loadu256(w + 128 + 32 * n);
+			__m256i l0 = loadu256(w->ql + 64 * n);
+			__m256i l1 = loadu256(w->ql + 64 * n + 32);
+			__m256i h = loadu256(w->qh + 32 * n);
 
 			for (g = 0; g < 4; g++, y += 32) {
 				__m256i lo = g & 1 ? l1 : l0, hi, q, p, yy;
@@ -610,7 +619,7 @@ static float dot_q6_k(const u8 *w, const u8 *xq, u32 nb)
 				acc = _mm256_add_epi32(acc, p);
 			}
 		}
-		d = f32_at(xq) * fp16_at(w + 208);
+		d = f32_at(x->d) * fp16_at(w->d);
 		facc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(acc),
 				       facc);
 	}
@@ -684,10 +693,10 @@ static inline __m256i round8(__m256 v, __m256 mul)
 void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n)
 {
 	const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-	u8 *b = out;
+	struct llx_blk_q8_0 *b = out;
 	u32 i;
 
-	for (i = 0; i + 32 <= n; i += 32, b += LLX_Q8_0_BYTES) {
+	for (i = 0; i + 32 <= n; i += 32, b++) {
 		__m256 v0 = _mm256_loadu_ps(x + i);
 		__m256 v1 = _mm256_loadu_ps(x + i + 8);
 		__m256 v2 = _mm256_loadu_ps(x + i + 16);
@@ -703,14 +712,14 @@ void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n)
 		m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
 		m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
 		amax = _mm_cvtss_f32(m4);
-		put_unaligned_le16(llx_fp32_to_fp16(amax / 127.f), b);
+		put_unaligned_le16(llx_fp32_to_fp16(amax / 127.f), b->d);
 		id = amax != 0.0f ? 127.f / amax : 0.0f;
 		mul = _mm256_set1_ps(id);
 		i0 = _mm256_packs_epi32(round8(v0, mul), round8(v1, mul));
 		i2 = _mm256_packs_epi32(round8(v2, mul), round8(v3, mul));
 		i0 = _mm256_packs_epi16(i0, i2);
 		i0 = _mm256_permutevar8x32_epi32(i0, perm);
-		_mm256_storeu_si256((__m256i *)(b + 2), i0);
+		_mm256_storeu_si256((__m256i *)b->qs, i0);
 	}
 }
 

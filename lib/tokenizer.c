@@ -119,7 +119,7 @@ static u32 llx_find2(const struct llx_vocab *v, const u8 *a, size_t na,
 	return LLX_NO_ID;
 }
 
-static u32 llx_find(const struct llx_vocab *v, const u8 *s, size_t n)
+static u32 llx_piece_find(const struct llx_vocab *v, const u8 *s, size_t n)
 {
 	return llx_find2(v, s, n, s, 0);
 }
@@ -127,7 +127,7 @@ static u32 llx_find(const struct llx_vocab *v, const u8 *s, size_t n)
 /* Token id of @s, or LLX_NO_ID (merge-only strings are not tokens). */
 static u32 llx_find_token(const struct llx_vocab *v, const u8 *s, size_t n)
 {
-	u32 id = llx_find(v, s, n);
+	u32 id = llx_piece_find(v, s, n);
 
 	return id < v->n_tokens ? id : LLX_NO_ID;
 }
@@ -183,14 +183,6 @@ static u32 llx_add_str(struct llx_vocab *v, const u8 *s, size_t n)
 
 /* --- loading -------------------------------------------------------------- */
 
-/* Order key of an f32: unsigned compare of keys == float compare. */
-static u32 llx_f32_key(u32 bits)
-{
-	if (!(bits & 0x7fffffff))
-		return 0x80000000;		/* -0.0 == +0.0 */
-	return (bits & 0x80000000) ? ~bits : bits | 0x80000000;
-}
-
 static bool llx_f32_is_nan(u32 bits)
 {
 	return (bits & 0x7f800000) == 0x7f800000 && (bits & 0x7fffff);
@@ -228,7 +220,7 @@ static const struct gguf_kv *llx_get_array(const struct gguf_ctx *g,
 					   const char *key, u32 type,
 					   bool required, int *err)
 {
-	const struct gguf_kv *kv = gguf_get_kv(g, key);
+	const struct gguf_kv *kv = llx_gguf_get_kv(g, key);
 
 	*err = 0;
 	if (!kv) {
@@ -249,7 +241,7 @@ static const struct gguf_kv *llx_get_array(const struct gguf_ctx *g,
 
 static int llx_get_flag(const struct gguf_ctx *g, const char *key, bool *val)
 {
-	int ret = gguf_get_bool(g, key, val);
+	int ret = llx_gguf_get_bool(g, key, val);
 
 	if (ret == -ENOENT)
 		return 0;
@@ -265,7 +257,7 @@ static int llx_get_flag(const struct gguf_ctx *g, const char *key, bool *val)
 static int llx_get_special(const struct llx_vocab *v, const struct gguf_ctx *g,
 			   const char *key, s32 *id)
 {
-	const struct gguf_kv *kv = gguf_get_kv(g, key);
+	const struct gguf_kv *kv = llx_gguf_get_kv(g, key);
 	u32 val;
 
 	if (!kv)
@@ -333,7 +325,7 @@ static int llx_load_tokens(struct llx_vocab *v, const struct gguf_kv *tokens,
 	int ret;
 
 	for (i = 0; i < v->n_tokens; i++) {
-		ret = gguf_arr_str(tokens, i, &s);
+		ret = llx_gguf_arr_str(tokens, i, &s);
 		if (ret)
 			return ret;
 		if (s.len > LLX_MAX_PIECE_LEN) {
@@ -355,13 +347,13 @@ static int llx_load_tokens(struct llx_vocab *v, const struct gguf_kv *tokens,
 	v->str_off[0] = 0;
 
 	for (i = 0; i < v->n_tokens; i++) {
-		gguf_arr_str(tokens, i, &s);
+		llx_gguf_arr_str(tokens, i, &s);
 		if (!s.len) {
 			/* llama.cpp renames empty tokens the same way. */
 			s.len = snprintf(empty, sizeof(empty), "[EMPTY_%u]", i);
 			s.s = empty;
 		}
-		if (llx_find(v, (const u8 *)s.s, s.len) != LLX_NO_ID) {
+		if (llx_piece_find(v, (const u8 *)s.s, s.len) != LLX_NO_ID) {
 			pr_err_ratelimited("tokenizer: duplicate token %u (%u bytes)\n",
 					   i, (u32)s.len);
 			return -EINVAL;
@@ -375,7 +367,7 @@ static int llx_load_tokens(struct llx_vocab *v, const struct gguf_kv *tokens,
 static int llx_load_scores(struct llx_vocab *v, const struct gguf_ctx *g)
 {
 	const char *key = "tokenizer.ggml.scores";
-	const struct gguf_kv *kv = gguf_get_kv(g, key);
+	const struct gguf_kv *kv = llx_gguf_get_kv(g, key);
 	u32 i, bits;
 
 	v->score = kvcalloc(v->n_tokens, sizeof(*v->score), GFP_KERNEL);
@@ -480,7 +472,7 @@ static int llx_scan_merges(const struct gguf_kv *kv, u64 *bytes, u32 *strs)
 	*bytes = 0;
 	*strs = 0;
 	for (i = 0; i < kv->n; i++) {
-		if (gguf_arr_str(kv, i, &m))
+		if (llx_gguf_arr_str(kv, i, &m))
 			return -EINVAL;
 		if (m.len > 2 * LLX_MAX_PIECE_LEN + 1) {
 			pr_err_ratelimited("tokenizer: merge %u is %llu bytes\n", i,
@@ -500,7 +492,7 @@ static int llx_scan_merges(const struct gguf_kv *kv, u64 *bytes, u32 *strs)
 
 static u32 llx_intern(struct llx_vocab *v, const u8 *s, size_t n)
 {
-	u32 id = llx_find(v, s, n);
+	u32 id = llx_piece_find(v, s, n);
 
 	return id != LLX_NO_ID ? id : llx_add_str(v, s, n);
 }
@@ -530,7 +522,7 @@ static int llx_load_merges(struct llx_vocab *v, const struct gguf_kv *kv)
 	memset(v->merges, 0xff, (v->merge_mask + 1ull) * sizeof(*v->merges));
 	/* Intern both halves of every merge first ... */
 	for (i = 0; i < kv->n; i++) {
-		gguf_arr_str(kv, i, &m);
+		llx_gguf_arr_str(kv, i, &m);
 		if (!llx_split_merge(&m, &nl))
 			continue;	/* llama.cpp stores ("", ""): never used */
 		l = llx_intern(v, (const u8 *)m.s, nl);
@@ -666,7 +658,7 @@ static int llx_build_specials(struct llx_vocab *v, const struct gguf_ctx *g)
 	kvfree(keys);
 
 	/* llama.cpp's per-model attributes: Phi-3 strips after specials. */
-	if (!gguf_get_str(g, "general.name", &name) &&
+	if (!llx_gguf_get_str(g, "general.name", &name) &&
 	    (llx_contains_ci(name.s, name.len, "phi3") ||
 	     llx_contains_ci(name.s, name.len, "phi-3"))) {
 		static const char * const keep[] = {
@@ -851,8 +843,8 @@ static void llx_build_byte_maps(struct llx_vocab *v)
 		} else {
 			/* BPE falls back to single-byte strings of the text. */
 			v->byte_tok[b] = llx_find_token(v, c, 1);
-			v->byte_str[b] = llx_find(v, c,
-						  llx_utf8_encode(llx_byte_to_cpt(b), c));
+			v->byte_str[b] = llx_piece_find(v, c,
+							llx_utf8_encode(llx_byte_to_cpt(b), c));
 		}
 	}
 }
@@ -862,12 +854,12 @@ static int llx_load_kind(struct llx_vocab *v, const struct gguf_ctx *g)
 	struct gguf_str s;
 	int ret;
 
-	ret = gguf_get_str(g, "tokenizer.ggml.model", &s);
+	ret = llx_gguf_get_str(g, "tokenizer.ggml.model", &s);
 	if (ret) {
 		pr_err_ratelimited("tokenizer: tokenizer.ggml.model missing or not a string\n");
 		return -EINVAL;
 	}
-	if (gguf_str_eq(&s, "llama")) {
+	if (llx_gguf_str_eq(&s, "llama")) {
 		v->kind = LLX_VOCAB_SPM;
 		v->bos = 1;
 		v->eos = 2;
@@ -876,7 +868,7 @@ static int llx_load_kind(struct llx_vocab *v, const struct gguf_ctx *g)
 		v->add_bos = true;
 		return 0;
 	}
-	if (!gguf_str_eq(&s, "gpt2")) {
+	if (!llx_gguf_str_eq(&s, "gpt2")) {
 		pr_err_ratelimited("tokenizer: model '%.*s' not supported\n",
 				   (int)min_t(u64, s.len, 32), s.s);
 		return -EOPNOTSUPP;
@@ -886,26 +878,26 @@ static int llx_load_kind(struct llx_vocab *v, const struct gguf_ctx *g)
 	v->eos = 11;
 	v->unk = -1;
 	v->clean_spaces = true;
-	ret = gguf_get_str(g, "tokenizer.ggml.pre", &s);
+	ret = llx_gguf_get_str(g, "tokenizer.ggml.pre", &s);
 	if (ret == -ENOENT) {
 		pr_err_ratelimited("tokenizer: BPE vocabulary without tokenizer.ggml.pre\n");
 		return -EOPNOTSUPP;
 	}
 	if (ret)
 		return -EINVAL;
-	if (gguf_str_eq(&s, "gpt-2") || gguf_str_eq(&s, "phi-2") ||
-	    gguf_str_eq(&s, "jina-es") || gguf_str_eq(&s, "jina-de") ||
-	    gguf_str_eq(&s, "gigachat") || gguf_str_eq(&s, "jina-v2-es") ||
-	    gguf_str_eq(&s, "jina-v2-de") || gguf_str_eq(&s, "mpt") ||
-	    gguf_str_eq(&s, "olmo") || gguf_str_eq(&s, "jais")) {
+	if (llx_gguf_str_eq(&s, "gpt-2") || llx_gguf_str_eq(&s, "phi-2") ||
+	    llx_gguf_str_eq(&s, "jina-es") || llx_gguf_str_eq(&s, "jina-de") ||
+	    llx_gguf_str_eq(&s, "gigachat") || llx_gguf_str_eq(&s, "jina-v2-es") ||
+	    llx_gguf_str_eq(&s, "jina-v2-de") || llx_gguf_str_eq(&s, "mpt") ||
+	    llx_gguf_str_eq(&s, "olmo") || llx_gguf_str_eq(&s, "jais")) {
 		v->pretok = LLX_PRETOK_GPT2;
-	} else if (gguf_str_eq(&s, "llama3") || gguf_str_eq(&s, "llama-v3") ||
-		   gguf_str_eq(&s, "llama-bpe") || gguf_str_eq(&s, "falcon3")) {
+	} else if (llx_gguf_str_eq(&s, "llama3") || llx_gguf_str_eq(&s, "llama-v3") ||
+		   llx_gguf_str_eq(&s, "llama-bpe") || llx_gguf_str_eq(&s, "falcon3")) {
 		v->pretok = LLX_PRETOK_LLAMA3;
 		v->ignore_merges = true;
 		v->add_bos = true;
-	} else if (gguf_str_eq(&s, "qwen2") ||
-		   gguf_str_eq(&s, "deepseek-r1-qwen")) {
+	} else if (llx_gguf_str_eq(&s, "qwen2") ||
+		   llx_gguf_str_eq(&s, "deepseek-r1-qwen")) {
 		v->pretok = LLX_PRETOK_QWEN2;
 		v->clean_spaces = false;
 	} else {
@@ -1047,25 +1039,25 @@ u32 llx_vocab_size(const struct llx_vocab *v)
 {
 	return v->n_tokens;
 }
-EXPORT_SYMBOL_GPL(llx_vocab_size);
+EXPORT_SYMBOL_IF_KUNIT(llx_vocab_size);
 
 enum llx_vocab_kind llx_vocab_kind(const struct llx_vocab *v)
 {
 	return v->kind;
 }
-EXPORT_SYMBOL_GPL(llx_vocab_kind);
+EXPORT_SYMBOL_IF_KUNIT(llx_vocab_kind);
 
 s32 llx_vocab_bos(const struct llx_vocab *v)
 {
 	return v->bos;
 }
-EXPORT_SYMBOL_GPL(llx_vocab_bos);
+EXPORT_SYMBOL_IF_KUNIT(llx_vocab_bos);
 
 s32 llx_vocab_eos(const struct llx_vocab *v)
 {
 	return v->eos;
 }
-EXPORT_SYMBOL_GPL(llx_vocab_eos);
+EXPORT_SYMBOL_IF_KUNIT(llx_vocab_eos);
 
 bool llx_vocab_add_bos(const struct llx_vocab *v)
 {
@@ -1678,7 +1670,7 @@ int llx_token_to_piece(const struct llx_vocab *v, u32 id, char *buf,
 	memcpy(buf, p, n);
 	return n;
 }
-EXPORT_SYMBOL_GPL(llx_token_to_piece);
+EXPORT_SYMBOL_IF_KUNIT(llx_token_to_piece);
 
 /* llama_detokenize()'s clean_up_tokenization_spaces passes, in place. */
 static size_t llx_clean_spaces(char *t, size_t total)
@@ -1758,7 +1750,7 @@ int llx_detokenize(const struct llx_vocab *v, const u32 *ids, u32 n,
 		total = llx_clean_spaces(buf, total);
 	return total;
 }
-EXPORT_SYMBOL_GPL(llx_detokenize);
+EXPORT_SYMBOL_IF_KUNIT(llx_detokenize);
 
 void llx_detok_init(struct llx_detok *d, const struct llx_vocab *v)
 {

@@ -47,10 +47,10 @@ static int load_vocab(struct kunit *test, const void *buf, size_t len,
 	int ret;
 
 	*v = NULL;
-	ret = gguf_parse(buf, len, len, &g);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "gguf_parse");
+	ret = llx_gguf_parse(buf, len, len, &g);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "llx_gguf_parse");
 	ret = llx_vocab_load(g, v);
-	gguf_free(g);		/* the vocabulary keeps its own copy */
+	llx_gguf_free(g);		/* the vocabulary keeps its own copy */
 	if (!ret)
 		KUNIT_ASSERT_EQ(test, 0,
 				kunit_add_action_or_reset(test, llx_test_vocab_free,
@@ -997,5 +997,6 @@ static struct kunit_suite llx_tokenizer_suite = {
 
 kunit_test_suite(llx_tokenizer_suite);
 
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the llamux tokenizer");

@@ -31,11 +31,13 @@ u32 llx_ucd_flags(u32 cpt)
 	}
 	return llx_ucd_ranges[lo] & 7;
 }
+EXPORT_SYMBOL_IF_KUNIT(llx_ucd_flags);
 
 const char *llx_ucd_version(void)
 {
 	return LLX_UCD_VERSION;
 }
+EXPORT_SYMBOL_IF_KUNIT(llx_ucd_version);
 
 static bool llx_utf8_cont(u8 c)
 {
@@ -81,6 +83,7 @@ u32 llx_utf8_decode(const u8 *s, size_t len, u32 *adv)
 	}
 	return LLX_CPT_REPLACEMENT;
 }
+EXPORT_SYMBOL_IF_KUNIT(llx_utf8_decode);
 
 u32 llx_utf8_encode(u32 cpt, u8 *out)
 {
@@ -105,6 +108,7 @@ u32 llx_utf8_encode(u32 cpt, u8 *out)
 	out[3] = 0x80 | (cpt & 0x3f);
 	return 4;
 }
+EXPORT_SYMBOL_IF_KUNIT(llx_utf8_encode);
 
 /* Bytes GPT-2 keeps as themselves: '!'..'~', 0xa1..0xac, 0xae..0xff. */
 static bool llx_byte_is_printable(u32 b)
@@ -127,6 +131,7 @@ u32 llx_byte_to_cpt(u8 b)
 		return 256 + 33 + (b - 0x7f);		/* 0x7f..0xa0: 34 */
 	return 256 + 33 + 34;				/* 0xad */
 }
+EXPORT_SYMBOL_IF_KUNIT(llx_byte_to_cpt);
 
 int llx_cpt_to_byte(u32 cpt)
 {
@@ -140,6 +145,7 @@ int llx_cpt_to_byte(u32 cpt)
 		return 0xad;
 	return -1;
 }
+EXPORT_SYMBOL_IF_KUNIT(llx_cpt_to_byte);
 
 /* A word range being scanned; flags are 0 outside it (llama.cpp's "{}"). */
 struct llx_scan {

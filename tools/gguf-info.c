@@ -105,13 +105,13 @@ static void print_kv(const struct gguf_kv *kv)
 		print_str((const char *)kv->data + 8,
 			  get_unaligned_le64(kv->data));
 	} else if (kv->type == GGUF_TYPE_ARRAY) {
-		printf("arr[%s,%llu] = [", gguf_value_type_name(kv->arr_type),
+		printf("arr[%s,%llu] = [", llx_gguf_value_type_name(kv->arr_type),
 		       kv->n);
 		for (i = 0; i < kv->n && i < SHOW_ELEMS; i++) {
 			if (i)
 				printf(", ");
 			if (kv->arr_type == GGUF_TYPE_STRING) {
-				if (!gguf_arr_str(kv, i, &s))
+				if (!llx_gguf_arr_str(kv, i, &s))
 					print_str(s.s, s.len);
 			} else {
 				print_scalar(kv->arr_type, kv->data +
@@ -120,7 +120,7 @@ static void print_kv(const struct gguf_kv *kv)
 		}
 		printf("%s]", kv->n > SHOW_ELEMS ? ", ..." : "");
 	} else {
-		printf("%s = ", gguf_value_type_name(kv->type));
+		printf("%s = ", llx_gguf_value_type_name(kv->type));
 		print_scalar(kv->type, kv->data);
 	}
 	putchar('\n');
@@ -136,7 +136,7 @@ static void print_tensor(u64 i, const struct gguf_tensor *t)
 		n += snprintf(shape + n, sizeof(shape) - n, "%s%llu",
 			      d ? ", " : "", t->ne[d]);
 	printf("%5llu  %-7s  %-22s  %12llu  %10llu  %.*s\n", i,
-	       ggml_type_name(t->type), shape, t->offset, t->size,
+	       llx_type_name(t->type), shape, t->offset, t->size,
 	       (int)t->name.len, t->name.s);
 }
 
@@ -217,7 +217,7 @@ int main(int argc, char **argv)
 	close(fd);
 
 	llx_shim_quiet = 1;
-	ret = gguf_parse(buf, st.st_size, st.st_size, &g);
+	ret = llx_gguf_parse(buf, st.st_size, st.st_size, &g);
 	if (ret) {
 		fprintf(stderr, "%s: invalid GGUF (%s): %s", argv[1],
 			errname(ret), llx_shim_last_msg[0] ?
@@ -234,6 +234,6 @@ int main(int argc, char **argv)
 		printf("\nllama schema: OK \"%s\"\n", hp.name);
 		print_hparams(&hp);
 	}
-	gguf_free(g);
+	llx_gguf_free(g);
 	return ret ? 1 : 0;
 }

@@ -319,7 +319,7 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &o);
 	buf = load_file(o.model, &len);
-	ret = gguf_parse(buf, len, len, &g);
+	ret = llx_gguf_parse(buf, len, len, &g);
 	if (ret) {
 		fprintf(stderr, "%s: not a GGUF file (%d): %s\n", o.model, ret,
 			llx_shim_last_msg);
@@ -361,7 +361,7 @@ int main(int argc, char **argv)
 	}
 	if (o.scalar)
 		llx_tensor_force_scalar(true);
-	gguf_free(g);
+	llx_gguf_free(g);
 	ret = generate(&o, m, v, ids, n);
 	llx_model_free(m);
 	llx_vocab_free(v);

@@ -269,7 +269,7 @@ static bool check_model(const char *shared, const char *stem, bool f32math)
 				BIT_ULL(GGML_TYPE_BF16);
 	struct ref_run runs[MAX_RUNS];
 	char path[512];
-	struct gguf_ctx *g;
+	struct gguf_ctx *g = NULL;
 	struct llx_model *m;
 	u64 len, mask;
 	bool ok = true, half;
@@ -291,17 +291,19 @@ static bool check_model(const char *shared, const char *stem, bool f32math)
 		free(buf);
 		return true;
 	}
-	ret = gguf_parse(buf, len, len, &g);
+	ret = llx_gguf_parse(buf, len, len, &g);
 	if (!ret)
 		ret = llx_model_create(g, buf + g->data_offset,
 				       len - g->data_offset, &m);
 	if (ret) {
 		printf("%-22s load failed: %d\n", stem, ret);
+		if (g)
+			llx_gguf_free(g);
 		free_refs(runs, n);
 		free(buf);
 		return false;
 	}
-	gguf_free(g);
+	llx_gguf_free(g);
 	mask = llx_model_type_mask(m);
 	tol = (mask & ~float_types) ? TOL_QUANT : TOL_FLOAT;
 	half = mask & (BIT_ULL(GGML_TYPE_F16) | BIT_ULL(GGML_TYPE_BF16));

@@ -14,19 +14,6 @@
 #include <llamux/gguf.h>
 #include <llamux/tensor.h>
 
-static const struct {
-	const char *name;
-	u32 type;
-} types[] = {
-	{ "F32", GGML_TYPE_F32 },   { "F16", GGML_TYPE_F16 },
-	{ "BF16", GGML_TYPE_BF16 }, { "Q8_0", GGML_TYPE_Q8_0 },
-	{ "Q4_0", GGML_TYPE_Q4_0 }, { "Q4_1", GGML_TYPE_Q4_1 },
-	{ "Q5_0", GGML_TYPE_Q5_0 }, { "Q5_1", GGML_TYPE_Q5_1 },
-	{ "Q2_K", GGML_TYPE_Q2_K }, { "Q3_K", GGML_TYPE_Q3_K },
-	{ "Q4_K", GGML_TYPE_Q4_K }, { "Q5_K", GGML_TYPE_Q5_K },
-	{ "Q6_K", GGML_TYPE_Q6_K },
-};
-
 static u64 rng = 0x2545f4914f6cdd1dull;
 
 static u32 rnd(void)
@@ -58,28 +45,11 @@ static void fill(u32 type, u8 *w, size_t bytes)
 				llx_fp32_to_bf16((rnd() & 0xffff) / 65536.0f),
 				w + i);
 	} else {
-		const struct ggml_type_info *ti = ggml_type_get(type);
+		const struct llx_type_info *ti = llx_type_info(type);
 		size_t b;
-		int off[2] = { 0, -1 };
+		int off[2];
 
-		switch (type) {
-		case GGML_TYPE_Q4_1:
-		case GGML_TYPE_Q5_1:
-		case GGML_TYPE_Q4_K:
-		case GGML_TYPE_Q5_K:
-			off[1] = 2;
-			break;
-		case GGML_TYPE_Q2_K:
-			off[0] = 80;
-			off[1] = 82;
-			break;
-		case GGML_TYPE_Q3_K:
-			off[0] = 108;
-			break;
-		case GGML_TYPE_Q6_K:
-			off[0] = 208;
-			break;
-		}
+		llx_block_scales(type, &off[0], &off[1]);
 		for (b = 0; b + ti->type_size <= bytes; b += ti->type_size) {
 			put_unaligned_le16(h, w + b + off[0]);
 			if (off[1] >= 0)
@@ -136,15 +106,16 @@ int main(int argc, char **argv)
 	       llx_tensor_using_avx2() ? "AVX2" : "no AVX2");
 	printf("%-5s %9s %10s %10s %10s %10s %7s\n", "type", "MiB", "scal GB/s",
 	       "avx2 GB/s", "scal Ge/s", "avx2 Ge/s", "speedup");
-	for (t = 0; t < ARRAY_SIZE(types); t++) {
-		u32 type = types[t].type;
-		size_t rb = ggml_row_size(type, n);
+	for (t = 0; t < GGML_TYPE_COUNT; t++) {
+		u32 type = t;
+		size_t rb = llx_row_size(type, n);
 		u8 *w, *xq;
 		float *x, *y;
 		double gs, ga = 0, es, ea = 0;
 		bool avx2 = llx_tensor_using_avx2();
 
-		if (only && strcmp(only, types[t].name))
+		if (!llx_type_supported(type) ||
+		    (only && strcmp(only, llx_type_name(type))))
 			continue;
 		w = malloc(rb * rows);
 		xq = malloc(llx_act_size(type, n));
@@ -162,7 +133,7 @@ int main(int argc, char **argv)
 		if (avx2)
 			ga = bench(type, w, rb, xq, n, y, rows, secs, &ea);
 		printf("%-5s %9.1f %10.2f %10.2f %10.2f %10.2f %6.1fx\n",
-		       types[t].name, rb * rows / 1048576.0, gs, ga, es, ea,
+		       llx_type_name(type), rb * rows / 1048576.0, gs, ga, es, ea,
 		       avx2 ? ga / gs : 0.0);
 		free(w);
 		free(xq);

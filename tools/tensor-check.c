@@ -19,19 +19,6 @@
 #include <llamux/gguf.h>
 #include <llamux/tensor.h>
 
-static const struct {
-	const char *name;
-	u32 type;
-} types[] = {
-	{ "F16", GGML_TYPE_F16 },   { "BF16", GGML_TYPE_BF16 },
-	{ "Q8_0", GGML_TYPE_Q8_0 }, { "Q4_0", GGML_TYPE_Q4_0 },
-	{ "Q4_1", GGML_TYPE_Q4_1 }, { "Q5_0", GGML_TYPE_Q5_0 },
-	{ "Q5_1", GGML_TYPE_Q5_1 }, { "Q2_K", GGML_TYPE_Q2_K },
-	{ "Q3_K", GGML_TYPE_Q3_K }, { "Q4_K", GGML_TYPE_Q4_K },
-	{ "Q5_K", GGML_TYPE_Q5_K }, { "Q6_K", GGML_TYPE_Q6_K },
-	{ "F32", GGML_TYPE_F32 },
-};
-
 static int failures;
 
 static void *slurp(const char *dir, const char *name, const char *ext,
@@ -167,38 +154,17 @@ static void random_row(u32 type, u8 *w, size_t bytes, u32 n)
 	{
 		u32 blk = llx_type_block(type), nb = n / blk, b;
 		size_t bs = bytes / nb;
+		int o0, o1;
 
 		for (b = 0; b < nb; b++) {
 			u8 *p = w + b * bs;
 			u16 s1 = llx_fp32_to_fp16(0.001f + (rnd() & 1023) / 1e5f);
 			u16 s2 = llx_fp32_to_fp16(0.001f + (rnd() & 1023) / 1e5f);
 
-			switch (type) {
-			case GGML_TYPE_Q4_1:
-			case GGML_TYPE_Q5_1:
-				put_unaligned_le16(s2, p + 2);
-				fallthrough;
-			case GGML_TYPE_Q4_0:
-			case GGML_TYPE_Q5_0:
-			case GGML_TYPE_Q8_0:
-				put_unaligned_le16(s1, p);
-				break;
-			case GGML_TYPE_Q2_K:
-				put_unaligned_le16(s1, p + 80);
-				put_unaligned_le16(s2, p + 82);
-				break;
-			case GGML_TYPE_Q3_K:
-				put_unaligned_le16(s1, p + 108);
-				break;
-			case GGML_TYPE_Q4_K:
-			case GGML_TYPE_Q5_K:
-				put_unaligned_le16(s1, p);
-				put_unaligned_le16(s2, p + 2);
-				break;
-			case GGML_TYPE_Q6_K:
-				put_unaligned_le16(s1, p + 208);
-				break;
-			}
+			llx_block_scales(type, &o0, &o1);
+			put_unaligned_le16(s1, p + o0);
+			if (o1 >= 0)
+				put_unaligned_le16(s2, p + o1);
 		}
 	}
 }
@@ -212,12 +178,19 @@ static void check_avx2(void)
 		printf("AVX2 not in use: scalar-vs-AVX2 skipped\n");
 		return;
 	}
-	for (t = 0; t < ARRAY_SIZE(types); t++) {
-		u32 type = types[t].type, bad = 0, bad_act = 0;
-		size_t rb = ggml_row_size(type, n), ab = llx_act_size(type, n);
-		u8 *w = malloc(rb * rows), *xa = malloc(ab), *xs = malloc(ab);
-		float *x = malloc(n * 4), ya[16], ys[16];
+	for (t = 0; t < GGML_TYPE_COUNT; t++) {
+		u32 type = t, bad = 0, bad_act = 0;
+		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+		u8 *w, *xa, *xs;
+		float *x, ya[16], ys[16];
 		double maxrel = 0;
+
+		if (!llx_type_supported(type))
+			continue;
+		w = malloc(rb * rows);
+		xa = malloc(ab);
+		xs = malloc(ab);
+		x = malloc(n * 4);
 
 		for (trial = 0; trial < 20; trial++) {
 			for (r = 0; r < rows; r++)
@@ -241,7 +214,7 @@ static void check_avx2(void)
 			}
 		}
 		printf("%-5s scalar vs AVX2: %u/%u dots differ (max rel %.3g), ",
-		       types[t].name, bad, 20 * rows, maxrel);
+		       llx_type_name(t), bad, 20 * rows, maxrel);
 		printf("act rounding differs in %u\n", bad_act);
 		failures += bad || bad_act;
 		free(w);
@@ -257,13 +230,21 @@ static void check_dot_ref(void)
 	const u32 n = 1024;
 	u32 t, trial, i;
 
-	for (t = 0; t < ARRAY_SIZE(types); t++) {
-		u32 type = types[t].type;
-		size_t rb = ggml_row_size(type, n);
-		u8 *w = malloc(rb), *xq = malloc(llx_act_size(type, n));
-		float *x = malloc(n * 4), *wf = malloc(n * 4), *xf = malloc(n * 4);
+	for (t = 0; t < GGML_TYPE_COUNT; t++) {
+		u32 type = t;
+		size_t rb = llx_row_size(type, n);
+		u8 *w, *xq;
+		float *x, *wf, *xf;
 		double worst = 0;
 		float y;
+
+		if (!llx_type_supported(type))
+			continue;
+		w = malloc(rb);
+		xq = malloc(llx_act_size(type, n));
+		x = malloc(n * 4);
+		wf = malloc(n * 4);
+		xf = malloc(n * 4);
 
 		for (trial = 0; trial < 200; trial++) {
 			double ref = 0, mag = 0;
@@ -283,7 +264,7 @@ static void check_dot_ref(void)
 				worst = fabs(y - ref) / mag;
 		}
 		printf("%-5s vec_dot vs double reference: max |err| / sum|w*x| = %.3g\n",
-		       types[t].name, worst);
+		       llx_type_name(t), worst);
 		failures += worst > 0.00001;
 		free(w);
 		free(xq);
@@ -453,7 +434,7 @@ static void check_matmul(void)
 	if (!llx_tensor_using_avx2())
 		return;
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		size_t rb = ggml_row_size(kinds[k], n), ab = llx_act_size(kinds[k], n);
+		size_t rb = llx_row_size(kinds[k], n), ab = llx_act_size(kinds[k], n);
 		u8 *w = malloc(rb * rows), *xq = malloc(ab * ntok);
 		float *x = malloc(n * 4), ya[35], ys[35];
 
@@ -529,9 +510,11 @@ int main(int argc, char **argv)
 
 	llx_tensor_init();
 	printf("kernels: %s\n", llx_tensor_using_avx2() ? "AVX2" : "scalar");
-	for (t = 0; t + 1 < ARRAY_SIZE(types); t++) {
-		check_dequant(dir, types[t].name, types[t].type, "model");
-		check_dequant(dir, types[t].name, types[t].type, "crafted");
+	for (t = 0; t < GGML_TYPE_COUNT; t++) {
+		if (!llx_type_supported(t) || t == GGML_TYPE_F32)
+			continue;
+		check_dequant(dir, llx_type_name(t), t, "model");
+		check_dequant(dir, llx_type_name(t), t, "crafted");
 	}
 	check_q8_0(dir);
 	check_fp16();

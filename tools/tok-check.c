@@ -60,9 +60,9 @@ static int load(const char *path, struct loaded *l)
 		fprintf(stderr, "%s: cannot read\n", path);
 		return -1;
 	}
-	ret = gguf_parse(l->file, n, n, &l->g);
+	ret = llx_gguf_parse(l->file, n, n, &l->g);
 	if (ret) {
-		fprintf(stderr, "%s: gguf_parse: %d\n", path, ret);
+		fprintf(stderr, "%s: llx_gguf_parse: %d\n", path, ret);
 		return -1;
 	}
 	t1 = llx_now_ns();
@@ -71,7 +71,7 @@ static int load(const char *path, struct loaded *l)
 		fprintf(stderr, "%s: llx_vocab_load: %d\n", path, ret);
 		return -1;
 	}
-	fprintf(stderr, "%s: %u tokens; gguf_parse %.2f ms, llx_vocab_load %.2f ms\n",
+	fprintf(stderr, "%s: %u tokens; llx_gguf_parse %.2f ms, llx_vocab_load %.2f ms\n",
 		path, llx_vocab_size(l->v), (t1 - t0) / 1e6,
 		(llx_now_ns() - t1) / 1e6);
 	return 0;
@@ -80,7 +80,7 @@ static int load(const char *path, struct loaded *l)
 static void unload(struct loaded *l)
 {
 	llx_vocab_free(l->v);
-	gguf_free(l->g);
+	llx_gguf_free(l->g);
 	free(l->file);
 }
 

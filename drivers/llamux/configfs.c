@@ -338,7 +338,7 @@ static int types_show(char *page, int n, u64 mask)
 
 	for (t = 0; t < 64; t++)
 		if (mask & BIT_ULL(t))
-			n += sysfs_emit_at(page, n, " %s", ggml_type_name(t));
+			n += sysfs_emit_at(page, n, " %s", llx_type_name(t));
 	return n;
 }
 

@@ -5,7 +5,7 @@
  * firmware request or one kvmalloc can hold (INT_MAX), so:
  *
  *  1. the header is read with request_partial_firmware_into_buf() at
- *     offset 0, into a buffer that doubles until gguf_parse() stops saying
+ *     offset 0, into a buffer that doubles until llx_gguf_parse() stops saying
  *     -ENODATA (capped at LLXD_HDR_MAX);
  *  2. the data section is read in llxd_chunk_kb pieces straight into the
  *     final weight memory (llamux_mem= pool or vmalloc), no second copy,
@@ -32,7 +32,7 @@
 
 #define LLXD_HDR_START	(64u << 10)
 #define LLXD_HDR_MAX	(64u << 20)
-/* gguf_parse() bound for files whose size we learn only by reading them */
+/* llx_gguf_parse() bound for files whose size we learn only by reading them */
 #define LLXD_FILE_MAX	BIT_ULL(40)
 
 struct llxd_src {
@@ -48,7 +48,7 @@ static void set_progress(struct llxd_model *m, u64 done, u64 total)
 }
 
 /*
- * gguf_parse() says -E2BIG/-EOVERFLOW/-ENODATA for counts over its caps,
+ * llx_gguf_parse() says -E2BIG/-EOVERFLOW/-ENODATA for counts over its caps,
  * overflowing sizes and short files: to the user all of these are a
  * corrupt file (-EINVAL), which keeps -E2BIG for "KV cache too big".
  */
@@ -86,7 +86,7 @@ static int src_read(struct llxd_src *src, void *dst, size_t len, u64 off)
 
 /*
  * Parse the header.  On success *@g borrows *@hdr (kvfree it after
- * gguf_free), and @src describes how to read the rest.
+ * llx_gguf_free), and @src describes how to read the rest.
  */
 static int load_header(struct llxd_src *src, void **hdr, struct gguf_ctx **g,
 		       char *why, size_t why_len)
@@ -120,7 +120,7 @@ static int load_header(struct llxd_src *src, void **hdr, struct gguf_ctx **g,
 			src->mem_len = fw->size;
 		}
 		release_firmware(fw);
-		ret = gguf_parse(buf, min_t(u64, size, file_size), file_size, g);
+		ret = llx_gguf_parse(buf, min_t(u64, size, file_size), file_size, g);
 		if (ret != -ENODATA || file_size != LLXD_FILE_MAX ||
 		    size >= LLXD_HDR_MAX)
 			break;
@@ -135,7 +135,7 @@ static int load_header(struct llxd_src *src, void **hdr, struct gguf_ctx **g,
 			snprintf(why, why_len, "GGUF header larger than %u bytes",
 				 LLXD_HDR_MAX);
 		else
-			snprintf(why, why_len, "corrupt GGUF (gguf_parse %d)", ret);
+			snprintf(why, why_len, "corrupt GGUF (llx_gguf_parse %d)", ret);
 		kvfree(buf);
 		src->mem = NULL;
 		return parse_errno(ret);
@@ -152,9 +152,9 @@ whole:
 	}
 	src->mem = src->whole->data;
 	src->mem_len = src->whole->size;
-	ret = gguf_parse(src->mem, src->mem_len, src->mem_len, g);
+	ret = llx_gguf_parse(src->mem, src->mem_len, src->mem_len, g);
 	if (ret) {
-		snprintf(why, why_len, "corrupt GGUF (gguf_parse %d)", ret);
+		snprintf(why, why_len, "corrupt GGUF (llx_gguf_parse %d)", ret);
 		return parse_errno(ret);
 	}
 	*hdr = NULL;
@@ -226,9 +226,9 @@ static int load_mock(struct llxd_loaded *l, struct gguf_ctx **g,
 		return ret;
 	}
 	l->weights.len = len;
-	ret = gguf_parse(l->mock_buf, len, len, g);
+	ret = llx_gguf_parse(l->mock_buf, len, len, g);
 	if (ret)
-		snprintf(why, why_len, "mock model: gguf_parse %d", ret);
+		snprintf(why, why_len, "mock model: llx_gguf_parse %d", ret);
 	return ret;
 }
 
@@ -287,7 +287,7 @@ int llxd_load(struct llxd_model *m, const char *fw, struct llxd_loaded *out,
 	set_progress(m, 1, 1);
 
 free_gguf:
-	gguf_free(g);
+	llx_gguf_free(g);
 fail:
 	kvfree(hdr);
 	if (src.whole)

@@ -30,6 +30,7 @@
 #include <linux/types.h>
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
+#include <kunit/visibility.h>
 #include <asm/fpu/api.h>
 #ifdef CONFIG_X86_64
 #include <asm/cpufeature.h>

@@ -7,14 +7,15 @@
  * It reports where the data section starts and where each tensor lies in
  * it, so a loader can read weights separately, in chunks.
  *
- * Lifetime: a struct gguf_ctx borrows @buf from gguf_parse() -- strings
+ * Lifetime: a struct gguf_ctx borrows @buf from llx_gguf_parse() -- strings
  * and arrays point into it -- so the caller keeps @buf alive and unchanged
- * until gguf_free().
+ * until llx_gguf_free().
  */
 #ifndef _LLAMUX_GGUF_H
 #define _LLAMUX_GGUF_H
 
 #include <llamux/compat.h>
+#include <llamux/types.h>
 
 #define GGUF_MAGIC		0x46554747u	/* "GGUF" little-endian */
 #define GGUF_DEFAULT_ALIGNMENT	32u
@@ -49,57 +50,8 @@ enum gguf_value_type {
 	GGUF_TYPE_COUNT
 };
 
-/* ggml tensor types; 4, 5, 31..33 and 36..38 are removed ids. */
-enum ggml_type {
-	GGML_TYPE_F32 = 0,
-	GGML_TYPE_F16 = 1,
-	GGML_TYPE_Q4_0 = 2,
-	GGML_TYPE_Q4_1 = 3,
-	GGML_TYPE_Q5_0 = 6,
-	GGML_TYPE_Q5_1 = 7,
-	GGML_TYPE_Q8_0 = 8,
-	GGML_TYPE_Q8_1 = 9,
-	GGML_TYPE_Q2_K = 10,
-	GGML_TYPE_Q3_K = 11,
-	GGML_TYPE_Q4_K = 12,
-	GGML_TYPE_Q5_K = 13,
-	GGML_TYPE_Q6_K = 14,
-	GGML_TYPE_Q8_K = 15,
-	GGML_TYPE_IQ2_XXS = 16,
-	GGML_TYPE_IQ2_XS = 17,
-	GGML_TYPE_IQ3_XXS = 18,
-	GGML_TYPE_IQ1_S = 19,
-	GGML_TYPE_IQ4_NL = 20,
-	GGML_TYPE_IQ3_S = 21,
-	GGML_TYPE_IQ2_S = 22,
-	GGML_TYPE_IQ4_XS = 23,
-	GGML_TYPE_I8 = 24,
-	GGML_TYPE_I16 = 25,
-	GGML_TYPE_I32 = 26,
-	GGML_TYPE_I64 = 27,
-	GGML_TYPE_F64 = 28,
-	GGML_TYPE_IQ1_M = 29,
-	GGML_TYPE_BF16 = 30,
-	GGML_TYPE_TQ1_0 = 34,
-	GGML_TYPE_TQ2_0 = 35,
-	GGML_TYPE_COUNT = 39
-};
-
-struct ggml_type_info {
-	const char *name;	/* NULL for removed/unknown ids */
-	u32 blck_size;		/* elements per block */
-	u32 type_size;		/* bytes per block */
-};
-
-/* Type table lookup; NULL for ids that are removed or out of range. */
-const struct ggml_type_info *ggml_type_get(u32 type);
-const char *ggml_type_name(u32 type);	/* "?" when unknown */
-
-/* Bytes of a row of @ne0 elements; 0 if @ne0 is not a whole number of blocks. */
-u64 ggml_row_size(u32 type, u64 ne0);
-
 /* "u32", "str", "arr", ...; "?" when unknown. */
-const char *gguf_value_type_name(u32 type);
+const char *llx_gguf_value_type_name(u32 type);
 
 struct gguf_str {
 	const char *s;		/* not NUL-terminated; points into the buffer */
@@ -157,35 +109,35 @@ struct gguf_ctx {
  * @file_size; it is never read.  Lookups are O(log n) (sorted name index).
  * Returns 0 and sets *@out, or -EINVAL/-EOVERFLOW/-E2BIG/-ENOMEM/-ENODATA.
  */
-int gguf_parse(const void *buf, u64 len, u64 file_size, struct gguf_ctx **out);
-void gguf_free(struct gguf_ctx *ctx);
+int llx_gguf_parse(const void *buf, u64 len, u64 file_size, struct gguf_ctx **out);
+void llx_gguf_free(struct gguf_ctx *ctx);
 
 /* Key lookup: index into ctx->kv, or -ENOENT. */
-int gguf_find_key(const struct gguf_ctx *ctx, const char *key);
-const struct gguf_kv *gguf_get_kv(const struct gguf_ctx *ctx, const char *key);
+int llx_gguf_find_key(const struct gguf_ctx *ctx, const char *key);
+const struct gguf_kv *llx_gguf_get_kv(const struct gguf_ctx *ctx, const char *key);
 
 /*
  * Typed getters by key: -ENOENT when missing, -EINVAL when the stored type
- * differs: each getter accepts exactly its own stored type (gguf_get_u32()
+ * differs: each getter accepts exactly its own stored type (llx_gguf_get_u32()
  * only UINT32, ...), never widening or reinterpreting.
  */
-int gguf_get_u32(const struct gguf_ctx *ctx, const char *key, u32 *val);
-int gguf_get_i32(const struct gguf_ctx *ctx, const char *key, s32 *val);
-int gguf_get_u64(const struct gguf_ctx *ctx, const char *key, u64 *val);
-int gguf_get_bool(const struct gguf_ctx *ctx, const char *key, bool *val);
+int llx_gguf_get_u32(const struct gguf_ctx *ctx, const char *key, u32 *val);
+int llx_gguf_get_i32(const struct gguf_ctx *ctx, const char *key, s32 *val);
+int llx_gguf_get_u64(const struct gguf_ctx *ctx, const char *key, u64 *val);
+int llx_gguf_get_bool(const struct gguf_ctx *ctx, const char *key, bool *val);
 /* FLOAT32 bits, so non-FP code can move them around. */
-int gguf_get_f32_bits(const struct gguf_ctx *ctx, const char *key, u32 *bits);
-int gguf_get_str(const struct gguf_ctx *ctx, const char *key, struct gguf_str *val);
+int llx_gguf_get_f32_bits(const struct gguf_ctx *ctx, const char *key, u32 *bits);
+int llx_gguf_get_str(const struct gguf_ctx *ctx, const char *key, struct gguf_str *val);
 /* Array of @elem_type: sets *@n and *@data (raw little-endian elements). */
-int gguf_get_arr(const struct gguf_ctx *ctx, const char *key, u32 elem_type,
-		 u64 *n, const void **data);
+int llx_gguf_get_arr(const struct gguf_ctx *ctx, const char *key, u32 elem_type,
+		     u64 *n, const void **data);
 /* Element @i of an array of strings held by @kv, O(1); -ERANGE past the end. */
-int gguf_arr_str(const struct gguf_kv *kv, u64 i, struct gguf_str *val);
+int llx_gguf_arr_str(const struct gguf_kv *kv, u64 i, struct gguf_str *val);
 
 /* Tensor lookup by name: NULL when absent. */
-const struct gguf_tensor *gguf_find_tensor(const struct gguf_ctx *ctx,
-					   const char *name);
+const struct gguf_tensor *llx_gguf_find_tensor(const struct gguf_ctx *ctx,
+					       const char *name);
 
-bool gguf_str_eq(const struct gguf_str *s, const char *cstr);
+bool llx_gguf_str_eq(const struct gguf_str *s, const char *cstr);
 
 #endif /* _LLAMUX_GGUF_H */

@@ -74,13 +74,6 @@ struct llx_layer_times {
 	u64 attn_core_ns;	/* of attn_ns: scores, softmax, weighted sum */
 };
 
-struct llx_session_stats {
-	u64 prompt_tokens;
-	u64 prompt_ns;
-	u64 gen_tokens;
-	u64 gen_ns;
-};
-
 /*
  * A session: KV cache (F32) for @n_ctx positions plus scratch.  n_ctx is
  * bounded by the model's trained context; sizes are overflow-checked.
@@ -113,7 +106,7 @@ u32 llx_session_threads(const struct llx_session *s);
  * tokens do not fit in the context, -EINTR when @abort (may be NULL)
  * returns true between sections.  On error the position is unchanged and
  * the logits are stale.  The per-layer times are this call's (last) and
- * the session's sum (total); llx_session_stats are kept by the caller.
+ * the session's sum (total).
  */
 int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
 		bool (*abort)(void *arg), void *arg);
@@ -123,8 +116,6 @@ const u32 *llx_session_logits_bits(const struct llx_session *s);
 /* Timings: last token and cumulative, per layer (n_layer entries each). */
 const struct llx_layer_times *llx_session_layer_last(const struct llx_session *s);
 const struct llx_layer_times *llx_session_layer_total(const struct llx_session *s);
-const struct llx_session_stats *llx_session_stats(const struct llx_session *s);
-struct llx_session_stats *llx_session_stats_mut(struct llx_session *s);
 
 /* Sampler.  All parameters are fixed point, x1000. */
 struct llx_sampler_params {
@@ -153,24 +144,5 @@ u32 llx_sampler_sample(struct llx_sampler *smp, const struct llx_session *s);
  * kvmalloc'ed buffer (*@buf, *@len), vocabulary included.
  */
 int llx_mock_gguf(void **buf, u64 *len);
-
-/*
- * The same builder for other shapes (tests): the mock vocabulary, random
- * F32 or Q8_0 matrices (@type), F32 norms, no output.weight when @tied.
- * @cycle arranges F32 weights to recite the mock sentence, as
- * llx_mock_gguf() does.  Shapes are capped small; -EINVAL outside them.
- */
-struct llx_mock_shape {
-	u32 n_embd, n_ff, n_layer, n_head, n_head_kv, n_ctx;
-	u32 type;		/* GGML_TYPE_F32 or GGML_TYPE_Q8_0 */
-	u32 seed;
-	bool tied;
-	bool cycle;
-};
-
-int llx_mock_gguf_shape(const struct llx_mock_shape *sh, void **buf, u64 *len);
-
-/* Sample from @logits_bits (n_vocab f32 bit patterns), as llx_sampler_sample. */
-u32 llx_sampler_sample_bits(struct llx_sampler *smp, const u32 *logits_bits);
 
 #endif /* _LLAMUX_LLAMA_H */

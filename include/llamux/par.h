@@ -28,8 +28,7 @@ struct llx_par;
 int llx_par_create(u32 n, struct llx_par **out);
 /* Stops and frees the helpers; @par may be NULL. */
 void llx_par_free(struct llx_par *par);
-u32 llx_par_n(const struct llx_par *par);
-/* fn(arg, i) for every i < llx_par_n(par); returns when all returned. */
+/* fn(arg, i) for every part i of @par; returns when all returned. */
 void llx_par_run(struct llx_par *par, void (*fn)(void *arg, u32 i),
 		 void *arg);
 /* CPUs that can run parts now (num_online_cpus() in the kernel). */

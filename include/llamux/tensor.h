@@ -16,27 +16,36 @@
 #define _LLAMUX_TENSOR_H
 
 #include <llamux/compat.h>
+#include <llamux/types.h>
 
-/* Bytes per block of the ggml block formats (and the activation types). */
-#define LLX_Q4_0_BYTES	18
-#define LLX_Q4_1_BYTES	20
-#define LLX_Q5_0_BYTES	22
-#define LLX_Q5_1_BYTES	24
-#define LLX_Q8_0_BYTES	34
-#define LLX_Q8_1_BYTES	36
-#define LLX_Q2_K_BYTES	84
-#define LLX_Q3_K_BYTES	110
-#define LLX_Q4_K_BYTES	144
-#define LLX_Q5_K_BYTES	176
-#define LLX_Q6_K_BYTES	210
-#define LLX_Q8_K_BYTES	292
+/* f32 and f64 bit patterns, without type punning through pointers. */
+static inline float llx_f32_from_bits(u32 u)
+{
+	union { u32 u; float f; } v = { .u = u };
 
-/* Weight types the engine computes with (a subset of enum ggml_type). */
-bool llx_type_supported(u32 type);
-/* Elements per block of @type (1 for F32/F16/BF16), 0 if unsupported. */
-u32 llx_type_block(u32 type);
-/* The activation ("vec_dot") type used with weights of @wtype. */
-u32 llx_act_type(u32 wtype);
+	return v.f;
+}
+
+static inline u32 llx_f32_bits(float f)
+{
+	union { u32 u; float f; } v = { .f = f };
+
+	return v.u;
+}
+
+static inline double llx_f64_from_bits(u64 u)
+{
+	union { u64 u; double d; } v = { .u = u };
+
+	return v.d;
+}
+
+static inline u64 llx_f64_bits(double d)
+{
+	union { u64 u; double d; } v = { .d = d };
+
+	return v.u;
+}
 
 /* Select scalar or AVX2/FMA kernels; call once (before any math). */
 void llx_tensor_init(void);
@@ -71,13 +80,10 @@ void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n);
  */
 void llx_act_to_float(u32 wtype, const void *xq, float *x, u32 n);
 /*
- * Q8_0 rounding, two flavours: llx_quantize_q8_0() is what llama.cpp's x86
- * AVX2 build applies to activations (q = nearest-even(x * 127/amax)), and
- * what llx_quantize_act() uses; llx_quantize_q8_0_ref() is ggml's
- * quantize_row_q8_0_ref (q = roundf(x * (1 / (amax/127)))), the weight
- * quantizer.
+ * ggml's quantize_row_q8_0_ref (q = roundf(x * (1 / (amax/127)))), the
+ * weight quantizer.  Activations are rounded as llama.cpp's x86 AVX2 build
+ * does (q = nearest-even(x * 127/amax)) by llx_quantize_act().
  */
-void llx_quantize_q8_0(const float *x, void *out, u32 n);
 void llx_quantize_q8_0_ref(const float *x, void *out, u32 n);
 
 /*
@@ -99,15 +105,6 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 		const void *xq, size_t xq_stride, u32 ntok, u32 n, float *y,
 		size_t y_stride);
-/*
- * F32 dot in tinyBLAS order, a partial last 8-chunk counting as zeros:
- * llama.cpp's KQV product (mul_mat(v, kq) over the 32-padded KV length).
- */
-float llx_dot_f32_tiled(const float *a, const float *b, u32 n);
-float llx_dot_tiled_scalar(u32 kind, const void *x, const void *y, u32 n);
-
-/* One row dot product on the scalar path (tests compare against it). */
-float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n);
 
 /* Ops, all on F32. */
 void llx_rmsnorm(float *out, const float *x, const float *w, u32 n, float eps);
@@ -118,9 +115,6 @@ void llx_softmax(float *x, u32 n);
 /* a[i] = silu(a[i]) * b[i] */
 void llx_swiglu(float *a, const float *b, u32 n);
 void llx_add(float *a, const float *b, u32 n);
-float llx_dot_f32(const float *a, const float *b, u32 n);
-/* a[i] += s * b[i] */
-void llx_axpy(float *a, float s, const float *b, u32 n);
 
 /* Math without libm; accuracy is stated in tensor.c and tested. */
 float llx_expf(float x);
@@ -130,64 +124,5 @@ float llx_fmaf(float a, float b, float c);
 float llx_logf(float x);
 float llx_powf(float x, float y);
 void llx_sincosf(float x, float *s, float *c);
-
-/* ggml's hsum_float_8 order: (a0+a4 + a2+a6) + (a1+a5 + a3+a7). */
-float llx_hsum8(const float *a);
-
-/*
- * Internal: the AVX2/FMA kernels of lib/tensor_avx2.c, reached only through
- * the dispatch in lib/tensor.c.  llx_avx2_vec_dot_rows() returns false for
- * a type it does not handle (the scalar code then runs).
- */
-#if defined(CONFIG_X86_64) || (!defined(__KERNEL__) && defined(__x86_64__))
-#define LLX_HAVE_AVX2	1
-bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
-			   const void *xq, u32 n, float *y, u32 nrows);
-void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n);
-void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n);
-float llx_avx2_dot_f32(const float *a, const float *b, u32 n);
-void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
-			   u32 nrows, const void *xq, size_t xq_stride,
-			   u32 ntok, u32 n, float *y, size_t y_stride);
-float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n);
-/* softmax's exp pass (returns the sum) and swiglu on whole chunks of 8 */
-double llx_avx2_softmax_exp(float *x, float max, u32 n);
-void llx_avx2_swiglu(float *a, const float *b, u32 n);
-#else
-#define LLX_HAVE_AVX2	0
-static inline bool llx_avx2_vec_dot_rows(u32 wtype, const void *w,
-					 size_t row_bytes, const void *xq,
-					 u32 n, float *y, u32 nrows)
-{
-	return false;
-}
-
-static inline void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n) { }
-static inline void llx_avx2_fp32_to_fp16_row(const float *x, void *out,
-					     u32 n) { }
-static inline float llx_avx2_dot_f32(const float *a, const float *b, u32 n)
-{
-	return 0.0f;
-}
-
-static inline double llx_avx2_softmax_exp(float *x, float max, u32 n)
-{
-	return 0.0;
-}
-
-static inline void llx_avx2_swiglu(float *a, const float *b, u32 n) { }
-
-static inline void llx_avx2_matmul_tiled(u32 wtype, const void *w,
-					 size_t row_bytes, u32 nrows,
-					 const void *xq, size_t xq_stride,
-					 u32 ntok, u32 n, float *y,
-					 size_t y_stride) { }
-
-static inline float llx_avx2_dot_tiled(u32 kind, const void *x,
-				       const void *y, u32 n)
-{
-	return 0.0f;
-}
-#endif
 
 #endif /* _LLAMUX_TENSOR_H */

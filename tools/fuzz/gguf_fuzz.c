@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness: gguf_parse() + the getters + llx_llama_check(), the
+ * libFuzzer harness: llx_gguf_parse() + the getters + llx_llama_check(), the
  * very lib/ sources the kernel runs, built through the userspace shim.
  *
  * Each input is parsed three ways: as a whole file; as the header-only
@@ -33,24 +33,24 @@ static void exercise(const struct gguf_ctx *g)
 
 		memcpy(name, kv->key.s, kv->key.len);
 		name[kv->key.len] = '\0';
-		if (gguf_get_kv(g, name) != kv)
+		if (llx_gguf_get_kv(g, name) != kv)
 			__builtin_trap();
-		gguf_get_u32(g, name, &u);
-		gguf_get_i32(g, name, &i32);
-		gguf_get_u64(g, name, &u64v);
-		gguf_get_bool(g, name, &b);
-		gguf_get_f32_bits(g, name, &u);
-		if (!gguf_get_str(g, name, &s) && s.len > GGUF_MAX_STRING_LEN)
+		llx_gguf_get_u32(g, name, &u);
+		llx_gguf_get_i32(g, name, &i32);
+		llx_gguf_get_u64(g, name, &u64v);
+		llx_gguf_get_bool(g, name, &b);
+		llx_gguf_get_f32_bits(g, name, &u);
+		if (!llx_gguf_get_str(g, name, &s) && s.len > GGUF_MAX_STRING_LEN)
 			__builtin_trap();
-		if (!gguf_get_arr(g, name, GGUF_TYPE_STRING, &n, &data)) {
+		if (!llx_gguf_get_arr(g, name, GGUF_TYPE_STRING, &n, &data)) {
 			/* touch every byte of every element */
 			for (j = 0; j < n; j++) {
-				if (gguf_arr_str(kv, j, &s))
+				if (llx_gguf_arr_str(kv, j, &s))
 					__builtin_trap();
 				if (s.len)
 					fuzz_sink += (u8)s.s[s.len - 1];
 			}
-			if (gguf_arr_str(kv, n, &s) != -ERANGE)
+			if (llx_gguf_arr_str(kv, n, &s) != -ERANGE)
 				__builtin_trap();
 		}
 	}
@@ -59,9 +59,9 @@ static void exercise(const struct gguf_ctx *g)
 
 		memcpy(name, t->name.s, t->name.len);
 		name[t->name.len] = '\0';
-		if (gguf_find_tensor(g, name) != t)
+		if (llx_gguf_find_tensor(g, name) != t)
 			__builtin_trap();
-		if (ggml_row_size(t->type, t->ne[0]) == 0)
+		if (llx_row_size(t->type, t->ne[0]) == 0)
 			__builtin_trap();
 	}
 	llx_llama_check(g, &hp, why, sizeof(why));
@@ -75,13 +75,13 @@ int FUZZ_ENTRY(const u8 *data, size_t size)
 	struct gguf_ctx *g;
 
 	llx_shim_quiet = 1;
-	if (!gguf_parse(data, size, size, &g)) {
+	if (!llx_gguf_parse(data, size, size, &g)) {
 		exercise(g);
-		gguf_free(g);
+		llx_gguf_free(g);
 	}
-	if (!gguf_parse(data, size, size + (1ull << 30), &g)) {
+	if (!llx_gguf_parse(data, size, size + (1ull << 30), &g)) {
 		exercise(g);
-		gguf_free(g);
+		llx_gguf_free(g);
 	}
 	/* An exact-size copy of the prefix, so ASan sees any over-read. */
 	if (size > 1) {
@@ -90,8 +90,8 @@ int FUZZ_ENTRY(const u8 *data, size_t size)
 		if (!half)
 			return 0;
 		memcpy(half, data, size / 2);
-		if (!gguf_parse(half, size / 2, size, &g))
-			gguf_free(g);
+		if (!llx_gguf_parse(half, size / 2, size, &g))
+			llx_gguf_free(g);
 		free(half);
 	}
 	return 0;

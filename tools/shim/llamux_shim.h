@@ -54,6 +54,7 @@ typedef u64 __le64;
 #define SZ_1G		0x40000000
 
 #define EXPORT_SYMBOL_GPL(sym)
+#define EXPORT_SYMBOL_IF_KUNIT(sym)
 #define __maybe_unused	__attribute__((__unused__))
 #ifndef __always_inline
 #define __always_inline	inline __attribute__((__always_inline__))

@@ -101,11 +101,6 @@ int llx_par_create(u32 n, struct llx_par **out)
 	return 0;
 }
 
-u32 llx_par_n(const struct llx_par *par)
-{
-	return par->n;
-}
-
 void llx_par_run(struct llx_par *par, void (*fn)(void *arg, u32 i),
 		 void *arg)
 {

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ggml tensor types: ids, the one type table and the byte layout of
+ * every block format the engine computes with.  The parser, the schema
+ * check, the tensor kernels (scalar and AVX2), the mock model, the tests
+ * and the tools all take block sizes and field positions from here.
+ *
+ * Integer-only: safe to include from any object.
+ */
+#ifndef _LLAMUX_TYPES_H
+#define _LLAMUX_TYPES_H
+
+#include <llamux/compat.h>
+
+/* ggml tensor types; 4, 5, 31..33 and 36..38 are removed ids. */
+enum ggml_type {
+	GGML_TYPE_F32 = 0,
+	GGML_TYPE_F16 = 1,
+	GGML_TYPE_Q4_0 = 2,
+	GGML_TYPE_Q4_1 = 3,
+	GGML_TYPE_Q5_0 = 6,
+	GGML_TYPE_Q5_1 = 7,
+	GGML_TYPE_Q8_0 = 8,
+	GGML_TYPE_Q8_1 = 9,
+	GGML_TYPE_Q2_K = 10,
+	GGML_TYPE_Q3_K = 11,
+	GGML_TYPE_Q4_K = 12,
+	GGML_TYPE_Q5_K = 13,
+	GGML_TYPE_Q6_K = 14,
+	GGML_TYPE_Q8_K = 15,
+	GGML_TYPE_IQ2_XXS = 16,
+	GGML_TYPE_IQ2_XS = 17,
+	GGML_TYPE_IQ3_XXS = 18,
+	GGML_TYPE_IQ1_S = 19,
+	GGML_TYPE_IQ4_NL = 20,
+	GGML_TYPE_IQ3_S = 21,
+	GGML_TYPE_IQ2_S = 22,
+	GGML_TYPE_IQ4_XS = 23,
+	GGML_TYPE_I8 = 24,
+	GGML_TYPE_I16 = 25,
+	GGML_TYPE_I32 = 26,
+	GGML_TYPE_I64 = 27,
+	GGML_TYPE_F64 = 28,
+	GGML_TYPE_IQ1_M = 29,
+	GGML_TYPE_BF16 = 30,
+	GGML_TYPE_TQ1_0 = 34,
+	GGML_TYPE_TQ2_0 = 35,
+	GGML_TYPE_COUNT = 39
+};
+
+/*
+ * Block layouts (ggml-common.h).  Every field is a byte array, so the
+ * structs have alignment 1 and no padding, and a block is read in place
+ * wherever it lies in the file: fp16 fields with get_unaligned_le16(),
+ * the f32 and s16 fields of Q8_K with get_unaligned_le32()/le16().
+ * QK = elements per block: 32, or 256 for the K-quants.
+ */
+#define LLX_QK		32
+#define LLX_QK_K	256
+
+struct llx_blk_q4_0 {
+	u8 d[2];			/* fp16 scale */
+	u8 qs[LLX_QK / 2];		/* nibbles: j in low, j + 16 in high */
+};
+
+struct llx_blk_q4_1 {
+	u8 d[2];
+	u8 m[2];			/* fp16 min */
+	u8 qs[LLX_QK / 2];
+};
+
+struct llx_blk_q5_0 {
+	u8 d[2];
+	u8 qh[4];			/* 5th bits, le32 */
+	u8 qs[LLX_QK / 2];
+};
+
+struct llx_blk_q5_1 {
+	u8 d[2];
+	u8 m[2];
+	u8 qh[4];
+	u8 qs[LLX_QK / 2];
+};
+
+struct llx_blk_q8_0 {
+	u8 d[2];
+	u8 qs[LLX_QK];			/* s8 */
+};
+
+struct llx_blk_q8_1 {
+	u8 d[2];
+	u8 s[2];			/* fp16 d * sum(qs) */
+	u8 qs[LLX_QK];			/* s8 */
+};
+
+struct llx_blk_q2_k {
+	u8 scales[LLX_QK_K / 16];	/* 4-bit scale | 4-bit min << 4 */
+	u8 qs[LLX_QK_K / 4];
+	u8 d[2];
+	u8 dmin[2];
+};
+
+struct llx_blk_q3_k {
+	u8 hmask[LLX_QK_K / 8];
+	u8 qs[LLX_QK_K / 4];
+	u8 scales[12];			/* 16 6-bit scales */
+	u8 d[2];
+};
+
+struct llx_blk_q4_k {
+	u8 d[2];
+	u8 dmin[2];
+	u8 scales[12];			/* 8 6-bit scales and mins */
+	u8 qs[LLX_QK_K / 2];
+};
+
+struct llx_blk_q5_k {
+	u8 d[2];
+	u8 dmin[2];
+	u8 scales[12];
+	u8 qh[LLX_QK_K / 8];
+	u8 qs[LLX_QK_K / 2];
+};
+
+struct llx_blk_q6_k {
+	u8 ql[LLX_QK_K / 2];
+	u8 qh[LLX_QK_K / 4];
+	u8 scales[LLX_QK_K / 16];	/* s8 */
+	u8 d[2];
+};
+
+struct llx_blk_q8_k {
+	u8 d[4];			/* f32 */
+	u8 qs[LLX_QK_K];		/* s8 */
+	u8 bsums[LLX_QK_K / 16 * 2];	/* s16 sums of 16 qs each */
+};
+
+/* One row of the type table. */
+struct llx_type_info {
+	const char *name;	/* NULL for removed/unknown ids */
+	u32 blck_size;		/* elements per block */
+	u32 type_size;		/* bytes per block */
+	u32 act;		/* computed types: the activation (vec_dot) type */
+	bool compute;		/* the engine computes with weights of this type */
+};
+
+/**
+ * llx_type_info() - the type table's row for a ggml type id
+ * @type: any value (the file's, unchecked)
+ *
+ * Return: the row, or NULL for ids that are removed or out of range.
+ */
+const struct llx_type_info *llx_type_info(u32 type);
+
+/**
+ * llx_type_name() - the ggml name of a type ("Q4_K")
+ * @type: any value
+ *
+ * Return: the name, or "?" when @type is not a ggml type.
+ */
+const char *llx_type_name(u32 type);
+
+/**
+ * llx_row_size() - bytes of a row of @ne0 elements of @type
+ * @type: any value
+ * @ne0: elements in the row
+ *
+ * Return: the size, or 0 for an unknown type, @ne0 == 0 or @ne0 not a
+ * whole number of blocks (or a product that overflows).
+ */
+u64 llx_row_size(u32 type, u64 ne0);
+
+/**
+ * llx_type_supported() - does the engine compute with weights of @type?
+ * @type: any value
+ *
+ * Return: true for the 13 computed types (F32, F16, BF16, Q4_0, Q4_1,
+ * Q5_0, Q5_1, Q8_0, Q2_K .. Q6_K).
+ */
+bool llx_type_supported(u32 type);
+
+/**
+ * llx_type_block() - elements per block of a computed type
+ * @type: any value
+ *
+ * Return: 1 for F32/F16/BF16, 32 or 256 for the block formats, 0 when
+ * the engine does not compute with @type.
+ */
+u32 llx_type_block(u32 type);
+
+/**
+ * llx_act_type() - the activation type used with weights of @wtype
+ * @wtype: any value
+ *
+ * Return: the "vec_dot" type (Q8_0, Q8_1, Q8_K, F16, BF16 or F32) the
+ * activation is rounded to, F32 for a type the engine does not compute.
+ */
+u32 llx_act_type(u32 wtype);
+
+/**
+ * llx_block_scales() - where the fp16 scale fields of a block lie
+ * @type: a computed type
+ * @d: set to the offset of the scale (d), -1 for F32/F16/BF16
+ * @m: set to the offset of the second fp16 field (m or dmin), or -1
+ *
+ * Tests and tools use it to give random blocks sane scales.
+ */
+static inline void llx_block_scales(u32 type, int *d, int *m)
+{
+	*d = -1;
+	*m = -1;
+	switch (type) {
+	case GGML_TYPE_Q4_0:
+		*d = offsetof(struct llx_blk_q4_0, d);
+		break;
+	case GGML_TYPE_Q4_1:
+		*d = offsetof(struct llx_blk_q4_1, d);
+		*m = offsetof(struct llx_blk_q4_1, m);
+		break;
+	case GGML_TYPE_Q5_0:
+		*d = offsetof(struct llx_blk_q5_0, d);
+		break;
+	case GGML_TYPE_Q5_1:
+		*d = offsetof(struct llx_blk_q5_1, d);
+		*m = offsetof(struct llx_blk_q5_1, m);
+		break;
+	case GGML_TYPE_Q8_0:
+		*d = offsetof(struct llx_blk_q8_0, d);
+		break;
+	case GGML_TYPE_Q2_K:
+		*d = offsetof(struct llx_blk_q2_k, d);
+		*m = offsetof(struct llx_blk_q2_k, dmin);
+		break;
+	case GGML_TYPE_Q3_K:
+		*d = offsetof(struct llx_blk_q3_k, d);
+		break;
+	case GGML_TYPE_Q4_K:
+		*d = offsetof(struct llx_blk_q4_k, d);
+		*m = offsetof(struct llx_blk_q4_k, dmin);
+		break;
+	case GGML_TYPE_Q5_K:
+		*d = offsetof(struct llx_blk_q5_k, d);
+		*m = offsetof(struct llx_blk_q5_k, dmin);
+		break;
+	case GGML_TYPE_Q6_K:
+		*d = offsetof(struct llx_blk_q6_k, d);
+		break;
+	}
+}
+
+/**
+ * llx_f32_key() - an order key of an f32 for integer code
+ * @bits: the f32's bit pattern
+ *
+ * Unsigned comparison of keys is float comparison (-0.0 == +0.0); NaNs
+ * sort beyond the infinities, by sign.  Integer code sorts floats by it.
+ *
+ * Return: the key.
+ */
+static inline u32 llx_f32_key(u32 bits)
+{
+	if (!(bits & 0x7fffffff))
+		return 0x80000000;		/* -0.0 == +0.0 */
+	return (bits & 0x80000000) ? ~bits : bits | 0x80000000;
+}
+
+#endif /* _LLAMUX_TYPES_H */

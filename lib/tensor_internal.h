@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal to the tensor kernels (lib/tensor.c, lib/tensor_avx2.c) and the
+ * forward pass (lib/llama.c): FP objects only, never exported.
+ */
+#ifndef _LLAMUX_TENSOR_INTERNAL_H
+#define _LLAMUX_TENSOR_INTERNAL_H
+
+#include <llamux/compat.h>
+#include <llamux/tensor.h>
+
+/* llama.cpp's x86 AVX2 activation rounding: q = nearest-even(x * 127/amax) */
+void llx_quantize_q8_0(const float *x, void *out, u32 n);
+
+/*
+ * F32 dot in tinyBLAS order, a partial last 8-chunk counting as zeros:
+ * llama.cpp's KQV product (mul_mat(v, kq) over the 32-padded KV length).
+ */
+float llx_dot_f32_tiled(const float *a, const float *b, u32 n);
+float llx_dot_tiled_scalar(u32 kind, const void *x, const void *y, u32 n);
+
+/* One row dot product on the scalar path. */
+float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n);
+
+/* ggml's hsum_float_8 order: (a0+a4 + a2+a6) + (a1+a5 + a3+a7). */
+float llx_hsum8(const float *a);
+
+/*
+ * Internal: the AVX2/FMA kernels of lib/tensor_avx2.c, reached only through
+ * the dispatch in lib/tensor.c.  llx_avx2_vec_dot_rows() returns false for
+ * a type it does not handle (the scalar code then runs).
+ */
+#if defined(CONFIG_X86_64) || (!defined(__KERNEL__) && defined(__x86_64__))
+#define LLX_HAVE_AVX2	1
+bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
+			   const void *xq, u32 n, float *y, u32 nrows);
+void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n);
+void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n);
+void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
+			   u32 nrows, const void *xq, size_t xq_stride,
+			   u32 ntok, u32 n, float *y, size_t y_stride);
+float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n);
+/* softmax's exp pass (returns the sum) and swiglu on whole chunks of 8 */
+double llx_avx2_softmax_exp(float *x, float max, u32 n);
+void llx_avx2_swiglu(float *a, const float *b, u32 n);
+#else
+#define LLX_HAVE_AVX2	0
+static inline bool llx_avx2_vec_dot_rows(u32 wtype, const void *w,
+					 size_t row_bytes, const void *xq,
+					 u32 n, float *y, u32 nrows)
+{
+	return false;
+}
+
+static inline void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n) { }
+static inline void llx_avx2_fp32_to_fp16_row(const float *x, void *out,
+					     u32 n) { }
+static inline double llx_avx2_softmax_exp(float *x, float max, u32 n)
+{
+	return 0.0;
+}
+
+static inline void llx_avx2_swiglu(float *a, const float *b, u32 n) { }
+
+static inline void llx_avx2_matmul_tiled(u32 wtype, const void *w,
+					 size_t row_bytes, u32 nrows,
+					 const void *xq, size_t xq_stride,
+					 u32 ntok, u32 n, float *y,
+					 size_t y_stride) { }
+
+static inline float llx_avx2_dot_tiled(u32 kind, const void *x,
+				       const void *y, u32 n)
+{
+	return 0.0f;
+}
+#endif
+
+#endif /* _LLAMUX_TENSOR_INTERNAL_H */
