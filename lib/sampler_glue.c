@@ -14,10 +14,6 @@
 
 #include "llama_internal.h"
 
-#define LLX_MAX_TEMP_MILLI	100000u		/* 100.0 */
-#define LLX_MAX_PENALTY_MILLI	100000u
-#define LLX_MAX_REPEAT_LAST_N	8192u
-
 static u64 llx_splitmix64(u64 *state)
 {
 	u64 z = (*state += 0x9e3779b97f4a7c15ull);

@@ -6,60 +6,117 @@
  */
 #define pr_fmt(fmt) "llamux: " fmt
 
-#include <linux/ctype.h>
 #include <linux/kernel.h>
-#include <linux/kstrtox.h>
 #include <linux/limits.h>
+#include <linux/math64.h>
 #include <linux/string.h>
 #include "llamux.h"
 
 const struct llxd_range llxd_ranges[LLXD_A_COUNT] = {
-	[LLXD_A_N_CTX]		= { "n_ctx", 0, LLX_MAX_CTX, false },
-	[LLXD_A_N_THREADS]	= { "n_threads", 1, LLXD_MAX_THREADS, false },
-	[LLXD_A_MAX_TOKENS]	= { "max_tokens", 1, LLX_MAX_CTX, false },
-	[LLXD_A_MAX_SESSIONS]	= { "max_sessions", 1, LLXD_MAX_SESSIONS, false },
-	[LLXD_A_TEMPERATURE]	= { "temperature", 0, 100000, true },
-	[LLXD_A_TOP_K]		= { "top_k", 0, LLX_MAX_VOCAB, false },
-	[LLXD_A_TOP_P]		= { "top_p", 0, 1000, true },
-	[LLXD_A_MIN_P]		= { "min_p", 0, 1000, true },
-	[LLXD_A_REPEAT_PENALTY]	= { "repeat_penalty", 1, 10000, true },
-	[LLXD_A_REPEAT_LAST_N]	= { "repeat_last_n", 0, LLX_MAX_CTX, false },
-	[LLXD_A_SEED]		= { "seed", 0, U64_MAX, false },
+	[LLXD_A_N_CTX]		= { "n_ctx", 0, LLX_MAX_CTX, LLXD_K_UINT },
+	[LLXD_A_N_THREADS]	= { "n_threads", 1, LLXD_MAX_THREADS, LLXD_K_UINT },
+	[LLXD_A_MAX_TOKENS]	= { "max_tokens", 1, LLX_MAX_CTX, LLXD_K_UINT },
+	[LLXD_A_MAX_SESSIONS]	= { "max_sessions", 1, LLXD_MAX_SESSIONS,
+				    LLXD_K_UINT },
+	[LLXD_A_TEMPERATURE]	= { "temperature", 0, LLX_MAX_TEMP_MILLI,
+				    LLXD_K_FIXED },
+	[LLXD_A_TOP_K]		= { "top_k", 0, LLX_MAX_VOCAB, LLXD_K_UINT },
+	[LLXD_A_TOP_P]		= { "top_p", 0, 1000, LLXD_K_FIXED },
+	[LLXD_A_MIN_P]		= { "min_p", 0, 1000, LLXD_K_FIXED },
+	[LLXD_A_REPEAT_PENALTY]	= { "repeat_penalty", 1, LLX_MAX_PENALTY_MILLI,
+				    LLXD_K_FIXED },
+	[LLXD_A_REPEAT_LAST_N]	= { "repeat_last_n", 0, LLX_MAX_REPEAT_LAST_N,
+				    LLXD_K_UINT },
+	[LLXD_A_SEED]		= { "seed", 0, U64_MAX, LLXD_K_UINT },
 	[LLXD_A_THREADS_PER_SESSION] = { "threads_per_session", 1,
-					 LLXD_MAX_THREADS, false },
+					 LLXD_MAX_THREADS, LLXD_K_UINT },
+	[LLXD_A_RAW_BYTES]	= { "raw_bytes", 0, 1, LLXD_K_BOOL },
 };
 EXPORT_SYMBOL_IF_KUNIT(llxd_ranges);
 
 /*
- * Parse decimal text "D", "D." or "D.F" (F: 1..3 digits) into x1000 fixed
- * point.  One trailing newline is allowed.  No sign, exponent, hex or
- * blanks.  Returns 0, -EINVAL for malformed text, -ERANGE when the value
- * does not fit in u32.
+ * The value parsers: one per kind of value, the same rules for every
+ * attribute and module parameter (docs/abi-configfs.md, "Values"):
+ *  - the text is the whole write: one trailing '\n' is dropped, and any
+ *    other byte that is not part of the value (a blank, a sign, a NUL, a
+ *    second newline) makes it malformed;
+ *  - syntax first: malformed text is -EINVAL, whatever its length;
+ *  - then size: a well-formed number too large for its type, or outside
+ *    its attribute's range, is -ERANGE, whatever its digit count.
+ * On error *out is left untouched.
+ */
+static size_t strip_newline(const char *buf, size_t len)
+{
+	return len && buf[len - 1] == '\n' ? len - 1 : len;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Decimal digits from buf[*i]: returns how many; *v accumulates them and
+ * *ovf is set (*v then meaningless) when they overflow a u64.
+ */
+static size_t scan_digits(const char *buf, size_t len, size_t *i, u64 *v,
+			  bool *ovf)
+{
+	size_t n = 0;
+
+	for (; *i < len && is_digit(buf[*i]); (*i)++, n++) {
+		u64 d = buf[*i] - '0';
+
+		if (*v > (U64_MAX - d) / 10)
+			*ovf = true;
+		else
+			*v = *v * 10 + d;
+	}
+	return n;
+}
+
+/* Unsigned decimal integer "D+": 0..U64_MAX. */
+int llxd_parse_uint(const char *buf, size_t len, u64 *out)
+{
+	bool ovf = false;
+	size_t i = 0;
+	u64 v = 0;
+
+	len = strip_newline(buf, len);
+	if (!scan_digits(buf, len, &i, &v, &ovf) || i != len)
+		return -EINVAL;
+	if (ovf)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_parse_uint);
+
+/*
+ * Decimal text "D+", "D+." or "D+.F" (F: 1..3 digits) into x1000 fixed
+ * point, 0..U32_MAX (4294967.295).
  */
 int llxd_parse_fixed(const char *buf, size_t len, u32 *out)
 {
-	u64 ip = 0, frac = 0, scale = 1000, v;
-	size_t i = 0, nd = 0, nf = 0;
+	u64 ip = 0, frac = 0, v;
+	bool ovf = false;
+	size_t i = 0, nf = 0;
 
-	if (len && buf[len - 1] == '\n')
-		len--;
-	for (; i < len && isdigit(buf[i]); i++, nd++) {
-		ip = ip * 10 + (buf[i] - '0');
-		if (ip > U32_MAX)
-			return -ERANGE;
-	}
-	if (!nd)
+	len = strip_newline(buf, len);
+	if (!scan_digits(buf, len, &i, &ip, &ovf))
 		return -EINVAL;
 	if (i < len && buf[i] == '.') {
-		for (i++; i < len && isdigit(buf[i]); i++, nf++) {
-			if (nf == 3)
-				return -EINVAL;
-			scale /= 10;
-			frac += (buf[i] - '0') * scale;
-		}
+		i++;
+		nf = scan_digits(buf, len, &i, &frac, &ovf);
+		if (nf > 3)
+			return -EINVAL;
 	}
 	if (i != len)
 		return -EINVAL;
+	if (ovf || ip > U32_MAX)
+		return -ERANGE;
+	for (; nf < 3; nf++)
+		frac *= 10;
 	v = ip * 1000 + frac;
 	if (v > U32_MAX)
 		return -ERANGE;
@@ -67,6 +124,17 @@ int llxd_parse_fixed(const char *buf, size_t len, u32 *out)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_parse_fixed);
+
+/* Boolean: exactly "0" or "1" (not "y", "on", "01", "+1"). */
+int llxd_parse_bool(const char *buf, size_t len, bool *out)
+{
+	len = strip_newline(buf, len);
+	if (len != 1 || (buf[0] != '0' && buf[0] != '1'))
+		return -EINVAL;
+	*out = buf[0] == '1';
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_parse_bool);
 
 /* "0.8", "1", "1.25": the shortest text that parses back to @milli. */
 int llxd_format_fixed(char *buf, size_t size, u32 milli)
@@ -84,12 +152,12 @@ int llxd_format_fixed(char *buf, size_t size, u32 milli)
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_format_fixed);
 
-/* Parse and range-check one numeric attribute. */
+/* Parse and range-check one attribute by its kind. */
 int llxd_parse_attr(enum llxd_attr_id id, const char *buf,
 		    size_t len, u64 *out)
 {
 	const struct llxd_range *r;
-	char tmp[32];
+	bool b;
 	u64 v;
 	u32 f;
 	int ret;
@@ -97,16 +165,18 @@ int llxd_parse_attr(enum llxd_attr_id id, const char *buf,
 	if (id >= LLXD_A_COUNT)
 		return -EINVAL;
 	r = &llxd_ranges[id];
-	if (r->fixed) {
+	switch (r->kind) {
+	case LLXD_K_FIXED:
 		ret = llxd_parse_fixed(buf, len, &f);
 		v = f;
-	} else {
-		/* kstrtou64 wants a NUL-terminated string */
-		if (len >= sizeof(tmp))
-			return -EINVAL;
-		memcpy(tmp, buf, len);
-		tmp[len] = '\0';
-		ret = kstrtou64(tmp, 10, &v);
+		break;
+	case LLXD_K_BOOL:
+		ret = llxd_parse_bool(buf, len, &b);
+		v = b;
+		break;
+	default:
+		ret = llxd_parse_uint(buf, len, &v);
+		break;
 	}
 	if (ret)
 		return ret;
@@ -117,17 +187,23 @@ int llxd_parse_attr(enum llxd_attr_id id, const char *buf,
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_parse_attr);
 
+/* Printable ASCII, blank included: what a file name may hold. */
+static bool is_print_ascii(char c)
+{
+	return c >= 0x20 && c <= 0x7e;
+}
+
 /*
  * A firmware name: one trailing newline stripped, < LLXD_FW_MAX bytes,
- * printable, relative, no ".." component.  Empty means the mock model.
+ * printable ASCII, relative, no ".." component.  Empty means the mock
+ * model.
  */
 int llxd_check_fw_name(const char *buf, size_t len,
 		       char *out, size_t out_size)
 {
 	size_t i, seg = 0;
 
-	if (len && buf[len - 1] == '\n')
-		len--;
+	len = strip_newline(buf, len);
 	if (len >= out_size || len >= LLXD_FW_MAX)
 		return -ENAMETOOLONG;
 	if (len && buf[0] == '/')
@@ -139,7 +215,7 @@ int llxd_check_fw_name(const char *buf, size_t len,
 			seg = i + 1;
 			continue;
 		}
-		if (!isprint(buf[i]))
+		if (!is_print_ascii(buf[i]))
 			return -EINVAL;
 	}
 	memcpy(out, buf, len);
@@ -165,6 +241,7 @@ u64 llxd_conf_get(const struct llxd_conf *c,
 	case LLXD_A_REPEAT_LAST_N:	return c->repeat_last_n;
 	case LLXD_A_SEED:		return c->seed;
 	case LLXD_A_THREADS_PER_SESSION: return c->threads_per_session;
+	case LLXD_A_RAW_BYTES:		return c->raw_bytes;
 	default:			return 0;
 	}
 }
@@ -210,6 +287,9 @@ void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
 		break;
 	case LLXD_A_SEED:
 		c->seed = v;
+		break;
+	case LLXD_A_RAW_BYTES:
+		c->raw_bytes = v;
 		break;
 	default:
 		break;
@@ -341,16 +421,109 @@ bool llxd_utf8_valid(const u8 *s, size_t len)
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_utf8_valid);
 
-/* Model names: 1..31 of [A-Za-z0-9_.-], not starting with '.'. */
+static size_t put_fffd(u8 *out)
+{
+	out[0] = 0xef;
+	out[1] = 0xbf;
+	out[2] = 0xbd;
+	return 3;
+}
+
+void llxd_utf8_init(struct llxd_utf8 *u)
+{
+	memset(u, 0, sizeof(*u));
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_utf8_init);
+
+/*
+ * The decoder of the WHATWG Encoding Standard ("UTF-8 decoder"): lo..hi
+ * bound the next continuation byte, which excludes overlongs (E0, F0),
+ * surrogates (ED) and code points above U+10FFFF (F4) at the first byte
+ * where they show.  A byte that cannot continue the held sequence ends
+ * it as one U+FFFD and is then looked at afresh.
+ */
+size_t llxd_utf8_repair(struct llxd_utf8 *u, const u8 *in, size_t len,
+			u8 *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		u8 c = in[i];
+
+		if (u->need) {
+			if (c >= u->lo && c <= u->hi) {
+				u->held[u->n_held++] = c;
+				u->lo = 0x80;
+				u->hi = 0xbf;
+				if (u->n_held == u->need + 1) {
+					memcpy(out + n, u->held, u->n_held);
+					n += u->n_held;
+					u->need = 0;
+					u->n_held = 0;
+				}
+				continue;
+			}
+			n += put_fffd(out + n);
+			u->need = 0;
+			u->n_held = 0;
+		}
+		u->lo = 0x80;
+		u->hi = 0xbf;
+		if (c < 0x80) {
+			out[n++] = c;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			u->need = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			u->need = 2;
+			if (c == 0xe0)
+				u->lo = 0xa0;
+			else if (c == 0xed)
+				u->hi = 0x9f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			u->need = 3;
+			if (c == 0xf0)
+				u->lo = 0x90;
+			else if (c == 0xf4)
+				u->hi = 0x8f;
+		} else {
+			n += put_fffd(out + n);
+			continue;
+		}
+		u->held[0] = c;
+		u->n_held = 1;
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_utf8_repair);
+
+/* End of stream: an unfinished sequence becomes one U+FFFD. */
+size_t llxd_utf8_flush(struct llxd_utf8 *u, u8 *out)
+{
+	size_t n = u->need ? put_fffd(out) : 0;
+
+	llxd_utf8_init(u);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_utf8_flush);
+
+/*
+ * Model names: 1..31 of [A-Za-z0-9_.-] (ASCII: the kernel's isalnum()
+ * also takes Latin-1 letters), not starting with '.'.
+ */
 bool llxd_name_valid(const char *name)
 {
 	size_t i, len = strnlen(name, LLXD_NAME_MAX);
 
 	if (!len || len >= LLXD_NAME_MAX || name[0] == '.')
 		return false;
-	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!is_digit(c) && !(c >= 'a' && c <= 'z') &&
+		    !(c >= 'A' && c <= 'Z') && c != '_' && c != '.' && c != '-')
 			return false;
+	}
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_name_valid);
@@ -369,3 +542,18 @@ const char *llxd_stop_name(enum llxd_stop stop)
 	return stop < ARRAY_SIZE(names) ? names[stop] : "?";
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_stop_name);
+
+/*
+ * Tokens per second x1000 from a token count and nanoseconds, exact for
+ * any counts (128-bit intermediate); U64_MAX when it does not fit.
+ */
+u64 llxd_tps_milli(u64 tokens, u64 ns)
+{
+	if (!ns)
+		return 0;
+	/* tokens / ns < 18446744 keeps the quotient below 2^64 */
+	if (div64_u64(tokens, ns) >= 18446744)
+		return U64_MAX;
+	return mul_u64_u64_div_u64(tokens, 1000000000000ull, ns);
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_tps_milli);

@@ -19,7 +19,6 @@
 #define pr_fmt(fmt) "llamux: " fmt
 
 #include <linux/completion.h>
-#include <linux/kstrtox.h>
 #include <linux/kthread.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -43,10 +42,15 @@ static ssize_t attr_u64_show(u64 v, char *page)
 
 static ssize_t attr_fixed_show(u64 v, char *page)
 {
-	int n = llxd_format_fixed(page, PAGE_SIZE - 1, v);
+	char buf[16];
 
-	page[n++] = '\n';
-	return n;
+	llxd_format_fixed(buf, sizeof(buf), v);
+	return sysfs_emit(page, "%s\n", buf);
+}
+
+static ssize_t attr_bool_show(u64 v, char *page)
+{
+	return sysfs_emit(page, "%u\n", v ? 1 : 0);
 }
 
 static ssize_t attr_store(struct llxd_model *m, enum llxd_attr_id id,
@@ -55,8 +59,8 @@ static ssize_t attr_store(struct llxd_model *m, enum llxd_attr_id id,
 	int ret = llxd_parse_attr(id, page, count, v);
 
 	if (ret) {
-		pr_err_ratelimited("%s: %s: bad value (%d)\n", m->name,
-				   llxd_ranges[id].name, ret);
+		pr_debug("%s: %s: bad value (%d)\n", m->name,
+			 llxd_ranges[id].name, ret);
 		return ret;
 	}
 	if (!live && (m->state == LLXD_LOADING || m->state == LLXD_READY))
@@ -66,8 +70,9 @@ static ssize_t attr_store(struct llxd_model *m, enum llxd_attr_id id,
 
 /*
  * LLXD_ATTR(name, ID, live, kind): LLXD_A_<ID> names the field; kind is
- * u64 (decimal integer) or fixed (decimal text, x1000); live attributes
- * may change while the model is loaded.
+ * how it reads back: u64 (decimal integer), fixed (decimal text, x1000)
+ * or bool (0/1), the same kind llxd_ranges[] parses it as; live
+ * attributes may change while the model is loaded.
  */
 #define LLXD_ATTR(NAME, ID, LIVE, KIND)						\
 static ssize_t llxd_##NAME##_show(struct config_item *item, char *page)		\
@@ -108,6 +113,7 @@ LLXD_ATTR(min_p, MIN_P, true, fixed);
 LLXD_ATTR(repeat_penalty, REPEAT_PENALTY, true, fixed);
 LLXD_ATTR(repeat_last_n, REPEAT_LAST_N, true, u64);
 LLXD_ATTR(seed, SEED, true, u64);
+LLXD_ATTR(raw_bytes, RAW_BYTES, true, bool);
 
 static ssize_t llxd_firmware_show(struct config_item *item, char *page)
 {
@@ -129,7 +135,7 @@ static ssize_t llxd_firmware_store(struct config_item *item, const char *page,
 
 	ret = llxd_check_fw_name(page, count, name, sizeof(name));
 	if (ret) {
-		pr_err_ratelimited("%s: firmware: bad name (%d)\n", m->name, ret);
+		pr_debug("%s: firmware: bad name (%d)\n", m->name, ret);
 		return ret;
 	}
 	mutex_lock(&m->lock);
@@ -172,7 +178,7 @@ static void set_error(struct llxd_model *m, const char *why, int err)
 		m->state = next;
 	else
 		m->state = LLXD_ERROR;
-	pr_err("%s: load failed: %s (%d)\n", m->name, m->why, err);
+	pr_info("%s: load failed: %s (%d)\n", m->name, m->why, err);
 }
 
 static int llxd_enable(struct llxd_model *m)
@@ -283,14 +289,13 @@ static ssize_t llxd_enable_store(struct config_item *item, const char *page,
 				 size_t count)
 {
 	struct llxd_model *m = to_model(item);
-	unsigned int on;
+	bool on;
 	int ret;
 
-	/* exactly "0" or "1": kstrtobool would take "yes", "on", "n..." */
-	ret = kstrtouint(page, 10, &on);
-	if (ret || on > 1) {
-		pr_err_ratelimited("%s: enable: write 0 or 1\n", m->name);
-		return -EINVAL;
+	ret = llxd_parse_bool(page, count, &on);
+	if (ret) {
+		pr_debug("%s: enable: write 0 or 1\n", m->name);
+		return ret;
 	}
 	if (on) {
 		ret = llxd_enable(m);
@@ -378,13 +383,25 @@ static ssize_t llxd_last_ids_show(struct config_item *item, char *page)
 
 	spin_lock(&m->last_lock);
 	for (i = 0; i < m->n_last; i++)
-		n += scnprintf(page + n, PAGE_SIZE - n, i ? " %u" : "%u",
-			       m->last_ids[i]);
+		n += sysfs_emit_at(page, n, i ? " %u" : "%u", m->last_ids[i]);
 	spin_unlock(&m->last_lock);
-	n += scnprintf(page + n, PAGE_SIZE - n, "\n");
+	n += sysfs_emit_at(page, n, "\n");
 	return n;
 }
-CONFIGFS_ATTR_RO(llxd_, last_ids);
+
+/*
+ * Root only (0400, where CONFIGFS_ATTR_RO gives 0444): the ids are what
+ * some session generated, and the device is 0600.
+ */
+#define LLXD_ATTR_ROOT_RO(NAME)						\
+static struct configfs_attribute llxd_attr_##NAME = {			\
+	.ca_name	= __stringify(NAME),				\
+	.ca_mode	= 0400,						\
+	.ca_owner	= THIS_MODULE,					\
+	.show		= llxd_##NAME##_show,				\
+}
+
+LLXD_ATTR_ROOT_RO(last_ids);
 
 static ssize_t llxd_last_stop_show(struct config_item *item, char *page)
 {
@@ -396,7 +413,7 @@ static ssize_t llxd_last_stop_show(struct config_item *item, char *page)
 	spin_unlock(&m->last_lock);
 	return sysfs_emit(page, "%s\n", llxd_stop_name(stop));
 }
-CONFIGFS_ATTR_RO(llxd_, last_stop);
+LLXD_ATTR_ROOT_RO(last_stop);
 
 static ssize_t llxd_pending_show(struct config_item *item, char *page)
 {
@@ -454,6 +471,7 @@ static struct configfs_attribute *llxd_attrs[] = {
 	&llxd_attr_repeat_penalty,
 	&llxd_attr_repeat_last_n,
 	&llxd_attr_seed,
+	&llxd_attr_raw_bytes,
 	&llxd_attr_enable,
 	&llxd_attr_state,
 	&llxd_attr_info,
@@ -491,7 +509,7 @@ static struct config_group *llxd_make_group(struct config_group *group,
 	struct llxd_model *m;
 
 	if (!llxd_name_valid(name)) {
-		pr_err_ratelimited("bad model name (1..31 of [A-Za-z0-9_.-])\n");
+		pr_debug("bad model name (1..31 of [A-Za-z0-9_.-])\n");
 		return ERR_PTR(-EINVAL);
 	}
 	m = kzalloc(sizeof(*m), GFP_KERNEL);

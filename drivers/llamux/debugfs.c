@@ -14,7 +14,6 @@
 #define pr_fmt(fmt) "llamux: " fmt
 
 #include <linux/debugfs.h>
-#include <linux/math64.h>
 #include <linux/seq_file.h>
 #include "llamux.h"
 
@@ -41,16 +40,6 @@ static int layers_show(struct seq_file *sf, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(layers);
 
-/* tokens per second x1000, from a token count and nanoseconds */
-static u64 tps_milli(u64 tokens, u64 ns)
-{
-	u64 t;
-
-	if (!ns || check_mul_overflow(tokens, 1000000000000ull, &t))
-		return 0;
-	return div64_u64(t, ns);
-}
-
 static int stats_show(struct seq_file *sf, void *unused)
 {
 	struct llxd_inst *inst = sf->private;
@@ -73,10 +62,10 @@ static int stats_show(struct seq_file *sf, void *unused)
 	spin_unlock(&inst->qlock);
 
 	seq_printf(sf, "prompt_tokens %llu\nprompt_ns %llu\n", pt, pns);
-	tps = tps_milli(pt, pns);
+	tps = llxd_tps_milli(pt, pns);
 	seq_printf(sf, "prompt_tps %llu.%03llu\n", div_u64(tps, 1000), tps % 1000);
 	seq_printf(sf, "gen_tokens %llu\ngen_ns %llu\n", gt, gns);
-	tps = tps_milli(gt, gns);
+	tps = llxd_tps_milli(gt, gns);
 	seq_printf(sf, "gen_tps %llu.%03llu\n", div_u64(tps, 1000), tps % 1000);
 	seq_printf(sf, "kv_positions %llu/%llu\nkv_bytes %llu\n", kv_pos, kv_cap,
 		   inst->kv_bytes * atomic_read(&inst->n_sessions));

@@ -150,8 +150,8 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 	n = llx_tokenize(inst->vocab, text, len, llx_vocab_add_bos(inst->vocab),
 			 false, f->prompt, inst->n_ctx);
 	if (n == -E2BIG || n >= (int)inst->n_ctx) {
-		pr_err_ratelimited("%s: prompt longer than the context (n_ctx %u)\n",
-				   inst->name, inst->n_ctx);
+		pr_debug("%s: prompt longer than the context (n_ctx %u)\n",
+			 inst->name, inst->n_ctx);
 		return -E2BIG;
 	}
 	if (n < 0)
@@ -169,6 +169,7 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 		.repeat_last_n = m->conf.repeat_last_n,
 		.seed = m->conf.seed,
 	};
+	f->raw_bytes = m->conf.raw_bytes;
 	mutex_unlock(&m->lock);
 	if (f->smp)
 		llx_sampler_free(f->smp);
@@ -183,6 +184,7 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 	f->n_ids = 0;
 	llx_session_reset(f->sess);
 	llx_detok_init(&f->detok, inst->vocab);
+	llxd_utf8_init(&f->utf8);
 	kfifo_reset(&f->out);
 	WRITE_ONCE(f->cancel, false);
 	spin_lock(&f->lock);
@@ -204,8 +206,8 @@ static ssize_t llxd_write(struct file *file, const char __user *ubuf,
 	int ret;
 
 	if (count > LLXD_MAX_PROMPT) {
-		pr_err_ratelimited("%s: prompt of %zu bytes > %u\n",
-				   f->inst->name, count, LLXD_MAX_PROMPT);
+		pr_debug("%s: prompt of %zu bytes > %u\n",
+			 f->inst->name, count, LLXD_MAX_PROMPT);
 		return -E2BIG;
 	}
 	buf = memdup_user(ubuf, count);
@@ -214,7 +216,7 @@ static ssize_t llxd_write(struct file *file, const char __user *ubuf,
 	if (len && buf[len - 1] == '\n')
 		len--;
 	if (!llxd_utf8_valid(buf, len)) {
-		pr_err_ratelimited("%s: prompt is not valid UTF-8\n", f->inst->name);
+		pr_debug("%s: prompt is not valid UTF-8\n", f->inst->name);
 		ret = -EILSEQ;
 		goto out;
 	}

@@ -15,38 +15,57 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* ---- fixed point ------------------------------------------------------------ */
 
+/*
+ * Inputs are written as configfs passes them: the bytes and their count.
+ * BYTES("5\0junk") keeps the NUL and what follows it.
+ */
+struct bytes {
+	const char *s;
+	size_t len;
+};
+
+#define BYTES(str)	{ .s = (str), .len = sizeof(str) - 1 }
+
 struct fixed_case {
 	const char *name;
-	const char *in;
+	struct bytes in;
 	int ret;
 	u32 val;
 };
 
 static const struct fixed_case fixed_cases[] = {
-	{ "zero", "0", 0, 0 },
-	{ "point_eight", "0.8", 0, 800 },
-	{ "one", "1", 0, 1000 },
-	{ "one_point_25", "1.25", 0, 1250 },
-	{ "three_decimals", "0.055", 0, 55 },
-	{ "trailing_dot", "1.", 0, 1000 },
-	{ "newline", "2.5\n", 0, 2500 },
-	{ "leading_zeros", "007.100", 0, 7100 },
-	{ "max", "4294967.295", 0, U32_MAX },
-	{ "letters", "abc", -EINVAL, 0 },
-	{ "negative", "-1", -EINVAL, 0 },
-	{ "plus", "+1", -EINVAL, 0 },
-	{ "exponent", "1e5", -EINVAL, 0 },
-	{ "hex", "0x10", -EINVAL, 0 },
-	{ "empty", "", -EINVAL, 0 },
-	{ "just_newline", "\n", -EINVAL, 0 },
-	{ "leading_dot", ".5", -EINVAL, 0 },
-	{ "four_decimals", "1.2345", -EINVAL, 0 },
-	{ "two_dots", "1.2.3", -EINVAL, 0 },
-	{ "leading_blank", " 1", -EINVAL, 0 },
-	{ "trailing_blank", "1 ", -EINVAL, 0 },
-	{ "two_newlines", "1\n\n", -EINVAL, 0 },
-	{ "over_u32", "4294967.296", -ERANGE, 0 },
-	{ "huge", "99999999999999999999999", -ERANGE, 0 },
+	{ "zero", BYTES("0"), 0, 0 },
+	{ "point_eight", BYTES("0.8"), 0, 800 },
+	{ "one", BYTES("1"), 0, 1000 },
+	{ "one_point_25", BYTES("1.25"), 0, 1250 },
+	{ "three_decimals", BYTES("0.055"), 0, 55 },
+	{ "trailing_dot", BYTES("1."), 0, 1000 },
+	{ "newline", BYTES("2.5\n"), 0, 2500 },
+	{ "leading_zeros", BYTES("007.100"), 0, 7100 },
+	{ "max", BYTES("4294967.295"), 0, U32_MAX },
+	{ "letters", BYTES("abc"), -EINVAL, 0 },
+	{ "negative", BYTES("-1"), -EINVAL, 0 },
+	{ "plus", BYTES("+1"), -EINVAL, 0 },
+	{ "exponent", BYTES("1e5"), -EINVAL, 0 },
+	{ "hex", BYTES("0x10"), -EINVAL, 0 },
+	{ "empty", BYTES(""), -EINVAL, 0 },
+	{ "just_newline", BYTES("\n"), -EINVAL, 0 },
+	{ "leading_dot", BYTES(".5"), -EINVAL, 0 },
+	{ "four_decimals", BYTES("1.2345"), -EINVAL, 0 },
+	{ "two_dots", BYTES("1.2.3"), -EINVAL, 0 },
+	{ "leading_blank", BYTES(" 1"), -EINVAL, 0 },
+	{ "trailing_blank", BYTES("1 "), -EINVAL, 0 },
+	{ "two_newlines", BYTES("1\n\n"), -EINVAL, 0 },
+	{ "over_u32", BYTES("4294967.296"), -ERANGE, 0 },
+	{ "huge", BYTES("99999999999999999999999"), -ERANGE, 0 },
+	{ "huge_32_digits", BYTES("99999999999999999999999999999999"), -ERANGE, 0 },
+	{ "huge_40_digits_fraction",
+	  BYTES("9999999999999999999999999999999999999999.5"), -ERANGE, 0 },
+	{ "huge_then_junk", BYTES("99999999999999999999999x"), -EINVAL, 0 },
+	{ "nul_then_junk", BYTES("5\0junk"), -EINVAL, 0 },
+	{ "nul_after_newline", BYTES("5\n\0"), -EINVAL, 0 },
+	{ "many_fraction_digits", BYTES("1.00000000000000000000000001"), -EINVAL, 0 },
+	{ "latin1_digit", BYTES("\xb2"), -EINVAL, 0 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(fixed, fixed_cases, name);
@@ -57,7 +76,7 @@ static void llxd_test_parse_fixed(struct kunit *test)
 	u32 v = 0xdeadbeef;
 	int ret;
 
-	ret = llxd_parse_fixed(c->in, strlen(c->in), &v);
+	ret = llxd_parse_fixed(c->in.s, c->in.len, &v);
 	KUNIT_EXPECT_EQ(test, ret, c->ret);
 	if (!c->ret)
 		KUNIT_EXPECT_EQ(test, v, c->val);
@@ -94,45 +113,71 @@ static void llxd_test_format_fixed(struct kunit *test)
 struct attr_case {
 	const char *name;
 	enum llxd_attr_id id;
-	const char *in;
+	struct bytes in;
 	int ret;
 	u64 val;
 };
 
 static const struct attr_case attr_cases[] = {
-	{ "n_ctx_zero_is_trained", LLXD_A_N_CTX, "0", 0, 0 },
-	{ "n_ctx_newline", LLXD_A_N_CTX, "512\n", 0, 512 },
-	{ "n_ctx_max", LLXD_A_N_CTX, "1048576", 0, 1048576 },
-	{ "n_ctx_over", LLXD_A_N_CTX, "1048577", -ERANGE, 0 },
-	{ "n_ctx_text", LLXD_A_N_CTX, "abc", -EINVAL, 0 },
-	{ "n_ctx_negative", LLXD_A_N_CTX, "-1", -EINVAL, 0 },
-	{ "n_ctx_fraction", LLXD_A_N_CTX, "1.5", -EINVAL, 0 },
-	{ "n_ctx_hex", LLXD_A_N_CTX, "0x10", -EINVAL, 0 },
-	{ "n_ctx_too_long", LLXD_A_N_CTX, "0000000000000000000000000000000000001",
-	  -EINVAL, 0 },
-	{ "n_threads_zero", LLXD_A_N_THREADS, "0", -ERANGE, 0 },
-	{ "n_threads_16", LLXD_A_N_THREADS, "16", 0, 16 },
-	{ "n_threads_17", LLXD_A_N_THREADS, "17", -ERANGE, 0 },
-	{ "threads_per_session_zero", LLXD_A_THREADS_PER_SESSION, "0", -ERANGE, 0 },
-	{ "threads_per_session_16", LLXD_A_THREADS_PER_SESSION, "16", 0, 16 },
-	{ "threads_per_session_17", LLXD_A_THREADS_PER_SESSION, "17", -ERANGE, 0 },
-	{ "max_tokens_zero", LLXD_A_MAX_TOKENS, "0", -ERANGE, 0 },
-	{ "max_sessions_65", LLXD_A_MAX_SESSIONS, "65", -ERANGE, 0 },
-	{ "temperature_0_8", LLXD_A_TEMPERATURE, "0.8", 0, 800 },
-	{ "temperature_greedy", LLXD_A_TEMPERATURE, "0", 0, 0 },
-	{ "temperature_100", LLXD_A_TEMPERATURE, "100", 0, 100000 },
-	{ "temperature_over", LLXD_A_TEMPERATURE, "100.001", -ERANGE, 0 },
-	{ "temperature_exp", LLXD_A_TEMPERATURE, "1e5", -EINVAL, 0 },
-	{ "top_p_one", LLXD_A_TOP_P, "1", 0, 1000 },
-	{ "top_p_over", LLXD_A_TOP_P, "1.001", -ERANGE, 0 },
-	{ "min_p_0_05", LLXD_A_MIN_P, "0.05", 0, 50 },
-	{ "repeat_penalty_zero", LLXD_A_REPEAT_PENALTY, "0", -ERANGE, 0 },
-	{ "repeat_penalty_1_1", LLXD_A_REPEAT_PENALTY, "1.1", 0, 1100 },
-	{ "top_k_vocab", LLXD_A_TOP_K, "262144", 0, 262144 },
-	{ "top_k_over", LLXD_A_TOP_K, "262145", -ERANGE, 0 },
-	{ "seed_max", LLXD_A_SEED, "18446744073709551615", 0, U64_MAX },
-	{ "seed_overflow", LLXD_A_SEED, "18446744073709551616", -ERANGE, 0 },
-	{ "bad_id", LLXD_A_COUNT, "1", -EINVAL, 0 },
+	{ "n_ctx_zero_is_trained", LLXD_A_N_CTX, BYTES("0"), 0, 0 },
+	{ "n_ctx_newline", LLXD_A_N_CTX, BYTES("512\n"), 0, 512 },
+	{ "n_ctx_max", LLXD_A_N_CTX, BYTES("1048576"), 0, 1048576 },
+	{ "n_ctx_over", LLXD_A_N_CTX, BYTES("1048577"), -ERANGE, 0 },
+	{ "n_ctx_text", LLXD_A_N_CTX, BYTES("abc"), -EINVAL, 0 },
+	{ "n_ctx_negative", LLXD_A_N_CTX, BYTES("-1"), -EINVAL, 0 },
+	{ "n_ctx_fraction", LLXD_A_N_CTX, BYTES("1.5"), -EINVAL, 0 },
+	{ "n_ctx_hex", LLXD_A_N_CTX, BYTES("0x10"), -EINVAL, 0 },
+	{ "n_ctx_leading_zeros", LLXD_A_N_CTX,
+	  BYTES("0000000000000000000000000000000000001"), 0, 1 },
+	{ "n_ctx_plus", LLXD_A_N_CTX, BYTES("+5"), -EINVAL, 0 },
+	{ "n_ctx_nul_junk", LLXD_A_N_CTX, BYTES("5\0junk"), -EINVAL, 0 },
+	{ "n_ctx_blank", LLXD_A_N_CTX, BYTES(" 5"), -EINVAL, 0 },
+	{ "n_ctx_empty", LLXD_A_N_CTX, BYTES(""), -EINVAL, 0 },
+	{ "n_ctx_23_digits", LLXD_A_N_CTX, BYTES("99999999999999999999999"),
+	  -ERANGE, 0 },
+	{ "n_ctx_32_digits", LLXD_A_N_CTX,
+	  BYTES("99999999999999999999999999999999"), -ERANGE, 0 },
+	{ "n_ctx_64_digits", LLXD_A_N_CTX,
+	  BYTES("9999999999999999999999999999999999999999999999999999999999999999"),
+	  -ERANGE, 0 },
+	{ "n_threads_zero", LLXD_A_N_THREADS, BYTES("0"), -ERANGE, 0 },
+	{ "n_threads_16", LLXD_A_N_THREADS, BYTES("16"), 0, 16 },
+	{ "n_threads_17", LLXD_A_N_THREADS, BYTES("17"), -ERANGE, 0 },
+	{ "threads_per_session_zero", LLXD_A_THREADS_PER_SESSION, BYTES("0"), -ERANGE, 0 },
+	{ "threads_per_session_16", LLXD_A_THREADS_PER_SESSION, BYTES("16"), 0, 16 },
+	{ "threads_per_session_17", LLXD_A_THREADS_PER_SESSION, BYTES("17"), -ERANGE, 0 },
+	{ "max_tokens_zero", LLXD_A_MAX_TOKENS, BYTES("0"), -ERANGE, 0 },
+	{ "max_sessions_65", LLXD_A_MAX_SESSIONS, BYTES("65"), -ERANGE, 0 },
+	{ "temperature_0_8", LLXD_A_TEMPERATURE, BYTES("0.8"), 0, 800 },
+	{ "temperature_greedy", LLXD_A_TEMPERATURE, BYTES("0"), 0, 0 },
+	{ "temperature_100", LLXD_A_TEMPERATURE, BYTES("100"), 0, 100000 },
+	{ "temperature_over", LLXD_A_TEMPERATURE, BYTES("100.001"), -ERANGE, 0 },
+	{ "temperature_exp", LLXD_A_TEMPERATURE, BYTES("1e5"), -EINVAL, 0 },
+	{ "top_p_one", LLXD_A_TOP_P, BYTES("1"), 0, 1000 },
+	{ "top_p_over", LLXD_A_TOP_P, BYTES("1.001"), -ERANGE, 0 },
+	{ "min_p_0_05", LLXD_A_MIN_P, BYTES("0.05"), 0, 50 },
+	{ "repeat_penalty_zero", LLXD_A_REPEAT_PENALTY, BYTES("0"), -ERANGE, 0 },
+	{ "repeat_penalty_1_1", LLXD_A_REPEAT_PENALTY, BYTES("1.1"), 0, 1100 },
+	{ "top_k_vocab", LLXD_A_TOP_K, BYTES("262144"), 0, 262144 },
+	{ "top_k_over", LLXD_A_TOP_K, BYTES("262145"), -ERANGE, 0 },
+	{ "seed_max", LLXD_A_SEED, BYTES("18446744073709551615"), 0, U64_MAX },
+	{ "seed_overflow", LLXD_A_SEED, BYTES("18446744073709551616"), -ERANGE, 0 },
+	{ "repeat_last_n_sampler_max", LLXD_A_REPEAT_LAST_N, BYTES("8192"), 0, 8192 },
+	{ "repeat_last_n_over_sampler", LLXD_A_REPEAT_LAST_N, BYTES("8193"),
+	  -ERANGE, 0 },
+	{ "repeat_last_n_old_max", LLXD_A_REPEAT_LAST_N, BYTES("1048576"),
+	  -ERANGE, 0 },
+	{ "seed_plus", LLXD_A_SEED, BYTES("+1"), -EINVAL, 0 },
+	{ "top_p_plus", LLXD_A_TOP_P, BYTES("+0.5"), -EINVAL, 0 },
+	{ "temperature_nul_junk", LLXD_A_TEMPERATURE, BYTES("0.5\0junk"), -EINVAL, 0 },
+	{ "raw_bytes_on", LLXD_A_RAW_BYTES, BYTES("1\n"), 0, 1 },
+	{ "raw_bytes_off", LLXD_A_RAW_BYTES, BYTES("0"), 0, 0 },
+	{ "raw_bytes_two", LLXD_A_RAW_BYTES, BYTES("2"), -EINVAL, 0 },
+	{ "raw_bytes_y", LLXD_A_RAW_BYTES, BYTES("y"), -EINVAL, 0 },
+	{ "raw_bytes_leading_zero", LLXD_A_RAW_BYTES, BYTES("01"), -EINVAL, 0 },
+	{ "raw_bytes_plus", LLXD_A_RAW_BYTES, BYTES("+1"), -EINVAL, 0 },
+	{ "raw_bytes_nul_junk", LLXD_A_RAW_BYTES, BYTES("1\0junk"), -EINVAL, 0 },
+	{ "bad_id", LLXD_A_COUNT, BYTES("1"), -EINVAL, 0 },
 };
 
 KUNIT_ARRAY_PARAM_DESC(attr, attr_cases, name);
@@ -142,32 +187,103 @@ static void llxd_test_parse_attr(struct kunit *test)
 	const struct attr_case *c = test->param_value;
 	u64 v = 12345;
 
-	KUNIT_EXPECT_EQ(test, llxd_parse_attr(c->id, c->in, strlen(c->in), &v),
-			c->ret);
+	KUNIT_EXPECT_EQ(test, llxd_parse_attr(c->id, c->in.s, c->in.len, &v), c->ret);
 	KUNIT_EXPECT_EQ(test, v, c->ret ? 12345 : c->val);
+}
+
+/* Integers and booleans: the same rules as fixed point. */
+static void llxd_test_parse_uint_bool(struct kunit *test)
+{
+	u64 v = 7;
+	bool b = false;
+
+	KUNIT_EXPECT_EQ(test, llxd_parse_uint("18446744073709551615\n", 21, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, U64_MAX);
+	KUNIT_EXPECT_EQ(test, llxd_parse_uint("18446744073709551616", 20, &v),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, llxd_parse_uint("99999999999999999999999999999999", 32,
+					      &v), -ERANGE);
+	KUNIT_EXPECT_EQ(test, llxd_parse_uint("+5", 2, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_parse_uint("5\0junk", 6, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_parse_uint("5\n\n", 3, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_parse_uint("", 0, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_parse_uint("\n", 1, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, v, U64_MAX);	/* untouched on error */
+
+	KUNIT_EXPECT_EQ(test, llxd_parse_bool("1\n", 2, &b), 0);
+	KUNIT_EXPECT_TRUE(test, b);
+	KUNIT_EXPECT_EQ(test, llxd_parse_bool("0", 1, &b), 0);
+	KUNIT_EXPECT_FALSE(test, b);
+	KUNIT_EXPECT_EQ(test, llxd_parse_bool("+1", 2, &b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_parse_bool("01", 2, &b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_parse_bool("1\0junk", 6, &b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_parse_bool("yes", 3, &b), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_parse_bool("", 0, &b), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, b);
+}
+
+/*
+ * One limit in one place: the largest value every sampling attribute
+ * accepts is one the sampler accepts too (repeat_last_n took 2^20 at
+ * store time and then failed every write() with -EINVAL).
+ */
+static void llxd_test_ranges_fit_sampler(struct kunit *test)
+{
+	static const enum llxd_attr_id ids[] = {
+		LLXD_A_TEMPERATURE, LLXD_A_TOP_K, LLXD_A_TOP_P, LLXD_A_MIN_P,
+		LLXD_A_REPEAT_PENALTY, LLXD_A_REPEAT_LAST_N,
+	};
+	struct llx_sampler *smp;
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		smp = NULL;
+		struct llxd_conf c;
+		struct llx_sampler_params sp;
+
+		llxd_conf_defaults(&c);
+		llxd_conf_set(&c, ids[i], llxd_ranges[ids[i]].max);
+		sp = (struct llx_sampler_params) {
+			.temp_milli = c.temp_milli, .top_k = c.top_k,
+			.top_p_milli = c.top_p_milli, .min_p_milli = c.min_p_milli,
+			.repeat_penalty_milli = c.repeat_penalty_milli,
+			.repeat_last_n = c.repeat_last_n, .seed = c.seed,
+		};
+		KUNIT_EXPECT_EQ_MSG(test, llx_sampler_create(&sp, 512, &smp), 0,
+				    "%s = %llu", llxd_ranges[ids[i]].name,
+				    llxd_ranges[ids[i]].max);
+		if (smp)
+			llx_sampler_free(smp);
+	}
 }
 
 /* ---- firmware names ---------------------------------------------------------- */
 
 struct fw_case {
 	const char *name;
-	const char *in;
+	struct bytes in;
 	int ret;
 	const char *out;
 };
 
 static const struct fw_case fw_cases[] = {
-	{ "empty_is_mock", "", 0, "" },
-	{ "newline_only", "\n", 0, "" },
-	{ "plain", "stories260K.gguf\n", 0, "stories260K.gguf" },
-	{ "subdir", "llamux/models/x.gguf", 0, "llamux/models/x.gguf" },
-	{ "dots_in_name", "a/..b/c..", 0, "a/..b/c.." },
-	{ "absolute", "/etc/passwd", -EINVAL, NULL },
-	{ "dotdot_first", "../x", -EINVAL, NULL },
-	{ "dotdot_middle", "a/../b", -EINVAL, NULL },
-	{ "dotdot_last", "a/..", -EINVAL, NULL },
-	{ "control_char", "a\tb", -EINVAL, NULL },
-	{ "inner_newline", "a\nb", -EINVAL, NULL },
+	{ "empty_is_mock", BYTES(""), 0, "" },
+	{ "newline_only", BYTES("\n"), 0, "" },
+	{ "plain", BYTES("stories260K.gguf\n"), 0, "stories260K.gguf" },
+	{ "subdir", BYTES("llamux/models/x.gguf"), 0, "llamux/models/x.gguf" },
+	{ "dots_in_name", BYTES("a/..b/c.."), 0, "a/..b/c.." },
+	{ "absolute", BYTES("/etc/passwd"), -EINVAL, NULL },
+	{ "dotdot_first", BYTES("../x"), -EINVAL, NULL },
+	{ "dotdot_middle", BYTES("a/../b"), -EINVAL, NULL },
+	{ "dotdot_last", BYTES("a/.."), -EINVAL, NULL },
+	{ "control_char", BYTES("a\tb"), -EINVAL, NULL },
+	{ "inner_newline", BYTES("a\nb"), -EINVAL, NULL },
+	{ "blank_is_printable", BYTES("my model.gguf"), 0, "my model.gguf" },
+	{ "latin1_nbsp", BYTES("a\xa0z"), -EINVAL, NULL },
+	{ "latin1_y_diaeresis", BYTES("a\xffz"), -EINVAL, NULL },
+	{ "utf8_e_acute", BYTES("caf\xc3\xa9.gguf"), -EINVAL, NULL },
+	{ "del", BYTES("a\x7f"), -EINVAL, NULL },
+	{ "nul_then_junk", BYTES("a\0junk"), -EINVAL, NULL },
 };
 
 KUNIT_ARRAY_PARAM_DESC(fw, fw_cases, name);
@@ -177,7 +293,7 @@ static void llxd_test_fw_name(struct kunit *test)
 	const struct fw_case *c = test->param_value;
 	char out[LLXD_FW_MAX];
 
-	KUNIT_EXPECT_EQ(test, llxd_check_fw_name(c->in, strlen(c->in), out,
+	KUNIT_EXPECT_EQ(test, llxd_check_fw_name(c->in.s, c->in.len, out,
 						 sizeof(out)), c->ret);
 	if (!c->ret)
 		KUNIT_EXPECT_STREQ(test, out, c->out);
@@ -344,6 +460,96 @@ static void llxd_test_utf8(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, llxd_utf8_valid((const u8 *)c->s, strlen(c->s)), c->ok);
 }
 
+/* ---- the stream as valid UTF-8 ------------------------------------------------ */
+
+struct repair_case {
+	const char *name;
+	struct bytes in;
+	struct bytes out;	/* after repair and flush */
+};
+
+#define FFFD "\xef\xbf\xbd"
+
+static const struct repair_case repair_cases[] = {
+	{ "ascii", BYTES("Once upon a time"), BYTES("Once upon a time") },
+	{ "valid_mix", BYTES("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\xa6\x99"),
+	  BYTES("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\xa6\x99") },
+	{ "max_code_point", BYTES("\xf4\x8f\xbf\xbf"), BYTES("\xf4\x8f\xbf\xbf") },
+	{ "lone_aa", BYTES("a\xaaz"), BYTES("a" FFFD "z") },
+	{ "lone_continuations", BYTES("\x80\x80"), BYTES(FFFD FFFD) },
+	{ "lead_then_ascii", BYTES("\xc3z"), BYTES(FFFD "z") },
+	{ "lead3_then_ascii", BYTES("\xe2\x82z"), BYTES(FFFD "z") },
+	{ "lead_then_lead", BYTES("\xc3\xc3\xa9"), BYTES(FFFD "\xc3\xa9") },
+	{ "unfinished_at_end", BYTES("ab\xe2\x82"), BYTES("ab" FFFD) },
+	{ "unfinished4_at_end", BYTES("\xf0\x9f\xa6"), BYTES(FFFD) },
+	{ "overlong_c0", BYTES("\xc0\x80"), BYTES(FFFD FFFD) },
+	{ "overlong_e0", BYTES("\xe0\x80\xaf"), BYTES(FFFD FFFD FFFD) },
+	{ "surrogate", BYTES("\xed\xa0\x80"), BYTES(FFFD FFFD FFFD) },
+	{ "above_max", BYTES("\xf4\x90\x80\x80"), BYTES(FFFD FFFD FFFD FFFD) },
+	{ "f5_ff", BYTES("\xf5\xff"), BYTES(FFFD FFFD) },
+	{ "nul_passes", BYTES("a\0b"), BYTES("a\0b") },
+};
+
+KUNIT_ARRAY_PARAM_DESC(repair, repair_cases, name);
+
+static void check_repair(struct kunit *test, const struct repair_case *c,
+			 size_t split)
+{
+	size_t cap = LLXD_UTF8_GROWTH * (c->in.len + 2), n;
+	size_t want = c->out.len;
+	struct llxd_utf8 u;
+	u8 *out = kunit_kzalloc(test, cap + 3, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	llxd_utf8_init(&u);
+	n = llxd_utf8_repair(&u, (const u8 *)c->in.s, split, out);
+	n += llxd_utf8_repair(&u, (const u8 *)c->in.s + split,
+			      c->in.len - split, out + n);
+	n += llxd_utf8_flush(&u, out + n);
+	KUNIT_EXPECT_LE(test, n, cap);
+	KUNIT_EXPECT_EQ_MSG(test, n, want, "split at %zu", split);
+	if (n == want)
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(out, c->out.s, n), 0,
+				    "split at %zu", split);
+	KUNIT_EXPECT_TRUE(test, llxd_utf8_valid(out, n));
+}
+
+/* Every split point gives the same text: tokens cut sequences anywhere. */
+static void llxd_test_utf8_repair(struct kunit *test)
+{
+	const struct repair_case *c = test->param_value;
+	size_t split;
+
+	for (split = 0; split <= c->in.len; split++)
+		check_repair(test, c, split);
+}
+
+/* A second stream starts clean: flush forgets what was held. */
+static void llxd_test_utf8_flush_resets(struct kunit *test)
+{
+	struct llxd_utf8 u;
+	u8 out[16];
+
+	llxd_utf8_init(&u);
+	KUNIT_EXPECT_EQ(test, llxd_utf8_repair(&u, (const u8 *)"\xe2", 1, out), 0);
+	KUNIT_EXPECT_EQ(test, llxd_utf8_flush(&u, out), 3);
+	KUNIT_EXPECT_EQ(test, llxd_utf8_repair(&u, (const u8 *)"\x82", 1, out), 3);
+	KUNIT_EXPECT_EQ(test, llxd_utf8_flush(&u, out), 0);
+}
+
+/* debugfs tokens/s x1000: exact past 2^64 / 10^12 tokens (it printed 0). */
+static void llxd_test_tps(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, llxd_tps_milli(0, 0), 0);
+	KUNIT_EXPECT_EQ(test, llxd_tps_milli(5, 0), 0);
+	KUNIT_EXPECT_EQ(test, llxd_tps_milli(64, 2000000000ull), 32000);
+	KUNIT_EXPECT_EQ(test, llxd_tps_milli(20000000, 1000000000ull),
+			20000000000ull);
+	KUNIT_EXPECT_EQ(test, llxd_tps_milli(U64_MAX, U64_MAX), 1000000000000ull);
+	KUNIT_EXPECT_EQ(test, llxd_tps_milli(U64_MAX, 1), U64_MAX);
+	KUNIT_EXPECT_EQ(test, llxd_tps_milli(18446743, 1), 18446743000000000000ull);
+}
+
 static void llxd_test_names(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, llxd_name_valid("m"));
@@ -354,6 +560,10 @@ static void llxd_test_names(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, llxd_name_valid("a/b"));
 	KUNIT_EXPECT_FALSE(test, llxd_name_valid("a b"));
 	KUNIT_EXPECT_FALSE(test, llxd_name_valid("abcdefghijklmnopqrstuvwxyz012345"));
+	/* the kernel's isalnum() takes Latin-1 letters: ASCII only */
+	KUNIT_EXPECT_FALSE(test, llxd_name_valid("caf\xe9"));
+	KUNIT_EXPECT_FALSE(test, llxd_name_valid("caf\xc3\xa9"));
+	KUNIT_EXPECT_FALSE(test, llxd_name_valid("a\xa0"));
 	KUNIT_EXPECT_STREQ(test, llxd_stop_name(LLXD_STOP_CTX_FULL), "context_full");
 	KUNIT_EXPECT_STREQ(test, llxd_stop_name((enum llxd_stop)42), "?");
 }
@@ -478,12 +688,17 @@ static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE_PARAM(llxd_test_parse_fixed, fixed_gen_params),
 	KUNIT_CASE(llxd_test_format_fixed),
 	KUNIT_CASE_PARAM(llxd_test_parse_attr, attr_gen_params),
+	KUNIT_CASE(llxd_test_parse_uint_bool),
+	KUNIT_CASE(llxd_test_ranges_fit_sampler),
 	KUNIT_CASE_PARAM(llxd_test_fw_name, fw_gen_params),
 	KUNIT_CASE(llxd_test_fw_name_length),
 	KUNIT_CASE(llxd_test_validate_conf),
 	KUNIT_CASE(llxd_test_validate_for_model),
 	KUNIT_CASE_PARAM(llxd_test_state, state_gen_params),
 	KUNIT_CASE_PARAM(llxd_test_utf8, utf8_gen_params),
+	KUNIT_CASE_PARAM(llxd_test_utf8_repair, repair_gen_params),
+	KUNIT_CASE(llxd_test_utf8_flush_resets),
+	KUNIT_CASE(llxd_test_tps),
 	KUNIT_CASE(llxd_test_names),
 	KUNIT_CASE_PARAM(llxd_test_load, load_gen_params),
 	KUNIT_CASE(llxd_test_load_chunks),

@@ -45,7 +45,11 @@
 #define LLXD_MAX_SESSIONS	64u
 #define LLXD_MAX_PROMPT		65536u	/* bytes per write() */
 #define LLXD_FIFO_SIZE		4096u	/* text buffered per session */
-#define LLXD_PIECE_MAX		(LLX_MAX_PIECE_LEN + 16)
+#define LLXD_PIECE_MAX		(LLX_MAX_PIECE_LEN + 16)	/* one detok push */
+/* One piece after UTF-8 repair (every byte as U+FFFD). */
+#define LLXD_TEXT_MAX		(LLXD_UTF8_GROWTH * (LLXD_PIECE_MAX + 1))
+/* Most bytes one step puts in the output fifo: a piece and the flush. */
+#define LLXD_STEP_MAX		(2 * LLXD_TEXT_MAX)
 #define LLXD_LAST_IDS_MAX	512u	/* ids kept for last_ids */
 
 /*
@@ -72,21 +76,29 @@ struct llxd_conf {
 	u32 repeat_penalty_milli;
 	u32 repeat_last_n;
 	u64 seed;
+	bool raw_bytes;		/* stream the bytes as generated */
 };
 
-/* Inclusive range of a numeric attribute. */
+/* How an attribute's text is parsed (conf.c, "The value parsers"). */
+enum llxd_kind {
+	LLXD_K_UINT,		/* decimal integer */
+	LLXD_K_FIXED,		/* decimal text, stored x1000 */
+	LLXD_K_BOOL,		/* "0" or "1" */
+};
+
+/* Kind and inclusive range of an attribute. */
 struct llxd_range {
 	const char *name;
 	u64 min;
 	u64 max;
-	bool fixed;		/* decimal text, stored x1000 */
+	enum llxd_kind kind;
 };
 
 enum llxd_attr_id {
 	LLXD_A_N_CTX, LLXD_A_N_THREADS, LLXD_A_MAX_TOKENS, LLXD_A_MAX_SESSIONS,
 	LLXD_A_TEMPERATURE, LLXD_A_TOP_K, LLXD_A_TOP_P, LLXD_A_MIN_P,
 	LLXD_A_REPEAT_PENALTY, LLXD_A_REPEAT_LAST_N, LLXD_A_SEED,
-	LLXD_A_THREADS_PER_SESSION,
+	LLXD_A_THREADS_PER_SESSION, LLXD_A_RAW_BYTES,
 	LLXD_A_COUNT
 };
 
@@ -99,7 +111,9 @@ enum llxd_event { LLXD_EV_ENABLE, LLXD_EV_DISABLE, LLXD_EV_LOAD_OK,
 enum llxd_stop { LLXD_STOP_NONE, LLXD_STOP_MAX_TOKENS, LLXD_STOP_EOS,
 		 LLXD_STOP_CTX_FULL, LLXD_STOP_CANCELLED, LLXD_STOP_ERROR };
 
+int llxd_parse_uint(const char *buf, size_t len, u64 *out);
 int llxd_parse_fixed(const char *buf, size_t len, u32 *out);
+int llxd_parse_bool(const char *buf, size_t len, bool *out);
 int llxd_format_fixed(char *buf, size_t size, u32 milli);
 int llxd_parse_attr(enum llxd_attr_id id, const char *buf,
 		    size_t len, u64 *out);
@@ -118,8 +132,27 @@ int llxd_validate_for_model(const struct llxd_conf *c,
 int llxd_state_next(enum llxd_state cur, enum llxd_event ev,
 		    enum llxd_state *next);
 bool llxd_utf8_valid(const u8 *s, size_t len);
+
+/*
+ * Streaming UTF-8 repair: well-formed sequences pass unchanged, each
+ * maximal ill-formed subpart (Unicode's "best practice", as WHATWG's
+ * decoder) becomes U+FFFD; a sequence split across calls is held back.
+ * One input byte yields at most LLXD_UTF8_GROWTH output bytes, so @out
+ * needs LLXD_UTF8_GROWTH * (@len + 1) bytes; flush needs 3.
+ */
+#define LLXD_UTF8_GROWTH	3u
+struct llxd_utf8 {
+	u8 held[4];
+	u8 n_held, need, lo, hi;
+};
+
+void llxd_utf8_init(struct llxd_utf8 *u);
+size_t llxd_utf8_repair(struct llxd_utf8 *u, const u8 *in, size_t len,
+			u8 *out);
+size_t llxd_utf8_flush(struct llxd_utf8 *u, u8 *out);
 bool llxd_name_valid(const char *name);
 const char *llxd_stop_name(enum llxd_stop stop);
+u64 llxd_tps_milli(u64 tokens, u64 ns);
 void llxd_conf_defaults(struct llxd_conf *c);
 
 /* ---- weight memory (mem.c) ------------------------------------------------ */
@@ -225,7 +258,8 @@ enum llxd_phase { LLXD_PH_IDLE, LLXD_PH_PREFILL, LLXD_PH_DECODE,
  * lock (spinlock, inside qlock) protects phase and stop, shared with the
  * inference thread; cancel is a flag read with READ_ONCE.  out is a
  * single-producer (the running thread) single-consumer (read()) kfifo.  The fields
- * used only by the step function (sess, smp, detok, prompt, ids) belong to
+ * used only by the step function (sess, smp, detok, prompt, ids, raw_bytes,
+ * utf8, text) belong to
  * whoever owns the request: the writer before queueing, the running thread
  * while running; release() waits for !running before freeing.
  */
@@ -251,6 +285,9 @@ struct llxd_file {
 	u32 *ids;			/* [max_tokens] */
 	u32 n_ids;
 	char piece[LLXD_PIECE_MAX];
+	bool raw_bytes;			/* conf.raw_bytes at write() */
+	struct llxd_utf8 utf8;		/* repair state of the stream */
+	u8 text[LLXD_TEXT_MAX];		/* piece after repair */
 };
 
 extern struct device *llxd_fw_dev;

@@ -15,8 +15,14 @@
  * Built-in firmware (CONFIG_EXTRA_FIRMWARE) cannot be read partially: the
  * loader copies a built-in image from offset 0 only, and only when the
  * buffer holds all of it.  A file that fits in the header buffer is used
- * from there; a bigger built-in file is taken whole with
- * firmware_request_nowarn() and its data section copied in chunks.
+ * from there; a bigger built-in file is used in place, found with
+ * firmware_request_builtin(), and its data section copied in chunks.
+ *
+ * No request caches the file: the partial requests carry FW_OPT_NOCACHE,
+ * and firmware_request_builtin() only points into the kernel image.  (A
+ * whole-file request such as firmware_request_nowarn() would keep the
+ * name in the firmware cache, re-read the whole model on suspend, and
+ * hand later loads of that name the cached copy.)
  *
  * No locks are held here; the model's state is LOADING, which keeps every
  * other writer away from the fields this thread fills in.
@@ -25,10 +31,14 @@
 
 #include <linux/firmware.h>
 #include <linux/math64.h>
+#include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/vmalloc.h>
 #include <llamux/gguf.h>
 #include "llamux.h"
+
+/* firmware_request_builtin(): built-in images without a firmware request */
+MODULE_IMPORT_NS(TEST_FIRMWARE);
 
 #define LLXD_HDR_START	(64u << 10)
 #define LLXD_HDR_MAX	(64u << 20)
@@ -37,7 +47,7 @@
 
 struct llxd_src {
 	const char *name;
-	const struct firmware *whole;	/* built-in or small file, else NULL */
+	struct firmware builtin;	/* a built-in image, in place */
 	const u8 *mem;			/* whole file in memory, else NULL */
 	u64 mem_len;
 };
@@ -145,13 +155,14 @@ static int load_header(struct llxd_src *src, void **hdr, struct gguf_ctx **g,
 
 whole:
 	/* not on the search path: maybe built in (cannot be read partially) */
-	ret = firmware_request_nowarn(&src->whole, src->name, llxd_fw_dev);
-	if (ret) {
-		snprintf(why, why_len, "firmware %s not found (%d)", src->name, ret);
-		return ret;
+	if (!firmware_request_builtin(&src->builtin, src->name)) {
+		/* the firmware loader says -ENOENT for an empty file too */
+		snprintf(why, why_len, "firmware %s not found, or empty (%d)",
+			 src->name, -ENOENT);
+		return -ENOENT;
 	}
-	src->mem = src->whole->data;
-	src->mem_len = src->whole->size;
+	src->mem = src->builtin.data;
+	src->mem_len = src->builtin.size;
 	ret = llx_gguf_parse(src->mem, src->mem_len, src->mem_len, g);
 	if (ret) {
 		snprintf(why, why_len, "corrupt GGUF (llx_gguf_parse %d)", ret);
@@ -290,8 +301,6 @@ free_gguf:
 	llx_gguf_free(g);
 fail:
 	kvfree(hdr);
-	if (src.whole)
-		release_firmware(src.whole);
 	if (ret)
 		llxd_loaded_free(out);
 	return ret;

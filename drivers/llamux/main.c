@@ -10,7 +10,6 @@
 #define pr_fmt(fmt) "llamux: " fmt
 
 #include <linux/device.h>
-#include <linux/kstrtox.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/proc_fs.h>
@@ -76,8 +75,8 @@ static const struct kernel_param_ops llxd_fixed_ops = {
 /* Bytes per firmware read while loading: 4 KiB .. 1 GiB (below INT_MAX). */
 static int param_set_chunk(const char *val, const struct kernel_param *kp)
 {
-	u32 v;
-	int ret = kstrtou32(val, 10, &v);
+	u64 v;
+	int ret = llxd_parse_uint(val, strlen(val), &v);
 
 	if (ret)
 		return ret;

@@ -73,7 +73,10 @@ fail:
 core_initcall(llxd_mem_reserve);
 #endif
 
-/* Zeroed weight memory of @len bytes: from the pool if it fits, else vmalloc. */
+/*
+ * Weight memory of @len bytes: from the pool if it fits, else vmalloc.
+ * Not zeroed: the loader overwrites every byte before anything reads it.
+ */
 int llxd_mem_alloc(struct llxd_mem *mem, u64 len)
 {
 	unsigned long addr = 0;
@@ -94,7 +97,7 @@ int llxd_mem_alloc(struct llxd_mem *mem, u64 len)
 	if (llxd_pool)
 		atomic_inc(&llxd_vmalloc_fallbacks);
 	/* sized by the file: fail quietly, the caller says why */
-	mem->ptr = __vmalloc(len, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	mem->ptr = __vmalloc(len, GFP_KERNEL | __GFP_NOWARN);
 	if (!mem->ptr)
 		return -ENOMEM;
 	atomic64_add(len, &llxd_vmalloc_used);

@@ -36,13 +36,27 @@ static bool llxd_should_abort(void *arg)
 	       kthread_should_stop();
 }
 
-/* Append text; the caller checked the room (fifo space >= PIECE_MAX). */
+static void emit_bytes(struct llxd_file *f, const u8 *s, size_t n)
+{
+	if (!n)
+		return;
+	kfifo_in(&f->out, s, n);
+	wake_up_interruptible_poll(&f->wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/*
+ * Append a piece, as valid UTF-8 unless the session asked for raw bytes;
+ * the caller checked the room (fifo space >= LLXD_STEP_MAX).
+ */
 static void emit(struct llxd_file *f, const char *s, int n)
 {
 	if (n <= 0)
 		return;
-	kfifo_in(&f->out, s, n);
-	wake_up_interruptible_poll(&f->wq, EPOLLIN | EPOLLRDNORM);
+	if (f->raw_bytes)
+		emit_bytes(f, s, n);
+	else
+		emit_bytes(f, f->text,
+			   llxd_utf8_repair(&f->utf8, s, n, f->text));
 }
 
 static void record_times(struct llxd_file *f, u64 ns, u32 n_tok, bool prompt)
@@ -81,6 +95,8 @@ static void finish(struct llxd_file *f, enum llxd_stop stop)
 
 	n = llx_detok_flush(&f->detok, f->piece, sizeof(f->piece));
 	emit(f, f->piece, n);
+	if (!f->raw_bytes)
+		emit_bytes(f, f->text, llxd_utf8_flush(&f->utf8, f->text));
 
 	n_last = min(f->n_ids, LLXD_LAST_IDS_MAX);
 	spin_lock(&m->last_lock);
@@ -164,7 +180,8 @@ static bool step(struct llxd_file *f)
 
 static bool fifo_has_room(struct llxd_file *f)
 {
-	return kfifo_avail(&f->out) >= LLXD_PIECE_MAX;
+	static_assert(LLXD_STEP_MAX <= LLXD_FIFO_SIZE);
+	return kfifo_avail(&f->out) >= LLXD_STEP_MAX;
 }
 
 static int llxd_thread(void *arg)

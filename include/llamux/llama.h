@@ -117,7 +117,14 @@ const u32 *llx_session_logits_bits(const struct llx_session *s);
 const struct llx_layer_times *llx_session_layer_last(const struct llx_session *s);
 const struct llx_layer_times *llx_session_layer_total(const struct llx_session *s);
 
-/* Sampler.  All parameters are fixed point, x1000. */
+/*
+ * Sampler.  All parameters are fixed point, x1000.  The limits below are
+ * the only ones: llx_sampler_create() rejects anything above them, and the
+ * driver's configfs attributes use them as their ranges.
+ */
+#define LLX_MAX_TEMP_MILLI	100000u		/* 100.0 */
+#define LLX_MAX_PENALTY_MILLI	100000u		/* 100.0 */
+#define LLX_MAX_REPEAT_LAST_N	8192u
 struct llx_sampler_params {
 	u32 temp_milli;		/* 0 = greedy */
 	u32 top_k;		/* 0 = off */

@@ -18,6 +18,11 @@
  *   llx-io open-many DEV N MS    open DEV N times, hold them MS ms; prints
  *                                "opened=K errno=E" (E of the first failure)
  *   llx-io nonblock DEV          a read with O_NONBLOCK and no prompt
+ *   llx-io as UID CMD [ARG...]   run CMD as user and group UID (no
+ *                                supplementary groups): an unprivileged user
+ *   llx-io utf8 FILE             "valid" or "invalid at OFFSET" (strict
+ *                                UTF-8: no overlongs, surrogates or code
+ *                                points above U+10FFFF); exit 0 if valid
  *
  * TEXT and PROMPT understand \n, \\ and \xNN escapes (invalid UTF-8 tests).
  * Exit status 0 when the call(s) succeeded, 1 on an errno, 2 on usage.
@@ -25,6 +30,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,6 +312,74 @@ static int cmd_nonblock(const char *dev)
 	return n < 0;
 }
 
+/* Offset of the first byte that is not strict UTF-8, or @len. */
+static size_t utf8_bad_at(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned int c = s[i], cp, min, n, k;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc0 && c < 0xe0) {
+			n = 1;
+			min = 0x80;
+		} else if (c >= 0xe0 && c < 0xf0) {
+			n = 2;
+			min = 0x800;
+		} else if (c >= 0xf0 && c < 0xf8) {
+			n = 3;
+			min = 0x10000;
+		} else {
+			return i;
+		}
+		cp = c & (0x3f >> n);
+		if (len - i <= n)
+			return i;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+static int cmd_utf8(const char *path)
+{
+	size_t len, bad;
+	char *buf = slurp(path, &len);
+
+	if (!buf)
+		return 2;
+	bad = utf8_bad_at((const unsigned char *)buf, len);
+	if (bad == len)
+		printf("valid\n");
+	else
+		printf("invalid at %zu\n", bad);
+	free(buf);
+	return bad != len;
+}
+
+static int cmd_as(char **argv)
+{
+	uid_t id = (uid_t)strtoul(argv[0], NULL, 10);
+
+	if (setgroups(0, NULL) || setgid(id) || setuid(id)) {
+		perror("llx-io as");
+		return 2;
+	}
+	execvp(argv[1], argv + 1);
+	perror(argv[1]);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "write"))
@@ -316,6 +390,10 @@ int main(int argc, char **argv)
 		return cmd_open_many(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 3 && !strcmp(argv[1], "nonblock"))
 		return cmd_nonblock(argv[2]);
-	fprintf(stderr, "usage: llx-io write|gen|open-many|nonblock ... (see the source)\n");
+	if (argc >= 4 && !strcmp(argv[1], "as"))
+		return cmd_as(argv + 2);
+	if (argc == 3 && !strcmp(argv[1], "utf8"))
+		return cmd_utf8(argv[2]);
+	fprintf(stderr, "usage: llx-io write|gen|open-many|nonblock|as|utf8 (see the source)\n");
 	return 2;
 }

@@ -100,6 +100,7 @@ def main():
         struct.pack_into(fmt, b, at, val)
         return bytes(b)
 
+    put('bad-empty.gguf', b'')
     put('bad-truncated.gguf', base[:len(base) // 2])
     put('bad-header.gguf', base[:24])
     put('bad-magic.gguf', b'GGUX' + base[4:])
