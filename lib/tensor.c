@@ -1150,6 +1150,10 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 
 	if (!llx_type_supported(wtype))
 		return;
+	if (ntok >= 2 && !tiled_type(wtype) && llx_tensor_using_avx2() &&
+	    llx_avx2_matmul_blocks(wtype, w, row_bytes, nrows, xq, xq_stride,
+				   ntok, n, y, y_stride))
+		return;
 	if (ntok < 2 || !tiled_type(wtype) || n % 8) {
 		for (t = 0; t < ntok; t++)
 			llx_vec_dot_rows(wtype, w, row_bytes, x + t * xq_stride,

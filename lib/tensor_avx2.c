@@ -817,3 +817,333 @@ void llx_avx2_swiglu(float *a, const float *b, u32 n)
 		_mm256_storeu_ps(a + i, _mm256_mul_ps(v, _mm256_loadu_ps(b + i)));
 	}
 }
+
+/* ------------------------------------------------------------------------
+ * Batches of the block formats: tiles of rows x tokens
+ *
+ * A tile unpacks each weight block once for TILE_T tokens and loads each
+ * activation block once for TILE_R rows.  Every output element is still
+ * summed exactly as the one-row kernels above sum it (its own 8-lane
+ * accumulator, blocks in order, the same fma(d_w * d_x, lanes, acc),
+ * hsum_float_8), so a batch gives the bits of llx_vec_dot_rows().
+ */
+#define TILE_R	2
+#define TILE_T	4
+
+/* one 32-element weight block as signed bytes */
+static __always_inline __m256i q32_unpack(u32 type, const u8 *w)
+{
+	__m256i q;
+
+	const struct llx_blk_q4_0 *b4 = (const void *)w;
+	const struct llx_blk_q5_0 *b5 = (const void *)w;
+	const struct llx_blk_q8_0 *b8 = (const void *)w;
+
+	switch (type) {
+	case GGML_TYPE_Q4_0:
+		return _mm256_sub_epi8(nibbles32(b4->qs), _mm256_set1_epi8(8));
+	case GGML_TYPE_Q5_0:
+		q = _mm256_or_si256(nibbles32(b5->qs), bits32_x16(b5->qh));
+		return _mm256_sub_epi8(q, _mm256_set1_epi8(16));
+	default:
+		return loadu256(b8->qs);
+	}
+}
+
+static __always_inline float q32_scale(u32 type, const u8 *w)
+{
+	if (type == GGML_TYPE_Q4_0)
+		return fp16_at(((const struct llx_blk_q4_0 *)w)->d);
+	if (type == GGML_TYPE_Q5_0)
+		return fp16_at(((const struct llx_blk_q5_0 *)w)->d);
+	return fp16_at(((const struct llx_blk_q8_0 *)w)->d);
+}
+
+static __always_inline u32 q32_bytes(u32 type)
+{
+	return type == GGML_TYPE_Q4_0 ? sizeof(struct llx_blk_q4_0) :
+	       type == GGML_TYPE_Q5_0 ? sizeof(struct llx_blk_q5_0) :
+	       sizeof(struct llx_blk_q8_0);
+}
+
+/* y[t * ys + r] for @nr <= TILE_R rows and @nt <= TILE_T tokens */
+static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
+				     const u8 *x, size_t xs, u32 nb, float *y,
+				     size_t ys, const int nr, const int nt)
+{
+	const u32 wsz = q32_bytes(type);
+	__m256 acc[TILE_R][TILE_T];
+	int r, t;
+	u32 b;
+
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++)
+			acc[r][t] = _mm256_setzero_ps();
+	for (b = 0; b < nb; b++) {
+		__m256i q[TILE_R], aq[TILE_R];
+		__m256 dw[TILE_R];
+
+#pragma GCC unroll 4
+		for (r = 0; r < nr; r++) {
+			const u8 *wb = w + r * rb + (size_t)b * wsz;
+
+			q[r] = q32_unpack(type, wb);
+			aq[r] = _mm256_sign_epi8(q[r], q[r]);
+			dw[r] = _mm256_set1_ps(q32_scale(type, wb));
+		}
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++) {
+			const struct llx_blk_q8_0 *xb = (const void *)(x + t * xs);
+			__m256i yv = loadu256(xb[b].qs);
+			__m256 dx = _mm256_set1_ps(fp16_at(xb[b].d));
+
+#pragma GCC unroll 4
+			for (r = 0; r < nr; r++) {
+				__m256i p = _mm256_maddubs_epi16(aq[r],
+						_mm256_sign_epi8(yv, q[r]));
+				__m256i s = _mm256_madd_epi16(p,
+						_mm256_set1_epi16(1));
+
+				acc[r][t] = _mm256_fmadd_ps(_mm256_mul_ps(dw[r], dx),
+							    _mm256_cvtepi32_ps(s),
+							    acc[r][t]);
+			}
+		}
+	}
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++)
+			y[t * ys + r] = hsum8(acc[r][t]);
+}
+
+/* full tiles, then the last rows one at a time, tokens likewise */
+static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
+				       u32 nrows, const u8 *x, size_t xs,
+				       u32 ntok, u32 n, float *y, size_t ys)
+{
+	u32 nb = n / 32, r, t;
+	bool full;
+
+	for (r = 0; r < nrows; r += full ? TILE_R : 1) {
+		const u8 *wr = w + r * rb;
+
+		full = r + TILE_R <= nrows;
+		for (t = 0; t + TILE_T <= ntok; t += TILE_T) {
+			if (full)
+				tile_q32(type, wr, rb, x + t * xs, xs, nb,
+					 y + t * ys + r, ys, TILE_R, TILE_T);
+			else
+				tile_q32(type, wr, rb, x + t * xs, xs, nb,
+					 y + t * ys + r, ys, 1, TILE_T);
+		}
+		for (; t < ntok; t++) {
+			if (full)
+				tile_q32(type, wr, rb, x + t * xs, xs, nb,
+					 y + t * ys + r, ys, TILE_R, 1);
+			else
+				tile_q32(type, wr, rb, x + t * xs, xs, nb,
+					 y + t * ys + r, ys, 1, 1);
+		}
+	}
+}
+
+/*
+ * Q4_K against @nt <= TILE_T tokens: dot_q45_k()'s operations per token,
+ * with the row's nibbles and scales unpacked once per super-block.
+ */
+static __always_inline void tile_q4_k(const u8 *w, const u8 *x, size_t xs,
+				      u32 nb, float *y, size_t ys,
+				      const int nt)
+{
+	const __m256i m4 = _mm256_set1_epi8(0xf);
+	const struct llx_blk_q4_k *bw;
+	__m256 acc[TILE_T];
+	__m128 accm[TILE_T];
+	__m256i q[8], sc[8];
+	u32 b;
+	int t, j;
+
+	for (t = 0; t < nt; t++) {
+		acc[t] = _mm256_setzero_ps();
+		accm[t] = _mm_setzero_ps();
+	}
+	for (b = 0; b < nb; b++, w += sizeof(*bw)) {
+		float dw, dmw;
+		u8 s8[8], m8[8];
+		__m128i m16;
+
+		bw = (const void *)w;
+		dw = fp16_at(bw->d);
+		dmw = fp16_at(bw->dmin);
+		scales_k4(bw->scales, s8, m8);
+		m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)m8));
+		for (j = 0; j < 4; j++) {
+			__m256i bits = loadu256(bw->qs + 32 * j);
+
+			q[2 * j] = _mm256_and_si256(bits, m4);
+			q[2 * j + 1] = _mm256_and_si256(_mm256_srli_epi16(bits, 4),
+							m4);
+			sc[2 * j] = _mm256_set1_epi16(s8[2 * j]);
+			sc[2 * j + 1] = _mm256_set1_epi16(s8[2 * j + 1]);
+		}
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++) {
+			const struct llx_blk_q8_k *xb =
+				(const struct llx_blk_q8_k *)(x + t * xs) + b;
+			const u8 *yy = xb->qs, *bs = xb->bsums;
+			float yd = f32_at(xb->d), d = yd * dw, dmin = -yd * dmw;
+			__m128i q8s, prod;
+			__m256i sumi = _mm256_setzero_si256();
+
+			q8s = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)bs),
+					     _mm_loadu_si128((const __m128i *)(bs + 16)));
+			prod = _mm_madd_epi16(m16, q8s);
+			accm[t] = _mm_fmadd_ps(_mm_set1_ps(dmin),
+					       _mm_cvtepi32_ps(prod), accm[t]);
+			for (j = 0; j < 8; j++) {
+				__m256i yv = loadu256(yy + 32 * j);
+				__m256i p = _mm256_maddubs_epi16(q[j], yv);
+
+				p = _mm256_madd_epi16(p, sc[j]);
+				sumi = _mm256_add_epi32(sumi, p);
+			}
+			acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d),
+						 _mm256_cvtepi32_ps(sumi), acc[t]);
+		}
+	}
+	for (t = 0; t < nt; t++) {
+		__m128 m = accm[t];
+
+		m = _mm_add_ps(m, _mm_movehl_ps(m, m));
+		m = _mm_add_ss(m, _mm_movehdup_ps(m));
+		y[t * ys] = hsum8(acc[t]) + _mm_cvtss_f32(m);
+	}
+}
+
+/*
+ * Q6_K against @nt <= TILE_T tokens: dot_q6_k()'s lanes, the row's
+ * 6-bit values unpacked once per super-block as q - 32 (the same exact
+ * 16-bit pair sums as (q * y) - (32 * y)).
+ */
+static __always_inline void tile_q6_k(const u8 *w, const u8 *x, size_t xs,
+				      u32 nb, float *y, size_t ys,
+				      const int nt)
+{
+	const __m256i m4 = _mm256_set1_epi8(0xf), m32 = _mm256_set1_epi8(32);
+	const struct llx_blk_q6_k *bw;
+	__m256 acc[TILE_T];
+	__m256i q[8], aq[8], sc[8];
+	u32 b;
+	int t, n, g;
+
+	for (t = 0; t < nt; t++)
+		acc[t] = _mm256_setzero_ps();
+	for (b = 0; b < nb; b++, w += sizeof(*bw)) {
+		struct scales16 s;
+		__m128i raw;
+		float dw;
+
+		bw = (const void *)w;
+		dw = fp16_at(bw->d);
+		raw = _mm_loadu_si128((const __m128i *)bw->scales);
+		scales16_init(&s, _mm256_cvtepi8_epi16(raw));
+		for (n = 0; n < 2; n++) {
+			__m256i l0 = loadu256(bw->ql + 64 * n);
+			__m256i l1 = loadu256(bw->ql + 64 * n + 32);
+			__m256i h = loadu256(bw->qh + 32 * n);
+
+			for (g = 0; g < 4; g++) {
+				__m256i lo = g & 1 ? l1 : l0, v;
+
+				if (g & 2)
+					lo = _mm256_srli_epi16(lo, 4);
+				lo = _mm256_and_si256(lo, m4);
+				v = _mm256_slli_epi16(shr_mask(h, 2 * g, 3), 4);
+				v = _mm256_or_si256(lo, v);
+				v = _mm256_sub_epi8(v, m32);
+				q[4 * n + g] = v;
+				aq[4 * n + g] = _mm256_sign_epi8(v, v);
+				sc[4 * n + g] = scales16_pair(&s, 4 * n + g);
+			}
+		}
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++) {
+			const struct llx_blk_q8_k *xb =
+				(const struct llx_blk_q8_k *)(x + t * xs) + b;
+			__m256i sumi = _mm256_setzero_si256();
+
+			for (g = 0; g < 8; g++) {
+				__m256i yv = loadu256(xb->qs + 32 * g);
+				__m256i p = _mm256_sign_epi8(yv, q[g]);
+
+				p = _mm256_maddubs_epi16(aq[g], p);
+				p = _mm256_madd_epi16(p, sc[g]);
+				sumi = _mm256_add_epi32(sumi, p);
+			}
+			acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(f32_at(xb->d) * dw),
+						 _mm256_cvtepi32_ps(sumi), acc[t]);
+		}
+	}
+	for (t = 0; t < nt; t++)
+		y[t * ys] = hsum8(acc[t]);
+}
+
+/* one row at a time, TILE_T tokens at a time */
+static __always_inline void matmul_k(u32 type, const u8 *w, size_t rb,
+				     u32 nrows, const u8 *x, size_t xs,
+				     u32 ntok, u32 n, float *y, size_t ys)
+{
+	u32 nb = n / 256, r, t;
+
+	for (r = 0; r < nrows; r++, w += rb) {
+		for (t = 0; t + TILE_T <= ntok; t += TILE_T) {
+			if (type == GGML_TYPE_Q4_K)
+				tile_q4_k(w, x + t * xs, xs, nb, y + t * ys + r,
+					  ys, TILE_T);
+			else
+				tile_q6_k(w, x + t * xs, xs, nb, y + t * ys + r,
+					  ys, TILE_T);
+		}
+		for (; t < ntok; t++) {
+			if (type == GGML_TYPE_Q4_K)
+				tile_q4_k(w, x + t * xs, xs, nb, y + t * ys + r,
+					  ys, 1);
+			else
+				tile_q6_k(w, x + t * xs, xs, nb, y + t * ys + r,
+					  ys, 1);
+		}
+	}
+}
+
+bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
+			    u32 nrows, const void *xq, size_t xq_stride,
+			    u32 ntok, u32 n, float *y, size_t y_stride)
+{
+	switch (wtype) {
+	case GGML_TYPE_Q4_0:
+		matmul_q32(GGML_TYPE_Q4_0, w, row_bytes, nrows, xq, xq_stride,
+			   ntok, n, y, y_stride);
+		return true;
+	case GGML_TYPE_Q5_0:
+		matmul_q32(GGML_TYPE_Q5_0, w, row_bytes, nrows, xq, xq_stride,
+			   ntok, n, y, y_stride);
+		return true;
+	case GGML_TYPE_Q8_0:
+		matmul_q32(GGML_TYPE_Q8_0, w, row_bytes, nrows, xq, xq_stride,
+			   ntok, n, y, y_stride);
+		return true;
+	case GGML_TYPE_Q4_K:
+		matmul_k(GGML_TYPE_Q4_K, w, row_bytes, nrows, xq, xq_stride,
+			 ntok, n, y, y_stride);
+		return true;
+	case GGML_TYPE_Q6_K:
+		matmul_k(GGML_TYPE_Q6_K, w, row_bytes, nrows, xq, xq_stride,
+			 ntok, n, y, y_stride);
+		return true;
+	default:
+		return false;
+	}
+}

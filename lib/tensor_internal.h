@@ -40,6 +40,10 @@ void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 			   u32 nrows, const void *xq, size_t xq_stride,
 			   u32 ntok, u32 n, float *y, size_t y_stride);
 float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n);
+/* a batch of a block format in tiles; false for a type it does not tile */
+bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
+			    u32 nrows, const void *xq, size_t xq_stride,
+			    u32 ntok, u32 n, float *y, size_t y_stride);
 /* softmax's exp pass (returns the sum) and swiglu on whole chunks of 8 */
 double llx_avx2_softmax_exp(float *x, float max, u32 n);
 void llx_avx2_swiglu(float *a, const float *b, u32 n);
@@ -72,6 +76,15 @@ static inline float llx_avx2_dot_tiled(u32 kind, const void *x,
 				       const void *y, u32 n)
 {
 	return 0.0f;
+}
+
+static inline bool llx_avx2_matmul_blocks(u32 wtype, const void *w,
+					  size_t row_bytes, u32 nrows,
+					  const void *xq, size_t xq_stride,
+					  u32 ntok, u32 n, float *y,
+					  size_t y_stride)
+{
+	return false;
 }
 #endif
 

@@ -3,7 +3,12 @@
  * tensor-bench: matrix-vector throughput of llx_vec_dot_rows() per weight
  * type, scalar and AVX2.
  *
- *   tensor-bench [-n COLS] [-r ROWS] [-s SECONDS] [-t TYPE]
+ *   tensor-bench [-n COLS] [-r ROWS] [-s SECONDS] [-t TYPE] [-b NTOK]
+ *
+ * With -b NTOK (a prompt batch) it times llx_matmul() on NTOK activations
+ * in the engine's chunks of rows (2^19 multiply-adds per call), against
+ * the one-token-at-a-time llx_vec_dot_rows() over the same chunks, AVX2
+ * only: "row Ge/s" vs "batch Ge/s".
  *
  * Weights are random bytes with sane scales; the activation is quantized
  * once.  GB/s counts weight bytes read per second; Gelem/s counts
@@ -78,9 +83,92 @@ static double bench(u32 type, const u8 *w, size_t rb, const void *xq, u32 n,
 	return (double)iters * rb * rows / t / 1e9;
 }
 
+/* CPU time of this thread: robust against other jobs on a busy machine */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* NTOK activations: the engine's chunked batch, or token by token */
+static double bench_batch(u32 type, const u8 *w, size_t rb, const u8 *xq,
+			  size_t ab, u32 n, float *y, u32 rows, u32 ntok,
+			  double secs, bool batch)
+{
+	u32 chunk = max_t(u32, 1, (1u << 19) / (n * ntok)), r, t;
+	double t0 = cpu_s(), el;
+	u64 iters = 0;
+
+	do {
+		for (r = 0; r < rows; r += chunk) {
+			u32 nr = min(chunk, rows - r);
+
+			if (batch) {
+				llx_matmul(type, w + r * rb, rb, nr, xq, ab,
+					   ntok, n, y + r, rows);
+				continue;
+			}
+			for (t = 0; t < ntok; t++)
+				llx_vec_dot_rows(type, w + r * rb, rb,
+						 xq + t * ab, n,
+						 y + t * rows + r, nr);
+		}
+		iters++;
+		el = cpu_s() - t0;
+	} while (el < secs);
+	return (double)iters * n * rows * ntok / el / 1e9;
+}
+
+static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
+		      const char *only)
+{
+	u32 t, k, i;
+
+	printf("matmul %u x %u times %u tokens, AVX2, engine chunks, per CPU second\n",
+	       rows, n, ntok);
+	printf("%-5s %12s %12s %8s\n", "type", "row Ge/s", "batch Ge/s",
+	       "speedup");
+	for (t = 0; t < GGML_TYPE_COUNT; t++) {
+		u32 type = t;
+		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+		double gr, gb;
+		u8 *w, *xq;
+		float *x, *y;
+
+		if (!llx_type_supported(type) ||
+		    (only && strcmp(only, llx_type_name(type))))
+			continue;
+		w = malloc(rb * rows);
+		xq = malloc(ab * ntok);
+		x = malloc(n * sizeof(float));
+		y = malloc((size_t)rows * ntok * sizeof(float));
+		if (!w || !xq || !x || !y)
+			return 1;
+		fill(type, w, rb * rows);
+		for (k = 0; k < ntok; k++) {
+			for (i = 0; i < n; i++)
+				x[i] = (rnd() & 0xffff) / 32768.0f - 1.0f;
+			llx_quantize_act(type, x, xq + k * ab, n);
+		}
+		gr = bench_batch(type, w, rb, xq, ab, n, y, rows, ntok, secs,
+				 false);
+		gb = bench_batch(type, w, rb, xq, ab, n, y, rows, ntok, secs,
+				 true);
+		printf("%-5s %12.2f %12.2f %7.2fx\n", llx_type_name(type), gr, gb,
+		       gb / gr);
+		free(w);
+		free(xq);
+		free(x);
+		free(y);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	u32 n = 4096, rows = 4096, t;
+	u32 n = 4096, rows = 4096, t, ntok = 1;
 	double secs = 0.3;
 	const char *only = NULL;
 	int i;
@@ -94,14 +182,18 @@ int main(int argc, char **argv)
 			secs = strtod(argv[i + 1], NULL);
 		else if (!strcmp(argv[i], "-t"))
 			only = argv[i + 1];
+		else if (!strcmp(argv[i], "-b"))
+			ntok = strtoul(argv[i + 1], NULL, 0);
 	}
 	if (n % 256 || !n || !rows) {
 		fprintf(stderr, "usage: %s [-n COLS (multiple of 256)] ",
 			argv[0]);
-		fprintf(stderr, "[-r ROWS] [-s SECONDS] [-t TYPE]\n");
+		fprintf(stderr, "[-r ROWS] [-s SECONDS] [-t TYPE] [-b NTOK]\n");
 		return 2;
 	}
 	llx_tensor_init();
+	if (ntok > 1 && llx_tensor_using_avx2())
+		return main_batch(n, rows, ntok, secs, only);
 	printf("vec_dot_rows %u x %u, %s available\n", rows, n,
 	       llx_tensor_using_avx2() ? "AVX2" : "no AVX2");
 	printf("%-5s %9s %10s %10s %10s %10s %7s\n", "type", "MiB", "scal GB/s",

@@ -423,40 +423,64 @@ static void check_fma(void)
 	failures += !!bad;
 }
 
-/* llx_matmul's batched order: scalar and AVX2 equal, and close to exact */
+/*
+ * llx_matmul's batched products: scalar and AVX2 equal for every type, and
+ * for the block formats equal to the scalar one-row dots (the tiles change
+ * which elements are computed together, not how one is summed).  Shapes
+ * cover partial tiles of rows and tokens.
+ */
 static void check_matmul(void)
 {
-	static const u32 kinds[] = { GGML_TYPE_F32, GGML_TYPE_F16,
-				     GGML_TYPE_BF16 };
-	const u32 n = 256, rows = 7, ntok = 5;
-	u32 k, t, r, bad = 0;
+	static const u32 shapes[][2] = { { 7, 5 }, { 8, 4 }, { 3, 11 },
+					 { 1, 2 }, { 16, 32 } };
+	const u32 n = 512;
+	u32 type, s, t, r, bad = 0, bad_rows = 0;
 
 	if (!llx_tensor_using_avx2())
 		return;
-	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		size_t rb = llx_row_size(kinds[k], n), ab = llx_act_size(kinds[k], n);
-		u8 *w = malloc(rb * rows), *xq = malloc(ab * ntok);
-		float *x = malloc(n * 4), ya[35], ys[35];
+	for (type = 0; type < GGML_TYPE_COUNT; type++) {
+		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+		bool blocks = llx_type_block(type) > 1;
 
-		random_row(kinds[k], w, rb * rows, n * rows);
-		for (t = 0; t < ntok; t++) {
-			for (r = 0; r < n; r++)
-				x[r] = frnd();
-			llx_quantize_act(kinds[k], x, xq + t * ab, n);
+		if (!llx_type_supported(type))
+			continue;
+
+		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
+			u32 rows = shapes[s][0], ntok = shapes[s][1];
+			u8 *w = malloc(rb * rows), *xq = malloc(ab * ntok);
+			float *x = malloc(n * 4), *ya, *ys, *yr;
+
+			ya = malloc(rows * ntok * 4);
+			ys = malloc(rows * ntok * 4);
+			yr = malloc(rows * ntok * 4);
+			random_row(type, w, rb * rows, n * rows);
+			for (t = 0; t < ntok; t++) {
+				for (r = 0; r < n; r++)
+					x[r] = frnd();
+				llx_quantize_act(type, x, xq + t * ab, n);
+			}
+			llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ya, rows);
+			llx_tensor_force_scalar(true);
+			llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ys, rows);
+			for (t = 0; t < ntok; t++)
+				llx_vec_dot_rows(type, w, rb, xq + t * ab, n,
+						 yr + t * rows, rows);
+			llx_tensor_force_scalar(false);
+			for (r = 0; r < rows * ntok; r++) {
+				bad += memcmp(&ya[r], &ys[r], 4) != 0;
+				bad_rows += blocks && memcmp(&ya[r], &yr[r], 4);
+			}
+			free(w);
+			free(xq);
+			free(x);
+			free(ya);
+			free(ys);
+			free(yr);
 		}
-		llx_matmul(kinds[k], w, rb, rows, xq, ab, ntok, n, ya, rows);
-		llx_tensor_force_scalar(true);
-		llx_matmul(kinds[k], w, rb, rows, xq, ab, ntok, n, ys, rows);
-		llx_tensor_force_scalar(false);
-		for (r = 0; r < rows * ntok; r++)
-			bad += memcmp(&ya[r], &ys[r], 4) != 0;
-		free(w);
-		free(xq);
-		free(x);
 	}
-	printf("batched matmul (tinyBLAS order) scalar vs AVX2: %u differ\n",
-	       bad);
-	failures += !!bad;
+	printf("batched matmul, all types: scalar vs AVX2 %u differ, ", bad);
+	printf("block formats vs one-row dots %u differ\n", bad_rows);
+	failures += bad || bad_rows;
 }
 
 /* softmax and swiglu (the exp kernels): scalar and AVX2 give equal bits */
