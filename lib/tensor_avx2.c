@@ -189,37 +189,67 @@ float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n)
 	}
 }
 
-/* four activations per weight row: four independent accumulators */
+/*
+ * Tiles of 2 weight rows x 4 activations: eight independent accumulators,
+ * each element converted once per tile; every output summed exactly as
+ * dot_tiled() sums it.
+ */
+static __always_inline void tile_wide(const u8 *w, size_t rb, const u8 *x,
+				      size_t xs, u32 n, float *y, size_t ys,
+				      u32 kind, const int nr)
+{
+	__m256 a[2][4];
+	size_t i;
+	int r, t;
+
+	for (r = 0; r < nr; r++)
+		for (t = 0; t < 4; t++)
+			a[r][t] = _mm256_setzero_ps();
+	for (i = 0; i < n; i += 8) {
+		__m256 x0 = wide8(x, i, kind), x1 = wide8(x + xs, i, kind);
+		__m256 x2 = wide8(x + 2 * xs, i, kind);
+		__m256 x3 = wide8(x + 3 * xs, i, kind);
+
+#pragma GCC unroll 2
+		for (r = 0; r < nr; r++) {
+			__m256 wv = wide8(w + r * rb, i, kind);
+
+			a[r][0] = _mm256_fmadd_ps(wv, x0, a[r][0]);
+			a[r][1] = _mm256_fmadd_ps(wv, x1, a[r][1]);
+			a[r][2] = _mm256_fmadd_ps(wv, x2, a[r][2]);
+			a[r][3] = _mm256_fmadd_ps(wv, x3, a[r][3]);
+		}
+	}
+	for (r = 0; r < nr; r++)
+		for (t = 0; t < 4; t++)
+			y[t * ys + r] = hsum8(a[r][t]);
+}
+
 static __always_inline void matmul_tiled(const u8 *w, size_t row_bytes,
 					 u32 nrows, const u8 *x,
 					 size_t xs, u32 ntok, u32 n, float *y,
 					 size_t ys, u32 kind)
 {
 	u32 r, t;
-	size_t i;
 
-	for (r = 0; r < nrows; r++, w += row_bytes) {
+	for (r = 0; r < nrows; r += 2, w += 2 * row_bytes) {
+		bool two = r + 2 <= nrows;
+
 		for (t = 0; t + 4 <= ntok; t += 4) {
-			const u8 *x0 = x + t * xs, *x1 = x0 + xs;
-			const u8 *x2 = x1 + xs, *x3 = x2 + xs;
-			__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0;
-			__m256 a3 = a0;
-
-			for (i = 0; i < n; i += 8) {
-				__m256 wv = wide8(w, i, kind);
-
-				a0 = _mm256_fmadd_ps(wv, wide8(x0, i, kind), a0);
-				a1 = _mm256_fmadd_ps(wv, wide8(x1, i, kind), a1);
-				a2 = _mm256_fmadd_ps(wv, wide8(x2, i, kind), a2);
-				a3 = _mm256_fmadd_ps(wv, wide8(x3, i, kind), a3);
-			}
-			y[t * ys + r] = hsum8(a0);
-			y[(t + 1) * ys + r] = hsum8(a1);
-			y[(t + 2) * ys + r] = hsum8(a2);
-			y[(t + 3) * ys + r] = hsum8(a3);
+			if (two)
+				tile_wide(w, row_bytes, x + t * xs, xs, n,
+					  y + t * ys + r, ys, kind, 2);
+			else
+				tile_wide(w, row_bytes, x + t * xs, xs, n,
+					  y + t * ys + r, ys, kind, 1);
 		}
-		for (; t < ntok; t++)
+		for (; t < ntok; t++) {
 			y[t * ys + r] = dot_tiled(w, x + t * xs, n, kind);
+			if (two)
+				y[t * ys + r + 1] = dot_tiled(w + row_bytes,
+							      x + t * xs, n,
+							      kind);
+		}
 	}
 }
 
