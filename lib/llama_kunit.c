@@ -13,6 +13,7 @@
 #include <kunit/device.h>
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
 #include <llamux/kunit_util.h>
@@ -1007,6 +1008,78 @@ static void llx_threads_teardown_test(struct kunit *test)
 	llx_session_free(idle);
 }
 
+/*
+ * llx_par_run()'s hand-off under stress, with helpers on other CPUs where
+ * there are any (make test-x86 boots 2): thousands of runs mixing empty
+ * parts (caller and helpers race on the generation and the count), short
+ * busy parts and gaps longer than LLX_PAR_SPIN_NS (helpers fall asleep and
+ * must be woken).  Every part of every run runs exactly once, sees that
+ * run's argument and has finished when llx_par_run() returns.  Part 0
+ * cancels some runs midway and the helpers stop early, as on an abort.
+ * Then sets are freed right after a run, while their helpers poll, and
+ * right after creation (kmemleak and the hung-task detector watch).
+ */
+struct llx_par_stress {
+	u32 run;
+	u32 spin_us;
+	bool cancel;
+	bool stop;
+	u32 seen[LLX_PAR_MAX];
+	u32 calls[LLX_PAR_MAX];
+};
+
+static void llx_par_stress_part(void *arg, u32 i)
+{
+	struct llx_par_stress *st = arg;
+	u32 k;
+
+	st->seen[i] = st->run;
+	st->calls[i]++;
+	if (i == 0 && st->cancel) {
+		WRITE_ONCE(st->stop, true);
+		return;
+	}
+	for (k = 0; k < st->spin_us && !READ_ONCE(st->stop); k++)
+		udelay(1);
+}
+
+static void llx_par_stress_test(struct kunit *test)
+{
+	struct llx_par_stress *st;
+	struct llx_par *par;
+	u32 n, run, i, bad;
+
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	for (n = 2; n <= 4; n++) {
+		memset(st, 0, sizeof(*st));
+		KUNIT_ASSERT_EQ(test, llx_par_create(n, &par), 0);
+		bad = 0;
+		for (run = 1; run <= 3000; run++) {
+			st->run = run;
+			st->spin_us = run % 3 ? 0 : run % 7;
+			st->cancel = !(run % 5);
+			st->stop = false;
+			llx_par_run(par, llx_par_stress_part, st);
+			for (i = 0; i < n; i++)
+				bad += st->seen[i] != run || st->calls[i] != run;
+			if (!(run % 500))
+				usleep_range(200, 400);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%u parts", n);
+		llx_par_free(par);
+	}
+	for (run = 0; run < 200; run++) {
+		KUNIT_ASSERT_EQ(test, llx_par_create(2 + run % 3, &par), 0);
+		if (run % 2) {
+			memset(st, 0, sizeof(*st));
+			llx_par_run(par, llx_par_stress_part, st);
+			KUNIT_EXPECT_EQ(test, st->calls[1], 1);
+		}
+		llx_par_free(par);
+	}
+}
+
 static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_mock_test),
 	KUNIT_CASE_PARAM(llx_batch_test, llx_gen_gen_params),
@@ -1016,6 +1089,7 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_abort_test),
 	KUNIT_CASE_PARAM(llx_threads_test, llx_par_gen_params),
 	KUNIT_CASE(llx_threads_teardown_test),
+	KUNIT_CASE(llx_par_stress_test),
 	KUNIT_CASE_PARAM(llx_ref_test, llx_ref_gen_params),
 	{}
 };

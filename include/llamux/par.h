@@ -3,11 +3,12 @@
  * A tiny parallel-for: run fn(arg, 0..n-1) at once, part 0 on the calling
  * thread and the others on helper threads, and return when all are done.
  *
- * The kernel implementation (lib/par.c) queues the parts on an unbound
- * high-priority workqueue of the set; the userspace one (tools/shim/par.c)
- * wakes parked pthreads.  Either way a part runs in process context and
- * may sleep, so it opens its own FP sections (kernel_fpu_begin() holds the
- * CPU it runs on) and calls llx_cond_resched() between them.  Parts must
+ * The kernel implementation (lib/par.c) runs the helper parts on kthreads
+ * of the set, the userspace one (tools/shim/par.c) on pthreads, with the
+ * same algorithm: helpers poll briefly for the next run before sleeping.
+ * Either way a part runs in process context and may sleep, so it opens
+ * its own FP sections (kernel_fpu_begin() holds the CPU it runs on) and
+ * calls llx_cond_resched() between them.  Parts must
  * be bounded: llx_par_run() waits for them uninterruptibly, so a part
  * that should stop early (abort) has to notice it itself.
  *
@@ -21,6 +22,12 @@
 
 /* Parts per run at most (threads of one generation). */
 #define LLX_PAR_MAX	16u
+/*
+ * How long an idle helper polls for the next run, and the caller for the
+ * helpers' completion, before sleeping (ns): longer than the gap between
+ * two matrix products of a pass, far shorter than a scheduler tick.
+ */
+#define LLX_PAR_SPIN_NS	50000u
 
 struct llx_par;
 
