@@ -325,6 +325,8 @@ void llxd_inst_put(struct llxd_inst *inst);
 /* configfs.c */
 int llxd_configfs_init(void);
 void llxd_configfs_exit(void);
+void llxd_autoload_start(void);
+void llxd_autoload_wait(void);
 void llxd_models_show(struct seq_file *sf);
 
 /* debugfs.c */

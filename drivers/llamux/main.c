@@ -155,6 +155,7 @@ static int __init llxd_init(void)
 	if (ret)
 		goto remove_debugfs;
 	pr_info("version %s ready\n", LLXD_VERSION);
+	llxd_autoload_start();
 	return 0;
 
 remove_debugfs:
@@ -170,6 +171,7 @@ exit_mem:
 static void __exit llxd_exit(void)
 {
 	/* configfs pins the module while models exist: none is left here */
+	llxd_autoload_wait();
 	llxd_configfs_exit();
 	llxd_debugfs_exit();
 	proc_remove(llxd_proc_dir);
@@ -181,3 +183,4 @@ module_init(llxd_init);
 module_exit(llxd_exit);
 MODULE_DESCRIPTION("Llamux: LLM inference models as configfs objects and char devices");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(LLXD_VERSION);

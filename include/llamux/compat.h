@@ -28,13 +28,42 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
-#include <linux/unaligned.h>
+#include <linux/version.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
 #include <asm/fpu/api.h>
 #ifdef CONFIG_X86_64
 #include <asm/cpufeature.h>
 #endif
+
+/*
+ * Differences between the kernels llamux.ko builds for (6.1 .. 6.12+),
+ * all here: the rest of the code is written for the newest kernel.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/* vfs_mkdir() (the driver's autoload): idmap since 6.3, a dentry from 6.15. */
+#include <linux/fs.h>
+static inline int llx_vfs_mkdir(struct inode *dir, struct dentry *d,
+				umode_t mode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	struct dentry *r = vfs_mkdir(&nop_mnt_idmap, dir, dget(d), mode);
+
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	dput(r);
+	return 0;
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	return vfs_mkdir(&nop_mnt_idmap, dir, d, mode);
+#else
+	return vfs_mkdir(&init_user_ns, dir, d, mode);
+#endif
+}
 
 /*
  * FP sections.  Callers outside FP objects never pass or return floats by

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The engine library's objects and their FP build flags, kept in one place:
+# included by lib/Makefile (built into a kernel tree) and by ../Kbuild
+# (llamux.ko, built out of tree against any kernel's build directory).
+
+# x86_64: CC_FLAGS_FPU (-msse -msse2 ...) minus CC_FLAGS_NO_FPU.
+# UML: arch/x86/Makefile.um turns SSE off and CC_FLAGS_FPU is only a define,
+# so add SSE back ourselves and drop the -mno-* flags.
+# Before 6.10 x86 has no CC_FLAGS_FPU: the same flags as 6.12's.
+ifeq ($(CONFIG_X86_64)$(CC_FLAGS_FPU),y)
+CC_FLAGS_FPU := -msse -msse2 -mhard-float \
+		$(call cc-option,-msse -mpreferred-stack-boundary=3,-mpreferred-stack-boundary=4)
+endif
+llx-fpu-cflags := $(CC_FLAGS_FPU) -ffp-contract=off -fno-math-errno
+llx-fpu-remove := $(CC_FLAGS_NO_FPU)
+ifdef CONFIG_UML
+llx-fpu-cflags += -msse -msse2
+llx-fpu-remove += -mno-sse -mno-mmx -mno-sse2 -mno-3dnow -mno-avx
+endif
+# AVX2/FMA objects: intrinsics need the compiler's own headers (-nostdinc).
+llx-avx2-cflags := $(llx-fpu-cflags) -mavx2 -mfma -mf16c \
+		   -isystem $(shell $(CC) -print-file-name=include)
+
+llx-int-objs  := gguf.o schema.o tokenizer.o unicode.o mock.o llama_glue.o \
+		 sampler_glue.o par.o
+llx-fpu-objs  := tensor.o llama.o sampler.o
+llx-avx2-objs := tensor_avx2.o
+
+# llx_fp_flags PREFIX, OBJS, CFLAGS: the FP flags for PREFIX/OBJS.
+llx_fp_flags = $(foreach o,$(2),\
+	$(eval CFLAGS_$(1)$(o) += $(3))\
+	$(eval CFLAGS_REMOVE_$(1)$(o) += $(llx-fpu-remove)))

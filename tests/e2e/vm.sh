@@ -1,0 +1,161 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of make vm-test (scripts/vm-test): a stock x86_64 kernel
+# in QEMU with llamux.ko in /lib/modules.  Loads the module with module
+# parameters (autoload= among them), runs the same user session as make
+# e2e (session.sh), then what only a loadable module on a real SMP kernel
+# shows: threads_per_session=2 on 2 CPUs, rmmod refused while in use and
+# allowed after, rmmod + insmod again, a clean kernel log.
+
+. /mnt/tests/lib.sh
+RES=/mnt/work/results-vm
+: > "$RES"
+KO=/lib/modules/llamux.ko
+PROMPT="Once upon a time"
+say "kernel: $(uname -r)"
+note "$(grep -c ^processor /proc/cpuinfo) cpu(s); $(grep -o -m 1 -w avx2 /proc/cpuinfo || echo no avx2)"
+mount_fs
+
+# gen_ids NAME: one greedy generation of the prompt; prints last_ids.
+gen_ids() {
+	llx-io gen "/dev/llamux/$1" "$PROMPT\n" --out /tmp/vm-gen.txt 2> /tmp/vm-gen.err
+	cat "$CFG/$1/last_ids"
+}
+
+# load NAME FIRMWARE [attr=value...]: as session.sh does; prints enable's result.
+load() {
+	n=$1
+	fw=$2
+	shift 2
+	mkdir -p "$CFG/$n" || { echo mkdir; return; }
+	r=$(wr "$CFG/$n/firmware" "$fw\n")
+	[ "$r" = ok ] || { echo "firmware:$r"; return; }
+	for kv in "$@"; do
+		r=$(wr "$CFG/$n/${kv%%=*}" "${kv#*=}")
+		[ "$r" = ok ] || { echo "${kv%%=*}:$r"; return; }
+	done
+	wr "$CFG/$n/enable" 1
+}
+
+if [ -f /mnt/models/stories260K.gguf ] && [ -s /mnt/work/expect-ids ]; then
+	FW=stories260K.gguf
+	WANT=$(echo $(cat /mnt/work/expect-ids))
+else
+	FW=mk-synth-F32.gguf
+	WANT=
+fi
+
+# ------------------------------------------------- insmod with parameters
+section "insmod"
+AUTO=
+if insmod "$KO" temperature=0 max_tokens=64 "autoload=boot:$FW,bad:no-such.gguf" 2> /tmp/insmod.err; then
+	ok "insmod llamux.ko temperature=0 max_tokens=64 autoload=boot:$FW,bad:no-such.gguf"
+	AUTO=1
+elif insmod "$KO" temperature=0 max_tokens=64 2> /tmp/insmod.err; then
+	ok "insmod llamux.ko temperature=0 max_tokens=64"
+	skip "autoload: this llamux.ko has no autoload parameter"
+else
+	fail "insmod llamux.ko ($(cat /tmp/insmod.err))"
+	dmesg | tail -n 20 | sed 's/^/#   /'
+	summary
+	exit 1
+fi
+expect_eq "module parameter temperature" "$(cat /sys/module/llamux/parameters/temperature)" 0
+expect_eq "module parameter max_tokens" "$(cat /sys/module/llamux/parameters/max_tokens)" 64
+check "configfs $CFG exists" test -d "$CFG"
+if [ -n "$AUTO" ]; then
+	# asynchronous: wait until both have left mkdir/loading (<= 30 s)
+	i=0
+	while [ $i -lt 300 ]; do
+		case "$(state boot) $(state bad)" in
+		"ready error"*) break ;;
+		esac
+		usleep 100000
+		i=$((i + 1))
+	done
+	expect_eq "autoload: boot is ready" "$(state boot)" ready
+	expect_eq "autoload: boot's firmware" "$(cat $CFG/boot/firmware)" "$FW"
+	case $(state bad) in
+	error*) ok "autoload: a missing file is an error in state ($(state bad))" ;;
+	*) fail "autoload: a missing file is an error in state (got '$(state bad)')" ;;
+	esac
+	dmesg | grep -q 'llamux: bad: ' && ok "autoload: the failure is in dmesg" ||
+		fail "autoload: the failure is in dmesg"
+	ids=$(gen_ids boot)
+	if [ -n "$WANT" ]; then
+		expect_eq "autoload: boot answers with the reference ids" "$(echo $ids)" "$WANT"
+	else
+		[ -n "$ids" ] && ok "autoload: boot answers" || fail "autoload: boot answers"
+	fi
+	check "autoload: rmdir boot" rmdir "$CFG/boot"
+	check "autoload: rmdir bad" rmdir "$CFG/bad"
+fi
+
+# ------------------------------------------------- the e2e session
+section "session.sh (the make e2e session)"
+sh /mnt/tests/session.sh
+note "session.sh exit status $?"
+RES=/mnt/work/results-vm
+
+# ------------------------------------------------- two CPUs, one generation
+section "threads_per_session"
+BIG=$FW
+[ -f /mnt/models/synth-F32.gguf ] && BIG=synth-F32.gguf
+expect_eq "load t1 ($BIG, threads_per_session=1)" \
+	"$(load t1 $BIG temperature=0 max_tokens=64 threads_per_session=1)" ok
+expect_eq "load t2 ($BIG, threads_per_session=2)" \
+	"$(load t2 $BIG temperature=0 max_tokens=64 threads_per_session=2)" ok
+a=$(gen_ids t1)
+b=$(gen_ids t2)
+note "t1: $(echo $a | wc -w) ids, t2: $(echo $b | wc -w) ids"
+[ -n "$a" ] && [ "$(echo $a)" = "$(echo $b)" ] &&
+	ok "threads_per_session=2 on 2 CPUs gives the ids of 1" ||
+	fail "threads_per_session=2 on 2 CPUs gives the ids of 1 (t1: $a; t2: $b)"
+# Both at once, twice over: four generations on two CPUs.
+for n in t1 t2 t1 t2; do
+	llx-io gen "/dev/llamux/$n" "$PROMPT\n" --out /dev/null 2> /dev/null &
+done
+wait
+expect_eq "t2 after concurrent runs: same ids" "$(echo $(cat $CFG/t2/last_ids))" "$(echo $a)"
+rmdir "$CFG/t1" "$CFG/t2"
+
+# ------------------------------------------------- module lifetime
+section "rmmod and insmod"
+expect_eq "load m for the rmmod checks" "$(load m $FW temperature=0 max_tokens=64)" ok
+exec 3<> /dev/llamux/m
+if rmmod llamux 2> /tmp/rmmod.err; then
+	fail "rmmod with a model loaded and a session open is refused"
+	exec 3>&-
+	insmod "$KO"
+else
+	ok "rmmod with a model loaded and a session open is refused ($(head -c 80 /tmp/rmmod.err))"
+	exec 3>&-
+	rmmod llamux 2> /dev/null &&
+		fail "rmmod with a model loaded (session closed) is refused" ||
+		ok "rmmod with a model loaded (session closed) is refused"
+	check "rmdir m" rmdir "$CFG/m"
+	check "rmmod llamux after cleanup" rmmod llamux
+	check "llamux is gone from /proc/modules" sh -c '! grep -q "^llamux " /proc/modules'
+	check "insmod llamux.ko again" insmod "$KO"
+	expect_eq "reload: load m" "$(load m $FW temperature=0 max_tokens=64)" ok
+	ids=$(gen_ids m)
+	if [ -n "$WANT" ]; then
+		expect_eq "reload: m answers with the reference ids" "$(echo $ids)" "$WANT"
+	else
+		[ -n "$ids" ] && ok "reload: m answers" || fail "reload: m answers"
+	fi
+	rmdir "$CFG/m"
+	check "rmmod llamux at the end" rmmod llamux
+fi
+
+# ------------------------------------------------- kernel log
+section "kernel log"
+dmesg > /mnt/work/dmesg.txt
+bad=$(dmesg_bad; dmesg | grep -E -A 2 'sleeping function called from invalid context|scheduling while atomic')
+if [ -z "$bad" ]; then
+	ok "dmesg: no BUG/WARNING/Oops/sleeping-in-atomic"
+else
+	fail "dmesg: no BUG/WARNING/Oops/sleeping-in-atomic"
+	echo "$bad" | head -n 30 | sed 's/^/#   /'
+fi
+summary
