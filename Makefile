@@ -87,7 +87,7 @@ module:
 	@scripts/module $(KDIR)
 
 vm-test: tools
-	@scripts/vm-test $(if $(DEBUG),--debug)
+	@scripts/vm-test
 
 dkms-install:
 	@scripts/dkms install
