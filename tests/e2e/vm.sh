@@ -16,9 +16,9 @@ say "kernel: $(uname -r)"
 note "$(grep -c ^processor /proc/cpuinfo) cpu(s); $(grep -o -m 1 -w avx2 /proc/cpuinfo || echo no avx2)"
 mount_fs
 
-# gen_ids NAME: one greedy generation of the prompt; prints last_ids.
+# gen_ids NAME [PROMPT]: one generation; prints last_ids.
 gen_ids() {
-	llx-io gen "/dev/llamux/$1" "$PROMPT\n" --out /tmp/vm-gen.txt 2> /tmp/vm-gen.err
+	llx-io gen "/dev/llamux/$1" "${2:-$PROMPT}\n" --out /tmp/vm-gen.txt 2> /tmp/vm-gen.err
 	cat "$CFG/$1/last_ids"
 }
 
@@ -105,15 +105,18 @@ expect_eq "load t1 ($BIG, threads_per_session=1)" \
 	"$(load t1 $BIG temperature=0 max_tokens=64 threads_per_session=1)" ok
 expect_eq "load t2 ($BIG, threads_per_session=2)" \
 	"$(load t2 $BIG temperature=0 max_tokens=64 threads_per_session=2)" ok
-a=$(gen_ids t1)
-b=$(gen_ids t2)
+# A prompt long enough that its matrix products are split between CPUs
+# (a split needs 2^20 multiply-adds: ~6 tokens of synth's 256x768 FFN).
+LONG="$PROMPT there was a little girl named Lily who loved to play in the park with her big red ball and all of her friends every day after school"
+a=$(gen_ids t1 "$LONG")
+b=$(gen_ids t2 "$LONG")
 note "t1: $(echo $a | wc -w) ids, t2: $(echo $b | wc -w) ids"
 [ -n "$a" ] && [ "$(echo $a)" = "$(echo $b)" ] &&
 	ok "threads_per_session=2 on 2 CPUs gives the ids of 1" ||
 	fail "threads_per_session=2 on 2 CPUs gives the ids of 1 (t1: $a; t2: $b)"
 # Both at once, twice over: four generations on two CPUs.
 for n in t1 t2 t1 t2; do
-	llx-io gen "/dev/llamux/$n" "$PROMPT\n" --out /dev/null 2> /dev/null &
+	llx-io gen "/dev/llamux/$n" "$LONG\n" --out /dev/null 2> /dev/null &
 done
 wait
 expect_eq "t2 after concurrent runs: same ids" "$(echo $(cat $CFG/t2/last_ids))" "$(echo $a)"
