@@ -11,14 +11,7 @@ RES=/mnt/work/results-autoload
 : > "$RES"
 section "built-in llamux.autoload="
 mount_fs
-i=0
-while [ $i -lt 300 ]; do
-	case "$(state boot) $(state bad)" in
-	"ready error"*) break ;;
-	esac
-	usleep 100000
-	i=$((i + 1))
-done
+wait_autoload
 expect_eq "autoload: boot is ready after boot" "$(state boot)" ready
 expect_eq "autoload: boot's firmware" "$(cat $CFG/boot/firmware)" stories260K.gguf
 case $(state bad) in

@@ -84,6 +84,34 @@ state() {
 	cat "$CFG/$1/state" 2>/dev/null
 }
 
+# load NAME FIRMWARE [attr=value...]: mkdir, set, enable; prints enable's result.
+load() {
+	n=$1
+	fw=$2
+	shift 2
+	mkdir -p "$CFG/$n" || { echo mkdir; return; }
+	r=$(wr "$CFG/$n/firmware" "$fw\n")
+	[ "$r" = ok ] || { echo "firmware:$r"; return; }
+	for kv in "$@"; do
+		r=$(wr "$CFG/$n/${kv%%=*}" "${kv#*=}")
+		[ "$r" = ok ] || { echo "${kv%%=*}:$r"; return; }
+	done
+	wr "$CFG/$n/enable" 1
+}
+
+# wait_autoload: until models boot and bad (llamux.autoload=) are ready
+# and an error (at most 30 s: the loads are asynchronous).
+wait_autoload() {
+	i=0
+	while [ $i -lt 300 ]; do
+		case "$(state boot) $(state bad)" in
+		"ready error"*) return 0 ;;
+		esac
+		usleep 100000
+		i=$((i + 1))
+	done
+}
+
 summary() {
 	say "$LLX_PASS passed, $LLX_FAIL failed, $LLX_SKIP skipped"
 	[ "$LLX_FAIL" = 0 ]

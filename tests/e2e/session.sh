@@ -52,21 +52,6 @@ ATTRS="firmware n_ctx n_threads max_tokens temperature top_k top_p min_p
        repeat_penalty repeat_last_n seed raw_bytes max_sessions enable state info
        features last_ids last_stop pending sessions"
 
-# load NAME FIRMWARE [attr=value...]: mkdir, set, enable; prints enable's result.
-load() {
-	n=$1
-	fw=$2
-	shift 2
-	mkdir -p "$CFG/$n" || { echo mkdir; return; }
-	r=$(wr "$CFG/$n/firmware" "$fw\n")
-	[ "$r" = ok ] || { echo "firmware:$r"; return; }
-	for kv in "$@"; do
-		r=$(wr "$CFG/$n/${kv%%=*}" "${kv#*=}")
-		[ "$r" = ok ] || { echo "${kv%%=*}:$r"; return; }
-	done
-	wr "$CFG/$n/enable" 1
-}
-
 # wait_idle NAME: until no generation runs (at most ~10 s).
 wait_idle() {
 	i=0

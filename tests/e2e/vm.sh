@@ -22,21 +22,6 @@ gen_ids() {
 	cat "$CFG/$1/last_ids"
 }
 
-# load NAME FIRMWARE [attr=value...]: as session.sh does; prints enable's result.
-load() {
-	n=$1
-	fw=$2
-	shift 2
-	mkdir -p "$CFG/$n" || { echo mkdir; return; }
-	r=$(wr "$CFG/$n/firmware" "$fw\n")
-	[ "$r" = ok ] || { echo "firmware:$r"; return; }
-	for kv in "$@"; do
-		r=$(wr "$CFG/$n/${kv%%=*}" "${kv#*=}")
-		[ "$r" = ok ] || { echo "${kv%%=*}:$r"; return; }
-	done
-	wr "$CFG/$n/enable" 1
-}
-
 if [ -f /mnt/models/stories260K.gguf ] && [ -s /mnt/work/expect-ids ]; then
 	FW=stories260K.gguf
 	WANT=$(echo $(cat /mnt/work/expect-ids))
@@ -47,49 +32,37 @@ fi
 
 # ------------------------------------------------- insmod with parameters
 section "insmod"
-AUTO=
-if insmod "$KO" temperature=0 max_tokens=64 "autoload=boot:$FW,bad:no-such.gguf" 2> /tmp/insmod.err; then
-	ok "insmod llamux.ko temperature=0 max_tokens=64 autoload=boot:$FW,bad:no-such.gguf"
-	AUTO=1
-elif insmod "$KO" temperature=0 max_tokens=64 2> /tmp/insmod.err; then
-	ok "insmod llamux.ko temperature=0 max_tokens=64"
-	skip "autoload: this llamux.ko has no autoload parameter"
-else
-	fail "insmod llamux.ko ($(cat /tmp/insmod.err))"
+P="temperature=0 max_tokens=64 autoload=boot:$FW,bad:no-such.gguf"
+# shellcheck disable=SC2086
+if ! insmod "$KO" $P 2> /tmp/insmod.err; then
+	fail "insmod llamux.ko $P ($(cat /tmp/insmod.err))"
 	dmesg | tail -n 20 | sed 's/^/#   /'
 	summary
 	exit 1
 fi
+ok "insmod llamux.ko $P"
+expect_eq "module parameter autoload" "$(cat /sys/module/llamux/parameters/autoload)" \
+	"boot:$FW,bad:no-such.gguf"
 expect_eq "module parameter temperature" "$(cat /sys/module/llamux/parameters/temperature)" 0
 expect_eq "module parameter max_tokens" "$(cat /sys/module/llamux/parameters/max_tokens)" 64
 check "configfs $CFG exists" test -d "$CFG"
-if [ -n "$AUTO" ]; then
-	# asynchronous: wait until both have left mkdir/loading (<= 30 s)
-	i=0
-	while [ $i -lt 300 ]; do
-		case "$(state boot) $(state bad)" in
-		"ready error"*) break ;;
-		esac
-		usleep 100000
-		i=$((i + 1))
-	done
-	expect_eq "autoload: boot is ready" "$(state boot)" ready
-	expect_eq "autoload: boot's firmware" "$(cat $CFG/boot/firmware)" "$FW"
-	case $(state bad) in
-	error*) ok "autoload: a missing file is an error in state ($(state bad))" ;;
-	*) fail "autoload: a missing file is an error in state (got '$(state bad)')" ;;
-	esac
-	dmesg | grep -q 'llamux: bad: ' && ok "autoload: the failure is in dmesg" ||
-		fail "autoload: the failure is in dmesg"
-	ids=$(gen_ids boot)
-	if [ -n "$WANT" ]; then
-		expect_eq "autoload: boot answers with the reference ids" "$(echo $ids)" "$WANT"
-	else
-		[ -n "$ids" ] && ok "autoload: boot answers" || fail "autoload: boot answers"
-	fi
-	check "autoload: rmdir boot" rmdir "$CFG/boot"
-	check "autoload: rmdir bad" rmdir "$CFG/bad"
+wait_autoload
+expect_eq "autoload: boot is ready" "$(state boot)" ready
+expect_eq "autoload: boot's firmware" "$(cat $CFG/boot/firmware)" "$FW"
+case $(state bad) in
+error*) ok "autoload: a missing file is an error in state ($(state bad))" ;;
+*) fail "autoload: a missing file is an error in state (got '$(state bad)')" ;;
+esac
+dmesg | grep -q 'llamux: bad: ' && ok "autoload: the failure is in dmesg" ||
+	fail "autoload: the failure is in dmesg"
+ids=$(gen_ids boot)
+if [ -n "$WANT" ]; then
+	expect_eq "autoload: boot answers with the reference ids" "$(echo $ids)" "$WANT"
+else
+	[ -n "$ids" ] && ok "autoload: boot answers" || fail "autoload: boot answers"
 fi
+check "autoload: rmdir boot" rmdir "$CFG/boot"
+check "autoload: rmdir bad" rmdir "$CFG/bad"
 
 # ------------------------------------------------- the e2e session
 section "session.sh (the make e2e session)"
