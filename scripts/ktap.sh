@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # KTAP output of the host side of scripts/e2e and scripts/vm-test (bash,
 # sourced): one numbered line per check, the guests' results files
