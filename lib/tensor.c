@@ -1419,15 +1419,18 @@ void llx_rmsnorm(float *out, const float *x, const float *w, u32 n, float eps)
 EXPORT_SYMBOL_IF_KUNIT(llx_rmsnorm);
 
 /*
- * ggml rope, mode 0 (adjacent pairs), freq_scale 1, no YaRN:
- * theta_scale = powf(base, -2/n_rot); theta_0 = pos and theta_{i+1} =
- * theta_i * theta_scale, in float, exactly as ggml's cache is built.
+ * ggml rope, freq_scale 1, no YaRN: theta_scale = powf(base, -2/n_rot);
+ * theta_0 = pos and theta_{i+1} = theta_i * theta_scale, in float, exactly
+ * as ggml's cache is built; pair i turns by theta_i / @freq_factors[i]
+ * when there are factors (Llama 3's rope_freqs.weight, n_rot/2 of them).
+ * Pair i is dimensions (2i, 2i+1) in mode 0 (llama), (i, i + n_rot/2) in
+ * NEOX mode (qwen2).  Dimensions from n_rot on are left alone.
  */
-void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
-	      float freq_base)
+void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
+		  float freq_base, const float *freq_factors, bool neox)
 {
 	float theta_scale, theta = (float)pos;
-	u32 h, i;
+	u32 h, i, a, b;
 
 	if (n_rot > head_dim)
 		n_rot = head_dim;
@@ -1435,16 +1438,26 @@ void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 	for (i = 0; i + 1 < n_rot; i += 2) {
 		float s, c;
 
-		llx_sincosf(theta, &s, &c);
+		llx_sincosf(freq_factors ? theta / freq_factors[i / 2] : theta,
+			    &s, &c);
+		a = neox ? i / 2 : i;
+		b = neox ? i / 2 + n_rot / 2 : i + 1;
 		for (h = 0; h < n_heads; h++) {
-			float *p = x + (size_t)h * head_dim + i;
-			float x0 = p[0], x1 = p[1];
+			float *p = x + (size_t)h * head_dim;
+			float x0 = p[a], x1 = p[b];
 
-			p[0] = x0 * c - x1 * s;
-			p[1] = x0 * s + x1 * c;
+			p[a] = x0 * c - x1 * s;
+			p[b] = x0 * s + x1 * c;
 		}
 		theta *= theta_scale;
 	}
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_rope_ext);
+
+void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
+	      float freq_base)
+{
+	llx_rope_ext(x, n_heads, head_dim, n_rot, pos, freq_base, NULL, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_rope);
 

@@ -919,6 +919,61 @@ static void llx_rope_large_pos(struct kunit *test)
 }
 
 /*
+ * NEOX pairs (qwen2) rotate dimension i with i + n_rot/2; Llama 3's
+ * rope_freqs divide pair i's angle by factor i.  Two heads, each (1, 0)
+ * in every pair, must come out as exactly (cos, sin) of theta_i / ff_i.
+ */
+static void llx_rope_neox_factors(struct kunit *test)
+{
+	static const u32 ff_bits[8] = {	/* 1, 1, 1, 1, 3.2922628, 32, 32, 32 */
+		0x3f800000, 0x3f800000, 0x3f800000, 0x3f800000,
+		0x4052b46f, 0x42000000, 0x42000000, 0x42000000,
+	};
+	float *v, *ff;
+	u32 i, h, neox, pos = 37, worst = 0, bad = 0;
+
+	v = kunit_kcalloc(test, 32, sizeof(*v), GFP_KERNEL);
+	ff = kunit_kcalloc(test, 8, sizeof(*ff), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	KUNIT_ASSERT_NOT_NULL(test, ff);
+	memcpy(ff, ff_bits, sizeof(ff_bits));
+
+	llx_fpu_begin();
+	for (neox = 0; neox < 2; neox++) {
+		float ts = llx_powf(500000.0f, -2.0f / 16), theta = pos;
+
+		for (h = 0; h < 2; h++)
+			for (i = 0; i < 8; i++) {
+				v[h * 16 + (neox ? i : 2 * i)] = 1.0f;
+				v[h * 16 + (neox ? i + 8 : 2 * i + 1)] = 0.0f;
+			}
+		llx_rope_ext(v, 2, 16, 16, pos, 500000.0f, ff, neox);
+		for (i = 0; i < 8; i++) {
+			float s, c;
+
+			llx_sincosf(theta / ff[i], &s, &c);
+			for (h = 0; h < 2; h++) {
+				float *p = v + h * 16;
+
+				worst = max(worst, ulp_dist(p[neox ? i : 2 * i], c));
+				worst = max(worst, ulp_dist(p[neox ? i + 8 : 2 * i + 1],
+							    s));
+			}
+			theta *= ts;
+		}
+	}
+	/* no factors, NEOX, position 0: the identity */
+	for (i = 0; i < 16; i++)
+		v[i] = i - 7.5f;
+	llx_rope_ext(v, 1, 16, 16, 0, 1000000.0f, NULL, true);
+	for (i = 0; i < 16; i++)
+		bad += v[i] != i - 7.5f;
+	llx_fpu_end();
+	KUNIT_EXPECT_EQ(test, worst, 0);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+}
+
+/*
  * Whole chunks of 8 go through ggml's vectorised SiLU: expected bits from
  * ggml_v_silu itself (x / (1 + ggml_v_expf(0 - x)), AVX2 build).
  */
@@ -1056,6 +1111,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE(llx_math_accuracy),
 	KUNIT_CASE(llx_ops_hand),
 	KUNIT_CASE(llx_rope_large_pos),
+	KUNIT_CASE(llx_rope_neox_factors),
 	KUNIT_CASE(llx_exp_paths),
 	KUNIT_CASE(llx_silu_ggml),
 	{}

@@ -111,6 +111,9 @@ void llx_rmsnorm(float *out, const float *x, const float *w, u32 n, float eps);
 /* Rotate adjacent pairs of each of @n_heads heads of @head_dim at @pos. */
 void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 	      float freq_base);
+/* The same with per-pair frequency divisors (or NULL) and NEOX pairs. */
+void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
+		  float freq_base, const float *freq_factors, bool neox);
 void llx_softmax(float *x, u32 n);
 /* a[i] = silu(a[i]) * b[i] */
 void llx_swiglu(float *a, const float *b, u32 n);
