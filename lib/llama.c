@@ -70,18 +70,33 @@ void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 		   nr, s->xq, s->m->act_stride, nt, w->cols, y + r0, w->rows);
 }
 
-/* RoPE on q[t] ([nt][q_dim]) and k[t] ([nt][kv_dim]) at pos + t. */
+/* y[t] += b for each of the @nt rows of @n: ggml_add of a bias (qwen2). */
+void llx_fp_bias(float *y, const float *b, u32 n, u32 nt)
+{
+	u32 t;
+
+	for (t = 0; t < nt; t++)
+		llx_add(y + (size_t)t * n, b, n);
+}
+
+/*
+ * RoPE on q[t] ([nt][q_dim]) and k[t] ([nt][kv_dim]) at pos + t: the
+ * model's pairing (NEOX for qwen2) and frequency factors (Llama 3).
+ */
 void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt)
 {
 	const struct llx_hparams *hp = &s->m->hp;
+	const float *ff = s->m->w.rope_freqs;
 	float base = llx_f32_from_bits(hp->rope_freq_base_bits);
 	u32 t;
 
 	for (t = 0; t < nt; t++) {
-		llx_rope(q + (size_t)t * llx_q_dim(hp), hp->n_head,
-			 hp->head_dim, hp->n_rot, pos + t, base);
-		llx_rope(k + (size_t)t * llx_kv_dim(hp), hp->n_head_kv,
-			 hp->head_dim, hp->n_rot, pos + t, base);
+		llx_rope_ext(q + (size_t)t * llx_q_dim(hp), hp->n_head,
+			     hp->head_dim, hp->n_rot, pos + t, base, ff,
+			     hp->rope_neox);
+		llx_rope_ext(k + (size_t)t * llx_kv_dim(hp), hp->n_head_kv,
+			     hp->head_dim, hp->n_rot, pos + t, base, ff,
+			     hp->rope_neox);
 	}
 }
 

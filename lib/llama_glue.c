@@ -117,10 +117,10 @@ static int llx_bind_named(struct llx_model *m, const struct gguf_ctx *g,
 	return llx_bind_mat(m, t, data, data_len, cols, rows, mat);
 }
 
-/* A norm weight: F32 [@n]. */
-static int llx_bind_norm(struct llx_model *m, const struct gguf_ctx *g,
-			 const u8 *data, u64 data_len, const char *name,
-			 u32 n, const float **out)
+/* A vector (norm weight, bias, rope factors): F32 [@n]. */
+static int llx_bind_vec(struct llx_model *m, const struct gguf_ctx *g,
+			const u8 *data, u64 data_len, const char *name,
+			u32 n, const float **out)
 {
 	const struct gguf_tensor *t = llx_weight_find(g, name, true);
 	u64 end;
@@ -141,68 +141,62 @@ static int llx_bind_norm(struct llx_model *m, const struct gguf_ctx *g,
 	return 0;
 }
 
-/* Dimensions of a layer matrix, resolved per model. */
-enum llx_dim { LLX_EMBD, LLX_QDIM, LLX_KVDIM, LLX_FF };
-
-static u32 llx_dim(const struct llx_hparams *hp, enum llx_dim d)
+/*
+ * rope_freqs.weight: RoPE divides pair i's angle by factor i.  Each must
+ * be a normal float in [2^-20, 2^20), so that an angle stays below 2^40
+ * (positions < 2^20) for llx_sincosf()'s range reduction.
+ */
+static int llx_bind_rope_freqs(struct llx_model *m, const struct gguf_ctx *g,
+			       const u8 *data, u64 data_len)
 {
-	switch (d) {
-	case LLX_QDIM:
-		return llx_q_dim(hp);
-	case LLX_KVDIM:
-		return llx_kv_dim(hp);
-	case LLX_FF:
-		return hp->n_ff;
-	default:
-		return hp->n_embd;
+	const u32 *bits;
+	u32 i;
+	int ret;
+
+	ret = llx_bind_vec(m, g, data, data_len, "rope_freqs.weight",
+			   m->hp.n_rot / 2, &m->w.rope_freqs);
+	if (ret)
+		return ret;
+	bits = (const u32 *)m->w.rope_freqs;
+	for (i = 0; i < m->hp.n_rot / 2; i++) {
+		if (bits[i] < 0x35800000u || bits[i] >= 0x49800000u) {
+			pr_err_ratelimited("tensor rope_freqs.weight: factor %u (0x%08x) outside [2^-20, 2^20)\n",
+					   i, bits[i]);
+			return -EINVAL;
+		}
 	}
+	return 0;
 }
 
-static const struct {
-	const char *suffix;
-	enum llx_dim cols, rows;
-	size_t offset;		/* of the struct llx_mat in llx_layer_weights */
-} llx_layer_mats[] = {
-	{ "attn_q", LLX_EMBD, LLX_QDIM, offsetof(struct llx_layer_weights, wq) },
-	{ "attn_k", LLX_EMBD, LLX_KVDIM, offsetof(struct llx_layer_weights, wk) },
-	{ "attn_v", LLX_EMBD, LLX_KVDIM, offsetof(struct llx_layer_weights, wv) },
-	{ "attn_output", LLX_QDIM, LLX_EMBD,
-	  offsetof(struct llx_layer_weights, wo) },
-	{ "ffn_gate", LLX_EMBD, LLX_FF,
-	  offsetof(struct llx_layer_weights, w_gate) },
-	{ "ffn_up", LLX_EMBD, LLX_FF, offsetof(struct llx_layer_weights, w_up) },
-	{ "ffn_down", LLX_FF, LLX_EMBD,
-	  offsetof(struct llx_layer_weights, w_down) },
-};
-
+/* Layer @il's tensors, as listed in llx_layer_tensors (schema.c). */
 static int llx_bind_layer(struct llx_model *m, const struct gguf_ctx *g,
 			  const u8 *data, u64 data_len, u32 il)
 {
 	const struct llx_hparams *hp = &m->hp;
-	struct llx_layer_weights *lw = &m->w.layers[il];
+	u8 *lw = (u8 *)&m->w.layers[il];
 	char name[GGUF_MAX_NAME_LEN + 1];
+	const struct llx_layer_tensor *lt;
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(llx_layer_mats); i++) {
-		snprintf(name, sizeof(name), "blk.%u.%s.weight", il,
-			 llx_layer_mats[i].suffix);
-		ret = llx_bind_named(m, g, data, data_len, name,
-				     llx_dim(hp, llx_layer_mats[i].cols),
-				     llx_dim(hp, llx_layer_mats[i].rows),
-				     (struct llx_mat *)((u8 *)lw +
-							llx_layer_mats[i].offset));
+	for (i = 0; i < llx_n_layer_tensors; i++) {
+		lt = &llx_layer_tensors[i];
+		if (lt->bias && !hp->qkv_bias)
+			continue;
+		snprintf(name, sizeof(name), "blk.%u.%s", il, lt->name);
+		if (lt->rows == LLX_DIM_1)
+			ret = llx_bind_vec(m, g, data, data_len, name,
+					   llx_dim(hp, lt->cols),
+					   (const float **)(lw + lt->offset));
+		else
+			ret = llx_bind_named(m, g, data, data_len, name,
+					     llx_dim(hp, lt->cols),
+					     llx_dim(hp, lt->rows),
+					     (struct llx_mat *)(lw + lt->offset));
 		if (ret)
 			return ret;
 	}
-	snprintf(name, sizeof(name), "blk.%u.attn_norm.weight", il);
-	ret = llx_bind_norm(m, g, data, data_len, name, hp->n_embd,
-			    &lw->attn_norm);
-	if (ret)
-		return ret;
-	snprintf(name, sizeof(name), "blk.%u.ffn_norm.weight", il);
-	return llx_bind_norm(m, g, data, data_len, name, hp->n_embd,
-			     &lw->ffn_norm);
+	return 0;
 }
 
 /*
@@ -248,7 +242,7 @@ int llx_model_create(const struct gguf_ctx *g, const void *data,
 	hp = &m->hp;
 	ret = llx_llama_check(g, hp, why, sizeof(why));
 	if (ret) {
-		pr_err_ratelimited("not a usable llama model: %s\n", why);
+		pr_err_ratelimited("not a usable model: %s\n", why);
 		goto err_free_model;
 	}
 	/* Belt and braces: the forward pass relies on these. */
@@ -272,8 +266,10 @@ int llx_model_create(const struct gguf_ctx *g, const void *data,
 			     hp->n_embd, hp->n_vocab, &m->w.tok_embd);
 	if (ret)
 		goto err_free_layers;
-	ret = llx_bind_norm(m, g, data, data_len, "output_norm.weight",
-			    hp->n_embd, &m->w.out_norm);
+	ret = llx_bind_vec(m, g, data, data_len, "output_norm.weight",
+			   hp->n_embd, &m->w.out_norm);
+	if (!ret && hp->rope_freqs)
+		ret = llx_bind_rope_freqs(m, g, data, data_len);
 	if (ret)
 		goto err_free_layers;
 	t = llx_weight_find(g, "output.weight", false);
@@ -709,6 +705,11 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 		return ret;
 
 	llx_fpu_begin();
+	if (lw->bq) {
+		llx_fp_bias(s->q, lw->bq, qd, p->nt);
+		llx_fp_bias(kb, lw->bk, kvd, p->nt);
+		llx_fp_bias(s->tmp, lw->bv, kvd, p->nt);
+	}
 	llx_fp_rope(s, s->q, kb, p->pos, p->nt);
 	llx_fp_store_v(s, il, p->pos, s->tmp, p->nt);
 	llx_fpu_end();

@@ -33,6 +33,9 @@ struct llx_layer_weights {
 	struct llx_mat wq;		/* [n_head * head_dim][n_embd] */
 	struct llx_mat wk;		/* [n_head_kv * head_dim][n_embd] */
 	struct llx_mat wv;		/* [n_head_kv * head_dim][n_embd] */
+	const float *bq;		/* [q_dim] or NULL (hp.qkv_bias) */
+	const float *bk;		/* [kv_dim] or NULL */
+	const float *bv;		/* [kv_dim] or NULL */
 	struct llx_mat wo;		/* [n_embd][n_head * head_dim] */
 	const float *ffn_norm;		/* [n_embd] */
 	struct llx_mat w_gate;		/* [n_ff][n_embd] */
@@ -44,6 +47,7 @@ struct llx_weights {
 	struct llx_mat tok_embd;	/* [n_vocab][n_embd] */
 	const float *out_norm;		/* [n_embd] */
 	struct llx_mat output;		/* [n_vocab][n_embd]; tok_embd if tied */
+	const float *rope_freqs;	/* [n_rot / 2] or NULL (hp.rope_freqs) */
 	struct llx_layer_weights *layers;	/* [n_layer] */
 };
 
@@ -91,6 +95,43 @@ static inline u32 llx_kv_dim(const struct llx_hparams *hp)
 	return hp->n_head_kv * hp->head_dim;
 }
 
+/* A dimension of a layer tensor, resolved per model by llx_dim(). */
+enum llx_dim { LLX_DIM_1, LLX_DIM_EMBD, LLX_DIM_Q, LLX_DIM_KV, LLX_DIM_FF };
+
+static inline u32 llx_dim(const struct llx_hparams *hp, enum llx_dim d)
+{
+	switch (d) {
+	case LLX_DIM_EMBD:
+		return hp->n_embd;
+	case LLX_DIM_Q:
+		return llx_q_dim(hp);
+	case LLX_DIM_KV:
+		return llx_kv_dim(hp);
+	case LLX_DIM_FF:
+		return hp->n_ff;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * The tensors of one layer, "blk.N.<name>": the single list the schema
+ * check (schema.c) and the model's binding (llama_glue.c) both walk.
+ * Shape [@cols, @rows] in GGUF order (ne0 = row length); a tensor with
+ * @rows LLX_DIM_1 is an F32 vector bound to a const float *, any other a
+ * struct llx_mat, at @offset in struct llx_layer_weights.
+ */
+struct llx_layer_tensor {
+	const char *name;
+	u8 cols;		/* enum llx_dim */
+	u8 rows;		/* enum llx_dim */
+	bool bias;		/* only when hp.qkv_bias */
+	u16 offset;
+};
+
+extern const struct llx_layer_tensor llx_layer_tensors[];
+extern const unsigned int llx_n_layer_tensors;
+
 /*
  * llama_glue.c: split each matrix product in @n parts (1..LLX_PAR_MAX, no
  * CPU cap) when it has at least @min_work multiply-adds; tests use it to
@@ -109,6 +150,7 @@ void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 		     const float *x, u32 nt);
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 			float *y, u32 nt, u32 r0, u32 nr);
+void llx_fp_bias(float *y, const float *b, u32 n, u32 nt);
 void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt);
 void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
 		    u32 nt);

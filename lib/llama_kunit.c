@@ -142,6 +142,12 @@ static const struct llx_ref_case llx_ref_cases[] = {
 	{ "synth-Q4_K_M", false, false, true },
 	{ "synth-Q5_K_M", false, false, true },
 	{ "synth-Q6_K", false, false, true },
+	{ "synth-qwen2-F32", false, true, false },
+	{ "synth-qwen2-Q8_0", false, false, true },
+	{ "synth-qwen2-Q4_K_M", false, false, true },
+	{ "synth-llama3-F32", false, true, false },
+	{ "synth-llama3-Q8_0", false, false, true },
+	{ "synth-llama3-Q4_K_M", false, false, true },
 };
 
 static void llx_ref_case_desc(const struct llx_ref_case *c, char *desc)

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The llama model schema: "can this GGUF file run as a llama model?"
+ * The model schema: "can this GGUF file run as a model we know?"
+ *
+ * One table (llx_archs) says what each architecture differs in; one table
+ * (llx_layer_tensors) names every layer tensor and its shape, for this
+ * check and for the model's binding (llama_glue.c).
  *
  * Integer only: float keys are moved and checked as f32 bit patterns.
  * Names and defaults follow llama.cpp (llama-model.cpp, llama-vocab.cpp).
@@ -10,16 +14,60 @@
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
 #include <llamux/llama.h>
+#include <llamux/tokenizer.h>
 
-#define LLX_MAX_VOCAB		GGUF_MAX_ARRAY_LEN
+#include "llama_internal.h"
+
 #define LLX_F32_10000		0x461c4000u	/* 10000.0f */
 #define LLX_F32_1EM5		0x3727c5acu	/* 1e-5f */
 #define LLX_NO_TOKEN		U32_MAX		/* a special id of -1: none */
+
+/*
+ * What an architecture's graph adds to llama's (llama.cpp's build_llama /
+ * build_qwen2).  Both may tie the output to token_embd (no output.weight).
+ */
+static const struct {
+	const char *name;
+	bool qkv_bias;		/* blk.N.attn_{q,k,v}.bias required */
+	bool rope_neox;		/* LLAMA_ROPE_TYPE_NEOX */
+	bool rope_freqs;	/* rope_freqs.weight allowed (Llama 3.1+) */
+} llx_archs[] = {
+	[LLX_ARCH_LLAMA] = { "llama", false, false, true },
+	[LLX_ARCH_QWEN2] = { "qwen2", true, true, false },
+};
+
+const char *llx_arch_name(u32 arch)
+{
+	return arch < ARRAY_SIZE(llx_archs) ? llx_archs[arch].name : "?";
+}
+EXPORT_SYMBOL_GPL(llx_arch_name);
+
+#define LLX_LT(n, c, r, b, f) { .name = n, .cols = LLX_DIM_##c,		\
+	.rows = LLX_DIM_##r, .bias = b,					\
+	.offset = offsetof(struct llx_layer_weights, f) }
+
+const struct llx_layer_tensor llx_layer_tensors[] = {
+	LLX_LT("attn_norm.weight", EMBD, 1, false, attn_norm),
+	LLX_LT("attn_q.weight", EMBD, Q, false, wq),
+	LLX_LT("attn_k.weight", EMBD, KV, false, wk),
+	LLX_LT("attn_v.weight", EMBD, KV, false, wv),
+	LLX_LT("attn_q.bias", Q, 1, true, bq),
+	LLX_LT("attn_k.bias", KV, 1, true, bk),
+	LLX_LT("attn_v.bias", KV, 1, true, bv),
+	LLX_LT("attn_output.weight", Q, EMBD, false, wo),
+	LLX_LT("ffn_norm.weight", EMBD, 1, false, ffn_norm),
+	LLX_LT("ffn_gate.weight", EMBD, FF, false, w_gate),
+	LLX_LT("ffn_up.weight", EMBD, FF, false, w_up),
+	LLX_LT("ffn_down.weight", FF, EMBD, false, w_down),
+};
+
+const unsigned int llx_n_layer_tensors = ARRAY_SIZE(llx_layer_tensors);
 
 struct llx_check {
 	const struct gguf_ctx *g;
 	struct llx_hparams hp;
 	u8 *seen;		/* per tensor: matched an expected name */
+	char key[64];		/* llx_key()'s */
 	char *why;
 	size_t why_len;
 };
@@ -87,15 +135,30 @@ static int llx_check_arch(struct llx_check *c)
 {
 	struct gguf_str arch;
 	int ret = llx_gguf_get_str(c->g, "general.architecture", &arch);
+	u32 i;
 
 	if (ret == -ENOENT)
 		return llx_fail(c, -EINVAL, "missing key general.architecture");
 	if (ret)
 		return llx_fail(c, -EINVAL, "key general.architecture: not a string");
-	if (!llx_gguf_str_eq(&arch, "llama"))
-		return llx_fail(c, -EOPNOTSUPP, "architecture %.*s, expected llama",
-				(int)min_t(u64, arch.len, 32), arch.s);
-	return 0;
+	for (i = 0; i < ARRAY_SIZE(llx_archs); i++) {
+		if (llx_gguf_str_eq(&arch, llx_archs[i].name)) {
+			c->hp.arch = i;
+			c->hp.qkv_bias = llx_archs[i].qkv_bias;
+			c->hp.rope_neox = llx_archs[i].rope_neox;
+			return 0;
+		}
+	}
+	return llx_fail(c, -EOPNOTSUPP, "architecture %.*s not supported (llama, qwen2)",
+			(int)min_t(u64, arch.len, 32), arch.s);
+}
+
+/* "<arch>.@suffix", the architecture's own hyperparameter key. */
+static const char *llx_key(struct llx_check *c, const char *suffix)
+{
+	snprintf(c->key, sizeof(c->key), "%s.%s", llx_arch_name(c->hp.arch),
+		 suffix);
+	return c->key;
 }
 
 static int llx_check_hparams(struct llx_check *c)
@@ -103,23 +166,23 @@ static int llx_check_hparams(struct llx_check *c)
 	struct llx_hparams *hp = &c->hp;
 	int ret;
 
-	ret = llx_key_u32(c, "llama.context_length", false, 0, 1,
+	ret = llx_key_u32(c, llx_key(c, "context_length"), false, 0, 1,
 			  LLX_MAX_CTX, &hp->n_ctx_train);
 	if (!ret)
-		ret = llx_key_u32(c, "llama.embedding_length", false, 0, 1,
-				  LLX_MAX_EMBD, &hp->n_embd);
+		ret = llx_key_u32(c, llx_key(c, "embedding_length"), false, 0,
+				  1, LLX_MAX_EMBD, &hp->n_embd);
 	if (!ret)
-		ret = llx_key_u32(c, "llama.block_count", false, 0, 1,
+		ret = llx_key_u32(c, llx_key(c, "block_count"), false, 0, 1,
 				  LLX_MAX_LAYERS, &hp->n_layer);
 	if (!ret)
-		ret = llx_key_u32(c, "llama.feed_forward_length", false, 0, 1,
-				  LLX_MAX_FF, &hp->n_ff);
+		ret = llx_key_u32(c, llx_key(c, "feed_forward_length"), false, 0,
+				  1, LLX_MAX_FF, &hp->n_ff);
 	if (!ret)
-		ret = llx_key_u32(c, "llama.attention.head_count", false, 0, 1,
-				  LLX_MAX_HEADS, &hp->n_head);
+		ret = llx_key_u32(c, llx_key(c, "attention.head_count"), false,
+				  0, 1, LLX_MAX_HEADS, &hp->n_head);
 	if (ret)
 		return ret;
-	ret = llx_key_u32(c, "llama.attention.head_count_kv", true,
+	ret = llx_key_u32(c, llx_key(c, "attention.head_count_kv"), true,
 			  hp->n_head, 1, hp->n_head, &hp->n_head_kv);
 	if (ret)
 		return ret;
@@ -133,14 +196,14 @@ static int llx_check_hparams(struct llx_check *c)
 	if (hp->head_dim % 2)
 		return llx_fail(c, -EINVAL, "head dimension %u is odd",
 				hp->head_dim);
-	/* llama.cpp requires n_rot == head_dim for llama. */
-	ret = llx_key_u32(c, "llama.rope.dimension_count", true, hp->head_dim,
-			  hp->head_dim, hp->head_dim, &hp->n_rot);
+	/* llama.cpp requires n_rot == head_dim for llama; we do for all. */
+	ret = llx_key_u32(c, llx_key(c, "rope.dimension_count"), true,
+			  hp->head_dim, hp->head_dim, hp->head_dim, &hp->n_rot);
 	if (!ret)
-		ret = llx_key_f32(c, "llama.rope.freq_base", LLX_F32_10000,
-				  &hp->rope_freq_base_bits);
+		ret = llx_key_f32(c, llx_key(c, "rope.freq_base"),
+				  LLX_F32_10000, &hp->rope_freq_base_bits);
 	if (!ret)
-		ret = llx_key_f32(c, "llama.attention.layer_norm_rms_epsilon",
+		ret = llx_key_f32(c, llx_key(c, "attention.layer_norm_rms_epsilon"),
 				  LLX_F32_1EM5, &hp->rms_eps_bits);
 	return ret;
 }
@@ -190,6 +253,7 @@ static int llx_check_vocab(struct llx_check *c)
 		return llx_fail(c, -EINVAL, "missing key tokenizer.ggml.tokens");
 	if (ret)
 		return llx_fail(c, -EINVAL, "key tokenizer.ggml.tokens: expected an array of str");
+	BUILD_BUG_ON(LLX_MAX_VOCAB > GGUF_MAX_ARRAY_LEN);
 	if (n < 1 || n > LLX_MAX_VOCAB)
 		return llx_fail(c, -EINVAL, "tokenizer.ggml.tokens: %llu tokens not in 1..%u",
 				n, LLX_MAX_VOCAB);
@@ -204,7 +268,7 @@ static int llx_check_vocab(struct llx_check *c)
 		ret = llx_check_vocab_arr(c, "tokenizer.ggml.token_type",
 					  GGUF_TYPE_INT32, false);
 	if (!ret)
-		ret = llx_key_u32(c, "llama.vocab_size", true, c->hp.n_vocab,
+		ret = llx_key_u32(c, llx_key(c, "vocab_size"), true, c->hp.n_vocab,
 				  c->hp.n_vocab, c->hp.n_vocab, &v);
 	if (ret)
 		return ret;
@@ -228,9 +292,12 @@ static int llx_check_vocab(struct llx_check *c)
 	return 0;
 }
 
-/* Tensor @name present, of a type we compute, with shape [ne0, ne1]. */
+/*
+ * Tensor @name present, of a type we compute (F32 for a @vec: norm weights,
+ * biases, rope factors), with shape [ne0, ne1].
+ */
 static int llx_check_tensor(struct llx_check *c, const char *name, u64 ne0,
-			    u64 ne1, bool norm)
+			    u64 ne1, bool vec)
 {
 	const struct gguf_tensor *t = llx_gguf_find_tensor(c->g, name);
 	u32 d;
@@ -241,8 +308,8 @@ static int llx_check_tensor(struct llx_check *c, const char *name, u64 ne0,
 	if (!llx_type_supported(t->type))
 		return llx_fail(c, -EOPNOTSUPP, "tensor %s: type %s not supported",
 				name, llx_type_name(t->type));
-	if (norm && t->type != GGML_TYPE_F32)
-		return llx_fail(c, -EOPNOTSUPP, "tensor %s: type %s, norm weights must be F32",
+	if (vec && t->type != GGML_TYPE_F32)
+		return llx_fail(c, -EOPNOTSUPP, "tensor %s: type %s, vectors must be F32",
 				name, llx_type_name(t->type));
 	for (d = 2; d < GGUF_MAX_DIMS; d++)
 		if (t->ne[d] != 1)
@@ -254,22 +321,11 @@ static int llx_check_tensor(struct llx_check *c, const char *name, u64 ne0,
 	return 0;
 }
 
-static const char * const llx_blk_mats[] = {
-	"attn_q", "attn_k", "attn_v", "attn_output",
-	"ffn_gate", "ffn_up", "ffn_down",
-};
-
 static int llx_check_tensors(struct llx_check *c)
 {
-	const struct llx_hparams *hp = &c->hp;
-	u64 n_embd_kv = (u64)hp->n_head_kv * hp->head_dim;
+	struct llx_hparams *hp = &c->hp;
 	char name[GGUF_MAX_NAME_LEN + 1];
-	u64 shape[ARRAY_SIZE(llx_blk_mats)][2] = {
-		{ hp->n_embd, hp->n_embd }, { hp->n_embd, n_embd_kv },
-		{ hp->n_embd, n_embd_kv }, { hp->n_embd, hp->n_embd },
-		{ hp->n_embd, hp->n_ff }, { hp->n_embd, hp->n_ff },
-		{ hp->n_ff, hp->n_embd },
-	};
+	const struct llx_layer_tensor *lt;
 	u64 i;
 	u32 l, k;
 	int ret;
@@ -283,18 +339,22 @@ static int llx_check_tensors(struct llx_check *c)
 	if (!ret && llx_gguf_find_tensor(c->g, "output.weight"))
 		ret = llx_check_tensor(c, "output.weight", hp->n_embd,
 				       hp->n_vocab, false);
+	/* Llama 3.1+: per-pair RoPE frequency divisors, F32 [n_rot / 2]. */
+	if (!ret && llx_archs[hp->arch].rope_freqs &&
+	    llx_gguf_find_tensor(c->g, "rope_freqs.weight")) {
+		ret = llx_check_tensor(c, "rope_freqs.weight", hp->n_rot / 2, 1,
+				       true);
+		hp->rope_freqs = true;
+	}
 	for (l = 0; !ret && l < hp->n_layer; l++) {
-		snprintf(name, sizeof(name), "blk.%u.attn_norm.weight", l);
-		ret = llx_check_tensor(c, name, hp->n_embd, 1, true);
-		if (ret)
-			break;
-		snprintf(name, sizeof(name), "blk.%u.ffn_norm.weight", l);
-		ret = llx_check_tensor(c, name, hp->n_embd, 1, true);
-		for (k = 0; !ret && k < ARRAY_SIZE(llx_blk_mats); k++) {
-			snprintf(name, sizeof(name), "blk.%u.%s.weight", l,
-				 llx_blk_mats[k]);
-			ret = llx_check_tensor(c, name, shape[k][0],
-					       shape[k][1], false);
+		for (k = 0; !ret && k < llx_n_layer_tensors; k++) {
+			lt = &llx_layer_tensors[k];
+			if (lt->bias && !hp->qkv_bias)
+				continue;
+			snprintf(name, sizeof(name), "blk.%u.%s", l, lt->name);
+			ret = llx_check_tensor(c, name, llx_dim(hp, lt->cols),
+					       llx_dim(hp, lt->rows),
+					       lt->rows == LLX_DIM_1);
 		}
 	}
 	if (ret)
@@ -303,8 +363,9 @@ static int llx_check_tensors(struct llx_check *c)
 		const struct gguf_tensor *t = &c->g->tensors[i];
 
 		if (!c->seen[i])
-			return llx_fail(c, -EINVAL, "unexpected tensor %.*s",
-					(int)t->name.len, t->name.s);
+			return llx_fail(c, -EINVAL, "unexpected tensor %.*s (%s cannot run it)",
+					(int)t->name.len, t->name.s,
+					llx_arch_name(hp->arch));
 	}
 	return 0;
 }

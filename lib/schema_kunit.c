@@ -15,6 +15,8 @@
 #define F32_10000	0x461c4000u
 #define F32_1EM5	0x3727c5acu
 #define F32_1EM6	0x358637bdu
+#define F32_1E6		0x49742400u
+#define F32_500000	0x48f42400u
 #define KEEP		U32_MAX		/* ttype: keep the spec's type */
 
 struct schema_case {
@@ -38,6 +40,8 @@ struct schema_case {
 	u32 ttype;
 	u64 tne[3];
 	const char *textra;	/* extra F32 [embd] tensor */
+	u32 textra_n;		/* its length instead of embd */
+	bool qwen2;		/* qwen2: its keys, Q/K/V biases */
 };
 
 struct spec {
@@ -69,28 +73,41 @@ static void kv_u32(struct gb *b, const struct schema_case *c, const char *key,
 	gb_kv_u32(b, key, v);
 }
 
+/* The architecture's key "<arch>.@suffix" (qwen2 cases: "qwen2."). */
+static const char *akey(const struct schema_case *c, const char *suffix)
+{
+	static char key[64];
+
+	if (!c->qwen2)
+		snprintf(key, sizeof(key), "llama.%s", suffix);
+	else
+		snprintf(key, sizeof(key), "qwen2.%s", suffix);
+	return key;
+}
+
 static void write_keys(struct gb *b, const struct schema_case *c,
 		       const struct spec *s)
 {
+	const char *arch = c->arch ? c->arch : c->qwen2 ? "qwen2" : "llama";
 	u32 i;
 
 	if (want_key(c, "general.architecture"))
-		gb_kv_str(b, "general.architecture", c->arch ? c->arch : "llama");
+		gb_kv_str(b, "general.architecture", arch);
 	if (want_key(c, "general.name"))
 		gb_kv_str(b, "general.name", "tiny\ttest");
-	kv_u32(b, c, "llama.context_length", 128);
-	kv_u32(b, c, "llama.embedding_length", s->embd);
-	kv_u32(b, c, "llama.block_count", s->layers);
-	kv_u32(b, c, "llama.feed_forward_length", s->ff);
-	kv_u32(b, c, "llama.attention.head_count", s->head);
-	kv_u32(b, c, "llama.attention.head_count_kv", s->head_kv);
+	kv_u32(b, c, akey(c, "context_length"), 128);
+	kv_u32(b, c, akey(c, "embedding_length"), s->embd);
+	kv_u32(b, c, akey(c, "block_count"), s->layers);
+	kv_u32(b, c, akey(c, "feed_forward_length"), s->ff);
+	kv_u32(b, c, akey(c, "attention.head_count"), s->head);
+	kv_u32(b, c, akey(c, "attention.head_count_kv"), s->head_kv);
 	if (c->rot)
-		kv_u32(b, c, "llama.rope.dimension_count", c->rot);
-	if (c->base_bits && want_key(c, "llama.rope.freq_base"))
-		gb_kv_f32(b, "llama.rope.freq_base", c->base_bits);
+		kv_u32(b, c, akey(c, "rope.dimension_count"), c->rot);
+	if (c->base_bits && want_key(c, akey(c, "rope.freq_base")))
+		gb_kv_f32(b, akey(c, "rope.freq_base"), c->base_bits);
 	if (c->eps_bits &&
-	    want_key(c, "llama.attention.layer_norm_rms_epsilon"))
-		gb_kv_f32(b, "llama.attention.layer_norm_rms_epsilon",
+	    want_key(c, akey(c, "attention.layer_norm_rms_epsilon")))
+		gb_kv_f32(b, akey(c, "attention.layer_norm_rms_epsilon"),
 			  c->eps_bits);
 	if (want_key(c, "tokenizer.ggml.model"))
 		gb_kv_str(b, "tokenizer.ggml.model", "llama");
@@ -136,12 +153,15 @@ static bool tensor_of(const struct schema_case *c, const struct spec *s,
 		      u32 i, struct tdesc *t)
 {
 	static const char * const blk[] = {
-		"attn_norm", "ffn_norm", "attn_q", "attn_k", "attn_v",
-		"attn_output", "ffn_gate", "ffn_up", "ffn_down",
+		"attn_norm.weight", "ffn_norm.weight", "attn_q.bias",
+		"attn_k.bias", "attn_v.bias", "attn_q.weight", "attn_k.weight",
+		"attn_v.weight", "attn_output.weight", "ffn_gate.weight",
+		"ffn_up.weight", "ffn_down.weight",
 	};
 	u64 kv = (u64)s->embd / s->head * s->head_kv;
 	u64 shapes[ARRAY_SIZE(blk)][2] = {
-		{ s->embd, 1 }, { s->embd, 1 }, { s->embd, s->embd },
+		{ s->embd, 1 }, { s->embd, 1 }, { s->embd, 1 }, { kv, 1 },
+		{ kv, 1 }, { s->embd, s->embd },
 		{ s->embd, kv }, { s->embd, kv }, { s->embd, s->embd },
 		{ s->embd, s->ff }, { s->embd, s->ff }, { s->ff, s->embd },
 	};
@@ -166,11 +186,13 @@ static bool tensor_of(const struct schema_case *c, const struct spec *s,
 		k = (i - 3) % ARRAY_SIZE(blk);
 		if (l >= s->layers)
 			return false;
-		snprintf(t->name, sizeof(t->name), "blk.%u.%s.weight", l, blk[k]);
+		snprintf(t->name, sizeof(t->name), "blk.%u.%s", l, blk[k]);
 		t->ne[0] = shapes[k][0];
-		t->ne[1] = shapes[k][1];
-		if (k < 2)
+		t->ne[1] = shapes[k][1] == 1 ? 0 : shapes[k][1];
+		if (k < 5)
 			t->type = GGML_TYPE_F32;
+		if (k >= 2 && k < 5 && !c->qwen2)
+			t->name[0] = '\0';
 	}
 	t->n_dims = t->ne[1] ? 2 : 1;
 	if (c->tmod && !strcmp(c->tmod, t->name)) {
@@ -214,7 +236,7 @@ static void build_model(struct gb *b, const struct schema_case *c)
 		memset(&t, 0, sizeof(t));
 		strscpy(t.name, c->textra, sizeof(t.name));
 		t.n_dims = 1;
-		t.ne[0] = s.embd;
+		t.ne[0] = c->textra_n ? c->textra_n : s.embd;
 		write_tensor(b, &t, &off);
 	}
 	gb_align(b, 32);
@@ -342,11 +364,31 @@ static const struct schema_case schema_cases[] = {
 	  .ttype = GGML_TYPE_I32 },
 	{ LLAMA("token_embd Q8_K"), -EOPNOTSUPP, "Q8_K", BIG, .tmod = "token_embd.weight",
 	  .ttype = GGML_TYPE_Q8_K },
-	{ LLAMA("norm F16"), -EOPNOTSUPP, "norm weights must be F32",
+	{ LLAMA("norm F16"), -EOPNOTSUPP, "must be F32",
 	  .tmod = "output_norm.weight", .ttype = GGML_TYPE_F16 },
 	{ LLAMA("extra blk.2 tensor"), -EINVAL, "unexpected tensor blk.2.attn_q.weight",
 	  .textra = "blk.2.attn_q.weight" },
-	{ LLAMA("extra rope_freqs"), -EINVAL, "rope_freqs", .textra = "rope_freqs.weight" },
+	{ LLAMA("rope_freqs [embd], not [n_rot / 2]"), -EINVAL, "rope_freqs",
+	  .textra = "rope_freqs.weight" },
+	{ LLAMA("rope_freqs (Llama 3)"), 0, .textra = "rope_freqs.weight",
+	  .textra_n = 4 },
+	/* qwen2 */
+	{ LLAMA("qwen2 tiny"), 0, .qwen2 = true, .eps_bits = F32_1EM6 },
+	{ LLAMA("qwen2 tied, Q8_0"), 0, .qwen2 = true, .tied = true,
+	  .wtype = GGML_TYPE_Q8_0 },
+	{ LLAMA("qwen2 keys named llama.*"), -EINVAL, "qwen2.context_length",
+	  .arch = "qwen2" },
+	{ LLAMA("qwen2 without a bias"), -EINVAL, "blk.1.attn_k.bias",
+	  .qwen2 = true, .drop = "blk.1.attn_k.bias" },
+	{ LLAMA("qwen2 bias F16"), -EOPNOTSUPP, "blk.0.attn_v.bias", .qwen2 = true,
+	  .tmod = "blk.0.attn_v.bias", .ttype = GGML_TYPE_F16 },
+	{ LLAMA("qwen2 bias of the Q shape on K"), -EINVAL, "blk.0.attn_k.bias",
+	  .qwen2 = true, .tmod = "blk.0.attn_k.bias", .ttype = KEEP,
+	  .tne = { 32 } },
+	{ LLAMA("qwen2 rope_freqs"), -EINVAL, "unexpected tensor rope_freqs.weight",
+	  .qwen2 = true, .textra = "rope_freqs.weight", .textra_n = 4 },
+	{ LLAMA("llama with biases"), -EINVAL, "unexpected tensor blk.0.attn_q.bias",
+	  .textra = "blk.0.attn_q.bias" },
 };
 
 KUNIT_ARRAY_PARAM_DESC(schema_cases, schema_cases, name);
@@ -391,6 +433,10 @@ static void schema_test_cases(struct kunit *test)
 			c->base_bits ? c->base_bits : F32_10000);
 	KUNIT_EXPECT_EQ(test, hp.rms_eps_bits, c->eps_bits ? c->eps_bits : F32_1EM5);
 	KUNIT_EXPECT_STREQ(test, hp.name, "tiny?test");
+	KUNIT_EXPECT_EQ(test, hp.arch, c->qwen2 ? LLX_ARCH_QWEN2 : LLX_ARCH_LLAMA);
+	KUNIT_EXPECT_EQ(test, hp.qkv_bias, c->qwen2);
+	KUNIT_EXPECT_EQ(test, hp.rope_neox, c->qwen2);
+	KUNIT_EXPECT_EQ(test, hp.rope_freqs, c->textra_n != 0);
 }
 
 /* A NULL @hp and @why are allowed; nothing is written on failure. */
@@ -428,6 +474,8 @@ struct real_schema {
 	const char *file;
 	int err;
 	bool synth;
+	u32 arch;		/* enum llx_arch */
+	bool llama3;		/* rope_freqs, freq_base 500000, tied */
 };
 
 static const struct real_schema real_schemas[] = {
@@ -440,10 +488,19 @@ static const struct real_schema real_schemas[] = {
 	{ "models/synth-Q2_K.gguf", 0, true }, { "models/synth-Q3_K_M.gguf", 0, true },
 	{ "models/synth-Q4_K_M.gguf", 0, true }, { "models/synth-Q5_K_M.gguf", 0, true },
 	{ "models/synth-Q6_K.gguf", 0, true },
+	{ "models/synth-qwen2-F32.gguf", .synth = true, .arch = LLX_ARCH_QWEN2 },
+	{ "models/synth-qwen2-Q8_0.gguf", .synth = true, .arch = LLX_ARCH_QWEN2 },
+	{ "models/synth-qwen2-Q4_K_M.gguf", .synth = true, .arch = LLX_ARCH_QWEN2 },
+	{ "models/synth-llama3-F32.gguf", .synth = true, .llama3 = true },
+	{ "models/synth-llama3-Q8_0.gguf", .synth = true, .llama3 = true },
+	{ "models/synth-llama3-Q4_K_M.gguf", .synth = true, .llama3 = true },
 	/* vocab-only files parse but cannot run */
 	{ "vocab/ggml-vocab-llama-spm.gguf", -EINVAL },
 	{ "vocab/ggml-vocab-gpt-2.gguf", -EOPNOTSUPP },
 	{ "vocab/ggml-vocab-phi-3.gguf", -EOPNOTSUPP },
+	{ "vocab/ggml-vocab-llama-bpe.gguf", -EINVAL },
+	{ "vocab/ggml-vocab-qwen2.gguf", -EINVAL },
+	{ "vocab/ggml-vocab-falcon.gguf", -EOPNOTSUPP },
 };
 
 KUNIT_ARRAY_PARAM_DESC(real_schemas, real_schemas, file);
@@ -467,8 +524,15 @@ static void schema_test_real(struct kunit *test)
 	if (ret)
 		return;
 	KUNIT_EXPECT_EQ(test, hp.n_vocab, 512);
-	KUNIT_EXPECT_EQ(test, hp.rope_freq_base_bits, F32_10000);
-	KUNIT_EXPECT_EQ(test, hp.rms_eps_bits, F32_1EM5);
+	KUNIT_EXPECT_EQ(test, hp.arch, c->arch);
+	KUNIT_EXPECT_EQ(test, hp.rope_freqs, c->llama3);
+	KUNIT_EXPECT_EQ(test, hp.qkv_bias, c->arch == LLX_ARCH_QWEN2);
+	KUNIT_EXPECT_EQ(test, hp.rope_neox, c->arch == LLX_ARCH_QWEN2);
+	KUNIT_EXPECT_EQ(test, hp.rope_freq_base_bits,
+			c->arch == LLX_ARCH_QWEN2 ? F32_1E6 :
+			c->llama3 ? F32_500000 : F32_10000);
+	KUNIT_EXPECT_EQ(test, hp.rms_eps_bits,
+			c->arch == LLX_ARCH_QWEN2 ? F32_1EM6 : F32_1EM5);
 	if (c->synth) {
 		KUNIT_EXPECT_EQ(test, hp.n_ctx_train, 512);
 		KUNIT_EXPECT_EQ(test, hp.n_embd, 256);
@@ -478,7 +542,9 @@ static void schema_test_real(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, hp.n_head_kv, 2);
 		KUNIT_EXPECT_EQ(test, hp.head_dim, 32);
 		KUNIT_EXPECT_EQ(test, hp.n_rot, 32);
-		KUNIT_EXPECT_STREQ(test, hp.name, "synth-llama-256");
+		KUNIT_EXPECT_STREQ(test, hp.name,
+				   c->arch == LLX_ARCH_QWEN2 ? "synth-qwen2-256" :
+				   c->llama3 ? "synth-llama3-256" : "synth-llama-256");
 	} else {
 		KUNIT_EXPECT_EQ(test, hp.n_ctx_train, 2048);
 		KUNIT_EXPECT_EQ(test, hp.n_embd, 64);

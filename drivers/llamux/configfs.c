@@ -359,7 +359,8 @@ static ssize_t llxd_info_show(struct config_item *item, char *page)
 	if (!inst)
 		goto unlock;
 	hp = &inst->hp;
-	n += sysfs_emit_at(page, n, "arch: llama\nname: %s\nparams: %llu\ntypes:",
+	n += sysfs_emit_at(page, n, "arch: %s\nname: %s\nparams: %llu\ntypes:",
+			   llx_arch_name(hp->arch),
 			   hp->name[0] ? hp->name : "-",
 			   llx_model_n_params(inst->model));
 	n = types_show(page, n, llx_model_type_mask(inst->model));

@@ -22,8 +22,21 @@ struct llx_vocab;
 #define LLX_MAX_HEADS		256u
 #define LLX_MAX_CTX		SZ_1M
 
+/* Architectures (general.architecture) the engine runs. */
+enum llx_arch {
+	LLX_ARCH_LLAMA,		/* "llama": Llama 1-3.x, TinyLlama, ... */
+	LLX_ARCH_QWEN2,		/* "qwen2": Qwen2, Qwen2.5 */
+};
+
+/* "llama", "qwen2", or "?" for a value outside enum llx_arch. */
+const char *llx_arch_name(u32 arch);
+
 /* Hyperparameters, validated by llx_llama_check(). */
 struct llx_hparams {
+	u32 arch;			/* enum llx_arch */
+	bool qkv_bias;			/* blk.N.attn_{q,k,v}.bias present */
+	bool rope_neox;			/* RoPE pairs (i, i + n_rot/2) */
+	bool rope_freqs;		/* rope_freqs.weight divides the freqs */
 	u32 n_vocab;
 	u32 n_ctx_train;
 	u32 n_embd;
@@ -39,9 +52,9 @@ struct llx_hparams {
 };
 
 /*
- * "Can this file run as a llama model?"  Checks architecture, hyper-
- * parameters, every tensor's presence, type and exact shape, and the
- * tokenizer arrays.  On failure returns -EINVAL/-EOPNOTSUPP and, when
+ * "Can this file run as a model of one of enum llx_arch?"  Checks the
+ * architecture, its hyperparameters, every tensor's presence, type and
+ * exact shape, and the tokenizer arrays.  On failure returns -EINVAL/-EOPNOTSUPP and, when
  * @why is non-NULL, a one-line reason in @why (@why_len bytes).
  */
 int llx_llama_check(const struct gguf_ctx *g, struct llx_hparams *hp,
