@@ -49,9 +49,47 @@ struct llx_slot {
 	u32 hash;
 };
 
+/*
+ * A BPE pre-tokenizer (tokenizer.ggml.pre): llama.cpp's list of regexes,
+ * each splitting the words the previous ones left (llama-vocab.cpp's
+ * llm_tokenizer_bpe; unicode.c has the regexes).
+ */
+#define LLX_PRETOK_MAX		6
+#define LLX_PT_LLAMA3		BIT(0)	/* ignore_merges, add BOS */
+#define LLX_PT_NO_CLEAN		BIT(1)	/* clean_spaces = false */
+
+struct llx_pretok {
+	const char *name;
+	u8 rx[LLX_PRETOK_MAX];	/* enum llx_rx, 0-terminated */
+	u8 flags;		/* LLX_PT_* */
+};
+
+static const struct llx_pretok llx_pretoks[] = {
+	{ "gpt-2", { LLX_RX_GPT2 } }, { "phi-2", { LLX_RX_GPT2 } },
+	{ "jina-es", { LLX_RX_GPT2 } }, { "jina-de", { LLX_RX_GPT2 } },
+	{ "gigachat", { LLX_RX_GPT2 } }, { "jina-v2-es", { LLX_RX_GPT2 } },
+	{ "jina-v2-de", { LLX_RX_GPT2 } }, { "mpt", { LLX_RX_GPT2 } },
+	{ "olmo", { LLX_RX_GPT2 } }, { "jais", { LLX_RX_GPT2 } },
+	{ "llama3", { LLX_RX_LLAMA3 }, LLX_PT_LLAMA3 },
+	{ "llama-v3", { LLX_RX_LLAMA3 }, LLX_PT_LLAMA3 },
+	{ "llama-bpe", { LLX_RX_LLAMA3 }, LLX_PT_LLAMA3 },
+	{ "falcon3", { LLX_RX_LLAMA3 }, LLX_PT_LLAMA3 },
+	{ "qwen2", { LLX_RX_QWEN2 }, LLX_PT_NO_CLEAN },
+	{ "deepseek-r1-qwen", { LLX_RX_QWEN2 }, LLX_PT_NO_CLEAN },
+	{ "deepseek-llm", { LLX_RX_NEWLINE, LLX_RX_DS_LETTERS, LLX_RX_DS_PUNCTS,
+			    LLX_RX_TRAIL_SPACE, LLX_RX_CJK, LLX_RX_DIGITS },
+	  LLX_PT_NO_CLEAN },
+	{ "deepseek-coder", { LLX_RX_NEWLINE, LLX_RX_LETTERS, LLX_RX_PUNCTS,
+			      LLX_RX_CJK, LLX_RX_DIGIT }, LLX_PT_NO_CLEAN },
+	{ "falcon", { LLX_RX_FALCON_PUNCTS, LLX_RX_GPT2, LLX_RX_DIGITS3 } },
+	{ "starcoder", { LLX_RX_DIGIT, LLX_RX_GPT2 } },
+	{ "refact", { LLX_RX_DIGIT, LLX_RX_GPT2 } },
+};
+
 struct llx_vocab {
 	enum llx_vocab_kind kind;
-	enum llx_pretok pretok;
+	const struct llx_pretok *pretok;	/* BPE */
+	u32 max_token_len;	/* WPM: bytes of the longest token */
 	u32 n_tokens;
 	/*
 	 * Strings: ids 0..n_tokens-1 are the tokens; BPE merge halves that
@@ -852,6 +890,7 @@ static void llx_build_byte_maps(struct llx_vocab *v)
 static int llx_load_kind(struct llx_vocab *v, const struct gguf_ctx *g)
 {
 	struct gguf_str s;
+	u32 i;
 	int ret;
 
 	ret = llx_gguf_get_str(g, "tokenizer.ggml.model", &s);
@@ -868,8 +907,18 @@ static int llx_load_kind(struct llx_vocab *v, const struct gguf_ctx *g)
 		v->add_bos = true;
 		return 0;
 	}
+	if (llx_gguf_str_eq(&s, "bert")) {
+		/* llama.cpp's WPM defaults: [UNK] 100, [CLS] 101, [SEP] 102 */
+		v->kind = LLX_VOCAB_WPM;
+		v->bos = 101;
+		v->eos = 102;
+		v->unk = 100;
+		v->add_bos = true;
+		v->add_eos = true;
+		return 0;
+	}
 	if (!llx_gguf_str_eq(&s, "gpt2")) {
-		pr_err_ratelimited("tokenizer: model '%.*s' not supported\n",
+		pr_err_ratelimited("tokenizer: model '%.*s' not supported (llama, gpt2, bert)\n",
 				   (int)min_t(u64, s.len, 32), s.s);
 		return -EOPNOTSUPP;
 	}
@@ -885,26 +934,20 @@ static int llx_load_kind(struct llx_vocab *v, const struct gguf_ctx *g)
 	}
 	if (ret)
 		return -EINVAL;
-	if (llx_gguf_str_eq(&s, "gpt-2") || llx_gguf_str_eq(&s, "phi-2") ||
-	    llx_gguf_str_eq(&s, "jina-es") || llx_gguf_str_eq(&s, "jina-de") ||
-	    llx_gguf_str_eq(&s, "gigachat") || llx_gguf_str_eq(&s, "jina-v2-es") ||
-	    llx_gguf_str_eq(&s, "jina-v2-de") || llx_gguf_str_eq(&s, "mpt") ||
-	    llx_gguf_str_eq(&s, "olmo") || llx_gguf_str_eq(&s, "jais")) {
-		v->pretok = LLX_PRETOK_GPT2;
-	} else if (llx_gguf_str_eq(&s, "llama3") || llx_gguf_str_eq(&s, "llama-v3") ||
-		   llx_gguf_str_eq(&s, "llama-bpe") || llx_gguf_str_eq(&s, "falcon3")) {
-		v->pretok = LLX_PRETOK_LLAMA3;
-		v->ignore_merges = true;
-		v->add_bos = true;
-	} else if (llx_gguf_str_eq(&s, "qwen2") ||
-		   llx_gguf_str_eq(&s, "deepseek-r1-qwen")) {
-		v->pretok = LLX_PRETOK_QWEN2;
-		v->clean_spaces = false;
-	} else {
+	for (i = 0; i < ARRAY_SIZE(llx_pretoks); i++)
+		if (llx_gguf_str_eq(&s, llx_pretoks[i].name))
+			v->pretok = &llx_pretoks[i];
+	if (!v->pretok) {
 		pr_err_ratelimited("tokenizer: pre-tokenizer '%.*s' not supported\n",
 				   (int)min_t(u64, s.len, 32), s.s);
 		return -EOPNOTSUPP;
 	}
+	if (v->pretok->flags & LLX_PT_LLAMA3) {
+		v->ignore_merges = true;
+		v->add_bos = true;
+	}
+	if (v->pretok->flags & LLX_PT_NO_CLEAN)
+		v->clean_spaces = false;
 	return 0;
 }
 
@@ -950,6 +993,10 @@ static int llx_load_specials(struct llx_vocab *v, const struct gguf_ctx *g)
 		pr_err_ratelimited("tokenizer: add_bos/add_eos set without the token\n");
 		return -EINVAL;
 	}
+	if (v->kind == LLX_VOCAB_WPM && v->unk < 0) {
+		pr_err_ratelimited("tokenizer: WordPiece vocabulary without an unknown token\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -957,7 +1004,7 @@ int llx_vocab_load(const struct gguf_ctx *g, struct llx_vocab **out)
 {
 	const struct gguf_kv *tokens, *merges = NULL;
 	u64 merge_bytes = 0;
-	u32 merge_strs = 0;
+	u32 merge_strs = 0, i;
 	struct llx_vocab *v;
 	int ret;
 
@@ -991,6 +1038,8 @@ int llx_vocab_load(const struct gguf_ctx *g, struct llx_vocab **out)
 			goto err_free;
 	}
 	ret = llx_load_tokens(v, tokens, merge_bytes, merge_strs);
+	for (i = 0; !ret && i < v->n_tokens; i++)
+		v->max_token_len = max(v->max_token_len, llx_str_len(v, i));
 	if (!ret)
 		ret = llx_load_scores(v, g);
 	if (!ret)
@@ -1132,7 +1181,8 @@ struct llx_work {
 	struct llx_sym *sym;
 	u32 sym_cap;
 	struct llx_heap heap;
-	u32 *cpts;		/* BPE: the fragment's code points */
+	u32 *cpts;		/* BPE, WPM: the fragment's code points */
+	u32 *seg, *seg2;	/* BPE: word lengths between regexes */
 	u32 *ids;
 	u32 max_ids, n_ids;
 	bool overflow;
@@ -1402,23 +1452,140 @@ static void llx_bpe_word(struct llx_work *w, u32 n)
 	}
 }
 
+/* Emit code points @c[0..@n) as one word through byte-level BPE. */
+static void llx_bpe_cpts(struct llx_work *w, const u32 *c, size_t n)
+{
+	u32 wn = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		wn += llx_utf8_encode(c[i], w->buf + wn);
+	llx_bpe_word(w, wn);
+}
+
+/*
+ * Split the fragment with each of the pre-tokenizer's regexes in turn,
+ * every one inside the words the previous ones left (unicode.cpp's
+ * unicode_regex_split()), then run BPE on each word.
+ */
 static void llx_bpe_fragment(struct llx_work *w, const u8 *text, u32 len)
 {
-	const struct llx_vocab *v = w->v;
-	size_t n = 0, pos, end, i;
-	u32 adv, off = 0, wn;
+	const u8 *rx = w->v->pretok->rx;
+	u32 adv, off = 0, nseg = 1, no, k, r, *t;
+	size_t n = 0, pos, end, start;
 
 	while (off < len) {
 		w->cpts[n++] = llx_utf8_decode(text + off, len - off, &adv);
 		off += adv;
 	}
-	for (pos = 0; pos < n && !w->err; pos = end) {
-		end = llx_pretok_next(v->pretok, w->cpts, n, pos);
-		for (wn = 0, i = pos; i < end; i++)
-			wn += llx_utf8_encode(w->cpts[i], w->buf + wn);
-		llx_bpe_word(w, wn);
+	if (!n)
+		return;
+	if (rx[1])
+		w->seg[0] = n;
+	for (r = 0; r < LLX_PRETOK_MAX - 1 && rx[r + 1]; r++) {
+		for (no = 0, start = 0, k = 0; k < nseg; k++) {
+			for (pos = 0; pos < w->seg[k]; pos = end) {
+				end = llx_rx_next(rx[r], w->cpts + start,
+						  w->seg[k], pos);
+				w->seg2[no++] = end - pos;
+			}
+			start += w->seg[k];
+		}
+		t = w->seg;
+		w->seg = w->seg2;
+		w->seg2 = t;
+		nseg = no;
 		llx_cond_resched();
 	}
+	/* The last regex splits each word straight into BPE. */
+	for (start = 0, k = 0; k < nseg && !w->err; k++) {
+		size_t sn = rx[1] ? w->seg[k] : n;
+
+		for (pos = 0; pos < sn && !w->err; pos = end) {
+			end = llx_rx_next(rx[r], w->cpts + start, sn, pos);
+			llx_bpe_cpts(w, w->cpts + start + pos, end - pos);
+			llx_cond_resched();
+		}
+		start += sn;
+	}
+}
+
+/* --- WordPiece (BERT) ---------------------------------------------------- */
+
+/* BERT's CJK ideograph blocks (llama.cpp's is_chinese_char). */
+static bool llx_wpm_cjk(u32 c)
+{
+	return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) ||
+	       (c >= 0x20000 && c <= 0x2a6df) ||
+	       (c >= 0x2a700 && c <= 0x2b73f) ||
+	       (c >= 0x2b740 && c <= 0x2b81f) ||
+	       (c >= 0x2b920 && c <= 0x2ceaf) ||
+	       (c >= 0xf900 && c <= 0xfaff) || (c >= 0x2f800 && c <= 0x2fa1f);
+}
+
+/*
+ * One word "▁" + @n bytes of w->buf[3..]: longest tokens left to right;
+ * a position no token starts at makes the whole word [UNK].
+ */
+static void llx_wpm_word(struct llx_work *w, u32 n)
+{
+	const struct llx_vocab *v = w->v;
+	u32 first = w->n_ids, i, j, id = LLX_NO_ID;
+
+	memcpy(w->buf, llx_spm_space, sizeof(llx_spm_space));
+	n += sizeof(llx_spm_space);
+	for (i = 0; i < n; i = j) {
+		for (j = min(n, i + v->max_token_len); j > i; j--) {
+			id = llx_find_token(v, w->buf + i, j - i);
+			if (id != LLX_NO_ID)
+				break;
+		}
+		if (j == i)
+			break;
+		llx_emit(w, id);
+	}
+	if (i < n) {
+		/* drop the word's tokens: ids[first..] and any overflow they made */
+		w->n_ids = first;
+		w->overflow = first > w->max_ids;
+		llx_emit(w, v->unk);
+	}
+}
+
+/*
+ * llama.cpp's WPM preprocessing: NFD (first code point), lower case; white
+ * space ends a word; NUL, U+FFFD and control characters vanish;
+ * punctuation, ASCII symbols and CJK ideographs are words of their own.
+ */
+static void llx_wpm_fragment(struct llx_work *w, const u8 *text, u32 len)
+{
+	u32 adv, off = 0, wn = 0, c, f;
+
+	while (off < len && !w->err) {
+		c = llx_ucd_nfd(llx_utf8_decode(text + off, len - off, &adv));
+		off += adv;
+		f = llx_ucd_flags(c);
+		if (f & LLX_UCD_SPACE) {
+			if (wn)
+				llx_wpm_word(w, wn);
+			wn = 0;
+			continue;
+		}
+		if (!c || c == LLX_CPT_REPLACEMENT || (f & LLX_UCD_CONTROL))
+			continue;
+		if ((f & LLX_UCD_PUNCT) || (c < 0x7f && (f & LLX_UCD_SYMBOL)) ||
+		    llx_wpm_cjk(c)) {
+			if (wn)
+				llx_wpm_word(w, wn);
+			wn = llx_utf8_encode(llx_ucd_lower(c), w->buf + 3);
+			llx_wpm_word(w, wn);
+			wn = 0;
+			continue;
+		}
+		wn += llx_utf8_encode(llx_ucd_lower(c), w->buf + 3 + wn);
+	}
+	if (wn && !w->err)
+		llx_wpm_word(w, wn);
 }
 
 static bool llx_is_space(u8 c)
@@ -1544,6 +1711,8 @@ static u32 llx_partition(const struct llx_vocab *v, const u8 *text, u32 len,
 
 static void llx_work_free(struct llx_work *w)
 {
+	kvfree(w->seg);
+	kvfree(w->seg2);
 	kvfree(w->buf);
 	kvfree(w->sym);
 	kvfree(w->heap.a);
@@ -1562,7 +1731,14 @@ static int llx_work_alloc(struct llx_work *w, u32 len)
 		if (!w->cpts)
 			return -ENOMEM;
 	}
-	w->buf = kvmalloc(3 * (size_t)len + 3, GFP_KERNEL);
+	if (w->v->kind == LLX_VOCAB_BPE && w->v->pretok->rx[1]) {
+		w->seg = kvmalloc_array(len + 1, sizeof(*w->seg), GFP_KERNEL);
+		w->seg2 = kvmalloc_array(len + 1, sizeof(*w->seg2), GFP_KERNEL);
+		if (!w->seg || !w->seg2)
+			return -ENOMEM;
+	}
+	/* WPM: a lower-cased code point may take 4 bytes for 1 (UTF-8) */
+	w->buf = kvmalloc(4 * (size_t)len + 4, GFP_KERNEL);
 	return w->buf ? 0 : -ENOMEM;
 }
 
@@ -1623,6 +1799,8 @@ int llx_tokenize(const struct llx_vocab *v, const char *text, size_t len,
 		if (v->kind == LLX_VOCAB_SPM)
 			llx_spm_fragment(&w, t + frags[i].off, frags[i].len,
 					 v->add_space_prefix && prev_special);
+		else if (v->kind == LLX_VOCAB_WPM)
+			llx_wpm_fragment(&w, t + frags[i].off, frags[i].len);
 		else
 			llx_bpe_fragment(&w, t + frags[i].off, frags[i].len);
 		prev_special = false;

@@ -458,16 +458,49 @@ static void llx_unicode_test(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags('a'), LLX_UCD_LETTER);
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags('7'), LLX_UCD_NUMBER);
-	KUNIT_EXPECT_EQ(test, llx_ucd_flags('\n'), LLX_UCD_SPACE);
-	KUNIT_EXPECT_EQ(test, llx_ucd_flags('!'), 0);
-	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1c), 0);	/* not White_Space */
-	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x85), LLX_UCD_SPACE);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags('\n'), LLX_UCD_SPACE | LLX_UCD_CONTROL);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags('!'), LLX_UCD_PUNCT);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags('$'), LLX_UCD_SYMBOL);
+	/* not White_Space */
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1c), LLX_UCD_CONTROL);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x85), LLX_UCD_SPACE | LLX_UCD_CONTROL);
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x200b), LLX_UCD_CONTROL);	/* Cf */
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x3002), LLX_UCD_PUNCT);	/* 。 */
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0xbd), LLX_UCD_NUMBER);	/* ½ */
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x3000), LLX_UCD_SPACE);
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x4e00), LLX_UCD_LETTER);
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x0660), LLX_UCD_NUMBER);
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x17b6), 0);	/* Khmer Mc */
-	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1f680), 0);	/* 🚀 */
+	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1f680), LLX_UCD_SYMBOL);	/* 🚀 */
+	/* pre-tokenizer regexes: a match, or the text up to the next one */
+	{
+		static const u32 t1[] = { 'a', 'b', ' ', 0x3000 };
+		static const u32 t2[] = { '1', '2', '3', '4', '5' };
+		static const u32 t3[] = { ' ', 'a', 'b', ',', ' ', ' ', 'c' };
+
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_TRAIL_SPACE, t1, 4, 0), 2);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_TRAIL_SPACE, t1, 4, 2), 4);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_TRAIL_SPACE, t1, 2, 0), 2);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_DIGITS3, t2, 5, 0), 3);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_DIGITS3, t2, 5, 3), 5);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_DIGIT, t2, 5, 1), 2);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_LETTERS, t3, 7, 0), 3);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_LETTERS, t3, 7, 3), 5);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_LETTERS, t3, 7, 5), 7);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_PUNCTS, t3, 7, 0), 3);
+		KUNIT_EXPECT_EQ(test, llx_rx_next(LLX_RX_PUNCTS, t3, 7, 3), 4);
+	}
+	/* WordPiece's lower case and NFD: the first code point of each */
+	KUNIT_EXPECT_EQ(test, llx_ucd_lower('A'), 'a');
+	KUNIT_EXPECT_EQ(test, llx_ucd_lower('a'), 'a');
+	KUNIT_EXPECT_EQ(test, llx_ucd_lower(0x130), 'i');	/* İ: "i̇" */
+	KUNIT_EXPECT_EQ(test, llx_ucd_lower(0x41f), 0x43f);	/* П */
+	KUNIT_EXPECT_EQ(test, llx_ucd_lower(0x10ffff), 0x10ffff);
+	KUNIT_EXPECT_EQ(test, llx_ucd_nfd(0xe9), 'e');	/* é */
+	KUNIT_EXPECT_EQ(test, llx_ucd_nfd(0xac01), 0x1100);	/* 각: ᄀ */
+	KUNIT_EXPECT_EQ(test, llx_ucd_nfd(0x212b), 'A');	/* Å (Angstrom) */
+	KUNIT_EXPECT_EQ(test, llx_ucd_nfd('x'), 'x');
+	KUNIT_EXPECT_EQ(test, llx_ucd_nfd(0x10ffff), 0x10ffff);
 	/* Unicode 15.1 as in llama.cpp: 15.0 and 15.1 additions, no 16.0 */
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x1e4f0), LLX_UCD_NUMBER);
 	KUNIT_EXPECT_EQ(test, llx_ucd_flags(0x2ebf0), LLX_UCD_LETTER);
@@ -535,7 +568,7 @@ static const struct {
 	{ BAD_SCORES_TYPE, "scores as string array", -EINVAL },
 	{ BAD_TYPES_TYPE, "token_type as u8 array", -EINVAL },
 	{ BAD_MODEL_TYPE, "model as u32", -EINVAL },
-	{ BAD_MODEL, "model bert", -EOPNOTSUPP },
+	{ BAD_MODEL, "model t5 (unigram)", -EOPNOTSUPP },
 	{ BAD_NAN_SCORE, "NaN score", -EINVAL },
 	{ BAD_ADD_BOS_NONE, "add_bos without bos", -EINVAL },
 	{ BAD_BOS_TYPE, "bos id as string", -EINVAL },
@@ -563,7 +596,7 @@ static void build_bad_spm(struct gb *w, enum bad_vocab bad)
 	if (bad == BAD_MODEL_TYPE)
 		gb_kv_u32(w, "tokenizer.ggml.model", 1);
 	else
-		gb_kv_str(w, "tokenizer.ggml.model", bad == BAD_MODEL ? "bert" : "llama");
+		gb_kv_str(w, "tokenizer.ggml.model", bad == BAD_MODEL ? "t5" : "llama");
 	switch (bad) {
 	case BAD_EMPTY:
 		gb_kv_arr(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, 0);
@@ -672,6 +705,15 @@ static const char * const vocab_files[] = {
 	"ggml-vocab-llama-spm.gguf",
 	"ggml-vocab-phi-3.gguf",
 	"ggml-vocab-gpt-2.gguf",
+	"ggml-vocab-llama-bpe.gguf",
+	"ggml-vocab-qwen2.gguf",
+	"ggml-vocab-deepseek-llm.gguf",
+	"ggml-vocab-deepseek-coder.gguf",
+	"ggml-vocab-falcon.gguf",
+	"ggml-vocab-mpt.gguf",
+	"ggml-vocab-starcoder.gguf",
+	"ggml-vocab-refact.gguf",
+	"ggml-vocab-bert-bge.gguf",
 };
 
 static void vocab_desc(const char * const *f, char *desc)
@@ -812,9 +854,13 @@ static void llx_tok_vectors_test(struct kunit *test)
 			continue;
 		}
 		pass++;
-		/* detokenize(tokenize(x)) == x where llama.cpp keeps it so */
-		if (llx_vocab_kind(v) == LLX_VOCAB_BPE &&
-		    !bpe_round_trips(p, q - p))
+		/*
+		 * detokenize(tokenize(x)) == x where llama.cpp keeps it so
+		 * (WordPiece lower-cases and drops white space: never)
+		 */
+		if (llx_vocab_kind(v) == LLX_VOCAB_WPM ||
+		    (llx_vocab_kind(v) == LLX_VOCAB_BPE &&
+		     !bpe_round_trips(p, q - p)))
 			continue;
 		n = llx_detokenize(v, ids, n, text, 4096);
 		KUNIT_EXPECT_EQ_MSG(test, n, (int)(q - p), "round trip %d", ncase);

@@ -228,7 +228,7 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 	struct llx_sampler *smp;
 	struct llx_detok dt;
 	u32 *gen, n_gen = 0, n_ctx = o->n_ctx, i;
-	char piece[512];
+	char piece[LLX_MAX_DETOK_OUT];
 	u64 t0, t_prompt, t_gen;
 	int ret, len;
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Tokenizer read from a GGUF vocabulary: SentencePiece ("llama") and
- * GPT-2 style byte-level BPE ("gpt2").  Integer-only; not an FP object.
+ * Tokenizer read from a GGUF vocabulary: SentencePiece ("llama"), GPT-2
+ * style byte-level BPE ("gpt2") and WordPiece ("bert").  Integer-only;
+ * not an FP object.
  *
  * Lifetime: a struct llx_vocab copies what it needs out of the gguf_ctx;
  * the gguf_ctx and its buffer may be freed after llx_vocab_load().
@@ -14,13 +15,14 @@
 struct gguf_ctx;
 struct llx_vocab;
 
-#define LLX_MAX_VOCAB		262144u	/* 2^18 tokens */
-#define LLX_MAX_PIECE_LEN	256u	/* bytes of a token's text and piece */
+/* The vocabulary-size limit of the schema check, tokenizer and sampler. */
+#define LLX_MAX_VOCAB		262144u	/* 2^18 tokens: Gemma's 262,144 */
+#define LLX_MAX_PIECE_LEN	1024u	/* bytes of a token's text and piece */
 #define LLX_MAX_INPUT_LEN	1048576u	/* bytes of text per call */
 /* Most bytes one llx_detok_push() or llx_detok_flush() writes. */
 #define LLX_MAX_DETOK_OUT	(LLX_MAX_PIECE_LEN + 3)
 
-enum llx_vocab_kind { LLX_VOCAB_SPM = 1, LLX_VOCAB_BPE = 2 };
+enum llx_vocab_kind { LLX_VOCAB_SPM = 1, LLX_VOCAB_BPE = 2, LLX_VOCAB_WPM = 3 };
 
 int llx_vocab_load(const struct gguf_ctx *g, struct llx_vocab **out);
 void llx_vocab_free(struct llx_vocab *v);
