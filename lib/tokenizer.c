@@ -610,7 +610,9 @@ static s32 llx_token_named(const struct llx_vocab *v, const char *s)
 
 /*
  * llama.cpp finds end-of-generation tokens by their text and marks them
- * as control tokens, which also changes how they tokenize and print.
+ * as control tokens, which also changes how they tokenize and print:
+ * its special_eog_ids are the FIM pad/repo/separator tokens, the tokens
+ * named in eog[] below, and eos, eot and eom.
  * (Where several EOT names exist it takes whichever its hash map yields
  * first; here the first in this list.)
  */
@@ -625,8 +627,24 @@ static void llx_find_eog(struct llx_vocab *v)
 		"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
 		"<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>",
 	};
-	u32 i;
+	/* FIM pad, repo and file-separator tokens also end generation. */
+	static const char * const fim[][4] = {
+		{ "<|fim_pad|>", "<fim-pad>", "<PAD>" },
+		{ "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>" },
+		{ "<|file_sep|>" },
+	};
+	u32 i, k;
 	s32 id;
+
+	for (i = 0; i < ARRAY_SIZE(fim); i++) {
+		for (k = 0, id = -1; id < 0 && k < ARRAY_SIZE(fim[i]) && fim[i][k];
+		     k++)
+			id = llx_token_named(v, fim[i][k]);
+		if (id < 0)
+			continue;
+		llx_add_eog(v, id);
+		v->attr[id] |= LLX_ATTR_CONTROL;
+	}
 
 	for (i = 0; v->eot < 0 && i < ARRAY_SIZE(eot); i++) {
 		v->eot = llx_token_named(v, eot[i]);

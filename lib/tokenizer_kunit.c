@@ -876,6 +876,57 @@ static void llx_tok_vectors_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pass, VEC_CASES);
 }
 
+/*
+ * Chat vocabularies: control and user-defined tokens in a prompt with
+ * special-token parsing on (llama-tokenize's ids, DATA.md), and the
+ * end-of-generation set llama.cpp derives.
+ */
+static const struct special_case {
+	const char *file;
+	const char *text;
+	u32 ids[12];
+	u32 n_ids;
+	u32 eog[6];
+	u32 n_eog;
+} special_cases[] = {
+	{ "ggml-vocab-llama-bpe.gguf",
+	  "<|start_header_id|>user<|end_header_id|>\n\nHello world<|eot_id|>",
+	  { 128000, 128006, 882, 128007, 271, 9906, 1917, 128009 }, 8,
+	  { 128001, 128009 }, 2 },
+	{ "ggml-vocab-qwen2.gguf",
+	  "<|im_start|>user\nHello world<think>x</think><|im_end|>",
+	  { 151644, 872, 198, 9707, 1879, 151667, 87, 151668, 151645 }, 9,
+	  { 151643, 151645, 151662, 151663, 151664 }, 5 },
+	{ "ggml-vocab-phi-3.gguf", "<|user|>", { 1, 32010 }, 2,
+	  { 32000, 32007 }, 2 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(special_cases, special_cases, file);
+
+static void llx_tok_special_test(struct kunit *test)
+{
+	const struct special_case *c = test->param_value;
+	const struct firmware *gg;
+	struct llx_vocab *v;
+	u32 ids[16], i, n_eog = 0;
+	int n;
+
+	gg = vocab_fw(test, c->file, "");
+	if (!gg)
+		return;
+	KUNIT_ASSERT_EQ(test, load_vocab(test, gg->data, gg->size, &v), 0);
+	n = llx_tokenize(v, c->text, strlen(c->text), true, true, ids,
+			 ARRAY_SIZE(ids));
+	KUNIT_ASSERT_EQ(test, n, (int)c->n_ids);
+	KUNIT_EXPECT_MEMEQ(test, ids, c->ids, c->n_ids * sizeof(u32));
+	for (i = 0; i < c->n_eog; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, llx_vocab_is_eog(v, c->eog[i]),
+				      "%u", c->eog[i]);
+	for (i = 0; i < llx_vocab_size(v); i++)
+		n_eog += llx_vocab_is_eog(v, i);
+	KUNIT_EXPECT_EQ(test, n_eog, c->n_eog);
+}
+
 static void llx_test_kvfree(void *p)
 {
 	kvfree(p);
@@ -1031,6 +1082,7 @@ static struct kunit_case llx_tokenizer_cases[] = {
 	KUNIT_CASE(llx_unicode_test),
 	KUNIT_CASE_PARAM(llx_tok_bad_vocab_test, bad_case_gen_params),
 	KUNIT_CASE_PARAM(llx_tok_vectors_test, vocab_gen_params),
+	KUNIT_CASE_PARAM(llx_tok_special_test, special_cases_gen_params),
 	KUNIT_CASE(llx_tok_stories_test),
 	KUNIT_CASE(llx_tok_long_test),
 	{}
