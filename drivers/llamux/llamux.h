@@ -44,7 +44,7 @@
 #define LLXD_MAX_THREADS	16u
 #define LLXD_MAX_SESSIONS	64u
 #define LLXD_MAX_PROMPT		65536u	/* bytes per write() */
-#define LLXD_FIFO_SIZE		4096u	/* text buffered per session */
+#define LLXD_FIFO_SIZE		8192u	/* text buffered per session: >= LLXD_STEP_MAX */
 #define LLXD_PIECE_MAX		(LLX_MAX_PIECE_LEN + 16)	/* one detok push */
 /* One piece after UTF-8 repair (every byte as U+FFFD). */
 #define LLXD_TEXT_MAX		(LLXD_UTF8_GROWTH * (LLXD_PIECE_MAX + 1))
