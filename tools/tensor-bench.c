@@ -5,6 +5,9 @@
  *
  *   tensor-bench [-n COLS] [-r ROWS] [-s SECONDS] [-t TYPE] [-b NTOK]
  *
+ * With -B it prints the streaming read bandwidth of one thread (GB/s, best
+ * of 5 passes over 512 MiB): the ceiling of a memory-bound decode.
+ *
  * With -b NTOK (a prompt batch) it times llx_matmul() on NTOK activations
  * in the engine's chunks of rows (2^19 multiply-adds per call), against
  * the one-token-at-a-time llx_vec_dot_rows() over the same chunks, AVX2
@@ -18,6 +21,8 @@
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
 #include <llamux/tensor.h>
+
+#include <immintrin.h>
 
 static u64 rng = 0x2545f4914f6cdd1dull;
 
@@ -81,6 +86,42 @@ static double bench(u32 type, const u8 *w, size_t rb, const void *xq, u32 n,
 	} while (t < secs);
 	*gelem = (double)iters * n * rows / t / 1e9;
 	return (double)iters * rb * rows / t / 1e9;
+}
+
+/* one thread reading 512 MiB with 256-bit loads, best of 5 passes */
+__attribute__((target("avx2")))
+static int main_bandwidth(void)
+{
+	const size_t n = (size_t)512 << 20;
+	double best = 0, t0, t;
+	__m256i a0, a1, a2, a3;
+	u8 *p = aligned_alloc(64, n);
+	size_t i;
+	int k;
+
+	if (!p)
+		return 1;
+	memset(p, 1, n);
+	a0 = _mm256_setzero_si256();
+	a1 = a0;
+	a2 = a0;
+	a3 = a0;
+	for (k = 0; k < 5; k++) {
+		t0 = now_s();
+		for (i = 0; i < n; i += 128) {
+			a0 = _mm256_add_epi8(a0, _mm256_load_si256((void *)(p + i)));
+			a1 = _mm256_add_epi8(a1, _mm256_load_si256((void *)(p + i + 32)));
+			a2 = _mm256_add_epi8(a2, _mm256_load_si256((void *)(p + i + 64)));
+			a3 = _mm256_add_epi8(a3, _mm256_load_si256((void *)(p + i + 96)));
+		}
+		t = now_s() - t0;
+		best = max(best, n / t / 1e9);
+	}
+	a0 = _mm256_add_epi8(_mm256_add_epi8(a0, a1), _mm256_add_epi8(a2, a3));
+	printf("read bandwidth: %.2f GB/s (1 thread, 512 MiB, best of 5; check %d)\n",
+	       best, _mm256_extract_epi8(a0, 0) & 1);
+	free(p);
+	return 0;
 }
 
 /* CPU time of this thread: robust against other jobs on a busy machine */
@@ -173,6 +214,8 @@ int main(int argc, char **argv)
 	const char *only = NULL;
 	int i;
 
+	if (argc == 2 && !strcmp(argv[1], "-B"))
+		return main_bandwidth();
 	for (i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "-n"))
 			n = strtoul(argv[i + 1], NULL, 0);
