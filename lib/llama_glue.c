@@ -402,6 +402,23 @@ void llx_session_free(struct llx_session *s)
 }
 EXPORT_SYMBOL_GPL(llx_session_free);
 
+/*
+ * A session's big zeroed buffers: charged to the caller's memory cgroup,
+ * and a failure is NULL (-ENOMEM) rather than an OOM kill.  kvmalloc()
+ * refuses (with a WARN) more than INT_MAX bytes; vmalloc takes any size.
+ */
+static void *llx_big_zalloc(u64 bytes)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
+			  __GFP_NOWARN | __GFP_ZERO;
+
+	if (bytes > SIZE_MAX)
+		return NULL;
+	if (bytes <= INT_MAX)
+		return kvmalloc(bytes, gfp);
+	return __vmalloc(bytes, gfp);
+}
+
 int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 		       struct llx_session **out)
 {
@@ -427,7 +444,7 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	kv_floats = (u64)hp->n_layer * n_ctx * llx_kv_dim(hp);
 	floats = llx_scratch_floats(hp, nb, llx_kv_len(n_ctx));
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
 	s->m = m;
@@ -436,13 +453,14 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	s->n_batch = nb;
 	s->n_threads = 1;
 	s->par_min_work = LLX_PAR_MIN_WORK;
-	s->k_cache = kvcalloc(kv_floats, sizeof(float), GFP_KERNEL);
-	s->v_cache = kvcalloc((u64)hp->n_layer * s->kv_len * llx_kv_dim(hp),
-			      sizeof(float), GFP_KERNEL);
-	s->x = kvcalloc(floats, sizeof(float), GFP_KERNEL);
-	s->xq = kvmalloc_array(nb, m->act_stride, GFP_KERNEL);
-	s->t_last = kcalloc(hp->n_layer, sizeof(*s->t_last), GFP_KERNEL);
-	s->t_total = kcalloc(hp->n_layer, sizeof(*s->t_total), GFP_KERNEL);
+	s->k_cache = llx_big_zalloc(kv_floats * sizeof(float));
+	s->v_cache = llx_big_zalloc((u64)hp->n_layer * s->kv_len *
+				    llx_kv_dim(hp) * sizeof(float));
+	s->x = llx_big_zalloc(floats * sizeof(float));
+	s->xq = llx_big_zalloc((u64)nb * m->act_stride);
+	s->t_last = kcalloc(hp->n_layer, sizeof(*s->t_last), GFP_KERNEL_ACCOUNT);
+	s->t_total = kcalloc(hp->n_layer, sizeof(*s->t_total),
+			     GFP_KERNEL_ACCOUNT);
 	if (!s->k_cache || !s->v_cache || !s->x || !s->xq || !s->t_last ||
 	    !s->t_total) {
 		llx_session_free(s);
@@ -812,6 +830,36 @@ static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 	return llx_pass_matmul(p, &m->w.output, s->xb, s->logits, 1);
 }
 
+/* The next batch of llx_forward() with @left tokens to go. */
+static u32 llx_batch_len(const struct llx_session *s, u32 left)
+{
+	u32 nt = min(left, s->n_batch);
+
+	/*
+	 * No lone last token: llama.cpp takes the whole prompt as one
+	 * batch, summed in another order than a single token.
+	 */
+	if (left == nt + 1 && nt > 2)
+		nt--;
+	return nt;
+}
+
+u32 llx_forward_chunk(const struct llx_session *s, u32 n, u32 max)
+{
+	u32 done = 0, nt;
+
+	while (done < n) {
+		nt = llx_batch_len(s, n - done);
+		if (done && nt > max - done)
+			break;
+		done += nt;
+		if (done >= max)
+			break;
+	}
+	return done;
+}
+EXPORT_SYMBOL_GPL(llx_forward_chunk);
+
 int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
 		bool (*abort)(void *arg), void *arg)
 {
@@ -835,13 +883,7 @@ int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
 	memset(s->t_last, 0, hp->n_layer * sizeof(*s->t_last));
 	for (done = 0; done < n; done += p.nt) {
 		p.pos = s->pos;
-		p.nt = min(n - done, s->n_batch);
-		/*
-		 * No lone last token: llama.cpp takes the whole prompt as one
-		 * batch, summed in another order than a single token.
-		 */
-		if (n - done == p.nt + 1 && p.nt > 2)
-			p.nt--;
+		p.nt = llx_batch_len(s, n - done);
 		ret = llx_forward_batch(&p, tokens + done, done + p.nt == n);
 		if (ret) {
 			/* Undo: the cache rows written are simply reused. */

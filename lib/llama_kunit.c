@@ -491,6 +491,51 @@ static void llx_batch_test(struct kunit *test)
 }
 
 /*
+ * A prompt run as llx_forward() calls of llx_forward_chunk() pieces (how
+ * the driver lets other sessions step between the pieces of a long
+ * prompt) gives the same logits, bit for bit, as one call.  97 tokens
+ * make llx_forward() cut its last 33 as 31 + 2.
+ */
+static void llx_chunk_test(struct kunit *test)
+{
+	const struct llx_gen_case *c = test->param_value;
+	static const u32 lens[] = { 97, 100 };
+	struct llx_session *a, *b;
+	struct llx_model *m;
+	u32 ids[100], n_vocab, i, k, done, nt, calls;
+
+	m = llx_t_gen(test, &c->shape);
+	n_vocab = llx_model_hparams(m)->n_vocab;
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		ids[i] = (i * 37 + 5) % n_vocab;
+	a = llx_t_session(test, m, 128);
+	b = llx_t_session(test, m, 128);
+	KUNIT_EXPECT_EQ(test, llx_forward_chunk(a, 0, 40), 0);
+	KUNIT_EXPECT_EQ(test, llx_forward_chunk(a, 97, 40), 32);
+	KUNIT_EXPECT_EQ(test, llx_forward_chunk(a, 33, 100), 33);
+	KUNIT_EXPECT_EQ(test, llx_forward_chunk(a, 33, 32), 31);
+	KUNIT_EXPECT_EQ(test, llx_forward_chunk(a, 3, 1), 3);
+	KUNIT_EXPECT_EQ(test, llx_forward_chunk(a, 100, 64), 64);
+	for (k = 0; k < ARRAY_SIZE(lens); k++) {
+		llx_session_reset(a);
+		llx_session_reset(b);
+		KUNIT_ASSERT_EQ(test, llx_forward(a, ids, lens[k], NULL, NULL), 0);
+		for (done = 0, calls = 0; done < lens[k]; done += nt, calls++) {
+			nt = llx_forward_chunk(b, lens[k] - done, 40);
+			KUNIT_ASSERT_GT(test, nt, 0);
+			KUNIT_ASSERT_EQ(test, llx_forward(b, ids + done, nt,
+							  NULL, NULL), 0);
+		}
+		KUNIT_EXPECT_EQ(test, calls, 3);
+		KUNIT_EXPECT_EQ(test, llx_session_pos(b), lens[k]);
+		KUNIT_EXPECT_MEMEQ_MSG(test, llx_session_logits_bits(a),
+				       llx_session_logits_bits(b),
+				       n_vocab * sizeof(u32), "%u tokens",
+				       lens[k]);
+	}
+}
+
+/*
  * An independent, naive forward pass (llama2.c's, written out here with
  * plain loops and double accumulators) over an F32 generated model: the
  * engine's logits for the last of a few tokens must agree to 1e-5 (the
@@ -1089,6 +1134,7 @@ static void llx_par_stress_test(struct kunit *test)
 static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_mock_test),
 	KUNIT_CASE_PARAM(llx_batch_test, llx_gen_gen_params),
+	KUNIT_CASE_PARAM(llx_chunk_test, llx_gen_gen_params),
 	KUNIT_CASE(llx_naive_test),
 	KUNIT_CASE(llx_ctx_test),
 	KUNIT_CASE(llx_create_test),

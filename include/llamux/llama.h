@@ -123,6 +123,13 @@ u32 llx_session_threads(const struct llx_session *s);
  */
 int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
 		bool (*abort)(void *arg), void *arg);
+/*
+ * Tokens, at least one batch and otherwise at most @max, of the batches
+ * llx_forward() would cut @n tokens into, from the first: running a long
+ * prompt as llx_forward() calls of these chunks gives the same cache and
+ * logits, bit for bit, as one call (0 when @n is 0).
+ */
+u32 llx_forward_chunk(const struct llx_session *s, u32 n, u32 max);
 /* Logits of the last forward, as f32 bits (n_vocab of them). */
 const u32 *llx_session_logits_bits(const struct llx_session *s);
 

@@ -148,7 +148,9 @@ static inline void put_unaligned_le64(u64 v, void *p)
 /* Allocation: gfp flags are accepted and ignored. */
 typedef unsigned int gfp_t;
 #define GFP_KERNEL	0u
+#define GFP_KERNEL_ACCOUNT	0u
 #define __GFP_NOWARN	0u
+#define __GFP_RETRY_MAYFAIL	0u
 #define __GFP_ZERO	1u
 
 static inline void *kmalloc(size_t n, gfp_t f)
@@ -214,6 +216,7 @@ static inline void *kmemdup(const void *p, size_t n, gfp_t f)
 #define kvmalloc_array(n, s, f)	kmalloc_array(n, s, f)
 #define kvcalloc(n, s, f)	kcalloc(n, s, f)
 #define vmalloc(n)		malloc((n) ? (n) : 1)
+#define __vmalloc(n, f)		kmalloc(n, f)
 #define vzalloc(n)		calloc(1, (n) ? (n) : 1)
 #define kfree(p)		free((void *)(p))
 #define kvfree(p)		free((void *)(p))
