@@ -594,7 +594,7 @@ void llxd_models_show(struct seq_file *sf)
 			spin_lock(&inst->qlock);
 			seq_printf(sf, " memory %llu (%s) kv %llu sessions %d threads %u pending %u",
 				   inst->weights.len, inst->mem_kind,
-				   inst->kv_bytes * atomic_read(&inst->n_sessions),
+				   inst->kv_total,
 				   atomic_read(&inst->n_sessions), inst->n_threads,
 				   inst->pending);
 			threads += inst->n_threads;

@@ -43,7 +43,7 @@ DEFINE_SHOW_ATTRIBUTE(layers);
 static int stats_show(struct seq_file *sf, void *unused)
 {
 	struct llxd_inst *inst = sf->private;
-	u64 pt, pns, gt, gns, kv_pos = 0, kv_cap = 0;
+	u64 pt, pns, gt, gns, kv_pos = 0, kv_cap = 0, kv_bytes;
 	struct llxd_file *f;
 	u64 tps;
 
@@ -56,9 +56,12 @@ static int stats_show(struct seq_file *sf, void *unused)
 
 	spin_lock(&inst->qlock);
 	list_for_each_entry(f, &inst->files, fnode) {
+		if (!f->sess)	/* no prompt yet */
+			continue;
 		kv_pos += llx_session_pos(f->sess);
 		kv_cap += inst->n_ctx;
 	}
+	kv_bytes = inst->kv_total;
 	spin_unlock(&inst->qlock);
 
 	seq_printf(sf, "prompt_tokens %llu\nprompt_ns %llu\n", pt, pns);
@@ -68,7 +71,7 @@ static int stats_show(struct seq_file *sf, void *unused)
 	tps = llxd_tps_milli(gt, gns);
 	seq_printf(sf, "gen_tps %llu.%03llu\n", div_u64(tps, 1000), tps % 1000);
 	seq_printf(sf, "kv_positions %llu/%llu\nkv_bytes %llu\n", kv_pos, kv_cap,
-		   inst->kv_bytes * atomic_read(&inst->n_sessions));
+		   kv_bytes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

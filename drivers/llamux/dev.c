@@ -2,11 +2,11 @@
 /*
  * Loaded instances and /dev/llamux/NAME.
  *
- * Every open file is a session: its own KV cache (allocated at open),
- * sampler (made per prompt from the model's live sampling attributes)
- * and output buffer.  write() tokenizes a prompt and queues a request;
- * read() streams the text the inference thread produces; poll() and
- * O_NONBLOCK work; a signal in read() or close() cancels.  See
+ * Every open file is a session: its own KV cache (allocated at the first
+ * prompt), sampler (made per prompt from the model's live sampling
+ * attributes) and output buffer.  write() tokenizes a prompt and queues a
+ * request; read() streams the text the inference thread produces; poll()
+ * and O_NONBLOCK work; close() or a fatal signal in read() cancels.  See
  * docs/device.md for the protocol.
  *
  * Lifetimes: see llamux.h.  misc_open() calls our open() under misc_mtx,
@@ -18,6 +18,7 @@
 
 #include <linux/fs.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
@@ -45,6 +46,7 @@ void llxd_inst_put(struct llxd_inst *inst)
 {
 	kref_put(&inst->ref, llxd_inst_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_inst_put);
 
 static void file_free(struct llxd_file *f)
 {
@@ -58,10 +60,13 @@ static void file_free(struct llxd_file *f)
 	kfree(f);
 }
 
-static int llxd_open(struct inode *inode, struct file *file)
+/*
+ * A new session.  Called from open() under misc_open()'s global mutex:
+ * only small allocations here, the KV cache waits for the first prompt.
+ */
+VISIBLE_IF_KUNIT int llxd_file_open(struct llxd_inst *inst,
+				    struct llxd_file **out)
 {
-	struct miscdevice *misc = file->private_data;
-	struct llxd_inst *inst = container_of(misc, struct llxd_inst, misc);
 	struct llxd_file *f;
 	int ret;
 
@@ -71,71 +76,126 @@ static int llxd_open(struct inode *inode, struct file *file)
 		ret = -EBUSY;
 		goto dec;
 	}
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f) {
 		ret = -ENOMEM;
 		goto dec;
 	}
 	f->inst = inst;
 	mutex_init(&f->io_lock);
-	spin_lock_init(&f->lock);
 	init_waitqueue_head(&f->wq);
 	INIT_LIST_HEAD(&f->node);
-	ret = kfifo_alloc(&f->out, LLXD_FIFO_SIZE, GFP_KERNEL);
-	if (ret)
-		goto free;
-	f->prompt = kvmalloc_array(inst->n_ctx, sizeof(u32), GFP_KERNEL);
-	f->ids = kvmalloc_array(inst->conf.max_tokens, sizeof(u32), GFP_KERNEL);
-	if (!f->prompt || !f->ids) {
-		ret = -ENOMEM;
-		goto free;
+	ret = kfifo_alloc(&f->out, LLXD_FIFO_SIZE, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kfree(f);
+		goto dec;
 	}
-	ret = llx_session_create(inst->model, inst->n_ctx,
-				 (u64)llxd_max_kv_mb << 20, &f->sess);
-	if (ret)
-		goto free;
-	/* Clamped to the online CPUs; the count in use, or -ENOMEM. */
-	ret = llx_session_set_threads(f->sess, inst->conf.threads_per_session);
-	if (ret < 0)
-		goto free;
-
 	kref_get(&inst->ref);
 	spin_lock(&inst->qlock);
 	list_add_tail(&f->fnode, &inst->files);
 	spin_unlock(&inst->qlock);
-	file->private_data = f;
-	return stream_open(inode, file);
+	*out = f;
+	return 0;
 
-free:
-	file_free(f);
 dec:
 	atomic_dec(&inst->n_sessions);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_file_open);
 
-static int llxd_release(struct inode *inode, struct file *file)
+VISIBLE_IF_KUNIT void llxd_file_release(struct llxd_file *f)
 {
-	struct llxd_file *f = file->private_data;
 	struct llxd_inst *inst = f->inst;
 
 	llxd_cancel_and_wait(f);
 	spin_lock(&inst->qlock);
 	list_del(&f->fnode);
+	if (f->sess)
+		inst->kv_total -= inst->kv_bytes;
 	spin_unlock(&inst->qlock);
 	file_free(f);
 	atomic_dec(&inst->n_sessions);
 	llxd_inst_put(inst);
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_file_release);
+
+static int llxd_open(struct inode *inode, struct file *file)
+{
+	struct miscdevice *misc = file->private_data;
+	struct llxd_inst *inst = container_of(misc, struct llxd_inst, misc);
+	struct llxd_file *f;
+	int ret;
+
+	ret = llxd_file_open(inst, &f);
+	if (ret)
+		return ret;
+	file->private_data = f;
+	return stream_open(inode, file);
+}
+
+static int llxd_release(struct inode *inode, struct file *file)
+{
+	llxd_file_release(file->private_data);
 	return 0;
 }
 
-static enum llxd_phase get_phase(struct llxd_file *f)
-{
-	enum llxd_phase ph;
+/* Bytes that would-be allocations must not wake the OOM killer for. */
+#define LLXD_GFP_SESSION	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | \
+				 __GFP_NOWARN)
 
-	spin_lock(&f->lock);
-	ph = f->phase;
-	spin_unlock(&f->lock);
-	return ph;
+/*
+ * The session's KV cache and buffers, at its first prompt (io_lock held,
+ * request idle).  The model's kv_total_cap bounds the sum over its
+ * sessions; a failure is -ENOMEM, never an OOM kill.
+ */
+static int session_alloc(struct llxd_file *f)
+{
+	struct llxd_inst *inst = f->inst;
+	struct llx_session *sess = NULL;
+	u32 *prompt = NULL, *ids = NULL;
+	int ret;
+
+	if (f->sess)
+		return 0;
+	spin_lock(&inst->qlock);
+	if (inst->kv_total_cap - inst->kv_total < inst->kv_bytes) {
+		spin_unlock(&inst->qlock);
+		pr_debug("%s: KV memory of the sessions would exceed max_kv_total_mb\n",
+			 inst->name);
+		return -ENOMEM;
+	}
+	inst->kv_total += inst->kv_bytes;
+	spin_unlock(&inst->qlock);
+
+	ret = -ENOMEM;
+	prompt = kvmalloc_array(inst->n_ctx, sizeof(u32), LLXD_GFP_SESSION);
+	ids = kvmalloc_array(inst->conf.max_tokens, sizeof(u32),
+			     LLXD_GFP_SESSION);
+	if (!prompt || !ids)
+		goto fail;
+	ret = llx_session_create(inst->model, inst->n_ctx,
+				 (u64)llxd_max_kv_mb << 20, &sess);
+	if (ret)
+		goto fail;
+	/* Clamped to the online CPUs; the count in use, or -ENOMEM. */
+	ret = llx_session_set_threads(sess, inst->conf.threads_per_session);
+	if (ret < 0)
+		goto fail;
+	f->prompt = prompt;
+	f->ids = ids;
+	spin_lock(&inst->qlock);
+	f->sess = sess;
+	spin_unlock(&inst->qlock);
+	return 0;
+
+fail:
+	llx_session_free(sess);
+	kvfree(prompt);
+	kvfree(ids);
+	spin_lock(&inst->qlock);
+	inst->kv_total -= inst->kv_bytes;
+	spin_unlock(&inst->qlock);
+	return ret;
 }
 
 /* Tokenize @text into f->prompt and set up a fresh generation. */
@@ -181,26 +241,50 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 		llx_sampler_accept(f->smp, f->prompt[i]);
 
 	f->n_prompt = n;
+	f->n_done = 0;
 	f->n_ids = 0;
 	llx_session_reset(f->sess);
 	llx_detok_init(&f->detok, inst->vocab);
 	llxd_utf8_init(&f->utf8);
 	kfifo_reset(&f->out);
-	WRITE_ONCE(f->cancel, false);
-	spin_lock(&f->lock);
-	f->phase = LLXD_PH_PREFILL;
-	f->stop = LLXD_STOP_NONE;
-	spin_unlock(&f->lock);
-	atomic_inc(&inst->n_generating);
-	llxd_enqueue(f);
-	return 0;
+	return llxd_enqueue(f);
 }
+
+/*
+ * write() after the copy: start a generation of @text.  -EAGAIN when
+ * @nonblock and the file's read() or write() is in progress.
+ */
+VISIBLE_IF_KUNIT int llxd_submit(struct llxd_file *f, const char *text,
+				 size_t len, bool nonblock)
+{
+	struct llxd_inst *inst = f->inst;
+	int ret = 0;
+
+	if (nonblock) {
+		if (!mutex_trylock(&f->io_lock))
+			return -EAGAIN;
+	} else if (mutex_lock_interruptible(&f->io_lock)) {
+		return -ERESTARTSYS;
+	}
+	spin_lock(&inst->qlock);
+	if (inst->dead)
+		ret = -ENODEV;
+	else if (!llxd_idle_locked(f))
+		ret = -EBUSY;
+	spin_unlock(&inst->qlock);
+	if (!ret)
+		ret = session_alloc(f);
+	if (!ret)
+		ret = start_generation(f, text, len);
+	mutex_unlock(&f->io_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_submit);
 
 static ssize_t llxd_write(struct file *file, const char __user *ubuf,
 			  size_t count, loff_t *ppos)
 {
 	struct llxd_file *f = file->private_data;
-	enum llxd_phase ph;
 	size_t len = count;
 	char *buf;
 	int ret;
@@ -210,7 +294,7 @@ static ssize_t llxd_write(struct file *file, const char __user *ubuf,
 			 f->inst->name, count, LLXD_MAX_PROMPT);
 		return -E2BIG;
 	}
-	buf = memdup_user(ubuf, count);
+	buf = vmemdup_user(ubuf, count);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	if (len && buf[len - 1] == '\n')
@@ -218,94 +302,128 @@ static ssize_t llxd_write(struct file *file, const char __user *ubuf,
 	if (!llxd_utf8_valid(buf, len)) {
 		pr_debug("%s: prompt is not valid UTF-8\n", f->inst->name);
 		ret = -EILSEQ;
-		goto out;
+	} else {
+		ret = llxd_submit(f, buf, len, file->f_flags & O_NONBLOCK);
 	}
-
-	ret = mutex_lock_interruptible(&f->io_lock);
-	if (ret)
-		goto out;
-	ph = get_phase(f);
-	if (READ_ONCE(f->inst->dead))
-		ret = -ENODEV;
-	else if (ph == LLXD_PH_PREFILL || ph == LLXD_PH_DECODE)
-		ret = -EBUSY;
-	else
-		ret = start_generation(f, buf, len);
-	mutex_unlock(&f->io_lock);
-out:
-	kfree(buf);
+	kvfree(buf);
 	return ret ? ret : count;
 }
 
+/* Text to read, EOF to deliver, or the model gone. */
 static bool readable(struct llxd_file *f)
 {
-	enum llxd_phase ph = get_phase(f);
+	bool ret;
 
-	return !kfifo_is_empty(&f->out) || ph == LLXD_PH_DONE ||
-	       ph == LLXD_PH_IDLE || READ_ONCE(f->inst->dead);
+	if (!kfifo_is_empty(&f->out))
+		return true;
+	spin_lock(&f->inst->qlock);
+	ret = f->phase == LLXD_PH_DONE || f->phase == LLXD_PH_IDLE ||
+	      f->inst->dead;
+	spin_unlock(&f->inst->qlock);
+	return ret;
 }
 
-static ssize_t llxd_read(struct file *file, char __user *ubuf, size_t count,
-			 loff_t *ppos)
+/*
+ * read() into @ubuf, or into @kbuf (tests).  A fatal signal cancels the
+ * generation; any other signal interrupts only the wait (-ERESTARTSYS:
+ * restarted, or -EINTR to a handler without SA_RESTART), and the
+ * generation goes on.
+ */
+VISIBLE_IF_KUNIT ssize_t llxd_read_text(struct llxd_file *f,
+					char __user *ubuf, char *kbuf,
+					size_t count, bool nonblock)
 {
-	struct llxd_file *f = file->private_data;
+	struct llxd_inst *inst = f->inst;
 	unsigned int copied;
 	enum llxd_phase ph;
-	int ret;
+	bool dead;
+	ssize_t ret;
 
 	if (!count)
 		return 0;
-	ret = mutex_lock_interruptible(&f->io_lock);
-	if (ret)
-		return ret;
+	if (nonblock) {
+		if (!mutex_trylock(&f->io_lock))
+			return -EAGAIN;
+	} else if (mutex_lock_interruptible(&f->io_lock)) {
+		return -ERESTARTSYS;
+	}
 	for (;;) {
-		/* phase first: every byte is queued before DONE is set */
-		ph = get_phase(f);
+		/* phase first: every byte is in out before DONE is set */
+		spin_lock(&inst->qlock);
+		ph = f->phase;
+		dead = inst->dead;
+		spin_unlock(&inst->qlock);
 		if (!kfifo_is_empty(&f->out)) {
-			ret = kfifo_to_user(&f->out, ubuf, count, &copied);
-			if (!ret)
+			if (kbuf) {
+				copied = kfifo_out(&f->out, kbuf, count);
 				ret = copied;
+			} else {
+				ret = kfifo_to_user(&f->out, ubuf, count, &copied);
+				if (!ret)
+					ret = copied;
+			}
 			llxd_requeue_if_throttled(f);
 			break;
 		}
 		if (ph == LLXD_PH_DONE || ph == LLXD_PH_IDLE) {
-			spin_lock(&f->lock);
+			spin_lock(&inst->qlock);
 			f->phase = LLXD_PH_IDLE;	/* EOF delivered */
-			spin_unlock(&f->lock);
+			spin_unlock(&inst->qlock);
 			ret = 0;
 			break;
 		}
-		if (READ_ONCE(f->inst->dead)) {
+		if (dead) {
 			ret = -ENODEV;
 			break;
 		}
-		if (file->f_flags & O_NONBLOCK) {
+		if (nonblock) {
 			ret = -EAGAIN;
 			break;
 		}
 		if (wait_event_interruptible(f->wq, readable(f))) {
-			llxd_cancel_and_wait(f);
-			ret = -EINTR;
+			if (fatal_signal_pending(current)) {
+				llxd_cancel_and_wait(f);
+				ret = -EINTR;
+			} else {
+				ret = -ERESTARTSYS;
+			}
 			break;
 		}
 	}
 	mutex_unlock(&f->io_lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_read_text);
 
+static ssize_t llxd_read(struct file *file, char __user *ubuf, size_t count,
+			 loff_t *ppos)
+{
+	return llxd_read_text(file->private_data, ubuf, NULL, count,
+			      file->f_flags & O_NONBLOCK);
+}
+
+/*
+ * EPOLLIN while text or EOF is there (also after unload: the text
+ * produced stays readable), EPOLLOUT when a prompt can be written,
+ * EPOLLHUP | EPOLLERR once the model is gone.
+ */
 static __poll_t llxd_poll(struct file *file, poll_table *wait)
 {
 	struct llxd_file *f = file->private_data;
-	enum llxd_phase ph;
+	struct llxd_inst *inst = f->inst;
 	__poll_t mask = 0;
+	bool dead, idle;
 
 	poll_wait(file, &f->wq, wait);
-	ph = get_phase(f);
-	if (READ_ONCE(f->inst->dead))
-		return EPOLLHUP | EPOLLERR;
-	if (readable(f))
+	spin_lock(&inst->qlock);
+	dead = inst->dead;
+	idle = llxd_idle_locked(f);
+	spin_unlock(&inst->qlock);
+	if (idle || !kfifo_is_empty(&f->out))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (ph == LLXD_PH_IDLE || ph == LLXD_PH_DONE)
+	if (dead)
+		mask |= EPOLLHUP | EPOLLERR;
+	else if (idle)
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }
@@ -362,6 +480,15 @@ int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
 				      sizeof(m->why));
 	if (ret)
 		goto put;
+	/* What can never be opened is refused now (also > INT_MAX bytes). */
+	inst->kv_total_cap = ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+	if (inst->kv_bytes > inst->kv_total_cap) {
+		snprintf(m->why, sizeof(m->why),
+			 "KV cache of a session (%llu bytes) > the sessions' bound %llu",
+			 inst->kv_bytes, inst->kv_total_cap);
+		ret = -E2BIG;
+		goto put;
+	}
 
 	inst->layer_last = kcalloc(inst->hp.n_layer, sizeof(*inst->layer_last),
 				   GFP_KERNEL);
@@ -402,10 +529,12 @@ put:
 	llxd_inst_put(inst);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_inst_create);
 
 /*
- * Unload: no new opens, every waiter woken, threads stopped; open files
- * keep the instance until they close.  Called with m->lock held.
+ * Unload: no new opens, every waiter woken, threads stopped, every
+ * request ended; open files keep the instance until they close.  Called
+ * with m->lock held.
  */
 void llxd_inst_unload(struct llxd_inst *inst)
 {
@@ -425,3 +554,4 @@ void llxd_inst_unload(struct llxd_inst *inst)
 	llxd_inst_stop(inst);
 	llxd_inst_put(inst);
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_inst_unload);

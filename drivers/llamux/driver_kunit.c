@@ -7,7 +7,9 @@
  */
 #include <kunit/test.h>
 #include <kunit/visibility.h>
+#include <linux/cpumask.h>
 #include <linux/firmware.h>
+#include <linux/kfifo.h>
 #include <linux/string.h>
 #include "llamux.h"
 
@@ -684,6 +686,283 @@ static void llxd_test_load_chunks(struct kunit *test)
 	llxd_loaded_free(b);
 }
 
+/* ---- sessions and requests, on the mock model -------------------------------- */
+
+static const struct config_item_type llxd_kt_type = {
+	.ct_owner = THIS_MODULE,
+};
+
+#define KT_PROMPT	"once upon a time"
+
+/*
+ * A loaded mock model with @n_threads inference threads (0: the test
+ * drives the requests by hand with llxd_take/step/put_back) and
+ * @per_session CPUs per generation.  Undone by kt_unload().
+ */
+static struct llxd_inst *kt_load(struct kunit *test, const char *name,
+				 u32 n_threads, u32 per_session,
+				 u32 max_tokens)
+{
+	struct llxd_inst *inst = NULL;
+	struct llxd_loaded l;
+	struct llxd_model *m;
+	int ret;
+
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	config_group_init_type_name(&m->group, name, &llxd_kt_type);
+	mutex_init(&m->lock);
+	spin_lock_init(&m->last_lock);
+	strscpy(m->name, name, sizeof(m->name));
+	llxd_conf_defaults(&m->conf);
+	m->conf.n_threads = n_threads;
+	m->conf.threads_per_session = per_session;
+	m->conf.max_tokens = max_tokens;
+	m->conf.max_sessions = 4;
+	m->conf.temp_milli = 0;
+	m->conf.n_ctx = 256;
+	KUNIT_ASSERT_EQ(test, llxd_load(m, "", &l, m->why, sizeof(m->why)), 0);
+	mutex_lock(&m->lock);
+	ret = llxd_inst_create(m, &l, &inst);
+	mutex_unlock(&m->lock);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s", m->why);
+	return inst;
+}
+
+static void kt_unload(struct llxd_inst *inst)
+{
+	struct llxd_model *m = inst->m;
+
+	mutex_lock(&m->lock);
+	llxd_inst_unload(inst);
+	mutex_unlock(&m->lock);
+	config_item_put(&m->group.cg_item);	/* config_group_init's */
+}
+
+static u32 kt_pending(struct llxd_inst *inst)
+{
+	u32 n;
+
+	spin_lock(&inst->qlock);
+	n = inst->pending;
+	spin_unlock(&inst->qlock);
+	return n;
+}
+
+/* Read to EOF into @buf (NUL-terminated); the byte count or an errno. */
+static ssize_t kt_read_all(struct llxd_file *f, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while ((r = llxd_read_text(f, NULL, buf + n, size - 1 - n, false)) > 0)
+		n += r;
+	buf[n] = 0;
+	return r < 0 ? r : n;
+}
+
+/*
+ * Run the request of @f, claimed by hand, up to its end (a stop reason);
+ * the test is the thread.
+ */
+static enum llxd_stop kt_run(struct llxd_file *f)
+{
+	enum llxd_stop stop;
+
+	do {
+		stop = llxd_step(f);
+	} while (stop == LLXD_STOP_NONE);
+	return stop;
+}
+
+/*
+ * Issue 8, item 1: the end of a generation and "no thread holds it" must
+ * be one transition.  A write() that comes while a thread still holds the
+ * request -- whatever the phase says (the old finish() published DONE
+ * first) -- is EBUSY; once the thread gives it back, the next prompt
+ * starts.  Threads are driven by hand, so the interleaving is exact.
+ */
+static void llxd_test_write_needs_idle(struct kunit *test)
+{
+	struct llxd_inst *inst = kt_load(test, "kt-idle", 0, 1, 8);
+	char *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct llxd_file *f;
+	enum llxd_stop stop;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, llxd_file_open(inst, &f), 0);
+	KUNIT_EXPECT_NULL(test, f->sess);	/* no KV cache before a prompt */
+	KUNIT_ASSERT_EQ(test, llxd_submit(f, KT_PROMPT, strlen(KT_PROMPT), false), 0);
+	KUNIT_EXPECT_NOT_NULL(test, f->sess);
+	KUNIT_EXPECT_EQ(test, llxd_submit(f, KT_PROMPT, 4, false), -EBUSY);
+	KUNIT_ASSERT_PTR_EQ(test, llxd_take(inst), f);
+	stop = kt_run(f);
+	KUNIT_EXPECT_EQ(test, stop, LLXD_STOP_MAX_TOKENS);
+
+	/* the old window: DONE published, the thread still holding f */
+	spin_lock(&inst->qlock);
+	f->phase = LLXD_PH_DONE;
+	spin_unlock(&inst->qlock);
+	KUNIT_EXPECT_EQ(test, llxd_submit(f, KT_PROMPT, 4, false), -EBUSY);
+	KUNIT_EXPECT_FALSE(test, llxd_idle(f));
+	spin_lock(&inst->qlock);
+	f->phase = LLXD_PH_DECODE;
+	spin_unlock(&inst->qlock);
+
+	llxd_put_back(f, stop);
+	KUNIT_EXPECT_TRUE(test, llxd_idle(f));
+	KUNIT_EXPECT_EQ(test, f->phase, LLXD_PH_DONE);
+	KUNIT_EXPECT_EQ(test, f->stop, LLXD_STOP_MAX_TOKENS);
+	KUNIT_EXPECT_EQ(test, kt_pending(inst), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&inst->n_generating), 0);
+	KUNIT_EXPECT_GT(test, kt_read_all(f, buf, 4096), 0);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, "little cat"), "text: %s", buf);
+
+	/* a parked request blocks the writer too */
+	KUNIT_ASSERT_EQ(test, llxd_submit(f, KT_PROMPT, strlen(KT_PROMPT), false), 0);
+	KUNIT_ASSERT_PTR_EQ(test, llxd_take(inst), f);
+	spin_lock(&inst->qlock);
+	f->running = false;
+	f->throttled = true;
+	spin_unlock(&inst->qlock);
+	KUNIT_EXPECT_EQ(test, llxd_submit(f, KT_PROMPT, 4, false), -EBUSY);
+	/* O_NONBLOCK: a busy io_lock is EAGAIN, not a wait (item 14) */
+	mutex_lock(&f->io_lock);
+	KUNIT_EXPECT_EQ(test, llxd_submit(f, KT_PROMPT, 4, true), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, llxd_read_text(f, NULL, buf, 16, true), -EAGAIN);
+	mutex_unlock(&f->io_lock);
+
+	/* close of a parked request ends it: nothing pending */
+	llxd_file_release(f);
+	KUNIT_EXPECT_EQ(test, kt_pending(inst), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&inst->n_generating), 0);
+	KUNIT_EXPECT_EQ(test, inst->kv_total, 0);
+	kt_unload(inst);
+}
+
+/*
+ * Issue 8, item 8: a cancel that comes while a thread runs the request,
+ * which then finds the output full, must not leave the request parked
+ * (pending and n_generating leaked, state "generating" forever).
+ */
+static void llxd_test_cancel_vs_throttle(struct kunit *test)
+{
+	struct llxd_inst *inst = kt_load(test, "kt-throttle", 0, 1, 64);
+	static const char junk[64];
+	struct llxd_model *m;
+	struct llxd_file *f;
+
+	KUNIT_ASSERT_EQ(test, llxd_file_open(inst, &f), 0);
+	KUNIT_ASSERT_EQ(test, llxd_submit(f, KT_PROMPT, strlen(KT_PROMPT), false), 0);
+	KUNIT_ASSERT_PTR_EQ(test, llxd_take(inst), f);
+	KUNIT_ASSERT_EQ(test, llxd_step(f), LLXD_STOP_NONE);	/* prompt */
+	KUNIT_ASSERT_EQ(test, llxd_step(f), LLXD_STOP_NONE);	/* a token */
+	while (kfifo_avail(&f->out) >= LLXD_STEP_MAX)
+		kfifo_in(&f->out, junk, sizeof(junk));
+
+	llxd_cancel(f);		/* running: only the flag */
+	KUNIT_EXPECT_FALSE(test, llxd_idle(f));
+	llxd_put_back(f, LLXD_STOP_NONE);	/* no room: it used to park */
+	KUNIT_EXPECT_FALSE(test, f->throttled);
+	KUNIT_EXPECT_TRUE(test, llxd_idle(f));
+	KUNIT_EXPECT_EQ(test, f->stop, LLXD_STOP_CANCELLED);
+	KUNIT_EXPECT_EQ(test, inst->m->last_stop, LLXD_STOP_CANCELLED);
+	KUNIT_EXPECT_EQ(test, kt_pending(inst), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&inst->n_generating), 0);
+
+	/* a request parked before the cancel is ended by the canceller */
+	kfifo_reset(&f->out);
+	KUNIT_ASSERT_EQ(test, llxd_submit(f, KT_PROMPT, strlen(KT_PROMPT), false), 0);
+	KUNIT_ASSERT_PTR_EQ(test, llxd_take(inst), f);
+	KUNIT_ASSERT_EQ(test, llxd_step(f), LLXD_STOP_NONE);
+	while (kfifo_avail(&f->out) >= LLXD_STEP_MAX)
+		kfifo_in(&f->out, junk, sizeof(junk));
+	llxd_put_back(f, LLXD_STOP_NONE);
+	KUNIT_EXPECT_TRUE(test, f->throttled);
+	llxd_cancel(f);
+	KUNIT_EXPECT_TRUE(test, llxd_idle(f));
+	KUNIT_EXPECT_EQ(test, kt_pending(inst), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&inst->n_generating), 0);
+
+	/* unload ends a request that is still queued: no thread runs it */
+	kfifo_reset(&f->out);
+	KUNIT_ASSERT_EQ(test, llxd_submit(f, KT_PROMPT, strlen(KT_PROMPT), false), 0);
+	m = inst->m;
+	mutex_lock(&m->lock);
+	llxd_inst_unload(inst);		/* f keeps inst */
+	mutex_unlock(&m->lock);
+	KUNIT_EXPECT_TRUE(test, llxd_idle(f));
+	KUNIT_EXPECT_EQ(test, f->stop, LLXD_STOP_CANCELLED);
+	KUNIT_EXPECT_EQ(test, kt_pending(inst), 0);
+	KUNIT_EXPECT_EQ(test, llxd_submit(f, KT_PROMPT, 4, false), -ENODEV);
+	llxd_file_release(f);		/* the last reference */
+	config_item_put(&m->group.cg_item);
+}
+
+/*
+ * Issue 8, item 1 under load: two threads (and two CPUs per generation)
+ * serve two sessions that write the next prompt as soon as they read EOF,
+ * with cancels (what a fatal signal in read() does) and closes in the
+ * middle of generations.  Every complete generation must give the same
+ * greedy text, every cancelled one a prefix of it, and at the end nothing
+ * is pending.  With KASAN (um-san) or on SMP (make test-x86) this is where
+ * a request run by two threads or freed under one would show.
+ */
+#define KT_ROUNDS	60
+
+static void llxd_test_session_stress(struct kunit *test)
+{
+	struct llxd_inst *inst = kt_load(test, "kt-stress", 2, 2, 12);
+	char *want = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	char *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct llxd_file *f[2];
+	u32 round, i, full = 0, cut = 0;
+	ssize_t n;
+
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < 2; i++)
+		KUNIT_ASSERT_EQ(test, llxd_file_open(inst, &f[i]), 0);
+	KUNIT_ASSERT_EQ(test, llxd_submit(f[0], KT_PROMPT, strlen(KT_PROMPT), false), 0);
+	KUNIT_ASSERT_GT(test, kt_read_all(f[0], want, 4096), 0);
+
+	for (round = 0; round < KT_ROUNDS; round++) {
+		for (i = 0; i < 2; i++)
+			KUNIT_ASSERT_EQ(test, llxd_submit(f[i], KT_PROMPT,
+							  strlen(KT_PROMPT), false), 0);
+		for (i = 0; i < 2; i++) {
+			if ((round + i) % 5 == 3) {
+				/* read a little, then cancel */
+				n = llxd_read_text(f[i], NULL, buf, 3, false);
+				KUNIT_EXPECT_GE(test, n, 0);
+				llxd_cancel_and_wait(f[i]);
+				n = kt_read_all(f[i], buf + max_t(ssize_t, n, 0),
+						4000);
+				KUNIT_EXPECT_GE(test, n, 0);
+				KUNIT_EXPECT_EQ(test, strncmp(buf, want, strlen(buf)), 0);
+				cut++;
+			} else if ((round + i) % 7 == 5) {
+				/* close mid-generation, open again */
+				llxd_file_release(f[i]);
+				KUNIT_ASSERT_EQ(test, llxd_file_open(inst, &f[i]), 0);
+				cut++;
+			} else {
+				KUNIT_EXPECT_GT(test, kt_read_all(f[i], buf, 4096), 0);
+				KUNIT_EXPECT_STREQ(test, buf, want);
+				full++;
+			}
+		}
+	}
+	for (i = 0; i < 2; i++)
+		llxd_file_release(f[i]);
+	KUNIT_EXPECT_EQ(test, kt_pending(inst), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&inst->n_generating), 0);
+	KUNIT_EXPECT_EQ(test, inst->kv_total, 0);
+	kunit_info(test, "%u whole and %u cut generations on %u CPUs\n",
+		   full, cut, num_online_cpus());
+	kt_unload(inst);
+}
+
 static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE_PARAM(llxd_test_parse_fixed, fixed_gen_params),
 	KUNIT_CASE(llxd_test_format_fixed),
@@ -702,6 +981,9 @@ static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE(llxd_test_names),
 	KUNIT_CASE_PARAM(llxd_test_load, load_gen_params),
 	KUNIT_CASE(llxd_test_load_chunks),
+	KUNIT_CASE(llxd_test_write_needs_idle),
+	KUNIT_CASE(llxd_test_cancel_vs_throttle),
+	KUNIT_CASE(llxd_test_session_stress),
 	{}
 };
 

@@ -17,9 +17,10 @@
  *                and every open file.  Unload (enable=0, rmdir) marks it
  *                dead, deregisters the device, stops the threads and
  *                drops the model's reference; the last close frees it.
- *   llxd_file    one open file = one session (KV cache) + its request.
- *                Lifetime: from open() to release(); release cancels the
- *                request and waits until no thread runs it.
+ *   llxd_file    one open file = one session (KV cache, allocated at the
+ *                first prompt) + its request.  Lifetime: from open() to
+ *                release(); release cancels the request and waits until
+ *                no one holds it (see struct llxd_file).
  */
 #ifndef _LLAMUX_DRV_H
 #define _LLAMUX_DRV_H
@@ -51,6 +52,7 @@
 /* Most bytes one step puts in the output fifo: a piece and the flush. */
 #define LLXD_STEP_MAX		(2 * LLXD_TEXT_MAX)
 #define LLXD_LAST_IDS_MAX	512u	/* ids kept for last_ids */
+#define LLXD_PREFILL_CHUNK	128u	/* prompt tokens per step, at most */
 
 /*
  * ---- configuration (pure, unit-tested in driver_kunit.c) ----------------
@@ -206,10 +208,12 @@ struct llxd_model {
 
 /*
  * A loaded model.  Immutable after llxd_inst_start() except:
- *  - qlock (spinlock) protects queue, pending and every request's
- *    queued/running/throttled flags;
+ *  - qlock (spinlock) protects queue, files, pending, kv_total, dead and,
+ *    of every open file, the request state (see struct llxd_file);
+ *    n_generating changes under it (atomic for lockless readers);
  *  - stats_lock (spinlock) protects the timing tables and counters;
- *  - dead is set once, under qlock, by unload.
+ *  - dead is set once, under qlock, by unload: then nothing is queued
+ *    any more and running steps abort.
  * Sessions hold a kref; the model holds one while enabled.
  */
 struct llxd_inst {
@@ -225,6 +229,8 @@ struct llxd_inst {
 	void *mock_buf;			/* kvmalloc'ed mock GGUF image */
 	const char *mem_kind;		/* "pool", "vmalloc", "mock" */
 	u64 kv_bytes;			/* per session */
+	u64 kv_total;			/* of allocated sessions, qlock */
+	u64 kv_total_cap;		/* bound of kv_total */
 
 	struct miscdevice misc;
 	char nodename[LLXD_NAME_MAX + 8];	/* "llamux/NAME" */
@@ -253,35 +259,50 @@ enum llxd_phase { LLXD_PH_IDLE, LLXD_PH_PREFILL, LLXD_PH_DECODE,
 		  LLXD_PH_DONE };
 
 /*
- * One open file.  io_lock (mutex) serializes read() and write() of this
- * file.  inst->qlock protects queued, running, throttled, node and fnode.
- * lock (spinlock, inside qlock) protects phase and stop, shared with the
- * inference thread; cancel is a flag read with READ_ONCE.  out is a
- * single-producer (the running thread) single-consumer (read()) kfifo.  The fields
- * used only by the step function (sess, smp, detok, prompt, ids, raw_bytes,
- * utf8, text) belong to
- * whoever owns the request: the writer before queueing, the running thread
- * while running; release() waits for !running before freeing.
+ * One open file: a session and its request (the generation in progress).
+ *
+ * A request has exactly one owner at any time:
+ *   - its writer (holding io_lock) while idle: phase IDLE or DONE, not
+ *     queued, running or throttled (llxd_idle_locked());
+ *   - the queue while queued (on inst->queue);
+ *   - nobody while throttled (parked until the reader makes room);
+ *   - the thread or canceller that claimed it while running.
+ * Only the owner touches the step state (sess, smp, detok, prompt, ids,
+ * counts, piece, raw_bytes, utf8, text) and writes into out.  Every change of queued, running,
+ * throttled, phase, stop and cancel -- that is, every hand-over -- happens
+ * under inst->qlock in one critical section; in particular the end of a
+ * generation sets phase DONE and clears running together (a writer that
+ * saw DONE while a thread still held the request would start a second
+ * thread on it, and release() could free it under that thread).
+ *
+ * io_lock (mutex) serializes read() and write() of the file: the writer
+ * side of the idle request, and the consumer side of out (a kfifo with
+ * one producer, the owner, and one consumer, so it needs no lock; it is
+ * reset only by the writer of an idle request).  cancel is written under
+ * qlock and read without it (READ_ONCE) by the running step.  sess is
+ * set under qlock (debugfs reads it under qlock); it and the buffers are
+ * allocated at the first prompt and freed by release(), after which no
+ * thread can reach the file.
  */
 struct llxd_file {
 	struct llxd_inst *inst;		/* kref held */
 	struct mutex io_lock;
-	spinlock_t lock;		/* phase, stop */
 	wait_queue_head_t wq;
 	DECLARE_KFIFO_PTR(out, u8);
-	enum llxd_phase phase;
-	bool cancel;
-	enum llxd_stop stop;
+	enum llxd_phase phase;		/* qlock */
+	enum llxd_stop stop;		/* qlock */
+	bool cancel;			/* qlock; READ_ONCE in steps */
 
 	struct list_head node;		/* in inst->queue */
 	struct list_head fnode;		/* in inst->files */
-	bool queued, running, throttled;
+	bool queued, running, throttled;	/* qlock */
 
-	struct llx_session *sess;
+	struct llx_session *sess;	/* NULL until the first prompt */
 	struct llx_sampler *smp;
 	struct llx_detok detok;
 	u32 *prompt;			/* [n_ctx] */
 	u32 n_prompt;
+	u32 n_done;			/* prompt tokens in the KV cache */
 	u32 *ids;			/* [max_tokens] */
 	u32 n_ids;
 	char piece[LLXD_PIECE_MAX];
@@ -312,15 +333,33 @@ void llxd_loaded_free(struct llxd_loaded *l);
 /* worker.c */
 int llxd_inst_start(struct llxd_inst *inst);
 void llxd_inst_stop(struct llxd_inst *inst);
-void llxd_enqueue(struct llxd_file *f);
+int llxd_enqueue(struct llxd_file *f);
 void llxd_requeue_if_throttled(struct llxd_file *f);
+bool llxd_idle_locked(struct llxd_file *f);
+bool llxd_idle(struct llxd_file *f);
 void llxd_cancel_and_wait(struct llxd_file *f);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* the thread's parts, for tests that drive a request by hand */
+struct llxd_file *llxd_take(struct llxd_inst *inst);
+enum llxd_stop llxd_step(struct llxd_file *f);
+void llxd_put_back(struct llxd_file *f, enum llxd_stop stop);
+void llxd_cancel(struct llxd_file *f);
+#endif
 
 /* dev.c */
 int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
 		     struct llxd_inst **out);
 void llxd_inst_unload(struct llxd_inst *inst);
 void llxd_inst_put(struct llxd_inst *inst);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* open(), write(), read() and release() without a struct file */
+int llxd_file_open(struct llxd_inst *inst, struct llxd_file **out);
+void llxd_file_release(struct llxd_file *f);
+int llxd_submit(struct llxd_file *f, const char *text, size_t len,
+		bool nonblock);
+ssize_t llxd_read_text(struct llxd_file *f, char __user *ubuf, char *kbuf,
+		       size_t count, bool nonblock);
+#endif
 
 /* configfs.c */
 int llxd_configfs_init(void);

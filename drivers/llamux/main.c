@@ -41,6 +41,7 @@ void llxd_conf_defaults(struct llxd_conf *c)
 	*c = llxd_defaults;
 	c->firmware[0] = '\0';
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_conf_defaults);
 
 /* The device firmware requests are made for (never bound to a driver). */
 struct device *llxd_fw_dev;

@@ -4,21 +4,23 @@
  *
  * Each model runs n_threads kernel threads serving one FIFO of requests
  * (inst->queue).  A request is an open file with a generation in
- * progress.  A thread takes the first request, runs one step (the prompt
- * as one batch, or one sampled token and its forward pass), and puts it
- * back at the tail, so sessions share the threads fairly and a request is
- * never run by two threads at once.  A request whose output buffer is
- * nearly full is parked ("throttled") until its reader drains it.
+ * progress.  A thread takes the first request, runs one step (a chunk of
+ * the prompt, or one sampled token and its forward pass), and puts it
+ * back at the tail, so sessions share the threads fairly (a long prompt
+ * does not hold the others up) and a request is never run by two threads
+ * at once.  A request whose output buffer is nearly full is parked
+ * ("throttled") until its reader drains it.
  *
- * Locking: inst->qlock (spinlock) protects the queue, inst->pending and
- * each file's queued/running/throttled flags.  f->lock protects phase and
- * stop; it nests inside qlock.  The output kfifo has one producer (the
- * thread running the request) and one consumer (read(), serialized by
- * f->io_lock), so it needs no lock; the reader resets it only while the
- * request is idle.  The step itself runs with no lock
- * held: f->running tells release() to wait (f->wq) before freeing.
- * Threads never sleep inside an FP section: the engine API opens and
- * closes its own.
+ * Locking and ownership: see struct llxd_file in llamux.h.  In short,
+ * inst->qlock protects the queue, inst->pending and every file's queued,
+ * running, throttled, phase, stop and cancel, and each transition of a
+ * request happens in one qlock section.  A request belongs to exactly one
+ * party: its writer while idle, the queue while queued, nobody while
+ * throttled, and the thread (or canceller) that claimed it -- running --
+ * otherwise.  Only the owner touches the step state (session, sampler,
+ * detokenizer, ids) and writes the output kfifo; the reader (io_lock)
+ * consumes it.  The step runs with no lock held.  Threads never sleep
+ * inside an FP section: the engine API opens and closes its own.
  */
 #define pr_fmt(fmt) "llamux: " fmt
 
@@ -32,8 +34,7 @@ static bool llxd_should_abort(void *arg)
 {
 	struct llxd_file *f = arg;
 
-	return READ_ONCE(f->cancel) || READ_ONCE(f->inst->dead) ||
-	       kthread_should_stop();
+	return READ_ONCE(f->cancel) || READ_ONCE(f->inst->dead);
 }
 
 static void emit_bytes(struct llxd_file *f, const u8 *s, size_t n)
@@ -86,8 +87,11 @@ static void record_times(struct llxd_file *f, u64 ns, u32 n_tok, bool prompt)
 	spin_unlock(&inst->stats_lock);
 }
 
-/* End the generation: flush held bytes, publish ids and the reason. */
-static void finish(struct llxd_file *f, enum llxd_stop stop)
+/*
+ * The owner ends a generation, part 1 (no lock held): flush held bytes,
+ * publish the ids and the reason.  Part 2 is end_locked().
+ */
+static void publish(struct llxd_file *f, enum llxd_stop stop)
 {
 	struct llxd_model *m = f->inst->m;
 	u32 i, n_last;
@@ -106,13 +110,21 @@ static void finish(struct llxd_file *f, enum llxd_stop stop)
 	m->n_last = n_last;
 	m->last_stop = stop;
 	spin_unlock(&m->last_lock);
+}
 
-	spin_lock(&f->lock);
+/*
+ * Part 2, under qlock: "done" and "nobody runs it" in one step, so a
+ * writer that sees DONE may start the next generation at once.
+ */
+static void end_locked(struct llxd_file *f, enum llxd_stop stop)
+{
+	lockdep_assert_held(&f->inst->qlock);
+	f->running = false;
 	f->stop = stop;
 	f->phase = LLXD_PH_DONE;
-	spin_unlock(&f->lock);
+	f->inst->pending--;
 	atomic_dec(&f->inst->n_generating);
-	wake_up_interruptible_poll(&f->wq, EPOLLIN | EPOLLRDNORM);
+	wake_up_all(&f->wq);
 }
 
 static enum llxd_stop stop_for(int err)
@@ -124,59 +136,60 @@ static enum llxd_stop stop_for(int err)
 	return LLXD_STOP_ERROR;
 }
 
-/* One step of @f.  Returns true when the request goes back in the queue. */
-static bool step(struct llxd_file *f)
+/*
+ * One step of a claimed request: LLXD_STOP_NONE when it goes on, else why
+ * it ended (the caller publishes).
+ */
+VISIBLE_IF_KUNIT enum llxd_stop llxd_step(struct llxd_file *f)
 {
 	struct llxd_inst *inst = f->inst;
 	u64 t0;
-	u32 id;
+	u32 id, n_tok;
 	int ret, n;
 
-	if (llxd_should_abort(f)) {
-		finish(f, LLXD_STOP_CANCELLED);
-		return false;
-	}
-	if (f->phase == LLXD_PH_PREFILL) {
+	if (llxd_should_abort(f))
+		return LLXD_STOP_CANCELLED;
+	if (f->n_done < f->n_prompt) {
+		n_tok = llx_forward_chunk(f->sess, f->n_prompt - f->n_done,
+					  LLXD_PREFILL_CHUNK);
 		t0 = ktime_get_ns();
-		ret = llx_forward(f->sess, f->prompt, f->n_prompt,
+		ret = llx_forward(f->sess, f->prompt + f->n_done, n_tok,
 				  llxd_should_abort, f);
-		record_times(f, ktime_get_ns() - t0, f->n_prompt, true);
-		if (ret) {
-			finish(f, stop_for(ret));
-			return false;
+		record_times(f, ktime_get_ns() - t0, n_tok, true);
+		if (ret)
+			return stop_for(ret);
+		f->n_done += n_tok;
+		if (f->n_done == f->n_prompt) {
+			spin_lock(&inst->qlock);
+			f->phase = LLXD_PH_DECODE;
+			spin_unlock(&inst->qlock);
 		}
-		f->phase = LLXD_PH_DECODE;
-		return true;
+		return LLXD_STOP_NONE;
 	}
 
 	t0 = ktime_get_ns();
 	id = llx_sampler_sample(f->smp, f->sess);
 	llx_sampler_accept(f->smp, id);
-	if (id >= inst->hp.n_vocab || llx_vocab_is_eog(inst->vocab, id)) {
-		finish(f, id >= inst->hp.n_vocab ? LLXD_STOP_ERROR : LLXD_STOP_EOS);
-		return false;
-	}
+	if (id >= inst->hp.n_vocab)
+		return LLXD_STOP_ERROR;
+	if (llx_vocab_is_eog(inst->vocab, id))
+		return LLXD_STOP_EOS;
 	f->ids[f->n_ids++] = id;
 	n = llx_detok_push(&f->detok, id, f->piece, sizeof(f->piece));
 	emit(f, f->piece, n);
 	if (f->n_ids >= inst->conf.max_tokens) {
 		record_times(f, ktime_get_ns() - t0, 1, false);
-		finish(f, LLXD_STOP_MAX_TOKENS);
-		return false;
+		return LLXD_STOP_MAX_TOKENS;
 	}
 	if (llx_session_pos(f->sess) >= llx_session_n_ctx(f->sess)) {
 		record_times(f, ktime_get_ns() - t0, 1, false);
-		finish(f, LLXD_STOP_CTX_FULL);
-		return false;
+		return LLXD_STOP_CTX_FULL;
 	}
 	ret = llx_forward(f->sess, &id, 1, llxd_should_abort, f);
 	record_times(f, ktime_get_ns() - t0, 1, false);
-	if (ret) {
-		finish(f, stop_for(ret));
-		return false;
-	}
-	return true;
+	return ret ? stop_for(ret) : LLXD_STOP_NONE;
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_step);
 
 static bool fifo_has_room(struct llxd_file *f)
 {
@@ -184,64 +197,104 @@ static bool fifo_has_room(struct llxd_file *f)
 	return kfifo_avail(&f->out) >= LLXD_STEP_MAX;
 }
 
+/* Claim the first queued request (running), or NULL. */
+VISIBLE_IF_KUNIT struct llxd_file *llxd_take(struct llxd_inst *inst)
+{
+	struct llxd_file *f;
+
+	spin_lock(&inst->qlock);
+	f = list_first_entry_or_null(&inst->queue, struct llxd_file, node);
+	if (f) {
+		list_del_init(&f->node);
+		f->queued = false;
+		f->running = true;
+	}
+	spin_unlock(&inst->qlock);
+	return f;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_take);
+
+/*
+ * The owner of a claimed request gives it up after a step that returned
+ * @stop: end it, park it, or queue it again.  A cancel or unload seen
+ * under qlock ends it here, so nothing cancelled is ever parked (a parked
+ * request nobody resumes would keep pending and n_generating up).
+ */
+VISIBLE_IF_KUNIT void llxd_put_back(struct llxd_file *f, enum llxd_stop stop)
+{
+	struct llxd_inst *inst = f->inst;
+
+	if (stop == LLXD_STOP_NONE && llxd_should_abort(f))
+		stop = LLXD_STOP_CANCELLED;
+	for (;;) {
+		if (stop != LLXD_STOP_NONE)
+			publish(f, stop);
+		spin_lock(&inst->qlock);
+		if (stop != LLXD_STOP_NONE || !(f->cancel || inst->dead))
+			break;
+		spin_unlock(&inst->qlock);
+		stop = LLXD_STOP_CANCELLED;
+	}
+	if (stop != LLXD_STOP_NONE) {
+		end_locked(f, stop);
+	} else {
+		f->running = false;
+		if (!fifo_has_room(f)) {
+			f->throttled = true;
+		} else {
+			list_add_tail(&f->node, &inst->queue);
+			f->queued = true;
+		}
+		/* release() may be waiting for !running */
+		wake_up_all(&f->wq);
+	}
+	/* wake under qlock: once it is dropped, release() may free f */
+	spin_unlock(&inst->qlock);
+	if (stop == LLXD_STOP_NONE)
+		wake_up(&inst->qwait);
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_put_back);
+
 static int llxd_thread(void *arg)
 {
 	struct llxd_inst *inst = arg;
 	struct llxd_file *f;
-	bool again;
 
 	while (!kthread_should_stop()) {
 		wait_event_interruptible(inst->qwait, kthread_should_stop() ||
 					 !list_empty_careful(&inst->queue));
-		spin_lock(&inst->qlock);
-		f = list_first_entry_or_null(&inst->queue, struct llxd_file, node);
-		if (f) {
-			list_del_init(&f->node);
-			f->queued = false;
-			f->running = true;
-		}
-		spin_unlock(&inst->qlock);
+		f = llxd_take(inst);
 		if (!f)
 			continue;
-
-		again = step(f);
-		if (again && llxd_should_abort(f)) {
-			finish(f, LLXD_STOP_CANCELLED);
-			again = false;
-		}
-
-		spin_lock(&inst->qlock);
-		f->running = false;
-		if (again && !fifo_has_room(f)) {
-			f->throttled = true;
-		} else if (again) {
-			list_add_tail(&f->node, &inst->queue);
-			f->queued = true;
-		} else {
-			inst->pending--;
-		}
-		/*
-		 * Wake under qlock: once it is dropped, release() may see the
-		 * file idle and free it.
-		 */
-		wake_up_all(&f->wq);
-		spin_unlock(&inst->qlock);
+		llxd_put_back(f, llxd_step(f));
 		cond_resched();
 	}
 	return 0;
 }
 
-/* Queue a new generation of @f (phase PREFILL, n_generating counted). */
-void llxd_enqueue(struct llxd_file *f)
+/*
+ * Queue a new generation of the idle @f (its writer set up the step
+ * state): -ENODEV once the model is unloading, as no thread would run it.
+ */
+int llxd_enqueue(struct llxd_file *f)
 {
 	struct llxd_inst *inst = f->inst;
 
 	spin_lock(&inst->qlock);
+	if (inst->dead) {
+		spin_unlock(&inst->qlock);
+		return -ENODEV;
+	}
+	f->phase = LLXD_PH_PREFILL;
+	f->stop = LLXD_STOP_NONE;
+	WRITE_ONCE(f->cancel, false);
 	list_add_tail(&f->node, &inst->queue);
 	f->queued = true;
 	inst->pending++;
+	atomic_inc(&inst->n_generating);
 	spin_unlock(&inst->qlock);
 	wake_up(&inst->qwait);
+	return 0;
 }
 
 /* The reader made room: resume a parked request. */
@@ -251,7 +304,7 @@ void llxd_requeue_if_throttled(struct llxd_file *f)
 	bool wake = false;
 
 	spin_lock(&inst->qlock);
-	if (f->throttled && (fifo_has_room(f) || READ_ONCE(f->cancel))) {
+	if (f->throttled && fifo_has_room(f)) {
 		f->throttled = false;
 		list_add_tail(&f->node, &inst->queue);
 		f->queued = true;
@@ -262,47 +315,75 @@ void llxd_requeue_if_throttled(struct llxd_file *f)
 		wake_up(&inst->qwait);
 }
 
-static bool idle(struct llxd_file *f)
+/* Under qlock: no generation, and no thread or canceller holds it. */
+bool llxd_idle_locked(struct llxd_file *f)
+{
+	lockdep_assert_held(&f->inst->qlock);
+	return !f->running && !f->queued && !f->throttled &&
+	       (f->phase == LLXD_PH_IDLE || f->phase == LLXD_PH_DONE);
+}
+
+bool llxd_idle(struct llxd_file *f)
 {
 	bool ret;
 
 	spin_lock(&f->inst->qlock);
-	ret = !f->running && !f->queued;
+	ret = llxd_idle_locked(f);
 	spin_unlock(&f->inst->qlock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_idle);
 
 /*
- * Cancel @f's generation, if any, and wait until no thread runs it.  A
- * running step sees f->cancel through llxd_should_abort() within one
- * section of the forward pass.  After this, f is off the queue for good.
+ * Claim a queued or parked request (qlock held): the caller then owns it
+ * and must end it with end_claimed().
  */
-void llxd_cancel_and_wait(struct llxd_file *f)
+static bool claim_parked_locked(struct llxd_file *f)
+{
+	if (!f->queued && !f->throttled)
+		return false;
+	if (f->queued)
+		list_del_init(&f->node);
+	f->queued = false;
+	f->throttled = false;
+	f->running = true;
+	return true;
+}
+
+static void end_claimed(struct llxd_file *f)
+{
+	publish(f, LLXD_STOP_CANCELLED);
+	spin_lock(&f->inst->qlock);
+	end_locked(f, LLXD_STOP_CANCELLED);
+	spin_unlock(&f->inst->qlock);
+}
+
+/*
+ * Cancel @f's generation, if any, without waiting: a queued or parked
+ * request is ended here; a running one sees f->cancel within one section
+ * of the forward pass, and its thread ends it (llxd_put_back()).
+ */
+VISIBLE_IF_KUNIT void llxd_cancel(struct llxd_file *f)
 {
 	struct llxd_inst *inst = f->inst;
-	bool was_parked = false;
+	bool claimed;
 
-	WRITE_ONCE(f->cancel, true);
 	spin_lock(&inst->qlock);
-	if (f->queued || f->throttled) {
-		if (f->queued)
-			list_del_init(&f->node);
-		f->queued = false;
-		f->throttled = false;
-		was_parked = true;
-		inst->pending--;
-	}
+	WRITE_ONCE(f->cancel, true);
+	claimed = claim_parked_locked(f);
 	spin_unlock(&inst->qlock);
-	wait_event(f->wq, idle(f));
-
-	spin_lock(&f->lock);
-	if (was_parked && f->phase != LLXD_PH_DONE && f->phase != LLXD_PH_IDLE) {
-		spin_unlock(&f->lock);
-		finish(f, LLXD_STOP_CANCELLED);
-		return;
-	}
-	spin_unlock(&f->lock);
+	if (claimed)
+		end_claimed(f);
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_cancel);
+
+/* Cancel and wait until no one holds the request: then it stays idle. */
+void llxd_cancel_and_wait(struct llxd_file *f)
+{
+	llxd_cancel(f);
+	wait_event(f->wq, llxd_idle(f));
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_cancel_and_wait);
 
 int llxd_inst_start(struct llxd_inst *inst)
 {
@@ -322,13 +403,30 @@ int llxd_inst_start(struct llxd_inst *inst)
 
 /*
  * Stop the threads (inst->dead is already set, so running steps abort
- * promptly) and cancel whatever is still queued or parked.
+ * promptly and no request is queued any more), then end whatever is
+ * still queued or parked: no thread will run it now.
  */
 void llxd_inst_stop(struct llxd_inst *inst)
 {
+	struct llxd_file *f;
+	bool found;
 	u32 i;
 
 	for (i = 0; i < inst->n_threads; i++)
 		kthread_stop(inst->threads[i]);
 	inst->n_threads = 0;
+
+	do {
+		found = false;
+		spin_lock(&inst->qlock);
+		list_for_each_entry(f, &inst->files, fnode) {
+			found = claim_parked_locked(f);
+			if (found)
+				break;
+		}
+		spin_unlock(&inst->qlock);
+		/* f cannot go away: release() waits for !running */
+		if (found)
+			end_claimed(f);
+	} while (found);
 }
