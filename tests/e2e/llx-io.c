@@ -10,8 +10,14 @@
  *                                "gen: errno=E bytes=N reads=R ms=T first_ms=F"
  *       --out FILE               the reply to FILE instead of stdout
  *       --close-after N          close the file after N bytes (cancel)
- *       --signal-after N         after N bytes, signal every 500 us until
- *                                a blocked read() fails with EINTR (cancel)
+ *       --signal-after N         after N bytes, SIGALRM every 500 us to
+ *                                the end (a handler without SA_RESTART:
+ *                                a blocked read() fails with EINTR, is
+ *                                counted and read again; nothing cancels)
+ *       --sa-restart 1           ... with SA_RESTART (read() restarts)
+ *       --stop-cont N            after N bytes, a child stops and
+ *                                continues this process (SIGSTOP,
+ *                                SIGCONT) every ms to the end
  *       (PROMPT "@FILE": the prompt is the bytes of FILE)
  *       --prompts N              write the prompt N times in one session,
  *                                reading each reply to EOF
@@ -23,6 +29,27 @@
  *   llx-io utf8 FILE             "valid" or "invalid at OFFSET" (strict
  *                                UTF-8: no overlongs, surrogates or code
  *                                points above U+10FFFF); exit 0 if valid
+ *   llx-io sessions DEV N PROMPT MS
+ *                                open DEV N times and write PROMPT to each
+ *                                (no reading); hold them MS ms; prints
+ *                                "started=K errno=E" (first failure)
+ *   llx-io stress DEV PROMPT ROUNDS
+ *                                two processes, one session each, write
+ *                                the next prompt as soon as they read
+ *                                EOF; every 5th round closes the file
+ *                                mid-generation, every 7th kills (SIGKILL)
+ *                                a child reading the shared file, and
+ *                                SIGALRM interrupts reads all along;
+ *                                prints per process "stressI: whole=W
+ *                                cut=C bad=B errors=E signals=S" (bad: a
+ *                                whole reply unlike the first one, or the
+ *                                rest after the kill not a part of it),
+ *                                then "stress: ok" or "stress: failed"
+ *   llx-io unload-read DEV PROMPT ENABLE
+ *                                write PROMPT, wait for EOF to be ready
+ *                                (poll), unload (write 0 to ENABLE), then
+ *                                poll and read: prints "poll=FLAGS
+ *                                bytes=N eof=0|1"
  *
  * TEXT and PROMPT understand \n, \\ and \xNN escapes (invalid UTF-8 tests).
  * Exit status 0 when the call(s) succeeded, 1 on an errno, 2 on usage.
@@ -35,7 +62,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -135,6 +164,17 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* write() of a whole prompt, again after EINTR. */
+static int write_prompt(int fd, const char *prompt, size_t plen)
+{
+	ssize_t n;
+
+	do {
+		n = write(fd, prompt, plen);
+	} while (n < 0 && errno == EINTR);
+	return n == (ssize_t)plen ? 0 : -1;
+}
+
 static int cmd_write(const char *path, char *text)
 {
 	size_t len = unescape(text);
@@ -164,6 +204,36 @@ static void on_alarm(int sig)
 	alarms++;
 }
 
+/*
+ * A child that stops and continues its parent every ms until the parent
+ * closes *@quit; its last signal is always SIGCONT.
+ */
+static pid_t start_stopper(int *quit)
+{
+	pid_t parent = getpid(), pid;
+	int p[2];
+	char c;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid) {
+		close(p[0]);
+		*quit = p[1];
+		return pid;
+	}
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	for (;;) {
+		kill(parent, SIGSTOP);
+		usleep(1000);
+		kill(parent, SIGCONT);
+		if (read(p[0], &c, 1) == 0)	/* closed */
+			_exit(0);
+		usleep(1000);
+	}
+}
+
 static int cmd_gen(int argc, char **argv)
 {
 	const char *dev = argv[0];
@@ -171,7 +241,10 @@ static int cmd_gen(int argc, char **argv)
 	long close_after = -1, signal_after = -1;
 	long bytes = 0, reads = 0, t0, first = -1;
 	int prompts = 1, out = 1, fd, err = 0, i, p;
-	int armed = 0, cancelled = 0;
+	long stop_cont = -1, eintr = 0;
+	int armed = 0, cancelled = 0, sa_restart = 0;
+	pid_t stopper = -1;
+	int quit = -1;
 	size_t len;
 	char buf[4096];
 
@@ -186,6 +259,10 @@ static int cmd_gen(int argc, char **argv)
 			close_after = atol(argv[i + 1]);
 		} else if (!strcmp(argv[i], "--signal-after")) {
 			signal_after = atol(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--sa-restart")) {
+			sa_restart = atoi(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--stop-cont")) {
+			stop_cont = atol(argv[i + 1]);
 		} else if (!strcmp(argv[i], "--prompts")) {
 			prompts = atoi(argv[i + 1]);
 		} else {
@@ -205,7 +282,8 @@ static int cmd_gen(int argc, char **argv)
 		struct sigaction sa;
 
 		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_alarm;	/* no SA_RESTART: read() fails */
+		sa.sa_handler = on_alarm;
+		sa.sa_flags = sa_restart ? SA_RESTART : 0;
 		sigaction(SIGALRM, &sa, NULL);
 	}
 
@@ -233,10 +311,12 @@ static int cmd_gen(int argc, char **argv)
 				setitimer(ITIMER_REAL, &it, NULL);
 				armed = 1;
 			}
+			if (stop_cont >= 0 && bytes >= stop_cont && stopper < 0)
+				stopper = start_stopper(&quit);
 			n = read(fd, buf, sizeof(buf));
 			if (n < 0 && errno == EINTR && armed) {
-				cancelled = 1;
-				break;
+				eintr++;
+				continue;
 			}
 			if (n < 0) {
 				err = errno;
@@ -263,11 +343,17 @@ static int cmd_gen(int argc, char **argv)
 
 		setitimer(ITIMER_REAL, &off, NULL);
 	}
+	if (stopper > 0) {
+		close(quit);
+		while (waitpid(stopper, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (close(fd) < 0 && !err)
 		err = errno;
 report:
-	fprintf(stderr, "gen: errno=%s bytes=%ld reads=%ld ms=%ld first_ms=%ld signals=%d%s\n",
-		errname(err), bytes, reads, now_ms() - t0, first, (int)alarms,
+	fprintf(stderr, "gen: errno=%s bytes=%ld reads=%ld ms=%ld first_ms=%ld",
+		errname(err), bytes, reads, now_ms() - t0, first);
+	fprintf(stderr, " signals=%d eintr=%ld%s\n", (int)alarms, eintr,
 		cancelled ? " cancelled" : "");
 	return err ? 1 : 0;
 }
@@ -292,6 +378,39 @@ static int cmd_open_many(const char *dev, int n, int ms)
 	fflush(stdout);
 	usleep(ms * 1000);
 	for (i = 0; i < opened; i++)
+		close(fds[i]);
+	return err ? 1 : 0;
+}
+
+/*
+ * Open DEV N times and write PROMPT to each (the first write allocates
+ * the session's KV cache); hold them MS ms.  Prints "started=K errno=E"
+ * (E of the first failed open or write).
+ */
+static int cmd_sessions(const char *dev, int n, char *prompt, int ms)
+{
+	size_t plen = unescape(prompt);
+	int fds[256], started = 0, err = 0, i, fd;
+
+	if (n < 0 || n > 256)
+		return 2;
+	for (i = 0; i < n && !err; i++) {
+		fd = open(dev, O_RDWR);
+		if (fd < 0) {
+			err = errno;
+			break;
+		}
+		if (write_prompt(fd, prompt, plen)) {
+			err = errno;
+			close(fd);
+			break;
+		}
+		fds[started++] = fd;
+	}
+	printf("started=%d errno=%s\n", started, errname(err));
+	fflush(stdout);
+	usleep(ms * 1000);
+	for (i = 0; i < started; i++)
 		close(fds[i]);
 	return err ? 1 : 0;
 }
@@ -380,6 +499,167 @@ static int cmd_as(char **argv)
 	return 2;
 }
 
+/* The whole reply to EOF into @buf (at most @size - 1 bytes); < 0: errno. */
+static long read_reply(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		len += n;
+		if (n == 0 || len == size - 1)
+			break;
+	}
+	buf[len] = 0;
+	return len;
+}
+
+/*
+ * One session of cmd_stress(), under SIGALRM every 700 us (a handler
+ * without SA_RESTART: reads fail with EINTR and are retried).  Exits 0
+ * when every reply is right.
+ */
+static void stress_one(const char *dev, const char *prompt, size_t plen,
+		       int rounds, int id)
+{
+	static char want[65536], got[65536];
+	struct itimerval it = {
+		.it_value.tv_usec = 700, .it_interval.tv_usec = 700,
+	};
+	long whole = 0, cut = 0, bad = 0, errors = 0, n;
+	int fd = open(dev, O_RDWR), r, p[2];
+	struct sigaction sa;
+	char c;
+	pid_t pid;
+
+	if (fd < 0 || write_prompt(fd, prompt, plen) ||
+	    read_reply(fd, want, sizeof(want)) <= 0) {
+		printf("stress%d: setup errno=%s\n", id, errname(errno));
+		exit(1);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (r = 0; r < rounds; r++) {
+		if (write_prompt(fd, prompt, plen)) {
+			errors++;
+			continue;
+		}
+		if ((r + id) % 5 == 4) {
+			/* close mid-generation: the next open is a new session */
+			n = read(fd, got, 1);
+			close(fd);
+			fd = open(dev, O_RDWR);
+			if (fd < 0) {
+				errors++;
+				break;
+			}
+			cut++;
+			continue;
+		}
+		if ((r + id) % 7 == 6 && pipe(p) == 0) {
+			/* a child reads the shared file and is killed */
+			pid = fork();
+			if (pid == 0) {
+				n = read(fd, got, 1);
+				n = write(p[1], "x", 1);
+				for (;;)
+					n = read(fd, got, sizeof(got));
+			}
+			while (read(p[0], &c, 1) < 0 && errno == EINTR)
+				;
+			kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			close(p[0]);
+			close(p[1]);
+			/* the rest, whatever the child took or cancelled */
+			n = read_reply(fd, got, sizeof(got));
+			if (n < 0)
+				errors++;
+			else if (!strstr(want, got))
+				bad++;
+			cut++;
+			continue;
+		}
+		n = read_reply(fd, got, sizeof(got));
+		if (n < 0)
+			errors++;
+		else if (strcmp(got, want))
+			bad++;
+		whole++;
+	}
+	close(fd);
+	printf("stress%d: whole=%ld cut=%ld bad=%ld errors=%ld signals=%d\n",
+	       id, whole, cut, bad, errors, (int)alarms);
+	exit(bad || errors);
+}
+
+static int cmd_stress(const char *dev, char *prompt, int rounds)
+{
+	size_t plen = unescape(prompt);
+	int i, st, rc = 0;
+	pid_t pid[2];
+
+	fflush(stdout);
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0)
+			stress_one(dev, prompt, plen, rounds, i);
+	}
+	for (i = 0; i < 2; i++) {
+		if (pid[i] < 0 || waitpid(pid[i], &st, 0) < 0 ||
+		    !WIFEXITED(st) || WEXITSTATUS(st))
+			rc = 1;
+	}
+	printf("stress: %s\n", rc ? "failed" : "ok");
+	return rc;
+}
+
+static int cmd_unload_read(const char *dev, char *prompt, const char *enable)
+{
+	size_t plen = unescape(prompt);
+	struct pollfd pfd;
+	char buf[65536];
+	long total = 0;
+	ssize_t n;
+	int fd, efd, eof = 0;
+
+	fd = open(dev, O_RDWR);
+	if (fd < 0 || write(fd, prompt, plen) != (ssize_t)plen) {
+		printf("setup errno=%s\n", errname(errno));
+		return 1;
+	}
+	/* EPOLLOUT: the generation ended (all its text is buffered) */
+	pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	efd = open(enable, O_WRONLY);
+	if (efd < 0 || write(efd, "0", 1) != 1) {
+		printf("unload errno=%s\n", errname(errno));
+		return 1;
+	}
+	close(efd);
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) < 0)
+		return 1;
+	printf("poll=%s%s%s ", pfd.revents & POLLIN ? "IN" : "",
+	       pfd.revents & POLLHUP ? "HUP" : "",
+	       pfd.revents & POLLERR ? "ERR" : "");
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	eof = n == 0;
+	printf("bytes=%ld eof=%d\n", total, eof);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "write"))
@@ -394,6 +674,13 @@ int main(int argc, char **argv)
 		return cmd_as(argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "utf8"))
 		return cmd_utf8(argv[2]);
-	fprintf(stderr, "usage: llx-io write|gen|open-many|nonblock|as|utf8 (see the source)\n");
+	if (argc == 6 && !strcmp(argv[1], "sessions"))
+		return cmd_sessions(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]));
+	if (argc == 5 && !strcmp(argv[1], "stress"))
+		return cmd_stress(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "unload-read"))
+		return cmd_unload_read(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: llx-io write|gen|open-many|nonblock|as|utf8|%s\n",
+		"sessions|stress|unload-read ... (see the source)");
 	return 2;
 }
