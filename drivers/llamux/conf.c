@@ -31,6 +31,8 @@ const struct llxd_range llxd_ranges[LLXD_A_COUNT] = {
 	[LLXD_A_THREADS_PER_SESSION] = { "threads_per_session", 1,
 					 LLXD_MAX_THREADS, LLXD_K_UINT },
 	[LLXD_A_RAW_BYTES]	= { "raw_bytes", 0, 1, LLXD_K_BOOL },
+	[LLXD_A_MAX_KV_TOTAL_MB] = { "max_kv_total_mb", 0, LLXD_MAX_KV_TOTAL_MB,
+				     LLXD_K_UINT },
 };
 EXPORT_SYMBOL_IF_KUNIT(llxd_ranges);
 
@@ -242,6 +244,7 @@ u64 llxd_conf_get(const struct llxd_conf *c,
 	case LLXD_A_SEED:		return c->seed;
 	case LLXD_A_THREADS_PER_SESSION: return c->threads_per_session;
 	case LLXD_A_RAW_BYTES:		return c->raw_bytes;
+	case LLXD_A_MAX_KV_TOTAL_MB:	return c->max_kv_total_mb;
 	default:			return 0;
 	}
 }
@@ -290,6 +293,9 @@ void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
 		break;
 	case LLXD_A_RAW_BYTES:
 		c->raw_bytes = v;
+		break;
+	case LLXD_A_MAX_KV_TOTAL_MB:
+		c->max_kv_total_mb = v;
 		break;
 	default:
 		break;
@@ -351,6 +357,19 @@ int llxd_validate_for_model(const struct llxd_conf *c,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_validate_for_model);
+
+/*
+ * Bytes the KV caches of one model's sessions may take together: the
+ * attribute max_kv_total_mb, at most the machine's memory @ram; 0 means
+ * half of @ram.  A session that alone exceeds it can never be opened.
+ */
+u64 llxd_kv_total_cap(u32 max_kv_total_mb, u64 ram)
+{
+	if (!max_kv_total_mb)
+		return ram / 2;
+	return min((u64)max_kv_total_mb << 20, ram);
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_kv_total_cap);
 
 /* The model state machine: 0 and *@next, or -EBUSY/-EINVAL. */
 int llxd_state_next(enum llxd_state cur, enum llxd_event ev,

@@ -106,6 +106,7 @@ LLXD_ATTR(n_threads, N_THREADS, false, u64);
 LLXD_ATTR(threads_per_session, THREADS_PER_SESSION, false, u64);
 LLXD_ATTR(max_tokens, MAX_TOKENS, false, u64);
 LLXD_ATTR(max_sessions, MAX_SESSIONS, false, u64);
+LLXD_ATTR(max_kv_total_mb, MAX_KV_TOTAL_MB, false, u64);
 LLXD_ATTR(temperature, TEMPERATURE, true, fixed);
 LLXD_ATTR(top_k, TOP_K, true, u64);
 LLXD_ATTR(top_p, TOP_P, true, fixed);
@@ -465,6 +466,7 @@ static struct configfs_attribute *llxd_attrs[] = {
 	&llxd_attr_threads_per_session,
 	&llxd_attr_max_tokens,
 	&llxd_attr_max_sessions,
+	&llxd_attr_max_kv_total_mb,
 	&llxd_attr_temperature,
 	&llxd_attr_top_k,
 	&llxd_attr_top_p,

@@ -481,10 +481,11 @@ int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
 	if (ret)
 		goto put;
 	/* What can never be opened is refused now (also > INT_MAX bytes). */
-	inst->kv_total_cap = ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+	inst->kv_total_cap = llxd_kv_total_cap(inst->conf.max_kv_total_mb,
+					       (u64)totalram_pages() << PAGE_SHIFT);
 	if (inst->kv_bytes > inst->kv_total_cap) {
 		snprintf(m->why, sizeof(m->why),
-			 "KV cache of a session (%llu bytes) > the sessions' bound %llu",
+			 "KV cache of a session (%llu bytes) > max_kv_total_mb bound %llu",
 			 inst->kv_bytes, inst->kv_total_cap);
 		ret = -E2BIG;
 		goto put;

@@ -10,6 +10,7 @@
 #include <linux/cpumask.h>
 #include <linux/firmware.h>
 #include <linux/kfifo.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 #include "llamux.h"
 
@@ -172,6 +173,11 @@ static const struct attr_case attr_cases[] = {
 	{ "seed_plus", LLXD_A_SEED, BYTES("+1"), -EINVAL, 0 },
 	{ "top_p_plus", LLXD_A_TOP_P, BYTES("+0.5"), -EINVAL, 0 },
 	{ "temperature_nul_junk", LLXD_A_TEMPERATURE, BYTES("0.5\0junk"), -EINVAL, 0 },
+	{ "max_kv_total_mb_auto", LLXD_A_MAX_KV_TOTAL_MB, BYTES("0"), 0, 0 },
+	{ "max_kv_total_mb_max", LLXD_A_MAX_KV_TOTAL_MB, BYTES("16777216"), 0,
+	  16777216 },
+	{ "max_kv_total_mb_over", LLXD_A_MAX_KV_TOTAL_MB, BYTES("16777217"),
+	  -ERANGE, 0 },
 	{ "raw_bytes_on", LLXD_A_RAW_BYTES, BYTES("1\n"), 0, 1 },
 	{ "raw_bytes_off", LLXD_A_RAW_BYTES, BYTES("0"), 0, 0 },
 	{ "raw_bytes_two", LLXD_A_RAW_BYTES, BYTES("2"), -EINVAL, 0 },
@@ -899,6 +905,55 @@ static void llxd_test_cancel_vs_throttle(struct kunit *test)
 	config_item_put(&m->group.cg_item);
 }
 
+/* Issue 8, item 3: the bound of a model's KV memory. */
+static void llxd_test_kv_total_cap(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, llxd_kv_total_cap(0, SZ_1G), SZ_512M);
+	KUNIT_EXPECT_EQ(test, llxd_kv_total_cap(100, SZ_1G), 100ull << 20);
+	KUNIT_EXPECT_EQ(test, llxd_kv_total_cap(4096, SZ_1G), SZ_1G);
+	KUNIT_EXPECT_EQ(test, llxd_kv_total_cap(LLXD_MAX_KV_TOTAL_MB, U64_MAX),
+			(u64)LLXD_MAX_KV_TOTAL_MB << 20);
+}
+
+/*
+ * Issue 8, items 3 and 7: no KV cache at open (open() runs under
+ * misc_open()'s global mutex); the first prompt allocates it, and one
+ * beyond the model's bound fails with -ENOMEM and leaves the file usable;
+ * closing a session gives its share back.
+ */
+static void llxd_test_kv_bound(struct kunit *test)
+{
+	struct llxd_inst *inst = kt_load(test, "kt-kv", 1, 1, 4);
+	char *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct llxd_file *f[3];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	inst->kv_total_cap = 2 * inst->kv_bytes;	/* room for two */
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, llxd_file_open(inst, &f[i]), 0);
+		KUNIT_EXPECT_NULL(test, f[i]->sess);
+	}
+	KUNIT_EXPECT_EQ(test, inst->kv_total, 0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, llxd_submit(f[i], KT_PROMPT,
+						  strlen(KT_PROMPT), false), 0);
+	KUNIT_EXPECT_EQ(test, inst->kv_total, 2 * inst->kv_bytes);
+	KUNIT_EXPECT_EQ(test, llxd_submit(f[2], KT_PROMPT, strlen(KT_PROMPT),
+					  false), -ENOMEM);
+	KUNIT_EXPECT_NULL(test, f[2]->sess);
+	KUNIT_EXPECT_EQ(test, llxd_read_text(f[2], NULL, buf, 16, false), 0);
+	KUNIT_EXPECT_GT(test, kt_read_all(f[0], buf, 4096), 0);
+	llxd_file_release(f[0]);
+	KUNIT_EXPECT_EQ(test, llxd_submit(f[2], KT_PROMPT, strlen(KT_PROMPT),
+					  false), 0);
+	KUNIT_EXPECT_GT(test, kt_read_all(f[2], buf, 4096), 0);
+	llxd_file_release(f[1]);
+	llxd_file_release(f[2]);
+	KUNIT_EXPECT_EQ(test, inst->kv_total, 0);
+	kt_unload(inst);
+}
+
 /*
  * Issue 8, item 1 under load: two threads (and two CPUs per generation)
  * serve two sessions that write the next prompt as soon as they read EOF,
@@ -984,6 +1039,8 @@ static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE(llxd_test_write_needs_idle),
 	KUNIT_CASE(llxd_test_cancel_vs_throttle),
 	KUNIT_CASE(llxd_test_session_stress),
+	KUNIT_CASE(llxd_test_kv_total_cap),
+	KUNIT_CASE(llxd_test_kv_bound),
 	{}
 };
 

@@ -44,6 +44,7 @@
 #define LLXD_WHY_MAX		128	/* error reason, NUL included */
 #define LLXD_MAX_THREADS	16u
 #define LLXD_MAX_SESSIONS	64u
+#define LLXD_MAX_KV_TOTAL_MB	16777216u	/* MiB: 16 TiB */
 #define LLXD_MAX_PROMPT		65536u	/* bytes per write() */
 #define LLXD_FIFO_SIZE		8192u	/* text buffered per session: >= LLXD_STEP_MAX */
 #define LLXD_PIECE_MAX		(LLX_MAX_PIECE_LEN + 16)	/* one detok push */
@@ -71,6 +72,7 @@ struct llxd_conf {
 	u32 threads_per_session;	/* CPUs of one generation */
 	u32 max_tokens;
 	u32 max_sessions;
+	u32 max_kv_total_mb;	/* KV of all sessions; 0 = half the RAM */
 	u32 temp_milli;
 	u32 top_k;
 	u32 top_p_milli;
@@ -100,7 +102,7 @@ enum llxd_attr_id {
 	LLXD_A_N_CTX, LLXD_A_N_THREADS, LLXD_A_MAX_TOKENS, LLXD_A_MAX_SESSIONS,
 	LLXD_A_TEMPERATURE, LLXD_A_TOP_K, LLXD_A_TOP_P, LLXD_A_MIN_P,
 	LLXD_A_REPEAT_PENALTY, LLXD_A_REPEAT_LAST_N, LLXD_A_SEED,
-	LLXD_A_THREADS_PER_SESSION, LLXD_A_RAW_BYTES,
+	LLXD_A_THREADS_PER_SESSION, LLXD_A_MAX_KV_TOTAL_MB, LLXD_A_RAW_BYTES,
 	LLXD_A_COUNT
 };
 
@@ -131,6 +133,7 @@ int llxd_validate_for_model(const struct llxd_conf *c,
 			    const struct llx_hparams *hp,
 			    u64 kv_bytes, u64 kv_cap,
 			    char *why, size_t why_len);
+u64 llxd_kv_total_cap(u32 max_kv_total_mb, u64 ram);
 int llxd_state_next(enum llxd_state cur, enum llxd_event ev,
 		    enum llxd_state *next);
 bool llxd_utf8_valid(const u8 *s, size_t len);

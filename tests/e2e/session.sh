@@ -48,7 +48,7 @@ fi
 BASE=$(cat /mnt/work/bad-base 2>/dev/null)
 
 # Attribute names of one object.
-ATTRS="firmware n_ctx n_threads max_tokens temperature top_k top_p min_p
+ATTRS="firmware n_ctx n_threads max_tokens max_kv_total_mb temperature top_k top_p min_p
        repeat_penalty repeat_last_n seed raw_bytes max_sessions enable state info
        features last_ids last_stop pending sessions"
 
@@ -371,6 +371,66 @@ expect_eq "stress: nothing pending afterwards" "$(cat $CFG/st/pending)" 0
 expect_eq "stress: state ready afterwards" "$(state st)" ready
 expect_eq "stress: no session left" "$(cat $CFG/st/sessions)" 0
 check "rmdir the stress model" rmdir "$CFG/st"
+
+# ---------------------------------------------------------------- KV memory
+# Issue 8, items 3 and 5: big sessions get -ENOMEM at their first prompt,
+# never the OOM killer; the model's KV memory is bounded (max_kv_total_mb,
+# by default half the memory); a session that could never fit is refused
+# at enable.  The model: the base with a 1M-token trained context.
+section "KV memory: ENOMEM, never the OOM killer"
+info_kv() { sed -n 's/^kv_bytes: *//p' "$CFG/$1/info"; }
+if [ -n "$BASE" ] && [ -f "$M/bad-hugectx.gguf" ]; then
+	mem=$(( $(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo) * 1024 ))
+	mkdir "$CFG/kv"
+	expect_eq "load bad-hugectx.gguf at n_ctx 4096" \
+		"$(load kv bad-hugectx.gguf n_ctx=4096 max_tokens=4 max_sessions=16)" ok
+	per=$(( $(info_kv kv) / 4096 ))
+	wr "$CFG/kv/enable" 0 > /dev/null
+	# sessions of ~160 MB: the default bound holds a few of them, not 8
+	ctx=$(( 160 * 1048576 / per / 32 * 32 ))
+	wr "$CFG/kv/n_ctx" "$ctx" > /dev/null
+	expect_eq "enable at n_ctx $ctx" "$(wr $CFG/kv/enable 1)" ok
+	kvb=$(info_kv kv)
+	r=$(llx-io sessions /dev/llamux/kv 8 "$PROMPT\n" 0)
+	note "8 sessions of $kvb bytes in $mem bytes of memory: $r"
+	n=$(echo "$r" | sed -n 's/started=\([0-9]*\).*/\1/p')
+	expect_eq "8 big sessions: the first prompt beyond the bound is ENOMEM" \
+		"$(echo "$r" | sed -n 's/.*errno=//p')" ENOMEM
+	[ "${n:-0}" -ge 1 ] && [ $(( n * kvb )) -le $(( mem / 2 )) ] &&
+		ok "8 big sessions: $n started, within half the memory" ||
+		fail "8 big sessions: 1.. within half the memory started (got '$n')"
+	expect_eq "after them: no session left, kv 0 in status" \
+		"$(cat $CFG/kv/sessions) $(sed -n 's/^model kv:.* kv \([0-9]*\) .*/\1/p' /proc/llamux/status)" "0 0"
+	wr "$CFG/kv/enable" 0 > /dev/null
+	wr "$CFG/kv/max_kv_total_mb" $(( kvb / 1048576 + 1 )) > /dev/null
+	expect_eq "max_kv_total_mb for one session: enable" "$(wr $CFG/kv/enable 1)" ok
+	expect_eq "max_kv_total_mb for one session: the second prompt is ENOMEM" \
+		"$(llx-io sessions /dev/llamux/kv 3 "$PROMPT\n" 0)" "started=1 errno=ENOMEM"
+	wr "$CFG/kv/enable" 0 > /dev/null
+	wr "$CFG/kv/max_kv_total_mb" 0 > /dev/null
+	# one session over half the memory (under max_kv_mb): never openable
+	big=$(( mem * 6 / 10 / per / 32 * 32 ))
+	wr "$CFG/kv/n_ctx" "$big" > /dev/null
+	if [ $(( big * per )) -lt $(( 1024 * 1048576 )) ]; then
+		expect_eq "a session over half the memory (n_ctx $big) is refused at enable" \
+			"$(wr $CFG/kv/enable 1)" E2BIG
+		case $(state kv) in
+		*max_kv_total_mb*) ok "... and state says why ($(state kv))" ;;
+		*) fail "... and state says why (got '$(state kv)')" ;;
+		esac
+	else
+		skip "a session over half the memory: it is over max_kv_mb too"
+	fi
+	if dmesg | grep -qiE 'invoked oom-killer|out of memory: kill'; then
+		fail "no OOM kill"
+		dmesg | grep -iE -A 3 'invoked oom-killer' | head -n 8 | sed 's/^/#   /'
+	else
+		ok "no OOM kill"
+	fi
+	rmdir "$CFG/kv"
+else
+	skip "KV memory checks (no good model to patch: no ../shared, no scripts/mkmodel)"
+fi
 
 # ---------------------------------------------------------------- bad input
 section "bad input"
