@@ -31,7 +31,8 @@ OBJDIR  := $(O)/obj
 USER_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 	       -Wno-sign-compare -Wno-missing-field-initializers \
 	       -Iinclude -Itools/shim -D_GNU_SOURCE \
-	       -ffp-contract=off -fno-math-errno
+	       -ffp-contract=off -fno-math-errno \
+	       -fno-strict-aliasing -fno-strict-overflow
 ifdef SANITIZE
 USER_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	       -fno-sanitize-recover=undefined
@@ -44,7 +45,8 @@ LIB_SRCS := lib/gguf.c lib/schema.c lib/tokenizer.c lib/unicode.c lib/mock.c \
 	    lib/llama_glue.c lib/sampler_glue.c tools/shim/par.c
 LIB_AVX2 := lib/tensor_avx2.c
 LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_AVX2))
-TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench
+TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench \
+	    fpu-sections
 TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
 HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h)
 

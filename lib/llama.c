@@ -25,13 +25,19 @@ void llx_fp_init(void)
 	llx_tensor_init();
 }
 
+u32 llx_fp_section_work(void)
+{
+	return llx_tensor_using_avx2() ? LLX_SECTION_WORK :
+					 LLX_SECTION_WORK / 8;
+}
+
 /* x[t] = row tokens[t] of token_embd, dequantized exactly (get_rows). */
-void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 nt)
+void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 t0, u32 t1)
 {
 	const struct llx_mat *emb = &s->m->w.tok_embd;
 	u32 e = s->m->hp.n_embd, t;
 
-	for (t = 0; t < nt; t++)
+	for (t = t0; t < t1; t++)
 		llx_dequant_row(emb->type, emb->data +
 				(size_t)tokens[t] * emb->row_bytes,
 				s->x + (size_t)t * e, e);
@@ -48,13 +54,13 @@ void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 		llx_rmsnorm(out + (size_t)t * e, x + (size_t)t * e, w, e, eps);
 }
 
-/* Round x[0..nt) ([nt][cols]) for W's type into the session's xq rows. */
+/* Round x[t0..t1) ([nt][cols]) for W's type into the session's xq rows. */
 void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
-		     const float *x, u32 nt)
+		     const float *x, u32 t0, u32 t1)
 {
 	u32 t;
 
-	for (t = 0; t < nt; t++)
+	for (t = t0; t < t1; t++)
 		llx_quantize_act(w->type, x + (size_t)t * w->cols,
 				 (u8 *)s->xq + t * s->m->act_stride, w->cols);
 }

@@ -12,7 +12,8 @@
  * here again with its exact shape, type and extent.
  *
  * This is the integer-only glue: the math is in llama.c (an FP object),
- * called in FP sections of at most about LLX_SECTION_WORK multiply-adds;
+ * called in FP sections of at most about LLX_SECTION_WORK multiply-adds
+ * (an eighth of that on the slower scalar kernels);
  * between sections we reschedule and poll the caller's abort callback.  A
  * batch of tokens is pushed through each weight matrix one chunk of rows
  * at a time, so the rows stay in cache while every token of the batch
@@ -27,12 +28,6 @@
 
 #include "llama_internal.h"
 
-/* Multiply-adds per FP section: well under a millisecond on any x86. */
-#define LLX_SECTION_WORK	(512u * 1024)
-/* An expf (swiglu) counted as this many multiply-adds. */
-#define LLX_EXP_COST		32u
-/* Tokens per pass through the weights (prompt evaluation). */
-#define LLX_BATCH		32u
 /* Activation rows (quantized copies) are this aligned. */
 #define LLX_ACT_ALIGN		64u
 /* A matrix product smaller than this (multiply-adds) runs in one part. */
@@ -591,9 +586,9 @@ static int llx_yield(const struct llx_pass *p)
 }
 
 /* How many of @n items costing @work multiply-adds each fit a section. */
-static u32 llx_chunk(u64 work, u32 n)
+static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
 {
-	u64 c = work ? LLX_SECTION_WORK / work : n;
+	u64 c = work ? s->section_work / work : n;
 
 	return (u32)max_t(u64, 1, min_t(u64, c, n));
 }
@@ -666,13 +661,16 @@ static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
 	struct llx_session *s = p->s;
 	struct llx_mm mm = {
 		.p = p, .w = w, .y = y, .nt = nt, .n_parts = 1,
-		.chunk = llx_chunk((u64)w->cols * nt, w->rows),
+		.chunk = llx_chunk(s, (u64)w->cols * nt, w->rows),
 	};
+	u32 t, tc = llx_chunk(s, (u64)w->cols * LLX_ELEM_COST, nt);
 	u64 t0 = llx_now_ns();
 
-	llx_fpu_begin();
-	llx_fp_quantize(s, w, x, nt);
-	llx_fpu_end();
+	for (t = 0; t < nt; t += tc) {
+		llx_fpu_begin();
+		llx_fp_quantize(s, w, x, t, min(nt, t + tc));
+		llx_fpu_end();
+	}
 	if (s->par && (u64)w->rows * w->cols * nt >= s->par_min_work)
 		mm.n_parts = min(s->n_threads,
 				 DIV_ROUND_UP(w->rows, LLX_PAR_ROW_ALIGN));
@@ -685,21 +683,37 @@ static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
 	return mm.ret;
 }
 
+/* Tokens of the batch per FP section of per-element work on @n floats. */
+static u32 llx_tok_chunk(const struct llx_pass *p, u32 n)
+{
+	return llx_chunk(p->s, (u64)n * LLX_ELEM_COST, p->nt);
+}
+
 /* out[t] = rmsnorm(x[t]) * w for the batch. */
 static void llx_norm_batch(const struct llx_pass *p, float *out,
 			   const float *x, const float *w)
 {
-	llx_fpu_begin();
-	llx_fp_norm(p->s, out, x, w, p->nt);
-	llx_fpu_end();
+	u32 e = p->s->m->hp.n_embd, tc = llx_tok_chunk(p, e), t;
+
+	for (t = 0; t < p->nt; t += tc) {
+		llx_fpu_begin();
+		llx_fp_norm(p->s, out + (size_t)t * e, x + (size_t)t * e, w,
+			    min(tc, p->nt - t));
+		llx_fpu_end();
+	}
 }
 
 /* a += b over the batch's residual stream. */
 static void llx_residual(const struct llx_pass *p, float *a, const float *b)
 {
-	llx_fpu_begin();
-	llx_fp_add(a, b, p->nt * p->s->m->hp.n_embd);
-	llx_fpu_end();
+	u32 e = p->s->m->hp.n_embd, tc = llx_tok_chunk(p, e), t;
+
+	for (t = 0; t < p->nt; t += tc) {
+		llx_fpu_begin();
+		llx_fp_add(a + (size_t)t * e, b + (size_t)t * e,
+			   min(tc, p->nt - t) * e);
+		llx_fpu_end();
+	}
 }
 
 static int llx_attention_block(const struct llx_pass *p, u32 il)
@@ -707,7 +721,7 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	struct llx_session *s = p->s;
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
-	u32 qd = llx_q_dim(hp), kvd = llx_kv_dim(hp), t, h0;
+	u32 qd = llx_q_dim(hp), kvd = llx_kv_dim(hp), t, tc, h0;
 	u64 t0;
 	float *kb = s->k_cache + ((size_t)il * s->n_ctx + p->pos) * kvd;
 	int ret;
@@ -722,20 +736,26 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	if (ret)
 		return ret;
 
-	llx_fpu_begin();
-	if (lw->bq) {
-		llx_fp_bias(s->q, lw->bq, qd, p->nt);
-		llx_fp_bias(kb, lw->bk, kvd, p->nt);
-		llx_fp_bias(s->tmp, lw->bv, kvd, p->nt);
+	tc = llx_tok_chunk(p, qd + 2 * kvd);
+	for (t = 0; t < p->nt; t += tc) {
+		u32 c = min(tc, p->nt - t);
+
+		llx_fpu_begin();
+		if (lw->bq) {
+			llx_fp_bias(s->q + (size_t)t * qd, lw->bq, qd, c);
+			llx_fp_bias(kb + (size_t)t * kvd, lw->bk, kvd, c);
+			llx_fp_bias(s->tmp + (size_t)t * kvd, lw->bv, kvd, c);
+		}
+		llx_fp_rope(s, s->q + (size_t)t * qd, kb + (size_t)t * kvd,
+			    p->pos + t, c);
+		llx_fp_store_v(s, il, p->pos + t, s->tmp + (size_t)t * kvd, c);
+		llx_fpu_end();
 	}
-	llx_fp_rope(s, s->q, kb, p->pos, p->nt);
-	llx_fp_store_v(s, il, p->pos, s->tmp, p->nt);
-	llx_fpu_end();
 
 	t0 = llx_now_ns();
 	for (t = 0; t < p->nt; t++) {
 		u32 pos = p->pos + t;
-		u32 hc = llx_chunk((u64)(pos + 1) * hp->head_dim * 2,
+		u32 hc = llx_chunk(s, (u64)(pos + 1) * hp->head_dim * 2,
 				   hp->n_head);
 
 		for (h0 = 0; h0 < hp->n_head; h0 += hc) {
@@ -771,7 +791,7 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 	if (ret)
 		return ret;
 	/* SwiGLU costs an expf per element: a few tokens per section. */
-	chunk = llx_chunk((u64)ff * LLX_EXP_COST, p->nt);
+	chunk = llx_chunk(s, (u64)ff * LLX_EXP_COST, p->nt);
 	for (t = 0; t < p->nt; t += chunk) {
 		ret = llx_yield(p);
 		if (ret)
@@ -794,14 +814,20 @@ static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 {
 	struct llx_session *s = p->s;
 	const struct llx_model *m = s->m;
+	u32 il, t, tc;
 	u64 t0, t1, t2;
-	u32 il;
 	int ret;
 
-	/* Token embeddings: rows of token_embd, dequantized exactly. */
 	llx_fpu_begin();
-	llx_fp_embed(s, tokens, p->nt);
+	s->section_work = llx_fp_section_work();
 	llx_fpu_end();
+	/* Token embeddings: rows of token_embd, dequantized exactly. */
+	tc = llx_tok_chunk(p, m->hp.n_embd);
+	for (t = 0; t < p->nt; t += tc) {
+		llx_fpu_begin();
+		llx_fp_embed(s, tokens, t, min(p->nt, t + tc));
+		llx_fpu_end();
+	}
 
 	for (il = 0; il < m->hp.n_layer; il++) {
 		p->lt = &s->t_last[il];

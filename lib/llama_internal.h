@@ -19,6 +19,18 @@
 
 struct llx_par;
 
+/*
+ * FP section sizes (tools/fpu-sections measures them).  Multiply-adds per
+ * FP section: well under a millisecond on any x86.
+ */
+#define LLX_SECTION_WORK	(256u * 1024)
+/* An expf (swiglu) counted as this many multiply-adds. */
+#define LLX_EXP_COST		32u
+/* An element rounded, normed, rotated or added, as multiply-adds. */
+#define LLX_ELEM_COST		8u
+/* Tokens per pass through the weights (prompt evaluation). */
+#define LLX_BATCH		32u
+
 /* A weight matrix [rows][cols] of @type, in place in the file data. */
 struct llx_mat {
 	const u8 *data;
@@ -83,6 +95,7 @@ struct llx_session {
 	struct llx_par *par;	/* helpers of the matrix products, or NULL */
 	u32 n_threads;		/* parts per matrix product (1 = no helpers) */
 	u64 par_min_work;	/* multiply-adds below which one part runs */
+	u32 section_work;	/* multiply-adds per FP section (llx_forward) */
 };
 
 static inline u32 llx_q_dim(const struct llx_hparams *hp)
@@ -143,11 +156,13 @@ int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work);
 /* llama.c: the forward pass's math, on the batch's first @nt tokens. */
 size_t llx_fp_act_size(u32 type, u32 n);
 void llx_fp_init(void);
-void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 nt);
+/* Multiply-adds per FP section with the kernels in use. */
+u32 llx_fp_section_work(void);
+void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 t0, u32 t1);
 void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 		 const float *w, u32 nt);
 void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
-		     const float *x, u32 nt);
+		     const float *x, u32 t0, u32 t1);
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 			float *y, u32 nt, u32 r0, u32 nr);
 void llx_fp_bias(float *y, const float *b, u32 n, u32 nt);
@@ -171,6 +186,9 @@ struct llx_sampler {
 	u32 *recent;		/* ring of the last repeat_last_n ids */
 	u32 n_recent;
 	u32 head;
+	u32 sum_bits;		/* f32 running sums of the chunked steps */
+	u32 cum_bits;
+	u32 best;		/* argmax so far */
 };
 
 /* A candidate token: @key orders like its logit, ties broken by @id. */
@@ -180,11 +198,26 @@ struct llx_cand {
 };
 
 /*
- * sampler.c: pick a token among the first @n (<= n_vocab) of @logits_bits;
- * @rnd is the draw's entropy.
+ * sampler.c: the steps of one pick, each called by the glue in its own FP
+ * section.  llx_fp_sample_prep() copies the first @n (<= n_vocab) of
+ * @logits_bits and applies the penalty.  Then, over ranges [@i0, @i1) of
+ * ids: _argmax() (temperature 0) carries the best id so far in ->best,
+ * _keys() fills cand[] with order keys for the glue to sort, best first.
+ * The others work on ranges of sorted candidates, continuing from the
+ * sums in the sampler (the glue zeroes sum_bits/cum_bits first): _exp()
+ * sets prob[] (with the temperature when @temp) and adds to the sum;
+ * _top_p() and _min_p() return true with the number of candidates kept
+ * once the cut is found; _pick() returns true with the drawn id.
  */
-u32 llx_fp_sample(struct llx_sampler *smp, const u32 *logits_bits, u32 n,
-		  u64 rnd);
+void llx_fp_sample_prep(struct llx_sampler *smp, const u32 *logits_bits,
+			u32 n);
+void llx_fp_sample_argmax(struct llx_sampler *smp, u32 i0, u32 i1);
+void llx_fp_sample_keys(struct llx_sampler *smp, u32 i0, u32 i1);
+void llx_fp_sample_exp(struct llx_sampler *smp, u32 i0, u32 i1, bool temp);
+bool llx_fp_sample_top_p(struct llx_sampler *smp, u32 i0, u32 i1, u32 *n);
+bool llx_fp_sample_min_p(struct llx_sampler *smp, u32 i0, u32 i1, u32 *n);
+bool llx_fp_sample_pick(struct llx_sampler *smp, u32 i0, u32 i1, u64 rnd,
+			u32 *id);
 
 /* Test hooks (EXPORT_SYMBOL_IF_KUNIT). */
 

@@ -56,6 +56,7 @@ typedef u64 __le64;
 #define EXPORT_SYMBOL_GPL(sym)
 #define EXPORT_SYMBOL_IF_KUNIT(sym)
 #define __maybe_unused	__attribute__((__unused__))
+#define __noreturn	__attribute__((__noreturn__))
 #ifndef __always_inline
 #define __always_inline	inline __attribute__((__always_inline__))
 #endif
@@ -145,23 +146,57 @@ static inline void put_unaligned_le64(u64 v, void *p)
 #define cpu_to_le32(x)	((u32)(x))
 #define cpu_to_le64(x)	((u64)(x))
 
-/* Allocation: gfp flags are accepted and ignored. */
+/*
+ * FP sections, checked: the kernel forbids nesting them, sleeping or
+ * allocating inside one, and the tools abort (with the section's site) on
+ * any of it.  Every section's length is kept per site (llx_shim_fpu_stats;
+ * LLX_FPU_STATS=1 in the environment prints them at exit).
+ */
+void llx_shim_fpu_begin(const char *site);
+void llx_shim_fpu_end(void);
+/* Abort when called inside an FP section: @what may sleep or allocate. */
+void llx_shim_may_sleep(const char *what);
+#define llx_fpu_begin()	llx_shim_fpu_begin(__func__)
+#define llx_fpu_end()	llx_shim_fpu_end()
+
+struct llx_shim_fpu_site {
+	const char *site;	/* function that opened the sections */
+	u64 n, total_ns, max_ns;
+};
+
+/* Copies up to @max sites (longest section first); returns how many. */
+int llx_shim_fpu_stats(struct llx_shim_fpu_site *out, int max);
+void llx_shim_fpu_stats_reset(void);
+
+/*
+ * Allocation: gfp flags are accepted and ignored, the kernel's size limits
+ * are not: kmalloc() fails above KMALLOC_MAX_SIZE (4 MiB with 4 KiB pages
+ * and x86's MAX_PAGE_ORDER 10) and kvmalloc() above INT_MAX.
+ */
 typedef unsigned int gfp_t;
 #define GFP_KERNEL	0u
 #define GFP_KERNEL_ACCOUNT	0u
 #define __GFP_NOWARN	0u
 #define __GFP_RETRY_MAYFAIL	0u
 #define __GFP_ZERO	1u
+#define KMALLOC_MAX_SIZE	(4ul << 20)
+
+static inline void *llx_shim_alloc(size_t n, gfp_t f, size_t limit)
+{
+	llx_shim_may_sleep("allocation");
+	if (n > limit)
+		return NULL;
+	return (f & __GFP_ZERO) ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
+}
 
 static inline void *kmalloc(size_t n, gfp_t f)
 {
-	return (f & __GFP_ZERO) ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
+	return llx_shim_alloc(n, f, KMALLOC_MAX_SIZE);
 }
 
 static inline void *kzalloc(size_t n, gfp_t f)
 {
-	(void)f;
-	return calloc(1, n ? n : 1);
+	return llx_shim_alloc(n, f | __GFP_ZERO, KMALLOC_MAX_SIZE);
 }
 
 static inline void *kmalloc_array(size_t n, size_t s, gfp_t f)
@@ -175,15 +210,16 @@ static inline void *kmalloc_array(size_t n, size_t s, gfp_t f)
 
 static inline void *kcalloc(size_t n, size_t s, gfp_t f)
 {
-	(void)f;
 	if (n && s > SIZE_MAX / n)
 		return NULL;
-	return calloc(n ? n : 1, s ? s : 1);
+	return kzalloc(n * s, f);
 }
 
 static inline void *krealloc(void *p, size_t n, gfp_t f)
 {
-	(void)f;
+	llx_shim_may_sleep("allocation");
+	if (n > KMALLOC_MAX_SIZE)
+		return NULL;
 	return realloc(p, n ? n : 1);
 }
 
@@ -198,7 +234,7 @@ static inline void *krealloc_array(void *p, size_t n, size_t s, gfp_t f)
 
 static inline char *kstrndup(const char *s, size_t n, gfp_t f)
 {
-	(void)f;
+	llx_shim_may_sleep("allocation");
 	return strndup(s, n);
 }
 
@@ -211,16 +247,43 @@ static inline void *kmemdup(const void *p, size_t n, gfp_t f)
 	return d;
 }
 
-#define kvmalloc(n, f)		kmalloc(n, f)
-#define kvzalloc(n, f)		kzalloc(n, f)
-#define kvmalloc_array(n, s, f)	kmalloc_array(n, s, f)
-#define kvcalloc(n, s, f)	kcalloc(n, s, f)
-#define vmalloc(n)		malloc((n) ? (n) : 1)
-#define __vmalloc(n, f)		kmalloc(n, f)
-#define vzalloc(n)		calloc(1, (n) ? (n) : 1)
+static inline void *kvmalloc(size_t n, gfp_t f)
+{
+	return llx_shim_alloc(n, f, INT_MAX);
+}
+
+static inline void *kvzalloc(size_t n, gfp_t f)
+{
+	return llx_shim_alloc(n, f | __GFP_ZERO, INT_MAX);
+}
+
+static inline void *kvmalloc_array(size_t n, size_t s, gfp_t f)
+{
+	size_t b;
+
+	if (__builtin_mul_overflow(n, s, &b))
+		return NULL;
+	return kvmalloc(b, f);
+}
+
+static inline void *kvcalloc(size_t n, size_t s, gfp_t f)
+{
+	return kvmalloc_array(n, s, f | __GFP_ZERO);
+}
+
+#define vmalloc(n)		llx_shim_alloc(n, 0, SIZE_MAX)
+#define __vmalloc(n, f)		llx_shim_alloc(n, f, SIZE_MAX)
+#define vzalloc(n)		llx_shim_alloc(n, __GFP_ZERO, SIZE_MAX)
 #define kfree(p)		free((void *)(p))
-#define kvfree(p)		free((void *)(p))
-#define vfree(p)		free((void *)(p))
+
+/* vfree() may sleep */
+static inline void vfree(const void *p)
+{
+	llx_shim_may_sleep("vfree");
+	free((void *)p);
+}
+
+#define kvfree(p)		vfree(p)
 
 /* Logging: the kernel's ratelimit becomes "always" here. */
 #ifndef pr_fmt
@@ -239,16 +302,17 @@ void llx_shim_logf(const char *fmt, ...) __attribute__((__format__(printf, 1, 2)
 #define pr_warn_ratelimited	pr_warn
 #define pr_info_ratelimited	pr_info
 
-static inline void sort(void *base, size_t num, size_t size,
-			int (*cmp)(const void *, const void *), void *swp)
-{
-	(void)swp;
-	qsort(base, num, size, cmp);
-}
+/*
+ * The kernel's sort(): the same bottom-up heapsort (lib/sort.c), so equal
+ * keys end in the same order as in the kernel.  Not inside FP sections.
+ */
+void sort(void *base, size_t num, size_t size,
+	  int (*cmp)(const void *, const void *), void *swp);
 
-static inline void llx_fpu_begin(void) { }
-static inline void llx_fpu_end(void) { }
-static inline void llx_cond_resched(void) { }
+static inline void llx_cond_resched(void)
+{
+	llx_shim_may_sleep("cond_resched");
+}
 
 static inline bool llx_cpu_has_avx2_fma(void)
 {

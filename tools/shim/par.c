@@ -177,6 +177,7 @@ int llx_par_create(u32 n, struct llx_par **out)
 void llx_par_run(struct llx_par *par, void (*fn)(void *arg, u32 i),
 		 void *arg)
 {
+	llx_shim_may_sleep("llx_par_run");
 	if (par->n > 1) {
 		par->fn = fn;
 		par->arg = arg;
