@@ -18,6 +18,7 @@
 #   make module     llamux.ko for a kernel's build dir [KDIR=...]
 #   make vm-test    boot Debian's stock 6.1 and 6.12 in QEMU with llamux.ko
 #   make dkms-install / dkms-remove   register llamux with DKMS
+#   make install    the llamux command to $(DESTDIR)$(PREFIX)/bin [PREFIX=/usr/local]
 
 LLAMUX_CACHE ?= /var/cache/llamux
 LLAMUX_KSRC  ?= $(LLAMUX_CACHE)/linux-source-6.12
@@ -51,7 +52,8 @@ TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
 HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h)
 
 .PHONY: all setup test test-x86 test-sanitize e2e demo tools fuzz bench \
-	coverage checkpatch clean help module vm-test dkms-install dkms-remove
+	coverage checkpatch clean help module vm-test dkms-install dkms-remove \
+	install
 
 all: tools
 
@@ -59,7 +61,7 @@ all: tools
 .SECONDARY:
 
 help:
-	@sed -n '3,21p' Makefile
+	@sed -n '3,22p' Makefile
 
 setup:
 	@scripts/setup
@@ -100,7 +102,28 @@ dkms-remove:
 fuzz:
 	@tools/fuzz/run $(or $(FUZZ_SECONDS),60)
 
-tools: $(TOOL_BINS)
+tools: $(TOOL_BINS) $(TOOLDIR)/llamux
+
+# llamux(1) (tools/llamux, docs/llamux.md): libc only, on the uapi header.
+# llamux-static is the one the e2e guest runs (scripts/mkinitramfs).
+PREFIX ?= /usr/local
+LLAMUX_SRCS := $(wildcard tools/llamux/*.c)
+LLAMUX_HDRS := $(wildcard tools/llamux/*.h) include/uapi/linux/llamux.h
+LLAMUX_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+		 -Wno-sign-compare -Iinclude/uapi -D_GNU_SOURCE \
+		 $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer)
+comma := ,
+
+$(TOOLDIR)/llamux: $(LLAMUX_SRCS) $(LLAMUX_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LLAMUX_CFLAGS) -o $@ $(LLAMUX_SRCS)
+
+$(TOOLDIR)/llamux-static: $(LLAMUX_SRCS) $(LLAMUX_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -fsanitize%,$(LLAMUX_CFLAGS)) -static -o $@ $(LLAMUX_SRCS)
+
+install: $(TOOLDIR)/llamux
+	install -D -m 0755 $(TOOLDIR)/llamux $(DESTDIR)$(PREFIX)/bin/llamux
 
 $(OBJDIR)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
