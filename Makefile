@@ -43,7 +43,8 @@ AVX2_CFLAGS := -mavx2 -mfma -mf16c
 
 LIB_SRCS := lib/gguf.c lib/schema.c lib/tokenizer.c lib/unicode.c lib/mock.c \
 	    lib/tensor.c lib/llama.c lib/sampler.c tools/shim/shim.c \
-	    lib/llama_glue.c lib/sampler_glue.c tools/shim/par.c
+	    lib/llama_glue.c lib/sampler_glue.c tools/shim/par.c \
+	    lib/chat.c
 LIB_AVX2 := lib/tensor_avx2.c
 LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_AVX2))
 TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench \
