@@ -576,3 +576,101 @@ u64 llxd_tps_milli(u64 tokens, u64 ns)
 	return mul_u64_u64_div_u64(tokens, 1000000000000ull, ns);
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_tps_milli);
+
+/*
+ * The sampling parameters of a request (struct llamux_params, the ioctls
+ * and the client API): each flag names a field and the configfs attribute
+ * whose range it has, so there is one range per value (llxd_ranges).
+ */
+static const struct {
+	u32 flag;
+	enum llxd_attr_id id;
+	size_t off;
+	bool wide;		/* u64, else u32 */
+} llxd_param_fields[] = {
+	{ LLAMUX_P_TEMP, LLXD_A_TEMPERATURE,
+	  offsetof(struct llamux_params, temp_milli) },
+	{ LLAMUX_P_TOP_K, LLXD_A_TOP_K, offsetof(struct llamux_params, top_k) },
+	{ LLAMUX_P_TOP_P, LLXD_A_TOP_P,
+	  offsetof(struct llamux_params, top_p_milli) },
+	{ LLAMUX_P_MIN_P, LLXD_A_MIN_P,
+	  offsetof(struct llamux_params, min_p_milli) },
+	{ LLAMUX_P_REPEAT_PENALTY, LLXD_A_REPEAT_PENALTY,
+	  offsetof(struct llamux_params, repeat_penalty_milli) },
+	{ LLAMUX_P_REPEAT_LAST_N, LLXD_A_REPEAT_LAST_N,
+	  offsetof(struct llamux_params, repeat_last_n) },
+	{ LLAMUX_P_SEED, LLXD_A_SEED, offsetof(struct llamux_params, seed),
+	  true },
+	{ LLAMUX_P_MAX_TOKENS, LLXD_A_MAX_TOKENS,
+	  offsetof(struct llamux_params, max_tokens) },
+};
+
+static_assert(ARRAY_SIZE(llxd_param_fields) == 8 &&
+	      LLAMUX_P_ALL == (1u << 8) - 1);
+
+static u64 param_get(const struct llamux_params *p, size_t i)
+{
+	const void *a = (const u8 *)p + llxd_param_fields[i].off;
+
+	return llxd_param_fields[i].wide ? *(const u64 *)a : *(const u32 *)a;
+}
+
+static void param_set(struct llamux_params *p, size_t i, u64 v)
+{
+	void *a = (u8 *)p + llxd_param_fields[i].off;
+
+	if (llxd_param_fields[i].wide)
+		*(u64 *)a = v;
+	else
+		*(u32 *)a = v;
+}
+
+/*
+ * A request's parameters as a caller gave them: -EINVAL for a size other
+ * than this kernel's struct, an unknown flag or a reserved field not 0;
+ * -ERANGE for a set value outside its attribute's range.
+ */
+int llxd_params_check(const struct llamux_params *p)
+{
+	const struct llxd_range *r;
+	size_t i;
+	u64 v;
+
+	if (p->size != sizeof(*p) || p->reserved || (p->flags & ~LLAMUX_P_ALL)) {
+		pr_debug("params: size %u, flags %#x or reserved %u invalid\n",
+			 p->size, p->flags, p->reserved);
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(llxd_param_fields); i++) {
+		if (!(p->flags & llxd_param_fields[i].flag))
+			continue;
+		r = &llxd_ranges[llxd_param_fields[i].id];
+		v = param_get(p, i);
+		if (v < r->min || v > r->max) {
+			pr_debug("params: %s %llu out of range\n", r->name, v);
+			return -ERANGE;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_params_check);
+
+/*
+ * The values a request runs with: those @p sets (checked), the others
+ * from the model's configuration @c.  @out->flags is @p's.
+ */
+void llxd_params_resolve(const struct llxd_conf *c,
+			 const struct llamux_params *p,
+			 struct llamux_params *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+	out->flags = p->flags & LLAMUX_P_ALL;
+	for (i = 0; i < ARRAY_SIZE(llxd_param_fields); i++)
+		param_set(out, i, p->flags & llxd_param_fields[i].flag ?
+			  param_get(p, i) :
+			  llxd_conf_get(c, llxd_param_fields[i].id));
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_params_resolve);

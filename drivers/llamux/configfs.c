@@ -525,10 +525,7 @@ static struct config_group *llxd_make_group(struct config_group *group,
 	llxd_conf_defaults(&m->conf);
 	m->state = LLXD_EMPTY;
 	config_group_init_type_name(&m->group, name, &llxd_model_type);
-
-	mutex_lock(&llxd_models_lock);
-	list_add_tail(&m->node, &llxd_models);
-	mutex_unlock(&llxd_models_lock);
+	llxd_model_link(m);
 	return &m->group;
 }
 
@@ -536,10 +533,7 @@ static void llxd_drop_item(struct config_group *group, struct config_item *item)
 {
 	struct llxd_model *m = to_model(item);
 
-	mutex_lock(&llxd_models_lock);
-	list_del(&m->node);
-	mutex_unlock(&llxd_models_lock);
-
+	llxd_model_unlink(m);
 	mutex_lock(&m->lock);
 	m->removed = true;
 	/* configfs waited for in-flight writes, so no load runs; be safe */
@@ -574,6 +568,64 @@ static struct configfs_subsystem llxd_subsys = {
 		},
 	},
 };
+
+/* A model joins and leaves the list of models (and llamux_model_get()). */
+void llxd_model_link(struct llxd_model *m)
+{
+	mutex_lock(&llxd_models_lock);
+	list_add_tail(&m->node, &llxd_models);
+	mutex_unlock(&llxd_models_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_model_link);
+
+void llxd_model_unlink(struct llxd_model *m)
+{
+	mutex_lock(&llxd_models_lock);
+	list_del(&m->node);
+	mutex_unlock(&llxd_models_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_model_unlink);
+
+/*
+ * The loaded instance of the model @name with a reference, or NULL (no
+ * such model, or not loaded).  Sleeps (llxd_models_lock, then m->lock).
+ */
+struct llxd_inst *llxd_inst_get_by_name(const char *name)
+{
+	struct llxd_inst *inst = NULL;
+	struct llxd_model *m;
+
+	mutex_lock(&llxd_models_lock);
+	list_for_each_entry(m, &llxd_models, node) {
+		if (strcmp(m->name, name))
+			continue;
+		mutex_lock(&m->lock);
+		if (m->state == LLXD_READY && m->inst &&
+		    !READ_ONCE(m->inst->dead)) {
+			inst = m->inst;
+			kref_get(&inst->ref);
+		}
+		mutex_unlock(&m->lock);
+		break;
+	}
+	mutex_unlock(&llxd_models_lock);
+	return inst;
+}
+
+/* Call @fn for every loaded instance, under llxd_models_lock and m->lock. */
+void llxd_insts_call(llxd_inst_fn fn, void *arg)
+{
+	struct llxd_model *m;
+
+	mutex_lock(&llxd_models_lock);
+	list_for_each_entry(m, &llxd_models, node) {
+		mutex_lock(&m->lock);
+		if (m->inst)
+			fn(m->inst, arg);
+		mutex_unlock(&m->lock);
+	}
+	mutex_unlock(&llxd_models_lock);
+}
 
 /* /proc/llamux/status: one line per model, then the totals. */
 void llxd_models_show(struct seq_file *sf)

@@ -9,12 +9,15 @@
  * The numbers come from the forward pass (llx_session_layer_last) and
  * from timing llx_forward() in the inference threads.  debugfs is not
  * ABI; return values are never checked.  The directory is removed on
- * unload, before the instance can be freed.
+ * unload, before the instance can be freed.  Clients of the API add their
+ * own files to it (llamux_debugfs_register(): llamux_klog's klog).
  */
 #define pr_fmt(fmt) "llamux: " fmt
 
 #include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/seq_file.h>
+#include <llamux/compat.h>
 #include "llamux.h"
 
 static struct dentry *llxd_dbg_root;
@@ -76,13 +79,124 @@ static int stats_show(struct seq_file *sf, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
 
+/*
+ * Files of clients (llamux_debugfs_register()) in every model's directory.
+ * llxd_dbg_lock (mutex) protects the list; it nests inside m->lock (a load
+ * adds the files under it) and llxd_models_lock.
+ */
+static LIST_HEAD(llxd_dbg_files);
+static DEFINE_MUTEX(llxd_dbg_lock);
+
+/* @df's file in @inst's directory, unless it is there (dbg_lock held). */
+static void add_client_file(struct llxd_inst *inst,
+			    struct llamux_debugfs_file *df)
+{
+	struct dentry *d;
+
+	lockdep_assert_held(&llxd_dbg_lock);
+	if (IS_ERR_OR_NULL(inst->dbg))
+		return;
+	d = debugfs_lookup(df->name, inst->dbg);
+	if (d) {
+		dput(d);
+		return;
+	}
+	/* i_private: the name, valid until the file is removed */
+	debugfs_create_file_unsafe(df->name, df->mode, inst->dbg, inst->name,
+				   df->fops);
+}
+
+static void add_to_inst(struct llxd_inst *inst, void *arg)
+{
+	mutex_lock(&llxd_dbg_lock);
+	add_client_file(inst, arg);
+	mutex_unlock(&llxd_dbg_lock);
+}
+
+static void remove_from_inst(struct llxd_inst *inst, void *arg)
+{
+	struct llamux_debugfs_file *df = arg;
+
+	if (!IS_ERR_OR_NULL(inst->dbg))
+		debugfs_lookup_and_remove(df->name, inst->dbg);
+}
+
+/**
+ * llamux_debugfs_register() - add a file to every loaded model's directory
+ * @df: the file: name, mode and operations (see struct llamux_debugfs_file);
+ *      it stays registered, and must stay valid, until unregistered
+ *
+ * Context: process context; sleeps.
+ *
+ * Return: 0; -EINVAL for a name that is not a plain file name.
+ */
+int llamux_debugfs_register(struct llamux_debugfs_file *df)
+{
+	if (!df->name || !llxd_name_valid(df->name) || !df->fops)
+		return -EINVAL;
+	mutex_lock(&llxd_dbg_lock);
+	list_add_tail(&df->node, &llxd_dbg_files);
+	mutex_unlock(&llxd_dbg_lock);
+	llxd_insts_call(add_to_inst, df);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(llamux_debugfs_register, LLAMUX_NS);
+
+/**
+ * llamux_debugfs_unregister() - remove a client's file from every model
+ * @df: registered with llamux_debugfs_register()
+ *
+ * Files still open keep working on their own model references (and keep
+ * @df->fops' module).
+ *
+ * Context: process context; sleeps.
+ */
+void llamux_debugfs_unregister(struct llamux_debugfs_file *df)
+{
+	mutex_lock(&llxd_dbg_lock);
+	list_del(&df->node);
+	mutex_unlock(&llxd_dbg_lock);
+	llxd_insts_call(remove_from_inst, df);
+}
+EXPORT_SYMBOL_NS_GPL(llamux_debugfs_unregister, LLAMUX_NS);
+
+/**
+ * llamux_debugfs_model_name() - the model a client's debugfs file belongs to
+ * @file: an open client file (in its open())
+ * @name: room for the name
+ * @size: its size (LLXD_NAME_MAX is enough: 32)
+ *
+ * Context: process context; may sleep.
+ *
+ * Return: 0; -ENOENT if the file was removed meanwhile (model unloaded),
+ * -E2BIG if @size is too small.
+ */
+int llamux_debugfs_model_name(struct file *file, char *name, size_t size)
+{
+	struct dentry *d = file->f_path.dentry;
+	int ret;
+
+	ret = debugfs_file_get(d);
+	if (ret)
+		return -ENOENT;
+	ret = strscpy(name, file_inode(file)->i_private, size);
+	debugfs_file_put(d);
+	return ret < 0 ? -E2BIG : 0;
+}
+EXPORT_SYMBOL_NS_GPL(llamux_debugfs_model_name, LLAMUX_NS);
+
 void llxd_debugfs_add(struct llxd_inst *inst)
 {
+	struct llamux_debugfs_file *df;
 	struct dentry *d;
 	char name[24];
 	u32 i;
 
 	inst->dbg = debugfs_create_dir(inst->name, llxd_dbg_root);
+	mutex_lock(&llxd_dbg_lock);
+	list_for_each_entry(df, &llxd_dbg_files, node)
+		add_client_file(inst, df);
+	mutex_unlock(&llxd_dbg_lock);
 	debugfs_create_file("layers", 0444, inst->dbg, inst, &layers_fops);
 	debugfs_create_file("stats", 0444, inst->dbg, inst, &stats_fops);
 	for (i = 0; i < inst->hp.n_layer; i++) {

@@ -4,10 +4,17 @@
  *
  * Every open file is a session: its own KV cache (allocated at the first
  * prompt), sampler (made per prompt from the model's live sampling
- * attributes) and output buffer.  write() tokenizes a prompt and queues a
- * request; read() streams the text the inference thread produces; poll()
- * and O_NONBLOCK work; close() or a fatal signal in read() cancels.  See
- * docs/device.md for the protocol.
+ * attributes and the session's own, LLAMUX_IOC_SET_PARAMS) and output
+ * buffer.  write() tokenizes a prompt and queues a request; read() streams
+ * the text the inference thread produces; poll() and O_NONBLOCK work;
+ * close() or a fatal signal in read() cancels; the ioctls set the
+ * sampling and read the last generation's result.  See docs/device.md for
+ * the protocol.
+ *
+ * The session functions here (llxd_file_open, llxd_submit_req,
+ * llxd_read_stream, llxd_get_result, llxd_file_release) are the one code
+ * path of both the device and the in-kernel client API (api.c,
+ * include/llamux/client.h): the device is a thin client of them.
  *
  * Lifetimes: see llamux.h.  misc_open() calls our open() under misc_mtx,
  * and misc_deregister() takes it too, so open() never sees an instance
@@ -38,7 +45,7 @@ static void llxd_inst_release(struct kref *ref)
 	kvfree(inst->mock_buf);
 	kfree(inst->layer_last);
 	kfree(inst->layer_total);
-	kfree(inst);
+	kfree(container_of(inst, struct llamux_model, inst));
 	config_item_put(&m->group.cg_item);
 }
 
@@ -57,16 +64,16 @@ static void file_free(struct llxd_file *f)
 	kvfree(f->prompt);
 	kvfree(f->ids);
 	kfifo_free(&f->out);
-	kfree(f);
+	kfree(container_of(f, struct llamux_session, file));
 }
 
 /*
  * A new session.  Called from open() under misc_open()'s global mutex:
  * only small allocations here, the KV cache waits for the first prompt.
  */
-VISIBLE_IF_KUNIT int llxd_file_open(struct llxd_inst *inst,
-				    struct llxd_file **out)
+int llxd_file_open(struct llxd_inst *inst, struct llxd_file **out)
 {
+	struct llamux_session *s;
 	struct llxd_file *f;
 	int ret;
 
@@ -76,18 +83,20 @@ VISIBLE_IF_KUNIT int llxd_file_open(struct llxd_inst *inst,
 		ret = -EBUSY;
 		goto dec;
 	}
-	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
-	if (!f) {
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s) {
 		ret = -ENOMEM;
 		goto dec;
 	}
+	f = &s->file;
 	f->inst = inst;
+	f->params.size = sizeof(f->params);
 	mutex_init(&f->io_lock);
 	init_waitqueue_head(&f->wq);
 	INIT_LIST_HEAD(&f->node);
 	ret = kfifo_alloc(&f->out, LLXD_FIFO_SIZE, GFP_KERNEL_ACCOUNT);
 	if (ret) {
-		kfree(f);
+		kfree(s);
 		goto dec;
 	}
 	kref_get(&inst->ref);
@@ -103,7 +112,7 @@ dec:
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_file_open);
 
-VISIBLE_IF_KUNIT void llxd_file_release(struct llxd_file *f)
+void llxd_file_release(struct llxd_file *f)
 {
 	struct llxd_inst *inst = f->inst;
 
@@ -169,8 +178,8 @@ static int session_alloc(struct llxd_file *f)
 
 	ret = -ENOMEM;
 	prompt = kvmalloc_array(inst->n_ctx, sizeof(u32), LLXD_GFP_SESSION);
-	ids = kvmalloc_array(inst->conf.max_tokens, sizeof(u32),
-			     LLXD_GFP_SESSION);
+	/* n_ctx bounds every generation, whatever its max_tokens */
+	ids = kvmalloc_array(inst->n_ctx, sizeof(u32), LLXD_GFP_SESSION);
 	if (!prompt || !ids)
 		goto fail;
 	ret = llx_session_create(inst->model, inst->n_ctx,
@@ -204,6 +213,7 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 	struct llxd_inst *inst = f->inst;
 	struct llxd_model *m = inst->m;
 	struct llx_sampler_params sp;
+	struct llamux_params p;
 	int n, ret;
 	u32 i;
 
@@ -220,17 +230,19 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 		return -EINVAL;
 
 	mutex_lock(&m->lock);
-	sp = (struct llx_sampler_params) {
-		.temp_milli = m->conf.temp_milli,
-		.top_k = m->conf.top_k,
-		.top_p_milli = m->conf.top_p_milli,
-		.min_p_milli = m->conf.min_p_milli,
-		.repeat_penalty_milli = m->conf.repeat_penalty_milli,
-		.repeat_last_n = m->conf.repeat_last_n,
-		.seed = m->conf.seed,
-	};
+	llxd_params_resolve(&m->conf, &f->params, &p);
 	f->raw_bytes = m->conf.raw_bytes;
 	mutex_unlock(&m->lock);
+	sp = (struct llx_sampler_params) {
+		.temp_milli = p.temp_milli,
+		.top_k = p.top_k,
+		.top_p_milli = p.top_p_milli,
+		.min_p_milli = p.min_p_milli,
+		.repeat_penalty_milli = p.repeat_penalty_milli,
+		.repeat_last_n = p.repeat_last_n,
+		.seed = p.seed,
+	};
+	f->max_tokens = p.max_tokens;
 	if (f->smp)
 		llx_sampler_free(f->smp);
 	f->smp = NULL;
@@ -243,6 +255,8 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 	f->n_prompt = n;
 	f->n_done = 0;
 	f->n_ids = 0;
+	f->prompt_ns = 0;
+	f->gen_ns = 0;
 	llx_session_reset(f->sess);
 	llx_detok_init(&f->detok, inst->vocab);
 	llxd_utf8_init(&f->utf8);
@@ -251,21 +265,54 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 }
 
 /*
- * write() after the copy: start a generation of @text.  -EAGAIN when
- * @nonblock and the file's read() or write() is in progress.
+ * io_lock, for a writer (@nonblock: -EAGAIN rather than a wait).  A client
+ * API caller then waits for a request whose last event it has seen (its
+ * owner is giving it up), so the callback may be followed at once by the
+ * next call.
  */
-VISIBLE_IF_KUNIT int llxd_submit(struct llxd_file *f, const char *text,
-				 size_t len, bool nonblock)
+static int io_lock(struct llxd_file *f, bool nonblock, bool api)
 {
-	struct llxd_inst *inst = f->inst;
-	int ret = 0;
-
 	if (nonblock) {
 		if (!mutex_trylock(&f->io_lock))
 			return -EAGAIN;
 	} else if (mutex_lock_interruptible(&f->io_lock)) {
 		return -ERESTARTSYS;
 	}
+	if (api)
+		wait_event(f->wq, !READ_ONCE(f->ending) || llxd_idle(f));
+	return 0;
+}
+
+/*
+ * Start a generation of the prompt @text (not NUL-terminated, valid
+ * UTF-8, at most LLXD_MAX_PROMPT bytes).  @req: the client API's
+ * parameters and callback; NULL for the device (the session's params, and
+ * text to read).  -EAGAIN when @nonblock and the file's read() or write()
+ * is in progress.
+ */
+int llxd_submit_req(struct llxd_file *f, const char *text, size_t len,
+		    bool nonblock, const struct llxd_req *req)
+{
+	struct llxd_inst *inst = f->inst;
+	int ret;
+
+	if (len > LLXD_MAX_PROMPT) {
+		pr_debug("%s: prompt of %zu bytes > %u\n", inst->name, len,
+			 LLXD_MAX_PROMPT);
+		return -E2BIG;
+	}
+	if (!llxd_utf8_valid(text, len)) {
+		pr_debug("%s: prompt is not valid UTF-8\n", inst->name);
+		return -EILSEQ;
+	}
+	if (req && req->params) {
+		ret = llxd_params_check(req->params);
+		if (ret)
+			return ret;
+	}
+	ret = io_lock(f, nonblock, req);
+	if (ret)
+		return ret;
 	spin_lock(&inst->qlock);
 	if (inst->dead)
 		ret = -ENODEV;
@@ -274,10 +321,25 @@ VISIBLE_IF_KUNIT int llxd_submit(struct llxd_file *f, const char *text,
 	spin_unlock(&inst->qlock);
 	if (!ret)
 		ret = session_alloc(f);
+	if (!ret && req) {
+		if (req->params)
+			f->params = *req->params;
+		else
+			f->params = (struct llamux_params){ .size = sizeof(f->params) };
+		f->cb = req->cb;
+		f->cb_priv = req->priv;
+	}
 	if (!ret)
 		ret = start_generation(f, text, len);
 	mutex_unlock(&f->io_lock);
 	return ret;
+}
+
+/* write() after the copy. */
+int llxd_submit(struct llxd_file *f, const char *text, size_t len,
+		bool nonblock)
+{
+	return llxd_submit_req(f, text, len, nonblock, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_submit);
 
@@ -299,12 +361,7 @@ static ssize_t llxd_write(struct file *file, const char __user *ubuf,
 		return PTR_ERR(buf);
 	if (len && buf[len - 1] == '\n')
 		len--;
-	if (!llxd_utf8_valid(buf, len)) {
-		pr_debug("%s: prompt is not valid UTF-8\n", f->inst->name);
-		ret = -EILSEQ;
-	} else {
-		ret = llxd_submit(f, buf, len, file->f_flags & O_NONBLOCK);
-	}
+	ret = llxd_submit(f, buf, len, file->f_flags & O_NONBLOCK);
 	kvfree(buf);
 	return ret ? ret : count;
 }
@@ -324,20 +381,23 @@ static bool readable(struct llxd_file *f)
 }
 
 /*
- * read() into @ubuf, or into @kbuf (tests).  A fatal signal cancels the
- * generation; any other signal interrupts only the wait (-ERESTARTSYS:
- * restarted, or -EINTR to a handler without SA_RESTART), and the
- * generation goes on.
+ * read() into @ubuf, or into @kbuf (the client API, tests).  A fatal
+ * signal cancels the generation; any other signal interrupts only the
+ * wait (-ERESTARTSYS: restarted, or -EINTR to a handler without
+ * SA_RESTART), and the generation goes on.  @timeout (jiffies, or
+ * MAX_SCHEDULE_TIMEOUT) bounds the wait for the first byte: -ETIMEDOUT.
+ * @api: the client API, for which an unloaded model is -ENODEV once the
+ * text is read (the device gives EOF, then -ENODEV on the next write).
  */
-VISIBLE_IF_KUNIT ssize_t llxd_read_text(struct llxd_file *f,
-					char __user *ubuf, char *kbuf,
-					size_t count, bool nonblock)
+ssize_t llxd_read_stream(struct llxd_file *f, char __user *ubuf, char *kbuf,
+			 size_t count, bool nonblock, long timeout, bool api)
 {
 	struct llxd_inst *inst = f->inst;
 	unsigned int copied;
 	enum llxd_phase ph;
 	bool dead;
 	ssize_t ret;
+	long left;
 
 	if (!count)
 		return 0;
@@ -346,6 +406,10 @@ VISIBLE_IF_KUNIT ssize_t llxd_read_text(struct llxd_file *f,
 			return -EAGAIN;
 	} else if (mutex_lock_interruptible(&f->io_lock)) {
 		return -ERESTARTSYS;
+	}
+	if (api && f->cb) {
+		mutex_unlock(&f->io_lock);
+		return -EINVAL;		/* its text goes to the callback */
 	}
 	for (;;) {
 		/* phase first: every byte is in out before DONE is set */
@@ -365,6 +429,10 @@ VISIBLE_IF_KUNIT ssize_t llxd_read_text(struct llxd_file *f,
 			llxd_requeue_if_throttled(f);
 			break;
 		}
+		if (api && dead) {
+			ret = -ENODEV;
+			break;
+		}
 		if (ph == LLXD_PH_DONE || ph == LLXD_PH_IDLE) {
 			spin_lock(&inst->qlock);
 			f->phase = LLXD_PH_IDLE;	/* EOF delivered */
@@ -380,7 +448,9 @@ VISIBLE_IF_KUNIT ssize_t llxd_read_text(struct llxd_file *f,
 			ret = -EAGAIN;
 			break;
 		}
-		if (wait_event_interruptible(f->wq, readable(f))) {
+		left = wait_event_interruptible_timeout(f->wq, readable(f),
+							timeout);
+		if (left < 0) {
 			if (fatal_signal_pending(current)) {
 				llxd_cancel_and_wait(f);
 				ret = -EINTR;
@@ -389,9 +459,22 @@ VISIBLE_IF_KUNIT ssize_t llxd_read_text(struct llxd_file *f,
 			}
 			break;
 		}
+		if (!left) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (timeout != MAX_SCHEDULE_TIMEOUT)
+			timeout = left;
 	}
 	mutex_unlock(&f->io_lock);
 	return ret;
+}
+
+ssize_t llxd_read_text(struct llxd_file *f, char __user *ubuf, char *kbuf,
+		       size_t count, bool nonblock)
+{
+	return llxd_read_stream(f, ubuf, kbuf, count, nonblock,
+				MAX_SCHEDULE_TIMEOUT, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_read_text);
 
@@ -400,6 +483,169 @@ static ssize_t llxd_read(struct file *file, char __user *ubuf, size_t count,
 {
 	return llxd_read_text(file->private_data, ubuf, NULL, count,
 			      file->f_flags & O_NONBLOCK);
+}
+
+/*
+ * The session's last generation (idle only: -EBUSY while one runs): its
+ * stop reason, counts and times in @res, and min(n_gen, @ids_cap) ids to
+ * @kids or to @uids (the ioctl; -EFAULT).  Only the session's holder sees
+ * them.
+ */
+int llxd_get_result(struct llxd_file *f, struct llamux_result *res,
+		    u32 *kids, u32 __user *uids, u32 ids_cap)
+{
+	struct llxd_inst *inst = f->inst;
+	enum llxd_stop stop;
+	bool idle;
+	u32 n;
+	int ret;
+
+	ret = io_lock(f, false, !uids);
+	if (ret)
+		return ret;
+	spin_lock(&inst->qlock);
+	idle = llxd_idle_locked(f);
+	stop = f->stop;
+	spin_unlock(&inst->qlock);
+	if (!idle) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	/* all zero before the first prompt; ids_cap, ids_ptr are the caller's */
+	res->size = sizeof(*res);
+	res->stop = stop;
+	res->n_reused = 0;
+	res->n_prompt = f->n_prompt;
+	res->n_gen = f->n_ids;
+	res->prompt_ns = f->prompt_ns;
+	res->gen_ns = f->gen_ns;
+	n = min(f->n_ids, ids_cap);
+	if (n && kids)
+		memcpy(kids, f->ids, n * sizeof(u32));
+	else if (n && uids && copy_to_user(uids, f->ids, n * sizeof(u32)))
+		ret = -EFAULT;
+unlock:
+	mutex_unlock(&f->io_lock);
+	return ret;
+}
+
+/* The session's sampling of its next prompts (checked; -EBUSY if busy). */
+int llxd_set_params(struct llxd_file *f, const struct llamux_params *p)
+{
+	struct llxd_inst *inst = f->inst;
+	int ret;
+
+	ret = llxd_params_check(p);
+	if (ret)
+		return ret;
+	ret = io_lock(f, false, false);
+	if (ret)
+		return ret;
+	spin_lock(&inst->qlock);
+	if (inst->dead)
+		ret = -ENODEV;
+	else if (!llxd_idle_locked(f))
+		ret = -EBUSY;
+	else
+		f->params = *p;
+	spin_unlock(&inst->qlock);
+	mutex_unlock(&f->io_lock);
+	return ret;
+}
+
+/* What the next prompt runs with: the session's flags, every value. */
+int llxd_get_params(struct llxd_file *f, struct llamux_params *p)
+{
+	struct llxd_model *m = f->inst->m;
+	struct llamux_params mine;
+	int ret;
+
+	ret = io_lock(f, false, false);
+	if (ret)
+		return ret;
+	mine = f->params;
+	mutex_unlock(&f->io_lock);
+	mutex_lock(&m->lock);
+	llxd_params_resolve(&m->conf, &mine, p);
+	mutex_unlock(&m->lock);
+	return 0;
+}
+
+/*
+ * The ioctl structs begin with their size (include/uapi/linux/llamux.h):
+ * any size from the first version's to ours is taken, fields we do not
+ * know must be 0 (copy_struct_from_user: -E2BIG), and at most the
+ * caller's size is written back.  The size bits of the command are not
+ * compared, so a caller built with a bigger struct still matches.
+ */
+#define LLXD_IOC_MASK		(~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+#define LLXD_IOC(cmd)		((cmd) & LLXD_IOC_MASK)
+#define LLXD_SIZE_MAX		PAGE_SIZE
+
+static int copy_in(void *k, size_t ksize, void __user *u, u32 *usize)
+{
+	u32 size;
+	int ret;
+
+	if (get_user(size, (u32 __user *)u))
+		return -EFAULT;
+	if (size < ksize || size > LLXD_SIZE_MAX) {
+		/* every size so far is the first version's */
+		pr_debug("ioctl: struct size %u, want %zu\n", size, ksize);
+		return -EINVAL;
+	}
+	ret = copy_struct_from_user(k, ksize, u, size);
+	if (ret)
+		return ret;
+	*usize = size;
+	return 0;
+}
+
+static int copy_out(void __user *u, u32 usize, void *k, size_t ksize)
+{
+	return copy_to_user(u, k, min_t(size_t, usize, ksize)) ? -EFAULT : 0;
+}
+
+static long llxd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct llxd_file *f = file->private_data;
+	void __user *u = (void __user *)arg;
+	struct llamux_result res;
+	struct llamux_params p;
+	u32 usize;
+	int ret;
+
+	switch (LLXD_IOC(cmd)) {
+	case LLXD_IOC(LLAMUX_IOC_SET_PARAMS):
+		ret = copy_in(&p, sizeof(p), u, &usize);
+		if (!ret) {
+			p.size = sizeof(p);
+			ret = llxd_set_params(f, &p);
+		}
+		return ret;
+	case LLXD_IOC(LLAMUX_IOC_GET_PARAMS):
+		ret = copy_in(&p, sizeof(p), u, &usize);
+		if (!ret)
+			ret = llxd_get_params(f, &p);
+		if (!ret) {
+			p.size = min_t(u32, usize, sizeof(p));
+			ret = copy_out(u, usize, &p, sizeof(p));
+		}
+		return ret;
+	case LLXD_IOC(LLAMUX_IOC_RESULT):
+		ret = copy_in(&res, sizeof(res), u, &usize);
+		if (!ret)
+			ret = llxd_get_result(f, &res, NULL,
+					      u64_to_user_ptr(res.ids_ptr),
+					      res.ids_ptr ? res.ids_cap : 0);
+		if (!ret) {
+			res.size = min_t(u32, usize, sizeof(res));
+			ret = copy_out(u, usize, &res, sizeof(res));
+		}
+		return ret;
+	default:
+		return -ENOTTY;
+	}
 }
 
 /*
@@ -435,6 +681,8 @@ static const struct file_operations llxd_fops = {
 	.read		= llxd_read,
 	.write		= llxd_write,
 	.poll		= llxd_poll,
+	.unlocked_ioctl	= llxd_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,	/* the structs are 64-bit clean */
 };
 
 /*
@@ -445,14 +693,16 @@ static const struct file_operations llxd_fops = {
 int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
 		     struct llxd_inst **out)
 {
+	struct llamux_model *model;
 	struct llxd_inst *inst;
 	int ret;
 
-	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
-	if (!inst) {
+	model = kzalloc(sizeof(*model), GFP_KERNEL);
+	if (!model) {
 		llxd_loaded_free(l);
 		return -ENOMEM;
 	}
+	inst = &model->inst;
 	kref_init(&inst->ref);
 	config_item_get(&m->group.cg_item);
 	inst->m = m;

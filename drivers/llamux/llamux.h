@@ -35,6 +35,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <kunit/visibility.h>
+#include <llamux/client.h>
 #include <llamux/llama.h>
 #include <llamux/tokenizer.h>
 
@@ -45,7 +46,7 @@
 #define LLXD_MAX_THREADS	16u
 #define LLXD_MAX_SESSIONS	64u
 #define LLXD_MAX_KV_TOTAL_MB	16777216u	/* MiB: 16 TiB */
-#define LLXD_MAX_PROMPT		65536u	/* bytes per write() */
+#define LLXD_MAX_PROMPT		LLAMUX_MAX_PROMPT	/* bytes per write() */
 #define LLXD_FIFO_SIZE		8192u	/* text buffered per session: >= LLXD_STEP_MAX */
 #define LLXD_PIECE_MAX		(LLX_MAX_PIECE_LEN + 16)	/* one detok push */
 /* One piece after UTF-8 repair (every byte as U+FFFD). */
@@ -112,8 +113,15 @@ enum llxd_state { LLXD_EMPTY, LLXD_LOADING, LLXD_READY, LLXD_ERROR };
 enum llxd_event { LLXD_EV_ENABLE, LLXD_EV_DISABLE, LLXD_EV_LOAD_OK,
 		  LLXD_EV_LOAD_FAIL };
 
-enum llxd_stop { LLXD_STOP_NONE, LLXD_STOP_MAX_TOKENS, LLXD_STOP_EOS,
-		 LLXD_STOP_CTX_FULL, LLXD_STOP_CANCELLED, LLXD_STOP_ERROR };
+/* The reasons of the ABI (include/uapi/linux/llamux.h), same values. */
+enum llxd_stop {
+	LLXD_STOP_NONE = LLAMUX_STOP_NONE,
+	LLXD_STOP_MAX_TOKENS = LLAMUX_STOP_MAX_TOKENS,
+	LLXD_STOP_EOS = LLAMUX_STOP_EOS,
+	LLXD_STOP_CTX_FULL = LLAMUX_STOP_CTX_FULL,
+	LLXD_STOP_CANCELLED = LLAMUX_STOP_CANCELLED,
+	LLXD_STOP_ERROR = LLAMUX_STOP_ERROR,
+};
 
 int llxd_parse_uint(const char *buf, size_t len, u64 *out);
 int llxd_parse_fixed(const char *buf, size_t len, u32 *out);
@@ -156,6 +164,10 @@ size_t llxd_utf8_repair(struct llxd_utf8 *u, const u8 *in, size_t len,
 			u8 *out);
 size_t llxd_utf8_flush(struct llxd_utf8 *u, u8 *out);
 bool llxd_name_valid(const char *name);
+int llxd_params_check(const struct llamux_params *p);
+void llxd_params_resolve(const struct llxd_conf *c,
+			 const struct llamux_params *p,
+			 struct llamux_params *out);
 const char *llxd_stop_name(enum llxd_stop stop);
 u64 llxd_tps_milli(u64 tokens, u64 ns);
 void llxd_conf_defaults(struct llxd_conf *c);
@@ -258,6 +270,11 @@ struct llxd_inst {
 	struct dentry *dbg;
 };
 
+/* The API's model handle (include/llamux/client.h) is the instance. */
+struct llamux_model {
+	struct llxd_inst inst;
+};
+
 enum llxd_phase { LLXD_PH_IDLE, LLXD_PH_PREFILL, LLXD_PH_DECODE,
 		  LLXD_PH_DONE };
 
@@ -312,6 +329,32 @@ struct llxd_file {
 	bool raw_bytes;			/* conf.raw_bytes at write() */
 	struct llxd_utf8 utf8;		/* repair state of the stream */
 	u8 text[LLXD_TEXT_MAX];		/* piece after repair */
+
+	/*
+	 * Of the request, set by its writer while idle (io_lock), read by
+	 * the owner: params (flags 0: the model's attributes), max_tokens,
+	 * the client's callback (NULL: text goes to out).  prompt_ns and
+	 * gen_ns are the owner's; ending (qlock) says the owner delivered
+	 * the last event and is about to give the request up.
+	 */
+	struct llamux_params params;
+	u32 max_tokens;
+	llamux_cb_t cb;
+	void *cb_priv;
+	u64 prompt_ns, gen_ns;
+	bool ending;
+};
+
+/* The API's session handle (include/llamux/client.h) is the open file. */
+struct llamux_session {
+	struct llxd_file file;
+};
+
+/* A request as the client API submits it (the device: NULL). */
+struct llxd_req {
+	const struct llamux_params *params;	/* NULL: the model's values */
+	llamux_cb_t cb;				/* NULL: read it */
+	void *priv;
 };
 
 extern struct device *llxd_fw_dev;
@@ -354,15 +397,21 @@ int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
 		     struct llxd_inst **out);
 void llxd_inst_unload(struct llxd_inst *inst);
 void llxd_inst_put(struct llxd_inst *inst);
-#if IS_ENABLED(CONFIG_KUNIT)
 /* open(), write(), read() and release() without a struct file */
 int llxd_file_open(struct llxd_inst *inst, struct llxd_file **out);
 void llxd_file_release(struct llxd_file *f);
+int llxd_submit_req(struct llxd_file *f, const char *text, size_t len,
+		    bool nonblock, const struct llxd_req *req);
 int llxd_submit(struct llxd_file *f, const char *text, size_t len,
 		bool nonblock);
+ssize_t llxd_read_stream(struct llxd_file *f, char __user *ubuf, char *kbuf,
+			 size_t count, bool nonblock, long timeout, bool api);
 ssize_t llxd_read_text(struct llxd_file *f, char __user *ubuf, char *kbuf,
 		       size_t count, bool nonblock);
-#endif
+int llxd_get_result(struct llxd_file *f, struct llamux_result *res,
+		    u32 *kids, u32 __user *uids, u32 ids_cap);
+int llxd_set_params(struct llxd_file *f, const struct llamux_params *p);
+int llxd_get_params(struct llxd_file *f, struct llamux_params *p);
 
 /* configfs.c */
 int llxd_configfs_init(void);
@@ -370,6 +419,11 @@ void llxd_configfs_exit(void);
 void llxd_autoload_start(void);
 void llxd_autoload_wait(void);
 void llxd_models_show(struct seq_file *sf);
+struct llxd_inst *llxd_inst_get_by_name(const char *name);
+typedef void (*llxd_inst_fn)(struct llxd_inst *inst, void *arg);
+void llxd_insts_call(llxd_inst_fn fn, void *arg);
+void llxd_model_link(struct llxd_model *m);
+void llxd_model_unlink(struct llxd_model *m);
 
 /* debugfs.c */
 void llxd_debugfs_init(void);

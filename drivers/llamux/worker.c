@@ -45,19 +45,39 @@ static void emit_bytes(struct llxd_file *f, const u8 *s, size_t n)
 	wake_up_interruptible_poll(&f->wq, EPOLLIN | EPOLLRDNORM);
 }
 
-/*
- * Append a piece, as valid UTF-8 unless the session asked for raw bytes;
- * the caller checked the room (fifo space >= LLXD_STEP_MAX).
- */
-static void emit(struct llxd_file *f, const char *s, int n)
+/* The client API's callback (include/llamux/client.h): no lock held. */
+static void emit_event(struct llxd_file *f, const char *s, size_t n,
+		       const u32 *ids, u32 n_ids, enum llxd_stop stop)
 {
-	if (n <= 0)
-		return;
-	if (f->raw_bytes)
-		emit_bytes(f, s, n);
+	struct llamux_event ev = {
+		.text = s, .len = n, .ids = ids, .n_ids = n_ids,
+		.stop = (enum llamux_stop)stop,
+	};
+
+	if (n || n_ids || stop != LLXD_STOP_NONE)
+		f->cb(f->cb_priv, &ev);
+}
+
+/*
+ * Deliver a piece and the @n_ids ids of this step, as valid UTF-8 unless
+ * the session asked for raw bytes: to the client's callback, or to out
+ * (the caller checked the room: fifo space >= LLXD_STEP_MAX).
+ */
+static void emit(struct llxd_file *f, const char *s, int n, const u32 *ids,
+		 u32 n_ids)
+{
+	size_t len = 0;
+
+	if (n > 0 && !f->raw_bytes) {
+		len = llxd_utf8_repair(&f->utf8, s, n, f->text);
+		s = f->text;
+	} else if (n > 0) {
+		len = n;
+	}
+	if (f->cb)
+		emit_event(f, s, len, ids, n_ids, LLXD_STOP_NONE);
 	else
-		emit_bytes(f, f->text,
-			   llxd_utf8_repair(&f->utf8, s, n, f->text));
+		emit_bytes(f, s, len);
 }
 
 static void record_times(struct llxd_file *f, u64 ns, u32 n_tok, bool prompt)
@@ -85,22 +105,37 @@ static void record_times(struct llxd_file *f, u64 ns, u32 n_tok, bool prompt)
 		inst->gen_ns += ns;
 	}
 	spin_unlock(&inst->stats_lock);
+	if (prompt)
+		f->prompt_ns += ns;
+	else
+		f->gen_ns += ns;
 }
 
 /*
  * The owner ends a generation, part 1 (no lock held): flush held bytes,
- * publish the ids and the reason.  Part 2 is end_locked().
+ * publish the ids and the reason, give a client its last event.  Part 2
+ * is end_locked().
  */
 static void publish(struct llxd_file *f, enum llxd_stop stop)
 {
 	struct llxd_model *m = f->inst->m;
 	u32 i, n_last;
+	size_t len = 0;
 	int n;
 
 	n = llx_detok_flush(&f->detok, f->piece, sizeof(f->piece));
-	emit(f, f->piece, n);
+	emit(f, f->piece, n, NULL, 0);
 	if (!f->raw_bytes)
-		emit_bytes(f, f->text, llxd_utf8_flush(&f->utf8, f->text));
+		len = llxd_utf8_flush(&f->utf8, f->text);
+	if (f->cb) {
+		emit_event(f, f->text, len, NULL, 0, LLXD_STOP_NONE);
+		spin_lock(&f->inst->qlock);
+		WRITE_ONCE(f->ending, true);	/* the client may call again */
+		spin_unlock(&f->inst->qlock);
+		emit_event(f, NULL, 0, NULL, 0, stop);
+	} else {
+		emit_bytes(f, f->text, len);
+	}
 
 	n_last = min(f->n_ids, LLXD_LAST_IDS_MAX);
 	spin_lock(&m->last_lock);
@@ -120,6 +155,7 @@ static void end_locked(struct llxd_file *f, enum llxd_stop stop)
 {
 	lockdep_assert_held(&f->inst->qlock);
 	f->running = false;
+	WRITE_ONCE(f->ending, false);
 	f->stop = stop;
 	f->phase = LLXD_PH_DONE;
 	f->inst->pending--;
@@ -176,8 +212,8 @@ VISIBLE_IF_KUNIT enum llxd_stop llxd_step(struct llxd_file *f)
 		return LLXD_STOP_EOS;
 	f->ids[f->n_ids++] = id;
 	n = llx_detok_push(&f->detok, id, f->piece, sizeof(f->piece));
-	emit(f, f->piece, n);
-	if (f->n_ids >= inst->conf.max_tokens) {
+	emit(f, f->piece, n, &f->ids[f->n_ids - 1], 1);
+	if (f->n_ids >= f->max_tokens) {
 		record_times(f, ktime_get_ns() - t0, 1, false);
 		return LLXD_STOP_MAX_TOKENS;
 	}
@@ -191,10 +227,11 @@ VISIBLE_IF_KUNIT enum llxd_stop llxd_step(struct llxd_file *f)
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_step);
 
+/* Room for one step's text (a client's callback takes any amount). */
 static bool fifo_has_room(struct llxd_file *f)
 {
 	static_assert(LLXD_STEP_MAX <= LLXD_FIFO_SIZE);
-	return kfifo_avail(&f->out) >= LLXD_STEP_MAX;
+	return f->cb || kfifo_avail(&f->out) >= LLXD_STEP_MAX;
 }
 
 /* Claim the first queued request (running), or NULL. */
@@ -287,6 +324,7 @@ int llxd_enqueue(struct llxd_file *f)
 	}
 	f->phase = LLXD_PH_PREFILL;
 	f->stop = LLXD_STOP_NONE;
+	WRITE_ONCE(f->ending, false);
 	WRITE_ONCE(f->cancel, false);
 	list_add_tail(&f->node, &inst->queue);
 	f->queued = true;

@@ -46,6 +46,19 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * The client API's symbol namespace (include/llamux/client.h):
+ * EXPORT_SYMBOL_NS_GPL(sym, LLAMUX_NS) and MODULE_IMPORT_NS(LLAMUX_NS).
+ * The macros take an identifier up to 6.12 (and stringify it) and a
+ * string from 6.13 on; either way the namespace is "LLAMUX".
+ */
+#include <linux/module.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define LLAMUX_NS	"LLAMUX"
+#else
+#define LLAMUX_NS	LLAMUX
+#endif
+
 /* vfs_mkdir() (the driver's autoload): idmap since 6.3, a dentry from 6.15. */
 #include <linux/fs.h>
 static inline int llx_vfs_mkdir(struct inode *dir, struct dentry *d,

@@ -19,6 +19,10 @@
  *                                continues this process (SIGSTOP,
  *                                SIGCONT) every ms to the end
  *       (PROMPT "@FILE": the prompt is the bytes of FILE)
+ *       --unload-after N         after N bytes, write 0 to the file named
+ *                                by --enable (unload the model while
+ *                                this generation runs)
+ *       --enable FILE            the model's configfs enable
  *       --prompts N              write the prompt N times in one session,
  *                                reading each reply to EOF
  *   llx-io open-many DEV N MS    open DEV N times, hold them MS ms; prints
@@ -45,6 +49,14 @@
  *                                whole reply unlike the first one, or the
  *                                rest after the kill not a part of it),
  *                                then "stress: ok" or "stress: failed"
+ *   llx-io ioctl DEV PROMPT      the session ioctls (LLAMUX_IOC_*) with
+ *                                good and hostile arguments: prints one
+ *                                "ok - CHECK" or "FAIL - CHECK (got ...)"
+ *                                line per check, then "ids: ID ..." (the
+ *                                ids of a generation with max_tokens 5,
+ *                                from LLAMUX_IOC_RESULT); DEV's model
+ *                                must not finish a generation before
+ *                                the next system call (EBUSY checks)
  *   llx-io unload-read DEV PROMPT ENABLE
  *                                write PROMPT, wait for EOF to be ready
  *                                (poll), unload (write 0 to ENABLE), then
@@ -67,6 +79,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include "../../include/uapi/linux/llamux.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -241,7 +255,8 @@ static int cmd_gen(int argc, char **argv)
 	long close_after = -1, signal_after = -1;
 	long bytes = 0, reads = 0, t0, first = -1;
 	int prompts = 1, out = 1, fd, err = 0, i, p;
-	long stop_cont = -1, eintr = 0;
+	long stop_cont = -1, eintr = 0, unload_after = -1;
+	const char *enable = NULL;
 	int armed = 0, cancelled = 0, sa_restart = 0;
 	pid_t stopper = -1;
 	int quit = -1;
@@ -263,6 +278,10 @@ static int cmd_gen(int argc, char **argv)
 			sa_restart = atoi(argv[i + 1]);
 		} else if (!strcmp(argv[i], "--stop-cont")) {
 			stop_cont = atol(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--unload-after")) {
+			unload_after = atol(argv[i + 1]);
+		} else if (!strcmp(argv[i], "--enable")) {
+			enable = argv[i + 1];
 		} else if (!strcmp(argv[i], "--prompts")) {
 			prompts = atoi(argv[i + 1]);
 		} else {
@@ -335,6 +354,16 @@ static int cmd_gen(int argc, char **argv)
 			if (close_after >= 0 && bytes >= close_after) {
 				cancelled = 1;
 				break;
+			}
+			if (unload_after >= 0 && bytes >= unload_after && enable) {
+				int efd = open(enable, O_WRONLY);
+
+				if (efd < 0 || write(efd, "0", 1) != 1)
+					fprintf(stderr, "gen: unload: %s\n",
+						errname(errno));
+				if (efd >= 0)
+					close(efd);
+				unload_after = -1;
 			}
 		}
 	}
@@ -660,6 +689,211 @@ static int cmd_unload_read(const char *dev, char *prompt, const char *enable)
 	return 0;
 }
 
+static int ioc_fails;
+
+/* One check: the call's errno (0: success) against the one wanted. */
+static void ioc_expect(const char *what, int ret, int want)
+{
+	int got = ret < 0 ? errno : 0;
+
+	if (got == want) {
+		printf("ok - ioctl: %s is %s\n", what, errname(want));
+	} else {
+		printf("FAIL - ioctl: %s is %s (got %s)\n", what, errname(want),
+		       errname(got));
+		ioc_fails++;
+	}
+}
+
+static void ioc_true(const char *what, int cond)
+{
+	printf("%s - ioctl: %s\n", cond ? "ok" : "FAIL", what);
+	ioc_fails += !cond;
+}
+
+/* Read the reply to EOF; 0 or the errno. */
+static int drain(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	return n < 0 ? errno : 0;
+}
+
+static struct llamux_params ioc_params(__u32 flags)
+{
+	struct llamux_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.flags = flags;
+	return p;
+}
+
+static int cmd_ioctl(const char *dev, char *prompt)
+{
+	size_t plen = unescape(prompt);
+	struct llamux_params p, got;
+	struct llamux_result r;
+	unsigned char big[sizeof(p) + 64];
+	__u32 ids[64], guard[8];
+	int fd, other, i;
+
+	fd = open(dev, O_RDWR);
+	other = open(dev, O_RDWR);
+	if (fd < 0 || other < 0) {
+		printf("FAIL - ioctl: open %s (%s)\n", dev, errname(errno));
+		return 1;
+	}
+	/* before any prompt */
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	ioc_expect("RESULT before a prompt", ioctl(fd, LLAMUX_IOC_RESULT, &r), 0);
+	ioc_true("RESULT before a prompt: stop none, n_gen 0",
+		 r.stop == LLAMUX_STOP_NONE && r.n_gen == 0);
+	p = ioc_params(0);
+	ioc_expect("GET_PARAMS", ioctl(fd, LLAMUX_IOC_GET_PARAMS, &p), 0);
+	ioc_true("GET_PARAMS: size back, flags 0, max_tokens > 0",
+		 p.size == sizeof(p) && p.flags == 0 && p.max_tokens > 0);
+
+	/* hostile structs: size, unknown fields, flags, reserved, ranges */
+	p = ioc_params(0);
+	p.size = 0;
+	ioc_expect("SET_PARAMS size 0", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), EINVAL);
+	p.size = 8;
+	ioc_expect("SET_PARAMS size 8", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), EINVAL);
+	p.size = 1u << 30;
+	ioc_expect("SET_PARAMS size 2^30", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), EINVAL);
+	memset(big, 0, sizeof(big));
+	p = ioc_params(0);
+	p.size = sizeof(big);
+	memcpy(big, &p, sizeof(p));
+	ioc_expect("SET_PARAMS bigger struct, zero tail",
+		   ioctl(fd, LLAMUX_IOC_SET_PARAMS, big), 0);
+	big[sizeof(big) - 1] = 1;
+	ioc_expect("SET_PARAMS bigger struct, unknown field set",
+		   ioctl(fd, LLAMUX_IOC_SET_PARAMS, big), E2BIG);
+	ioc_expect("SET_PARAMS bad pointer",
+		   ioctl(fd, LLAMUX_IOC_SET_PARAMS, (void *)16), EFAULT);
+	ioc_expect("SET_PARAMS NULL", ioctl(fd, LLAMUX_IOC_SET_PARAMS, NULL), EFAULT);
+	p = ioc_params(1u << 8);
+	ioc_expect("SET_PARAMS unknown flag", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), EINVAL);
+	p = ioc_params(0);
+	p.reserved = 1;
+	ioc_expect("SET_PARAMS reserved 1", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), EINVAL);
+	p = ioc_params(LLAMUX_P_TEMP);
+	p.temp_milli = 100001;
+	ioc_expect("SET_PARAMS temperature 100.001", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), ERANGE);
+	p = ioc_params(LLAMUX_P_TOP_P);
+	p.top_p_milli = 1001;
+	ioc_expect("SET_PARAMS top_p 1.001", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), ERANGE);
+	p = ioc_params(LLAMUX_P_REPEAT_LAST_N);
+	p.repeat_last_n = 8193;
+	ioc_expect("SET_PARAMS repeat_last_n 8193", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), ERANGE);
+	p = ioc_params(LLAMUX_P_REPEAT_PENALTY);
+	ioc_expect("SET_PARAMS repeat_penalty 0", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), ERANGE);
+	p = ioc_params(LLAMUX_P_MAX_TOKENS);
+	ioc_expect("SET_PARAMS max_tokens 0", ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), ERANGE);
+	p = ioc_params(LLAMUX_P_TEMP);
+	p.temp_milli = 5;	/* not flagged below: ignored */
+	p.flags = 0;
+	ioc_expect("SET_PARAMS unflagged values are not looked at",
+		   ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), 0);
+	ioc_expect("unknown ioctl", ioctl(fd, _IOW(LLAMUX_IOC_MAGIC, 99, __u32), &p), ENOTTY);
+	ioc_expect("another magic", ioctl(fd, _IOW('x', 1, struct llamux_params), &p), ENOTTY);
+
+	/*
+	 * Busy while a generation runs: the model's max_tokens, on a model
+	 * slow enough that it does not end before the next call (as the
+	 * cancel checks of session.sh assume).
+	 */
+	if (write_prompt(fd, prompt, plen)) {
+		printf("FAIL - ioctl: write the prompt (%s)\n", errname(errno));
+		return 1;
+	}
+	p = ioc_params(0);
+	ioc_expect("SET_PARAMS while generating",
+		   ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), EBUSY);
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	ioc_expect("RESULT while generating", ioctl(fd, LLAMUX_IOC_RESULT, &r), EBUSY);
+	ioc_expect("read to EOF", drain(fd) ? -1 : 0, 0);
+
+	/* the session's own: max_tokens 5, greedy */
+	p = ioc_params(LLAMUX_P_MAX_TOKENS | LLAMUX_P_TEMP | LLAMUX_P_SEED);
+	p.max_tokens = 5;
+	p.temp_milli = 0;
+	p.seed = 7;
+	ioc_expect("SET_PARAMS max_tokens 5, temperature 0",
+		   ioctl(fd, LLAMUX_IOC_SET_PARAMS, &p), 0);
+	got = ioc_params(0);
+	ioc_expect("GET_PARAMS after SET", ioctl(fd, LLAMUX_IOC_GET_PARAMS, &got), 0);
+	ioc_true("GET_PARAMS gives the values set",
+		 got.flags == p.flags && got.max_tokens == 5 && got.seed == 7 &&
+		 got.temp_milli == 0);
+	if (write_prompt(fd, prompt, plen)) {
+		printf("FAIL - ioctl: write the prompt (%s)\n", errname(errno));
+		return 1;
+	}
+	ioc_expect("read to EOF", drain(fd) ? -1 : 0, 0);
+
+	memset(&r, 0, sizeof(r));
+	memset(ids, 0xff, sizeof(ids));
+	r.size = sizeof(r);
+	r.ids_ptr = (unsigned long)ids;
+	r.ids_cap = 64;
+	ioc_expect("RESULT", ioctl(fd, LLAMUX_IOC_RESULT, &r), 0);
+	ioc_true("RESULT: n_gen 5 (the session's max_tokens), stop max_tokens",
+		 r.n_gen == 5 && r.stop == LLAMUX_STOP_MAX_TOKENS);
+	ioc_true("RESULT: n_prompt > 0, gen_ns > 0, size back",
+		 r.n_prompt > 0 && r.gen_ns > 0 && r.size == sizeof(r));
+	ioc_true("RESULT: in fields kept", r.ids_cap == 64 &&
+		 r.ids_ptr == (unsigned long)ids);
+	ioc_true("RESULT: 5 ids copied, the rest untouched",
+		 ids[4] != 0xffffffffu && ids[5] == 0xffffffffu);
+	memset(guard, 0xff, sizeof(guard));
+	r.ids_ptr = (unsigned long)guard;
+	r.ids_cap = 2;
+	ioc_expect("RESULT ids_cap 2", ioctl(fd, LLAMUX_IOC_RESULT, &r), 0);
+	ioc_true("RESULT ids_cap 2: two ids copied, n_gen still 5",
+		 guard[0] == ids[0] && guard[1] == ids[1] &&
+		 guard[2] == 0xffffffffu && r.n_gen == 5);
+	r.ids_ptr = 0;
+	r.ids_cap = 1000000;
+	ioc_expect("RESULT ids_ptr 0, ids_cap 10^6", ioctl(fd, LLAMUX_IOC_RESULT, &r), 0);
+	r.ids_ptr = 16;
+	r.ids_cap = 5;
+	ioc_expect("RESULT ids_ptr bad", ioctl(fd, LLAMUX_IOC_RESULT, &r), EFAULT);
+	r.ids_ptr = (unsigned long)ids;
+	r.ids_cap = 0xffffffffu;
+	ioc_expect("RESULT ids_cap 2^32-1", ioctl(fd, LLAMUX_IOC_RESULT, &r), 0);
+	r.size = 4;
+	ioc_expect("RESULT size 4", ioctl(fd, LLAMUX_IOC_RESULT, &r), EINVAL);
+	ioc_expect("RESULT bad pointer", ioctl(fd, LLAMUX_IOC_RESULT, (void *)16), EFAULT);
+
+	/* per session: the other one saw none of it */
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.ids_ptr = (unsigned long)guard;
+	r.ids_cap = 8;
+	ioc_expect("RESULT of another session", ioctl(other, LLAMUX_IOC_RESULT, &r), 0);
+	ioc_true("another session's RESULT is its own (empty)",
+		 r.n_gen == 0 && r.stop == LLAMUX_STOP_NONE);
+	p = ioc_params(0);
+	ioc_expect("GET_PARAMS of another session", ioctl(other, LLAMUX_IOC_GET_PARAMS, &p), 0);
+	ioc_true("another session's params are its own (flags 0)", p.flags == 0);
+
+	printf("ids:");
+	for (i = 0; i < 5; i++)
+		printf(" %u", ids[i]);
+	printf("\n");
+	close(other);
+	close(fd);
+	return ioc_fails ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "write"))
@@ -678,9 +912,11 @@ int main(int argc, char **argv)
 		return cmd_sessions(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]));
 	if (argc == 5 && !strcmp(argv[1], "stress"))
 		return cmd_stress(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "ioctl"))
+		return cmd_ioctl(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "unload-read"))
 		return cmd_unload_read(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: llx-io write|gen|open-many|nonblock|as|utf8|%s\n",
-		"sessions|stress|unload-read ... (see the source)");
+		"sessions|stress|ioctl|unload-read ... (see the source)");
 	return 2;
 }

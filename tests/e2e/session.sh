@@ -316,6 +316,59 @@ llx-io gen /dev/llamux/big "$PROMPT\n" --out /tmp/e.txt 2> /tmp/e.err
 expect_eq "a generation after the cancels works" "$(gen_field /tmp/e.err errno)" 0
 check "... and gives the same text as before" cmp -s /tmp/e.txt /tmp/a.txt
 
+# The session ioctls (include/uapi/linux/llamux.h): per-session sampling,
+# the session's own result and ids (issue 8, item 2: nobody else reads
+# them), hostile sizes, pointers and values.  On big: a generation does not
+# end before the next call, so the EBUSY checks are exact.
+section "session ioctls"
+llx-io ioctl /dev/llamux/big "$PROMPT\n" > /tmp/ioc.out 2>&1
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	"FAIL - "*) fail "${line#FAIL - }" ;;
+	"ids:"*) ;;
+	*) note "llx-io ioctl: $line" ;;
+	esac
+done < /tmp/ioc.out
+grep -q '^ids:' /tmp/ioc.out || fail "llx-io ioctl ran to the end"
+expect_eq "RESULT ids = last_ids of that generation" \
+	"$(sed -n 's/^ids: *//p' /tmp/ioc.out)" "$(cat $CFG/big/last_ids)"
+
+# llamux_klog, the first in-kernel client of the API (docs/kernel-api.md):
+# debugfs llamux/NAME/klog; write N, read the model's summary of the last
+# N kernel log lines.  Then the model is unloaded while a klog request
+# runs: the request ends with an error, and the model loads again.
+section "llamux_klog: an in-kernel client"
+K=$DBG/big/klog
+if [ -e "$K" ]; then
+	expect_eq "klog is mode 0600" "$(stat -c %a $K)" 600
+	expect_eq "klog: read with nothing written is EOF" "$(head -c 100 $K | wc -c)" 0
+	expect_eq "klog: write 0 is ERANGE" "$(llx-io write $K 0)" ERANGE
+	expect_eq "klog: write 513 is ERANGE" "$(llx-io write $K 513)" ERANGE
+	expect_eq "klog: write abc is EINVAL" "$(llx-io write $K abc)" EINVAL
+	llx-io gen "$K" "20\n" --out /tmp/klog.txt 2> /tmp/klog.err
+	sed 's/^/# /' /tmp/klog.err
+	expect_eq "klog: write 20, read the answer: no error" "$(gen_field /tmp/klog.err errno)" 0
+	[ -s /tmp/klog.txt ] && ok "klog: an answer of $(wc -c < /tmp/klog.txt) bytes" ||
+		fail "klog: an answer (got none)"
+	echo "# klog answer: $(head -c 200 /tmp/klog.txt | tr '\n' ' ')"
+	llx-io utf8 /tmp/klog.txt > /dev/null && ok "klog: the answer is valid UTF-8" ||
+		fail "klog: the answer is valid UTF-8"
+	expect_eq "klog: the model's session is closed with the file" "$(cat $CFG/big/sessions)" 0
+	llx-io gen "$K" "50\n" --unload-after 1 --enable "$CFG/big/enable" \
+		--out /tmp/klog2.txt 2> /tmp/klog2.err
+	sed 's/^/# /' /tmp/klog2.err
+	expect_eq "klog: model unloaded while it answers: the read fails with ENODEV" \
+		"$(gen_field /tmp/klog2.err errno)" ENODEV
+	expect_eq "klog: state after that unload" "$(state big)" empty
+	check "klog: the file went with the model" test ! -e "$K"
+	expect_eq "klog: reload the model" "$(wr $CFG/big/enable 1)" ok
+	check "klog: the file is back" test -e "$K"
+	expect_eq "klog: no session left" "$(cat $CFG/big/sessions)" 0
+else
+	skip "llamux_klog: no $K (CONFIG_LLAMUX_KLOG off)"
+fi
+
 # rmdir while generating.
 timeout 60 llx-io gen /dev/llamux/big "$PROMPT\n" --out /tmp/f.txt 2> /tmp/f.err &
 pf=$!
