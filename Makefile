@@ -108,10 +108,13 @@ tools: $(TOOL_BINS) $(TOOLDIR)/llamux
 # llamux(1) (tools/llamux, docs/llamux.md): libc only, on the uapi header.
 # llamux-static is the one the e2e guest runs (scripts/mkinitramfs).
 PREFIX ?= /usr/local
-LLAMUX_SRCS := $(wildcard tools/llamux/*.c)
-LLAMUX_HDRS := $(wildcard tools/llamux/*.h) include/uapi/linux/llamux.h
+LLAMUX_SRCS := $(wildcard tools/llamux/*.c) lib/chat.c
+LLAMUX_HDRS := $(wildcard tools/llamux/*.h) include/uapi/linux/llamux.h \
+	       include/llamux/chat.h include/llamux/compat.h \
+	       tools/shim/llamux_shim.h
 LLAMUX_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
-		 -Wno-sign-compare -Iinclude/uapi -D_GNU_SOURCE \
+		 -Wno-sign-compare -Iinclude/uapi -Iinclude -Itools/shim \
+		 -D_GNU_SOURCE \
 		 $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer)
 comma := ,
 
