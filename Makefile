@@ -50,7 +50,7 @@ LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_AVX2))
 TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench \
 	    fpu-sections
 TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
-HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h)
+HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h tools/*.h)
 
 .PHONY: all setup test test-x86 test-sanitize e2e demo tools fuzz bench \
 	coverage checkpatch clean help module vm-test dkms-install dkms-remove \

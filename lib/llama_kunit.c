@@ -10,7 +10,6 @@
  * and llx_fpu_end(), and only integers leave those sections for the
  * KUnit assertions (which may allocate).
  */
-#include <kunit/device.h>
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -33,8 +32,6 @@ KUNIT_DEFINE_ACTION_WRAPPER(llx_t_sampler_free, llx_sampler_free,
 KUNIT_DEFINE_ACTION_WRAPPER(llx_t_vocab_free, llx_vocab_free,
 			    struct llx_vocab *);
 KUNIT_DEFINE_ACTION_WRAPPER(llx_t_kvfree, kvfree, const void *);
-KUNIT_DEFINE_ACTION_WRAPPER(llx_t_release_fw, release_firmware,
-			    const struct firmware *);
 
 static const struct llx_sampler_params llx_t_greedy = {
 	.top_p_milli = 1000,
@@ -289,27 +286,14 @@ static void llx_t_free_run(struct kunit *test, struct llx_model *m,
 			    c->stem, one_by_one ? "1-by-1" : "batch", k);
 }
 
-/*
- * "llamux-test/models/@stem.gguf".  Not llx_test_fw(): that registers a
- * device of a fixed name, once per test, and llx_test_ref() needs it.
- */
+/* "llamux-test/models/@stem.gguf", skipping the test when absent. */
 static const struct firmware *llx_t_model_fw(struct kunit *test,
 					     const char *stem)
 {
-	const struct firmware *fw;
-	struct device *dev;
-	char path[96];
+	char path[64];
 
-	snprintf(path, sizeof(path), "llamux-test/models/%s.gguf", stem);
-	dev = kunit_device_register(test, "llamux-llama-test");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	if (firmware_request_nowarn(&fw, path, dev)) {
-		kunit_skip(test, "%s not built in (../shared absent?)", path);
-		return NULL;
-	}
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_release_fw,
-							(void *)fw), 0);
-	return fw;
+	snprintf(path, sizeof(path), "models/%s.gguf", stem);
+	return llx_test_fw(test, path);
 }
 
 static void llx_ref_test(struct kunit *test)

@@ -9,7 +9,6 @@
  * Expected values of the math and op tables were computed in double
  * precision (CPython's math module over glibc) and rounded to float.
  */
-#include <kunit/device.h>
 #include <kunit/test.h>
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
@@ -137,47 +136,18 @@ static void random_rows(u32 type, u8 *w, size_t rb, u32 rows, u32 n,
  * Dequantisation against ggml's own numbers (../shared/reference/dequant)
  */
 
-/*
- * llx_test_fw() registers a kunit device named "llamux-test" per call, so a
- * second call in the same test fails ("driver already registered").  These
- * tests need several files each: one device per test, many requests, same
- * skip-when-absent behaviour.
- */
-static void tensor_fw_release(void *fw)
-{
-	release_firmware(fw);
-}
-
+/* "llamux-test/dequant/@type.@set.@ext", skipping the test when absent. */
 static const struct firmware *get_vec(struct kunit *test, const char *type,
 				      const char *set, const char *ext)
 {
-	struct device **dev = test->priv;
-	const struct firmware *fw;
 	char name[80];
-	int ret;
 
-	if (!*dev) {
-		*dev = kunit_device_register(test, "llamux-tensor-test");
-		KUNIT_ASSERT_FALSE(test, IS_ERR(*dev));
-	}
-	snprintf(name, sizeof(name), "llamux-test/dequant/%s.%s.%s", type, set,
-		 ext);
-	ret = firmware_request_nowarn(&fw, name, *dev);
-	if (ret) {
-		kunit_skip(test, "%s not built in (../shared absent?): %d",
-			   name, ret);
-		return NULL;
-	}
-	if (kunit_add_action_or_reset(test, tensor_fw_release, (void *)fw))
-		return NULL;
-	return fw;
+	snprintf(name, sizeof(name), "dequant/%s.%s.%s", type, set, ext);
+	return llx_test_fw(test, name);
 }
 
 static int llx_tensor_test_init(struct kunit *test)
 {
-	test->priv = kunit_kzalloc(test, sizeof(struct device *), GFP_KERNEL);
-	if (!test->priv)
-		return -ENOMEM;
 	llx_tensor_init();
 	return 0;
 }
@@ -256,6 +226,10 @@ static void llx_quantize_vectors(struct kunit *test)
 		if (!in || !raw)
 			return;
 		n = in->size / 4;
+		KUNIT_ASSERT_EQ(test, (u64)raw->size,
+				llx_row_size(t == 0 ? GGML_TYPE_Q8_0 :
+					     t == 1 ? GGML_TYPE_F16 :
+					     GGML_TYPE_BF16, n));
 		a = kunit_kzalloc(test, raw->size, GFP_KERNEL);
 		b = kunit_kzalloc(test, raw->size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, a);
@@ -269,10 +243,16 @@ static void llx_quantize_vectors(struct kunit *test)
 			llx_quantize_act(GGML_TYPE_Q8_0,
 					 (const float *)in->data, b, n);
 		} else {
+			/* ref: the scalar converter per element; act: the
+			 * dispatched row conversion (F16C with AVX2) */
+			const float *x = (const float *)in->data;
 			u32 ty = t == 1 ? GGML_TYPE_F16 : GGML_TYPE_BF16;
 
-			llx_quantize_act(ty, (const float *)in->data, b, n);
-			memcpy(a, b, raw->size);
+			for (i = 0; i < n; i++)
+				put_unaligned_le16(t == 1 ? llx_fp32_to_fp16(x[i]) :
+						   llx_fp32_to_bf16(x[i]),
+						   a + 2 * i);
+			llx_quantize_act(ty, x, b, n);
 		}
 		llx_fpu_end();
 		for (i = 0; i < raw->size; i++) {
@@ -395,6 +375,11 @@ static void llx_vec_dot_model_blocks(struct kunit *test)
 		kunit_skip(test, "no F32 vectors");
 		return;
 	}
+	llx_tensor_init();
+	if (!llx_tensor_using_avx2()) {
+		kunit_skip(test, "no AVX2/FMA: nothing to compare the scalar path with");
+		return;
+	}
 	raw = get_vec(test, c->name, "model", "raw");
 	if (!raw)
 		return;
@@ -406,7 +391,6 @@ static void llx_vec_dot_model_blocks(struct kunit *test)
 	xq = kunit_kzalloc(test, llx_act_size(c->type, n), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	KUNIT_ASSERT_NOT_NULL(test, xq);
-	llx_tensor_init();
 
 	llx_fpu_begin();
 	for (i = 0; i < n; i++)
@@ -517,13 +501,33 @@ static void llx_matmul_types(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad_close, 0);
 }
 
-/* Hostile scales (NaN, Inf, huge) and unsupported types: no crash. */
+static bool f32_is_nan(float f)
+{
+	u32 b = llx_f32_bits(f);
+
+	return (b & 0x7f800000) == 0x7f800000 && (b & 0x007fffff);
+}
+
+static bool f32_is_finite(float f)
+{
+	return (llx_f32_bits(f) & 0x7f800000) != 0x7f800000;
+}
+
+/*
+ * Hostile block scales: a NaN scale makes the row NaN (it never becomes a
+ * finite number), the largest and the smallest F16 scales stay finite, an
+ * Inf activation does not crash; unsupported types write nothing.
+ */
 static void llx_vec_dot_hostile(struct kunit *test)
 {
-	static const u16 scales[] = { 0x7e00, 0x7c00, 0xfc00, 0x7bff, 0x0001 };
+	enum { S_NAN, S_INF_X, S_NEG_INF, S_HUGE, S_DENORM, S_COUNT };
+	static const u16 scales[S_COUNT] = {
+		0x7e00, 0x7c00, 0xfc00, 0x7bff, 0x0001
+	};
 	const struct type_case *c = test->param_value;
-	u32 n = 256, i, k, seed = 7;
+	u32 n = 256, i, k, seed = 7, bad_nan = 0, bad_fin = 0, bad_unsup = 0;
 	size_t rb = llx_row_size(c->type, n);
+	bool blocks = llx_type_block(c->type) > 1;
 	int o0, o1;
 	u8 *w, *xq;
 	float *x, *y;
@@ -536,22 +540,39 @@ static void llx_vec_dot_hostile(struct kunit *test)
 	llx_block_scales(c->type, &o0, &o1);
 
 	llx_fpu_begin();
-	for (k = 0; k < ARRAY_SIZE(scales); k++) {
+	for (k = 0; k < S_COUNT; k++) {
 		random_rows(c->type, w, rb, 1, n, &seed);
-		if (llx_type_block(c->type) > 1)
+		if (blocks)
 			for (i = 0; i < rb; i += rb / (n / llx_type_block(c->type)))
 				put_unaligned_le16(scales[k], w + i + o0);
 		for (i = 0; i < n; i++)
-			x[i] = k == 1 ? llx_f32_from_bits(0x7f800000) : test_frnd(&seed);
+			x[i] = k == S_INF_X ? llx_f32_from_bits(0x7f800000) :
+					      test_frnd(&seed);
 		llx_quantize_act(c->type, x, xq, n);
 		llx_vec_dot_rows(c->type, w, rb, xq, n, y, 1);
+		if (blocks && k == S_NAN)
+			bad_nan += !f32_is_nan(y[0]);
+		if (blocks && (k == S_HUGE || k == S_DENORM))
+			bad_fin += !f32_is_finite(y[0]);
 		llx_dequant_row(c->type, w, y, n);
+		for (i = 0; blocks && i < n; i++) {
+			if (k == S_NAN)
+				bad_nan += !f32_is_nan(y[i]);
+			if (k == S_HUGE || k == S_DENORM)
+				bad_fin += !f32_is_finite(y[i]);
+		}
 	}
-	/* unsupported types are ignored */
+	/* unsupported types are refused without writing */
+	for (i = 0; i < n; i++)
+		y[i] = 42.0f;
 	llx_vec_dot_rows(GGML_TYPE_IQ2_XXS, w, rb, xq, n, y, 1);
 	llx_dequant_row(GGML_TYPE_Q8_1, w, y, n);
+	for (i = 0; i < n; i++)
+		bad_unsup += llx_f32_bits(y[i]) != llx_f32_bits(42.0f);
 	llx_fpu_end();
-	KUNIT_SUCCEED(test);
+	KUNIT_EXPECT_EQ_MSG(test, bad_nan, 0, "NaN scale gave a number");
+	KUNIT_EXPECT_EQ_MSG(test, bad_fin, 0, "finite scale gave NaN/Inf");
+	KUNIT_EXPECT_EQ_MSG(test, bad_unsup, 0, "unsupported type wrote output");
 }
 
 /* ------------------------------------------------------------------------
@@ -886,11 +907,34 @@ static void llx_ops_hand(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad_exact, 0);
 }
 
-/* RoPE thetas follow ggml's cache: theta_{i+1} = theta_i * powf(b, -2/d). */
+/*
+ * RoPE thetas follow ggml's cache (theta_{i+1} = theta_i * powf(b, -2/d),
+ * cosf/sinf of glibc, as llama.cpp on x86_64): (1, 0) pairs at position
+ * 2047, base 10000, 64 dimensions, rotated, are exactly these (cos, sin)
+ * bits, tabulated by a C program with glibc's powf, cosf and sinf.
+ */
 static void llx_rope_large_pos(struct kunit *test)
 {
+	static const u32 want[64] = {
+		0x3e7fb55b, 0xbf77e3c6, 0xbeb6f76f, 0x3f6f1888,
+		0x3e8e010d, 0x3f75f4ec, 0xbf3f91d3, 0x3f29d099,
+		0x3f7d1f39, 0x3e191d8b, 0xbd347455, 0x3f7fc05e,
+		0x3f6aade3, 0xbecc907f, 0xbf70c33d, 0x3eae0108,
+		0xbf61189e, 0xbef3ddd4, 0xbf68301f, 0x3ed7a2e0,
+		0xbedb858d, 0x3f6746a4, 0xbd947232, 0xbf7f539d,
+		0xbea5801c, 0x3f7241c4, 0xbe1bbd79, 0xbf7d0599,
+		0x3e8a125b, 0xbf76840d, 0xbf0f337d, 0x3f543390,
+		0xbd4b3f58, 0x3f7faf45, 0xbf6fcd63, 0x3eb33ae8,
+		0x3efc6c13, 0xbf5eb9cb, 0xbf33b37d, 0x3f3653f8,
+		0x3f7b64b3, 0x3e4162d0, 0x3e10ba67, 0xbf7d6e21,
+		0xbf60d6f3, 0xbef4cfac, 0xbf6a9754, 0x3eccf7e6,
+		0xbeeab467, 0x3f63849a, 0x3d1274f6, 0x3f7fd618,
+		0x3ed0a030, 0x3f69c8a2, 0x3f266661, 0x3f428b11,
+		0x3f4c3656, 0x3f1a616c, 0x3f626d39, 0x3eeee38d,
+		0x3f6f39c8, 0x3eb64943, 0x3f768577, 0x3e8a0843,
+	};
 	float *v;
-	u32 i, pos = 2047, worst = 0;
+	u32 i, bad = 0;
 
 	v = kunit_kcalloc(test, 64, sizeof(*v), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, v);
@@ -900,22 +944,11 @@ static void llx_rope_large_pos(struct kunit *test)
 		v[i] = 1.0f;
 		v[i + 1] = 0.0f;
 	}
-	llx_rope(v, 1, 64, 64, pos, 10000.0f);
-	{
-		float ts = llx_powf(10000.0f, -2.0f / 64), theta = pos;
-
-		for (i = 0; i < 64; i += 2) {
-			float s, c;
-
-			llx_sincosf(theta, &s, &c);
-			worst = max(worst, ulp_dist(v[i], c));
-			worst = max(worst, ulp_dist(v[i + 1], s));
-			theta *= ts;
-		}
-	}
+	llx_rope(v, 1, 64, 64, 2047, 10000.0f);
 	llx_fpu_end();
-	/* (1, 0) rotated is exactly (cos, sin) */
-	KUNIT_EXPECT_EQ(test, worst, 0);
+	for (i = 0; i < 64; i++)
+		bad += llx_f32_bits(v[i]) != want[i];
+	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 
 /*

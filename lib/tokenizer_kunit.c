@@ -4,7 +4,6 @@
  * stories260K reference, hand-computed vectors over tiny vocabularies
  * built here, and hostile vocabularies that must be rejected.
  */
-#include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/device.h>
 #include <linux/firmware.h>
@@ -727,43 +726,13 @@ KUNIT_ARRAY_PARAM(vocab, vocab_files, vocab_desc);
 #define VEC_CASES	46
 #define VEC_MAX_IDS	1024
 
-static void tok_fw_release(void *fw)
-{
-	release_firmware(fw);
-}
-
-/*
- * Like llx_test_fw(), which registers one fixed device name and so can be
- * called only once per test: a device of its own per file.
- */
-static const struct firmware *tok_fw(struct kunit *test, const char *name)
-{
-	static atomic_t seq = ATOMIC_INIT(0);
-	const struct firmware *fw;
-	struct device *dev;
-	char dname[32], path[80];
-
-	snprintf(dname, sizeof(dname), "llamux-tok-%d",
-		 atomic_inc_return(&seq));
-	snprintf(path, sizeof(path), "llamux-test/%s", name);
-	dev = kunit_device_register(test, dname);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	if (firmware_request_nowarn(&fw, path, dev)) {
-		kunit_skip(test, "%s not built in (../shared absent?)", path);
-		return NULL;
-	}
-	if (kunit_add_action_or_reset(test, tok_fw_release, (void *)fw))
-		return NULL;
-	return fw;
-}
-
 static const struct firmware *vocab_fw(struct kunit *test, const char *file,
 				       const char *ext)
 {
 	char name[64];
 
 	snprintf(name, sizeof(name), "vocab/%s%s", file, ext);
-	return tok_fw(test, name);
+	return llx_test_fw(test, name);
 }
 
 /* Parse one .out line of ids; returns the count. */
@@ -999,7 +968,7 @@ static void llx_tok_stories_test(struct kunit *test)
 	int n, nr, r, i, k, len;
 	char *text;
 
-	fw = tok_fw(test, "models/stories260K.gguf");
+	fw = llx_test_fw(test, "models/stories260K.gguf");
 	if (!fw)
 		return;
 	KUNIT_ASSERT_EQ(test, load_vocab(test, fw->data, fw->size, &v), 0);

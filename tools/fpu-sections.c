@@ -32,18 +32,9 @@
 #include <llamux/tensor.h>
 
 #include "../lib/llama_internal.h"
+#include "xorshift.h"
 
 #define N_SITES	64
-
-static u64 rng = 0x9e3779b97f4a7c15ull;
-
-static u32 rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (u32)(rng >> 32);
-}
 
 static float frnd(void)
 {

@@ -23,16 +23,8 @@
 #include <llamux/tensor.h>
 
 #include <immintrin.h>
-
-static u64 rng = 0x2545f4914f6cdd1dull;
-
-static u32 rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (u32)(rng >> 32);
-}
+#define XORSHIFT_SEED	0x2545f4914f6cdd1dull
+#include "xorshift.h"
 
 /* Random weights: random bytes with every fp16 scale set to 0.01. */
 static void fill(u32 type, u8 *w, size_t bytes)

@@ -18,6 +18,7 @@
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
 #include <llamux/tensor.h>
+#include "xorshift.h"
 
 static int failures;
 
@@ -107,16 +108,6 @@ static void check_q8_0(const char *dir)
 	free(raw);
 	free(a);
 	free(b);
-}
-
-static u64 rng = 0x9e3779b97f4a7c15ull;
-
-static u32 rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (u32)(rng >> 32);
 }
 
 static float frnd(void)
