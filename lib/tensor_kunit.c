@@ -243,8 +243,10 @@ static void llx_quantize_vectors(struct kunit *test)
 			llx_quantize_act(GGML_TYPE_Q8_0,
 					 (const float *)in->data, b, n);
 		} else {
-			/* ref: the scalar converter per element; act: the
-			 * dispatched row conversion (F16C with AVX2) */
+			/*
+			 * ref: the scalar converter per element; act: the
+			 * dispatched row conversion (F16C with AVX2)
+			 */
 			const float *x = (const float *)in->data;
 			u32 ty = t == 1 ? GGML_TYPE_F16 : GGML_TYPE_BF16;
 
@@ -910,8 +912,11 @@ static void llx_ops_hand(struct kunit *test)
 /*
  * RoPE thetas follow ggml's cache (theta_{i+1} = theta_i * powf(b, -2/d),
  * cosf/sinf of glibc, as llama.cpp on x86_64): (1, 0) pairs at position
- * 2047, base 10000, 64 dimensions, rotated, are exactly these (cos, sin)
- * bits, tabulated by a C program with glibc's powf, cosf and sinf.
+ * 2047, base 10000, 64 dimensions, rotated, are these (cos, sin) bits,
+ * tabulated by a C program with glibc's powf, cosf and sinf, to 1 ulp:
+ * glibc's cosf is not correctly rounded, llx_sincosf nearly always is, and
+ * they differ in one near-tie here (pair 18's cosine: glibc 0x3efc6c13,
+ * exact value 0.4930120574, nearer 0x3efc6c14).
  */
 static void llx_rope_large_pos(struct kunit *test)
 {
@@ -934,7 +939,7 @@ static void llx_rope_large_pos(struct kunit *test)
 		0x3f6f39c8, 0x3eb64943, 0x3f768577, 0x3e8a0843,
 	};
 	float *v;
-	u32 i, bad = 0;
+	u32 i, inexact = 0, worst = 0;
 
 	v = kunit_kcalloc(test, 64, sizeof(*v), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, v);
@@ -945,10 +950,15 @@ static void llx_rope_large_pos(struct kunit *test)
 		v[i + 1] = 0.0f;
 	}
 	llx_rope(v, 1, 64, 64, 2047, 10000.0f);
+	for (i = 0; i < 64; i++) {
+		u32 d = ulp_dist(v[i], llx_f32_from_bits(want[i]));
+
+		worst = max(worst, d);
+		inexact += d != 0;
+	}
 	llx_fpu_end();
-	for (i = 0; i < 64; i++)
-		bad += llx_f32_bits(v[i]) != want[i];
-	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_LE(test, worst, 1);
+	KUNIT_EXPECT_LE(test, inexact, 1);
 }
 
 /*
