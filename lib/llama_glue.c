@@ -375,6 +375,8 @@ u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx)
 	floats = llx_scratch_floats(hp, llx_batch_for(n_ctx),
 				    llx_kv_len(n_ctx));
 	act = (u64)m->act_stride * llx_batch_for(n_ctx);
+	/* + the token of each position (the prompt cache) */
+	act += (u64)n_ctx * sizeof(u32);
 	if (check_add_overflow(kv, floats * sizeof(float), &bytes) ||
 	    check_add_overflow(bytes, act, &bytes))
 		return U64_MAX;
@@ -389,6 +391,7 @@ void llx_session_free(struct llx_session *s)
 	llx_par_free(s->par);
 	kvfree(s->k_cache);
 	kvfree(s->v_cache);
+	kvfree(s->tokens);
 	kvfree(s->x);
 	kvfree(s->xq);
 	kfree(s->t_last);
@@ -451,13 +454,14 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	s->k_cache = llx_big_zalloc(kv_floats * sizeof(float));
 	s->v_cache = llx_big_zalloc((u64)hp->n_layer * s->kv_len *
 				    llx_kv_dim(hp) * sizeof(float));
+	s->tokens = llx_big_zalloc((u64)n_ctx * sizeof(u32));
 	s->x = llx_big_zalloc(floats * sizeof(float));
 	s->xq = llx_big_zalloc((u64)nb * m->act_stride);
 	s->t_last = kcalloc(hp->n_layer, sizeof(*s->t_last), GFP_KERNEL_ACCOUNT);
 	s->t_total = kcalloc(hp->n_layer, sizeof(*s->t_total),
 			     GFP_KERNEL_ACCOUNT);
-	if (!s->k_cache || !s->v_cache || !s->x || !s->xq || !s->t_last ||
-	    !s->t_total) {
+	if (!s->k_cache || !s->v_cache || !s->tokens || !s->x || !s->xq ||
+	    !s->t_last || !s->t_total) {
 		llx_session_free(s);
 		return -ENOMEM;
 	}
@@ -493,17 +497,61 @@ u32 llx_session_n_ctx(const struct llx_session *s)
 }
 EXPORT_SYMBOL_GPL(llx_session_n_ctx);
 
-void llx_session_reset(struct llx_session *s)
+void llx_session_truncate(struct llx_session *s, u32 n)
 {
 	const struct llx_hparams *hp = &s->m->hp;
+	size_t row, rows = (size_t)hp->n_layer * llx_kv_dim(hp);
 
-	s->pos = 0;
+	if (n > s->pos)
+		return;
+	/*
+	 * One-token attention reads V^T up to the 32-padded length, so the
+	 * columns past the last position must be zeros, as in a new session
+	 * (a non-finite value there would turn its zero weight into NaN).
+	 * Columns v_end.. are zero already; K rows past pos are never read.
+	 */
+	if (s->v_end > n) {
+		for (row = 0; row < rows; row++)
+			memset(s->v_cache + row * s->kv_len + n, 0,
+			       (size_t)(s->v_end - n) * sizeof(float));
+		s->v_end = n;
+	}
+	s->pos = n;
+	s->n_batched = min(s->n_batched, n);
 	memset(s->logits, 0, (size_t)hp->n_vocab * sizeof(float));
-	/* one-token attention reads V^T up to the 32-padded length: zeros */
-	memset(s->v_cache, 0, (size_t)hp->n_layer * llx_kv_dim(hp) *
-	       s->kv_len * sizeof(float));
+}
+EXPORT_SYMBOL_GPL(llx_session_truncate);
+
+void llx_session_reset(struct llx_session *s)
+{
+	llx_session_truncate(s, 0);
 }
 EXPORT_SYMBOL_GPL(llx_session_reset);
+
+/*
+ * The rule that keeps reuse bit-identical (see llama.h): a position's K
+ * and V rows, and so everything after it, depend on whether its token
+ * went through the layers alone (ggml_vec_dot order: matrix products and
+ * the weighted sum of V) or in a batch of two or more (tinyBLAS order),
+ * but not on the batch's size or the token's place in it.  A new session
+ * evaluates a prompt of n >= 2 tokens in batches of two or more only
+ * (llx_batch_len()), so only rows computed that way may be kept -- never
+ * a generated token's (one at a time) -- and the suffix evaluated after
+ * them must itself have two tokens or more.
+ */
+u32 llx_session_reusable(const struct llx_session *s, const u32 *tokens,
+			 u32 n)
+{
+	u32 k = 0, max;
+
+	if (n < 2)
+		return 0;
+	max = min(s->n_batched, n - 2);
+	while (k < max && s->tokens[k] == tokens[k])
+		k++;
+	return k;
+}
+EXPORT_SYMBOL_GPL(llx_session_reusable);
 
 int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work)
 {
@@ -751,6 +799,7 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 		llx_fp_store_v(s, il, p->pos + t, s->tmp + (size_t)t * kvd, c);
 		llx_fpu_end();
 	}
+	s->v_end = max(s->v_end, p->pos + p->nt);
 
 	t0 = llx_now_ns();
 	for (t = 0; t < p->nt; t++) {
@@ -914,8 +963,12 @@ int llx_forward(struct llx_session *s, const u32 *tokens, u32 n,
 		if (ret) {
 			/* Undo: the cache rows written are simply reused. */
 			s->pos -= done;
+			s->n_batched = min(s->n_batched, s->pos);
 			break;
 		}
+		memcpy(s->tokens + p.pos, tokens + done, p.nt * sizeof(u32));
+		if (p.nt >= 2 && s->n_batched == p.pos)
+			s->n_batched = p.pos + p.nt;
 		s->pos += p.nt;
 	}
 	for (i = 0; i < hp->n_layer; i++) {

@@ -90,6 +90,14 @@ struct llx_session {
 	float *logits;		/* [n_vocab], of the last token of the last pass */
 	float *k_cache;		/* [n_layer][n_ctx][kv_dim] */
 	float *v_cache;		/* [n_layer][kv_dim][kv_len], transposed */
+	u32 *tokens;		/* [n_ctx] token at each position < pos */
+	/*
+	 * The prompt cache (llx_session_reusable()): positions 0..n_batched-1
+	 * were all computed in batches of two tokens or more, as a prompt
+	 * is; v_end: V^T columns v_end..kv_len-1 of every row are zero.
+	 */
+	u32 n_batched;
+	u32 v_end;
 	struct llx_layer_times *t_last;		/* [n_layer] */
 	struct llx_layer_times *t_total;	/* [n_layer] */
 	struct llx_par *par;	/* helpers of the matrix products, or NULL */

@@ -520,6 +520,112 @@ static void llx_chunk_test(struct kunit *test)
 }
 
 /*
+ * The prompt cache: a session that keeps the positions
+ * llx_session_reusable() allows and evaluates only the rest gives the
+ * same logits, bit for bit, as a new session evaluating the whole prompt
+ * -- after the prompt and after each token decoded next -- at prefix
+ * lengths on both sides of the 32-token batch boundary.  The session had
+ * other tokens and decoded tokens past the prefix before (so truncating
+ * must clear them).  Then the two cases the rule refuses, measured: rows
+ * of tokens run one at a time, and a suffix of one token.
+ */
+static const struct {
+	u32 k;		/* prefix shared with the first prompt */
+	u32 n;		/* tokens of the second prompt */
+} llx_reuse_cases[] = {
+	{ 2, 4 }, { 16, 40 }, { 31, 70 }, { 32, 33 }, { 32, 34 }, { 33, 97 },
+	{ 45, 46 }, { 64, 100 }, { 65, 66 }, { 90, 100 },
+};
+
+#define LLX_T_REUSE	100	/* tokens of the longest prompt */
+
+/* Bits equal?  Reported as 0/1 for kunit_info. */
+static bool llx_t_same(const struct llx_session *a,
+		       const struct llx_session *b, u32 n_vocab)
+{
+	return !memcmp(llx_session_logits_bits(a), llx_session_logits_bits(b),
+		       n_vocab * sizeof(u32));
+}
+
+static void llx_reuse_test(struct kunit *test)
+{
+	const struct llx_gen_case *c = test->param_value;
+	u32 ids[LLX_T_REUSE], other[LLX_T_REUSE], n_vocab, i, j, id, keep;
+	struct llx_session *a, *b;
+	struct llx_model *m;
+	bool decoded_same, lone_same;
+
+	m = llx_t_gen(test, &c->shape);
+	n_vocab = llx_model_hparams(m)->n_vocab;
+	for (i = 0; i < LLX_T_REUSE; i++) {
+		ids[i] = (i * 37 + 5) % n_vocab;
+		other[i] = (i * 53 + 11) % n_vocab;
+		if (other[i] == ids[i])
+			other[i] = (other[i] + 1) % n_vocab;
+	}
+	a = llx_t_session(test, m, 128);
+	b = llx_t_session(test, m, 128);
+	for (i = 0; i < ARRAY_SIZE(llx_reuse_cases); i++) {
+		u32 k = llx_reuse_cases[i].k, n = llx_reuse_cases[i].n;
+		u32 first = min(k + 10, 120u);
+
+		/* a: the prefix, other tokens, 3 decoded tokens */
+		llx_session_reset(a);
+		KUNIT_ASSERT_EQ(test, llx_forward(a, ids, k, NULL, NULL), 0);
+		KUNIT_ASSERT_EQ(test, llx_forward(a, other + k, first - k,
+						  NULL, NULL), 0);
+		for (j = 0; j < 3; j++)
+			KUNIT_ASSERT_EQ(test, llx_forward(a, &ids[j], 1, NULL,
+							  NULL), 0);
+		keep = llx_session_reusable(a, ids, n);
+		KUNIT_EXPECT_EQ_MSG(test, keep, min(k, n - 2), "k %u n %u", k, n);
+		llx_session_truncate(a, keep);
+		KUNIT_EXPECT_EQ(test, llx_session_pos(a), keep);
+		KUNIT_ASSERT_EQ(test, llx_forward(a, ids + keep, n - keep, NULL,
+						  NULL), 0);
+
+		llx_session_reset(b);
+		KUNIT_ASSERT_EQ(test, llx_forward(b, ids, n, NULL, NULL), 0);
+		for (j = 0; j < 4; j++) {
+			KUNIT_EXPECT_TRUE_MSG(test, llx_t_same(a, b, n_vocab),
+					      "k %u n %u kept %u: step %u", k,
+					      n, keep, j);
+			id = (j * 101 + 3) % n_vocab;
+			KUNIT_ASSERT_EQ(test, llx_forward(a, &id, 1, NULL, NULL), 0);
+			KUNIT_ASSERT_EQ(test, llx_forward(b, &id, 1, NULL, NULL), 0);
+		}
+		/* the whole prompt again: all but the last two are kept */
+		KUNIT_EXPECT_EQ(test, llx_session_reusable(a, ids, n), n - 2);
+	}
+
+	/* what the rule refuses */
+	KUNIT_EXPECT_EQ(test, llx_session_reusable(a, ids, 1), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_reusable(a, other, 40), 0);
+	llx_session_reset(a);
+	KUNIT_ASSERT_EQ(test, llx_forward(a, ids, 20, NULL, NULL), 0);
+	for (j = 20; j < 22; j++)
+		KUNIT_ASSERT_EQ(test, llx_forward(a, &ids[j], 1, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_reusable(a, ids, 40), 20);
+	/* measured: the rows of tokens run one at a time, kept anyway */
+	KUNIT_ASSERT_EQ(test, llx_forward(a, ids + 22, 18, NULL, NULL), 0);
+	llx_session_reset(b);
+	KUNIT_ASSERT_EQ(test, llx_forward(b, ids, 40, NULL, NULL), 0);
+	decoded_same = llx_t_same(a, b, n_vocab);
+	/* measured: a suffix of one token */
+	llx_session_reset(a);
+	KUNIT_ASSERT_EQ(test, llx_forward(a, ids, 39, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_reusable(a, ids, 40), 38);
+	KUNIT_ASSERT_EQ(test, llx_forward(a, ids + 39, 1, NULL, NULL), 0);
+	lone_same = llx_t_same(a, b, n_vocab);
+	kunit_info(test, "%s: rows run one by one kept: %s; a lone suffix: %s\n",
+		   c->name, decoded_same ? "same bits" : "different bits",
+		   lone_same ? "same bits" : "different bits");
+	/* one truncated past the position changes nothing */
+	llx_session_truncate(a, 100);
+	KUNIT_EXPECT_EQ(test, llx_session_pos(a), 40);
+}
+
+/*
  * An independent, naive forward pass (llama2.c's, written out here with
  * plain loops and double accumulators) over an F32 generated model: the
  * engine's logits for the last of a few tokens must agree to 1e-5 (the
@@ -1119,6 +1225,7 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_mock_test),
 	KUNIT_CASE_PARAM(llx_batch_test, llx_gen_gen_params),
 	KUNIT_CASE_PARAM(llx_chunk_test, llx_gen_gen_params),
+	KUNIT_CASE_PARAM(llx_reuse_test, llx_gen_gen_params),
 	KUNIT_CASE(llx_naive_test),
 	KUNIT_CASE(llx_ctx_test),
 	KUNIT_CASE(llx_create_test),

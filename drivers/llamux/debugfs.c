@@ -5,7 +5,8 @@
  *              the last forward pass and cumulative since load
  *   layerN/    the same six numbers as files
  *   stats      prompt tokens and time, generated tokens and time, tokens
- *              per second (x1000 integer arithmetic), KV cache use
+ *              per second (x1000 integer arithmetic), KV cache use, the
+ *              prompt cache (prompts, tokens reused, prompts that reused)
  * The numbers come from the forward pass (llx_session_layer_last) and
  * from timing llx_forward() in the inference threads.  debugfs is not
  * ABI; return values are never checked.  The directory is removed on
@@ -47,6 +48,7 @@ static int stats_show(struct seq_file *sf, void *unused)
 {
 	struct llxd_inst *inst = sf->private;
 	u64 pt, pns, gt, gns, kv_pos = 0, kv_cap = 0, kv_bytes;
+	u64 prompts, reused, hits;
 	struct llxd_file *f;
 	u64 tps;
 
@@ -55,6 +57,9 @@ static int stats_show(struct seq_file *sf, void *unused)
 	pns = inst->prompt_ns;
 	gt = inst->gen_tokens;
 	gns = inst->gen_ns;
+	prompts = inst->prompts;
+	reused = inst->prompt_reused;
+	hits = inst->cache_hits;
 	spin_unlock(&inst->stats_lock);
 
 	spin_lock(&inst->qlock);
@@ -75,6 +80,8 @@ static int stats_show(struct seq_file *sf, void *unused)
 	seq_printf(sf, "gen_tps %llu.%03llu\n", div_u64(tps, 1000), tps % 1000);
 	seq_printf(sf, "kv_positions %llu/%llu\nkv_bytes %llu\n", kv_pos, kv_cap,
 		   kv_bytes);
+	seq_printf(sf, "prompts %llu\nprompt_reused %llu\ncache_hits %llu\n",
+		   prompts, reused, hits);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

@@ -3,7 +3,8 @@
  * Loaded instances and /dev/llamux/NAME.
  *
  * Every open file is a session: its own KV cache (allocated at the first
- * prompt), sampler (made per prompt from the model's live sampling
+ * prompt, kept across prompts as a prompt cache: docs/device.md),
+ * sampler (made per prompt from the model's live sampling
  * attributes and the session's own, LLAMUX_IOC_SET_PARAMS) and output
  * buffer.  write() tokenizes a prompt and queues a request; read() streams
  * the text the inference thread produces; poll() and O_NONBLOCK work;
@@ -252,12 +253,25 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 	for (i = 0; i < n; i++)
 		llx_sampler_accept(f->smp, f->prompt[i]);
 
+	/*
+	 * The prompt cache: keep the positions of the session's KV cache
+	 * that the new prompt starts with, as far as the engine can keep
+	 * them bit-identically (llx_session_reusable(): prompt rows only,
+	 * at least two tokens evaluated), and evaluate only the rest.
+	 */
 	f->n_prompt = n;
-	f->n_done = 0;
+	f->n_reused = llx_session_reusable(f->sess, f->prompt, n);
+	llx_session_truncate(f->sess, f->n_reused);
+	f->n_done = f->n_reused;
 	f->n_ids = 0;
 	f->prompt_ns = 0;
 	f->gen_ns = 0;
-	llx_session_reset(f->sess);
+	spin_lock(&inst->stats_lock);
+	inst->prompts++;
+	inst->prompt_reused += f->n_reused;
+	if (f->n_reused)
+		inst->cache_hits++;
+	spin_unlock(&inst->stats_lock);
 	llx_detok_init(&f->detok, inst->vocab);
 	llxd_utf8_init(&f->utf8);
 	kfifo_reset(&f->out);
@@ -514,7 +528,7 @@ int llxd_get_result(struct llxd_file *f, struct llamux_result *res,
 	/* all zero before the first prompt; ids_cap, ids_ptr are the caller's */
 	res->size = sizeof(*res);
 	res->stop = stop;
-	res->n_reused = 0;
+	res->n_reused = f->n_reused;
 	res->n_prompt = f->n_prompt;
 	res->n_gen = f->n_ids;
 	res->prompt_ns = f->prompt_ns;

@@ -1018,6 +1018,109 @@ static void llxd_test_session_stress(struct kunit *test)
 	kt_unload(inst);
 }
 
+/*
+ * Issue 12: the prompt cache through the driver.  A second prompt that
+ * extends the first (the prompt, the generated text, more words) keeps
+ * the first prompt's positions, evaluates only the rest and gives the
+ * same ids and logits, bit for bit, as a new session given the whole
+ * second prompt -- prompts within one batch, over 32 tokens, and over
+ * LLXD_PREFILL_CHUNK (evaluated in two chunks); the first prompt again
+ * keeps all but its last two tokens.  debugfs's counters follow.
+ */
+#define KT_SENTENCE	" once upon a time, there lived one little cat."
+
+/* @reps sentences (without the first blank), then @tail. */
+static char *kt_text(struct kunit *test, u32 reps, const char *tail)
+{
+	size_t n = strlen(KT_SENTENCE) * reps + strlen(tail) + 1;
+	char *s = kunit_kzalloc(test, n, GFP_KERNEL);
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (i = 0; i < reps; i++)
+		strlcat(s, KT_SENTENCE + !i, n);
+	strlcat(s, tail, n);
+	return s;
+}
+
+/* Submit @text to @f and read the reply to EOF into @out. */
+static void kt_gen(struct kunit *test, struct llxd_file *f, const char *text,
+		   char *out)
+{
+	KUNIT_ASSERT_EQ(test, llxd_submit(f, text, strlen(text), false), 0);
+	KUNIT_ASSERT_GT(test, kt_read_all(f, out, 4096), 0);
+}
+
+/* The same generated ids, and the same logits after the last step. */
+static void kt_expect_same(struct kunit *test, struct llxd_file *a,
+			   struct llxd_file *b, u32 n_prompt)
+{
+	u32 n_vocab = a->inst->hp.n_vocab;
+
+	KUNIT_EXPECT_EQ(test, a->n_prompt, n_prompt);
+	KUNIT_EXPECT_EQ(test, b->n_prompt, n_prompt);
+	KUNIT_ASSERT_EQ(test, a->n_ids, b->n_ids);
+	KUNIT_EXPECT_MEMEQ(test, a->ids, b->ids, a->n_ids * sizeof(u32));
+	KUNIT_EXPECT_MEMEQ_MSG(test, llx_session_logits_bits(a->sess),
+			       llx_session_logits_bits(b->sess),
+			       n_vocab * sizeof(u32), "%u prompt tokens",
+			       n_prompt);
+}
+
+static void llxd_test_prompt_cache(struct kunit *test)
+{
+	static const u32 reps[] = { 1, 5, 13 };
+	struct llxd_inst *inst = kt_load(test, "kt-cache", 1, 1, 8);
+	char *out = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct llxd_file *a, *b, *c;
+	u32 i, n1, n2;
+	char *p1, *p2;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (i = 0; i < ARRAY_SIZE(reps); i++) {
+		u64 prompts = inst->prompts, reused = inst->prompt_reused;
+		u64 hits = inst->cache_hits, evaluated = inst->prompt_tokens;
+
+		KUNIT_ASSERT_EQ(test, llxd_file_open(inst, &a), 0);
+		KUNIT_ASSERT_EQ(test, llxd_file_open(inst, &b), 0);
+		KUNIT_ASSERT_EQ(test, llxd_file_open(inst, &c), 0);
+		p1 = kt_text(test, reps[i], "");
+		kt_gen(test, a, p1, out);
+		n1 = a->n_prompt;
+		KUNIT_EXPECT_EQ(test, a->n_reused, 0);
+		KUNIT_EXPECT_EQ(test, n1, 1 + 11 * reps[i]);	/* BOS, words */
+
+		/* the next turn: what was said, what came back, more */
+		p2 = kunit_kzalloc(test, strlen(p1) + strlen(out) + 16,
+				   GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p2);
+		sprintf(p2, "%s%s once upon", p1, out);
+		kt_gen(test, a, p2, out);
+		n2 = a->n_prompt;
+		KUNIT_EXPECT_EQ(test, a->n_reused, n1);
+		kt_gen(test, b, p2, out);
+		KUNIT_EXPECT_EQ(test, b->n_reused, 0);
+		kt_expect_same(test, a, b, n2);
+
+		/* the first prompt again: a prefix of what a holds */
+		kt_gen(test, a, p1, out);
+		KUNIT_EXPECT_EQ(test, a->n_reused, n1 - 2);
+		kt_gen(test, c, p1, out);
+		kt_expect_same(test, a, c, n1);
+
+		KUNIT_EXPECT_EQ(test, inst->prompts - prompts, 5);
+		KUNIT_EXPECT_EQ(test, inst->cache_hits - hits, 2);
+		KUNIT_EXPECT_EQ(test, inst->prompt_reused - reused, 2 * n1 - 2);
+		/* evaluated: everything else */
+		KUNIT_EXPECT_EQ(test, inst->prompt_tokens - evaluated,
+				3 * n1 + 2 * n2 - (2 * n1 - 2));
+		llxd_file_release(a);
+		llxd_file_release(b);
+		llxd_file_release(c);
+	}
+	kt_unload(inst);
+}
+
 static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE_PARAM(llxd_test_parse_fixed, fixed_gen_params),
 	KUNIT_CASE(llxd_test_format_fixed),
@@ -1041,6 +1144,7 @@ static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE(llxd_test_session_stress),
 	KUNIT_CASE(llxd_test_kv_total_cap),
 	KUNIT_CASE(llxd_test_kv_bound),
+	KUNIT_CASE(llxd_test_prompt_cache),
 	{}
 };
 

@@ -18,7 +18,7 @@
  *                dead, deregisters the device, stops the threads and
  *                drops the model's reference; the last close frees it.
  *   llxd_file    one open file = one session (KV cache, allocated at the
- *                first prompt) + its request.  Lifetime: from open() to
+ *                first prompt, kept as a prompt cache) + its request.  Lifetime: from open() to
  *                release(); release cancels the request and waits until
  *                no one holds it (see struct llxd_file).
  */
@@ -267,6 +267,7 @@ struct llxd_inst {
 	struct llx_layer_times *layer_last;	/* [n_layer] */
 	struct llx_layer_times *layer_total;	/* [n_layer] */
 	u64 prompt_tokens, prompt_ns, gen_tokens, gen_ns, kv_used;
+	u64 prompts, prompt_reused, cache_hits;	/* the prompt cache */
 	struct dentry *dbg;
 };
 
@@ -323,6 +324,7 @@ struct llxd_file {
 	u32 *prompt;			/* [n_ctx] */
 	u32 n_prompt;
 	u32 n_done;			/* prompt tokens in the KV cache */
+	u32 n_reused;			/* of them, kept from the last prompt */
 	u32 *ids;			/* [max_tokens] */
 	u32 n_ids;
 	char piece[LLXD_PIECE_MAX];

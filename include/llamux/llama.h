@@ -100,7 +100,25 @@ void llx_session_free(struct llx_session *s);
 u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx);
 u32 llx_session_pos(const struct llx_session *s);
 u32 llx_session_n_ctx(const struct llx_session *s);
+/* Empty the session: llx_session_truncate(s, 0). */
 void llx_session_reset(struct llx_session *s);
+/*
+ * Forget positions @n.. (nothing when @n >= pos): the next llx_forward()
+ * continues at position @n; the logits are zeroed until then.
+ */
+void llx_session_truncate(struct llx_session *s, u32 n);
+/*
+ * The prompt cache: how many leading positions of the session can be kept
+ * for a new prompt @tokens[0..n) (then llx_session_truncate() to that and
+ * llx_forward() the rest) so that the logits and cache are bit-identical
+ * to a new session's evaluating the whole prompt.  That is the common
+ * prefix of @tokens and the session's tokens, limited to positions that
+ * were computed in batches of two tokens or more (prompt rows: never a
+ * token generated one at a time) and leaving two tokens or more to
+ * evaluate (a lone token is summed in another order); 0 when @n < 2.
+ */
+u32 llx_session_reusable(const struct llx_session *s, const u32 *tokens,
+			 u32 n);
 /*
  * Threads for the matrix products of one llx_forward() on @s: the caller
  * and n - 1 helpers (on other CPUs), like llama.cpp's -t N.  Every output

@@ -142,6 +142,35 @@ cat /tmp/gen1.txt /tmp/gen1.txt > /tmp/gen11.txt
 check "two prompts in one session: each reply = the first" cmp -s /tmp/gen2.txt /tmp/gen11.txt
 expect_eq "last_ids unchanged by a repeat" "$(cat $CFG/m/last_ids)" "$ids"
 
+# The prompt cache (docs/device.md): the second turn's prompt is the
+# first prompt, its reply and more; the session keeps the first prompt's
+# positions and evaluates the rest, and the reply is the same text as a
+# new session's given the whole second prompt.
+section "prompt cache"
+stat_of() {
+	sed -n "s/^$1 //p" "$DBG/m/stats" 2>/dev/null
+}
+r0=$(stat_of prompt_reused) h0=$(stat_of cache_hits) e0=$(stat_of prompt_tokens)
+exec 3<> /dev/llamux/m
+echo "$PROMPT" >&3
+cat <&3 > /tmp/pc1.txt
+P2="$PROMPT$(cat /tmp/pc1.txt) Then"
+echo "$P2" >&3
+cat <&3 > /tmp/pc2.txt
+exec 3>&-
+pc_ids=$(cat "$CFG/m/last_ids")
+r1=$(stat_of prompt_reused) h1=$(stat_of cache_hits) e1=$(stat_of prompt_tokens)
+{ echo "$P2" >&0; cat; } <> /dev/llamux/m > /tmp/pc3.txt
+note "second turn: $((r1 - r0)) prompt tokens reused, $((e1 - e0)) evaluated over both turns"
+[ -s /tmp/pc2.txt ] && ok "prompt cache: the second turn generated text" ||
+	fail "prompt cache: the second turn generated text"
+check "prompt cache: second turn = a new session's reply to the same prompt" \
+	cmp -s /tmp/pc2.txt /tmp/pc3.txt
+expect_eq "prompt cache: the same ids as the new session" "$(cat $CFG/m/last_ids)" "$pc_ids"
+expect_eq "prompt cache: stats count one cache hit" "$((h1 - h0))" 1
+[ "$((r1 - r0))" -gt 2 ] && ok "prompt cache: stats count the reused tokens ($((r1 - r0)))" ||
+	fail "prompt cache: stats count the reused tokens (got '$((r1 - r0))')"
+
 # Shell idiom from docs/device.md.
 { echo "$PROMPT" >&0; cat; } <> /dev/llamux/m > /tmp/gen3.txt 2>&1
 check "shell one-liner { echo >&0; cat; } <>/dev/llamux/m gives the same text" cmp -s /tmp/gen3.txt /tmp/gen1.txt
