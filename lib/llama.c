@@ -178,7 +178,16 @@ void llx_fp_add(float *a, const float *b, u32 n)
 	llx_add(a, b, n);
 }
 
-void llx_fp_swiglu(float *a, const float *b, u32 n)
+/*
+ * a[t] = silu(a[t]) * b[t] for @nt rows of @n, row by row as ggml applies
+ * it: the vector lanes and the scalar tail (n % 8) round differently, so
+ * a tail must be a row's (a flat run over several rows would give a
+ * token's last values in another rounding depending on its batch).
+ */
+void llx_fp_swiglu(float *a, const float *b, u32 n, u32 nt)
 {
-	llx_swiglu(a, b, n);
+	u32 t;
+
+	for (t = 0; t < nt; t++)
+		llx_swiglu(a + (size_t)t * n, b + (size_t)t * n, n);
 }

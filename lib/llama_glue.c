@@ -847,7 +847,7 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 			return ret;
 		llx_fpu_begin();
 		llx_fp_swiglu(s->hb + (size_t)t * ff, s->hb2 + (size_t)t * ff,
-			      min(chunk, p->nt - t) * ff);
+			      ff, min(chunk, p->nt - t));
 		llx_fpu_end();
 	}
 	ret = llx_pass_matmul(p, &lw->w_down, s->hb, s->tmp, p->nt);

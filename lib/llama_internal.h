@@ -180,7 +180,7 @@ void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
 void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
 		   float *out, u32 h0, u32 h1, u32 nt);
 void llx_fp_add(float *a, const float *b, u32 n);
-void llx_fp_swiglu(float *a, const float *b, u32 n);
+void llx_fp_swiglu(float *a, const float *b, u32 n, u32 nt);
 
 /* The sampler's state, shared by sampler_glue.c and sampler.c. */
 struct llx_sampler {

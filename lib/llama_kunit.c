@@ -395,6 +395,10 @@ static const struct llx_gen_case llx_gen_cases[] = {
 	{ "q8_0-tied", { .n_embd = 64, .n_ff = 128, .n_layer = 1, .n_head = 4,
 			 .n_head_kv = 1, .n_ctx = 128, .type = GGML_TYPE_Q8_0,
 			 .seed = 10, .tied = true } },
+	/* stories260K's shape: n_ff % 8 != 0, a scalar tail in each FFN row */
+	{ "f32-ff-tail", { .n_embd = 64, .n_ff = 172, .n_layer = 2,
+			   .n_head = 8, .n_head_kv = 4, .n_ctx = 128,
+			   .type = GGML_TYPE_F32, .seed = 11 } },
 };
 
 static void llx_gen_case_desc(const struct llx_gen_case *c, char *desc)
@@ -547,15 +551,13 @@ static bool llx_t_same(const struct llx_session *a,
 		       n_vocab * sizeof(u32));
 }
 
-static void llx_reuse_test(struct kunit *test)
+static void llx_t_reuse(struct kunit *test, struct llx_model *m,
+			const char *name)
 {
-	const struct llx_gen_case *c = test->param_value;
 	u32 ids[LLX_T_REUSE], other[LLX_T_REUSE], n_vocab, i, j, id, keep;
 	struct llx_session *a, *b;
-	struct llx_model *m;
 	bool decoded_same, lone_same;
 
-	m = llx_t_gen(test, &c->shape);
 	n_vocab = llx_model_hparams(m)->n_vocab;
 	for (i = 0; i < LLX_T_REUSE; i++) {
 		ids[i] = (i * 37 + 5) % n_vocab;
@@ -618,11 +620,33 @@ static void llx_reuse_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, llx_forward(a, ids + 39, 1, NULL, NULL), 0);
 	lone_same = llx_t_same(a, b, n_vocab);
 	kunit_info(test, "%s: rows run one by one kept: %s; a lone suffix: %s\n",
-		   c->name, decoded_same ? "same bits" : "different bits",
+		   name, decoded_same ? "same bits" : "different bits",
 		   lone_same ? "same bits" : "different bits");
 	/* one truncated past the position changes nothing */
 	llx_session_truncate(a, 100);
 	KUNIT_EXPECT_EQ(test, llx_session_pos(a), 40);
+}
+
+static void llx_reuse_test(struct kunit *test)
+{
+	const struct llx_gen_case *c = test->param_value;
+
+	llx_t_reuse(test, llx_t_gen(test, &c->shape), c->name);
+}
+
+/*
+ * The same on stories260K (n_ff 172), whose FFN rows end in a scalar
+ * tail: SwiGLU over several tokens' rows at once made a token's values
+ * depend on where its batch ended (a batch of 31 vs 32).
+ */
+static void llx_reuse_stories_test(struct kunit *test)
+{
+	const struct firmware *fw = llx_t_model_fw(test, "stories260K");
+
+	if (!fw)
+		return;
+	llx_t_reuse(test, llx_t_model(test, fw->data, fw->size, NULL),
+		    "stories260K");
 }
 
 /*
@@ -1226,6 +1250,7 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE_PARAM(llx_batch_test, llx_gen_gen_params),
 	KUNIT_CASE_PARAM(llx_chunk_test, llx_gen_gen_params),
 	KUNIT_CASE_PARAM(llx_reuse_test, llx_gen_gen_params),
+	KUNIT_CASE(llx_reuse_stories_test),
 	KUNIT_CASE(llx_naive_test),
 	KUNIT_CASE(llx_ctx_test),
 	KUNIT_CASE(llx_create_test),
