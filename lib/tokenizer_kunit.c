@@ -848,7 +848,10 @@ static void llx_tok_vectors_test(struct kunit *test)
 /*
  * Chat vocabularies: control and user-defined tokens in a prompt with
  * special-token parsing on (llama-tokenize's ids, DATA.md), and the
- * end-of-generation set llama.cpp derives.
+ * end-of-generation set llama.cpp derives.  With parsing off (the
+ * driver's parse_special = 0) the control tokens' text is plain text:
+ * none of @ctl comes out, while user-defined tokens (@user) still match,
+ * as in llama.cpp.
  */
 static const struct special_case {
 	const char *file;
@@ -857,18 +860,33 @@ static const struct special_case {
 	u32 n_ids;
 	u32 eog[6];
 	u32 n_eog;
+	u32 ctl[4];		/* control tokens in @text */
+	u32 n_ctl;
+	u32 user[2];		/* user-defined tokens in @text */
+	u32 n_user;
 } special_cases[] = {
 	{ "ggml-vocab-llama-bpe.gguf",
 	  "<|start_header_id|>user<|end_header_id|>\n\nHello world<|eot_id|>",
 	  { 128000, 128006, 882, 128007, 271, 9906, 1917, 128009 }, 8,
-	  { 128001, 128009 }, 2 },
+	  { 128001, 128009 }, 2, { 128006, 128007, 128009 }, 3, {}, 0 },
 	{ "ggml-vocab-qwen2.gguf",
 	  "<|im_start|>user\nHello world<think>x</think><|im_end|>",
 	  { 151644, 872, 198, 9707, 1879, 151667, 87, 151668, 151645 }, 9,
-	  { 151643, 151645, 151662, 151663, 151664 }, 5 },
+	  { 151643, 151645, 151662, 151663, 151664 }, 5,
+	  { 151644, 151645 }, 2, { 151667, 151668 }, 2 },
 	{ "ggml-vocab-phi-3.gguf", "<|user|>", { 1, 32010 }, 2,
-	  { 32000, 32007 }, 2 },
+	  { 32000, 32007 }, 2, { 32010 }, 1, {}, 0 },
 };
+
+static bool has_id(const u32 *ids, int n, u32 id)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
 
 KUNIT_ARRAY_PARAM_DESC(special_cases, special_cases, file);
 
@@ -877,7 +895,7 @@ static void llx_tok_special_test(struct kunit *test)
 	const struct special_case *c = test->param_value;
 	const struct firmware *gg;
 	struct llx_vocab *v;
-	u32 ids[16], i, n_eog = 0;
+	u32 ids[16], plain[64], i, n_eog = 0;
 	int n;
 
 	gg = vocab_fw(test, c->file, "");
@@ -888,6 +906,15 @@ static void llx_tok_special_test(struct kunit *test)
 			 ARRAY_SIZE(ids));
 	KUNIT_ASSERT_EQ(test, n, (int)c->n_ids);
 	KUNIT_EXPECT_MEMEQ(test, ids, c->ids, c->n_ids * sizeof(u32));
+	n = llx_tokenize(v, c->text, strlen(c->text), true, false, plain,
+			 ARRAY_SIZE(plain));
+	KUNIT_ASSERT_GT(test, n, (int)c->n_ids);
+	for (i = 0; i < c->n_ctl; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, has_id(plain, n, c->ctl[i]),
+				       "control %u from plain text", c->ctl[i]);
+	for (i = 0; i < c->n_user; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, has_id(plain, n, c->user[i]),
+				      "user-defined %u", c->user[i]);
 	for (i = 0; i < c->n_eog; i++)
 		KUNIT_EXPECT_TRUE_MSG(test, llx_vocab_is_eog(v, c->eog[i]),
 				      "%u", c->eog[i]);

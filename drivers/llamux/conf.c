@@ -33,6 +33,7 @@ const struct llxd_range llxd_ranges[LLXD_A_COUNT] = {
 	[LLXD_A_RAW_BYTES]	= { "raw_bytes", 0, 1, LLXD_K_BOOL },
 	[LLXD_A_MAX_KV_TOTAL_MB] = { "max_kv_total_mb", 0, LLXD_MAX_KV_TOTAL_MB,
 				     LLXD_K_UINT },
+	[LLXD_A_PARSE_SPECIAL]	= { "parse_special", 0, 1, LLXD_K_BOOL },
 };
 EXPORT_SYMBOL_IF_KUNIT(llxd_ranges);
 
@@ -245,6 +246,7 @@ u64 llxd_conf_get(const struct llxd_conf *c,
 	case LLXD_A_THREADS_PER_SESSION: return c->threads_per_session;
 	case LLXD_A_RAW_BYTES:		return c->raw_bytes;
 	case LLXD_A_MAX_KV_TOTAL_MB:	return c->max_kv_total_mb;
+	case LLXD_A_PARSE_SPECIAL:	return c->parse_special;
 	default:			return 0;
 	}
 }
@@ -297,11 +299,27 @@ void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
 	case LLXD_A_MAX_KV_TOTAL_MB:
 		c->max_kv_total_mb = v;
 		break;
+	case LLXD_A_PARSE_SPECIAL:
+		c->parse_special = v;
+		c->parse_special_set = true;
+		break;
 	default:
 		break;
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_conf_set);
+
+/*
+ * What follows the model being loaded unless it was written: special
+ * tokens in prompts are parsed for a model with a chat template (its
+ * turns are marked with them), and are plain text otherwise.
+ */
+void llxd_conf_model_defaults(struct llxd_conf *c, bool has_template)
+{
+	if (!c->parse_special_set)
+		c->parse_special = has_template;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_conf_model_defaults);
 
 static int check_range(enum llxd_attr_id id, u64 v, char *why, size_t why_len)
 {

@@ -115,6 +115,7 @@ LLXD_ATTR(repeat_penalty, REPEAT_PENALTY, true, fixed);
 LLXD_ATTR(repeat_last_n, REPEAT_LAST_N, true, u64);
 LLXD_ATTR(seed, SEED, true, u64);
 LLXD_ATTR(raw_bytes, RAW_BYTES, true, bool);
+LLXD_ATTR(parse_special, PARSE_SPECIAL, true, bool);
 
 static ssize_t llxd_firmware_show(struct config_item *item, char *page)
 {
@@ -446,14 +447,44 @@ static ssize_t llxd_sessions_show(struct config_item *item, char *page)
 }
 CONFIGFS_ATTR_RO(llxd_, sessions);
 
+/*
+ * The model's chat template, the bytes of tokenizer.chat_template (no
+ * newline added); empty when the model has none or is not loaded.  A
+ * binary attribute, as templates may be longer than a page: configfs asks
+ * for the length (@buf NULL), allocates, then asks for the bytes, each
+ * time under m->lock here; a template that changed in between (unload,
+ * load) is cut to @max.  At most LLXD_TEMPLATE_MAX bytes (loader.c).
+ */
+static ssize_t llxd_chat_template_read(struct config_item *item, void *buf,
+				       size_t max)
+{
+	struct llxd_model *m = to_model(item);
+	ssize_t n = 0;
+
+	mutex_lock(&m->lock);
+	if (m->inst && m->inst->chat_template) {
+		n = m->inst->chat_template_len;
+		if (buf) {
+			n = min_t(size_t, n, max);
+			memcpy(buf, m->inst->chat_template, n);
+		}
+	}
+	mutex_unlock(&m->lock);
+	return n;
+}
+CONFIGFS_BIN_ATTR_RO(llxd_, chat_template, NULL, LLXD_TEMPLATE_MAX);
+
 /* Every attribute the object has, from its type (like null_blk's). */
 static ssize_t llxd_features_show(struct config_item *item, char *page)
 {
 	struct configfs_attribute **a = item->ci_type->ct_attrs;
+	struct configfs_bin_attribute **b = item->ci_type->ct_bin_attrs;
 	int i, n = 0;
 
 	for (i = 0; a[i]; i++)
 		n += sysfs_emit_at(page, n, "%s%s", i ? "," : "", a[i]->ca_name);
+	for (i = 0; b && b[i]; i++)
+		n += sysfs_emit_at(page, n, ",%s", b[i]->cb_attr.ca_name);
 	n += sysfs_emit_at(page, n, "\n");
 	return n;
 }
@@ -475,6 +506,7 @@ static struct configfs_attribute *llxd_attrs[] = {
 	&llxd_attr_repeat_last_n,
 	&llxd_attr_seed,
 	&llxd_attr_raw_bytes,
+	&llxd_attr_parse_special,
 	&llxd_attr_enable,
 	&llxd_attr_state,
 	&llxd_attr_info,
@@ -483,6 +515,11 @@ static struct configfs_attribute *llxd_attrs[] = {
 	&llxd_attr_pending,
 	&llxd_attr_sessions,
 	&llxd_attr_features,
+	NULL,
+};
+
+static struct configfs_bin_attribute *llxd_bin_attrs[] = {
+	&llxd_attr_chat_template,
 	NULL,
 };
 
@@ -503,6 +540,7 @@ static struct configfs_item_operations llxd_model_ops = {
 static const struct config_item_type llxd_model_type = {
 	.ct_item_ops	= &llxd_model_ops,
 	.ct_attrs	= llxd_attrs,
+	.ct_bin_attrs	= llxd_bin_attrs,
 	.ct_owner	= THIS_MODULE,
 };
 

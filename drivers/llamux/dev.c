@@ -44,6 +44,7 @@ static void llxd_inst_release(struct kref *ref)
 		llx_vocab_free(inst->vocab);
 	llxd_mem_free(&inst->weights);
 	kvfree(inst->mock_buf);
+	kvfree(inst->chat_template);
 	kfree(inst->layer_last);
 	kfree(inst->layer_total);
 	kfree(container_of(inst, struct llamux_model, inst));
@@ -215,11 +216,15 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 	struct llxd_model *m = inst->m;
 	struct llx_sampler_params sp;
 	struct llamux_params p;
+	bool parse_special;
 	int n, ret;
 	u32 i;
 
+	mutex_lock(&m->lock);
+	parse_special = m->conf.parse_special;
+	mutex_unlock(&m->lock);
 	n = llx_tokenize(inst->vocab, text, len, llx_vocab_add_bos(inst->vocab),
-			 false, f->prompt, inst->n_ctx);
+			 parse_special, f->prompt, inst->n_ctx);
 	if (n == -E2BIG || n >= (int)inst->n_ctx) {
 		pr_debug("%s: prompt longer than the context (n_ctx %u)\n",
 			 inst->name, inst->n_ctx);
@@ -721,6 +726,7 @@ int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
 	config_item_get(&m->group.cg_item);
 	inst->m = m;
 	strscpy(inst->name, m->name, sizeof(inst->name));
+	llxd_conf_model_defaults(&m->conf, l->has_template);
 	inst->conf = m->conf;
 	inst->hp = l->hp;
 	inst->model = l->model;
@@ -728,6 +734,9 @@ int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
 	inst->weights = l->weights;
 	inst->mock_buf = l->mock_buf;
 	inst->mem_kind = l->mem_kind;
+	inst->chat_template = l->chat_template;
+	inst->chat_template_len = l->chat_template_len;
+	inst->has_template = l->has_template;
 	memset(l, 0, sizeof(*l));
 	atomic_set(&inst->n_sessions, 0);
 	atomic_set(&inst->n_generating, 0);

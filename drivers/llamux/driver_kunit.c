@@ -12,6 +12,8 @@
 #include <linux/kfifo.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
 #include "llamux.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -185,6 +187,10 @@ static const struct attr_case attr_cases[] = {
 	{ "raw_bytes_leading_zero", LLXD_A_RAW_BYTES, BYTES("01"), -EINVAL, 0 },
 	{ "raw_bytes_plus", LLXD_A_RAW_BYTES, BYTES("+1"), -EINVAL, 0 },
 	{ "raw_bytes_nul_junk", LLXD_A_RAW_BYTES, BYTES("1\0junk"), -EINVAL, 0 },
+	{ "parse_special_on", LLXD_A_PARSE_SPECIAL, BYTES("1\n"), 0, 1 },
+	{ "parse_special_off", LLXD_A_PARSE_SPECIAL, BYTES("0"), 0, 0 },
+	{ "parse_special_two", LLXD_A_PARSE_SPECIAL, BYTES("2"), -EINVAL, 0 },
+	{ "parse_special_word", LLXD_A_PARSE_SPECIAL, BYTES("on"), -EINVAL, 0 },
 	{ "bad_id", LLXD_A_COUNT, BYTES("1"), -EINVAL, 0 },
 };
 
@@ -1121,6 +1127,175 @@ static void llxd_test_prompt_cache(struct kunit *test)
 	kt_unload(inst);
 }
 
+/*
+ * Issue 12: parse_special follows the model (on with a chat template)
+ * until it is written; the written value then stays across loads.
+ */
+static void llxd_test_parse_special_default(struct kunit *test)
+{
+	struct llxd_conf c;
+
+	llxd_conf_defaults(&c);
+	KUNIT_EXPECT_FALSE(test, c.parse_special);
+	llxd_conf_model_defaults(&c, true);
+	KUNIT_EXPECT_TRUE(test, c.parse_special);
+	llxd_conf_model_defaults(&c, false);
+	KUNIT_EXPECT_FALSE(test, c.parse_special);
+	llxd_conf_set(&c, LLXD_A_PARSE_SPECIAL, 0);
+	llxd_conf_model_defaults(&c, true);
+	KUNIT_EXPECT_FALSE(test, c.parse_special);
+	KUNIT_EXPECT_EQ(test, llxd_conf_get(&c, LLXD_A_PARSE_SPECIAL), 0);
+	llxd_conf_set(&c, LLXD_A_PARSE_SPECIAL, 1);
+	llxd_conf_model_defaults(&c, false);
+	KUNIT_EXPECT_EQ(test, llxd_conf_get(&c, LLXD_A_PARSE_SPECIAL), 1);
+}
+
+/* Is @id among the @n ids? */
+static bool kt_has_id(const u32 *ids, u32 n, u32 id)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * Issue 12: parse_special reaches the tokenizer.  The mock model (SPM,
+ * no chat template) starts with it off: "</s>" in a prompt is text; on,
+ * it is the end-of-sequence token, and the prompt is shorter.
+ */
+static void llxd_test_parse_special(struct kunit *test)
+{
+	static const char text[] = "once</s>upon";
+	struct llxd_inst *inst = kt_load(test, "kt-special", 1, 1, 2);
+	char *buf = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	u32 eos = llx_vocab_eos(inst->vocab), n_plain;
+	struct llxd_model *m = inst->m;
+	struct llxd_file *f;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_FALSE(test, inst->has_template);
+	KUNIT_EXPECT_NULL(test, inst->chat_template);
+	KUNIT_EXPECT_FALSE(test, m->conf.parse_special);
+	KUNIT_ASSERT_EQ(test, llxd_file_open(inst, &f), 0);
+	kt_gen(test, f, text, buf);
+	n_plain = f->n_prompt;
+	KUNIT_EXPECT_FALSE(test, kt_has_id(f->prompt, f->n_prompt, eos));
+
+	mutex_lock(&m->lock);
+	llxd_conf_set(&m->conf, LLXD_A_PARSE_SPECIAL, 1);
+	mutex_unlock(&m->lock);
+	kt_gen(test, f, text, buf);
+	/* BOS, "once", </s>, "upon" */
+	KUNIT_EXPECT_EQ(test, f->n_prompt, 4);
+	KUNIT_EXPECT_EQ(test, f->prompt[2], eos);
+	KUNIT_EXPECT_GT(test, n_plain, f->n_prompt);
+	llxd_file_release(f);
+	kt_unload(inst);
+}
+
+/*
+ * Issue 12: tokenizer.chat_template is copied at load, whole, up to
+ * LLXD_TEMPLATE_MAX bytes; a longer one is not kept but still counts.
+ * Real templates from the vocabularies of ../shared; the cap on a GGUF
+ * built here (one string key, no tensors).
+ */
+static const struct tpl_case {
+	const char *fw;
+	const char *has;	/* substring of the template, NULL: none */
+} tpl_cases[] = {
+	{ "llamux-test/vocab/ggml-vocab-qwen2.gguf", "<|im_start|>" },
+	{ "llamux-test/vocab/ggml-vocab-llama-bpe.gguf", "<|start_header_id|>" },
+	{ "llamux-test/vocab/ggml-vocab-phi-3.gguf", "<|user|>" },
+	{ "llamux-test/vocab/ggml-vocab-gpt-2.gguf", NULL },
+};
+
+static void kt_put64(u8 *p, u64 v)
+{
+	put_unaligned_le64(v, p);
+}
+
+/* A GGUF v3 image: no tensors, one string key @key of @len bytes 'x'. */
+static u8 *kt_str_gguf(struct kunit *test, const char *key, u64 len,
+		       size_t *size)
+{
+	size_t kl = strlen(key), n = 4 + 4 + 8 + 8 + 8 + kl + 4 + 8 + len;
+	u8 *b = kunit_kzalloc(test, n, GFP_KERNEL), *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	memcpy(b, "GGUF", 4);
+	put_unaligned_le32(3, b + 4);
+	kt_put64(b + 8, 0);		/* tensors */
+	kt_put64(b + 16, 1);		/* keys */
+	p = b + 24;
+	kt_put64(p, kl);
+	memcpy(p + 8, key, kl);
+	p += 8 + kl;
+	put_unaligned_le32(8, p);	/* GGUF_TYPE_STRING */
+	kt_put64(p + 4, len);
+	memset(p + 12, 'x', len);
+	*size = n;
+	return b;
+}
+
+static void kt_template_of(struct kunit *test, const u8 *img, size_t size,
+			   struct llxd_loaded *l)
+{
+	struct gguf_ctx *g;
+
+	memset(l, 0, sizeof(*l));
+	KUNIT_ASSERT_EQ(test, llx_gguf_parse(img, size, size, &g), 0);
+	KUNIT_EXPECT_EQ(test, llxd_load_template(g, l), 0);
+	llx_gguf_free(g);
+}
+
+static void llxd_test_chat_template(struct kunit *test)
+{
+	static const char key[] = "tokenizer.chat_template";
+	const struct firmware *fw;
+	struct llxd_loaded l;
+	size_t size;
+	u8 *img;
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(tpl_cases); i++) {
+		if (firmware_request_nowarn(&fw, tpl_cases[i].fw, llxd_fw_dev)) {
+			kunit_info(test, "%s not built in (no ../shared)\n",
+				   tpl_cases[i].fw);
+			continue;
+		}
+		kt_template_of(test, fw->data, fw->size, &l);
+		release_firmware(fw);
+		KUNIT_EXPECT_EQ(test, l.has_template, !!tpl_cases[i].has);
+		if (tpl_cases[i].has) {
+			KUNIT_EXPECT_NOT_NULL(test, l.chat_template);
+			KUNIT_EXPECT_EQ(test, l.chat_template_len,
+					strlen(l.chat_template ?: ""));
+			KUNIT_EXPECT_NOT_NULL(test, strstr(l.chat_template ?: "",
+							   tpl_cases[i].has));
+		} else {
+			KUNIT_EXPECT_NULL(test, l.chat_template);
+		}
+		llxd_loaded_free(&l);
+	}
+
+	img = kt_str_gguf(test, key, LLXD_TEMPLATE_MAX, &size);
+	kt_template_of(test, img, size, &l);
+	KUNIT_EXPECT_TRUE(test, l.has_template);
+	KUNIT_EXPECT_EQ(test, l.chat_template_len, LLXD_TEMPLATE_MAX);
+	llxd_loaded_free(&l);
+	img = kt_str_gguf(test, key, LLXD_TEMPLATE_MAX + 1, &size);
+	kt_template_of(test, img, size, &l);
+	KUNIT_EXPECT_TRUE(test, l.has_template);
+	KUNIT_EXPECT_NULL(test, l.chat_template);
+	KUNIT_EXPECT_EQ(test, l.chat_template_len, 0);
+	img = kt_str_gguf(test, "tokenizer.chat_templatf", 16, &size);
+	kt_template_of(test, img, size, &l);
+	KUNIT_EXPECT_FALSE(test, l.has_template);
+}
+
 static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE_PARAM(llxd_test_parse_fixed, fixed_gen_params),
 	KUNIT_CASE(llxd_test_format_fixed),
@@ -1145,6 +1320,9 @@ static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE(llxd_test_kv_total_cap),
 	KUNIT_CASE(llxd_test_kv_bound),
 	KUNIT_CASE(llxd_test_prompt_cache),
+	KUNIT_CASE(llxd_test_parse_special_default),
+	KUNIT_CASE(llxd_test_parse_special),
+	KUNIT_CASE(llxd_test_chat_template),
 	{}
 };
 

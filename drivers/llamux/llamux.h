@@ -55,6 +55,7 @@
 #define LLXD_STEP_MAX		(2 * LLXD_TEXT_MAX)
 #define LLXD_LAST_IDS_MAX	512u	/* ids kept for last_ids */
 #define LLXD_PREFILL_CHUNK	128u	/* prompt tokens per step, at most */
+#define LLXD_TEMPLATE_MAX	65536u	/* bytes of a chat template kept */
 
 /*
  * ---- configuration (pure, unit-tested in driver_kunit.c) ----------------
@@ -82,6 +83,8 @@ struct llxd_conf {
 	u32 repeat_last_n;
 	u64 seed;
 	bool raw_bytes;		/* stream the bytes as generated */
+	bool parse_special;	/* control-token text in prompts is the token */
+	bool parse_special_set;	/* written: not the model's default */
 };
 
 /* How an attribute's text is parsed (conf.c, "The value parsers"). */
@@ -104,6 +107,7 @@ enum llxd_attr_id {
 	LLXD_A_TEMPERATURE, LLXD_A_TOP_K, LLXD_A_TOP_P, LLXD_A_MIN_P,
 	LLXD_A_REPEAT_PENALTY, LLXD_A_REPEAT_LAST_N, LLXD_A_SEED,
 	LLXD_A_THREADS_PER_SESSION, LLXD_A_MAX_KV_TOTAL_MB, LLXD_A_RAW_BYTES,
+	LLXD_A_PARSE_SPECIAL,
 	LLXD_A_COUNT
 };
 
@@ -133,6 +137,7 @@ u64 llxd_conf_get(const struct llxd_conf *c,
 		  enum llxd_attr_id id);
 void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
 		   u64 v);
+void llxd_conf_model_defaults(struct llxd_conf *c, bool has_template);
 int llxd_check_fw_name(const char *buf, size_t len,
 		       char *out, size_t out_size);
 int llxd_validate_conf(const struct llxd_conf *c, char *why,
@@ -243,6 +248,9 @@ struct llxd_inst {
 	struct llxd_mem weights;
 	void *mock_buf;			/* kvmalloc'ed mock GGUF image */
 	const char *mem_kind;		/* "pool", "vmalloc", "mock" */
+	char *chat_template;		/* tokenizer.chat_template, or NULL */
+	u32 chat_template_len;		/* <= LLXD_TEMPLATE_MAX */
+	bool has_template;		/* even one over LLXD_TEMPLATE_MAX */
 	u64 kv_bytes;			/* per session */
 	u64 kv_total;			/* of allocated sessions, qlock */
 	u64 kv_total_cap;		/* bound of kv_total */
@@ -372,11 +380,18 @@ struct llxd_loaded {
 	void *mock_buf;
 	struct llx_hparams hp;
 	const char *mem_kind;
+	char *chat_template;		/* kvmalloc'ed, NUL-terminated, or NULL */
+	u32 chat_template_len;
+	bool has_template;		/* tokenizer.chat_template is there */
 };
 
 int llxd_load(struct llxd_model *m, const char *fw, struct llxd_loaded *out,
 	      char *why, size_t why_len);
 void llxd_loaded_free(struct llxd_loaded *l);
+#if IS_ENABLED(CONFIG_KUNIT)
+struct gguf_ctx;
+int llxd_load_template(const struct gguf_ctx *g, struct llxd_loaded *out);
+#endif
 
 /* worker.c */
 int llxd_inst_start(struct llxd_inst *inst);

@@ -244,6 +244,35 @@ static int load_mock(struct llxd_loaded *l, struct gguf_ctx **g,
 }
 
 /*
+ * tokenizer.chat_template, the model's Jinja chat template, copied (the
+ * header is freed after the load): at most LLXD_TEMPLATE_MAX bytes; a
+ * longer one is not kept (has_template still says it is there).  A key
+ * of another type counts as absent.
+ */
+VISIBLE_IF_KUNIT int llxd_load_template(const struct gguf_ctx *g,
+					struct llxd_loaded *out)
+{
+	struct gguf_str t;
+
+	if (llx_gguf_get_str(g, "tokenizer.chat_template", &t))
+		return 0;
+	out->has_template = true;
+	if (t.len > LLXD_TEMPLATE_MAX) {
+		pr_info_ratelimited("tokenizer.chat_template of %llu bytes > %u: not kept\n",
+				    t.len, LLXD_TEMPLATE_MAX);
+		return 0;
+	}
+	out->chat_template = kvmalloc(t.len + 1, GFP_KERNEL);
+	if (!out->chat_template)
+		return -ENOMEM;
+	memcpy(out->chat_template, t.s, t.len);
+	out->chat_template[t.len] = '\0';
+	out->chat_template_len = t.len;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_load_template);
+
+/*
  * Load @fw (empty: the mock model) into @out.  Returns 0 or an errno with
  * a one-line reason in @why.
  */
@@ -295,6 +324,11 @@ int llxd_load(struct llxd_model *m, const char *fw, struct llxd_loaded *out,
 		snprintf(why, why_len, "model build failed (%d)", ret);
 		goto free_gguf;
 	}
+	ret = llxd_load_template(g, out);
+	if (ret) {
+		snprintf(why, why_len, "out of memory");
+		goto free_gguf;
+	}
 	set_progress(m, 1, 1);
 
 free_gguf:
@@ -315,6 +349,7 @@ void llxd_loaded_free(struct llxd_loaded *l)
 		llx_vocab_free(l->vocab);
 	llxd_mem_free(&l->weights);
 	kvfree(l->mock_buf);
+	kvfree(l->chat_template);
 	memset(l, 0, sizeof(*l));
 }
 EXPORT_SYMBOL_IF_KUNIT(llxd_loaded_free);

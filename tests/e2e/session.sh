@@ -49,8 +49,8 @@ BASE=$(cat /mnt/work/bad-base 2>/dev/null)
 
 # Attribute names of one object.
 ATTRS="firmware n_ctx n_threads max_tokens max_kv_total_mb temperature top_k top_p min_p
-       repeat_penalty repeat_last_n seed raw_bytes max_sessions enable state info
-       features last_ids last_stop pending sessions"
+       repeat_penalty repeat_last_n seed raw_bytes parse_special max_sessions enable state
+       info chat_template features last_ids last_stop pending sessions"
 
 # idle NAME: no generation runs.  close() and exit return only once the
 # request is ended (release() waits for it), so this is asked once, after
@@ -170,6 +170,45 @@ expect_eq "prompt cache: the same ids as the new session" "$(cat $CFG/m/last_ids
 expect_eq "prompt cache: stats count one cache hit" "$((h1 - h0))" 1
 [ "$((r1 - r0))" -gt 2 ] && ok "prompt cache: stats count the reused tokens ($((r1 - r0)))" ||
 	fail "prompt cache: stats count the reused tokens (got '$((r1 - r0))')"
+
+# A model without a chat template: no template, special tokens are text.
+section "chat template, special tokens"
+expect_eq "chat_template of a model without one is empty" "$(wc -c < $CFG/m/chat_template)" 0
+expect_eq "parse_special follows the model: 0 without a template" "$(cat $CFG/m/parse_special)" 0
+# ptoks NAME PROMPT: tokens of PROMPT in a new session (debugfs stats).
+ptoks() {
+	a0=$(sed -n 's/^prompt_tokens //p' "$DBG/$1/stats")
+	{ echo "$2" >&0; cat > /dev/null; } <> "/dev/llamux/$1"
+	a1=$(sed -n 's/^prompt_tokens //p' "$DBG/$1/stats")
+	echo $((a1 - a0))
+}
+if [ -f "$M/mk-chat.gguf" ]; then
+	expect_eq "load mk-chat.gguf (ChatML template, scripts/mkmodel)" \
+		"$(load c mk-chat.gguf max_tokens=4 temperature=0)" ok
+	t=$(cat "$CFG/c/chat_template")
+	case $t in
+	"{% for message in messages %}"*"<|im_start|>"*"{% endif %}")
+		ok "chat_template is the model's template ($(wc -c < $CFG/c/chat_template) bytes)" ;;
+	*) fail "chat_template is the model's template (got '$(echo "$t" | head -c 80)')" ;;
+	esac
+	expect_eq "chat_template is read-only" "$(wr $CFG/c/chat_template x)" EACCES
+	expect_eq "parse_special follows the model: 1 with a template" "$(cat $CFG/c/parse_special)" 1
+	on=$(ptoks c "<|im_start|>user")
+	wr "$CFG/c/parse_special" 0 > /dev/null
+	off=$(ptoks c "<|im_start|>user")
+	note "'<|im_start|>user': $on tokens with parse_special 1, $off with 0"
+	[ "$on" -gt 0 ] && [ "$off" -gt $((on + 5)) ] &&
+		ok "parse_special: <|im_start|> is one token when 1, text when 0" ||
+		fail "parse_special: <|im_start|> is one token when 1, text when 0 ($on vs $off)"
+	wr "$CFG/c/enable" 0 > /dev/null
+	wr "$CFG/c/enable" 1 > /dev/null
+	expect_eq "parse_special once written stays across loads" "$(cat $CFG/c/parse_special)" 0
+	wr "$CFG/c/enable" 0 > /dev/null
+	expect_eq "chat_template is empty once unloaded" "$(wc -c < $CFG/c/chat_template)" 0
+	rmdir "$CFG/c"
+else
+	skip "chat template checks: no mk-chat.gguf (scripts/mkmodel)"
+fi
 
 # Shell idiom from docs/device.md.
 { echo "$PROMPT" >&0; cat; } <> /dev/llamux/m > /tmp/gen3.txt 2>&1
