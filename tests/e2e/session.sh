@@ -722,6 +722,54 @@ expect_eq "enable=1 while loading/loaded is EBUSY" "$r3" EBUSY
 expect_eq "the background load succeeded" "$(cat /tmp/en.out)" ok
 expect_eq "n_ctx kept its value" "$(cat $X/n_ctx)" 512
 
+# state shows the progress of a load ("loading N%"): a load in 4 KiB
+# chunks, its state read until it ends.  The percentages never go down.
+PCK=/sys/module/llamux/parameters/load_chunk_kb
+if [ -n "$BIG" ] && [ -w "$PCK" ]; then
+	ck=$(cat "$PCK")
+	echo 4 > "$PCK"
+	mkdir "$CFG/p"
+	wr "$CFG/p/firmware" "${BIG}\n" > /dev/null
+	wr "$CFG/p/enable" 1 > /tmp/enp.out &
+	pe=$!
+	seen= bad= last=-1 i=0
+	while [ $i -lt 20000 ]; do
+		s=$(state p)
+		case $s in
+		"loading "*%)
+			pct=${s#loading }
+			pct=${pct%\%}
+			case $pct in
+			'' | *[!0-9]*) bad="$bad '$s'" ;;
+			*)
+				[ "$pct" -le 100 ] && [ "$pct" -ge "$last" ] ||
+					bad="$bad '$s' after $last%"
+				last=$pct
+				;;
+			esac
+			case " $seen " in *" $pct% "*) ;; *) seen="$seen $pct%" ;; esac
+			;;
+		loading*) bad="$bad '$s'" ;;
+		ready | error*) break ;;
+		esac
+		i=$((i + 1))
+	done
+	wait $pe
+	echo "$ck" > "$PCK"
+	expect_eq "progress load: enable succeeded" "$(cat /tmp/enp.out)" ok
+	expect_eq "progress load: then ready" "$(state p)" ready
+	if [ -z "$seen" ]; then
+		skip "state during a load: the load ended before the first look"
+	else
+		note "state during a load of $BIG in 4 KiB chunks:$(echo $seen | cut -c 1-200)"
+		expect_eq "state reads 'loading N%', N = 0..100 and never going down" "${bad:-none bad}" "none bad"
+	fi
+	wr "$CFG/p/enable" 0 > /dev/null
+	rmdir "$CFG/p"
+else
+	skip "state during a load: no model file or load_chunk_kb not writable"
+fi
+
 # rmdir while loading
 mkdir "$CFG/y"
 wr "$CFG/y/firmware" "${BIG}\n" > /dev/null
