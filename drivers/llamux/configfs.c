@@ -22,6 +22,7 @@
 #include <linux/kthread.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <llamux/chat.h>
 #include <llamux/gguf.h>
 #include "llamux.h"
 
@@ -349,6 +350,21 @@ static int types_show(char *page, int n, u64 mask)
 	return n;
 }
 
+/*
+ * The built-in chat format the model's template is (lib/chat.c, as
+ * llama.cpp detects it): "none" without a template, "unknown" for one
+ * not recognised or not kept (over LLXD_TEMPLATE_MAX).
+ */
+static const char *chat_format(const struct llxd_inst *inst)
+{
+	if (!inst->has_template)
+		return "none";
+	if (!inst->chat_template)
+		return llx_chat_fmt_name(LLX_CHAT_UNKNOWN);
+	return llx_chat_fmt_name(llx_chat_detect(inst->chat_template,
+						 inst->chat_template_len));
+}
+
 static ssize_t llxd_info_show(struct config_item *item, char *page)
 {
 	struct llxd_model *m = to_model(item);
@@ -372,6 +388,7 @@ static ssize_t llxd_info_show(struct config_item *item, char *page)
 			   hp->n_ff, hp->n_vocab, hp->n_ctx_train, inst->n_ctx);
 	n += sysfs_emit_at(page, n, "memory: %llu (%s)\nkv_bytes: %llu\n",
 			   inst->weights.len, inst->mem_kind, inst->kv_bytes);
+	n += sysfs_emit_at(page, n, "chat_format: %s\n", chat_format(inst));
 unlock:
 	mutex_unlock(&m->lock);
 	return n;
