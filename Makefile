@@ -48,9 +48,10 @@ LIB_SRCS := lib/gguf.c lib/schema.c lib/tokenizer.c lib/unicode.c lib/mock.c \
 LIB_AVX2 := lib/tensor_avx2.c
 LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_AVX2))
 TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench \
-	    fpu-sections
+	    fpu-sections chat-check
 TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
-HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h tools/*.h)
+HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h tools/*.h) \
+	    lib/chat_cases.h tools/llamux/line.h
 
 .PHONY: all setup test test-x86 test-sanitize e2e demo tools fuzz bench \
 	coverage checkpatch clean help module vm-test dkms-install dkms-remove \
@@ -108,6 +109,7 @@ tools: $(TOOL_BINS) $(TOOLDIR)/llamux
 # llamux(1) (tools/llamux, docs/llamux.md): libc only, on the uapi header.
 # llamux-static is the one the e2e guest runs (scripts/mkinitramfs).
 PREFIX ?= /usr/local
+comma := ,
 LLAMUX_SRCS := $(wildcard tools/llamux/*.c) lib/chat.c
 LLAMUX_HDRS := $(wildcard tools/llamux/*.h) include/uapi/linux/llamux.h \
 	       include/llamux/chat.h include/llamux/compat.h \
@@ -116,7 +118,6 @@ LLAMUX_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		 -Wno-sign-compare -Iinclude/uapi -Iinclude -Itools/shim \
 		 -D_GNU_SOURCE \
 		 $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer)
-comma := ,
 
 $(TOOLDIR)/llamux: $(LLAMUX_SRCS) $(LLAMUX_HDRS)
 	@mkdir -p $(dir $@)
@@ -136,6 +137,12 @@ $(OBJDIR)/%.o: %.c $(HDRS)
 $(OBJDIR)/lib/tensor_avx2.o: lib/tensor_avx2.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(AVX2_CFLAGS) -c -o $@ $<
+
+# chat-check also tests the line editor of llamux chat/shell.
+$(TOOLDIR)/chat-check: $(OBJDIR)/tools/chat-check.o \
+		       $(OBJDIR)/tools/llamux/line.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_LDFLAGS) -o $@ $^ -lm -pthread
 
 $(TOOLDIR)/%: $(OBJDIR)/tools/%.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)

@@ -174,33 +174,47 @@ static int read_key(void)
 
 enum { K_LEFT = 1000, K_RIGHT, K_UP, K_DOWN, K_HOME, K_END, K_DEL, K_NONE };
 
-/* The rest of an escape sequence (after ESC). */
+/*
+ * The rest of an escape sequence (after ESC): CSI or SS3, parameters
+ * (digits and ';') up to the final byte, all consumed.  Keys we do not
+ * know are K_NONE: their bytes never reach the line.
+ */
 static int read_escape(void)
 {
-	int a = read_key(), b, c;
+	int a = read_key(), c, num = 0, params = 0;
 
 	if (a != '[' && a != 'O')
 		return K_NONE;
-	b = read_key();
-	switch (b) {
-	case 'A': return K_UP;
-	case 'B': return K_DOWN;
-	case 'C': return K_RIGHT;
-	case 'D': return K_LEFT;
-	case 'H': return K_HOME;
-	case 'F': return K_END;
-	}
-	if (b < '0' || b > '9')
-		return K_NONE;
-	c = read_key();
-	while (c >= '0' && c <= '9')	/* longer numbers: ignore */
+	for (;;) {
 		c = read_key();
+		if (c >= '0' && c <= '9' && num < 1000) {
+			num = num * 10 + c - '0';
+			params++;
+		} else if (c == ';') {
+			params += 100;	/* modifiers: not ours */
+		} else {
+			break;
+		}
+	}
+	if (c < 0x40 || c > 0x7e || params >= 100)
+		return K_NONE;
+	if (!params) {
+		switch (c) {
+		case 'A': return K_UP;
+		case 'B': return K_DOWN;
+		case 'C': return K_RIGHT;
+		case 'D': return K_LEFT;
+		case 'H': return K_HOME;
+		case 'F': return K_END;
+		}
+		return K_NONE;
+	}
 	if (c != '~')
 		return K_NONE;
-	switch (b) {
-	case '1': case '7': return K_HOME;
-	case '4': case '8': return K_END;
-	case '3': return K_DEL;
+	switch (num) {
+	case 1: case 7: return K_HOME;
+	case 4: case 8: return K_END;
+	case 3: return K_DEL;
 	}
 	return K_NONE;
 }
