@@ -65,12 +65,14 @@ static int have_fs(const char *type)
 
 /* @dir/llamux@sub into @out, when it is a directory; else -CLI_*. */
 static int find_llamux(const char *type, const char *dflt, const char *sub,
-		       char *out, size_t size)
+		       char *out, size_t size, int quiet)
 {
-	char mnt[CLI_PATH_MAX];
+	char mnt[CLI_PATH_MAX], path[CLI_PATH_MAX + 32];
 	struct stat st;
 
 	if (!find_mount(type, mnt, sizeof(mnt))) {
+		if (quiet)
+			return -CLI_NOT_MOUNTED;
 		if (!have_fs(type)) {
 			cli_err("the llamux driver is not loaded (no %s in this kernel): modprobe llamux",
 				type);
@@ -80,18 +82,23 @@ static int find_llamux(const char *type, const char *dflt, const char *sub,
 			dflt);
 		return -CLI_NOT_MOUNTED;
 	}
-	if ((size_t)snprintf(out, size, "%s/llamux%s", mnt, sub) >= size) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/llamux%s", mnt, sub) >=
+	    size) {
 		cli_err("%s mount point too long", type);
 		return -CLI_ERR;
 	}
-	if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		memcpy(out, path, strlen(path) + 1);
 		return 0;
+	}
+	if (quiet)
+		return -CLI_ERR;
 	if (errno == EACCES) {
-		cli_err("%s: permission denied (run as root)", out);
+		cli_err("%s: permission denied (run as root)", path);
 		return -CLI_PERM;
 	}
 	cli_err("the llamux driver is not loaded (no %s): modprobe llamux",
-		out);
+		path);
 	return -CLI_NO_DRIVER;
 }
 
@@ -100,15 +107,15 @@ int cli_env(void)
 	if (cfg_dir[0])
 		return 0;
 	return find_llamux("configfs", "/sys/kernel/config", "/models",
-			   cfg_dir, sizeof(cfg_dir));
+			   cfg_dir, sizeof(cfg_dir), 0);
 }
 
-int cli_env_debugfs(void)
+int cli_env_debugfs(int quiet)
 {
 	if (dbg_dir[0])
 		return 0;
 	return find_llamux("debugfs", "/sys/kernel/debug", "", dbg_dir,
-			   sizeof(dbg_dir));
+			   sizeof(dbg_dir), quiet);
 }
 
 const char *cli_cfg_dir(void)

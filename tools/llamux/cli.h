@@ -81,10 +81,10 @@ int cli_usage(const char *name);
  * (.../llamux/models) after cli_env(), which checks that configfs is
  * mounted and the driver registered (message + -CLI_NOT_MOUNTED or
  * -CLI_NO_DRIVER otherwise).  cli_dbg_dir() (debugfs .../llamux) likewise
- * after cli_env_debugfs().
+ * after cli_env_debugfs() (@quiet: no message; cli_dbg_dir() stays "").
  */
 int cli_env(void);
-int cli_env_debugfs(void);
+int cli_env_debugfs(int quiet);
 const char *cli_cfg_dir(void);
 const char *cli_dbg_dir(void);
 
