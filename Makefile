@@ -10,6 +10,7 @@
 #   make test-sanitize the same suites under UML with KASAN + UBSAN
 #   make e2e        boot UML with the driver and use it  (runs setup first)
 #   make demo       stream a story from the kernel       (runs setup first)
+#   make try        a shell inside the booted kernel, a model loaded, llamux on PATH
 #   make tools      userspace tools from the same lib/ sources [SANITIZE=1]
 #   make fuzz       libFuzzer over the GGUF parser + schema [FUZZ_SECONDS=60]
 #   make bench      tokens/s benchmarks
@@ -53,7 +54,7 @@ TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
 HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h tools/*.h) \
 	    lib/chat_cases.h tools/llamux/line.h
 
-.PHONY: all setup test test-x86 test-sanitize e2e demo tools fuzz bench \
+.PHONY: all setup test test-x86 test-sanitize e2e demo try tools fuzz bench \
 	coverage checkpatch clean help module vm-test dkms-install dkms-remove \
 	install
 
@@ -63,7 +64,7 @@ all: tools
 .SECONDARY:
 
 help:
-	@sed -n '3,22p' Makefile
+	@sed -n '3,23p' Makefile
 
 setup:
 	@scripts/setup
@@ -82,6 +83,9 @@ e2e: setup tools
 
 demo: setup
 	@scripts/demo
+
+try: setup
+	@scripts/try
 
 bench: tools
 	@scripts/bench
