@@ -150,6 +150,11 @@ for m in 'rm -r deletes' '> overwrites' 'pipes into sh' 'runs as root'; do
 done
 [ ! -e $T/f ] && ok "shell: declined destructive proposals ran nothing" ||
 	fail "shell: declined destructive proposals ran nothing"
+# A proposal's control characters never reach the terminal.
+printf 'x\ne\necho \033[2Jcleared\nn\n' | llamux shell c > $T/s8.out 2>&1
+grep -q 'proposed: echo .*\[2Jcleared' $T/s8.out && ! grep -q "$(printf '\033')" $T/s8.out &&
+	ok "shell: control characters in a proposal are shown replaced" ||
+	fail "shell: control characters in a proposal are shown replaced"
 # --dry-run: the would-be answers are requests; nothing runs.
 printf 'make a file\ne\ntouch %s/dry\ny\n' $T |
 	llamux shell c --dry-run > $T/s6.out 2>&1

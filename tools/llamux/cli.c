@@ -492,7 +492,7 @@ int cli_sigint_seen(void)
  * C1 controls (UTF-8 C2 80..C2 9F) show as U+FFFD: model output must not
  * drive the terminal.  @c2 carries a C2 lead byte across reads.
  */
-static void put_text(FILE *out, int tty, const char *buf, size_t n, int *c2)
+void cli_put_text(FILE *out, int tty, const char *buf, size_t n, int *c2)
 {
 	static const char repl[] = "\xef\xbf\xbd";
 	size_t i;
@@ -655,7 +655,7 @@ int cli_generate(struct cli_session *s, const char *prompt, size_t len,
 		};
 
 		if (sigint_seen) {
-			put_text(out, tty, "", 0, &c2);
+			cli_put_text(out, tty, "", 0, &c2);
 			fflush(out);
 			return cancel(s, res);
 		}
@@ -679,7 +679,7 @@ int cli_generate(struct cli_session *s, const char *prompt, size_t len,
 		}
 		if (n == 0)
 			break;
-		put_text(out, tty, buf, n, &c2);
+		cli_put_text(out, tty, buf, n, &c2);
 		fflush(out);
 		s->last_byte = (unsigned char)buf[n - 1];
 	}

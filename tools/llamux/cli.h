@@ -162,6 +162,14 @@ int cli_generate(struct cli_session *s, const char *prompt, size_t len,
 		 const struct llamux_params *params, FILE *out,
 		 struct llamux_result *res);
 
+/*
+ * Write @n bytes of generated text to @out; on a terminal (@tty) control
+ * characters (C0 but newline and tab, DEL, C1 as UTF-8) become U+FFFD,
+ * so that a model cannot drive it.  @c2 (0 at first) carries a 0xC2 lead
+ * byte across calls: still set at the end, write the 0xC2 yourself.
+ */
+void cli_put_text(FILE *out, int tty, const char *buf, size_t n, int *c2);
+
 /* Was SIGINT seen since cli_sigint_reset()?  (cli_generate uses it.) */
 void cli_sigint_install(void);
 void cli_sigint_reset(void);

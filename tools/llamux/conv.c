@@ -176,13 +176,13 @@ static void say_dropped(struct conv *c, unsigned int k, const char *why)
 struct tee {
 	char *buf;
 	size_t len, cap;
-	int echo, tty;
+	int echo, tty, c2;
 };
 
 static ssize_t tee_write(void *cookie, const char *b, size_t n)
 {
 	struct tee *t = cookie;
-	size_t i, room;
+	size_t room;
 	char *nb;
 
 	if (t->len + n + 1 > t->cap && t->cap < CLI_PROMPT_MAX) {
@@ -201,14 +201,8 @@ static ssize_t tee_write(void *cookie, const char *b, size_t n)
 		t->len += n < room ? n : room;
 		t->buf[t->len] = '\0';
 	}
-	for (i = 0; t->echo && i < n; i++) {
-		unsigned char ch = b[i];
-
-		if (t->tty && ((ch < 32 && ch != '\n' && ch != '\t') || ch == 127))
-			fputs("\xef\xbf\xbd", stdout);
-		else
-			putchar(ch);
-	}
+	if (t->echo)
+		cli_put_text(stdout, t->tty, b, n, &t->c2);
 	if (t->echo)
 		fflush(stdout);
 	return n;
@@ -234,6 +228,8 @@ static int generate(struct conv *c, struct cli_session *s,
 	memset(res, 0, sizeof(*res));
 	ret = cli_generate(s, c->prompt, len, p, out, res);
 	fclose(out);
+	if (t->c2)		/* a lone 0xC2 at the very end */
+		putchar(0xc2);
 	return ret;
 }
 

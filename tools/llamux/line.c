@@ -52,7 +52,7 @@ void cli_line_add(struct cli_line *l, const char *s)
 /* Not a terminal: one line of stdin. */
 static int read_plain(const char *prompt, char *buf, size_t size)
 {
-	size_t n = 0;
+	size_t n = 0, i;
 	int c, over = 0;
 
 	fputs(prompt, stdout);
@@ -71,7 +71,9 @@ static int read_plain(const char *prompt, char *buf, size_t size)
 	if (n && buf[n - 1] == '\r')
 		buf[--n] = '\0';
 	/* a transcript reads like a session: the line after its prompt */
-	printf("%s\n", over ? "(too long)" : buf);
+	for (i = 0; !over && i < n; i++)
+		putchar((unsigned char)buf[i] < 32 || buf[i] == 127 ? '?' : buf[i]);
+	puts(over ? "(too long)" : "");
 	fflush(stdout);
 	return over ? LINE_TOO_LONG : (int)n;
 }

@@ -105,11 +105,14 @@ static void extract(const char *reply, char *cmd, size_t size)
 	}
 }
 
-/* Show @s on one line: control characters as '?'. */
+/* Show @s: control characters as U+FFFD, terminal or not. */
 static void show(const char *s)
 {
-	for (; *s; s++)
-		putchar((unsigned char)*s < 32 || *s == 127 ? '?' : *s);
+	int c2 = 0;
+
+	cli_put_text(stdout, 1, s, strlen(s), &c2);
+	if (c2)
+		putchar(0xc2);
 }
 
 /*
