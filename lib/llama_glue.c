@@ -138,8 +138,8 @@ static int llx_bind_vec(struct llx_model *m, const struct gguf_ctx *g,
 
 /*
  * rope_freqs.weight: RoPE divides pair i's angle by factor i.  Each must
- * be a normal float in [2^-20, 2^20), so that an angle stays below 2^40
- * (positions < 2^20) for llx_sincosf()'s range reduction.
+ * be a normal float in [2^-20, 2^20), so that an angle stays finite and
+ * below 2^40 (positions < 2^20).
  */
 static int llx_bind_rope_freqs(struct llx_model *m, const struct gguf_ctx *g,
 			       const u8 *data, u64 data_len)

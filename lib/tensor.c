@@ -19,8 +19,9 @@
  *      K-quants: exact integer sums per 256-element super-block, then
  *        acc += d * sum - dmin * mins, in block order.
  *  - Math functions are computed in double and rounded once to float:
- *    llx_expf, llx_sincosf, llx_logf and llx_powf are within 1 ulp
- *    (almost always correctly rounded); llx_sqrtf is the IEEE instruction.
+ *    llx_expf, llx_logf and llx_powf are within 1 ulp (almost always
+ *    correctly rounded); llx_sincosf is glibc's sinf/cosf bit for bit (what
+ *    llama.cpp's RoPE calls); llx_sqrtf is the IEEE instruction.
  */
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
@@ -1329,63 +1330,152 @@ float llx_powf(float x, float y)
 EXPORT_SYMBOL_IF_KUNIT(llx_powf);
 
 /* sin and cos of |r| <= pi/4 (+ a little), Taylor in double */
-static void sincos_kernel(double r, double *s, double *c)
+/*
+ * sinf and cosf as glibc computes them on x86_64 with FMA (its ifunc
+ * variant of sysdeps/ieee754/flt-32, built with -mfma, whose every
+ * a + b * c is fused), which is what llama.cpp's RoPE calls: it is not
+ * correctly rounded (about 2% of RoPE angles land on the other side of a
+ * tie), so matching llama.cpp bit for bit means the same steps: a
+ * reduction to [-pi/4, pi/4] by pi/2 (in double for |x| < 120, else in
+ * fixed point with 4/pi to 192 bits), then a short double polynomial.
+ */
+
+/* a * b + c rounded once, in double, without an FMA instruction. */
+static double fma_d(double a, double b, double c)
 {
-	double r2 = r * r, ps = 0.0, pc = 0.0;
+	const double split = 134217729.0;	/* 2^27 + 1 */
+	double ah, al, bh, bl, t, p, e, s, v, z, w;
+	u64 u;
+
+	/* p + e = a * b exactly (Dekker; |a|, |b| far from overflow) */
+	t = split * a;
+	ah = t - (t - a);
+	al = a - ah;
+	t = split * b;
+	bh = t - (t - b);
+	bl = b - bh;
+	p = a * b;
+	e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+	/* s + t = c + p exactly (TwoSum) */
+	s = c + p;
+	z = s - c;
+	t = (c - (s - z)) + (p - z);
+	/* v = t + e rounded to odd, then s + v rounded once is exact */
+	v = t + e;
+	z = v - t;
+	w = (t - (v - z)) + (e - z);
+	u = llx_f64_bits(v);
+	if (w != 0.0 && !(u & 1))
+		u += (w > 0) == (v > 0) ? 1 : -1;
+	return s + llx_f64_from_bits(u);
+}
+
+/* glibc's polynomials; the second table negates cosine's (quadrants 2, 3) */
+struct llx_sincos_poly {
+	double c0, c1, c2, c3, c4, s1, s2, s3;
+};
+
+static const struct llx_sincos_poly llx_sincos_tab[2] = {
+	{ 1.0, -0.49999999725108224, 0.041666623324344516,
+	  -0.001388676379437604, 0.000024390450703564542,
+	  -0.16666654943701084, 0.008332178146138854,
+	  -0.00019517298981385725 },
+	{ -1.0, 0.49999999725108224, -0.041666623324344516,
+	  0.001388676379437604, -0.000024390450703564542,
+	  -0.16666654943701084, 0.008332178146138854,
+	  -0.00019517298981385725 },
+};
+
+/* sin(x) for even @n, else cos(x), |x| <= pi/4, x2 = x * x */
+static float sincos_poly(double x, double x2,
+			 const struct llx_sincos_poly *p, int n)
+{
+	double x3, x4, s, c;
+
+	if (!(n & 1)) {
+		x3 = x * x2;
+		s = fma_d(x3, p->s1, x);
+		return (float)fma_d(x3 * x2, fma_d(x2, p->s3, p->s2), s);
+	}
+	x4 = x2 * x2;
+	c = fma_d(x4, p->c2, fma_d(x2, p->c1, p->c0));
+	return (float)fma_d(x4 * x2, fma_d(x2, p->c4, p->c3), c);
+}
+
+/* 4/pi, 192 bits, big-endian bytes */
+static const u8 llx_4_over_pi[24] = {
+	0xa2, 0xf9, 0x83, 0x6e, 0x4e, 0x44, 0x15, 0x29, 0xfc, 0x27, 0x57, 0xd1,
+	0xf5, 0x34, 0xdd, 0xc0, 0xdb, 0x62, 0x95, 0x99, 0x3c, 0x43, 0x90, 0x41,
+};
+
+/* The 32 bits of 4/pi whose last byte is byte @k (bytes before 0 are 0). */
+static u32 inv_pio4_window(int k)
+{
+	u32 w = 0;
 	int i;
 
-	for (i = 17; i >= 3; i -= 2)
-		ps = (ps + llx_inv_fact[i] * ((i & 2) ? -1 : 1)) * r2;
-	/* the loop folded signs: term i has sign (-1)^((i-1)/2) */
-	*s = r + r * ps;
-	for (i = 18; i >= 2; i -= 2)
-		pc = (pc + llx_inv_fact[i] * ((i & 2) ? -1 : 1)) * r2;
-	*c = 1.0 + pc;
+	for (i = k - 3; i <= k; i++)
+		w = (w << 8) | (i >= 0 ? llx_4_over_pi[i] : 0);
+	return w;
 }
 
 /*
- * sin/cos of a float, range-reduced by pi/2 in double with a three-part
- * constant (k * p1 and k * p2 exact for |x| < 2^20 * pi/2, about 1.6e6;
- * beyond that the reduction loses about one bit per doubling of |x|);
- * within 1 ulp, nearly always correctly rounded.  RoPE angles are at most
- * the position.
+ * |x| >= 120 (bits @xi, sign ignored): x mod pi/2 from a 32 x 96-bit
+ * product with 4/pi in 2.62 fixed point; the quadrant in @np.
  */
+static double reduce_large(u32 xi, int *np)
+{
+	int k = (xi >> 26) & 15, shift = (xi >> 23) & 7;
+	u64 n, r0, r1, r2;
+	u32 m;
+
+	m = ((xi & 0xffffff) | 0x800000) << shift;
+	r0 = (u32)(m * inv_pio4_window(k));
+	r1 = (u64)m * inv_pio4_window(k + 4);
+	r2 = (u64)m * inv_pio4_window(k + 8);
+	r0 = (r2 >> 32) | (r0 << 32);
+	r0 += r1;
+	n = (r0 + (1ull << 61)) >> 62;
+	r0 -= n << 62;
+	*np = (int)n;
+	return (double)(s64)r0 * (1.5707963267948966 / 4611686018427387904.0);
+}
+
+/* sin(y) (@cos false) or cos(y), as glibc's sinf/cosf (FMA variant). */
+static float llx_sin_or_cos(float y, bool cos)
+{
+	static const double sign[4] = { 1.0, -1.0, -1.0, 1.0 };
+	const struct llx_sincos_poly *p = &llx_sincos_tab[0];
+	u32 yi = llx_f32_bits(y), top = (yi >> 20) & 0x7ff;
+	double x = y;
+	int n, q;
+
+	if (top < 0x3f4) {			/* |y| < pi/4 */
+		if (top < 0x398)		/* |y| < 2^-12 */
+			return cos ? 1.0f : y;
+		return sincos_poly(x, x * x, p, cos);
+	}
+	if (top < 0x42f) {			/* |y| < 120 */
+		double r = x * 10680707.430881744;	/* 2/pi * 2^24 */
+
+		n = ((s32)r + 0x800000) >> 24;
+		x = fma_d(-(double)n, 1.5707963267948966, x);
+		q = n;
+	} else if (top < 0x7f8) {		/* finite */
+		x = reduce_large(yi, &n);
+		q = n + (int)(yi >> 31);
+	} else {
+		return y - y;			/* NaN */
+	}
+	if (q & 2)
+		p = &llx_sincos_tab[1];
+	return sincos_poly(x * sign[q & 3], x * x, p, cos ? n ^ 1 : n);
+}
+
 void llx_sincosf(float x, float *sp, float *cp)
 {
-	/* pi/2 in three parts of 33, 33 and 53 bits (fdlibm's pio2_1, _2, _2t) */
-	const double p1 = llx_f64_from_bits(0x3ff921fb54400000ull);
-	const double p2 = llx_f64_from_bits(0x3dd0b4611a600000ull);
-	const double p3 = llx_f64_from_bits(0x3ba3198a2e037073ull);
-	double xd = x, k, r, s, c;
-	s64 q;
-
-	if (x != x || x - x != 0.0f) {	/* NaN or infinity */
-		*sp = x - x;
-		*cp = x - x;
-		return;
-	}
-	k = d_rint(xd * 0.63661977236758134308);
-	r = ((xd - k * p1) - k * p2) - k * p3;
-	q = (s64)k;
-	sincos_kernel(r, &s, &c);
-	switch (q & 3) {
-	case 0:
-		*sp = (float)s;
-		*cp = (float)c;
-		break;
-	case 1:
-		*sp = (float)c;
-		*cp = (float)-s;
-		break;
-	case 2:
-		*sp = (float)-s;
-		*cp = (float)-c;
-		break;
-	default:
-		*sp = (float)-c;
-		*cp = (float)s;
-		break;
-	}
+	*sp = llx_sin_or_cos(x, false);
+	*cp = llx_sin_or_cos(x, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_sincosf);
 
@@ -1424,7 +1514,10 @@ EXPORT_SYMBOL_IF_KUNIT(llx_rmsnorm);
  * as ggml's cache is built; pair i turns by theta_i / @freq_factors[i]
  * when there are factors (Llama 3's rope_freqs.weight, n_rot/2 of them).
  * Pair i is dimensions (2i, 2i+1) in mode 0 (llama), (i, i + n_rot/2) in
- * NEOX mode (qwen2).  Dimensions from n_rot on are left alone.
+ * NEOX mode (qwen2).  Dimensions from n_rot on are left alone.  As
+ * llama.cpp's x86_64 build rounds them: gcc -O2 -mfma fuses the NEOX loop
+ * body into fma(x0, c, -(x1 * s)) and fma(x0, s, x1 * c), and vectorizes
+ * mode 0's adjacent pairs without fusing.
  */
 void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 		  float freq_base, const float *freq_factors, bool neox)
@@ -1446,8 +1539,13 @@ void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 			float *p = x + (size_t)h * head_dim;
 			float x0 = p[a], x1 = p[b];
 
-			p[a] = x0 * c - x1 * s;
-			p[b] = x0 * s + x1 * c;
+			if (neox) {
+				p[a] = fmaf_exact(x0, c, -(x1 * s));
+				p[b] = fmaf_exact(x0, s, x1 * c);
+			} else {
+				p[a] = x0 * c - x1 * s;
+				p[b] = x0 * s + x1 * c;
+			}
 		}
 		theta *= theta_scale;
 	}
