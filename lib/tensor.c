@@ -962,7 +962,7 @@ static void k_lanes(const s8 *q, const s8 *y, const s8 *sc16, int *lane)
  * above with fma(d, lane, acc); the mins as 4 lanes of
  * m[2p] * (b[4p] + b[4p+1]) + m[2p+1] * (b[4p+2] + b[4p+3]) that Q4_K
  * accumulates with fma(-dmin, ., acc_m) and Q5_K sums to one integer and
- * adds in float.
+ * adds with fma(dmin, ., summs) (ggml is built with -mfma and gcc fuses it).
  */
 static float dot_q45_k_ggml(const u8 *w, const void *xq, u32 n, bool five)
 {
@@ -994,9 +994,10 @@ static float dot_q45_k_ggml(const u8 *w, const void *xq, u32 n, bool five)
 					       bsum_at(x, 4 * p + 1)) +
 				  m6[2 * p + 1] * (bsum_at(x, 4 * p + 2) +
 						   bsum_at(x, 4 * p + 3));
-		if (five)
-			summs += dmin * (float)(prod[0] + prod[1] + prod[2] +
-						prod[3]);
+		if (five)	/* ggml's summs += dmin * h, fused */
+			summs = fmaf_exact(dmin, (float)(prod[0] + prod[1] +
+							 prod[2] + prod[3]),
+					   summs);
 		else
 			for (p = 0; p < 4; p++)
 				accm[p] = fmaf_exact(dmin, (float)prod[p],
@@ -1515,9 +1516,9 @@ EXPORT_SYMBOL_IF_KUNIT(llx_rmsnorm);
  * when there are factors (Llama 3's rope_freqs.weight, n_rot/2 of them).
  * Pair i is dimensions (2i, 2i+1) in mode 0 (llama), (i, i + n_rot/2) in
  * NEOX mode (qwen2).  Dimensions from n_rot on are left alone.  As
- * llama.cpp's x86_64 build rounds them: gcc -O2 -mfma fuses the NEOX loop
- * body into fma(x0, c, -(x1 * s)) and fma(x0, s, x1 * c), and vectorizes
- * mode 0's adjacent pairs without fusing.
+ * llama.cpp's x86_64 build rounds them: gcc -O2 -mfma fuses ggml's
+ * x0 * c - x1 * s into fma(x0, c, -(x1 * s)) and x0 * s + x1 * c into
+ * fma(x0, s, x1 * c), in both modes.
  */
 void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 		  float freq_base, const float *freq_factors, bool neox)
@@ -1539,13 +1540,8 @@ void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 			float *p = x + (size_t)h * head_dim;
 			float x0 = p[a], x1 = p[b];
 
-			if (neox) {
-				p[a] = fmaf_exact(x0, c, -(x1 * s));
-				p[b] = fmaf_exact(x0, s, x1 * c);
-			} else {
-				p[a] = x0 * c - x1 * s;
-				p[b] = x0 * s + x1 * c;
-			}
+			p[a] = fmaf_exact(x0, c, -(x1 * s));
+			p[b] = fmaf_exact(x0, s, x1 * c);
 		}
 		theta *= theta_scale;
 	}

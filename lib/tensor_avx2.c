@@ -26,6 +26,13 @@ static inline float fp16_at(const u8 *p)
 	return _cvtsh_ss(get_unaligned_le16(p));
 }
 
+/* a * b + c rounded once (the FMA instruction), as fmaf_exact() */
+static inline float fmaf_avx2(float a, float b, float c)
+{
+	return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b),
+					  _mm_set_ss(c)));
+}
+
 /* ggml's hsum_float_8: (a0+a4 + a2+a6) + (a1+a5 + a3+a7) */
 static inline float hsum8(__m256 x)
 {
@@ -567,7 +574,9 @@ static float dot_q45_k(const u8 *w, const void *vx, u32 nb, bool five)
 		if (five) {
 			prod = _mm_add_epi32(prod, _mm_unpackhi_epi64(prod, prod));
 			prod = _mm_add_epi32(prod, _mm_shuffle_epi32(prod, 1));
-			summs += dmin * (float)_mm_cvtsi128_si32(prod);
+			/* ggml's summs += dmin * h, fused by gcc -mfma */
+			summs = fmaf_avx2(dmin, (float)_mm_cvtsi128_si32(prod),
+					  summs);
 		} else {
 			accm = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(prod),
 					    accm);

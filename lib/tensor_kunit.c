@@ -999,19 +999,26 @@ static void llx_sincos_glibc(struct kunit *test)
 }
 
 /*
- * NEOX RoPE (qwen2) on arbitrary values, as llama.cpp's build computes it:
- * gcc -O2 -mfma fuses ggml's x0 * c - x1 * s into fma(x0, c, -(x1 * s))
- * and x0 * s + x1 * c into fma(x0, s, x1 * c) (the unfused results differ
- * in 2 of these 16 values).  Tabulated by a C program with ggml's loop
- * body, built that way, and glibc's sinf/cosf; position 28, base 1e6.
+ * RoPE on arbitrary values, as llama.cpp's build computes it: gcc -O2
+ * -mfma fuses ggml's x0 * c - x1 * s into fma(x0, c, -(x1 * s)) and
+ * x0 * s + x1 * c into fma(x0, s, x1 * c), in mode 0 (llama: pairs
+ * (2i, 2i+1)) and NEOX (qwen2: pairs (i, i + 8)).  Tabulated by a C
+ * program with ggml's loop body built that way and glibc's sinf/cosf;
+ * position 28, base 1e6, 16 dimensions.
  */
-static void llx_rope_neox_ggml(struct kunit *test)
+static void llx_rope_ggml(struct kunit *test)
 {
 	static const u32 in[16] = {
 		0xbf758dc8, 0xbf77870c, 0x3db0c420, 0x3e8a2448,
 		0x3f51ef62, 0xbf466b6e, 0xbc06b280, 0x3dc60970,
 		0x3e44d020, 0x3f112068, 0xbf6b9838, 0x3ef9a704,
 		0x3f6e7e90, 0xbf5a4840, 0x3ecc65c0, 0xbda2a2a0
+	};
+	static const u32 want_norm[16] = {
+		0x3f97b6d0, 0x3f2bbfdf, 0x3e90e7b4, 0xbc46abd0,
+		0x3f8f3f2a, 0x3e13c2cf, 0xbcbeba91, 0x3dc0f267,
+		0x3e347bda, 0x3f12727d, 0xbf6c3695, 0x3ef74d9d,
+		0x3f6eb004, 0xbf5a122b, 0x3ecc6764, 0xbda281ab
 	};
 	static const u32 want[16] = {
 		0x3f5f0ac9, 0x3e9577e5, 0x3f44618a, 0x3e429262,
@@ -1020,16 +1027,18 @@ static void llx_rope_neox_ggml(struct kunit *test)
 		0x3f744740, 0xbf5b447a, 0x3ecc64c6, 0xbda29aa4
 	};
 	float *v;
-	u32 i, bad = 0;
+	u32 i, neox, bad = 0;
 
 	v = kunit_kcalloc(test, 16, sizeof(*v), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, v);
-	memcpy(v, in, sizeof(in));
-	llx_fpu_begin();
-	llx_rope_ext(v, 1, 16, 16, 28, 1000000.0f, NULL, true);
-	llx_fpu_end();
-	for (i = 0; i < 16; i++)
-		bad += llx_f32_bits(v[i]) != want[i];
+	for (neox = 0; neox < 2; neox++) {
+		memcpy(v, in, sizeof(in));
+		llx_fpu_begin();
+		llx_rope_ext(v, 1, 16, 16, 28, 1000000.0f, NULL, neox);
+		llx_fpu_end();
+		for (i = 0; i < 16; i++)
+			bad += llx_f32_bits(v[i]) != (neox ? want : want_norm)[i];
+	}
 	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 
@@ -1227,7 +1236,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE(llx_ops_hand),
 	KUNIT_CASE(llx_rope_large_pos),
 	KUNIT_CASE(llx_sincos_glibc),
-	KUNIT_CASE(llx_rope_neox_ggml),
+	KUNIT_CASE(llx_rope_ggml),
 	KUNIT_CASE(llx_rope_neox_factors),
 	KUNIT_CASE(llx_exp_paths),
 	KUNIT_CASE(llx_silu_ggml),
