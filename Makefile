@@ -8,10 +8,12 @@
 #   make test       every KUnit suite under UML          (runs setup first)
 #   make test-x86   the same suites on x86_64 under QEMU (runs setup first)
 #   make test-sanitize the same suites under UML with KASAN + UBSAN
+#   make test-modules  build every KUnit suite as a module (=m), build only
 #   make e2e        boot UML with the driver and use it  (runs setup first)
 #   make demo       stream a story from the kernel       (runs setup first)
 #   make try        a shell inside the booted kernel, a model loaded, llamux on PATH
 #   make tools      userspace tools from the same lib/ sources [SANITIZE=1]
+#   make fpu-guard  an FP object that opens an FP section does not compile
 #   make fuzz       libFuzzer over the GGUF parser + schema [FUZZ_SECONDS=60]
 #   make bench      tokens/s benchmarks
 #   make coverage   gcov of the KUnit run under UML
@@ -42,21 +44,25 @@ USER_LDFLAGS += -fsanitize=address,undefined
 endif
 AVX2_CFLAGS := -mavx2 -mfma -mf16c
 
-LIB_SRCS := lib/gguf.c lib/schema.c lib/tokenizer.c lib/unicode.c lib/mock.c \
-	    lib/tensor.c lib/llama.c lib/sampler.c tools/shim/shim.c \
-	    lib/llama_glue.c lib/sampler_glue.c tools/shim/par.c \
-	    lib/chat.c
-LIB_AVX2 := lib/tensor_avx2.c
-LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_AVX2))
+# The kernel's object lists (lib/objs.mk); tools/shim/par.c stands in for
+# lib/par.c (kthreads).  FP objects build with -D_LINUX_FPU_COMPILATION_UNIT
+# as in the kernel: the shim hides the FP-section API from them too.
+include lib/objs.mk
+LIB_SRCS := $(filter-out lib/par.c,$(patsubst %.o,lib/%.c,$(llx-int-objs))) \
+	    tools/shim/shim.c tools/shim/par.c
+LIB_FPU  := $(patsubst %.o,lib/%.c,$(llx-fpu-objs))
+LIB_AVX2 := $(patsubst %.o,lib/%.c,$(llx-avx2-objs))
+LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_FPU) $(LIB_AVX2))
+FPU_DEFS := -D_LINUX_FPU_COMPILATION_UNIT
 TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench \
 	    fpu-sections chat-check
 TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
 HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h tools/*.h) \
 	    lib/chat_cases.h tools/llamux/line.h
 
-.PHONY: all setup test test-x86 test-sanitize e2e demo try tools fuzz bench \
-	coverage checkpatch clean help module vm-test dkms-install dkms-remove \
-	install
+.PHONY: all setup test test-x86 test-sanitize test-modules e2e demo try tools \
+	fpu-guard fuzz bench coverage checkpatch clean help module vm-test \
+	dkms-install dkms-remove install
 
 all: tools
 
@@ -64,7 +70,7 @@ all: tools
 .SECONDARY:
 
 help:
-	@sed -n '3,23p' Makefile
+	@sed -n '3,24p' Makefile
 
 setup:
 	@scripts/setup
@@ -77,6 +83,9 @@ test-x86: setup
 
 test-sanitize: setup
 	@kunit/run um-san $(SUITE)
+
+test-modules: setup
+	@kunit/modules um
 
 e2e: setup tools
 	@scripts/e2e
@@ -108,7 +117,23 @@ dkms-remove:
 fuzz:
 	@tools/fuzz/run $(or $(FUZZ_SECONDS),60)
 
-tools: $(TOOL_BINS) $(TOOLDIR)/llamux
+
+# The FP split is the compiler's: an FP object (FPU_DEFS, as lib/objs.mk
+# builds them in the kernel) that opens an FP section must not compile,
+# through the same include/llamux/compat.h guard the kernel build uses.
+FPU_PROBE = printf '\#include <llamux/compat.h>\nvoid p(void) { %s(); }\n' $(1) | \
+	$(CC) $(USER_CFLAGS) $(2) -Werror -fsyntax-only -x c - 2>/dev/null
+fpu-guard:
+	@p=0; f=0; \
+	chk() { if [ "$$1" = "$$2" ]; then echo "ok - $$3"; p=$$((p + 1)); \
+		else echo "not ok - $$3"; f=$$((f + 1)); fi; }; \
+	$(call FPU_PROBE,llx_fpu_begin,); chk $$? 0 "integer object: llx_fpu_begin builds"; \
+	$(call FPU_PROBE,llx_fpu_begin,$(FPU_DEFS)); chk $$? 1 "FP object: llx_fpu_begin is an error"; \
+	$(call FPU_PROBE,llx_fpu_end,$(FPU_DEFS)); chk $$? 1 "FP object: llx_fpu_end is an error"; \
+	$(call FPU_PROBE,llx_shim_fpu_begin,$(FPU_DEFS)); chk $$? 1 "FP object: llx_shim_fpu_begin is an error"; \
+	echo "fpu-guard: $$p passed, $$f failed"; [ $$f = 0 ]
+
+tools: fpu-guard $(TOOL_BINS) $(TOOLDIR)/llamux
 
 # llamux(1) (tools/llamux, docs/llamux.md): libc only, on the uapi header.
 # llamux-static is the one the e2e guest runs (scripts/mkinitramfs).
@@ -138,9 +163,13 @@ $(OBJDIR)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
 
-$(OBJDIR)/lib/tensor_avx2.o: lib/tensor_avx2.c $(HDRS)
+$(patsubst %.c,$(OBJDIR)/%.o,$(LIB_FPU)): $(OBJDIR)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) $(AVX2_CFLAGS) -c -o $@ $<
+	$(CC) $(USER_CFLAGS) $(FPU_DEFS) -c -o $@ $<
+
+$(patsubst %.c,$(OBJDIR)/%.o,$(LIB_AVX2)): $(OBJDIR)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(FPU_DEFS) $(AVX2_CFLAGS) -c -o $@ $<
 
 # chat-check also tests the line editor of llamux chat/shell.
 $(TOOLDIR)/chat-check: $(OBJDIR)/tools/chat-check.o \

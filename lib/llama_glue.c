@@ -231,6 +231,11 @@ int llx_model_create(const struct gguf_ctx *g, const void *data,
 	int ret;
 
 	*out = NULL;
+	/* Every use of a model is FP sections: none on a CPU without them. */
+	if (!llx_fpu_available()) {
+		pr_err_ratelimited("no kernel FPU support on this CPU\n");
+		return -EOPNOTSUPP;
+	}
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return -ENOMEM;

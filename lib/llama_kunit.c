@@ -6,9 +6,10 @@
  * The data-driven cases run every model of ../shared (built in as
  * firmware, see kunit/mkfw) against llama.cpp's reference runs; the
  * data-less ones use the mock model and generated models.  This object
- * is built with the FPU flags: float work runs between llx_fpu_begin()
- * and llx_fpu_end(), and only integers leave those sections for the
- * KUnit assertions (which may allocate).
+ * is integer-only; the float work (logit comparisons, a naive forward
+ * pass) is in the FP object llama_kunit_fp.c, called between
+ * llx_fpu_begin() and llx_fpu_end(), and only integers leave those
+ * sections for the KUnit assertions (which may allocate).
  */
 #include <kunit/resource.h>
 #include <kunit/test.h>
@@ -18,10 +19,10 @@
 #include <llamux/kunit_util.h>
 #include <llamux/llama.h>
 #include <llamux/par.h>
-#include <llamux/tensor.h>
 #include <llamux/tokenizer.h>
 
 #include "llama_internal.h"
+#include "llama_kunit_fp.h"
 
 KUNIT_DEFINE_ACTION_WRAPPER(llx_t_model_free, llx_model_free,
 			    struct llx_model *);
@@ -154,39 +155,12 @@ static void llx_ref_case_desc(const struct llx_ref_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(llx_ref, llx_ref_cases, llx_ref_case_desc);
 
-/* What one teacher-forced step found, in integers. */
-struct llx_step {
-	u32 argmax;
-	bool low_gap;		/* llama.cpp's own top1-top2 gap < 0.01 */
-	bool top5_bad;		/* some top-5 logit off by more than tol */
-	u32 top5_err_1e7;	/* max |d| over the top 5, x 1e7 */
-};
-
 static void llx_t_step(const struct llx_session *s,
 		       const struct llx_ref_top5 *ref, u32 n_vocab,
 		       bool quantized, struct llx_step *st)
 {
-	const u32 *lb = llx_session_logits_bits(s);
-	float tol = quantized ? 0.02f : 0.001f, err = 0.0f;
-	u32 i, best = 0;
-
 	llx_fpu_begin();
-	for (i = 1; i < n_vocab; i++)
-		if (llx_f32_from_bits(lb[i]) > llx_f32_from_bits(lb[best]))
-			best = i;
-	for (i = 0; i < 5; i++) {
-		float d = ref[i].id < n_vocab ? llx_f32_from_bits(lb[ref[i].id]) -
-			  llx_f32_from_bits(ref[i].logit_bits) : 1e9f;
-
-		d = d < 0 ? -d : d;
-		if (!(d <= err))
-			err = d;
-	}
-	st->argmax = best;
-	st->low_gap = llx_f32_from_bits(ref[0].logit_bits) -
-		      llx_f32_from_bits(ref[1].logit_bits) < 0.01f;
-	st->top5_bad = !(err <= tol);
-	st->top5_err_1e7 = err < 100.0f ? (u32)(err * 1e7f) : U32_MAX;
+	llx_kl_step(llx_session_logits_bits(s), ref, n_vocab, quantized, st);
 	llx_fpu_end();
 }
 
@@ -194,20 +168,10 @@ static void llx_t_step(const struct llx_session *s,
 static u32 llx_t_first_err(const struct llx_session *s, const u32 *ref,
 			   u32 n, bool *bad)
 {
-	const u32 *lb = llx_session_logits_bits(s);
-	float err = 0.0f;
-	u32 i, out;
+	u32 out;
 
 	llx_fpu_begin();
-	for (i = 0; i < n; i++) {
-		float d = llx_f32_from_bits(lb[i]) - llx_f32_from_bits(ref[i]);
-
-		d = d < 0 ? -d : d;
-		if (!(d <= err))
-			err = d;
-	}
-	*bad = !(err <= 0.001f);
-	out = err < 100.0f ? (u32)(err * 1e7f) : U32_MAX;
+	out = llx_kl_first_err(llx_session_logits_bits(s), ref, n, bad);
 	llx_fpu_end();
 	return out;
 }
@@ -658,147 +622,6 @@ static void llx_reuse_stories_test(struct kunit *test)
  */
 #define LLX_N_NAIVE	7
 
-struct llx_naive {
-	const struct llx_hparams *hp;
-	const u8 *data;
-	const struct gguf_ctx *g;
-	float *x, *xb, *q, *k, *v, *att, *hb, *hb2, *out, *kc, *vc, *logits;
-};
-
-static const float *llx_nv_t(const struct llx_naive *nv, const char *fmt,
-			     u32 il)
-{
-	char name[64];
-
-	snprintf(name, sizeof(name), fmt, il);
-	return (const float *)(nv->data + llx_gguf_find_tensor(nv->g, name)->offset);
-}
-
-/* y[r] = sum_c W[r][c] x[c], W [rows][cols] */
-static void llx_nv_mat(float *y, const float *w, const float *x, u32 rows,
-		       u32 cols)
-{
-	u32 r, c;
-
-	for (r = 0; r < rows; r++) {
-		double acc = 0;
-
-		for (c = 0; c < cols; c++)
-			acc += (double)w[(size_t)r * cols + c] * x[c];
-		y[r] = (float)acc;
-	}
-}
-
-static void llx_nv_norm(float *o, const float *x, const float *w, u32 n,
-			float eps)
-{
-	double ss = 0;
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		ss += (double)x[i] * x[i];
-	for (i = 0; i < n; i++)
-		o[i] = (float)(x[i] / llx_sqrtf((float)(ss / n) + eps) * w[i]);
-}
-
-static void llx_nv_rope(float *x, u32 heads, u32 hd, u32 pos, float base)
-{
-	u32 h, i;
-
-	for (h = 0; h < heads; h++) {
-		for (i = 0; i < hd; i += 2) {
-			float th = pos * llx_powf(base, -(float)i / hd), s, c;
-			float a = x[h * hd + i], b = x[h * hd + i + 1];
-
-			llx_sincosf(th, &s, &c);
-			x[h * hd + i] = a * c - b * s;
-			x[h * hd + i + 1] = a * s + b * c;
-		}
-	}
-}
-
-static void llx_nv_forward(struct llx_naive *nv, const u32 *tok, u32 n)
-{
-	const struct llx_hparams *hp = nv->hp;
-	u32 e = hp->n_embd, hd = hp->head_dim, kvd = hp->n_head_kv * hd;
-	u32 nl = hp->n_layer, ff = hp->n_ff, p, l, h, j, i;
-	float eps = llx_f32_from_bits(hp->rms_eps_bits);
-	float base = llx_f32_from_bits(hp->rope_freq_base_bits);
-	const float *emb = llx_nv_t(nv, "token_embd.weight", 0);
-
-	for (p = 0; p < n; p++) {
-		memcpy(nv->x, emb + (size_t)tok[p] * e, e * sizeof(float));
-		for (l = 0; l < nl; l++) {
-			float *kc = nv->kc + (size_t)l * n * kvd;
-			float *vc = nv->vc + (size_t)l * n * kvd;
-
-			llx_nv_norm(nv->xb, nv->x,
-				    llx_nv_t(nv, "blk.%u.attn_norm.weight", l),
-				    e, eps);
-			llx_nv_mat(nv->q, llx_nv_t(nv, "blk.%u.attn_q.weight", l),
-				   nv->xb, e, e);
-			llx_nv_mat(kc + (size_t)p * kvd,
-				   llx_nv_t(nv, "blk.%u.attn_k.weight", l),
-				   nv->xb, kvd, e);
-			llx_nv_mat(vc + (size_t)p * kvd,
-				   llx_nv_t(nv, "blk.%u.attn_v.weight", l),
-				   nv->xb, kvd, e);
-			llx_nv_rope(nv->q, hp->n_head, hd, p, base);
-			llx_nv_rope(kc + (size_t)p * kvd, hp->n_head_kv, hd, p,
-				    base);
-			for (h = 0; h < hp->n_head; h++) {
-				u32 kh = h / (hp->n_head / hp->n_head_kv);
-				double sum = 0, mx = -1e30;
-
-				for (j = 0; j <= p; j++) {
-					double d = 0;
-
-					for (i = 0; i < hd; i++)
-						d += (double)nv->q[h * hd + i] *
-						     kc[(size_t)j * kvd + kh * hd + i];
-					nv->att[j] = (float)(d / llx_sqrtf(hd));
-					mx = max_t(double, mx, nv->att[j]);
-				}
-				for (j = 0; j <= p; j++) {
-					nv->att[j] = llx_expf(nv->att[j] - mx);
-					sum += nv->att[j];
-				}
-				for (i = 0; i < hd; i++) {
-					double o = 0;
-
-					for (j = 0; j <= p; j++)
-						o += nv->att[j] / sum *
-						     vc[(size_t)j * kvd + kh * hd + i];
-					nv->out[h * hd + i] = (float)o;
-				}
-			}
-			llx_nv_mat(nv->xb,
-				   llx_nv_t(nv, "blk.%u.attn_output.weight", l),
-				   nv->out, e, e);
-			for (i = 0; i < e; i++)
-				nv->x[i] += nv->xb[i];
-			llx_nv_norm(nv->xb, nv->x,
-				    llx_nv_t(nv, "blk.%u.ffn_norm.weight", l),
-				    e, eps);
-			llx_nv_mat(nv->hb, llx_nv_t(nv, "blk.%u.ffn_gate.weight", l),
-				   nv->xb, ff, e);
-			llx_nv_mat(nv->hb2, llx_nv_t(nv, "blk.%u.ffn_up.weight", l),
-				   nv->xb, ff, e);
-			for (i = 0; i < ff; i++)
-				nv->hb[i] = nv->hb[i] / (1 + llx_expf(-nv->hb[i])) *
-					    nv->hb2[i];
-			llx_nv_mat(nv->xb, llx_nv_t(nv, "blk.%u.ffn_down.weight", l),
-				   nv->hb, e, ff);
-			for (i = 0; i < e; i++)
-				nv->x[i] += nv->xb[i];
-		}
-	}
-	llx_nv_norm(nv->xb, nv->x, llx_nv_t(nv, "output_norm.weight", 0), e,
-		    eps);
-	llx_nv_mat(nv->logits, llx_nv_t(nv, "output.weight", 0), nv->xb,
-		   hp->n_vocab, e);
-}
-
 static void llx_naive_test(struct kunit *test)
 {
 	static const struct llx_mock_shape sh = {
@@ -806,11 +629,12 @@ static void llx_naive_test(struct kunit *test)
 		.n_head_kv = 2, .n_ctx = 64, .type = GGML_TYPE_F32, .seed = 11,
 	};
 	static const u32 tok[LLX_N_NAIVE] = { 1, 300, 17, 259, 280, 5, 301 };
+	struct llx_naive_cmp cmp = { };
 	struct llx_naive nv = { };
 	struct llx_session *s;
 	struct gguf_ctx *g;
 	struct llx_model *m;
-	u32 i, bad = 0, big = 0, err_1e9 = 0, n_vocab;
+	u32 n_vocab;
 	float *buf;
 	void *img;
 	u64 len;
@@ -842,25 +666,14 @@ static void llx_naive_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, llx_forward(s, tok, LLX_N_NAIVE, NULL, NULL), 0);
 
 	llx_fpu_begin();
-	llx_nv_forward(&nv, tok, LLX_N_NAIVE);
-	for (i = 0; i < n_vocab; i++) {
-		float d = llx_f32_from_bits(llx_session_logits_bits(s)[i]) -
-			  nv.logits[i];
-
-		d = d < 0 ? -d : d;
-		if (!(d <= 0.00001f))
-			bad++;
-		if (d < 1.0f && (u32)(d * 1e9f) > err_1e9)
-			err_1e9 = (u32)(d * 1e9f);
-		if (nv.logits[i] > 0.01f || nv.logits[i] < -0.01f)
-			big++;
-	}
+	llx_kl_naive(&nv, tok, LLX_N_NAIVE, llx_session_logits_bits(s), &cmp);
 	llx_fpu_end();
 	llx_gguf_free(g);
-	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "max |dlogit| %u e-9", err_1e9);
+	KUNIT_EXPECT_EQ_MSG(test, cmp.bad, 0, "max |dlogit| %u e-9",
+			    cmp.err_1e9);
 	/* The comparison means something: the logits are not ~0. */
-	KUNIT_EXPECT_GT(test, big, n_vocab / 4);
-	kunit_info(test, "naive vs engine: max |dlogit| %u e-9\n", err_1e9);
+	KUNIT_EXPECT_GT(test, cmp.big, n_vocab / 4);
+	kunit_info(test, "naive vs engine: max |dlogit| %u e-9\n", cmp.err_1e9);
 }
 
 /* Context bounds: bad n_ctx, the byte cap, bad tokens, a full cache. */
@@ -1273,12 +1086,10 @@ static struct kunit_suite llx_llama_suite = {
 
 #define LLX_T_NV	8
 
-/* f32 bits of @n floats (an FP section of its own). */
+/* f32 bits of @n floats: a copy of the bytes, no FP instruction. */
 static void llx_t_bits(const float *f, u32 *bits, u32 n)
 {
-	llx_fpu_begin();
 	memcpy(bits, f, n * sizeof(*bits));
-	llx_fpu_end();
 }
 
 /* Draw @n times from @logits; count per id. */

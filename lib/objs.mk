@@ -8,11 +8,15 @@
 # UML: arch/x86/Makefile.um turns SSE off and CC_FLAGS_FPU is only a define,
 # so add SSE back ourselves and drop the -mno-* flags.
 # Before 6.10 x86 has no CC_FLAGS_FPU: the same flags as 6.12's.
+# -D_LINUX_FPU_COMPILATION_UNIT (6.10+ CC_FLAGS_FPU has it, 6.1's not):
+# an FP object cannot include <linux/fpu.h> or open an FP section
+# (include/llamux/compat.h).
 ifeq ($(CONFIG_X86_64)$(CC_FLAGS_FPU),y)
 CC_FLAGS_FPU := -msse -msse2 -mhard-float \
 		$(call cc-option,-msse -mpreferred-stack-boundary=3,-mpreferred-stack-boundary=4)
 endif
-llx-fpu-cflags := $(CC_FLAGS_FPU) -ffp-contract=off -fno-math-errno
+llx-fpu-cflags := $(filter-out -D_LINUX_FPU_COMPILATION_UNIT,$(CC_FLAGS_FPU)) \
+		  -D_LINUX_FPU_COMPILATION_UNIT -ffp-contract=off -fno-math-errno
 llx-fpu-remove := $(CC_FLAGS_NO_FPU)
 ifdef CONFIG_UML
 llx-fpu-cflags += -msse -msse2

@@ -31,6 +31,10 @@ int llx_sampler_create(const struct llx_sampler_params *p, u32 n_vocab,
 	struct llx_sampler *smp;
 
 	*out = NULL;
+	if (!llx_fpu_available()) {
+		pr_err_ratelimited("sampler: no kernel FPU support on this CPU\n");
+		return -EOPNOTSUPP;
+	}
 	if (!n_vocab || n_vocab > LLX_MAX_VOCAB ||
 	    p->temp_milli > LLX_MAX_TEMP_MILLI || p->top_p_milli > 1000 ||
 	    p->min_p_milli > 1000 ||

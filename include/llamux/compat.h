@@ -31,7 +31,6 @@
 #include <linux/version.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
-#include <asm/fpu/api.h>
 #ifdef CONFIG_X86_64
 #include <asm/cpufeature.h>
 #endif
@@ -79,10 +78,23 @@ static inline int llx_vfs_mkdir(struct inode *dir, struct dentry *d,
 }
 
 /*
- * FP sections.  Callers outside FP objects never pass or return floats by
- * value; they call into FP objects, which bracket short stretches of work
- * with these.  The sections never nest and never sleep.
+ * FP sections.  FP objects (lib/objs.mk: the math) are compiled with the
+ * FPU flags and -D_LINUX_FPU_COMPILATION_UNIT and never see the FPU API:
+ * <linux/fpu.h> refuses to be included there (see
+ * Documentation/core-api/floating-point.rst) and llx_fpu_begin/end exist
+ * only outside them, so an FP object that opens a section does not build.
+ * Integer objects (the glue) call into FP objects between these, never
+ * passing or returning floats by value.  Sections never nest and never
+ * sleep.  <linux/fpu.h> is 6.11+ and not in UML (whose sections are no-ops).
  */
+#ifndef _LINUX_FPU_COMPILATION_UNIT
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0) && !defined(CONFIG_UML)
+#include <linux/fpu.h>
+#define LLX_HAVE_KERNEL_FPU_AVAILABLE
+#else
+#include <asm/fpu/api.h>
+#endif
+
 static inline void llx_fpu_begin(void)
 {
 	kernel_fpu_begin();
@@ -92,6 +104,17 @@ static inline void llx_fpu_end(void)
 {
 	kernel_fpu_end();
 }
+
+/* May this CPU run FP sections at all?  Asked once, before the first. */
+static inline bool llx_fpu_available(void)
+{
+#ifdef LLX_HAVE_KERNEL_FPU_AVAILABLE
+	return kernel_fpu_available();
+#else
+	return true;	/* x86_64 always has SSE2; UML runs on the host's */
+#endif
+}
+#endif /* !_LINUX_FPU_COMPILATION_UNIT */
 
 static inline bool llx_cpu_has_avx2_fma(void)
 {
@@ -111,6 +134,12 @@ static inline u64 llx_now_ns(void)
 
 #else /* !__KERNEL__ */
 #include <llamux_shim.h>
+#endif
+
+#ifdef _LINUX_FPU_COMPILATION_UNIT
+/* An FP object that opens an FP section is a build error, not a warning. */
+#pragma GCC poison llx_fpu_begin llx_fpu_end llx_fpu_available \
+	llx_shim_fpu_begin llx_shim_fpu_end
 #endif
 
 #endif /* _LLAMUX_COMPAT_H */

@@ -150,14 +150,20 @@ static inline void put_unaligned_le64(u64 v, void *p)
  * FP sections, checked: the kernel forbids nesting them, sleeping or
  * allocating inside one, and the tools abort (with the section's site) on
  * any of it.  Every section's length is kept per site (llx_shim_fpu_stats;
- * LLX_FPU_STATS=1 in the environment prints them at exit).
+ * LLX_FPU_STATS=1 in the environment prints them at exit).  As in the
+ * kernel, FP objects (built with -D_LINUX_FPU_COMPILATION_UNIT, see the
+ * Makefile) cannot open one: the names are not there (and poisoned by
+ * compat.h).
  */
-void llx_shim_fpu_begin(const char *site);
-void llx_shim_fpu_end(void);
 /* Abort when called inside an FP section: @what may sleep or allocate. */
 void llx_shim_may_sleep(const char *what);
+#ifndef _LINUX_FPU_COMPILATION_UNIT
+void llx_shim_fpu_begin(const char *site);
+void llx_shim_fpu_end(void);
 #define llx_fpu_begin()	llx_shim_fpu_begin(__func__)
 #define llx_fpu_end()	llx_shim_fpu_end()
+#define llx_fpu_available()	true
+#endif
 
 struct llx_shim_fpu_site {
 	const char *site;	/* function that opened the sections */
