@@ -112,6 +112,7 @@ struct llx_vocab {
 	u32 byte_str[256];	/* BPE: string id of each byte's code point */
 	u8 barrier[16];		/* SPM: ASCII bytes in no longer token */
 	s32 bos, eos, unk, eot, eom;
+	s32 sep;		/* WPM: appended instead of eos (add_eos) */
 	u32 eog[LLX_MAX_EOG];
 	u32 n_eog;
 	bool add_bos, add_eos, add_space_prefix, clean_spaces, ignore_merges;
@@ -587,6 +588,12 @@ static int llx_load_merges(struct llx_vocab *v, const struct gguf_kv *kv)
 	return 0;
 }
 
+/* The token add_eos appends: [SEP] for WPM (llama.cpp), else eos. */
+static s32 llx_end_id(const struct llx_vocab *v)
+{
+	return v->kind == LLX_VOCAB_WPM ? v->sep : v->eos;
+}
+
 static void llx_add_eog(struct llx_vocab *v, s32 id)
 {
 	u32 i;
@@ -926,10 +933,14 @@ static int llx_load_kind(struct llx_vocab *v, const struct gguf_ctx *g)
 		return 0;
 	}
 	if (llx_gguf_str_eq(&s, "bert")) {
-		/* llama.cpp's WPM defaults: [UNK] 100, [CLS] 101, [SEP] 102 */
+		/*
+		 * llama.cpp's WPM defaults: [UNK] 100, [CLS] 101 as bos,
+		 * [SEP] 102 as sep, no eos (so no end-of-generation token)
+		 */
 		v->kind = LLX_VOCAB_WPM;
 		v->bos = 101;
-		v->eos = 102;
+		v->eos = -1;
+		v->sep = 102;
 		v->unk = 100;
 		v->add_bos = true;
 		v->add_eos = true;
@@ -974,14 +985,13 @@ static int llx_load_specials(struct llx_vocab *v, const struct gguf_ctx *g)
 	static const char * const keys[] = {
 		"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id",
 		"tokenizer.ggml.unknown_token_id", "tokenizer.ggml.eot_token_id",
-		"tokenizer.ggml.eom_token_id",
+		"tokenizer.ggml.eom_token_id", "tokenizer.ggml.seperator_token_id",
 	};
 	static const char * const others[] = {
-		"tokenizer.ggml.seperator_token_id",
 		"tokenizer.ggml.padding_token_id",
 		"tokenizer.ggml.mask_token_id",
 	};
-	s32 *ids[] = { &v->bos, &v->eos, &v->unk, &v->eot, &v->eom };
+	s32 *ids[] = { &v->bos, &v->eos, &v->unk, &v->eot, &v->eom, &v->sep };
 	s32 ignored;
 	u32 i;
 	int ret;
@@ -1007,7 +1017,7 @@ static int llx_load_specials(struct llx_vocab *v, const struct gguf_ctx *g)
 		ret = llx_get_flag(g, "tokenizer.ggml.add_eos_token", &v->add_eos);
 	if (ret)
 		return ret;
-	if ((v->add_bos && v->bos < 0) || (v->add_eos && v->eos < 0)) {
+	if ((v->add_bos && v->bos < 0) || (v->add_eos && llx_end_id(v) < 0)) {
 		pr_err_ratelimited("tokenizer: add_bos/add_eos set without the token\n");
 		return -EINVAL;
 	}
@@ -1032,6 +1042,7 @@ int llx_vocab_load(const struct gguf_ctx *g, struct llx_vocab **out)
 		return -ENOMEM;
 	v->eot = -1;
 	v->eom = -1;
+	v->sep = -1;
 	ret = llx_load_kind(v, g);
 	if (ret)
 		goto err_free;
@@ -1824,7 +1835,7 @@ int llx_tokenize(const struct llx_vocab *v, const char *text, size_t len,
 		prev_special = false;
 	}
 	if (add_bos && v->add_eos)
-		llx_emit(&w, v->eos);
+		llx_emit(&w, llx_end_id(v));
 	if (w.err)
 		ret = w.err;
 	else
@@ -1926,7 +1937,7 @@ int llx_detokenize(const struct llx_vocab *v, const u32 *ids, u32 n,
 		ids++;
 		n--;
 	}
-	if (n && v->add_eos && ids[n - 1] == v->eos)
+	if (n && v->add_eos && ids[n - 1] == llx_end_id(v))
 		n--;
 	for (i = 0; i < n; i++) {
 		if (ids[i] >= v->n_tokens)

@@ -876,6 +876,12 @@ static const struct special_case {
 	  { 151644, 151645 }, 2, { 151667, 151668 }, 2 },
 	{ "ggml-vocab-phi-3.gguf", "<|user|>", { 1, 32010 }, 2,
 	  { 32000, 32007 }, 2, { 32010 }, 1, {}, 0 },
+	/*
+	 * WPM: [CLS] prompt [SEP] whatever the parsing (so no @ctl check:
+	 * plain text has them too, around it), no end-of-generation id.
+	 */
+	{ "ggml-vocab-bert-bge.gguf", "[CLS] Hello world[SEP]",
+	  { 101, 101, 7592, 2088, 102, 102 }, 6, {}, 0, {}, 0, {}, 0 },
 };
 
 static bool has_id(const u32 *ids, int n, u32 id)
