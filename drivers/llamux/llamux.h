@@ -333,7 +333,7 @@ struct llxd_file {
 	u32 n_prompt;
 	u32 n_done;			/* prompt tokens in the KV cache */
 	u32 n_reused;			/* of them, kept from the last prompt */
-	u32 *ids;			/* [max_tokens] */
+	u32 *ids;			/* [n_ctx]: bounds any max_tokens */
 	u32 n_ids;
 	char piece[LLXD_PIECE_MAX];
 	bool raw_bytes;			/* conf.raw_bytes at write() */

@@ -438,7 +438,7 @@ if [ -e "$K" ]; then
 	check "klog: the file is back" test -e "$K"
 	expect_eq "klog: no session left" "$(cat $CFG/big/sessions)" 0
 else
-	skip "llamux_klog: no $K (CONFIG_LLAMUX_KLOG off)"
+	skip "llamux_klog: no $K (CONFIG_LLAMUX_KLOG off, or the module not loaded)"
 fi
 
 # rmdir while generating.

@@ -95,6 +95,55 @@ wait
 expect_eq "t2 after concurrent runs: same ids" "$(echo $(cat $CFG/t2/last_ids))" "$(echo $a)"
 rmdir "$CFG/t1" "$CFG/t2"
 
+# llamux_klog.ko: a separate module that uses the API through the
+# namespace LLAMUX (docs/kernel-api.md).  Model m is loaded.
+klog_module() {
+	section "llamux_klog.ko: a client module of the API"
+	local K=$DBG/m/klog KK=/lib/modules/llamux_klog.ko
+	if [ ! -f "$KK" ]; then
+		skip "llamux_klog.ko: not built"
+		return
+	fi
+	check "insmod llamux_klog.ko (imports LLAMUX)" insmod "$KK"
+	check "llamux_klog: $K appears for the loaded model" test -e "$K"
+	llx-io gen "$K" "10\n" --out /tmp/vm-klog.txt 2> /tmp/vm-klog.err
+	expect_eq "llamux_klog: write 10, read an answer: no error" \
+		"$(sed -n 's/.*errno=\([^ ]*\).*/\1/p' /tmp/vm-klog.err)" 0
+	[ -s /tmp/vm-klog.txt ] && ok "llamux_klog: an answer of $(wc -c < /tmp/vm-klog.txt) bytes" ||
+		fail "llamux_klog: an answer (got none)"
+	exec 4<> "$K"
+	rmmod llamux 2> /dev/null && fail "rmmod llamux while llamux_klog uses it is refused" ||
+		ok "rmmod llamux while llamux_klog uses it is refused"
+	rmmod llamux_klog 2> /dev/null && fail "rmmod llamux_klog with a klog file open is refused" ||
+		ok "rmmod llamux_klog with a klog file open is refused"
+	exec 4>&-
+	check "rmmod llamux_klog after the file is closed" rmmod llamux_klog
+	check "llamux_klog: $K went with the module" test ! -e "$K"
+}
+
+# The session ioctls from a 32-bit process (compat_ioctl): the structs
+# are 64-bit clean, so they pass through unchanged.  Model m is loaded.
+compat32() {
+	section "ioctls from a 32-bit process"
+	if ! command -v llx-io32 > /dev/null; then
+		skip "compat_ioctl: no llx-io32 (the host's gcc -m32 cannot build it)"
+		return
+	fi
+	llx-io32 /dev/llamux/m "$PROMPT" > /tmp/io32.out 2>&1
+	if grep -q 'Exec format error\|not found' /tmp/io32.out; then
+		skip "compat_ioctl: this kernel runs no 32-bit programs"
+		return
+	fi
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"FAIL - "*) fail "${line#FAIL - }" ;;
+		esac
+	done < /tmp/io32.out
+	ids=$(sed -n 's/^ids: *//p' /tmp/io32.out)
+	expect_eq "compat32: RESULT ids = last_ids" "$ids" "$(echo $(cat $CFG/m/last_ids))"
+}
+
 # ------------------------------------------------- module lifetime
 section "rmmod and insmod"
 expect_eq "load m for the rmmod checks" "$(load m $FW temperature=0 max_tokens=64)" ok
@@ -120,6 +169,8 @@ else
 	else
 		[ -n "$ids" ] && ok "reload: m answers" || fail "reload: m answers"
 	fi
+	klog_module
+	compat32
 	rmdir "$CFG/m"
 	check "rmmod llamux at the end" rmmod llamux
 fi
