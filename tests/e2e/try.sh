@@ -8,6 +8,8 @@
 
 . /mnt/tests/lib.sh
 RES=/tmp/try-results
+# A terminal needs "\r\n" (/init turned onlcr off for the test logs).
+stty onlcr 2> /dev/null
 mount_fs
 if [ -f /mnt/models/stories260K.gguf ]; then
 	name=story

@@ -227,11 +227,12 @@ int cmd_stats(int argc, char **argv)
 		if (!strcmp(argv[i], "--last")) {
 			last = 1;
 		} else if (!strcmp(argv[i], "--width") && i + 1 < argc) {
-			err = cli_parse_u32("--width", argv[++i], 200, &width);
+			err = cli_parse_u32("--width", argv[++i], ~0u, &width);
 			if (err)
 				return err;
-			if (width < 10) {
-				cli_err("--width: at least 10");
+			if (width < 10 || width > 200) {
+				cli_err("--width: %u is out of range (10..200)",
+					width);
 				return -CLI_USAGE;
 			}
 		} else if (!name && argv[i][0] != '-') {
