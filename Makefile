@@ -45,10 +45,11 @@ endif
 AVX2_CFLAGS := -mavx2 -mfma -mf16c
 
 # The kernel's object lists (lib/objs.mk); tools/shim/par.c stands in for
-# lib/par.c (kthreads).  FP objects build with -D_LINUX_FPU_COMPILATION_UNIT
-# as in the kernel: the shim hides the FP-section API from them too.
+# lib/par.c (kthreads), the shim's FP sections for lib/fpu.c (per-CPU
+# clocks).  FP objects build with -D_LINUX_FPU_COMPILATION_UNIT as in the
+# kernel: the shim hides the FP-section API from them too.
 include lib/objs.mk
-LIB_SRCS := $(filter-out lib/par.c,$(patsubst %.o,lib/%.c,$(llx-int-objs))) \
+LIB_SRCS := $(filter-out lib/par.c lib/fpu.c,$(patsubst %.o,lib/%.c,$(llx-int-objs))) \
 	    tools/shim/shim.c tools/shim/par.c
 LIB_FPU  := $(patsubst %.o,lib/%.c,$(llx-fpu-objs))
 LIB_AVX2 := $(patsubst %.o,lib/%.c,$(llx-avx2-objs))

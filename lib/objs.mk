@@ -26,7 +26,7 @@ endif
 llx-avx2-cflags := $(llx-fpu-cflags) -mavx2 -mfma -mf16c \
 		   -isystem $(shell $(CC) -print-file-name=include)
 
-llx-int-objs  := gguf.o schema.o tokenizer.o unicode.o mock.o llama_glue.o \
+llx-int-objs  := gguf.o schema.o tokenizer.o unicode.o mock.o llama_glue.o fpu.o \
 		 sampler_glue.o par.o chat.o
 llx-fpu-objs  := tensor.o llama.o sampler.o
 llx-avx2-objs := tensor_avx2.o

@@ -126,9 +126,15 @@ MODULE_PARM_DESC(load_chunk_kb, "KiB per firmware read when loading, 4..1048576 
 
 static int llxd_status_show(struct seq_file *sf, void *unused)
 {
+	struct llx_fpu_stats fs;
+
 	seq_printf(sf, "llamux %s\n", LLXD_VERSION);
 	llxd_models_show(sf);
 	llxd_mem_show(sf);
+	llx_fpu_stats(&fs);
+	seq_printf(sf, "fpu: %llu sections, longest %llu us, %llu over 1 ms\n",
+		   fs.sections, div_u64(fs.longest_ns, NSEC_PER_USEC),
+		   fs.over_1ms);
 	return 0;
 }
 

@@ -95,15 +95,20 @@ static inline int llx_vfs_mkdir(struct inode *dir, struct dentry *d,
 #include <asm/fpu/api.h>
 #endif
 
-static inline void llx_fpu_begin(void)
-{
-	kernel_fpu_begin();
-}
+/*
+ * Open and close a section (lib/fpu.c); each one's length is measured, the
+ * longest shown in /proc/llamux/status (llx_fpu_stats()).
+ */
+void llx_fpu_begin(void);
+void llx_fpu_end(void);
 
-static inline void llx_fpu_end(void)
-{
-	kernel_fpu_end();
-}
+struct llx_fpu_stats {
+	u64 sections;		/* closed since boot or load */
+	u64 longest_ns;
+	u64 over_1ms;		/* sections longer than 1 ms */
+};
+
+void llx_fpu_stats(struct llx_fpu_stats *st);
 
 /* May this CPU run FP sections at all?  Asked once, before the first. */
 static inline bool llx_fpu_available(void)

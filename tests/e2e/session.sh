@@ -325,6 +325,13 @@ case $st in
 *m*) ok "/proc/llamux/status lists the model" ;;
 *) fail "/proc/llamux/status lists the model" ;;
 esac
+# the kernel measures its own FP sections (reported; no time is asserted)
+fpn=$(echo "$st" | sed -n 's/^fpu: \([0-9]*\) sections, longest \([0-9]*\) us, \([0-9]*\) over 1 ms$/\1/p')
+if [ -n "$fpn" ] && [ "$fpn" -gt 0 ]; then
+	ok "/proc/llamux/status counts the FP sections run ($(echo "$st" | grep '^fpu:'))"
+else
+	fail "/proc/llamux/status counts the FP sections run"
+fi
 
 # ---------------------------------------------------------------- sessions
 section "sessions, cancel, rmdir"
