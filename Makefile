@@ -134,7 +134,7 @@ fpu-guard:
 	$(call FPU_PROBE,llx_shim_fpu_begin,$(FPU_DEFS)); chk $$? 1 "FP object: llx_shim_fpu_begin is an error"; \
 	echo "fpu-guard: $$p passed, $$f failed"; [ $$f = 0 ]
 
-tools: fpu-guard $(TOOL_BINS) $(TOOLDIR)/llamux
+tools: fpu-guard $(TOOL_BINS) $(TOOLDIR)/llamux $(TOOLDIR)/llamux-check
 
 # llamux(1) (tools/llamux, docs/llamux.md): libc only, on the uapi header.
 # llamux-static is the one the e2e guest runs (scripts/mkinitramfs).
@@ -156,6 +156,11 @@ $(TOOLDIR)/llamux: $(LLAMUX_SRCS) $(LLAMUX_HDRS)
 $(TOOLDIR)/llamux-static: $(LLAMUX_SRCS) $(LLAMUX_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -fsanitize%,$(LLAMUX_CFLAGS)) -static -o $@ $(LLAMUX_SRCS)
+
+# llamux-check: the command's helpers (tools/llamux/cli.c) in userspace.
+$(TOOLDIR)/llamux-check: tools/llamux-check.c tools/llamux/cli.c $(LLAMUX_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LLAMUX_CFLAGS) -Itools -o $@ tools/llamux-check.c tools/llamux/cli.c
 
 install: $(TOOLDIR)/llamux
 	install -D -m 0755 $(TOOLDIR)/llamux $(DESTDIR)$(PREFIX)/bin/llamux

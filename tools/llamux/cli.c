@@ -314,6 +314,53 @@ int cli_model_ready(const char *model)
 	return -CLI_NOT_READY;
 }
 
+/* ---------------------------------------------------------------- paths */
+
+/*
+ * Normalise absolute path @p in place: no "//", "/./", "/x/../", no
+ * trailing '/' (but "/" itself).
+ */
+void cli_path_norm(char *p)
+{
+	char *w = p, *r = p;
+
+	while (*r) {
+		if (r[0] == '/' && r[1] == '/') {
+			r++;
+		} else if (r[0] == '/' && r[1] == '.' &&
+			   (r[2] == '/' || !r[2])) {
+			r += 2;
+		} else if (r[0] == '/' && r[1] == '.' && r[2] == '.' &&
+			   (r[3] == '/' || !r[3])) {
+			r += 3;
+			while (w > p && *--w != '/')
+				;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	while (w > p + 1 && w[-1] == '/')
+		w--;
+	if (w == p)
+		*w++ = '/';
+	*w = 0;
+}
+
+/* Is @path (absolute, normalised) in @dir?  Returns the rest or NULL. */
+const char *cli_path_under(const char *path, const char *dir)
+{
+	char d[CLI_PATH_MAX];
+	size_t n;
+
+	if (!dir[0] || snprintf(d, sizeof(d), "%s", dir) >= (int)sizeof(d))
+		return NULL;
+	cli_path_norm(d);
+	n = strlen(d);
+	if (n > 1 && !strncmp(path, d, n) && path[n] == '/' && path[n + 1])
+		return path + n + 1;
+	return NULL;
+}
+
 /* ---------------------------------------------------------------- numbers */
 
 int cli_parse_u64(const char *opt, const char *s, unsigned long long max,
@@ -655,7 +702,6 @@ int cli_generate(struct cli_session *s, const char *prompt, size_t len,
 		};
 
 		if (sigint_seen) {
-			cli_put_text(out, tty, "", 0, &c2);
 			fflush(out);
 			return cancel(s, res);
 		}

@@ -88,6 +88,14 @@ int cli_env_debugfs(int quiet);
 const char *cli_cfg_dir(void);
 const char *cli_dbg_dir(void);
 
+/*
+ * Paths (firmware name resolution): normalise an absolute path in place
+ * (no "//", "/./", "/x/../", no trailing '/'); the part of @path below directory @dir, or
+ * NULL when @path is not inside it.
+ */
+void cli_path_norm(char *p);
+const char *cli_path_under(const char *path, const char *dir);
+
 /* Is @name a valid model name (1..31 of [A-Za-z0-9_.-], no leading '.')? */
 int cli_name_ok(const char *name);
 /* cli_name_ok() or a message and -CLI_USAGE. */

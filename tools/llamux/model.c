@@ -87,31 +87,6 @@ static unsigned long long leading_u64(const char *s)
 
 /* ---------------------------------------------------------------- firmware */
 
-/* Normalise absolute path @p in place: no "//", "/./", "/x/../". */
-static void lexical_norm(char *p)
-{
-	char *w = p, *r = p;
-
-	while (*r) {
-		if (r[0] == '/' && r[1] == '/') {
-			r++;
-		} else if (r[0] == '/' && r[1] == '.' &&
-			   (r[2] == '/' || !r[2])) {
-			r += 2;
-		} else if (r[0] == '/' && r[1] == '.' && r[2] == '.' &&
-			   (r[3] == '/' || !r[3])) {
-			r += 3;
-			while (w > p && *--w != '/')
-				;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	if (w == p)
-		*w++ = '/';
-	*w = 0;
-}
-
 /*
  * The firmware search directories of the kernel (drivers/base/firmware_loader
  * fw_path[]): firmware_class.path first, then four fixed ones.
@@ -149,21 +124,6 @@ static void print_search_path(void)
 	fprintf(stderr, " (and firmware built into the kernel)\n");
 }
 
-/* Is @path (absolute, normalised) in @dir?  Returns the rest or NULL. */
-static const char *under(const char *path, const char *dir)
-{
-	char d[CLI_PATH_MAX];
-	size_t n;
-
-	if (!dir[0] || snprintf(d, sizeof(d), "%s", dir) >= (int)sizeof(d))
-		return NULL;
-	lexical_norm(d);
-	n = strlen(d);
-	if (n > 1 && !strncmp(path, d, n) && path[n] == '/' && path[n + 1])
-		return path + n + 1;
-	return NULL;
-}
-
 /*
  * FILE of `llamux load` to a firmware name in @fw: an existing file is
  * named relative to the search directory it is in; anything else is a
@@ -198,7 +158,7 @@ static int resolve_firmware(const char *file, char *fw, size_t size)
 		    (int)sizeof(abs))
 			return cli_errno(ENAMETOOLONG, file);
 	}
-	lexical_norm(abs);
+	cli_path_norm(abs);
 	/* also the file's directory with its symlinks resolved (/lib -> /usr/lib) */
 	snprintf(real_file, sizeof(real_file), "%s", abs);
 	slash = strrchr(abs, '/');
@@ -213,9 +173,9 @@ static int resolve_firmware(const char *file, char *fw, size_t size)
 	for (i = 0; i < n; i++) {
 		char rd[PATH_MAX];
 
-		rest = under(abs, dirs[i]);
+		rest = cli_path_under(abs, dirs[i]);
 		if (!rest && realpath(dirs[i], rd))
-			rest = under(real_file, rd);
+			rest = cli_path_under(real_file, rd);
 		if (rest) {
 			snprintf(fw, size, "%s", rest);
 			return 0;
