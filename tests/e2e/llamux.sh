@@ -195,6 +195,12 @@ has /tmp/lx.out "stats: prompt cache hits" "prompt cache: "
 lx 0 "stats $S --last --width 20" stats $S --last --width 20
 has /tmp/lx.out "stats --last: the last forward pass" "last forward pass"
 lx 2 "stats --width 5: usage error" stats $S --width 5
+if [ "$S" != mock ]; then
+	lx 0 "stats mock" stats mock
+	rows=$(grep -cE '^ +[0-9]+ +[0-9]+\.[0-9]{3} .*[#=]+$' /tmp/lx.out)
+	expect_eq "stats mock: one row per layer" "$rows" \
+		"$(sed -n 's/^layers: *//p' $CFG/mock/info)"
+fi
 lx 0 "ls shows tok/s once debugfs is mounted" ls
 if grep -qE "^$S +ready .* [0-9]+\.[0-9] " /tmp/lx.out; then
 	ok "ls: $S has a tok/s"
