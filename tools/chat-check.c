@@ -8,7 +8,8 @@
  * suite llamux_chat): detection and byte-for-byte output, then every
  * buffer size from 0 to the length + 1 in every format, in buffers of
  * exactly that size.  Line editor: key sequences typed into a pseudo
- * terminal, the line it returns compared with the expected one.
+ * terminal 20 columns wide, the line it returns compared with the
+ * expected one.
  *
  * Prints one line per failure and "N passed, N failed".
  */
@@ -148,6 +149,12 @@ static const struct line_case line_cases[] = {
 	  .want = "abcde" },
 	{ .name = "tab is a space", .keys = "a\tb\r", .ret = 3,
 	  .want = "a b" },
+	{ .name = "a line wider than the terminal (20 columns) scrolls",
+	  .keys = "abcdefghijklmnopqrstuvwxyz0123456789\x01X\x05Y\x1b[D\x1b[D\x7f\r",
+	  .ret = 37, .want = "Xabcdefghijklmnopqrstuvwxyz012345679Y" },
+	{ .name = "initial text wider than the terminal", .keys = "\x01>\r",
+	  .init = "0123456789012345678901234567890123456789", .ret = 41,
+	  .want = ">0123456789012345678901234567890123456789" },
 };
 
 /* Read what the editor printed until @until shows (or the child ends). */
@@ -195,13 +202,14 @@ static void line_child(const struct line_case *c, int out)
 
 static void check_line(const struct line_case *c)
 {
+	struct winsize ws = { .ws_row = 24, .ws_col = 20 };
 	char buf[LINE_MAX_BYTES] = "";
 	int pfd[2], master, ret = -100, st;
 	pid_t pid;
 
 	if (pipe(pfd))
 		abort();
-	pid = forkpty(&master, NULL, NULL, NULL);
+	pid = forkpty(&master, NULL, NULL, &ws);
 	if (pid < 0) {
 		result(false, "line editor: forkpty: %s", strerror(errno));
 		return;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -83,6 +84,7 @@ struct ed {
 	char *buf;
 	size_t size, len, pos;	/* bytes; pos is on a character boundary */
 	const char *prompt;
+	size_t off;		/* first character shown (a long line scrolls) */
 };
 
 static int is_cont(char c)
@@ -106,18 +108,54 @@ static size_t next_char(const struct ed *e, size_t p)
 	return p;
 }
 
-static void refresh(const struct ed *e)
+/* Characters (not continuation bytes) in @n bytes of @s. */
+static size_t n_chars(const char *s, size_t n)
 {
-	size_t i, cols = 0;
+	size_t i, c = 0;
 
+	for (i = 0; i < n; i++)
+		c += !is_cont(s[i]);
+	return c;
+}
+
+/* Byte offset of character @c of the line (or its end). */
+static size_t char_at(const struct ed *e, size_t c)
+{
+	size_t i;
+
+	for (i = 0; i < e->len; i++)
+		if (!is_cont(e->buf[i]) && !c--)
+			return i;
+	return e->len;
+}
+
+/*
+ * Redraw: prompt, then the part of the line that fits in the terminal's
+ * width around the cursor (a longer line scrolls sideways, so the
+ * redraw never wraps), clear to the end, cursor back to its place.
+ */
+static void refresh(struct ed *e)
+{
+	size_t cur = n_chars(e->buf, e->pos), shown, from, to, width = 80;
+	size_t prompt = n_chars(e->prompt, strlen(e->prompt));
+	struct winsize ws;
+
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col)
+		width = ws.ws_col;
+	width = width > prompt + 2 ? width - prompt - 1 : 1;
+	if (cur < e->off)
+		e->off = cur;
+	else if (cur > e->off + width)
+		e->off = cur - width;
+	from = char_at(e, e->off);
+	to = char_at(e, e->off + width);
+	shown = n_chars(e->buf + from, to - from);
 	fputs("\r", stdout);
 	fputs(e->prompt, stdout);
-	fwrite(e->buf, 1, e->len, stdout);
+	fwrite(e->buf + from, 1, to - from, stdout);
 	fputs("\x1b[K", stdout);
-	for (i = e->pos; i < e->len; i++)
-		cols += !is_cont(e->buf[i]);
-	if (cols)
-		printf("\x1b[%zuD", cols);
+	if (shown > cur - e->off)
+		printf("\x1b[%zuD", shown - (cur - e->off));
 	fflush(stdout);
 }
 
@@ -334,8 +372,11 @@ int cli_readline(struct cli_line *l, const char *prompt, const char *init,
 	set_text(&e, init ? init : "");
 	ret = edit(l, &e);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-	e.pos = e.len;
-	refresh(&e);
+	/* the whole line stays on the screen, wrapped if it must */
+	fputs("\r", stdout);
+	fputs(prompt, stdout);
+	fwrite(buf, 1, e.len, stdout);
+	fputs("\x1b[K", stdout);
 	fputs(ret == LINE_INTR ? "^C\n" : "\n", stdout);
 	fflush(stdout);
 	return ret;

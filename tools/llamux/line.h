@@ -4,9 +4,9 @@
  * mode, editing keys (arrows, Home/End, Backspace/Delete, ^A ^E ^B ^F ^U
  * ^K ^W), history (up/down, ^P ^N).  Otherwise: plain lines from stdin,
  * echoed after their prompt so that a transcript reads like a session,
- * so scripts can drive the commands.  UTF-8 aware (a character is one
- * column; wide characters and lines longer than the terminal are not
- * redrawn exactly).
+ * so scripts can drive the commands.  UTF-8 aware (a character is taken
+ * as one column: wide characters are not redrawn exactly); a line longer
+ * than the terminal scrolls sideways while it is edited.
  */
 #ifndef LLAMUX_LINE_H
 #define LLAMUX_LINE_H
