@@ -20,7 +20,7 @@ else
 	fw=
 	what="the built-in mock model (no ../shared here)"
 fi
-llamux load $name $fw --ctx 512 --temp 0.8 --max-tokens 128 ||
+llamux load $name $fw --ctx 2048 --temp 0.8 --max-tokens 128 ||
 	echo "try: llamux load failed (see above)"
 cat <<BANNER
 

@@ -36,7 +36,8 @@ const char cmd_shell_help[] =
 	"  exchange stays in the conversation (\"now sort them by size\").\n"
 	"    --dry-run        show and check proposals, never run anything\n"
 	"    --template FMT   the chat format (chat --help)\n"
-	"    --temp T, --seed S, -n N, --verbose   as for chat\n"
+	"    -n N             a reply is at most N tokens (64)\n"
+	"    --temp T, --seed S, --verbose   as for chat\n"
 	"  Not a terminal: requests and answers are lines of stdin, and the\n"
 	"  commands run with stdin from /dev/null.\n";
 
@@ -67,6 +68,7 @@ static const struct {
 };
 
 #define CMD_MAX		LINE_MAX_BYTES
+#define SHELL_MAX_TOKENS	64	/* a reply, unless -n */
 #define NOTE_MAX	2048
 
 /* The command in a reply: its first line that is not empty or a fence. */
@@ -284,11 +286,12 @@ static int mark_destructive(const struct words *w, char *notes)
 
 /*
  * Run /bin/sh with @argv, stdin from /dev/null and stdout to /dev/null;
- * its stderr's first line into @err.  Returns the exit status, or -1.
+ * the start of its stderr, on one line, into @err.  Returns the exit status, or -1.
  */
 static int sh_quiet(char *const argv[], char *err, size_t size)
 {
 	int pfd[2], st, fd;
+	size_t got;
 	ssize_t n;
 	pid_t pid;
 	char *nl;
@@ -312,11 +315,21 @@ static int sh_quiet(char *const argv[], char *err, size_t size)
 		_exit(127);
 	}
 	close(pfd[1]);
-	n = read(pfd[0], err, size - 1);
-	err[n > 0 ? n : 0] = '\0';
-	nl = strchr(err, '\n');
-	if (nl)
-		*nl = '\0';
+	/* a message may come in several writes: read up to EOF */
+	for (got = 0; got + 1 < size; got += n) {
+		n = read(pfd[0], err + got, size - 1 - got);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n <= 0)
+			break;
+	}
+	err[got] = '\0';
+	n = got;
+	/* its lines as one */
+	while ((nl = strchr(err, '\n')))
+		*nl = ' ';
+	while (n > 0 && err[n - 1] == ' ')
+		err[--n] = '\0';
 	while (read(pfd[0], &st, sizeof(st)) > 0)
 		;
 	close(pfd[0]);
@@ -520,6 +533,14 @@ int cmd_shell(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage("shell");
+	/*
+	 * A command is one line: unless -n says otherwise, a reply stops
+	 * after SHELL_MAX_TOKENS, which leaves the context to the exchanges.
+	 */
+	if (!(p.flags & LLAMUX_P_MAX_TOKENS)) {
+		p.flags |= LLAMUX_P_MAX_TOKENS;
+		p.max_tokens = SHELL_MAX_TOKENS;
+	}
 	model = argv[optind];
 	err = cli_check_name(model);
 	if (err)
@@ -551,7 +572,7 @@ int cmd_shell(int argc, char **argv)
 	       model, why, dry_run ? ", --dry-run: nothing will run" : "");
 	fflush(stdout);
 	cli_line_init(&l);
-	err = shell_loop(&c, &s, p.flags ? &p : NULL, &l, dry_run);
+	err = shell_loop(&c, &s, &p, &l, dry_run);
 	cli_line_free(&l);
 out:
 	cli_session_close(&s);
