@@ -566,7 +566,12 @@ int cmd_shell(int argc, char **argv)
 	}
 	if (err)
 		goto out;
-	c.keep = c.n;
+	/*
+	 * Only the system message is kept for good: the examples are the
+	 * oldest turns, the first to go (said so) when a small context
+	 * cannot hold them and the user's exchanges.
+	 */
+	c.keep = 1;
 	cli_sigint_install();	/* ^C while a command runs: not us */
 	printf("shell with %s, format %s%s.  Nothing runs unless you answer y.  /quit or ^D to leave.\n",
 	       model, why, dry_run ? ", --dry-run: nothing will run" : "");
