@@ -385,5 +385,6 @@ static struct kunit_suite llx_chat_suite = {
 
 kunit_test_suite(llx_chat_suite);
 
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the llamux chat formats");

@@ -156,3 +156,4 @@ int llx_test_ref(struct kunit *test, const char *stem, bool f32math,
 EXPORT_SYMBOL_GPL(llx_test_ref);
 
 MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Shared helpers of the llamux KUnit suites");

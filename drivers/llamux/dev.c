@@ -571,6 +571,7 @@ int llxd_set_params(struct llxd_file *f, const struct llamux_params *p)
 	mutex_unlock(&f->io_lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_set_params);
 
 /* What the next prompt runs with: the session's flags, every value. */
 int llxd_get_params(struct llxd_file *f, struct llamux_params *p)
@@ -589,6 +590,7 @@ int llxd_get_params(struct llxd_file *f, struct llamux_params *p)
 	mutex_unlock(&m->lock);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(llxd_get_params);
 
 /*
  * The ioctl structs begin with their size (include/uapi/linux/llamux.h):

@@ -45,6 +45,7 @@ EXPORT_SYMBOL_IF_KUNIT(llxd_conf_defaults);
 
 /* The device firmware requests are made for (never bound to a driver). */
 struct device *llxd_fw_dev;
+EXPORT_SYMBOL_IF_KUNIT(llxd_fw_dev);
 
 static struct proc_dir_entry *llxd_proc_dir;
 
