@@ -558,6 +558,20 @@ u32 llx_session_reusable(const struct llx_session *s, const u32 *tokens,
 }
 EXPORT_SYMBOL_GPL(llx_session_reusable);
 
+u32 llx_session_common(const struct llx_session *s, const u32 *tokens,
+		       u32 n)
+{
+	u32 k = 0, max;
+
+	if (n < 1)
+		return 0;
+	max = min(s->pos, n - 1);
+	while (k < max && s->tokens[k] == tokens[k])
+		k++;
+	return k;
+}
+EXPORT_SYMBOL_GPL(llx_session_common);
+
 int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work)
 {
 	struct llx_par *par = NULL;

@@ -572,6 +572,12 @@ static void llx_t_reuse(struct kunit *test, struct llx_model *m,
 	for (j = 20; j < 22; j++)
 		KUNIT_ASSERT_EQ(test, llx_forward(a, &ids[j], 1, NULL, NULL), 0);
 	KUNIT_EXPECT_EQ(test, llx_session_reusable(a, ids, 40), 20);
+	/* llama.cpp's server rule keeps the one-at-a-time rows too */
+	KUNIT_EXPECT_EQ(test, llx_session_common(a, ids, 40), 22);
+	KUNIT_EXPECT_EQ(test, llx_session_common(a, ids, 22), 21);
+	KUNIT_EXPECT_EQ(test, llx_session_common(a, ids, 1), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_common(a, ids, 0), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_common(a, other, 40), 0);
 	/* measured: the rows of tokens run one at a time, kept anyway */
 	KUNIT_ASSERT_EQ(test, llx_forward(a, ids + 22, 18, NULL, NULL), 0);
 	llx_session_reset(b);

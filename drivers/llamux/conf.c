@@ -34,6 +34,8 @@ const struct llxd_range llxd_ranges[LLXD_A_COUNT] = {
 	[LLXD_A_MAX_KV_TOTAL_MB] = { "max_kv_total_mb", 0, LLXD_MAX_KV_TOTAL_MB,
 				     LLXD_K_UINT },
 	[LLXD_A_PARSE_SPECIAL]	= { "parse_special", 0, 1, LLXD_K_BOOL },
+	[LLXD_A_PROMPT_CACHE]	= { "prompt_cache", LLXD_PC_OFF, LLXD_PC_ALL,
+				    LLXD_K_UINT },
 };
 EXPORT_SYMBOL_IF_KUNIT(llxd_ranges);
 
@@ -247,6 +249,7 @@ u64 llxd_conf_get(const struct llxd_conf *c,
 	case LLXD_A_RAW_BYTES:		return c->raw_bytes;
 	case LLXD_A_MAX_KV_TOTAL_MB:	return c->max_kv_total_mb;
 	case LLXD_A_PARSE_SPECIAL:	return c->parse_special;
+	case LLXD_A_PROMPT_CACHE:	return c->prompt_cache;
 	default:			return 0;
 	}
 }
@@ -298,6 +301,9 @@ void llxd_conf_set(struct llxd_conf *c, enum llxd_attr_id id,
 		break;
 	case LLXD_A_MAX_KV_TOTAL_MB:
 		c->max_kv_total_mb = v;
+		break;
+	case LLXD_A_PROMPT_CACHE:
+		c->prompt_cache = v;
 		break;
 	case LLXD_A_PARSE_SPECIAL:
 		c->parse_special = v;

@@ -117,6 +117,7 @@ LLXD_ATTR(repeat_last_n, REPEAT_LAST_N, true, u64);
 LLXD_ATTR(seed, SEED, true, u64);
 LLXD_ATTR(raw_bytes, RAW_BYTES, true, bool);
 LLXD_ATTR(parse_special, PARSE_SPECIAL, true, bool);
+LLXD_ATTR(prompt_cache, PROMPT_CACHE, true, u64);
 
 static ssize_t llxd_firmware_show(struct config_item *item, char *page)
 {
@@ -524,6 +525,7 @@ static struct configfs_attribute *llxd_attrs[] = {
 	&llxd_attr_seed,
 	&llxd_attr_raw_bytes,
 	&llxd_attr_parse_special,
+	&llxd_attr_prompt_cache,
 	&llxd_attr_enable,
 	&llxd_attr_state,
 	&llxd_attr_info,

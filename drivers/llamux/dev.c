@@ -217,11 +217,12 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 	struct llx_sampler_params sp;
 	struct llamux_params p;
 	bool parse_special;
+	u32 i, cache;
 	int n, ret;
-	u32 i;
 
 	mutex_lock(&m->lock);
 	parse_special = m->conf.parse_special;
+	cache = m->conf.prompt_cache;
 	mutex_unlock(&m->lock);
 	n = llx_tokenize(inst->vocab, text, len, llx_vocab_add_bos(inst->vocab),
 			 parse_special, f->prompt, inst->n_ctx);
@@ -260,12 +261,17 @@ static int start_generation(struct llxd_file *f, const char *text, size_t len)
 
 	/*
 	 * The prompt cache: keep the positions of the session's KV cache
-	 * that the new prompt starts with, as far as the engine can keep
-	 * them bit-identically (llx_session_reusable(): prompt rows only,
-	 * at least two tokens evaluated), and evaluate only the rest.
+	 * that the new prompt starts with, as far as the model's
+	 * prompt_cache allows (enum llxd_prompt_cache), and evaluate only
+	 * the rest.
 	 */
 	f->n_prompt = n;
-	f->n_reused = llx_session_reusable(f->sess, f->prompt, n);
+	if (cache == LLXD_PC_ALL)
+		f->n_reused = llx_session_common(f->sess, f->prompt, n);
+	else if (cache == LLXD_PC_EXACT)
+		f->n_reused = llx_session_reusable(f->sess, f->prompt, n);
+	else
+		f->n_reused = 0;
 	llx_session_truncate(f->sess, f->n_reused);
 	f->n_done = f->n_reused;
 	f->n_ids = 0;

@@ -85,7 +85,19 @@ struct llxd_conf {
 	bool raw_bytes;		/* stream the bytes as generated */
 	bool parse_special;	/* control-token text in prompts is the token */
 	bool parse_special_set;	/* written: not the model's default */
+	u32 prompt_cache;	/* enum llxd_prompt_cache */
 };
+
+/*
+ * What a new prompt keeps of its session's KV cache (attribute
+ * prompt_cache): nothing; the positions that keep the output bit-identical
+ * to a new session's (llx_session_reusable(): prompt rows only); or every
+ * position the prompt starts with, generated ones too, as llama.cpp's
+ * server does (llx_session_common(): a chat turn evaluates only its new
+ * tokens; the rows a reply was generated with were summed in decode order,
+ * so the output may differ from a new session's in the last bits).
+ */
+enum llxd_prompt_cache { LLXD_PC_OFF, LLXD_PC_EXACT, LLXD_PC_ALL };
 
 /* How an attribute's text is parsed (conf.c, "The value parsers"). */
 enum llxd_kind {
@@ -107,7 +119,7 @@ enum llxd_attr_id {
 	LLXD_A_TEMPERATURE, LLXD_A_TOP_K, LLXD_A_TOP_P, LLXD_A_MIN_P,
 	LLXD_A_REPEAT_PENALTY, LLXD_A_REPEAT_LAST_N, LLXD_A_SEED,
 	LLXD_A_THREADS_PER_SESSION, LLXD_A_MAX_KV_TOTAL_MB, LLXD_A_RAW_BYTES,
-	LLXD_A_PARSE_SPECIAL,
+	LLXD_A_PARSE_SPECIAL, LLXD_A_PROMPT_CACHE,
 	LLXD_A_COUNT
 };
 

@@ -30,6 +30,7 @@ struct llxd_conf llxd_defaults = {
 	.repeat_penalty_milli = 1000,
 	.repeat_last_n = 64,
 	.seed = 0,
+	.prompt_cache = LLXD_PC_EXACT,
 };
 
 u32 llxd_max_kv_mb = 1024;

@@ -120,6 +120,15 @@ void llx_session_truncate(struct llx_session *s, u32 n);
 u32 llx_session_reusable(const struct llx_session *s, const u32 *tokens,
 			 u32 n);
 /*
+ * The prompt cache as llama.cpp's server keeps it: the common prefix of
+ * @tokens[0..n) and the session's tokens, generated ones included, leaving
+ * one token or more to evaluate; 0 when @n < 1.  The logits then may
+ * differ in the last bits from a new session's (a generated token's rows
+ * were summed in decode order), as with llama.cpp's cache_prompt.
+ */
+u32 llx_session_common(const struct llx_session *s, const u32 *tokens,
+		       u32 n);
+/*
  * Threads for the matrix products of one llx_forward() on @s: the caller
  * and n - 1 helpers (on other CPUs), like llama.cpp's -t N.  Every output
  * row is computed by the same code whatever thread computes it, so the

@@ -171,6 +171,39 @@ expect_eq "prompt cache: stats count one cache hit" "$((h1 - h0))" 1
 [ "$((r1 - r0))" -gt 2 ] && ok "prompt cache: stats count the reused tokens ($((r1 - r0)))" ||
 	fail "prompt cache: stats count the reused tokens (got '$((r1 - r0))')"
 
+# prompt_cache 2 keeps the reply's positions too (llama.cpp's server):
+# the same two turns evaluate fewer tokens than with 1; 0 keeps nothing.
+pc_turns() {	# the two turns above in one session; prints tokens evaluated
+	local e0 e1
+	e0=$(stat_of prompt_tokens)
+	exec 3<> /dev/llamux/m
+	echo "$PROMPT" >&3
+	cat <&3 > /tmp/pcm1.txt
+	echo "$PROMPT$(cat /tmp/pcm1.txt) Then" >&3
+	cat <&3 > /tmp/pcm2.txt
+	exec 3>&-
+	e1=$(stat_of prompt_tokens)
+	echo $((e1 - e0))
+}
+expect_eq "prompt_cache: 1 (bit-identical reuse) by default" "$(cat $CFG/m/prompt_cache)" 1
+ev1=$(pc_turns)
+expect_eq "prompt_cache: 2 is accepted" "$(wr $CFG/m/prompt_cache 2)" ok
+r2a=$(stat_of prompt_reused)
+ev2=$(pc_turns)
+r2b=$(stat_of prompt_reused)
+echo 0 > $CFG/m/prompt_cache
+r0a=$(stat_of prompt_reused)
+ev0=$(pc_turns)
+r0b=$(stat_of prompt_reused)
+echo 1 > $CFG/m/prompt_cache
+note "two turns evaluate $ev0 tokens with prompt_cache 0, $ev1 with 1, $ev2 with 2"
+[ -n "$ev2" ] && [ "$ev2" -lt "$ev1" ] && [ "$ev1" -lt "$ev0" ] &&
+	ok "prompt_cache: 2 evaluates fewer tokens than 1, and 1 fewer than 0" ||
+	fail "prompt_cache: 2 < 1 < 0 tokens evaluated (got $ev2, $ev1, $ev0)"
+expect_eq "prompt_cache: 2 reuses the reply's positions too" \
+	"$((r2b - r2a > r1 - r0))" 1
+expect_eq "prompt_cache: 0 reuses nothing" "$((r0b - r0a))" 0
+
 # A model without a chat template: no template, special tokens are text.
 section "chat template, special tokens"
 expect_eq "chat_template of a model without one is empty" "$(wc -c < $CFG/m/chat_template)" 0
@@ -595,6 +628,7 @@ repeat_penalty 0 ERANGE
 repeat_penalty 100.001 ERANGE
 top_k 262145 ERANGE
 repeat_last_n 8193 ERANGE
+prompt_cache 3 ERANGE
 repeat_last_n 1048576 ERANGE
 n_ctx 99999999999999999999999999999999 ERANGE
 n_ctx +5 EINVAL

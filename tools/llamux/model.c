@@ -37,6 +37,8 @@ const char cmd_load_help[] =
 	"    --kv-mb N                 KV memory of all sessions, MiB (max_kv_total_mb)\n"
 	"    --temp T --top-k K --top-p P --min-p P --repeat-penalty R\n"
 	"    --repeat-last-n N --seed S   default sampling of the model\n"
+	"    --prompt-cache 0|1|2      0 none, 1 bit-identical (default), 2 whole\n"
+	"                              history, as llama.cpp's server (prompt_cache)\n"
 	"    --set ATTR=VALUE          any attribute the model lists in 'features'\n"
 	"    --quiet                   no progress bar and no summary\n"
 	"  Ctrl-C aborts the load.  A model that fails to load is removed again\n"
@@ -192,7 +194,7 @@ static int resolve_firmware(const char *file, char *fw, size_t size)
 enum {
 	OPT_CTX = 256, OPT_THREADS, OPT_TPS, OPT_SESSIONS, OPT_MAXTOK,
 	OPT_KVMB, OPT_TEMP, OPT_TOP_K, OPT_TOP_P, OPT_MIN_P, OPT_RP, OPT_RLN,
-	OPT_SEED, OPT_SET, OPT_QUIET,
+	OPT_SEED, OPT_PCACHE, OPT_SET, OPT_QUIET,
 };
 
 /* Options that set one attribute: the option, the attribute, the kind. */
@@ -215,6 +217,7 @@ static const struct load_attr {
 	{ OPT_RP, "repeat-penalty", "repeat_penalty", 1 },
 	{ OPT_RLN, "repeat-last-n", "repeat_last_n", 0 },
 	{ OPT_SEED, "seed", "seed", 0 },
+	{ OPT_PCACHE, "prompt-cache", "prompt_cache", 0 },
 };
 
 #define LOAD_SETS_MAX	32
@@ -445,6 +448,7 @@ int cmd_load(int argc, char **argv)
 		{ "repeat-penalty", required_argument, NULL, OPT_RP },
 		{ "repeat-last-n", required_argument, NULL, OPT_RLN },
 		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "prompt-cache", required_argument, NULL, OPT_PCACHE },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ NULL, 0, NULL, 0 },
