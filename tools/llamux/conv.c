@@ -168,8 +168,29 @@ static void say_dropped(struct conv *c, unsigned int k, const char *why)
 {
 	fflush(stdout);
 	fprintf(stderr,
-		"llamux: %s: dropped the oldest turn (%u message%s); %u left\n",
+		"llamux: %s: dropped the oldest turns (%u message%s); %u left\n",
 		why, k, k == 1 ? "" : "s", c->n);
+}
+
+/*
+ * The context is full: drop the oldest turns until the conversation is
+ * at most half its length (in bytes, as tokens are not known here), as
+ * llama.cpp's context shift discards half.  Dropping changes the start
+ * of the prompt, so the prompt cache misses once; dropping one turn at a
+ * time would make it miss on every turn from then on.  Returns how many
+ * messages went.
+ */
+static unsigned int drop_half(struct conv *c)
+{
+	int len = llx_chat_format(c->fmt, c->m, c->n, true, NULL, 0);
+	unsigned int k, all = 0;
+
+	do {
+		k = drop_oldest(c);
+		all += k;
+	} while (k && len > 0 &&
+		 llx_chat_format(c->fmt, c->m, c->n, true, NULL, 0) > len / 2);
+	return all;
 }
 
 /* The reply: shown (on a terminal without control characters) and kept. */
@@ -244,7 +265,7 @@ int conv_turn(struct conv *c, struct cli_session *s,
 	*reply = NULL;
 	if (c->drop_next) {
 		c->drop_next = 0;
-		k = drop_oldest(c);
+		k = drop_half(c);
 		if (k)
 			say_dropped(c, k, "the context was full");
 	}
@@ -278,7 +299,7 @@ int conv_turn(struct conv *c, struct cli_session *s,
 		free(t.buf);
 		ret = generate(c, s, p, len, echo, &t, &res);
 		if (ret == -CLI_CTX_FULL) {
-			k = drop_oldest(c);
+			k = drop_half(c);
 			if (k) {
 				say_dropped(c, k, "the context is full");
 				continue;
@@ -301,7 +322,7 @@ int conv_turn(struct conv *c, struct cli_session *s,
 	if (res.size && res.stop == LLAMUX_STOP_CTX_FULL) {
 		fflush(stdout);
 		fprintf(stderr,
-			"llamux: the context is full: the reply was cut; the oldest turn will be dropped\n");
+			"llamux: the context is full: the reply was cut; the oldest turns will be dropped\n");
 		c->drop_next = 1;
 	}
 	if (c->verbose && res.size)

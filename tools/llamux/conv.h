@@ -5,8 +5,8 @@
  * lib/chat.c, as one prompt: the driver's prompt cache keeps the tokens
  * it has already seen, so only the new turn is evaluated.  When the
  * conversation no longer fits, the oldest turns (after the ones that are
- * kept: the system message, the shell's examples) are dropped, and the
- * user is told.
+ * kept: the system message) are dropped until it is half its length, and
+ * the user is told.
  */
 #ifndef LLAMUX_CONV_H
 #define LLAMUX_CONV_H
