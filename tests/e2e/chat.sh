@@ -94,6 +94,33 @@ else
 		fail "chat: every turn reuses the whole previous prompt ($k turns;$bad)"
 fi
 
+# Ten turns with prompt_cache 2 (the whole history kept, as llama.cpp's
+# server): from turn 2 on, a turn evaluates only what the conversation
+# grew by since the tokens already in the cache -- the prompt minus the
+# previous prompt and the previous reply, plus the reply's last token
+# (generated, never fed back); a token or two more where the reply's text
+# tokenizes differently inside the conversation.
+expect_eq "chat: prompt_cache 2" "$(wr $CFG/c/prompt_cache 2)" ok
+i=1
+while [ $i -le 10 ]; do echo "Turn $i: tell me more"; i=$((i + 1)); done |
+	llamux chat c --verbose > $T/chat10.out 2> $T/chat10.err
+expect_eq "chat: ten turns, exit status" "$?" 0
+sed -n 's/^llamux: prompt \([0-9]*\) tokens (\([0-9]*\) from the prompt cache), reply \([0-9]*\) tokens$/\1 \2 \3/p' \
+	$T/chat10.err > $T/chat10.res
+expect_eq "chat: ten turns answered" "$(wc -l < $T/chat10.res)" 10
+bad=0 prev=
+while read -r np nr ng; do
+	if [ -n "$prev" ]; then
+		set -- $prev
+		new=$((np - $1 - $3 + 1)) ev=$((np - nr))
+		note "turn: prompt $np, reused $nr, evaluated $ev, new $new"
+		[ "$ev" -le $((new + 2)) ] || bad=$((bad + 1))
+	fi
+	prev="$np $nr $ng"
+done < $T/chat10.res
+expect_eq "chat: turns 2-10 evaluate only their new tokens (prompt_cache 2)" "$bad" 0
+echo 1 > $CFG/c/prompt_cache
+
 # The commands, the format chosen, the errors.
 printf 'Hi\n' | llamux chat c --template zephyr > $T/z.out 2>&1
 case $(head -n 1 $T/z.out) in
