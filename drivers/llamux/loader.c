@@ -16,7 +16,8 @@
  * loader copies a built-in image from offset 0 only, and only when the
  * buffer holds all of it.  A file that fits in the header buffer is used
  * from there; a bigger built-in file is used in place, found with
- * firmware_request_builtin(), and its data section copied in chunks.
+ * firmware_request_builtin() (CONFIG_LLAMUX=y only: see llxd_builtin_fw()),
+ * and its data section copied in chunks.
  *
  * No request caches the file: the partial requests carry FW_OPT_NOCACHE,
  * and firmware_request_builtin() only points into the kernel image.  (A
@@ -37,8 +38,22 @@
 #include <llamux/gguf.h>
 #include "llamux.h"
 
-/* firmware_request_builtin(): built-in images without a firmware request */
-MODULE_IMPORT_NS(TEST_FIRMWARE);
+/*
+ * A built-in image too big for the header buffer is used in place, found
+ * with firmware_request_builtin().  The firmware loader exports that only
+ * to its own test module (namespace TEST_FIRMWARE), so llamux.ko does not
+ * use it: built-in firmware is a property of the kernel image, and a
+ * driver built into that image (CONFIG_LLAMUX=y) reaches it directly.  A
+ * module loads from the firmware search path only.
+ */
+static bool llxd_builtin_fw(struct firmware *fw, const char *name)
+{
+#if IS_BUILTIN(CONFIG_LLAMUX)
+	return firmware_request_builtin(fw, name);
+#else
+	return false;
+#endif
+}
 
 #define LLXD_HDR_START	(64u << 10)
 #define LLXD_HDR_MAX	(64u << 20)
@@ -155,7 +170,7 @@ static int load_header(struct llxd_src *src, void **hdr, struct gguf_ctx **g,
 
 whole:
 	/* not on the search path: maybe built in (cannot be read partially) */
-	if (!firmware_request_builtin(&src->builtin, src->name)) {
+	if (!llxd_builtin_fw(&src->builtin, src->name)) {
 		/* the firmware loader says -ENOENT for an empty file too */
 		snprintf(why, why_len, "firmware %s not found, or empty (%d)",
 			 src->name, -ENOENT);
