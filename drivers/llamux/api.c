@@ -92,6 +92,23 @@ u32 llamux_model_n_ctx(const struct llamux_model *model)
 EXPORT_SYMBOL_NS_GPL(llamux_model_n_ctx, LLAMUX_NS);
 
 /**
+ * llamux_model_chat_format() - the chat format of a model's template
+ * @model: a held model
+ *
+ * Context: any; the value is fixed while the model is loaded.
+ *
+ * Return: the enum llx_chat_fmt (include/llamux/chat.h) that the model's
+ * tokenizer.chat_template is, detected as llama.cpp does; LLX_CHAT_UNKNOWN
+ * when it has none or none of the built-in formats matches.  A client
+ * renders a conversation in it with llx_chat_format().
+ */
+int llamux_model_chat_format(const struct llamux_model *model)
+{
+	return llxd_inst_chat_format(&model->inst);
+}
+EXPORT_SYMBOL_NS_GPL(llamux_model_chat_format, LLAMUX_NS);
+
+/**
  * llamux_session_open() - open a session on a model
  * @model: a held model
  *

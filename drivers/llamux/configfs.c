@@ -360,10 +360,15 @@ static const char *chat_format(const struct llxd_inst *inst)
 {
 	if (!inst->has_template)
 		return "none";
+	return llx_chat_fmt_name(llxd_inst_chat_format(inst));
+}
+
+/* The format of the model's template kept, or LLX_CHAT_UNKNOWN. */
+int llxd_inst_chat_format(const struct llxd_inst *inst)
+{
 	if (!inst->chat_template)
-		return llx_chat_fmt_name(LLX_CHAT_UNKNOWN);
-	return llx_chat_fmt_name(llx_chat_detect(inst->chat_template,
-						 inst->chat_template_len));
+		return LLX_CHAT_UNKNOWN;
+	return llx_chat_detect(inst->chat_template, inst->chat_template_len);
 }
 
 static ssize_t llxd_info_show(struct config_item *item, char *page)

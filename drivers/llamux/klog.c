@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * llamux_klog: the first in-kernel client of the llamux API
- * (include/llamux/client.h), using nothing else of the driver.  It
+ * (include/llamux/client.h), using nothing else of the driver but the
+ * chat formats of the library (include/llamux/chat.h).  It
  * explains the kernel log: /sys/kernel/debug/llamux/NAME/klog (0600) in
  * every loaded model's directory.  Writing a number N (1..512) reads the
  * last N lines of the kernel log with the kmsg_dump iterator, prompts the
- * model NAME with them, and reading the file returns the model's answer,
+ * model NAME with them (a fixed system message and the lines as the
+ * user's, in the model's chat format; plain text for a model without a
+ * known one), and reading the file returns the model's answer,
  * as it is generated; the read that would be EOF fails instead if the
  * generation did not end normally (-ENODEV: the model was unloaded;
  * -ECANCELED; -EIO).  Each open file is one session of the model.
@@ -26,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <llamux/chat.h>
 #include <llamux/client.h>
 #include <llamux/compat.h>
 
@@ -34,8 +38,29 @@
 #define KLOG_READ_MAX	4096u		/* bytes per read() */
 #define KLOG_NAME_MAX	32u
 
+static const char klog_system[] = "Summarise these kernel messages.";
 static const char klog_head[] = "Summarise these kernel messages:\n";
 static const char klog_tail[] = "\nSummary:";
+
+/*
+ * The prompt for @len bytes of log @lines into @buf: in chat format @fmt
+ * (a system message, the lines as the user's, the assistant's turn), or
+ * plain text when @fmt is LLX_CHAT_UNKNOWN.  Its length, or -E2BIG.
+ */
+static int klog_render(int fmt, const char *lines, size_t len, char *buf,
+		       size_t size)
+{
+	const struct llx_chat_msg msgs[2] = {
+		{ .role = "system", .content = klog_system,
+		  .content_len = sizeof(klog_system) - 1 },
+		{ .role = "user", .content = lines, .content_len = len },
+	};
+
+	if (fmt == LLX_CHAT_UNKNOWN)
+		return scnprintf(buf, size, "%s%.*s%s", klog_head, (int)len,
+				 lines, klog_tail);
+	return llx_chat_format(fmt, msgs, 2, true, buf, size);
+}
 
 /*
  * One open file.  lock (mutex) serializes its write() and read(); the
@@ -137,9 +162,9 @@ static size_t klog_suffix(const char *buf, size_t len, size_t budget)
 
 static int klog_prompt(struct klog_file *k, u32 n)
 {
-	size_t size = (size_t)n * KLOG_LINE_MAX + 1, len, start, budget, plen;
+	size_t size = (size_t)n * KLOG_LINE_MAX + 1, len, start, budget;
 	char *lines, *prompt;
-	int ret;
+	int ret, fmt;
 
 	lines = kvmalloc(size, GFP_KERNEL);
 	prompt = kvmalloc(LLAMUX_MAX_PROMPT, GFP_KERNEL);
@@ -153,12 +178,14 @@ static int klog_prompt(struct klog_file *k, u32 n)
 	/* about 2 bytes a token, half the context for the answer */
 	budget = min_t(size_t, (size_t)llamux_model_n_ctx(k->model),
 		       LLAMUX_MAX_PROMPT - sizeof(klog_head) - sizeof(klog_tail));
+	fmt = llamux_model_chat_format(k->model);
 	for (;;) {
 		start = klog_suffix(lines, len, budget);
-		plen = scnprintf(prompt, LLAMUX_MAX_PROMPT, "%s%.*s%s",
-				 klog_head, (int)(len - start), lines + start,
-				 klog_tail);
-		ret = llamux_submit(k->s, prompt, plen, NULL, NULL, NULL);
+		ret = klog_render(fmt, lines + start, len - start, prompt,
+				  LLAMUX_MAX_PROMPT);
+		if (ret >= 0)
+			ret = llamux_submit(k->s, prompt, ret, NULL, NULL,
+					    NULL);
 		if (ret != -E2BIG || start == len || budget < 64)
 			break;
 		budget /= 2;	/* too many tokens: fewer lines */

@@ -443,6 +443,7 @@ int llxd_set_params(struct llxd_file *f, const struct llamux_params *p);
 int llxd_get_params(struct llxd_file *f, struct llamux_params *p);
 
 /* configfs.c */
+int llxd_inst_chat_format(const struct llxd_inst *inst);
 int llxd_configfs_init(void);
 void llxd_configfs_exit(void);
 void llxd_autoload_start(void);

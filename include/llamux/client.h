@@ -93,6 +93,7 @@ int llamux_debugfs_model_name(struct file *file, char *name, size_t size);
 struct llamux_model *llamux_model_get(const char *name);
 void llamux_model_put(struct llamux_model *model);
 u32 llamux_model_n_ctx(const struct llamux_model *model);
+int llamux_model_chat_format(const struct llamux_model *model);
 
 struct llamux_session *llamux_session_open(struct llamux_model *model);
 void llamux_session_close(struct llamux_session *s);

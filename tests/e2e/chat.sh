@@ -123,6 +123,19 @@ done < $T/chat10.res
 expect_eq "chat: turns 2-10 evaluate only their new tokens (prompt_cache 2)" "$bad" 0
 echo 1 > $CFG/c/prompt_cache
 
+# llamux_klog prompts a model in its chat format (llamux_model_chat_format):
+# on this model's template the request runs and answers.
+K=$DBG/c/klog
+if [ -e "$K" ]; then
+	llx-io gen "$K" "10\n" --out $T/klog.txt 2> $T/klog.err
+	expect_eq "klog on a chat model: write 10, read the answer: no error" \
+		"$(sed -n 's/.*[ :]errno=\([^ ]*\).*/\1/p' $T/klog.err | tail -n 1)" 0
+	[ -s $T/klog.txt ] && ok "klog on a chat model: an answer of $(wc -c < $T/klog.txt) bytes" ||
+		fail "klog on a chat model: an answer (got none)"
+else
+	skip "klog on a chat model: no $K (CONFIG_LLAMUX_KLOG off)"
+fi
+
 # The commands, the format chosen, the errors.
 printf 'Hi\n' | llamux chat c --template zephyr > $T/z.out 2>&1
 case $(head -n 1 $T/z.out) in
