@@ -20,6 +20,7 @@
 #   make checkpatch checkpatch.pl --no-tree --strict on our sources
 #   make module     llamux.ko for a kernel's build dir [KDIR=...]
 #   make vm-test    boot Debian's stock 6.1 and 6.12 in QEMU with llamux.ko
+#                   [DEBUG=1: the project's 6.12 debug kernel instead]
 #   make dkms-install / dkms-remove   register llamux with DKMS
 #   make install    the llamux command to $(DESTDIR)$(PREFIX)/bin [PREFIX=/usr/local]
 
@@ -71,7 +72,7 @@ all: tools
 .SECONDARY:
 
 help:
-	@sed -n '3,24p' Makefile
+	@sed -n '3,25p' Makefile
 
 setup:
 	@scripts/setup
@@ -106,8 +107,8 @@ coverage: setup
 module:
 	@scripts/module $(KDIR)
 
-vm-test: tools
-	@scripts/vm-test
+vm-test: tools $(if $(DEBUG),setup)
+	@scripts/vm-test $(if $(DEBUG),debug)
 
 dkms-install:
 	@scripts/dkms install
