@@ -5,13 +5,17 @@
  * preemption off (the budget is about 1 ms; tools/fpu-sections measures
  * the same in userspace, per site).
  *
+ * The clock is ktime_get_mono_fast_ns(), the clocksource itself (safe
+ * with preemption off): nanoseconds on x86_64 and under UML, whose
+ * local_clock() ticks in jiffies.
+ *
  * The start time is per CPU: a section runs with preemption disabled
  * (kernel_fpu_begin()), so it begins and ends on one CPU and never nests.
  * The totals are atomics, updated after the section is closed.
  */
 #include <linux/atomic.h>
 #include <linux/percpu.h>
-#include <linux/sched/clock.h>
+#include <linux/timekeeping.h>
 #include <llamux/compat.h>
 
 static DEFINE_PER_CPU(u64, llx_fpu_t0);
@@ -22,13 +26,13 @@ static atomic64_t llx_fpu_over = ATOMIC64_INIT(0);
 void llx_fpu_begin(void)
 {
 	kernel_fpu_begin();
-	this_cpu_write(llx_fpu_t0, local_clock());
+	this_cpu_write(llx_fpu_t0, ktime_get_mono_fast_ns());
 }
 EXPORT_SYMBOL_GPL(llx_fpu_begin);
 
 void llx_fpu_end(void)
 {
-	u64 d = local_clock() - this_cpu_read(llx_fpu_t0);
+	u64 d = ktime_get_mono_fast_ns() - this_cpu_read(llx_fpu_t0);
 	s64 old;
 
 	kernel_fpu_end();
