@@ -14,6 +14,7 @@
  * The totals are atomics, updated after the section is closed.
  */
 #include <linux/atomic.h>
+#include <linux/ktime.h>
 #include <linux/percpu.h>
 #include <linux/timekeeping.h>
 #include <llamux/compat.h>
