@@ -44,6 +44,7 @@ USER_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 USER_LDFLAGS += -fsanitize=address,undefined
 endif
 AVX2_CFLAGS := -mavx2 -mfma -mf16c
+AVX512_CFLAGS := $(AVX2_CFLAGS) -mavx512f -mavx512bw -mavx512vl -mavx512vnni
 
 # The kernel's object lists (lib/objs.mk); tools/shim/par.c stands in for
 # lib/par.c (kthreads), the shim's FP sections for lib/fpu.c (per-CPU
@@ -54,7 +55,9 @@ LIB_SRCS := $(filter-out lib/par.c lib/fpu.c,$(patsubst %.o,lib/%.c,$(llx-int-ob
 	    tools/shim/shim.c tools/shim/par.c
 LIB_FPU  := $(patsubst %.o,lib/%.c,$(llx-fpu-objs))
 LIB_AVX2 := $(patsubst %.o,lib/%.c,$(llx-avx2-objs))
-LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_FPU) $(LIB_AVX2))
+LIB_AVX512 := $(patsubst %.o,lib/%.c,$(llx-avx512-objs))
+LIB_OBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_SRCS) $(LIB_FPU) $(LIB_AVX2) \
+	      $(LIB_AVX512))
 FPU_DEFS := -D_LINUX_FPU_COMPILATION_UNIT
 TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench \
 	    fpu-sections chat-check
@@ -177,6 +180,10 @@ $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_FPU)): $(OBJDIR)/%.o: %.c $(HDRS)
 $(patsubst %.c,$(OBJDIR)/%.o,$(LIB_AVX2)): $(OBJDIR)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) $(FPU_DEFS) $(AVX2_CFLAGS) -c -o $@ $<
+
+$(patsubst %.c,$(OBJDIR)/%.o,$(LIB_AVX512)): $(OBJDIR)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) $(FPU_DEFS) $(AVX512_CFLAGS) -c -o $@ $<
 
 # chat-check also tests the line editor of llamux chat/shell.
 $(TOOLDIR)/chat-check: $(OBJDIR)/tools/chat-check.o \

@@ -25,11 +25,16 @@ endif
 # AVX2/FMA objects: intrinsics need the compiler's own headers (-nostdinc).
 llx-avx2-cflags := $(llx-fpu-cflags) -mavx2 -mfma -mf16c \
 		   -isystem $(shell $(CC) -print-file-name=include)
+# AVX-512 objects: F, BW, VL and VNNI on top of AVX2 (lib/tensor.c runs
+# them only where the CPU has all four).
+llx-avx512-cflags := $(llx-avx2-cflags) -mavx512f -mavx512bw -mavx512vl \
+		     -mavx512vnni
 
 llx-int-objs  := gguf.o schema.o tokenizer.o unicode.o mock.o llama_glue.o fpu.o \
 		 sampler_glue.o par.o chat.o
 llx-fpu-objs  := tensor.o llama.o sampler.o
 llx-avx2-objs := tensor_avx2.o
+llx-avx512-objs := tensor_avx512.o
 
 # llx_fp_flags PREFIX, OBJS, CFLAGS: the FP flags for PREFIX/OBJS.
 llx_fp_flags = $(foreach o,$(2),\

@@ -2,7 +2,8 @@
 /*
  * Tensor kernels: ggml block formats, activation rounding, dot products and
  * the F32 ops of a llama block.  Portable scalar C; lib/tensor_avx2.c holds
- * the AVX2/FMA versions of the hot kernels, chosen at run time.
+ * the AVX2/FMA versions of the hot kernels and lib/tensor_avx512.c AVX-512
+ * batch kernels, chosen at run time (llx_tensor_init()).
  *
  * Numerics (see docs/engine.md, "Tensor kernels"):
  *  - llx_dequant_row() reproduces ggml's to_float bit for bit.
@@ -30,7 +31,9 @@
 #include "tensor_internal.h"
 
 static bool llx_use_avx2;
+static bool llx_use_avx512;
 static bool llx_force_scalar;
+static bool llx_force_avx2;
 
 /* ------------------------------------------------------------------------
  * Half precision
@@ -118,6 +121,8 @@ static inline float fp16_at(const u8 *p)
 void llx_tensor_init(void)
 {
 	llx_use_avx2 = LLX_HAVE_AVX2 && llx_cpu_has_avx2_fma();
+	llx_use_avx512 = llx_use_avx2 && LLX_HAVE_AVX512 &&
+			 llx_cpu_has_avx512();
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_tensor_init);
 
@@ -130,11 +135,27 @@ bool llx_tensor_force_scalar(bool scalar)
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_tensor_force_scalar);
 
+bool llx_tensor_force_avx2(bool avx2)
+{
+	bool old = llx_force_avx2;
+
+	llx_force_avx2 = avx2;
+	return old;
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_tensor_force_avx2);
+
 bool llx_tensor_using_avx2(void)
 {
 	return llx_use_avx2 && !llx_force_scalar;
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_tensor_using_avx2);
+
+/* AVX-512 kernels where they exist; the AVX2 ones for everything else */
+bool llx_tensor_using_avx512(void)
+{
+	return llx_use_avx512 && !llx_force_scalar && !llx_force_avx2;
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_tensor_using_avx512);
 
 /* ------------------------------------------------------------------------
  * Unpacking helpers shared by dequantisation and dot products.
@@ -1151,6 +1172,10 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 	u32 r, t;
 
 	if (!llx_type_supported(wtype))
+		return;
+	if (ntok >= 2 && !tiled_type(wtype) && llx_tensor_using_avx512() &&
+	    llx_avx512_matmul_blocks(wtype, w, row_bytes, nrows, xq, xq_stride,
+				     ntok, n, y, y_stride))
 		return;
 	if (ntok >= 2 && !tiled_type(wtype) && llx_tensor_using_avx2() &&
 	    llx_avx2_matmul_blocks(wtype, w, row_bytes, nrows, xq, xq_stride,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internal to the tensor kernels (lib/tensor.c, lib/tensor_avx2.c) and the
- * forward pass (lib/llama.c): FP objects only, never exported.
+ * Internal to the tensor kernels (lib/tensor.c, lib/tensor_avx2.c,
+ * lib/tensor_avx512.c) and the forward pass (lib/llama.c): FP objects
+ * only, never exported.
  */
 #ifndef _LLAMUX_TENSOR_INTERNAL_H
 #define _LLAMUX_TENSOR_INTERNAL_H
@@ -83,6 +84,28 @@ static inline bool llx_avx2_matmul_blocks(u32 wtype, const void *w,
 					  const void *xq, size_t xq_stride,
 					  u32 ntok, u32 n, float *y,
 					  size_t y_stride)
+{
+	return false;
+}
+#endif
+
+/*
+ * Internal: the AVX-512 (F, BW, VL, VNNI) kernels of lib/tensor_avx512.c,
+ * reached only through the dispatch in lib/tensor.c.  A batch of a block
+ * format in tiles; false for a type it does not handle (AVX2 then runs).
+ */
+#if LLX_HAVE_AVX2
+#define LLX_HAVE_AVX512	1
+bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
+			      u32 nrows, const void *xq, size_t xq_stride,
+			      u32 ntok, u32 n, float *y, size_t y_stride);
+#else
+#define LLX_HAVE_AVX512	0
+static inline bool llx_avx512_matmul_blocks(u32 wtype, const void *w,
+					    size_t row_bytes, u32 nrows,
+					    const void *xq, size_t xq_stride,
+					    u32 ntok, u32 n, float *y,
+					    size_t y_stride)
 {
 	return false;
 }

@@ -369,6 +369,52 @@ static void llx_matmul_types(struct kunit *test)
 }
 
 /*
+ * AVX-512 batch kernels against AVX2 and scalar, bit for bit, on random
+ * and hostile rows (kt_matmul_3way() states the rule), in shapes that
+ * cover partial tiles of rows (4) and token pairs (4 x 2).
+ */
+static void llx_matmul_avx512(struct kunit *test)
+{
+	static const u32 shapes[][2] = { { 4, 8 }, { 5, 9 }, { 9, 17 },
+					 { 8, 3 }, { 7, 2 }, { 3, 5 } };
+	const struct type_case *c = test->param_value;
+	const u32 n = 256, maxr = 9, maxt = 17;
+	size_t rb = llx_row_size(c->type, n), ab = act_size(c->type, n);
+	struct llx_kt_avx512 res = { };
+	u32 s, seed = 0xa5a5 + c->type;
+	float *x, *ya, *y2, *ys;
+	bool has512;
+	u8 *w, *xq;
+
+	llx_fpu_begin();
+	llx_tensor_init();
+	has512 = llx_tensor_using_avx512();
+	llx_fpu_end();
+	if (!has512) {
+		kunit_skip(test, "no AVX-512 F/BW/VL/VNNI on this CPU");
+		return;
+	}
+	w = kunit_kzalloc(test, rb * maxr, GFP_KERNEL);
+	xq = kunit_kzalloc(test, ab * maxt, GFP_KERNEL);
+	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
+	ya = kunit_kcalloc(test, maxr * maxt, sizeof(*ya), GFP_KERNEL);
+	y2 = kunit_kcalloc(test, maxr * maxt, sizeof(*y2), GFP_KERNEL);
+	ys = kunit_kcalloc(test, maxr * maxt, sizeof(*ys), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w && xq && x && ya && y2 && ys);
+
+	for (s = 0; s < ARRAY_SIZE(shapes); s++) {
+		llx_fpu_begin();
+		llx_kt_matmul_avx512(c->type, w, xq, x, ya, y2, ys, n,
+				     shapes[s][0], shapes[s][1], &seed, &res);
+		llx_fpu_end();
+	}
+	KUNIT_EXPECT_EQ_MSG(test, res.bad, 0, "%s: AVX-512 differs in %u of %u",
+			    c->name, res.bad, res.outputs);
+	kunit_info(test, "%s: %u outputs, AVX2 off scalar in %u (NaN activations)",
+		   c->name, res.outputs, res.avx2_off);
+}
+
+/*
  * Hostile block scales: a NaN scale makes the row NaN (it never becomes a
  * finite number), the largest and the smallest F16 scales stay finite, an
  * Inf activation does not crash; unsupported types write nothing.
@@ -775,6 +821,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE_PARAM(llx_vec_dot_strided, type_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_vec_dot_hostile, type_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_matmul_types, type_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_matmul_avx512, type_cases_gen_params),
 	KUNIT_CASE(llx_q8_rounding),
 	KUNIT_CASE(llx_q8k_rounding),
 	KUNIT_CASE(llx_half_conversions),

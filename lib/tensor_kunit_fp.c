@@ -149,6 +149,100 @@ void llx_kt_vec_dot_trial(u32 type, struct llx_kt_dot *b, size_t rb,
 	}
 }
 
+/*
+ * Hostile fp16 scales: huge, subnormal, smallest normal, zero, negative,
+ * one; the last three (infinite, NaN) are drawn rarely, as one makes its
+ * output NaN.
+ */
+static const u16 kt_hostile_d[] = { 0x7bff, 0x0001, 0x0400, 0x0000, 0x8000,
+				    0xbc00, 0x3c00, 0x7c00, 0xfc00, 0x7e00 };
+
+static bool kt_both_nan(float a, float b)
+{
+	return a != a && b != b;
+}
+
+/*
+ * One batch through AVX-512, AVX2 and scalar: the AVX-512 result must
+ * equal AVX2's where AVX2 equals scalar, and one of them where they differ
+ * (AVX2's sign trick wraps an activation byte of -128, which
+ * llx_quantize_act() makes only of a NaN; AVX-512 sums it exactly, as
+ * scalar does).  NaNs count as equal: their sign and payload differ
+ * between the scalar and the SIMD paths.
+ */
+static void kt_matmul_3way(u32 type, const u8 *w, const u8 *xq, float *ya,
+			   float *y2, float *ys, u32 n, u32 rows, u32 ntok,
+			   struct llx_kt_avx512 *res)
+{
+	size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+	bool old;
+	u32 i;
+
+	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ya, rows);
+	old = llx_tensor_force_avx2(true);
+	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, y2, rows);
+	llx_tensor_force_avx2(old);
+	old = llx_tensor_force_scalar(true);
+	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ys, rows);
+	llx_tensor_force_scalar(old);
+	for (i = 0; i < rows * ntok; i++) {
+		u32 a = llx_f32_bits(ya[i]), b2 = llx_f32_bits(y2[i]);
+		u32 bs = llx_f32_bits(ys[i]);
+		bool off = !kt_both_nan(y2[i], ys[i]) && b2 != bs;
+
+		res->outputs++;
+		res->avx2_off += off;
+		res->bad += a != b2 &&
+			    (!off || (!kt_both_nan(ya[i], ys[i]) && a != bs));
+	}
+}
+
+/*
+ * llx_matmul_avx512: @rows x @ntok of random rows and activations, then
+ * hostile rows (bytes 0x00/0x80/0xff, scales of kt_hostile_d) against
+ * activations of extreme magnitudes with a rare NaN or -Inf.
+ */
+void llx_kt_matmul_avx512(u32 type, u8 *w, u8 *xq, float *x, float *ya,
+			  float *y2, float *ys, u32 n, u32 rows, u32 ntok,
+			  u32 *seed, struct llx_kt_avx512 *res)
+{
+	size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+	u32 t, i, v;
+
+	random_rows(type, w, rb, rows, n, seed);
+	for (t = 0; t < ntok; t++) {
+		for (i = 0; i < n; i++)
+			x[i] = test_frnd(seed) * (t & 1 ? 100.0f : 1.0f);
+		llx_quantize_act(type, x, xq + t * ab, n);
+	}
+	kt_matmul_3way(type, w, xq, ya, y2, ys, n, rows, ntok, res);
+
+	for (i = 0; i < rb * rows; i++) {
+		v = test_rnd(seed);
+		w[i] = v & 1 ? (v & 2 ? 0xff : 0x80) : v >> 8;
+	}
+	if (llx_type_block(type) == 32) {
+		for (i = 0; i + 2 <= rb * rows; i += llx_row_size(type, 32)) {
+			v = test_rnd(seed);
+			put_unaligned_le16(kt_hostile_d[v % 64 ? v % 7 :
+					   7 + (v >> 8) % 3], w + i);
+		}
+	}
+	for (t = 0; t < ntok; t++) {
+		for (i = 0; i < n; i++) {
+			v = test_rnd(seed);
+			x[i] = v % 5 == 0 ? 0.0f : v % 5 == 1 ?
+			       65000.0f * test_frnd(seed) : v % 5 == 2 ?
+			       0.000001f * test_frnd(seed) : test_frnd(seed);
+			if (v % 512 == 3)
+				x[i] = llx_f32_from_bits(v & 1024 ? 0x7fc00000 :
+							 0xff800000);
+		}
+		llx_quantize_act(type, x, xq + t * ab, n);
+	}
+	kt_matmul_3way(type, w, xq, ya, y2, ys, n, rows, ntok, res);
+}
+
 /* Rows differing between scalar and AVX2 on ggml's blocks @raw. */
 u32 llx_kt_vec_dot_model_blocks(u32 type, const u8 *raw, size_t rb, u32 n,
 				u32 rows, float *x, u8 *xq)

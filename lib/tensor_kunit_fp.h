@@ -25,6 +25,10 @@ struct llx_kt_matmul {
 	u32 bad_bits, bad_rows, bad_close;
 };
 
+struct llx_kt_avx512 {
+	u32 outputs, bad, avx2_off;
+};
+
 struct llx_kt_hostile {
 	u32 bad_nan, bad_fin, bad_unsup;
 };
@@ -48,6 +52,9 @@ u32 llx_kt_vec_dot_strided(u32 type, u8 *wa, u8 *w1, u8 *xq, float *x,
 void llx_kt_matmul(u32 type, u8 *w, u8 *xq, float *x, float *ya, float *ys,
 		   float *yr, u32 n, u32 rows, u32 ntok,
 		   struct llx_kt_matmul *res);
+void llx_kt_matmul_avx512(u32 type, u8 *w, u8 *xq, float *x, float *ya,
+			  float *y2, float *ys, u32 n, u32 rows, u32 ntok,
+			  u32 *seed, struct llx_kt_avx512 *res);
 void llx_kt_vec_dot_hostile(u32 type, u8 *w, u8 *xq, float *x, float *y,
 			    u32 n, struct llx_kt_hostile *res);
 void llx_kt_q8k_quantize(float *x, struct llx_blk_q8_k *q);

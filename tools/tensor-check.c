@@ -6,8 +6,9 @@
  *
  * For every type: llx_dequant_row() of <T>.model.raw and <T>.crafted.raw
  * must equal <T>.model.f32 / <T>.crafted.f32 bit for bit; Q8_0 of
- * crafted.in.f32 must equal Q8_0.crafted.raw byte for byte; the scalar and
- * AVX2 dot products must agree bit for bit on random data; the math
+ * crafted.in.f32 must equal Q8_0.crafted.raw byte for byte; the scalar,
+ * AVX2 and AVX-512 dot products must agree bit for bit on random data (and
+ * the batch kernels on hostile data); the math
  * functions are compared with libm (double) over ranges.
  */
 #include <float.h>
@@ -474,6 +475,137 @@ static void check_matmul(void)
 	failures += bad || bad_rows;
 }
 
+/*
+ * One batch through the three paths: AVX-512 (where the CPU has it),
+ * AVX2 and scalar.  Returns the elements of the AVX-512 result that
+ * differ in any bit from the AVX2 one where AVX2 equals scalar, or from
+ * both where they differ.  *@avx2_off counts the elements where AVX2
+ * differs from scalar (NaNs aside: their sign and payload are not the
+ * same across the scalar and SIMD paths; *@nans counts those): its sign
+ * trick wraps an activation byte of -128, which llx_quantize_act() makes
+ * only of a NaN, as llama.cpp's AVX2 build does; AVX-512 sums exactly
+ * there, as scalar does.
+ */
+static u32 matmul_3way(u32 type, const u8 *w, size_t rb, u32 rows,
+		       const u8 *xq, size_t ab, u32 ntok, u32 n, u32 *nans,
+		       u32 *avx2_off)
+{
+	float *ya = malloc(rows * ntok * 4), *y2 = malloc(rows * ntok * 4);
+	float *ys = malloc(rows * ntok * 4);
+	u32 i, bad = 0;
+
+	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ya, rows);
+	llx_tensor_force_avx2(true);
+	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, y2, rows);
+	llx_tensor_force_avx2(false);
+	llx_tensor_force_scalar(true);
+	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ys, rows);
+	llx_tensor_force_scalar(false);
+	for (i = 0; i < rows * ntok; i++) {
+		bool nan = isnan(ya[i]) && isnan(ys[i]);
+		bool off = !(isnan(y2[i]) && isnan(ys[i])) &&
+			   memcmp(&y2[i], &ys[i], 4);
+
+		*nans += nan;
+		*avx2_off += off;
+		bad += memcmp(&ya[i], &y2[i], 4) &&
+		       (!off || (!nan && memcmp(&ya[i], &ys[i], 4)));
+	}
+	free(ya);
+	free(y2);
+	free(ys);
+	return bad;
+}
+
+/*
+ * Hostile fp16 scales: huge, subnormal, zero, negative, one; the last
+ * three (infinite, NaN) are drawn rarely, as one makes its output NaN.
+ */
+static const u16 hostile_d[] = { 0x7bff, 0x0001, 0x0400, 0x0000, 0x8000,
+				 0xbc00, 0x3c00, 0x7c00, 0xfc00, 0x7e00 };
+
+static u16 hostile_scale(void)
+{
+	u32 v = rnd();
+
+	return hostile_d[v % 64 ? v % 7 : 7 + (v >> 8) % 3];
+}
+
+/*
+ * The AVX-512 batch kernels against AVX2 and scalar, bit for bit: every
+ * type (those without AVX-512 kernels run AVX2 twice), shapes that cover
+ * partial tiles of rows (4) and token pairs (2 x 4), random rows, then
+ * hostile rows (extreme bytes, infinite/NaN/subnormal scales) against
+ * activations of extreme magnitudes.
+ */
+static void check_avx512(void)
+{
+	static const u32 shapes[][2] = { { 1, 2 }, { 4, 8 }, { 5, 9 },
+					 { 3, 3 }, { 9, 17 }, { 8, 16 },
+					 { 7, 2 }, { 2, 11 } };
+	const u32 n = 256;
+	u32 type, s, t, r, i, bad = 0, bad_h = 0, outs = 0, outs_h = 0;
+	u32 nans = 0, off = 0;
+
+	if (!llx_tensor_using_avx512()) {
+		printf("AVX-512 (F, BW, VL, VNNI) not in use: AVX-512 vs AVX2/scalar skipped\n");
+		return;
+	}
+	for (type = 0; type < GGML_TYPE_COUNT; type++) {
+		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+
+		if (!llx_type_supported(type) || llx_type_block(type) == 1)
+			continue;
+		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
+			u32 rows = shapes[s][0], ntok = shapes[s][1];
+			u8 *w = malloc(rb * rows), *xq = malloc(ab * ntok);
+			float *x = malloc(n * 4);
+
+			random_row(type, w, rb * rows, n * rows);
+			for (t = 0; t < ntok; t++) {
+				for (r = 0; r < n; r++)
+					x[r] = frnd() * (t & 1 ? 100.0f : 1.0f);
+				llx_quantize_act(type, x, xq + t * ab, n);
+			}
+			bad += matmul_3way(type, w, rb, rows, xq, ab, ntok, n, &nans,
+					   &off);
+			outs += rows * ntok;
+
+			/* hostile: bytes 0x00/0x80/0xff, scales of hostile_d */
+			for (i = 0; i < rb * rows; i++) {
+				u32 v = rnd();
+
+				w[i] = v & 1 ? (v & 2 ? 0xff : 0x80) : v >> 8;
+			}
+			if (llx_type_block(type) == 32)
+				for (i = 0; i < rb * rows; i += llx_row_size(type, 32))
+					put_unaligned_le16(hostile_scale(), w + i);
+			for (t = 0; t < ntok; t++) {
+				for (r = 0; r < n; r++) {
+					u32 v = rnd() % 5;
+
+					x[r] = v == 0 ? 0.0f : v == 1 ? 65000.0f * frnd() :
+					       v == 2 ? 0.000001f * frnd() : frnd();
+					if (rnd() % 512 == 0)
+						x[r] = rnd() & 1 ? NAN : -INFINITY;
+				}
+				llx_quantize_act(type, x, xq + t * ab, n);
+			}
+			bad_h += matmul_3way(type, w, rb, rows, xq, ab, ntok, n,
+					     &nans, &off);
+			outs_h += rows * ntok;
+			free(w);
+			free(xq);
+			free(x);
+		}
+	}
+	printf("batched matmul AVX-512 vs AVX2 and scalar: random %u/%u, hostile %u/%u differ ",
+	       bad, outs, bad_h, outs_h);
+	printf("(%u NaN; AVX2 off scalar in %u, on NaN activations)\n", nans,
+	       off);
+	failures += bad || bad_h;
+}
+
 /* softmax and swiglu (the exp kernels): scalar and AVX2 give equal bits */
 static void check_exp_paths(void)
 {
@@ -524,7 +656,8 @@ int main(int argc, char **argv)
 	u32 t;
 
 	llx_tensor_init();
-	printf("kernels: %s\n", llx_tensor_using_avx2() ? "AVX2" : "scalar");
+	printf("kernels: %s\n", llx_tensor_using_avx512() ? "AVX-512 + AVX2" :
+	       llx_tensor_using_avx2() ? "AVX2" : "scalar");
 	for (t = 0; t < GGML_TYPE_COUNT; t++) {
 		if (!llx_type_supported(t) || t == GGML_TYPE_F32)
 			continue;
@@ -539,6 +672,7 @@ int main(int argc, char **argv)
 	check_avx2();
 	check_exp_paths();
 	check_matmul();
+	check_avx512();
 	printf("%s\n", failures ? "FAILED" : "all checks passed");
 	return !!failures;
 }

@@ -130,6 +130,19 @@ static inline bool llx_cpu_has_avx2_fma(void)
 #endif
 }
 
+/* AVX-512 F, BW, VL and VNNI: the set lib/tensor_avx512.c is built for */
+static inline bool llx_cpu_has_avx512(void)
+{
+#ifdef CONFIG_X86_64
+	return boot_cpu_has(X86_FEATURE_AVX512F) &&
+	       boot_cpu_has(X86_FEATURE_AVX512BW) &&
+	       boot_cpu_has(X86_FEATURE_AVX512VL) &&
+	       boot_cpu_has(X86_FEATURE_AVX512_VNNI);
+#else
+	return false;
+#endif
+}
+
 static inline u64 llx_now_ns(void)
 {
 	return ktime_get_ns();

@@ -47,11 +47,14 @@ static inline u64 llx_f64_bits(double d)
 	return v.u;
 }
 
-/* Select scalar or AVX2/FMA kernels; call once (before any math). */
+/* Select scalar, AVX2/FMA or AVX-512 kernels; call once (before any math). */
 void llx_tensor_init(void);
 /* Force the scalar path (tests compare both); returns the previous setting. */
 bool llx_tensor_force_scalar(bool scalar);
+/* Keep to AVX2 where AVX-512 kernels exist (tests compare them). */
+bool llx_tensor_force_avx2(bool avx2);
 bool llx_tensor_using_avx2(void);
+bool llx_tensor_using_avx512(void);
 
 /* Half precision conversions (bit patterns in u16). */
 float llx_fp16_to_fp32(u16 h);

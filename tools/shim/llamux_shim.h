@@ -330,6 +330,27 @@ static inline bool llx_cpu_has_avx2_fma(void)
 #endif
 }
 
+/*
+ * AVX-512 F, BW, VL and VNNI, as the kernel's; LLAMUX_NO_AVX512=1 in the
+ * environment hides it (A/B runs of the same binary).
+ */
+static inline bool llx_cpu_has_avx512(void)
+{
+#if defined(__x86_64__) && !defined(LLX_NO_AVX2)
+	const char *off = getenv("LLAMUX_NO_AVX512");
+
+	if (off && *off && strcmp(off, "0"))
+		return false;
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx512f") &&
+	       __builtin_cpu_supports("avx512bw") &&
+	       __builtin_cpu_supports("avx512vl") &&
+	       __builtin_cpu_supports("avx512vnni");
+#else
+	return false;
+#endif
+}
+
 static inline u64 llx_now_ns(void)
 {
 	struct timespec ts;

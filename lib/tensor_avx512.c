@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AVX-512 (F, BW, VL, VNNI) batch kernels for the 32-element block formats.
+ * Reached only through the run-time dispatch in lib/tensor.c, on CPUs that
+ * have all four extensions; lib/tensor_avx2.c covers everything else.
+ * Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni on top of the
+ * AVX2 flags, -ffp-contract=off.
+ *
+ * Numerics: each output element is summed exactly as lib/tensor_avx2.c's
+ * tile_q32() and the scalar llx_vec_dot_scalar() sum it, so all three give
+ * the same bits:
+ *  - lane l of a block is the exact int32 sum of products 4l..4l+3.  Here
+ *    vpdpbusd forms it from the unsigned weight u = q + bias (0..255) and
+ *    the signed activation, starting from -bias * (sum of the activation's
+ *    four bytes), itself an exact vpdpbusd with ones: every step is an
+ *    exact int32 operation, so the lane equals sum(q * y), which is also
+ *    what maddubs + madd give (no int16 saturation: |q| <= 128 and the
+ *    activation is in -127..127 from llx_quantize_act()).
+ *  - acc = fma(d_w * d_x, (float)lane, acc) per block in block order, the
+ *    product d_w * d_x rounded first, then hsum_float_8 of the 8 lanes.
+ * The 512-bit width holds two tokens side by side (low 256 bits token t,
+ * high 256 bits token t + 1); it never mixes lanes of one output element.
+ */
+#include <llamux/compat.h>
+#include <llamux/gguf.h>
+#include <llamux/tensor.h>
+
+#include "tensor_internal.h"
+
+#define _MM_MALLOC_H_INCLUDED
+#include <immintrin.h>
+
+/* rows and token pairs per tile: 16 accumulators of 2 x 8 lanes */
+#define TILE_R	4
+#define TILE_P	4
+
+static inline float fp16_at(const u8 *p)
+{
+	return _cvtsh_ss(get_unaligned_le16(p));
+}
+
+/* ggml's hsum_float_8, as lib/tensor_avx2.c's hsum8() */
+static inline float hsum8(__m256 x)
+{
+	__m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1),
+			      _mm256_castps256_ps128(x));
+
+	r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+	r = _mm_add_ss(r, _mm_movehdup_ps(r));
+	return _mm_cvtss_f32(r);
+}
+
+static __always_inline u32 q32_bytes(u32 type)
+{
+	return type == GGML_TYPE_Q4_0 ? sizeof(struct llx_blk_q4_0) :
+	       type == GGML_TYPE_Q5_0 ? sizeof(struct llx_blk_q5_0) :
+	       sizeof(struct llx_blk_q8_0);
+}
+
+/* log2 of the bias that makes a weight unsigned: q = u - bias */
+static __always_inline int q32_bias_shift(u32 type)
+{
+	return type == GGML_TYPE_Q4_0 ? 3 : type == GGML_TYPE_Q5_0 ? 4 : 7;
+}
+
+static __always_inline float q32_scale(u32 type, const u8 *w)
+{
+	if (type == GGML_TYPE_Q4_0)
+		return fp16_at(((const struct llx_blk_q4_0 *)w)->d);
+	if (type == GGML_TYPE_Q5_0)
+		return fp16_at(((const struct llx_blk_q5_0 *)w)->d);
+	return fp16_at(((const struct llx_blk_q8_0 *)w)->d);
+}
+
+/* one weight block as 32 unsigned bytes u = q + bias, in both halves */
+static __always_inline __m512i q32_unsigned(u32 type, const u8 *w)
+{
+	const struct llx_blk_q4_0 *b4 = (const void *)w;
+	const struct llx_blk_q5_0 *b5 = (const void *)w;
+	const struct llx_blk_q8_0 *b8 = (const void *)w;
+	const __m512i m4 = _mm512_set1_epi8(0xf);
+	__m512i v;
+	u64 qh;
+
+	switch (type) {
+	case GGML_TYPE_Q4_0:
+	case GGML_TYPE_Q5_0:
+		/* 128-bit lanes: low nibbles, high nibbles, low, high */
+		v = _mm512_broadcast_i32x4(_mm_loadu_si128(type == GGML_TYPE_Q4_0 ?
+				(const __m128i *)b4->qs : (const __m128i *)b5->qs));
+		v = _mm512_mask_blend_epi64(0xcc, v, _mm512_srli_epi16(v, 4));
+		v = _mm512_and_si512(v, m4);
+		if (type == GGML_TYPE_Q4_0)
+			return v;
+		/* bit j of qh is bit 4 of element j */
+		qh = get_unaligned_le32(b5->qh);
+		return _mm512_or_si512(v, _mm512_maskz_mov_epi8(qh | qh << 32,
+						_mm512_set1_epi8(0x10)));
+	default:
+		v = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)b8->qs));
+		return _mm512_xor_si512(v, _mm512_set1_epi8((char)0x80));
+	}
+}
+
+/*
+ * y[t * ys + r] for @nr rows and @nt <= 2 * @np tokens; an odd last token
+ * is paired with itself and its copy is not stored.
+ */
+static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
+				     const u8 *x, size_t xs, u32 nt, u32 nb,
+				     float *y, size_t ys, const int nr,
+				     const int np)
+{
+	const u32 wsz = q32_bytes(type);
+	const int shift = q32_bias_shift(type);
+	const __m512i ones = _mm512_set1_epi8(1);
+	const struct llx_blk_q8_0 *xl[TILE_P], *xh[TILE_P];
+	__m512 acc[TILE_R][TILE_P];
+	int r, p;
+	u32 b;
+
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		xl[p] = (const void *)(x + 2 * p * xs);
+		xh[p] = 2 * p + 1 < nt ? (const void *)(x + (2 * p + 1) * xs) :
+					 xl[p];
+	}
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++)
+			acc[r][p] = _mm512_setzero_ps();
+	for (b = 0; b < nb; b++) {
+		__m512i u[TILE_R];
+		__m512 dw[TILE_R];
+
+#pragma GCC unroll 4
+		for (r = 0; r < nr; r++) {
+			const u8 *wb = w + r * rb + (size_t)b * wsz;
+
+			u[r] = q32_unsigned(type, wb);
+			dw[r] = _mm512_set1_ps(q32_scale(type, wb));
+		}
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			const struct llx_blk_q8_0 *lo = xl[p] + b, *hi = xh[p] + b;
+			__m512i yv, init;
+			__m512 dx;
+
+			yv = _mm512_inserti64x4(_mm512_castsi256_si512(
+					_mm256_loadu_si256((const __m256i *)lo->qs)),
+					_mm256_loadu_si256((const __m256i *)hi->qs), 1);
+			dx = _mm512_mask_broadcastss_ps(_mm512_set1_ps(fp16_at(lo->d)),
+							0xff00,
+							_mm_set_ss(fp16_at(hi->d)));
+			init = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, yv);
+			init = _mm512_sub_epi32(_mm512_setzero_si512(),
+						_mm512_slli_epi32(init, shift));
+#pragma GCC unroll 4
+			for (r = 0; r < nr; r++) {
+				__m512i s = _mm512_dpbusd_epi32(init, u[r], yv);
+
+				acc[r][p] = _mm512_fmadd_ps(_mm512_mul_ps(dw[r], dx),
+							    _mm512_cvtepi32_ps(s),
+							    acc[r][p]);
+			}
+		}
+	}
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			__m512d a = _mm512_castps_pd(acc[r][p]);
+
+			y[2 * p * ys + r] = hsum8(_mm512_castps512_ps256(acc[r][p]));
+			if (2 * p + 1 < nt)
+				y[(2 * p + 1) * ys + r] =
+					hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+		}
+}
+
+/* full tiles, then the last rows one at a time, the last tokens by pairs */
+static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
+				       u32 nrows, const u8 *x, size_t xs,
+				       u32 ntok, u32 n, float *y, size_t ys)
+{
+	const u32 tt = 2 * TILE_P;
+	u32 nb = n / 32, r, t;
+	bool full;
+
+	for (r = 0; r < nrows; r += full ? TILE_R : 1) {
+		const u8 *wr = w + r * rb;
+
+		full = r + TILE_R <= nrows;
+		for (t = 0; t + tt <= ntok; t += tt) {
+			if (full)
+				tile_q32(type, wr, rb, x + t * xs, xs, tt, nb,
+					 y + t * ys + r, ys, TILE_R, TILE_P);
+			else
+				tile_q32(type, wr, rb, x + t * xs, xs, tt, nb,
+					 y + t * ys + r, ys, 1, TILE_P);
+		}
+		for (; t < ntok; t += 2) {
+			u32 nt = min(2u, ntok - t);
+
+			if (full)
+				tile_q32(type, wr, rb, x + t * xs, xs, nt, nb,
+					 y + t * ys + r, ys, TILE_R, 1);
+			else
+				tile_q32(type, wr, rb, x + t * xs, xs, nt, nb,
+					 y + t * ys + r, ys, 1, 1);
+		}
+	}
+}
+
+/*
+ * Fewer than TILE_R rows: false, the AVX2 tiles are faster there (each
+ * token pair's activation work is then shared by one row only).
+ */
+bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
+			      u32 nrows, const void *xq, size_t xq_stride,
+			      u32 ntok, u32 n, float *y, size_t y_stride)
+{
+	if (nrows < TILE_R)
+		return false;
+	switch (wtype) {
+	case GGML_TYPE_Q4_0:
+		matmul_q32(GGML_TYPE_Q4_0, w, row_bytes, nrows, xq, xq_stride,
+			   ntok, n, y, y_stride);
+		return true;
+	case GGML_TYPE_Q5_0:
+		matmul_q32(GGML_TYPE_Q5_0, w, row_bytes, nrows, xq, xq_stride,
+			   ntok, n, y, y_stride);
+		return true;
+	case GGML_TYPE_Q8_0:
+		matmul_q32(GGML_TYPE_Q8_0, w, row_bytes, nrows, xq, xq_stride,
+			   ntok, n, y, y_stride);
+		return true;
+	default:
+		return false;
+	}
+}
