@@ -339,6 +339,7 @@ int main(int argc, char **argv)
 	section_work = llx_fp_section_work();
 	llx_fpu_end();
 	printf("kernels: %s; times are the thread's CPU time\n",
+	       llx_tensor_using_avx512() ? "AVX-512 + AVX2" :
 	       llx_tensor_using_avx2() ? "AVX2" : "scalar");
 	llx_shim_fpu_stats_reset();
 	sampler_stage(32000);

@@ -295,6 +295,7 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 		n_prompt, secs(t_prompt), n_prompt / secs(t_prompt ? t_prompt : 1),
 		n_gen > 0 ? n_gen - 1 : 0, secs(t_gen),
 		(n_gen > 1 ? n_gen - 1 : 0) / secs(t_gen ? t_gen : 1),
+		llx_tensor_using_avx512() ? "avx512" :
 		llx_tensor_using_avx2() ? "avx2" : "scalar",
 		llx_session_threads(s));
 	if (o->timings)

@@ -11,7 +11,9 @@
  * With -b NTOK (a prompt batch) it times llx_matmul() on NTOK activations
  * in the engine's chunks of rows (2^19 multiply-adds per call), against
  * the one-token-at-a-time llx_vec_dot_rows() over the same chunks, AVX2
- * only: "row Ge/s" vs "batch Ge/s".
+ * only: "row Ge/s" vs "batch Ge/s"; where the CPU has AVX-512 (F, BW, VL,
+ * VNNI), also the batch with its kernels ("512 Ge/s"), the three
+ * measurements interleaved, best of three rounds of each.
  *
  * Weights are random bytes with sane scales; the activation is quantized
  * once.  GB/s counts weight bytes read per second; Gelem/s counts
@@ -154,19 +156,42 @@ static double bench_batch(u32 type, const u8 *w, size_t rb, const u8 *xq,
 	return (double)iters * n * rows * ntok / el / 1e9;
 }
 
+/* best of 3 interleaved rounds of: rows, AVX2 batch, AVX-512 batch */
+static void bench_batch3(u32 type, const u8 *w, size_t rb, const u8 *xq,
+			 size_t ab, u32 n, float *y, u32 rows, u32 ntok,
+			 double secs, double g[3])
+{
+	bool has512 = llx_tensor_using_avx512(), old;
+	int k;
+
+	memset(g, 0, 3 * sizeof(*g));
+	for (k = 0; k < 3; k++) {
+		old = llx_tensor_force_avx2(true);
+		g[0] = max(g[0], bench_batch(type, w, rb, xq, ab, n, y, rows,
+					     ntok, secs, false));
+		g[1] = max(g[1], bench_batch(type, w, rb, xq, ab, n, y, rows,
+					     ntok, secs, true));
+		llx_tensor_force_avx2(old);
+		if (has512)
+			g[2] = max(g[2], bench_batch(type, w, rb, xq, ab, n, y,
+						     rows, ntok, secs, true));
+	}
+}
+
 static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 		      const char *only)
 {
 	u32 t, k, i;
 
-	printf("matmul %u x %u times %u tokens, AVX2, engine chunks, per CPU second\n",
-	       rows, n, ntok);
-	printf("%-5s %12s %12s %8s\n", "type", "row Ge/s", "batch Ge/s",
-	       "speedup");
+	printf("matmul %u x %u times %u tokens, engine chunks, per CPU second, %s\n",
+	       rows, n, ntok, llx_tensor_using_avx512() ?
+	       "AVX2 and AVX-512" : "AVX2 (no AVX-512)");
+	printf("%-5s %12s %12s %8s %12s %8s\n", "type", "row Ge/s",
+	       "batch Ge/s", "speedup", "512 Ge/s", "vs AVX2");
 	for (t = 0; t < GGML_TYPE_COUNT; t++) {
 		u32 type = t;
 		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
-		double gr, gb;
+		double g[3];
 		u8 *w, *xq;
 		float *x, *y;
 
@@ -185,12 +210,10 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 				x[i] = (rnd() & 0xffff) / 32768.0f - 1.0f;
 			llx_quantize_act(type, x, xq + k * ab, n);
 		}
-		gr = bench_batch(type, w, rb, xq, ab, n, y, rows, ntok, secs,
-				 false);
-		gb = bench_batch(type, w, rb, xq, ab, n, y, rows, ntok, secs,
-				 true);
-		printf("%-5s %12.2f %12.2f %7.2fx\n", llx_type_name(type), gr, gb,
-		       gb / gr);
+		bench_batch3(type, w, rb, xq, ab, n, y, rows, ntok, secs, g);
+		printf("%-5s %12.2f %12.2f %7.2fx %12.2f %7.2fx\n",
+		       llx_type_name(type), g[0], g[1], g[1] / g[0], g[2],
+		       g[2] / g[1]);
 		free(w);
 		free(xq);
 		free(x);
