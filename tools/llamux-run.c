@@ -7,14 +7,24 @@
  *   llamux-run -m MODEL.gguf|mock -p PROMPT -n N [--temp T] [--top-k K]
  *              [--top-p P] [--min-p P] [--repeat-penalty R]
  *              [--repeat-last-n N] [--seed S] [-c N_CTX] [-t THREADS]
- *              [--ids] [--scalar]
+ *              [--ids] [--scalar] [--pages 2M|4K]
  *   llamux-run -m MODEL.gguf|mock --tokenize TEXT [--no-bos]
  *
  * Text goes to stdout as it is produced; with --ids one more line
- * "ids: ..." lists the generated ids.  Speeds go to stderr.
+ * "ids: ..." lists the generated ids.  Speeds go to stderr, and so does a
+ * "load:" line: the file's size and read time, the whole load's time, how
+ * much of the file sits on 2 MiB pages, and the process's peak resident
+ * memory (weights + KV cache + everything else).
+ *
+ * The file is read into anonymous memory aligned to 2 MiB with
+ * madvise(MADV_HUGEPAGE) (transparent huge pages, as the kernel driver's
+ * vmalloc_huge()); --pages 4K asks for MADV_NOHUGEPAGE instead, to measure
+ * the difference on the same file.
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +45,7 @@ struct run_opts {
 	bool scalar;
 	bool timings;
 	bool no_bos;
+	bool small_pages;
 	struct llx_sampler_params sp;
 };
 
@@ -44,7 +55,7 @@ static void die_usage(void)
 		"usage: llamux-run -m MODEL.gguf|mock -p PROMPT [-n N] [-c N_CTX] [-t N]\n"
 		"         [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
 		"         [--repeat-penalty R] [--repeat-last-n N] [--seed S]\n"
-		"         [--ids] [--scalar] [--timings]\n"
+		"         [--ids] [--scalar] [--timings] [--pages 2M|4K]\n"
 		"       llamux-run -m MODEL.gguf|mock --tokenize TEXT [--no-bos]\n");
 	exit(2);
 }
@@ -73,7 +84,7 @@ static u32 num(const char *s)
 static void parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_TEMP = 256, O_TOPK, O_TOPP, O_MINP, O_PEN, O_LASTN, O_SEED,
-	       O_IDS, O_SCALAR, O_TOK, O_NOBOS, O_TIMINGS };
+	       O_IDS, O_SCALAR, O_TOK, O_NOBOS, O_TIMINGS, O_PAGES };
 	static const struct option lo[] = {
 		{ "temp", required_argument, NULL, O_TEMP },
 		{ "top-k", required_argument, NULL, O_TOPK },
@@ -87,6 +98,7 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 		{ "tokenize", required_argument, NULL, O_TOK },
 		{ "no-bos", no_argument, NULL, O_NOBOS },
 		{ "timings", no_argument, NULL, O_TIMINGS },
+		{ "pages", required_argument, NULL, O_PAGES },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -152,6 +164,11 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 		case O_TIMINGS:
 			o->timings = true;
 			break;
+		case O_PAGES:
+			if (strcasecmp(optarg, "2M") && strcasecmp(optarg, "4K"))
+				die_usage();
+			o->small_pages = !strcasecmp(optarg, "4K");
+			break;
 		default:
 			die_usage();
 		}
@@ -160,14 +177,78 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 		die_usage();
 }
 
+#define HUGE_PAGE	(2ul << 20)
+
+/* The file's buffer: mmap()ed (munmap it) unless it is the mock image. */
+struct file_buf {
+	void *p;
+	size_t map_len;		/* 0: malloc()ed */
+	u64 read_ns;
+};
+
+/*
+ * @len bytes of anonymous memory at a 2 MiB boundary, advised onto 2 MiB
+ * pages or kept off them.  The advice is a request: what the kernel gave
+ * is read back from /proc/self/smaps (huge_bytes()).
+ */
+static void *map_aligned(size_t len, bool small_pages, size_t *map_len)
+{
+	size_t want = (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t a, start;
+	void *p;
+
+	if (!want || want < len || want > SIZE_MAX - HUGE_PAGE)
+		return NULL;
+	p = mmap(NULL, want + HUGE_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	start = (uintptr_t)p;
+	a = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	if (a > start)
+		munmap(p, a - start);
+	if (start + HUGE_PAGE > a)
+		munmap((void *)(a + want), start + HUGE_PAGE - a);
+	/* not fatal: a kernel without THP says EINVAL, the pages are small */
+	madvise((void *)a, want, small_pages ? MADV_NOHUGEPAGE : MADV_HUGEPAGE);
+	*map_len = want;
+	return (void *)a;
+}
+
+/*
+ * Bytes of the mapping at @p on huge pages (AnonHugePages in smaps; its
+ * last 2 MiB page may reach past the file).
+ */
+static u64 huge_bytes(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long lo, hi, kb;
+	char line[256];
+	bool in = false;
+	u64 huge = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+			huge = (u64)kb << 10;
+	}
+	fclose(f);
+	return huge;
+}
+
 /* The whole file in memory (or the mock image). */
-static void *load_file(const char *path, u64 *len)
+static void *load_file(const char *path, u64 *len, bool small_pages,
+		       struct file_buf *fb)
 {
 	struct stat st;
-	u64 got = 0;
+	u64 got = 0, t0;
 	void *buf;
 	int fd;
 
+	memset(fb, 0, sizeof(*fb));
 	if (!strcmp(path, "mock")) {
 		int ret = llx_mock_gguf(&buf, len);
 
@@ -175,19 +256,22 @@ static void *load_file(const char *path, u64 *len)
 			fprintf(stderr, "llx_mock_gguf: %d\n", ret);
 			exit(1);
 		}
+		fb->p = buf;
 		return buf;
 	}
+	t0 = llx_now_ns();
 	fd = open(path, O_RDONLY);
 	if (fd < 0 || fstat(fd, &st)) {
 		perror(path);
 		exit(1);
 	}
 	*len = st.st_size;
-	buf = malloc(*len ? *len : 1);
+	buf = map_aligned(*len ? *len : 1, small_pages, &fb->map_len);
 	if (!buf) {
-		perror("malloc");
+		perror("mmap");
 		exit(1);
 	}
+	fb->p = buf;
 	while (got < *len) {
 		ssize_t r = read(fd, (char *)buf + got, *len - got);
 
@@ -198,7 +282,16 @@ static void *load_file(const char *path, u64 *len)
 		got += r;
 	}
 	close(fd);
+	fb->read_ns = llx_now_ns() - t0;
 	return buf;
+}
+
+static void free_file(struct file_buf *fb)
+{
+	if (fb->map_len)
+		munmap(fb->p, fb->map_len);
+	else
+		free(fb->p);
 }
 
 static double secs(u64 ns)
@@ -312,14 +405,17 @@ int main(int argc, char **argv)
 	struct llx_vocab *v = NULL;
 	struct gguf_ctx *g = NULL;
 	struct run_opts o;
+	struct file_buf fb;
+	struct rusage ru;
 	const char *text;
 	u32 *ids, max_ids;
 	void *buf;
-	u64 len;
+	u64 len, t0;
 	int n, ret, i;
 
 	parse_args(argc, argv, &o);
-	buf = load_file(o.model, &len);
+	t0 = llx_now_ns();
+	buf = load_file(o.model, &len, o.small_pages, &fb);
 	ret = llx_gguf_parse(buf, len, len, &g);
 	if (ret) {
 		fprintf(stderr, "%s: not a GGUF file (%d): %s\n", o.model, ret,
@@ -360,13 +456,23 @@ int main(int argc, char **argv)
 			llx_shim_last_msg);
 		return 1;
 	}
+	t0 = llx_now_ns() - t0;
+	if (fb.map_len)
+		fprintf(stderr,
+			"load: %.1f MB read in %.3f s (%.0f MB/s), loaded in %.3f s; %.1f MB on 2M pages (%s asked)\n",
+			len / 1e6, secs(fb.read_ns),
+			len / 1e6 / secs(fb.read_ns ? fb.read_ns : 1), secs(t0),
+			min(huge_bytes(buf), len) / 1e6, o.small_pages ? "4K" : "2M");
 	if (o.scalar)
 		llx_tensor_force_scalar(true);
 	llx_gguf_free(g);
 	ret = generate(&o, m, v, ids, n);
+	if (!getrusage(RUSAGE_SELF, &ru))
+		fprintf(stderr, "peak memory: %.1f MB resident (file %.1f MB)\n",
+			ru.ru_maxrss / 1e3 * 1.024, len / 1e6);
 	llx_model_free(m);
 	llx_vocab_free(v);
 	free(ids);
-	free(buf);
+	free_file(&fb);
 	return ret;
 }

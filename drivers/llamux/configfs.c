@@ -392,8 +392,9 @@ static ssize_t llxd_info_show(struct config_item *item, char *page)
 			   "\nlayers: %u\nheads: %u\nkv_heads: %u\nembd: %u\nff: %u\nvocab: %u\nctx_train: %u\nn_ctx: %u\n",
 			   hp->n_layer, hp->n_head, hp->n_head_kv, hp->n_embd,
 			   hp->n_ff, hp->n_vocab, hp->n_ctx_train, inst->n_ctx);
-	n += sysfs_emit_at(page, n, "memory: %llu (%s)\nkv_bytes: %llu\n",
-			   inst->weights.len, inst->mem_kind, inst->kv_bytes);
+	n += sysfs_emit_at(page, n, "memory: %llu (%s%s)\nkv_bytes: %llu\n",
+			   inst->weights.len, inst->mem_kind,
+			   llxd_mem_pages(&inst->weights), inst->kv_bytes);
 	n += sysfs_emit_at(page, n, "chat_format: %s\n", chat_format(inst));
 unlock:
 	mutex_unlock(&m->lock);
@@ -708,8 +709,9 @@ void llxd_models_show(struct seq_file *sf)
 			   atomic_read(&inst->n_generating) ? "generating" : "ready");
 		if (inst) {
 			spin_lock(&inst->qlock);
-			seq_printf(sf, " memory %llu (%s) kv %llu sessions %d threads %u pending %u",
+			seq_printf(sf, " memory %llu (%s%s) kv %llu sessions %d threads %u pending %u",
 				   inst->weights.len, inst->mem_kind,
+				   llxd_mem_pages(&inst->weights),
 				   inst->kv_total,
 				   atomic_read(&inst->n_sessions), inst->n_threads,
 				   inst->pending);

@@ -664,6 +664,55 @@ static void llxd_test_load(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, l.model);
 }
 
+/*
+ * Weight memory outside the llamux_mem= pool: huge_weights=0 gives 4 KiB
+ * pages (the path every failed 2 MiB attempt ends on), =1 gives 2 MiB pages
+ * where vmalloc can map them; either way every byte is usable and the
+ * report says what the page tables say.
+ */
+static void llxd_test_mem_pages(struct kunit *test)
+{
+	const u64 len = SZ_4M + SZ_64K;	/* two 2 MiB pages and a part */
+	struct llxd_mem mix = { .ptr = &mix, .len = len, .huge = SZ_4M };
+	bool saved = READ_ONCE(llxd_huge_weights);
+	struct llxd_mem mem;
+	int huge;
+
+	KUNIT_EXPECT_STREQ(test, llxd_mem_pages(&mix), ", 2M and 4K pages");
+	mix.ptr = NULL;
+	KUNIT_EXPECT_STREQ(test, llxd_mem_pages(&mix), "");
+	for (huge = 0; huge <= 1; huge++) {
+		WRITE_ONCE(llxd_huge_weights, huge);
+		if (llxd_mem_alloc(&mem, len)) {
+			WRITE_ONCE(llxd_huge_weights, saved);
+			kunit_skip(test, "no memory for %llu bytes", len);
+		}
+		if (mem.pooled) {
+			llxd_mem_free(&mem);
+			WRITE_ONCE(llxd_huge_weights, saved);
+			kunit_skip(test, "booted with llamux_mem=: weights go to the pool");
+		}
+		memset(mem.ptr, 0x5a, len);
+		KUNIT_EXPECT_EQ(test, ((u8 *)mem.ptr)[len - 1], 0x5a);
+		if (!huge || !IS_ENABLED(CONFIG_HAVE_ARCH_HUGE_VMALLOC)) {
+			KUNIT_EXPECT_EQ(test, mem.huge, 0);
+			KUNIT_EXPECT_STREQ(test, llxd_mem_pages(&mem), ", 4K pages");
+		} else if (mem.huge) {
+			/* one vmalloc area is mapped one way, from 2 MiB */
+			KUNIT_EXPECT_EQ(test, mem.huge, len);
+			KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)mem.ptr,
+							   PMD_SIZE));
+			KUNIT_EXPECT_STREQ(test, llxd_mem_pages(&mem), ", 2M pages");
+		} else {
+			kunit_info(test, "no free 2 MiB blocks: 4 KiB pages");
+			KUNIT_EXPECT_STREQ(test, llxd_mem_pages(&mem), ", 4K pages");
+		}
+		llxd_mem_free(&mem);
+		KUNIT_EXPECT_NULL(test, mem.ptr);
+	}
+	WRITE_ONCE(llxd_huge_weights, saved);
+}
+
 /* 4 KiB chunks (many reads, unaligned offsets) load the same bytes. */
 static void llxd_test_load_chunks(struct kunit *test)
 {
@@ -1317,6 +1366,7 @@ static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE(llxd_test_names),
 	KUNIT_CASE_PARAM(llxd_test_load, load_gen_params),
 	KUNIT_CASE(llxd_test_load_chunks),
+	KUNIT_CASE(llxd_test_mem_pages),
 	KUNIT_CASE(llxd_test_write_needs_idle),
 	KUNIT_CASE(llxd_test_cancel_vs_throttle),
 	KUNIT_CASE(llxd_test_session_stress),

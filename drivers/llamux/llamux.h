@@ -194,11 +194,16 @@ void llxd_conf_defaults(struct llxd_conf *c);
 struct llxd_mem {
 	void *ptr;
 	u64 len;
+	u64 huge;		/* bytes of it mapped with 2 MiB pages */
 	bool pooled;		/* from the llamux_mem= reservation */
 };
 
 int llxd_mem_alloc(struct llxd_mem *mem, u64 len);
 void llxd_mem_free(struct llxd_mem *mem);
+const char *llxd_mem_pages(const struct llxd_mem *mem);
+#if IS_ENABLED(CONFIG_KUNIT)
+extern bool llxd_huge_weights;
+#endif
 void llxd_mem_show(struct seq_file *sf);
 int llxd_mem_init(void);
 void llxd_mem_exit(void);

@@ -36,7 +36,7 @@ mline=$(sed -n 's/^memory: *//p' "$CFG/m/info")
 note "info memory: $mline"
 if [ -n "$FW" ]; then
 	case $mline in
-	*"(pool)"*) ok "llamux_mem: the weights are in the boot reservation (info: $mline)" ;;
+	*"(pool, "*" pages)"*) ok "llamux_mem: the weights are in the boot reservation (info: $mline)" ;;
 	*) fail "llamux_mem: the weights are in the boot reservation (info: '$mline')" ;;
 	esac
 else

@@ -97,6 +97,14 @@ if [ -n "$REAL" ]; then
 fi
 [ -n "$layers" ] && [ "$layers" -gt 0 ] 2>/dev/null && ok "info: layers $layers" ||
 	fail "info: a layer count (got '$layers')"
+mem=$(echo "$info" | sed -n 's/^memory: *[0-9]* //p')
+case $mem in
+"(vmalloc, 4K pages)" | "(vmalloc, 2M pages)" | "(vmalloc, 2M and 4K pages)" | "(mock)")
+	ok "info: memory says where the weights are and on which pages $mem" ;;
+*) fail "info: memory says where the weights are and on which pages (got '$mem')" ;;
+esac
+# stories260K's 1.2 MB is less than one 2 MiB page: vmalloc maps it with 4 KiB
+[ -n "$REAL" ] && expect_eq "info: weights under 2 MiB are on 4 KiB pages" "$mem" "(vmalloc, 4K pages)"
 check "device /dev/llamux/m exists" test -c /dev/llamux/m
 expect_eq "second enable=1 is EBUSY" "$(wr $CFG/m/enable 1)" EBUSY
 expect_eq "load-time attribute while loaded is EBUSY" "$(wr $CFG/m/n_ctx 128)" EBUSY

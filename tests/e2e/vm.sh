@@ -82,6 +82,22 @@ expect_eq "load t1 ($BIG, threads_per_session=1)" \
 	"$(load t1 $BIG temperature=0 max_tokens=64 threads_per_session=1)" ok
 expect_eq "load t2 ($BIG, threads_per_session=2)" \
 	"$(load t2 $BIG temperature=0 max_tokens=64 threads_per_session=2)" ok
+# Weights of 2 MiB or more on 2 MiB pages (vmalloc_huge(); a freshly booted
+# guest has free order-9 blocks), and on 4 KiB pages with huge_weights=0.
+HW=/sys/module/llamux/parameters/huge_weights
+if [ "$BIG" != "$FW" ]; then
+	expect_eq "weights of $BIG: vmalloc, 2 MiB pages" \
+		"$(sed -n 's/^memory: [0-9]* //p' $CFG/t1/info)" "(vmalloc, 2M pages)"
+	grep '^memory:' /proc/llamux/status | sed 's/^/#   /'
+	echo 0 > "$HW"
+	expect_eq "load t3 ($BIG) with huge_weights=0" "$(load t3 $BIG)" ok
+	expect_eq "huge_weights=0: weights on 4 KiB pages" \
+		"$(sed -n 's/^memory: [0-9]* //p' $CFG/t3/info)" "(vmalloc, 4K pages)"
+	echo 1 > "$HW"
+	rmdir "$CFG/t3"
+else
+	skip "weights on 2 MiB pages: no synth-F32.gguf (../shared) of more than 2 MiB"
+fi
 # A prompt long enough that its matrix products are split between CPUs
 # (a split needs 2^20 multiply-adds: ~6 tokens of synth's 256x768 FFN).
 LONG="$PROMPT there was a little girl named Lily who loved to play in the park with her big red ball and all of her friends every day after school"
