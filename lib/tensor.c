@@ -1143,6 +1143,9 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 
 	if (!llx_type_supported(wtype))
 		return;
+	if (llx_tensor_using_avx512() &&
+	    llx_avx512_vec_dot_rows(wtype, w, row_bytes, xq, n, y, nrows))
+		return;
 	if (llx_tensor_using_avx2() &&
 	    llx_avx2_vec_dot_rows(wtype, w, row_bytes, xq, n, y, nrows))
 		return;

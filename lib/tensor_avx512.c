@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * AVX-512 (F, BW, VL, VNNI) batch kernels for the 32-element block formats.
- * Reached only through the run-time dispatch in lib/tensor.c, on CPUs that
- * have all four extensions; lib/tensor_avx2.c covers everything else.
+ * AVX-512 (F, BW, VL, VNNI) kernels: batches of the 32-element block
+ * formats Q4_0, Q5_0 and Q8_0, and the one-token Q4_0 product.  Reached
+ * only through the run-time dispatch in lib/tensor.c, on CPUs that have
+ * all four extensions; lib/tensor_avx2.c covers everything else.
  * Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni on top of the
  * AVX2 flags, -ffp-contract=off.
  *
@@ -15,11 +16,14 @@
  *    four bytes), itself an exact vpdpbusd with ones: every step is an
  *    exact int32 operation, so the lane equals sum(q * y), which is also
  *    what maddubs + madd give (no int16 saturation: |q| <= 128 and the
- *    activation is in -127..127 from llx_quantize_act()).
+ *    activation is in -127..127 from llx_quantize_act()).  An activation
+ *    byte of -128, which llx_quantize_act() makes only of a NaN, is
+ *    summed exactly here and in the scalar code; AVX2's sign trick (and
+ *    llama.cpp's) wraps it.
  *  - acc = fma(d_w * d_x, (float)lane, acc) per block in block order, the
  *    product d_w * d_x rounded first, then hsum_float_8 of the 8 lanes.
- * The 512-bit width holds two tokens side by side (low 256 bits token t,
- * high 256 bits token t + 1); it never mixes lanes of one output element.
+ * The 512-bit width holds two tokens (batches) or two rows (one token)
+ * side by side; it never mixes lanes of one output element.
  */
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
@@ -48,6 +52,35 @@ static inline float hsum8(__m256 x)
 	r = _mm_add_ps(r, _mm_movehl_ps(r, r));
 	r = _mm_add_ss(r, _mm_movehdup_ps(r));
 	return _mm_cvtss_f32(r);
+}
+
+static inline __m256i loadu256(const u8 *p)
+{
+	return _mm256_loadu_si256((const __m256i *)p);
+}
+
+/* 32 bytes at @lo in the low half, 32 at @hi in the high half */
+static inline __m512i load_2x256(const u8 *lo, const u8 *hi)
+{
+	return _mm512_inserti64x4(_mm512_castsi256_si512(loadu256(lo)),
+				  loadu256(hi), 1);
+}
+
+/* 16 bytes at @p in both 128-bit halves of a 256-bit value */
+static inline __m256i bcast128(const u8 *p)
+{
+	return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
+}
+
+/* two fp16 scales: lanes 0..7 @lo's, lanes 8..15 @hi's */
+static inline __m512 scales_2x8(const u8 *lo, const u8 *hi)
+{
+	const __m512i sel = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1,
+					     0, 0, 0, 0, 0, 0, 0, 0);
+	__m128i h = _mm_cvtsi32_si128(get_unaligned_le16(lo));
+
+	h = _mm_insert_epi16(h, get_unaligned_le16(hi), 1);
+	return _mm512_permutexvar_ps(sel, _mm512_castps128_ps512(_mm_cvtph_ps(h)));
 }
 
 static __always_inline u32 q32_bytes(u32 type)
@@ -97,7 +130,7 @@ static __always_inline __m512i q32_unsigned(u32 type, const u8 *w)
 		return _mm512_or_si512(v, _mm512_maskz_mov_epi8(qh | qh << 32,
 						_mm512_set1_epi8(0x10)));
 	default:
-		v = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)b8->qs));
+		v = _mm512_broadcast_i64x4(loadu256(b8->qs));
 		return _mm512_xor_si512(v, _mm512_set1_epi8((char)0x80));
 	}
 }
@@ -147,9 +180,7 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 			__m512i yv, init;
 			__m512 dx;
 
-			yv = _mm512_inserti64x4(_mm512_castsi256_si512(
-					_mm256_loadu_si256((const __m256i *)lo->qs)),
-					_mm256_loadu_si256((const __m256i *)hi->qs), 1);
+			yv = load_2x256(lo->qs, hi->qs);
 			dx = _mm512_mask_broadcastss_ps(_mm512_set1_ps(fp16_at(lo->d)),
 							0xff00,
 							_mm_set_ss(fp16_at(hi->d)));
@@ -211,6 +242,86 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
 					 y + t * ys + r, ys, 1, 1);
 		}
 	}
+}
+
+/* ------------------------------------------------------------------------
+ * One token (decode): Q4_0 rows in DOT_PAIRS pairs
+ *
+ * Two rows side by side (low 256 bits row r, high 256 bits row r + 1),
+ * the activation block in both halves: each row keeps lib/tensor_avx2.c's
+ * dot_q4_0() sum (its 8 lanes, fma(d_w * d_x, lane, acc) per block in
+ * order, hsum_float_8), the lanes formed as in tile_q32().
+ */
+#define DOT_PAIRS	4	/* 8 rows a pass: 30 Ge/s; 4 rows 28, 2 rows 22 */
+
+/* y[0..2 * @np) for rows w, w + rb, ...; an odd last row pairs itself */
+static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
+					   const struct llx_blk_q8_0 *x,
+					   u32 nb, float *y, const int np)
+{
+	const __m512i ones = _mm512_set1_epi8(1), m4 = _mm512_set1_epi8(0xf);
+	const struct llx_blk_q4_0 *lo[DOT_PAIRS], *hi[DOT_PAIRS];
+	__m512 acc[DOT_PAIRS];
+	int p;
+	u32 b;
+
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		lo[p] = (const void *)(w + 2 * p * rb);
+		hi[p] = 2 * p + 1 < nr ? (const void *)(w + (2 * p + 1) * rb) :
+					 lo[p];
+		acc[p] = _mm512_setzero_ps();
+	}
+	for (b = 0; b < nb; b++) {
+		__m512i yv = _mm512_broadcast_i64x4(loadu256(x[b].qs));
+		__m512 dx = _mm512_set1_ps(fp16_at(x[b].d));
+		__m512i init;
+
+		init = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, yv);
+		init = _mm512_sub_epi32(_mm512_setzero_si512(),
+					_mm512_slli_epi32(init, 3));
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			const struct llx_blk_q4_0 *bl = lo[p] + b, *bh = hi[p] + b;
+			__m512i u, s;
+			__m512 dw;
+
+			u = _mm512_inserti64x4(_mm512_castsi256_si512(bcast128(bl->qs)),
+					       bcast128(bh->qs), 1);
+			u = _mm512_mask_blend_epi64(0xcc, u, _mm512_srli_epi16(u, 4));
+			u = _mm512_and_si512(u, m4);
+			dw = scales_2x8(bl->d, bh->d);
+			s = _mm512_dpbusd_epi32(init, u, yv);
+			acc[p] = _mm512_fmadd_ps(_mm512_mul_ps(dw, dx),
+						 _mm512_cvtepi32_ps(s), acc[p]);
+		}
+	}
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		__m512d a = _mm512_castps_pd(acc[p]);
+
+		y[2 * p] = hsum8(_mm512_castps512_ps256(acc[p]));
+		if (2 * p + 1 < nr)
+			y[2 * p + 1] = hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+	}
+}
+
+bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
+			     const void *xq, u32 n, float *y, u32 nrows)
+{
+	const u32 step = 2 * DOT_PAIRS;
+	const u8 *row = w;
+	u32 r;
+
+	if (wtype != GGML_TYPE_Q4_0)
+		return false;
+	for (r = 0; r + step <= nrows; r += step, row += step * row_bytes)
+		dot_q4_0_pairs(row, row_bytes, step, xq, n / 32, y + r,
+			       DOT_PAIRS);
+	for (; r < nrows; r += 2, row += 2 * row_bytes)
+		dot_q4_0_pairs(row, row_bytes, min(2u, nrows - r), xq, n / 32,
+			       y + r, 1);
+	return true;
 }
 
 /*

@@ -96,11 +96,21 @@ static inline bool llx_avx2_matmul_blocks(u32 wtype, const void *w,
  */
 #if LLX_HAVE_AVX2
 #define LLX_HAVE_AVX512	1
+/* one activation; false for a type it does not handle */
+bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
+			     const void *xq, u32 n, float *y, u32 nrows);
 bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 			      u32 nrows, const void *xq, size_t xq_stride,
 			      u32 ntok, u32 n, float *y, size_t y_stride);
 #else
 #define LLX_HAVE_AVX512	0
+static inline bool llx_avx512_vec_dot_rows(u32 wtype, const void *w,
+					   size_t row_bytes, const void *xq,
+					   u32 n, float *y, u32 nrows)
+{
+	return false;
+}
+
 static inline bool llx_avx512_matmul_blocks(u32 wtype, const void *w,
 					    size_t row_bytes, u32 nrows,
 					    const void *xq, size_t xq_stride,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tensor-bench: matrix-vector throughput of llx_vec_dot_rows() per weight
- * type, scalar and AVX2.
+ * type, scalar, AVX2 and (where the CPU has it) AVX-512, per CPU second.
  *
  *   tensor-bench [-n COLS] [-r ROWS] [-s SECONDS] [-t TYPE] [-b NTOK]
  *
@@ -67,16 +67,25 @@ static double now_s(void)
 	return llx_now_ns() / 1e9;
 }
 
+/* CPU time of this thread: robust against other jobs on a busy machine */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static double bench(u32 type, const u8 *w, size_t rb, const void *xq, u32 n,
 		    float *y, u32 rows, double secs, double *gelem)
 {
-	double t0 = now_s(), t;
+	double t0 = cpu_s(), t;
 	u64 iters = 0;
 
 	do {
 		llx_vec_dot_rows(type, w, rb, xq, n, y, rows);
 		iters++;
-		t = now_s() - t0;
+		t = cpu_s() - t0;
 	} while (t < secs);
 	*gelem = (double)iters * n * rows / t / 1e9;
 	return (double)iters * rb * rows / t / 1e9;
@@ -116,15 +125,6 @@ static int main_bandwidth(void)
 	       best, _mm256_extract_epi8(a0, 0) & 1);
 	free(p);
 	return 0;
-}
-
-/* CPU time of this thread: robust against other jobs on a busy machine */
-static double cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* NTOK activations: the engine's chunked batch, or token by token */
@@ -252,16 +252,18 @@ int main(int argc, char **argv)
 	llx_tensor_init();
 	if (ntok > 1 && llx_tensor_using_avx2())
 		return main_batch(n, rows, ntok, secs, only);
-	printf("vec_dot_rows %u x %u, %s available\n", rows, n,
+	printf("vec_dot_rows %u x %u, %s available, per CPU second\n", rows, n,
+	       llx_tensor_using_avx512() ? "AVX2 and AVX-512" :
 	       llx_tensor_using_avx2() ? "AVX2" : "no AVX2");
-	printf("%-5s %9s %10s %10s %10s %10s %7s\n", "type", "MiB", "scal GB/s",
-	       "avx2 GB/s", "scal Ge/s", "avx2 Ge/s", "speedup");
+	printf("%-5s %9s %10s %10s %10s %10s %7s %10s\n", "type", "MiB",
+	       "scal GB/s", "avx2 GB/s", "scal Ge/s", "avx2 Ge/s", "speedup",
+	       "512 Ge/s");
 	for (t = 0; t < GGML_TYPE_COUNT; t++) {
 		u32 type = t;
 		size_t rb = llx_row_size(type, n);
 		u8 *w, *xq;
 		float *x, *y;
-		double gs, ga = 0, es, ea = 0;
+		double gs, ga = 0, es, ea = 0, e5 = 0;
 		bool avx2 = llx_tensor_using_avx2();
 
 		if (!llx_type_supported(type) ||
@@ -280,11 +282,17 @@ int main(int argc, char **argv)
 		llx_tensor_force_scalar(true);
 		gs = bench(type, w, rb, xq, n, y, rows, secs, &es);
 		llx_tensor_force_scalar(false);
-		if (avx2)
+		if (avx2) {
+			bool old = llx_tensor_force_avx2(true);
+
 			ga = bench(type, w, rb, xq, n, y, rows, secs, &ea);
-		printf("%-5s %9.1f %10.2f %10.2f %10.2f %10.2f %6.1fx\n",
+			llx_tensor_force_avx2(old);
+		}
+		if (llx_tensor_using_avx512())
+			bench(type, w, rb, xq, n, y, rows, secs, &e5);
+		printf("%-5s %9.1f %10.2f %10.2f %10.2f %10.2f %6.1fx %10.2f\n",
 		       llx_type_name(type), rb * rows / 1048576.0, gs, ga, es, ea,
-		       avx2 ? ga / gs : 0.0);
+		       avx2 ? ga / gs : 0.0, e5);
 		free(w);
 		free(xq);
 		free(x);

@@ -532,9 +532,10 @@ static u16 hostile_scale(void)
 }
 
 /*
- * The AVX-512 batch kernels against AVX2 and scalar, bit for bit: every
- * type (those without AVX-512 kernels run AVX2 twice), shapes that cover
- * partial tiles of rows (4) and token pairs (2 x 4), random rows, then
+ * The AVX-512 kernels against AVX2 and scalar, bit for bit: every type
+ * (those without AVX-512 kernels run AVX2 twice), shapes that cover
+ * partial tiles of rows (4) and token pairs (2 x 4) and, for one token,
+ * of row pairs (2 x 4), random rows, then
  * hostile rows (extreme bytes, infinite/NaN/subnormal scales) against
  * activations of extreme magnitudes.
  */
@@ -542,7 +543,8 @@ static void check_avx512(void)
 {
 	static const u32 shapes[][2] = { { 1, 2 }, { 4, 8 }, { 5, 9 },
 					 { 3, 3 }, { 9, 17 }, { 8, 16 },
-					 { 7, 2 }, { 2, 11 } };
+					 { 7, 2 }, { 2, 11 }, { 1, 1 },
+					 { 8, 1 }, { 17, 1 }, { 6, 1 } };
 	const u32 n = 256;
 	u32 type, s, t, r, i, bad = 0, bad_h = 0, outs = 0, outs_h = 0;
 	u32 nans = 0, off = 0;
