@@ -257,7 +257,7 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
 /*
  * y[0..2 * @np) for rows w, w + rb, ...; an odd last row pairs itself.
  * @next: the 2 * @np rows of the next pass, or NULL; they are prefetched
- * (to L2: T0 and T1 were slower) as these are read.  A pass reads 2 * @np
+ * (hint T2; T0 and T1 were slower) as these are read.  A pass reads 2 * @np
  * short interleaved streams, which the hardware prefetcher alone follows
  * at half of one stream's speed.
  */
