@@ -66,23 +66,6 @@ static inline __m512i load_2x256(const u8 *lo, const u8 *hi)
 				  loadu256(hi), 1);
 }
 
-/* 16 bytes at @p in both 128-bit halves of a 256-bit value */
-static inline __m256i bcast128(const u8 *p)
-{
-	return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
-}
-
-/* two fp16 scales: lanes 0..7 @lo's, lanes 8..15 @hi's */
-static inline __m512 scales_2x8(const u8 *lo, const u8 *hi)
-{
-	const __m512i sel = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1,
-					     0, 0, 0, 0, 0, 0, 0, 0);
-	__m128i h = _mm_cvtsi32_si128(get_unaligned_le16(lo));
-
-	h = _mm_insert_epi16(h, get_unaligned_le16(hi), 1);
-	return _mm512_permutexvar_ps(sel, _mm512_castps128_ps512(_mm_cvtph_ps(h)));
-}
-
 static __always_inline u32 q32_bytes(u32 type)
 {
 	return type == GGML_TYPE_Q4_0 ? sizeof(struct llx_blk_q4_0) :
@@ -247,12 +230,17 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
 /* ------------------------------------------------------------------------
  * One token (decode): Q4_0 rows in DOT_PAIRS pairs
  *
- * Two rows side by side (low 256 bits row r, high 256 bits row r + 1),
- * the activation block in both halves: each row keeps lib/tensor_avx2.c's
- * dot_q4_0() sum (its 8 lanes, fma(d_w * d_x, lane, acc) per block in
- * order, hsum_float_8), the lanes formed as in tile_q32().
+ * Two rows share a zmm register: 32-bit lanes 0..3 hold row r's lanes
+ * 0..3 (its low nibbles, elements 0..15), 4..7 row r + 1's lanes 0..3,
+ * 8..11 row r's lanes 4..7 (high nibbles), 12..15 row r + 1's lanes 4..7;
+ * the activation block is laid out to match (elements 0..15 twice, then
+ * 16..31 twice).  Each row keeps lib/tensor_avx2.c's dot_q4_0() sum: its
+ * 8 lanes, the lanes formed as in tile_q32(), fma(d_w * d_x, lane, acc)
+ * per block in order, and hsum_float_8 of its lanes put back in order.
+ * The scales of a pass's rows take one conversion and one multiply by
+ * d_x per block.
  */
-#define DOT_PAIRS	4	/* 8 rows a pass: 30 Ge/s; 4 rows 28, 2 rows 22 */
+#define DOT_PAIRS	4	/* 8 rows a pass (in cache: 2 rows 22 G/s, 4 rows 28) */
 
 /*
  * y[0..2 * @np) for rows w, w + rb, ...; an odd last row pairs itself.
@@ -261,6 +249,16 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
  * short interleaved streams, which the hardware prefetcher alone follows
  * at half of one stream's speed.
  */
+/* fp16 scale of block @b of row @k of a pass (0 past its 2 * @np rows) */
+static __always_inline u16 pass_d(const struct llx_blk_q4_0 *const *lo,
+				  const struct llx_blk_q4_0 *const *hi, u32 b,
+				  int k, const int np)
+{
+	if (k >= 2 * np)
+		return 0;
+	return get_unaligned_le16((k & 1 ? hi[k / 2] : lo[k / 2])[b].d);
+}
+
 static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 					   const struct llx_blk_q8_0 *x,
 					   u32 nb, float *y, const u8 *next,
@@ -268,6 +266,7 @@ static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 {
 	const __m512i ones = _mm512_set1_epi8(1), m4 = _mm512_set1_epi8(0xf);
 	const struct llx_blk_q4_0 *lo[DOT_PAIRS], *hi[DOT_PAIRS];
+	__m512i sel[DOT_PAIRS];
 	__m512 acc[DOT_PAIRS];
 	int p;
 	u32 b;
@@ -278,11 +277,24 @@ static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 		hi[p] = 2 * p + 1 < nr ? (const void *)(w + (2 * p + 1) * rb) :
 					 lo[p];
 		acc[p] = _mm512_setzero_ps();
+		/* lanes 0..3, 8..11: scale 2p (row lo[p]); the rest 2p + 1 */
+		sel[p] = _mm512_mask_set1_epi32(_mm512_set1_epi32(2 * p), 0xf0f0,
+						2 * p + 1);
 	}
 	for (b = 0; b < nb; b++) {
+		/* elements 0..15 twice, then 16..31 twice */
 		__m512i yv = _mm512_broadcast_i64x4(loadu256(x[b].qs));
-		__m512 dx = _mm512_set1_ps(fp16_at(x[b].d));
+		__m128i h;
+		__m256 d;
 		__m512i init;
+
+		/* d_w * d_x of the pass's rows, one conversion for all */
+		h = _mm_set_epi16(pass_d(lo, hi, b, 7, np), pass_d(lo, hi, b, 6, np),
+				  pass_d(lo, hi, b, 5, np), pass_d(lo, hi, b, 4, np),
+				  pass_d(lo, hi, b, 3, np), pass_d(lo, hi, b, 2, np),
+				  pass_d(lo, hi, b, 1, np), pass_d(lo, hi, b, 0, np));
+		d = _mm256_mul_ps(_mm256_cvtph_ps(h),
+				  _mm256_set1_ps(fp16_at(x[b].d)));
 
 		/* every other block: 36 bytes, less than a cache line */
 		if (next && !(b & 1)) {
@@ -292,6 +304,7 @@ static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 					     b * sizeof(struct llx_blk_q4_0),
 					     _MM_HINT_T2);
 		}
+		yv = _mm512_shuffle_i64x2(yv, yv, 0x50);
 		init = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, yv);
 		init = _mm512_sub_epi32(_mm512_setzero_si512(),
 					_mm512_slli_epi32(init, 3));
@@ -299,23 +312,29 @@ static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 		for (p = 0; p < np; p++) {
 			const struct llx_blk_q4_0 *bl = lo[p] + b, *bh = hi[p] + b;
 			__m512i u, s;
+			__m256i t;
 			__m512 dw;
 
-			u = _mm512_inserti64x4(_mm512_castsi256_si512(bcast128(bl->qs)),
-					       bcast128(bh->qs), 1);
-			u = _mm512_mask_blend_epi64(0xcc, u, _mm512_srli_epi16(u, 4));
+			/* low nibbles of both rows, then their high nibbles */
+			t = _mm256_loadu2_m128i((const __m128i *)bh->qs,
+						(const __m128i *)bl->qs);
+			u = _mm512_inserti64x4(_mm512_castsi256_si512(t),
+					       _mm256_srli_epi16(t, 4), 1);
 			u = _mm512_and_si512(u, m4);
-			dw = scales_2x8(bl->d, bh->d);
 			s = _mm512_dpbusd_epi32(init, u, yv);
-			acc[p] = _mm512_fmadd_ps(_mm512_mul_ps(dw, dx),
-						 _mm512_cvtepi32_ps(s), acc[p]);
+			dw = _mm512_permutexvar_ps(sel[p], _mm512_castps256_ps512(d));
+			acc[p] = _mm512_fmadd_ps(dw, _mm512_cvtepi32_ps(s), acc[p]);
 		}
 	}
+	/* each row's lanes 0..7 in order: row lo[p] low, row hi[p] high */
 #pragma GCC unroll 4
 	for (p = 0; p < np; p++) {
-		__m512d a = _mm512_castps_pd(acc[p]);
+		const __m512i rows = _mm512_set_epi32(15, 14, 13, 12, 7, 6, 5, 4,
+						      11, 10, 9, 8, 3, 2, 1, 0);
+		__m512 v = _mm512_permutexvar_ps(rows, acc[p]);
+		__m512d a = _mm512_castps_pd(v);
 
-		y[2 * p] = hsum8(_mm512_castps512_ps256(acc[p]));
+		y[2 * p] = hsum8(_mm512_castps512_ps256(v));
 		if (2 * p + 1 < nr)
 			y[2 * p + 1] = hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
 	}
