@@ -62,7 +62,7 @@ FPU_DEFS := -D_LINUX_FPU_COMPILATION_UNIT
 TOOLS    := gguf-info llamux-run tok-check ref-check tensor-check tensor-bench \
 	    fpu-sections chat-check
 TOOL_BINS := $(addprefix $(TOOLDIR)/,$(TOOLS))
-HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h tools/*.h) \
+HDRS     := $(wildcard include/llamux/*.h tools/shim/*.h tools/*.h lib/*.h) \
 	    lib/chat_cases.h tools/llamux/line.h
 
 .PHONY: all setup test test-x86 test-sanitize test-modules e2e demo try tools \

@@ -1143,7 +1143,7 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 
 	if (!llx_type_supported(wtype))
 		return;
-	if (llx_tensor_using_avx512() &&
+	if (LLX_HAVE_AVX512 && llx_tensor_using_avx512() &&
 	    llx_avx512_vec_dot_rows(wtype, w, row_bytes, xq, n, y, nrows))
 		return;
 	if (llx_tensor_using_avx2() &&
@@ -1176,7 +1176,8 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 
 	if (!llx_type_supported(wtype))
 		return;
-	if (ntok >= 2 && !tiled_type(wtype) && llx_tensor_using_avx512() &&
+	if (LLX_HAVE_AVX512 && ntok >= 2 && !tiled_type(wtype) &&
+	    llx_tensor_using_avx512() &&
 	    llx_avx512_matmul_blocks(wtype, w, row_bytes, nrows, xq, xq_stride,
 				     ntok, n, y, y_stride))
 		return;

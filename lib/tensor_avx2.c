@@ -16,32 +16,17 @@
 
 #define _MM_MALLOC_H_INCLUDED
 #include <immintrin.h>
+#include "tensor_x86.h"
 
 /* ------------------------------------------------------------------------
  * Helpers
  */
-
-static inline float fp16_at(const u8 *p)
-{
-	return _cvtsh_ss(get_unaligned_le16(p));
-}
 
 /* a * b + c rounded once (the FMA instruction), as fmaf_exact() */
 static inline float fmaf_avx2(float a, float b, float c)
 {
 	return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b),
 					  _mm_set_ss(c)));
-}
-
-/* ggml's hsum_float_8: (a0+a4 + a2+a6) + (a1+a5 + a3+a7) */
-static inline float hsum8(__m256 x)
-{
-	__m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1),
-			      _mm256_castps256_ps128(x));
-
-	r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-	r = _mm_add_ss(r, _mm_movehdup_ps(r));
-	return _mm_cvtss_f32(r);
 }
 
 static inline int hsum_i32(__m256i x)
@@ -68,11 +53,6 @@ static inline __m256i dot_u8(__m256i x, __m256i y)
 {
 	return _mm256_madd_epi16(_mm256_maddubs_epi16(x, y),
 				 _mm256_set1_epi16(1));
-}
-
-static inline __m256i loadu256(const u8 *p)
-{
-	return _mm256_loadu_si256((const __m256i *)p);
 }
 
 /* 16 bytes of nibbles: low nibbles in bytes 0..15, high in 16..31 */
@@ -887,22 +867,6 @@ static __always_inline __m256i q32_unpack(u32 type, const u8 *w)
 	default:
 		return loadu256(b8->qs);
 	}
-}
-
-static __always_inline float q32_scale(u32 type, const u8 *w)
-{
-	if (type == GGML_TYPE_Q4_0)
-		return fp16_at(((const struct llx_blk_q4_0 *)w)->d);
-	if (type == GGML_TYPE_Q5_0)
-		return fp16_at(((const struct llx_blk_q5_0 *)w)->d);
-	return fp16_at(((const struct llx_blk_q8_0 *)w)->d);
-}
-
-static __always_inline u32 q32_bytes(u32 type)
-{
-	return type == GGML_TYPE_Q4_0 ? sizeof(struct llx_blk_q4_0) :
-	       type == GGML_TYPE_Q5_0 ? sizeof(struct llx_blk_q5_0) :
-	       sizeof(struct llx_blk_q8_0);
 }
 
 /* y[t * ys + r] for @nr <= TILE_R rows and @nt <= TILE_T tokens */

@@ -33,31 +33,11 @@
 
 #define _MM_MALLOC_H_INCLUDED
 #include <immintrin.h>
+#include "tensor_x86.h"
 
 /* rows and token pairs per tile: 16 accumulators of 2 x 8 lanes */
 #define TILE_R	4
 #define TILE_P	4
-
-static inline float fp16_at(const u8 *p)
-{
-	return _cvtsh_ss(get_unaligned_le16(p));
-}
-
-/* ggml's hsum_float_8, as lib/tensor_avx2.c's hsum8() */
-static inline float hsum8(__m256 x)
-{
-	__m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1),
-			      _mm256_castps256_ps128(x));
-
-	r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-	r = _mm_add_ss(r, _mm_movehdup_ps(r));
-	return _mm_cvtss_f32(r);
-}
-
-static inline __m256i loadu256(const u8 *p)
-{
-	return _mm256_loadu_si256((const __m256i *)p);
-}
 
 /* 32 bytes at @lo in the low half, 32 at @hi in the high half */
 static inline __m512i load_2x256(const u8 *lo, const u8 *hi)
@@ -66,26 +46,10 @@ static inline __m512i load_2x256(const u8 *lo, const u8 *hi)
 				  loadu256(hi), 1);
 }
 
-static __always_inline u32 q32_bytes(u32 type)
-{
-	return type == GGML_TYPE_Q4_0 ? sizeof(struct llx_blk_q4_0) :
-	       type == GGML_TYPE_Q5_0 ? sizeof(struct llx_blk_q5_0) :
-	       sizeof(struct llx_blk_q8_0);
-}
-
 /* log2 of the bias that makes a weight unsigned: q = u - bias */
 static __always_inline int q32_bias_shift(u32 type)
 {
 	return type == GGML_TYPE_Q4_0 ? 3 : type == GGML_TYPE_Q5_0 ? 4 : 7;
-}
-
-static __always_inline float q32_scale(u32 type, const u8 *w)
-{
-	if (type == GGML_TYPE_Q4_0)
-		return fp16_at(((const struct llx_blk_q4_0 *)w)->d);
-	if (type == GGML_TYPE_Q5_0)
-		return fp16_at(((const struct llx_blk_q5_0 *)w)->d);
-	return fp16_at(((const struct llx_blk_q8_0 *)w)->d);
 }
 
 /* one weight block as 32 unsigned bytes u = q + bias, in both halves */

@@ -91,34 +91,16 @@ static inline bool llx_avx2_matmul_blocks(u32 wtype, const void *w,
 
 /*
  * Internal: the AVX-512 (F, BW, VL, VNNI) kernels of lib/tensor_avx512.c,
- * reached only through the dispatch in lib/tensor.c.  A batch of a block
- * format in tiles; false for a type it does not handle (AVX2 then runs).
+ * built where the AVX2 ones are and reached only through the dispatch in
+ * lib/tensor.c, whose calls test LLX_HAVE_AVX512 first (so other
+ * architectures need no definitions).  Each returns false for a type it
+ * does not handle (AVX2 then runs): one activation, or a batch in tiles.
  */
-#if LLX_HAVE_AVX2
-#define LLX_HAVE_AVX512	1
-/* one activation; false for a type it does not handle */
+#define LLX_HAVE_AVX512	LLX_HAVE_AVX2
 bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 			     const void *xq, u32 n, float *y, u32 nrows);
 bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 			      u32 nrows, const void *xq, size_t xq_stride,
 			      u32 ntok, u32 n, float *y, size_t y_stride);
-#else
-#define LLX_HAVE_AVX512	0
-static inline bool llx_avx512_vec_dot_rows(u32 wtype, const void *w,
-					   size_t row_bytes, const void *xq,
-					   u32 n, float *y, u32 nrows)
-{
-	return false;
-}
-
-static inline bool llx_avx512_matmul_blocks(u32 wtype, const void *w,
-					    size_t row_bytes, u32 nrows,
-					    const void *xq, size_t xq_stride,
-					    u32 ntok, u32 n, float *y,
-					    size_t y_stride)
-{
-	return false;
-}
-#endif
 
 #endif /* _LLAMUX_TENSOR_INTERNAL_H */

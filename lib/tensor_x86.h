@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the x86 SIMD kernels (lib/tensor_avx2.c,
+ * lib/tensor_avx512.c): both are built with at least -mavx2 -mfma -mf16c
+ * and include this after <immintrin.h>.  Nothing else may include it.
+ */
+#ifndef _LLAMUX_TENSOR_X86_H
+#define _LLAMUX_TENSOR_X86_H
+
+static inline float fp16_at(const u8 *p)
+{
+	return _cvtsh_ss(get_unaligned_le16(p));
+}
+
+/* ggml's hsum_float_8: (a0+a4 + a2+a6) + (a1+a5 + a3+a7) */
+static inline float hsum8(__m256 x)
+{
+	__m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1),
+			      _mm256_castps256_ps128(x));
+
+	r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+	r = _mm_add_ss(r, _mm_movehdup_ps(r));
+	return _mm_cvtss_f32(r);
+}
+
+static inline __m256i loadu256(const u8 *p)
+{
+	return _mm256_loadu_si256((const __m256i *)p);
+}
+
+/* the 32-element formats of the batch tiles: Q4_0, Q5_0, else Q8_0 */
+static __always_inline float q32_scale(u32 type, const u8 *w)
+{
+	if (type == GGML_TYPE_Q4_0)
+		return fp16_at(((const struct llx_blk_q4_0 *)w)->d);
+	if (type == GGML_TYPE_Q5_0)
+		return fp16_at(((const struct llx_blk_q5_0 *)w)->d);
+	return fp16_at(((const struct llx_blk_q8_0 *)w)->d);
+}
+
+static __always_inline u32 q32_bytes(u32 type)
+{
+	return type == GGML_TYPE_Q4_0 ? sizeof(struct llx_blk_q4_0) :
+	       type == GGML_TYPE_Q5_0 ? sizeof(struct llx_blk_q5_0) :
+	       sizeof(struct llx_blk_q8_0);
+}
+
+#endif /* _LLAMUX_TENSOR_X86_H */
