@@ -313,6 +313,15 @@ bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 
 	if (wtype != GGML_TYPE_Q4_0)
 		return false;
+	/* the first pass has no pass before it to prefetch its rows */
+	if (nrows >= step) {
+		size_t i;
+
+		for (r = 0; r < step; r++)
+			for (i = 0; i < row_bytes; i += 64)
+				_mm_prefetch((const char *)row + r * row_bytes + i,
+					     _MM_HINT_T2);
+	}
 	for (r = 0; r + step <= nrows; r += step, row += step * row_bytes)
 		dot_q4_0_pairs(row, row_bytes, step, xq, n / 32, y + r,
 			       r + 2 * step <= nrows ? row + step * row_bytes :
