@@ -20,6 +20,8 @@
 
 #include <linux/completion.h>
 #include <linux/kthread.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <llamux/chat.h>
@@ -154,9 +156,14 @@ CONFIGFS_ATTR(llxd_, firmware);
 
 /* ---- enable: the commit point -------------------------------------------- */
 
-/* State used by the loader thread; set up by enable under m->lock. */
+/*
+ * State used by the loader thread; set up by enable under m->lock.  The
+ * enable writer waits for the thread in every case, so the job (and the
+ * memcg reference it holds) outlives it.
+ */
 struct llxd_load_job {
 	struct llxd_model *m;
+	struct mem_cgroup *memcg;	/* the enable writer's: weights go there */
 	char fw[LLXD_FW_MAX];
 	struct llxd_loaded res;
 	char why[LLXD_WHY_MAX];
@@ -166,9 +173,13 @@ struct llxd_load_job {
 static int llxd_load_thread(void *arg)
 {
 	struct llxd_load_job *job = arg;
+	struct mem_cgroup *old;
 
+	/* __GFP_ACCOUNT allocations (the weights) are charged to the writer */
+	old = set_active_memcg(job->memcg);
 	job->err = llxd_load(job->m, job->fw, &job->res, job->why,
 			     sizeof(job->why));
+	set_active_memcg(old);
 	kthread_complete_and_exit(&job->m->load_done, 0);
 }
 
@@ -211,6 +222,7 @@ static int llxd_enable(struct llxd_model *m)
 	WRITE_ONCE(m->load_abort, false);
 	reinit_completion(&m->load_done);
 	job->m = m;
+	job->memcg = get_mem_cgroup_from_mm(current->mm);
 	strscpy(job->fw, m->conf.firmware, sizeof(job->fw));
 	t = kthread_run(llxd_load_thread, job, "llamux-load/%s", m->name);
 	if (IS_ERR(t)) {
@@ -255,6 +267,7 @@ static int llxd_enable(struct llxd_model *m)
 		llx_model_n_params(inst->model), inst->nodename);
 unlock:
 	mutex_unlock(&m->lock);
+	mem_cgroup_put(job->memcg);
 	kfree(job);
 	return ret;
 }

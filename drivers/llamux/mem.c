@@ -50,14 +50,17 @@ MODULE_PARM_DESC(huge_weights, "weights on 2 MiB pages where possible (1)");
 
 /*
  * Weights are sized by the file: a failure is -ENOMEM, never the OOM
- * killer, never a warning (the loader says why).  Not __GFP_ACCOUNT: the
- * load runs in a kernel thread, which is in no memory cgroup.  The 2 MiB
+ * killer (of the system or of a memory cgroup), never a warning (the
+ * loader says why).  They are charged to the memory cgroup of the task
+ * that wrote enable (configfs.c runs the load under set_active_memcg()),
+ * so memory.max bounds the models a user can load.  The 2 MiB
  * attempt is cheap (__GFP_NORETRY: one compaction, no hard reclaim for
  * order-9 blocks); vmalloc_huge() retries with 4 KiB pages under the
  * same flags, and then __vmalloc() tries once more in earnest.
  */
-#define LLXD_GFP_WEIGHTS	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
-#define LLXD_GFP_HUGE		(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
+#define LLXD_GFP_WEIGHTS	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | \
+				 __GFP_NOWARN)
+#define LLXD_GFP_HUGE		(GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN)
 
 /*
  * Bytes of [@p, @p + @len) that the kernel maps with pages of 2 MiB or

@@ -115,6 +115,33 @@ wait
 expect_eq "t2 after concurrent runs: same ids" "$(echo $(cat $CFG/t2/last_ids))" "$(echo $a)"
 rmdir "$CFG/t1" "$CFG/t2"
 
+# ------------------------------------------------- memory cgroup
+# Weights are charged to the memory cgroup of the task that writes enable:
+# from a cgroup whose memory.max is below them the load is ENOMEM (not an
+# OOM kill), and the same load from outside it works.
+section "weights and memory.max"
+CG=/sys/fs/cgroup
+grep -q "^[^ ]* $CG cgroup2" /proc/mounts || mount -t cgroup2 none "$CG" 2> /dev/null
+if [ "$BIG" = "$FW" ]; then
+	skip "memory.max: no synth-F32.gguf (../shared) bigger than the limit"
+elif ! grep -qw memory "$CG/cgroup.controllers" 2> /dev/null; then
+	skip "memory.max: no cgroup2 memory controller"
+else
+	echo +memory > "$CG/cgroup.subtree_control"
+	mkdir -p "$CG/llx"
+	echo 4M > "$CG/llx/memory.max"
+	mkdir "$CFG/cg"
+	wr "$CFG/cg/firmware" "$BIG\n" > /dev/null
+	r=$(sh -c "echo \$\$ > $CG/llx/cgroup.procs && exec llx-io write $CFG/cg/enable 1")
+	expect_eq "load $BIG from a cgroup with memory.max 4M: ENOMEM" "$r" ENOMEM
+	note "state: $(state cg)"
+	expect_eq "the same load from outside that cgroup" "$(wr $CFG/cg/enable 1)" ok
+	rmdir "$CFG/cg"
+	rmdir "$CG/llx"
+	dmesg | grep -qiE 'invoked oom-killer|memory cgroup out of memory' &&
+		fail "memory.max: no OOM kill" || ok "memory.max: no OOM kill"
+fi
+
 # llamux_klog.ko: a separate module that uses the API through the
 # namespace LLAMUX (docs/kernel-api.md).  Model m is loaded.
 klog_module() {
