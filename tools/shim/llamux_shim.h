@@ -149,8 +149,9 @@ static inline void put_unaligned_le64(u64 v, void *p)
 /*
  * FP sections, checked: the kernel forbids nesting them, sleeping or
  * allocating inside one, and the tools abort (with the section's site) on
- * any of it.  Every section's length is kept per site (llx_shim_fpu_stats;
- * LLX_FPU_STATS=1 in the environment prints them at exit).  As in the
+ * any of it.  Once llx_shim_fpu_stats_reset() was called (or with
+ * LLX_FPU_STATS=1 in the environment, which prints them at exit), every
+ * section's length is kept per site (llx_shim_fpu_stats).  As in the
  * kernel, FP objects (built with -D_LINUX_FPU_COMPILATION_UNIT, see the
  * Makefile) cannot open one: the names are not there (and poisoned by
  * compat.h).

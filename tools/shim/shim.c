@@ -28,6 +28,13 @@ void llx_shim_logf(const char *fmt, ...)
 static __thread const char *fpu_site;	/* open section, or NULL */
 static __thread u64 fpu_t0;
 static pthread_mutex_t fpu_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Timing costs two system calls and a lock per section (the kernel's
+ * clocksource read costs neither), so it is on only for those who read
+ * the figures: llx_shim_fpu_stats_reset() or LLX_FPU_STATS=1.  The checks
+ * (nesting, sleeping inside) are always on.
+ */
+static bool fpu_timed;
 static struct llx_shim_fpu_site fpu_sites[LLX_SHIM_SITES];
 static int fpu_n_sites;
 
@@ -61,12 +68,13 @@ void llx_shim_fpu_begin(const char *site)
 	if (fpu_site)
 		fpu_die("nested FP section from ", site);
 	fpu_site = site;
-	fpu_t0 = cpu_ns();
+	if (READ_ONCE(fpu_timed))
+		fpu_t0 = cpu_ns();
 }
 
 void llx_shim_fpu_end(void)
 {
-	u64 dt = cpu_ns() - fpu_t0;
+	u64 dt;
 	int i;
 
 	if (!fpu_site) {
@@ -74,6 +82,11 @@ void llx_shim_fpu_end(void)
 		      stderr);
 		abort();
 	}
+	if (!READ_ONCE(fpu_timed)) {
+		fpu_site = NULL;
+		return;
+	}
+	dt = cpu_ns() - fpu_t0;
 	pthread_mutex_lock(&fpu_lock);
 	for (i = 0; i < fpu_n_sites; i++)
 		if (fpu_sites[i].site == fpu_site)
@@ -114,6 +127,13 @@ void llx_shim_fpu_stats_reset(void)
 	fpu_n_sites = 0;
 	memset(fpu_sites, 0, sizeof(fpu_sites));
 	pthread_mutex_unlock(&fpu_lock);
+	WRITE_ONCE(fpu_timed, true);
+}
+
+static void __attribute__((__constructor__)) fpu_timing_env(void)
+{
+	if (getenv("LLX_FPU_STATS"))
+		fpu_timed = true;
 }
 
 static void __attribute__((__destructor__)) fpu_report(void)
