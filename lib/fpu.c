@@ -48,6 +48,50 @@ void llx_fpu_end(void)
 }
 EXPORT_SYMBOL_GPL(llx_fpu_end);
 
+/*
+ * The SIMD kernels lib/tensor.c may pick: the CPU's feature bits and, as
+ * the kernel's own AVX2/AVX-512 crypto code asks, the register state
+ * XSAVE manages (what kernel_fpu_begin() saves).  UML runs on the host's
+ * registers, saved by the host.
+ */
+#ifdef CONFIG_X86_64
+static bool llx_xstate(bool avx512)
+{
+#ifdef CONFIG_UML
+	return true;
+#else
+	u64 mask = XFEATURE_MASK_SSE | XFEATURE_MASK_YMM;
+
+	if (avx512)
+		mask |= XFEATURE_MASK_AVX512;
+	return cpu_has_xfeatures(mask, NULL);
+#endif
+}
+#endif
+
+bool llx_cpu_has_avx2_fma(void)
+{
+#ifdef CONFIG_X86_64
+	return boot_cpu_has(X86_FEATURE_AVX2) && boot_cpu_has(X86_FEATURE_FMA) &&
+	       llx_xstate(false);
+#else
+	return false;
+#endif
+}
+
+/* AVX-512 F, BW, VL and VNNI: the set lib/tensor_avx512.c is built for */
+bool llx_cpu_has_avx512(void)
+{
+#ifdef CONFIG_X86_64
+	return boot_cpu_has(X86_FEATURE_AVX512F) &&
+	       boot_cpu_has(X86_FEATURE_AVX512BW) &&
+	       boot_cpu_has(X86_FEATURE_AVX512VL) &&
+	       boot_cpu_has(X86_FEATURE_AVX512_VNNI) && llx_xstate(true);
+#else
+	return false;
+#endif
+}
+
 void llx_fpu_stats(struct llx_fpu_stats *st)
 {
 	st->sections = atomic64_read(&llx_fpu_sections);

@@ -121,27 +121,12 @@ static inline bool llx_fpu_available(void)
 }
 #endif /* !_LINUX_FPU_COMPILATION_UNIT */
 
-static inline bool llx_cpu_has_avx2_fma(void)
-{
-#ifdef CONFIG_X86_64
-	return boot_cpu_has(X86_FEATURE_AVX2) && boot_cpu_has(X86_FEATURE_FMA);
-#else
-	return false;
-#endif
-}
-
-/* AVX-512 F, BW, VL and VNNI: the set lib/tensor_avx512.c is built for */
-static inline bool llx_cpu_has_avx512(void)
-{
-#ifdef CONFIG_X86_64
-	return boot_cpu_has(X86_FEATURE_AVX512F) &&
-	       boot_cpu_has(X86_FEATURE_AVX512BW) &&
-	       boot_cpu_has(X86_FEATURE_AVX512VL) &&
-	       boot_cpu_has(X86_FEATURE_AVX512_VNNI);
-#else
-	return false;
-#endif
-}
+/*
+ * May lib/tensor.c pick the AVX2/FMA kernels, and the AVX-512 F, BW, VL
+ * and VNNI ones (lib/fpu.c: the feature bits and the XSAVE state)?
+ */
+bool llx_cpu_has_avx2_fma(void);
+bool llx_cpu_has_avx512(void);
 
 static inline u64 llx_now_ns(void)
 {
