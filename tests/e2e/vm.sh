@@ -6,8 +6,9 @@
 # e2e (session.sh), then what only a loadable module on a real SMP kernel
 # shows: threads_per_session=2 on 2 CPUs, rmmod refused while in use and
 # allowed after, rmmod + insmod again, a clean kernel log (and on the
-# debug kernel of make vm-test DEBUG=1: no lockdep, atomic-sleep or KASAN
-# report, kmemleak clean after rmmod).
+# debug kernel of make vm-test DEBUG=1: allocation failures injected into
+# loads and sessions, no lockdep, atomic-sleep or KASAN report, kmemleak
+# clean after rmmod).
 
 . /mnt/tests/lib.sh
 RES=/mnt/work/results-vm
@@ -114,6 +115,11 @@ done
 wait
 expect_eq "t2 after concurrent runs: same ids" "$(echo $(cat $CFG/t2/last_ids))" "$(echo $a)"
 rmdir "$CFG/t1" "$CFG/t2"
+
+# ------------------------------------------------- allocation failures
+# On the debug kernel only (the stock kernels have no fault injection).
+. /mnt/tests/faults.sh
+faults "$FW" "$WANT"
 
 # ------------------------------------------------- memory cgroup
 # Weights are charged to the memory cgroup of the task that writes enable:
