@@ -110,7 +110,7 @@ coverage: setup
 module:
 	@scripts/module $(KDIR)
 
-vm-test: tools $(if $(DEBUG),setup)
+vm-test: setup tools
 	@scripts/vm-test $(if $(DEBUG),debug)
 
 dkms-install:
