@@ -71,9 +71,14 @@ check "autoload: rmdir bad" rmdir "$CFG/bad"
 
 # ------------------------------------------------- the e2e session
 section "session.sh (the make e2e session)"
+# With llamux_klog.ko loaded, session.sh's klog section (a model unloaded
+# while klog answers) runs here too, before the kmemleak check at the end.
+KK=/lib/modules/llamux_klog.ko
+[ -f "$KK" ] && check "insmod llamux_klog.ko for session.sh" insmod "$KK"
 sh /mnt/tests/session.sh
 note "session.sh exit status $?"
 RES=/mnt/work/results-vm
+[ -f "$KK" ] && check "rmmod llamux_klog after session.sh" rmmod llamux_klog
 
 # ------------------------------------------------- two CPUs, one generation
 section "threads_per_session"
