@@ -140,12 +140,16 @@ static const struct llx_ref_case llx_ref_cases[] = {
 	{ "synth-Q4_K_M", false, false, true },
 	{ "synth-Q5_K_M", false, false, true },
 	{ "synth-Q6_K", false, false, true },
-	{ "synth-qwen2-F32", false, true, false },
+	/*
+	 * qwen2-Q8_0's 1-by-1 run leaves llama.cpp's ids at a 0.0013 near-tie
+	 * (step 35); its batch run is exact but free_run takes both modes.
+	 */
+	{ "synth-qwen2-F32", true, true, false },
 	{ "synth-qwen2-Q8_0", false, false, true },
-	{ "synth-qwen2-Q4_K_M", false, false, true },
-	{ "synth-llama3-F32", false, true, false },
-	{ "synth-llama3-Q8_0", false, false, true },
-	{ "synth-llama3-Q4_K_M", false, false, true },
+	{ "synth-qwen2-Q4_K_M", true, false, true },
+	{ "synth-llama3-F32", true, true, false },
+	{ "synth-llama3-Q8_0", true, false, true },
+	{ "synth-llama3-Q4_K_M", true, false, true },
 };
 
 static void llx_ref_case_desc(const struct llx_ref_case *c, char *desc)
