@@ -608,6 +608,29 @@ else
 	skip "KV memory checks (no good model to patch: no ../shared, no scripts/mkmodel)"
 fi
 
+# ---------------------------------------------------------------- vocabulary
+# The largest vocabulary the driver takes (LLX_MAX_VOCAB, 262144 tokens:
+# Gemma-sized, above Qwen2's 151936): it loads, and the sampler's passes
+# over 262144 logits run; /proc shows the longest FPU section so far.
+section "a 262144-token vocabulary"
+if [ -f "$M/mk-vocab256k.gguf" ]; then
+	expect_eq "load mk-vocab256k.gguf (scripts/mkmodel, 262144 tokens)" \
+		"$(load v mk-vocab256k.gguf max_tokens=16 temperature=0)" ok
+	expect_eq "info: vocab 262144" "$(sed -n 's/^vocab: //p' "$CFG/v/info")" 262144
+	llx-io gen /dev/llamux/v "$PROMPT\n" --out /tmp/v.txt 2> /tmp/v.err
+	expect_eq "262144 tokens: greedy generation, no error" "$(gen_field /tmp/v.err errno)" 0
+	expect_eq "262144 tokens: 16 ids" "$(wc -w < "$CFG/v/last_ids")" 16
+	wr "$CFG/v/temperature" 0.8 > /dev/null
+	wr "$CFG/v/top_k" 0 > /dev/null
+	llx-io gen /dev/llamux/v "$PROMPT\n" --out /tmp/v.txt 2> /tmp/v.err
+	expect_eq "262144 tokens: sampling (temperature 0.8, top_k 0), no error" \
+		"$(gen_field /tmp/v.err errno)" 0
+	note "$(grep '^fpu:' /proc/llamux/status)"
+	rmdir "$CFG/v"
+else
+	skip "a 262144-token vocabulary: no mk-vocab256k.gguf (scripts/mkmodel)"
+fi
+
 # ---------------------------------------------------------------- bad input
 section "bad input"
 mkdir "$CFG/x"
