@@ -48,7 +48,7 @@ static int stats_show(struct seq_file *sf, void *unused)
 {
 	struct llxd_inst *inst = sf->private;
 	u64 pt, pns, gt, gns, kv_pos = 0, kv_cap = 0, kv_bytes;
-	u64 prompts, reused, hits;
+	u64 prompts, reused, hits, lt, lns;
 	struct llxd_file *f;
 	u64 tps;
 
@@ -60,6 +60,8 @@ static int stats_show(struct seq_file *sf, void *unused)
 	prompts = inst->prompts;
 	reused = inst->prompt_reused;
 	hits = inst->cache_hits;
+	lt = inst->last_gen_tokens;
+	lns = inst->last_gen_ns;
 	spin_unlock(&inst->stats_lock);
 
 	spin_lock(&inst->qlock);
@@ -78,6 +80,10 @@ static int stats_show(struct seq_file *sf, void *unused)
 	seq_printf(sf, "gen_tokens %llu\ngen_ns %llu\n", gt, gns);
 	tps = llxd_tps_milli(gt, gns);
 	seq_printf(sf, "gen_tps %llu.%03llu\n", div_u64(tps, 1000), tps % 1000);
+	seq_printf(sf, "last_gen_tokens %llu\nlast_gen_ns %llu\n", lt, lns);
+	tps = llxd_tps_milli(lt, lns);
+	seq_printf(sf, "last_gen_tps %llu.%03llu\n", div_u64(tps, 1000),
+		   tps % 1000);
 	seq_printf(sf, "kv_positions %llu/%llu\nkv_bytes %llu\n", kv_pos, kv_cap,
 		   kv_bytes);
 	seq_printf(sf, "prompts %llu\nprompt_reused %llu\ncache_hits %llu\n",

@@ -292,6 +292,7 @@ struct llxd_inst {
 	struct llx_layer_times *layer_last;	/* [n_layer] */
 	struct llx_layer_times *layer_total;	/* [n_layer] */
 	u64 prompt_tokens, prompt_ns, gen_tokens, gen_ns, kv_used;
+	u64 last_gen_tokens, last_gen_ns;	/* the last generation ended */
 	u64 prompts, prompt_reused, cache_hits;	/* the prompt cache */
 	struct dentry *dbg;
 };

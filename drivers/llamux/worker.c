@@ -137,6 +137,11 @@ static void publish(struct llxd_file *f, enum llxd_stop stop)
 		emit_bytes(f, f->text, len);
 	}
 
+	spin_lock(&f->inst->stats_lock);
+	f->inst->last_gen_tokens = f->n_ids;
+	f->inst->last_gen_ns = f->gen_ns;
+	spin_unlock(&f->inst->stats_lock);
+
 	n_last = min(f->n_ids, LLXD_LAST_IDS_MAX);
 	spin_lock(&m->last_lock);
 	/* a loop: gcc 12's fortify misjudges this field's size for memcpy */

@@ -355,6 +355,9 @@ if [ -r "$DBG/m/stats" ]; then
 	cat "$DBG/m/stats" | head -n 20 | sed 's/^/#   stats: /'
 	grep -qE '[1-9]' "$DBG/m/stats" && ok "debugfs stats: non-zero counters" ||
 		fail "debugfs stats: non-zero counters"
+	# the last generation's figure (llamux ls): publish() sets it with last_ids
+	expect_eq "debugfs stats: last_gen_tokens = the ids in last_ids" \
+		"$(sed -n 's/^last_gen_tokens //p' "$DBG/m/stats")" "$(wc -w < "$CFG/m/last_ids")"
 else
 	fail "debugfs $DBG/m/stats readable"
 fi

@@ -597,7 +597,7 @@ static int by_name(const void *a, const void *b)
 
 #define LS_MAX	256
 
-/* Decode tokens/s since load from debugfs stats, "-" when unknown. */
+/* Decode tokens/s of the last generation (debugfs stats), "-" when unknown. */
 static void decode_tps(const char *name, char *buf, size_t size)
 {
 	char path[CLI_PATH_MAX], st[CLI_ATTR_MAX], v[64];
@@ -607,7 +607,7 @@ static void decode_tps(const char *name, char *buf, size_t size)
 		return;
 	snprintf(path, sizeof(path), "%s/%s/stats", cli_dbg_dir(), name);
 	if (cli_file_read(path, st, sizeof(st)) == 0 &&
-	    cli_kv(st, "gen_tps", v, sizeof(v)) == 0 && leading_u64(v))
+	    cli_kv(st, "last_gen_tps", v, sizeof(v)) == 0 && leading_u64(v))
 		snprintf(buf, size, "%.1f", strtod(v, NULL));
 }
 
