@@ -617,8 +617,10 @@ fi
 # over 262144 logits run; /proc shows the longest FPU section so far.
 section "a 262144-token vocabulary"
 if [ -f "$M/mk-vocab256k.gguf" ]; then
-	expect_eq "load mk-vocab256k.gguf (scripts/mkmodel, 262144 tokens)" \
-		"$(load v mk-vocab256k.gguf max_tokens=16 temperature=0)" ok
+	# mkmodel's tiny shape is trained for 256 positions
+	r=$(load v mk-vocab256k.gguf n_ctx=256 max_tokens=16 temperature=0)
+	expect_eq "load mk-vocab256k.gguf (scripts/mkmodel, 262144 tokens)" "$r" ok
+	[ "$r" = ok ] || note "state: $(cat "$CFG/v/state")"
 	expect_eq "info: vocab 262144" "$(sed -n 's/^vocab: //p' "$CFG/v/info")" 262144
 	llx-io gen /dev/llamux/v "$PROMPT\n" --out /tmp/v.txt 2> /tmp/v.err
 	expect_eq "262144 tokens: greedy generation, no error" "$(gen_field /tmp/v.err errno)" 0
