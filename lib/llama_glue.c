@@ -652,12 +652,31 @@ static int llx_yield(const struct llx_pass *p)
 	return 0;
 }
 
+/* How many of @n items costing @work multiply-adds each fit @budget. */
+static u32 llx_chunk_of(u64 budget, u64 work, u32 n)
+{
+	u64 c = work ? budget / work : n;
+
+	return (u32)max_t(u64, 1, min_t(u64, c, n));
+}
+
 /* How many of @n items costing @work multiply-adds each fit a section. */
 static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
 {
-	u64 c = work ? s->section_work / work : n;
+	return llx_chunk_of(s->section_work, work, n);
+}
 
-	return (u32)max_t(u64, 1, min_t(u64, c, n));
+/*
+ * Rows of a matrix product per FP section, for @nt tokens: whole tiles of
+ * LLX_MM_TILE_ROWS where the budget holds one.
+ */
+static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
+			u32 nt)
+{
+	u32 c = llx_chunk_of((u64)s->section_work * LLX_MM_SECTION_SCALE,
+			     (u64)w->cols * nt, w->rows);
+
+	return c >= LLX_MM_TILE_ROWS ? c - c % LLX_MM_TILE_ROWS : c;
 }
 
 /* One matrix product, shared by the parts that compute it. */
@@ -728,7 +747,7 @@ static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
 	struct llx_session *s = p->s;
 	struct llx_mm mm = {
 		.p = p, .w = w, .y = y, .nt = nt, .n_parts = 1,
-		.chunk = llx_chunk(s, (u64)w->cols * nt, w->rows),
+		.chunk = llx_mm_chunk(s, w, nt),
 	};
 	u32 t, tc = llx_chunk(s, (u64)w->cols * LLX_ELEM_COST, nt);
 	u64 t0 = llx_now_ns();
