@@ -668,7 +668,7 @@ static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
 
 /*
  * Rows of a matrix product per FP section, for @nt tokens: whole tiles of
- * LLX_MM_TILE_ROWS where the budget holds one.
+ * LLX_MATMUL_TILE_ROWS where the budget holds one.
  */
 static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 			u32 nt)
@@ -676,7 +676,7 @@ static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 	u32 c = llx_chunk_of((u64)s->section_work * LLX_MM_SECTION_SCALE,
 			     (u64)w->cols * nt, w->rows);
 
-	return c >= LLX_MM_TILE_ROWS ? c - c % LLX_MM_TILE_ROWS : c;
+	return c >= LLX_MATMUL_TILE_ROWS ? c - c % LLX_MATMUL_TILE_ROWS : c;
 }
 
 /* One matrix product, shared by the parts that compute it. */

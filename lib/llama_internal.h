@@ -27,11 +27,10 @@ struct llx_par;
 /*
  * A matrix product's FP sections take this many times more: its rows are
  * the cheapest work per multiply-add (SIMD dot products, no expf), and a
- * batch needs several rows per section to fill the SIMD kernels' tiles
- * of LLX_MM_TILE_ROWS rows (lib/tensor_avx512.c, lib/tensor_avx2.c).
+ * batch needs several rows per section to fill llx_matmul()'s tiles of
+ * LLX_MATMUL_TILE_ROWS rows (include/llamux/types.h).
  */
 #define LLX_MM_SECTION_SCALE	4u
-#define LLX_MM_TILE_ROWS	4u
 /* An expf (swiglu) counted as this many multiply-adds. */
 #define LLX_EXP_COST		32u
 /* An element rounded, normed, rotated or added, as multiply-adds. */

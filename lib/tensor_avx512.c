@@ -36,7 +36,7 @@
 #include "tensor_x86.h"
 
 /* rows and token pairs per tile: 16 accumulators of 2 x 8 lanes */
-#define TILE_R	4
+#define TILE_R	LLX_MATMUL_TILE_ROWS
 #define TILE_P	4
 
 /* 32 bytes at @lo in the low half, 32 at @hi in the high half */

@@ -264,4 +264,12 @@ static inline u32 llx_f32_key(u32 bits)
 	return (bits & 0x80000000) ? ~bits : bits | 0x80000000;
 }
 
+/*
+ * Rows of llx_matmul()'s widest tile (include/llamux/tensor.h): the
+ * AVX-512 batch kernels' (lib/tensor_avx512.c); the AVX2 tile of 2 rows
+ * divides it.  A caller that splits a product into row chunks gives it
+ * multiples of this where it can.
+ */
+#define LLX_MATMUL_TILE_ROWS	4u
+
 #endif /* _LLAMUX_TYPES_H */
