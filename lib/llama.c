@@ -133,10 +133,11 @@ void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
  * (the padding is masked, so it adds exact zeros): K.q in ggml_vec_dot_f32
  * order; V^T.kq in tinyBLAS order when the pass has nt >= 2 tokens
  * (llamafile_sgemm), else in ggml_vec_dot_f32 order over the 32-padded
- * length (att is zero past pos; V^T rows are kv_len long).
+ * length (att is zero past pos; V^T rows are kv_len long).  @att: scratch
+ * of kv_len floats, the calling part's own.
  */
 void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
-		   float *out, u32 h0, u32 h1, u32 nt)
+		   float *out, u32 h0, u32 h1, u32 nt, float *att)
 {
 	const struct llx_hparams *hp = &s->m->hp;
 	u32 hd = hp->head_dim, kvd = llx_kv_dim(hp), n = pos + 1;
@@ -151,24 +152,24 @@ void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
 
 		llx_vec_dot_rows(GGML_TYPE_F32, kc + (size_t)kvh * hd,
 				 kvd * sizeof(float), q + (size_t)h * hd, hd,
-				 s->att, n);
+				 att, n);
 		for (j = 0; j < n; j++)
-			s->att[j] *= scale;
-		llx_softmax(s->att, n);
+			att[j] *= scale;
+		llx_softmax(att, n);
 		if (nt >= 2) {
 			const float *v = vt + (size_t)kvh * hd * s->kv_len;
 
 			for (d = 0; d < hd; d++)
 				out[(size_t)h * hd + d] =
 					llx_dot_f32_tiled(v + (size_t)d * s->kv_len,
-							  s->att, n);
+							  att, n);
 			continue;
 		}
 		for (j = n; j < npad; j++)
-			s->att[j] = 0.0f;
+			att[j] = 0.0f;
 		llx_vec_dot_rows(GGML_TYPE_F32,
 				 vt + (size_t)kvh * hd * s->kv_len,
-				 s->kv_len * sizeof(float), s->att, npad,
+				 s->kv_len * sizeof(float), att, npad,
 				 out + (size_t)h * hd, hd);
 	}
 }

@@ -394,6 +394,7 @@ void llx_session_free(struct llx_session *s)
 	if (!s)
 		return;
 	llx_par_free(s->par);
+	kvfree(s->att_par);
 	kvfree(s->k_cache);
 	kvfree(s->v_cache);
 	kvfree(s->tokens);
@@ -572,23 +573,38 @@ u32 llx_session_common(const struct llx_session *s, const u32 *tokens,
 }
 EXPORT_SYMBOL_GPL(llx_session_common);
 
+/*
+ * @n parts: n - 1 helpers, and the attention scores of parts 1..n-1 (part
+ * 0 has s->att), allocated before anything is replaced so that a failure
+ * leaves the session as it was.
+ */
 int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work)
 {
 	struct llx_par *par = NULL;
+	float *att = NULL;
 	int ret;
 
 	if (!n || n > LLX_PAR_MAX)
 		return -EINVAL;
 	if (n > 1 && n != s->n_threads) {
+		att = llx_big_zalloc((u64)(n - 1) * s->kv_len * sizeof(float));
+		if (!att)
+			return -ENOMEM;
 		ret = llx_par_create(n, &par);
-		if (ret)
+		if (ret) {
+			kvfree(att);
 			return ret;
+		}
 	} else if (n > 1) {
 		par = s->par;
+		att = s->att_par;
 	}
-	if (par != s->par)
+	if (par != s->par) {
 		llx_par_free(s->par);
+		kvfree(s->att_par);
+	}
 	s->par = par;
+	s->att_par = att;
 	s->n_threads = n;
 	s->par_min_work = min_work;
 	return 0;
@@ -700,6 +716,29 @@ static u32 llx_part_start(u32 rows, u32 n, u32 i)
 }
 
 /*
+ * Between two FP sections of part @i of a split stage: part 0 (the
+ * caller) reschedules and polls the abort callback, and on abort records
+ * the error in @ret and sets @stop; the helpers reschedule and stop when
+ * they see @stop.  False: stop now.
+ */
+static bool llx_part_go_on(const struct llx_pass *p, u32 i, bool *stop,
+			   int *ret)
+{
+	int err;
+
+	if (i) {
+		llx_cond_resched();
+		return !READ_ONCE(*stop);
+	}
+	err = llx_yield(p);
+	if (err) {
+		*ret = err;
+		WRITE_ONCE(*stop, true);
+	}
+	return !err;
+}
+
+/*
  * Part @i of a matrix product: its rows in chunks, one FP section each,
  * on whatever CPU runs it.  Part 0 runs on the caller: it reschedules and
  * polls the abort callback between sections and tells the helpers to
@@ -712,21 +751,10 @@ static void llx_matmul_part(void *arg, u32 i)
 	const struct llx_mat *w = mm->w;
 	u32 r = llx_part_start(w->rows, mm->n_parts, i);
 	u32 end = llx_part_start(w->rows, mm->n_parts, i + 1);
-	int ret;
 
 	for (; r < end; r += mm->chunk) {
-		if (i == 0) {
-			ret = llx_yield(mm->p);
-			if (ret) {
-				mm->ret = ret;
-				WRITE_ONCE(mm->stop, true);
-				return;
-			}
-		} else {
-			llx_cond_resched();
-			if (READ_ONCE(mm->stop))
-				return;
-		}
+		if (!llx_part_go_on(mm->p, i, &mm->stop, &mm->ret))
+			return;
 		llx_fpu_begin();
 		llx_fp_matmul_rows(mm->p->s, w, mm->y, mm->nt, r,
 				   min(mm->chunk, end - r));
@@ -802,12 +830,78 @@ static void llx_residual(const struct llx_pass *p, float *a, const float *b)
 	}
 }
 
+/* The attention of one layer for a batch, shared by the parts computing it. */
+struct llx_att {
+	const struct llx_pass *p;
+	u32 il;
+	u32 n_parts;
+	bool stop;		/* set by part 0 on abort */
+	int ret;		/* part 0's */
+};
+
+/*
+ * Part @i of a layer's attention: heads [h_start, h_end) of every token of
+ * the batch (each head costs the same, so the parts are even), a few heads
+ * per FP section, with the part's own score buffer.  A head is computed by
+ * the same llx_fp_attend() whichever part holds it.
+ */
+static void llx_attend_part(void *arg, u32 i)
+{
+	struct llx_att *a = arg;
+	const struct llx_pass *p = a->p;
+	struct llx_session *s = p->s;
+	u32 n_head = s->m->hp.n_head, qd = llx_q_dim(&s->m->hp);
+	u32 h_start = (u32)div_u64((u64)n_head * i, a->n_parts);
+	u32 h_end = (u32)div_u64((u64)n_head * (i + 1), a->n_parts);
+	float *att = i ? s->att_par + (size_t)(i - 1) * s->kv_len : s->att;
+	u32 t, h0, hc;
+
+	if (i >= a->n_parts)
+		return;
+	for (t = 0; t < p->nt; t++) {
+		u32 pos = p->pos + t;
+
+		hc = llx_chunk(s, (u64)(pos + 1) * s->m->hp.head_dim * 2,
+			       n_head);
+		for (h0 = h_start; h0 < h_end; h0 += hc) {
+			if (!llx_part_go_on(p, i, &a->stop, &a->ret))
+				return;
+			llx_fpu_begin();
+			llx_fp_attend(s, a->il, pos, s->q + (size_t)t * qd,
+				      s->xb + (size_t)t * qd, h0,
+				      min(h0 + hc, h_end), p->nt, att);
+			llx_fpu_end();
+		}
+	}
+}
+
+/*
+ * softmax(QK^T)V of layer @il for the batch, over its heads split in
+ * parts when the session has helpers and the work is worth a hand-off.
+ */
+static int llx_attend_batch(const struct llx_pass *p, u32 il)
+{
+	struct llx_session *s = p->s;
+	const struct llx_hparams *hp = &s->m->hp;
+	struct llx_att a = { .p = p, .il = il, .n_parts = 1 };
+	u64 work = (u64)p->nt * (p->pos + p->nt) * hp->head_dim * 2 *
+		   hp->n_head;
+
+	if (s->par && work >= s->par_min_work)
+		a.n_parts = min(s->n_threads, hp->n_head);
+	if (a.n_parts > 1)
+		llx_par_run(s->par, llx_attend_part, &a);
+	else
+		llx_attend_part(&a, 0);
+	return a.ret;
+}
+
 static int llx_attention_block(const struct llx_pass *p, u32 il)
 {
 	struct llx_session *s = p->s;
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
-	u32 qd = llx_q_dim(hp), kvd = llx_kv_dim(hp), t, tc, h0;
+	u32 qd = llx_q_dim(hp), kvd = llx_kv_dim(hp), t, tc;
 	u64 t0;
 	float *kb = s->k_cache + ((size_t)il * s->n_ctx + p->pos) * kvd;
 	int ret;
@@ -840,23 +934,10 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	s->v_end = max(s->v_end, p->pos + p->nt);
 
 	t0 = llx_now_ns();
-	for (t = 0; t < p->nt; t++) {
-		u32 pos = p->pos + t;
-		u32 hc = llx_chunk(s, (u64)(pos + 1) * hp->head_dim * 2,
-				   hp->n_head);
-
-		for (h0 = 0; h0 < hp->n_head; h0 += hc) {
-			ret = llx_yield(p);
-			if (ret)
-				return ret;
-			llx_fpu_begin();
-			llx_fp_attend(s, il, pos, s->q + (size_t)t * qd,
-				      s->xb + (size_t)t * qd, h0,
-				      min(h0 + hc, hp->n_head), p->nt);
-			llx_fpu_end();
-		}
-	}
+	ret = llx_attend_batch(p, il);
 	p->lt->attn_core_ns += llx_now_ns() - t0;
+	if (ret)
+		return ret;
 	ret = llx_pass_matmul(p, &lw->wo, s->xb, s->tmp, p->nt);
 	if (ret)
 		return ret;

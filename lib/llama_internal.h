@@ -93,7 +93,7 @@ struct llx_session {
 	float *hb2;		/* [n_batch][n_ff] up */
 	float *tmp;		/* [n_batch][max(n_embd, kv_dim)] wv/wo/w_down out */
 	void *xq;		/* [n_batch][act_stride] rounded activations */
-	float *att;		/* [kv_len] attention scores of one head */
+	float *att;		/* [kv_len] attention scores of one head, part 0 */
 	float *logits;		/* [n_vocab], of the last token of the last pass */
 	float *k_cache;		/* [n_layer][n_ctx][kv_dim] */
 	float *v_cache;		/* [n_layer][kv_dim][kv_len], transposed */
@@ -108,6 +108,7 @@ struct llx_session {
 	struct llx_layer_times *t_last;		/* [n_layer] */
 	struct llx_layer_times *t_total;	/* [n_layer] */
 	struct llx_par *par;	/* helpers of the matrix products, or NULL */
+	float *att_par;		/* [n_threads - 1][kv_len] scores of parts 1.. */
 	u32 n_threads;		/* parts per matrix product (1 = no helpers) */
 	u64 par_min_work;	/* multiply-adds below which one part runs */
 	u32 section_work;	/* multiply-adds per FP section (llx_forward) */
@@ -185,7 +186,7 @@ void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt);
 void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
 		    u32 nt);
 void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
-		   float *out, u32 h0, u32 h1, u32 nt);
+		   float *out, u32 h0, u32 h1, u32 nt, float *att);
 void llx_fp_add(float *a, const float *b, u32 n);
 void llx_fp_swiglu(float *a, const float *b, u32 n, u32 nt);
 
