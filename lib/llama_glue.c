@@ -763,6 +763,65 @@ static void llx_matmul_part(void *arg, u32 i)
 }
 
 /*
+ * A per-token stage of a batch (activation rounding, norms, RoPE, SwiGLU,
+ * residual adds): fp() does tokens [t, t + n) inside one FP section, a
+ * token's result being the same whichever part and section compute it.
+ * The parts take contiguous runs of tokens.
+ */
+struct llx_tok_stage {
+	const struct llx_pass *p;
+	void (*fp)(const struct llx_tok_stage *st, u32 t, u32 n);
+	u64 cost;		/* multiply-add equivalents per token */
+	u32 nt;			/* tokens: p->nt, or 1 for the classifier */
+	float *a;
+	const float *b;
+	const float *w;
+	const struct llx_mat *mat;
+	u32 il;
+	u32 n_parts;
+	bool stop;		/* set by part 0 on abort */
+	int ret;		/* part 0's */
+};
+
+static void llx_tok_part(void *arg, u32 i)
+{
+	struct llx_tok_stage *st = arg;
+	u32 t = (u32)div_u64((u64)st->nt * i, st->n_parts);
+	u32 end = (u32)div_u64((u64)st->nt * (i + 1), st->n_parts);
+	u32 tc = llx_chunk(st->p->s, st->cost, st->nt);
+
+	if (i >= st->n_parts)
+		return;
+	for (; t < end; t += tc) {
+		if (!llx_part_go_on(st->p, i, &st->stop, &st->ret))
+			return;
+		llx_fpu_begin();
+		st->fp(st, t, min(tc, end - t));
+		llx_fpu_end();
+	}
+}
+
+/* Run @st over its tokens, in parts when the session has helpers. */
+static int llx_tok_run(struct llx_tok_stage *st)
+{
+	struct llx_session *s = st->p->s;
+
+	st->n_parts = 1;
+	if (s->par && st->nt >= 2 && st->cost * st->nt >= s->par_min_work)
+		st->n_parts = min(s->n_threads, st->nt);
+	if (st->n_parts > 1)
+		llx_par_run(s->par, llx_tok_part, st);
+	else
+		llx_tok_part(st, 0);
+	return st->ret;
+}
+
+static void llx_tok_quantize(const struct llx_tok_stage *st, u32 t, u32 n)
+{
+	llx_fp_quantize(st->p->s, st->mat, st->b, t, t + n);
+}
+
+/*
  * y[t][0..rows) = W x[t] for the batch's tokens; x is [nt][cols], y is
  * [nt][rows].  The activations are rounded for W's type first (ggml's
  * vec_dot_type), then W is walked in chunks of rows; each chunk meets
@@ -777,14 +836,16 @@ static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
 		.p = p, .w = w, .y = y, .nt = nt, .n_parts = 1,
 		.chunk = llx_mm_chunk(s, w, nt),
 	};
-	u32 t, tc = llx_chunk(s, (u64)w->cols * LLX_ELEM_COST, nt);
+	struct llx_tok_stage st = {
+		.p = p, .fp = llx_tok_quantize, .nt = nt, .b = x, .mat = w,
+		.cost = (u64)w->cols * LLX_ELEM_COST,
+	};
 	u64 t0 = llx_now_ns();
+	int ret;
 
-	for (t = 0; t < nt; t += tc) {
-		llx_fpu_begin();
-		llx_fp_quantize(s, w, x, t, min(nt, t + tc));
-		llx_fpu_end();
-	}
+	ret = llx_tok_run(&st);
+	if (ret)
+		return ret;
 	if (s->par && (u64)w->rows * w->cols * nt >= s->par_min_work)
 		mm.n_parts = min(s->n_threads,
 				 DIV_ROUND_UP(w->rows, LLX_PAR_ROW_ALIGN));
@@ -797,37 +858,66 @@ static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
 	return mm.ret;
 }
 
-/* Tokens of the batch per FP section of per-element work on @n floats. */
-static u32 llx_tok_chunk(const struct llx_pass *p, u32 n)
+static void llx_tok_norm(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	return llx_chunk(p->s, (u64)n * LLX_ELEM_COST, p->nt);
+	size_t e = st->p->s->m->hp.n_embd;
+
+	llx_fp_norm(st->p->s, st->a + t * e, st->b + t * e, st->w, n);
 }
 
 /* out[t] = rmsnorm(x[t]) * w for the batch. */
-static void llx_norm_batch(const struct llx_pass *p, float *out,
-			   const float *x, const float *w)
+static int llx_norm_batch(const struct llx_pass *p, float *out,
+			  const float *x, const float *w)
 {
-	u32 e = p->s->m->hp.n_embd, tc = llx_tok_chunk(p, e), t;
+	struct llx_tok_stage st = {
+		.p = p, .fp = llx_tok_norm, .nt = p->nt, .a = out, .b = x,
+		.w = w, .cost = (u64)p->s->m->hp.n_embd * LLX_ELEM_COST,
+	};
 
-	for (t = 0; t < p->nt; t += tc) {
-		llx_fpu_begin();
-		llx_fp_norm(p->s, out + (size_t)t * e, x + (size_t)t * e, w,
-			    min(tc, p->nt - t));
-		llx_fpu_end();
-	}
+	return llx_tok_run(&st);
+}
+
+static void llx_tok_add(const struct llx_tok_stage *st, u32 t, u32 n)
+{
+	size_t e = st->p->s->m->hp.n_embd;
+
+	llx_fp_add(st->a + t * e, st->b + t * e, n * e);
 }
 
 /* a += b over the batch's residual stream. */
-static void llx_residual(const struct llx_pass *p, float *a, const float *b)
+static int llx_residual(const struct llx_pass *p, float *a, const float *b)
 {
-	u32 e = p->s->m->hp.n_embd, tc = llx_tok_chunk(p, e), t;
+	struct llx_tok_stage st = {
+		.p = p, .fp = llx_tok_add, .nt = p->nt, .a = a, .b = b,
+		.cost = (u64)p->s->m->hp.n_embd * LLX_ELEM_COST,
+	};
 
-	for (t = 0; t < p->nt; t += tc) {
-		llx_fpu_begin();
-		llx_fp_add(a + (size_t)t * e, b + (size_t)t * e,
-			   min(tc, p->nt - t) * e);
-		llx_fpu_end();
+	return llx_tok_run(&st);
+}
+
+/* The biases (qwen2), RoPE on Q and the new K rows, V into V^T. */
+static void llx_tok_rope(const struct llx_tok_stage *st, u32 t, u32 n)
+{
+	struct llx_session *s = st->p->s;
+	const struct llx_hparams *hp = &s->m->hp;
+	const struct llx_layer_weights *lw = &s->m->w.layers[st->il];
+	size_t qd = llx_q_dim(hp), kvd = llx_kv_dim(hp);
+	float *kb = s->k_cache + ((size_t)st->il * s->n_ctx + st->p->pos) * kvd;
+
+	if (lw->bq) {
+		llx_fp_bias(s->q + t * qd, lw->bq, qd, n);
+		llx_fp_bias(kb + t * kvd, lw->bk, kvd, n);
+		llx_fp_bias(s->tmp + t * kvd, lw->bv, kvd, n);
 	}
+	llx_fp_rope(s, s->q + t * qd, kb + t * kvd, st->p->pos + t, n);
+	llx_fp_store_v(s, st->il, st->p->pos + t, s->tmp + t * kvd, n);
+}
+
+static void llx_tok_swiglu(const struct llx_tok_stage *st, u32 t, u32 n)
+{
+	size_t ff = st->p->s->m->hp.n_ff;
+
+	llx_fp_swiglu(st->a + t * ff, st->b + t * ff, ff, n);
 }
 
 /* The attention of one layer for a batch, shared by the parts computing it. */
@@ -901,14 +991,20 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	struct llx_session *s = p->s;
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
-	u32 qd = llx_q_dim(hp), kvd = llx_kv_dim(hp), t, tc;
+	struct llx_tok_stage rope = {
+		.p = p, .fp = llx_tok_rope, .nt = p->nt, .il = il,
+		.cost = (u64)(llx_q_dim(hp) + 2 * llx_kv_dim(hp)) *
+			LLX_ELEM_COST,
+	};
+	float *kb = s->k_cache + ((size_t)il * s->n_ctx + p->pos) *
+		    llx_kv_dim(hp);
 	u64 t0;
-	float *kb = s->k_cache + ((size_t)il * s->n_ctx + p->pos) * kvd;
 	int ret;
 
-	llx_norm_batch(p, s->xb, s->x, lw->attn_norm);
+	ret = llx_norm_batch(p, s->xb, s->x, lw->attn_norm);
 	/* K goes straight into the cache rows of positions pos.. */
-	ret = llx_pass_matmul(p, &lw->wq, s->xb, s->q, p->nt);
+	if (!ret)
+		ret = llx_pass_matmul(p, &lw->wq, s->xb, s->q, p->nt);
 	if (!ret)
 		ret = llx_pass_matmul(p, &lw->wk, s->xb, kb, p->nt);
 	if (!ret)
@@ -916,21 +1012,9 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	if (ret)
 		return ret;
 
-	tc = llx_tok_chunk(p, qd + 2 * kvd);
-	for (t = 0; t < p->nt; t += tc) {
-		u32 c = min(tc, p->nt - t);
-
-		llx_fpu_begin();
-		if (lw->bq) {
-			llx_fp_bias(s->q + (size_t)t * qd, lw->bq, qd, c);
-			llx_fp_bias(kb + (size_t)t * kvd, lw->bk, kvd, c);
-			llx_fp_bias(s->tmp + (size_t)t * kvd, lw->bv, kvd, c);
-		}
-		llx_fp_rope(s, s->q + (size_t)t * qd, kb + (size_t)t * kvd,
-			    p->pos + t, c);
-		llx_fp_store_v(s, il, p->pos + t, s->tmp + (size_t)t * kvd, c);
-		llx_fpu_end();
-	}
+	ret = llx_tok_run(&rope);
+	if (ret)
+		return ret;
 	s->v_end = max(s->v_end, p->pos + p->nt);
 
 	t0 = llx_now_ns();
@@ -941,39 +1025,32 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	ret = llx_pass_matmul(p, &lw->wo, s->xb, s->tmp, p->nt);
 	if (ret)
 		return ret;
-	llx_residual(p, s->x, s->tmp);
-	return 0;
+	return llx_residual(p, s->x, s->tmp);
 }
 
 static int llx_ffn_block(const struct llx_pass *p, u32 il)
 {
 	struct llx_session *s = p->s;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
-	u32 ff = s->m->hp.n_ff, t, chunk;
+	/* SwiGLU costs an expf per element: a few tokens per section. */
+	struct llx_tok_stage glu = {
+		.p = p, .fp = llx_tok_swiglu, .nt = p->nt, .a = s->hb,
+		.b = s->hb2, .cost = (u64)s->m->hp.n_ff * LLX_EXP_COST,
+	};
 	int ret;
 
-	llx_norm_batch(p, s->xb, s->x, lw->ffn_norm);
-	ret = llx_pass_matmul(p, &lw->w_gate, s->xb, s->hb, p->nt);
+	ret = llx_norm_batch(p, s->xb, s->x, lw->ffn_norm);
+	if (!ret)
+		ret = llx_pass_matmul(p, &lw->w_gate, s->xb, s->hb, p->nt);
 	if (!ret)
 		ret = llx_pass_matmul(p, &lw->w_up, s->xb, s->hb2, p->nt);
-	if (ret)
-		return ret;
-	/* SwiGLU costs an expf per element: a few tokens per section. */
-	chunk = llx_chunk(s, (u64)ff * LLX_EXP_COST, p->nt);
-	for (t = 0; t < p->nt; t += chunk) {
-		ret = llx_yield(p);
-		if (ret)
-			return ret;
-		llx_fpu_begin();
-		llx_fp_swiglu(s->hb + (size_t)t * ff, s->hb2 + (size_t)t * ff,
-			      ff, min(chunk, p->nt - t));
-		llx_fpu_end();
-	}
-	ret = llx_pass_matmul(p, &lw->w_down, s->hb, s->tmp, p->nt);
-	if (ret)
-		return ret;
-	llx_residual(p, s->x, s->tmp);
-	return 0;
+	if (!ret)
+		ret = llx_tok_run(&glu);
+	if (!ret)
+		ret = llx_pass_matmul(p, &lw->w_down, s->hb, s->tmp, p->nt);
+	if (!ret)
+		ret = llx_residual(p, s->x, s->tmp);
+	return ret;
 }
 
 /* One batch of @p->nt tokens at positions p->pos..; logits if @want_logits. */
@@ -990,7 +1067,7 @@ static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 	s->section_work = llx_fp_section_work();
 	llx_fpu_end();
 	/* Token embeddings: rows of token_embd, dequantized exactly. */
-	tc = llx_tok_chunk(p, m->hp.n_embd);
+	tc = llx_chunk(s, (u64)m->hp.n_embd * LLX_ELEM_COST, p->nt);
 	for (t = 0; t < p->nt; t += tc) {
 		llx_fpu_begin();
 		llx_fp_embed(s, tokens, t, min(p->nt, t + tc));
