@@ -52,6 +52,15 @@ static __always_inline int q32_bias_shift(u32 type)
 	return type == GGML_TYPE_Q4_0 ? 3 : type == GGML_TYPE_Q5_0 ? 4 : 7;
 }
 
+/* the fp16 scale of a Q4_0, Q5_0 or Q8_0 block: its first two bytes */
+static __always_inline u16 q32_d16(const u8 *w)
+{
+	BUILD_BUG_ON(offsetof(struct llx_blk_q4_0, d) != 0 ||
+		     offsetof(struct llx_blk_q5_0, d) != 0 ||
+		     offsetof(struct llx_blk_q8_0, d) != 0);
+	return get_unaligned_le16(w);
+}
+
 /* one weight block as 32 unsigned bytes u = q + bias, in both halves */
 static __always_inline __m512i q32_unsigned(u32 type, const u8 *w)
 {
@@ -118,18 +127,20 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 			const u8 *wb = w + r * rb + (size_t)b * wsz;
 
 			u[r] = q32_unsigned(type, wb);
-			dw[r] = _mm512_set1_ps(q32_scale(type, wb));
+			dw[r] = _mm512_cvtph_ps(_mm256_set1_epi16(q32_d16(wb)));
 		}
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++) {
 			const struct llx_blk_q8_0 *lo = xl[p] + b, *hi = xh[p] + b;
 			__m512i yv, init;
+			__m256i h;
 			__m512 dx;
 
 			yv = load_2x256(lo->qs, hi->qs);
-			dx = _mm512_mask_broadcastss_ps(_mm512_set1_ps(fp16_at(lo->d)),
-							0xff00,
-							_mm_set_ss(fp16_at(hi->d)));
+			/* fp16 scales broadcast as 16-bit words, one conversion */
+			h = _mm256_castsi128_si256(_mm_set1_epi16(q32_d16((const u8 *)lo)));
+			h = _mm256_inserti128_si256(h, _mm_set1_epi16(q32_d16((const u8 *)hi)), 1);
+			dx = _mm512_cvtph_ps(h);
 			init = _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, yv);
 			init = _mm512_sub_epi32(_mm512_setzero_si512(), init);
 #pragma GCC unroll 4
