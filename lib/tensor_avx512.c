@@ -12,8 +12,8 @@
  * the same bits:
  *  - lane l of a block is the exact int32 sum of products 4l..4l+3.  Here
  *    vpdpbusd forms it from the unsigned weight u = q + bias (0..255) and
- *    the signed activation, starting from -bias * (sum of the activation's
- *    four bytes), itself an exact vpdpbusd with ones: every step is an
+ *    the signed activation, starting from -(bias * sum of the activation's
+ *    four bytes), itself an exact vpdpbusd with bias bytes: every step is an
  *    exact int32 operation, so the lane equals sum(q * y), which is also
  *    what maddubs + madd give (no int16 saturation: |q| <= 128 and the
  *    activation is in -127..127 from llx_quantize_act()).  An activation
@@ -52,6 +52,15 @@ static __always_inline int q32_bias_shift(u32 type)
 	return type == GGML_TYPE_Q4_0 ? 3 : type == GGML_TYPE_Q5_0 ? 4 : 7;
 }
 
+/* the fp16 scale of a Q4_0, Q5_0 or Q8_0 block: its first two bytes */
+static __always_inline u16 q32_d16(const u8 *w)
+{
+	BUILD_BUG_ON(offsetof(struct llx_blk_q4_0, d) != 0 ||
+		     offsetof(struct llx_blk_q5_0, d) != 0 ||
+		     offsetof(struct llx_blk_q8_0, d) != 0);
+	return get_unaligned_le16(w);
+}
+
 /* one weight block as 32 unsigned bytes u = q + bias, in both halves */
 static __always_inline __m512i q32_unsigned(u32 type, const u8 *w)
 {
@@ -68,7 +77,7 @@ static __always_inline __m512i q32_unsigned(u32 type, const u8 *w)
 		/* 128-bit lanes: low nibbles, high nibbles, low, high */
 		v = _mm512_broadcast_i32x4(_mm_loadu_si128(type == GGML_TYPE_Q4_0 ?
 				(const __m128i *)b4->qs : (const __m128i *)b5->qs));
-		v = _mm512_mask_blend_epi64(0xcc, v, _mm512_srli_epi16(v, 4));
+		v = _mm512_mask_srli_epi16(v, 0xff00ff00, v, 4);
 		v = _mm512_and_si512(v, m4);
 		if (type == GGML_TYPE_Q4_0)
 			return v;
@@ -92,8 +101,7 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 				     const int np)
 {
 	const u32 wsz = q32_bytes(type);
-	const int shift = q32_bias_shift(type);
-	const __m512i ones = _mm512_set1_epi8(1);
+	const __m512i bias = _mm512_set1_epi8((char)(1 << q32_bias_shift(type)));
 	const struct llx_blk_q8_0 *xl[TILE_P], *xh[TILE_P];
 	__m512 acc[TILE_R][TILE_P];
 	int r, p;
@@ -119,21 +127,22 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 			const u8 *wb = w + r * rb + (size_t)b * wsz;
 
 			u[r] = q32_unsigned(type, wb);
-			dw[r] = _mm512_set1_ps(q32_scale(type, wb));
+			dw[r] = _mm512_cvtph_ps(_mm256_set1_epi16(q32_d16(wb)));
 		}
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++) {
 			const struct llx_blk_q8_0 *lo = xl[p] + b, *hi = xh[p] + b;
 			__m512i yv, init;
+			__m256i h;
 			__m512 dx;
 
 			yv = load_2x256(lo->qs, hi->qs);
-			dx = _mm512_mask_broadcastss_ps(_mm512_set1_ps(fp16_at(lo->d)),
-							0xff00,
-							_mm_set_ss(fp16_at(hi->d)));
-			init = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, yv);
-			init = _mm512_sub_epi32(_mm512_setzero_si512(),
-						_mm512_slli_epi32(init, shift));
+			/* fp16 scales broadcast as 16-bit words, one conversion */
+			h = _mm256_castsi128_si256(_mm_set1_epi16(q32_d16((const u8 *)lo)));
+			h = _mm256_inserti128_si256(h, _mm_set1_epi16(q32_d16((const u8 *)hi)), 1);
+			dx = _mm512_cvtph_ps(h);
+			init = _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, yv);
+			init = _mm512_sub_epi32(_mm512_setzero_si512(), init);
 #pragma GCC unroll 4
 			for (r = 0; r < nr; r++) {
 				__m512i s = _mm512_dpbusd_epi32(init, u[r], yv);
@@ -157,7 +166,29 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 		}
 }
 
-/* full tiles, then the last rows one at a time, the last tokens by pairs */
+/* the last @nt < 2 * TILE_P tokens of @nr rows: one tile of fewer pairs */
+static __always_inline void tile_q32_tail(u32 type, const u8 *w, size_t rb,
+					  const u8 *x, size_t xs, u32 nt,
+					  u32 nb, float *y, size_t ys,
+					  const int nr)
+{
+	switch ((nt + 1) / 2) {
+	case 1:
+		tile_q32(type, w, rb, x, xs, nt, nb, y, ys, nr, 1);
+		break;
+	case 2:
+		tile_q32(type, w, rb, x, xs, nt, nb, y, ys, nr, 2);
+		break;
+	case 3:
+		tile_q32(type, w, rb, x, xs, nt, nb, y, ys, nr, 3);
+		break;
+	default:
+		tile_q32(type, w, rb, x, xs, nt, nb, y, ys, nr, TILE_P);
+		break;
+	}
+}
+
+/* full tiles, then the last rows one at a time; the last tokens in one tile */
 static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
 				       u32 nrows, const u8 *x, size_t xs,
 				       u32 ntok, u32 n, float *y, size_t ys)
@@ -166,6 +197,7 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
 	u32 nb = n / 32, r, t;
 	bool full;
 
+	BUILD_BUG_ON(TILE_P != 4);
 	for (r = 0; r < nrows; r += full ? TILE_R : 1) {
 		const u8 *wr = w + r * rb;
 
@@ -178,16 +210,14 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
 				tile_q32(type, wr, rb, x + t * xs, xs, tt, nb,
 					 y + t * ys + r, ys, 1, TILE_P);
 		}
-		for (; t < ntok; t += 2) {
-			u32 nt = min(2u, ntok - t);
-
-			if (full)
-				tile_q32(type, wr, rb, x + t * xs, xs, nt, nb,
-					 y + t * ys + r, ys, TILE_R, 1);
-			else
-				tile_q32(type, wr, rb, x + t * xs, xs, nt, nb,
-					 y + t * ys + r, ys, 1, 1);
-		}
+		if (t == ntok)
+			continue;
+		if (full)
+			tile_q32_tail(type, wr, rb, x + t * xs, xs, ntok - t, nb,
+				      y + t * ys + r, ys, TILE_R);
+		else
+			tile_q32_tail(type, wr, rb, x + t * xs, xs, ntok - t, nb,
+				      y + t * ys + r, ys, 1);
 	}
 }
 

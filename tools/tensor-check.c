@@ -544,7 +544,10 @@ static void check_avx512(void)
 	static const u32 shapes[][2] = { { 1, 2 }, { 4, 8 }, { 5, 9 },
 					 { 3, 3 }, { 9, 17 }, { 8, 16 },
 					 { 7, 2 }, { 2, 11 }, { 1, 1 },
-					 { 8, 1 }, { 17, 1 }, { 6, 1 } };
+					 { 8, 1 }, { 17, 1 }, { 6, 1 },
+					 /* last tokens of 1..7 in one tile */
+					 { 4, 3 }, { 5, 5 }, { 8, 7 }, { 4, 12 },
+					 { 9, 14 }, { 4, 15 }, { 6, 4 } };
 	const u32 n = 256;
 	u32 type, s, t, r, i, bad = 0, bad_h = 0, outs = 0, outs_h = 0;
 	u32 nans = 0, off = 0;
