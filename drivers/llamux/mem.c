@@ -166,6 +166,10 @@ static int __init llxd_mem_param(char *arg)
 {
 	u64 size = arg ? memparse(arg, NULL) : 0;
 
+	if (llxd_boot_size) {
+		pr_err("llamux_mem= given twice: the first one counts\n");
+		return 1;
+	}
 	if (!size || size > SIZE_MAX / 2) {
 		pr_err("llamux_mem=%s: not a size, using vmalloc\n", arg ?: "");
 		return 1;
