@@ -134,11 +134,11 @@ grep -v "^fpu:" /proc/llamux/status | sed 's/^/#   status loaded: /'
 gen_check m "m"
 
 # A model larger than what the pool has: vmalloc, counted as a fallback.
+# Only synth-F32 (13 MB, ../shared; reserve_mem=8M boots): scripts/e2e's
+# mk-slow-F32 is 387 MB and loading it costs minutes.
 BIG=
-for f in synth-F32.gguf mk-slow-F32.gguf; do
-	[ -f "$M/$f" ] && [ "$EXP_BYTES" != 0 ] && [ "$(wc -c < "$M/$f")" -gt "$EXP_BYTES" ] &&
-		{ BIG=$f; break; }
-done
+f=synth-F32.gguf
+[ -f "$M/$f" ] && [ "$EXP_BYTES" != 0 ] && [ "$(wc -c < "$M/$f")" -gt "$EXP_BYTES" ] && BIG=$f
 if [ -n "$BIG" ]; then
 	expect_eq "load big ($BIG, $(wc -c < "$M/$BIG") bytes > pool)" "$(load big "$BIG")" ok
 	case $(mline big) in
@@ -147,8 +147,10 @@ if [ -n "$BIG" ]; then
 	esac
 	expect_eq "status: one fallback" "$(stat_field fallbacks)" 1
 	rmdir "$CFG/big"
+elif [ "$EXP_BYTES" != 0 ] && [ -f "$M/$f" ]; then
+	note "synth-F32 fits in this pool: the fallback is checked in the smaller pool's boot"
 elif [ "$EXP_BYTES" != 0 ]; then
-	skip "a model larger than the pool: none in $M"
+	skip "a model larger than the pool: no $f in $M"
 fi
 
 expect_eq "unload m" "$(wr $CFG/m/enable 0)" ok
