@@ -665,6 +665,33 @@ static void llxd_test_load(struct kunit *test)
 }
 
 /*
+ * The boot range as the pool: reserve_mem= takes any size and an alignment
+ * down to a cache line, so odd ones arrive here and must be refused (the
+ * driver then uses vmalloc), and so must memory the page allocator owns
+ * (a range that is not memblock-reserved) or that is not RAM at all.
+ */
+static void llxd_test_mem_check(struct kunit *test)
+{
+	struct page *pg = alloc_page(GFP_KERNEL);
+	phys_addr_t pa;
+
+	KUNIT_EXPECT_EQ(test, llxd_mem_check(0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_mem_check(SZ_2M, SZ_64M + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_mem_check(SZ_2M + 64, SZ_64M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_mem_check(SZ_2M, 100), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_mem_check(PAGE_MASK, 2 * PAGE_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, llxd_mem_check(0, PAGE_MASK), -EINVAL);
+	/* far beyond any RAM of a test machine */
+	KUNIT_EXPECT_EQ(test, llxd_mem_check((phys_addr_t)1 << 50, SZ_2M),
+			-ERANGE);
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	pa = page_to_phys(pg);
+	/* the page allocator's page: not reserved, not the pool's */
+	KUNIT_EXPECT_EQ(test, llxd_mem_check(pa, PAGE_SIZE), -ERANGE);
+	__free_page(pg);
+}
+
+/*
  * Weight memory outside the llamux_mem= pool: huge_weights=0 gives 4 KiB
  * pages (the path every failed 2 MiB attempt ends on), =1 gives 2 MiB pages
  * where vmalloc can map them; either way every byte is usable and the
@@ -1366,6 +1393,7 @@ static struct kunit_case llxd_driver_cases[] = {
 	KUNIT_CASE(llxd_test_names),
 	KUNIT_CASE_PARAM(llxd_test_load, load_gen_params),
 	KUNIT_CASE(llxd_test_load_chunks),
+	KUNIT_CASE(llxd_test_mem_check),
 	KUNIT_CASE(llxd_test_mem_pages),
 	KUNIT_CASE(llxd_test_write_needs_idle),
 	KUNIT_CASE(llxd_test_cancel_vs_throttle),

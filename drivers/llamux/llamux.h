@@ -195,7 +195,7 @@ struct llxd_mem {
 	void *ptr;
 	u64 len;
 	u64 huge;		/* bytes of it mapped with 2 MiB pages */
-	bool pooled;		/* from the llamux_mem= reservation */
+	bool pooled;		/* from the boot pool (llamux_mem=, reserve_mem=) */
 };
 
 int llxd_mem_alloc(struct llxd_mem *mem, u64 len);
@@ -203,6 +203,7 @@ void llxd_mem_free(struct llxd_mem *mem);
 const char *llxd_mem_pages(const struct llxd_mem *mem);
 #if IS_ENABLED(CONFIG_KUNIT)
 extern bool llxd_huge_weights;
+int llxd_mem_check(phys_addr_t start, phys_addr_t size);
 #endif
 void llxd_mem_show(struct seq_file *sf);
 int llxd_mem_init(void);

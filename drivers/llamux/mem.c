@@ -1,42 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Weight memory.  Built in, the boot parameter llamux_mem=SIZE (memparse:
- * 512M, 2G) sets memory aside from a core_initcall, before user space
- * runs and fragments or consumes it, and a gen_pool hands weights out of
- * it.  Without the reservation, or when it is too small, weights come
- * from vmalloc (the "fallback" counted in /proc/llamux/status).
+ * Weight memory.  A boot pool, when there is one, and vmalloc otherwise.
  *
- * The reservation is one vmalloc area: memblock is no longer usable once
- * initcalls run, alloc_pages_exact() stops at MAX_PAGE_ORDER and CMA needs
- * an arch hook UML does not have; a virtually contiguous area is all the
- * weights need (they are only ever read through the CPU).
+ * The pool is physically contiguous memory that memblock set aside during
+ * boot, before the page allocator took over the rest, used through the
+ * kernel's direct map (x86_64 maps it with 2 MiB or 1 GiB pages: every
+ * token reads all the weights once, and one TLB entry then covers 2 MiB
+ * or 1 GiB of them instead of 4 KiB).  A gen_pool hands weights out of
+ * it.  Two boot parameters make it:
  *
- * Huge pages: every token reads all the weights, hundreds of MB, once.
- * With 4 KiB mappings that is a TLB miss per 4 KiB; vmalloc_huge() maps
- * an area of 2 MiB or more with 2 MiB pages where the architecture can
- * (x86_64: CONFIG_HAVE_ARCH_HUGE_VMALLOC) and it gets order-9 blocks,
- * and falls back to 4 KiB pages by itself otherwise.  The module
- * parameter huge_weights=0 asks for 4 KiB pages (to measure the
- * difference, or to leave 2 MiB blocks to others).  What a load got is
- * found in the page tables afterwards (llxd_mem_huge_bytes()) and shown
- * in the model's info and /proc/llamux/status: never guessed.
+ *  - reserve_mem=SIZE:ALIGN:llamux (Linux's own, mm/memblock.c, 6.11+):
+ *    a __setup handler that runs in start_kernel()'s parse_args(), after
+ *    setup_arch() and before mm_core_init(), and memblock_phys_alloc()s
+ *    the range; reserve_mem_find_by_name() (exported) gives it to the
+ *    built-in driver and to llamux.ko alike.  ALIGN 2M makes the first
+ *    and last 2 MiB of the range whole huge pages too.
+ *  - llamux_mem=SIZE (built in only; memparse: 512M, 2G): the same
+ *    memblock_phys_alloc(), 2 MiB aligned, from our own __setup handler,
+ *    on every kernel the driver is built into (UML too).  It wins over a
+ *    reserve_mem= region named llamux.
  *
- * Locking: gen_pool is internally locked; the counters are atomics;
- * llxd_huge_weights is read once per allocation.
+ * The range is checked before use (llxd_mem_check()): page-aligned start
+ * and size, inside the direct map, and every page of it reserved (so
+ * never the page allocator's).  A range that fails is not used: one
+ * pr_err naming the parameter, weights from vmalloc.
+ *
+ * Memory from a reservation is never given to the page allocator: it
+ * stays reserved while the system runs, whether or not a model uses it.
+ * Unloading llamux.ko destroys the gen_pool (every weight was freed by
+ * then: configfs pins the module while models exist) but not the
+ * reservation, which the next insmod finds and uses again.  Its content
+ * is not cleared between uses: the loader overwrites every byte of a
+ * model's weights before anything reads them.
+ *
+ * Without a pool, or when a model does not fit in what is left of it,
+ * weights come from vmalloc (a "fallback" in /proc/llamux/status when
+ * there is a pool).  vmalloc_huge() maps an area of 2 MiB or more with
+ * 2 MiB pages where the architecture can (x86_64:
+ * CONFIG_HAVE_ARCH_HUGE_VMALLOC) and it gets order-9 blocks, and falls
+ * back to 4 KiB pages by itself otherwise.  The module parameter
+ * huge_weights=0 asks vmalloc for 4 KiB pages (to measure the difference,
+ * or to leave 2 MiB blocks to others); it does not change the pool.
+ * What a load got is found in the page tables afterwards
+ * (llxd_mem_huge_bytes()) and shown in the model's info and
+ * /proc/llamux/status: never guessed.
+ *
+ * Locking and lifetime: the pool variables are written only by
+ * llxd_mem_init() and llxd_mem_exit(), which run before configfs exists
+ * and after it is gone (main.c), so no allocation runs concurrently with
+ * them and readers need no lock.  gen_pool is internally locked; the
+ * counters are atomics; llxd_huge_weights is read once per allocation.
  */
 #define pr_fmt(fmt) "llamux: " fmt
 
 #include <linux/atomic.h>
 #include <linux/genalloc.h>
 #include <linux/init.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/seq_file.h>
 #include <linux/vmalloc.h>
+#include <llamux/compat.h>
 #include "llamux.h"
 
 #define LLXD_POOL_ORDER	PAGE_SHIFT
+#define LLXD_RESERVE_NAME	"llamux"	/* reserve_mem=SIZE:ALIGN:llamux */
 
-static unsigned long long llxd_mem_size;	/* llamux_mem= */
+static u64 llxd_mem_size;		/* bytes of the pool in use, 0: none */
+static const char *llxd_mem_src = "none";	/* where it came from */
 static struct gen_pool *llxd_pool;
 static atomic64_t llxd_pool_used = ATOMIC64_INIT(0);
 static atomic64_t llxd_vmalloc_used = ATOMIC64_INIT(0);
@@ -87,48 +119,94 @@ static u64 llxd_mem_huge_bytes(const void *p, u64 len)
 	return huge;
 }
 
-#ifndef MODULE
-static void *llxd_pool_base;
+/*
+ * May [@start, @start + @size) be the pool?  It comes from a boot
+ * parameter: anything memblock accepted may be there (reserve_mem= takes
+ * any size and an alignment down to a cache line).  0, -EINVAL (size or
+ * alignment unusable) or -ERANGE (not reserved RAM in the direct map).
+ * Walks the struct page of every page: 16384 per 64 MiB, once per load
+ * of the driver.
+ */
+VISIBLE_IF_KUNIT int llxd_mem_check(phys_addr_t start, phys_addr_t size)
+{
+	unsigned long pfn, end_pfn;
 
+	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size) ||
+	    start + size < start || size > SIZE_MAX / 2)
+		return -EINVAL;
+	pfn = PHYS_PFN(start);
+	end_pfn = PHYS_PFN(start + size);
+	if (PFN_PHYS(end_pfn) != start + size)	/* phys_addr_t > pfn range */
+		return -ERANGE;
+	for (; pfn < end_pfn; pfn++) {
+		if (!pfn_valid(pfn) || !PageReserved(pfn_to_page(pfn)) ||
+		    !virt_addr_valid(__va(PFN_PHYS(pfn))))
+			return -ERANGE;
+		if (!(pfn & 4095))
+			cond_resched();
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(llxd_mem_check);
+
+#ifndef MODULE
+static phys_addr_t llxd_boot_start, llxd_boot_size;	/* llamux_mem= */
+
+/*
+ * llamux_mem=SIZE: a __setup handler (not early_param: on x86_64
+ * parse_early_param() runs in setup_arch() before e820__memblock_setup(),
+ * when memblock has no memory to allocate from yet).  __setup handlers
+ * run in start_kernel()'s parse_args(), after setup_arch() and before
+ * mm_core_init() hands the memory that memblock did not reserve to the
+ * page allocator: memblock_phys_alloc() works here and what it returns
+ * stays reserved for good.  Returns 1 (the parameter is ours) even when
+ * it fails: then the pool is simply absent.
+ */
 static int __init llxd_mem_param(char *arg)
 {
-	if (!arg)
-		return -EINVAL;
-	llxd_mem_size = PAGE_ALIGN(memparse(arg, NULL));
-	return 0;
-}
-early_param("llamux_mem", llxd_mem_param);
+	u64 size = arg ? memparse(arg, NULL) : 0;
 
-static int __init llxd_mem_reserve(void)
-{
-	if (!llxd_mem_size)
-		return 0;
-	llxd_pool = gen_pool_create(LLXD_POOL_ORDER, NUMA_NO_NODE);
-	if (!llxd_pool)
-		goto fail;
-	llxd_pool_base = vmalloc_huge(llxd_mem_size, GFP_KERNEL | __GFP_NOWARN);
-	if (!llxd_pool_base)
-		goto free_pool;
-	if (gen_pool_add(llxd_pool, (unsigned long)llxd_pool_base,
-			 llxd_mem_size, NUMA_NO_NODE))
-		goto free_base;
-	pr_info("reserved %llu bytes for weights (llamux_mem=)\n", llxd_mem_size);
-	return 0;
-
-free_base:
-	vfree(llxd_pool_base);
-	llxd_pool_base = NULL;
-free_pool:
-	gen_pool_destroy(llxd_pool);
-	llxd_pool = NULL;
-fail:
-	pr_err("llamux_mem=%llu: reservation failed, using vmalloc\n",
-	       llxd_mem_size);
-	llxd_mem_size = 0;
-	return 0;
+	if (llxd_boot_size) {
+		pr_err("llamux_mem= given twice: the first one counts\n");
+		return 1;
+	}
+	if (!size || size > SIZE_MAX / 2) {
+		pr_err("llamux_mem=%s: not a size, using vmalloc\n", arg ?: "");
+		return 1;
+	}
+	size = PAGE_ALIGN(size);
+	llxd_boot_start = memblock_phys_alloc(size, PMD_SIZE);
+	if (!llxd_boot_start) {
+		pr_err("llamux_mem=%llu: memblock_phys_alloc failed, using vmalloc\n",
+		       size);
+		return 1;
+	}
+	llxd_boot_size = size;
+	return 1;
 }
-core_initcall(llxd_mem_reserve);
+__setup("llamux_mem=", llxd_mem_param);
 #endif
+
+/* The boot range, if any: llamux_mem= (built in), else reserve_mem=. */
+static bool llxd_mem_find(phys_addr_t *start, phys_addr_t *size,
+			  const char **param)
+{
+#ifndef MODULE
+	if (llxd_boot_size) {
+		*start = llxd_boot_start;
+		*size = llxd_boot_size;
+		*param = "llamux_mem=";
+		return true;
+	}
+#endif
+#ifdef LLX_HAVE_RESERVE_MEM
+	if (reserve_mem_find_by_name(LLXD_RESERVE_NAME, start, size)) {
+		*param = "reserve_mem=";
+		return true;
+	}
+#endif
+	return false;
+}
 
 /*
  * Weight memory of @len bytes: from the pool if it fits, else vmalloc
@@ -202,14 +280,64 @@ void llxd_mem_show(struct seq_file *sf)
 		   (long long)atomic64_read(&llxd_vmalloc_used),
 		   atomic_read(&llxd_vmalloc_fallbacks),
 		   (long long)atomic64_read(&llxd_huge_used));
+	seq_printf(sf, "pool: %s\n", llxd_mem_src);
 }
 
+/*
+ * Set up the pool from the boot range, if there is one.  Never fails the
+ * driver: without a pool weights come from vmalloc.
+ */
 int llxd_mem_init(void)
 {
+	phys_addr_t start, size;
+	const char *param;
+	void *base;
+	int ret;
+
+	if (!llxd_mem_find(&start, &size, &param)) {
+#ifndef LLX_HAVE_RESERVE_MEM
+		llxd_mem_src = "none (this kernel has no reserve_mem=)";
+#endif
+		return 0;
+	}
+	ret = llxd_mem_check(start, size);
+	if (ret) {
+		pr_err("%s%s: %llu bytes at %pa: %s, using vmalloc\n", param,
+		       strcmp(param, "reserve_mem=") ? "" :
+		       " region " LLXD_RESERVE_NAME, (u64)size, &start,
+		       ret == -EINVAL ? "size or start not page-aligned" :
+		       "not reserved RAM in the direct map");
+		llxd_mem_src = "none (boot range rejected)";
+		return 0;
+	}
+	base = __va(start);
+	llxd_pool = gen_pool_create(LLXD_POOL_ORDER, NUMA_NO_NODE);
+	if (!llxd_pool || gen_pool_add(llxd_pool, (unsigned long)base, size,
+				       NUMA_NO_NODE)) {
+		if (llxd_pool)
+			gen_pool_destroy(llxd_pool);
+		llxd_pool = NULL;
+		pr_err("%s: no memory for the pool's bitmap, using vmalloc\n",
+		       param);
+		llxd_mem_src = "none (no memory for the pool)";
+		return 0;
+	}
+	llxd_mem_size = size;
+	llxd_mem_src = param;
+	pr_info("pool of %llu bytes for weights (%s, %llu on huge pages)\n",
+		(u64)size, param, llxd_mem_huge_bytes(base, size));
 	return 0;
 }
 
+/*
+ * Module unload (and a failed init): every weight is freed by now.  The
+ * memory stays reserved; the next insmod finds it again.
+ */
 void llxd_mem_exit(void)
 {
-	/* The reservation exists only when built in: it lives forever. */
+	if (llxd_pool)
+		gen_pool_destroy(llxd_pool);
+	llxd_pool = NULL;
+	llxd_mem_size = 0;
+	llxd_mem_src = "none";
 }

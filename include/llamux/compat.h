@@ -58,6 +58,16 @@
 #define LLAMUX_NS	LLAMUX
 #endif
 
+/*
+ * reserve_mem=SIZE:ALIGN:NAME (mm/memblock.c) and its
+ * reserve_mem_find_by_name(): a named memblock reservation made at boot
+ * that a loadable module finds, 6.11+.  Older kernels: no boot pool for
+ * llamux.ko (weights from vmalloc).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define LLX_HAVE_RESERVE_MEM
+#endif
+
 /* vfs_mkdir() (the driver's autoload): idmap since 6.3, a dentry from 6.15. */
 #include <linux/fs.h>
 static inline int llx_vfs_mkdir(struct inode *dir, struct dentry *d,
