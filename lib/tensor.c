@@ -672,7 +672,10 @@ void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n)
 		quantize_q8_1(x, xq, n);
 		return;
 	case GGML_TYPE_Q8_K:
-		quantize_q8_k(x, xq, n);
+		if (LLX_HAVE_AVX512 && llx_tensor_using_avx512())
+			llx_avx512_quantize_q8_k(x, xq, n);
+		else
+			quantize_q8_k(x, xq, n);
 		return;
 	default:
 		memcpy(xq, x, (size_t)n * sizeof(float));

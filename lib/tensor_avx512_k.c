@@ -271,7 +271,7 @@ static __always_inline void tile_q6_k(const u8 *w, size_t rb, const u8 *x,
 					4 * i + 1, 4 * i + 1, 4 * i + 1, 4 * i + 1,
 					4 * i + 2, 4 * i + 2, 4 * i + 2, 4 * i + 2,
 					4 * i + 3, 4 * i + 3, 4 * i + 3, 4 * i + 3);
-			__m512i wq[KT_MAXE], sc[KT_MAXE];
+			__m512i wq[KT_MAXE], sc[KT_MAXE], dot;
 
 #pragma GCC unroll 8
 			for (r = 0; r < nr; r++) {
@@ -290,10 +290,9 @@ static __always_inline void tile_q6_k(const u8 *w, size_t rb, const u8 *x,
 				hi = _mm512_and_si512(hi, m30);
 				wq[r] = _mm512_sub_epi8(_mm512_or_si512(lo, hi), k32);
 				sc[r] = _mm512_permutexvar_epi32(idx, sc16[r]);
-				corr[r] = _mm512_dpwssd_epi32(corr[r],
-					_mm512_dpbusd_epi32(_mm512_setzero_si512(),
-							    ones, wq[r]),
-					sc[r]);
+				dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(),
+							  ones, wq[r]);
+				corr[r] = _mm512_dpwssd_epi32(corr[r], dot, sc[r]);
 			}
 #pragma GCC unroll 8
 			for (e = 0; e < ne; e++) {
@@ -315,15 +314,15 @@ static __always_inline void tile_q6_k(const u8 *w, size_t rb, const u8 *x,
 					_mm512_slli_epi32(corr[ra], 7));
 			__m512i sb = _mm512_sub_epi32(sumi[eb],
 					_mm512_slli_epi32(corr[rb_], 7));
+			float da = f32_at(bx[ea % nt]->d) * dw[ra];
+			float db = f32_at(bx[eb % nt]->d) * dw[rb_];
 			__m512i s;
 			__m512 d;
 
 			s = _mm512_add_epi32(_mm512_shuffle_i64x2(sa, sb, 0x44),
 					     _mm512_shuffle_i64x2(sa, sb, 0xee));
-			d = _mm512_mask_broadcastss_ps(
-				_mm512_set1_ps(f32_at(bx[ea % nt]->d) * dw[ra]),
-				0xff00,
-				_mm_set_ss(f32_at(bx[eb % nt]->d) * dw[rb_]));
+			d = _mm512_mask_broadcastss_ps(_mm512_set1_ps(da), 0xff00,
+						       _mm_set_ss(db));
 			acc[p] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(s), acc[p]);
 		}
 	}
@@ -336,6 +335,66 @@ static __always_inline void tile_q6_k(const u8 *w, size_t rb, const u8 *x,
 		if (eb < ne)
 			y[(eb % nt) * ys + eb / nt] =
 				hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+	}
+}
+
+/*
+ * Activation rounding to Q8_K, the operations of lib/tensor.c's scalar
+ * quantize_q8_k() (ggml's quantize_row_q8_K_ref) 16 lanes at a time:
+ * amax the largest |v| that is not NaN (vmaxps passes its second operand
+ * on a NaN) and max the first element of that magnitude; then per element
+ * the same single-rounded iscale * v, the same + 12582912.f and bit
+ * extraction of nearest_int(), min(127, .) and truncation to s8
+ * (vpmovdb); bsums the exact sums of 16 of those bytes.
+ */
+void llx_avx512_quantize_q8_k(const float *x, void *out, u32 n)
+{
+	struct llx_blk_q8_k *b = out;
+	u32 i, j;
+
+	for (i = 0; i + 256 <= n; i += 256, b++) {
+		const float *v = x + i;
+		__m512 mx = _mm512_setzero_ps();
+		float amax, iscale;
+		u32 first = 0;
+
+		for (j = 0; j < 256; j += 16)
+			mx = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(v + j)),
+					   mx);
+		amax = _mm512_reduce_max_ps(mx);
+		if (amax == 0.0f) {
+			memset(b, 0, sizeof(*b));
+			continue;
+		}
+		for (j = 0; j < 256; j += 16) {
+			__m512 a = _mm512_abs_ps(_mm512_loadu_ps(v + j));
+			__mmask16 k = _mm512_cmp_ps_mask(a, _mm512_set1_ps(amax),
+							 _CMP_EQ_OQ);
+
+			if (k) {
+				first = j + __builtin_ctz(k);
+				break;
+			}
+		}
+		iscale = -127.f / v[first];
+		for (j = 0; j < 256; j += 16) {
+			__m512 p = _mm512_mul_ps(_mm512_set1_ps(iscale),
+						 _mm512_loadu_ps(v + j));
+			__m512i q;
+			__m128i q8;
+			int sum;
+
+			p = _mm512_add_ps(p, _mm512_set1_ps(12582912.f));
+			q = _mm512_and_si512(_mm512_castps_si512(p),
+					     _mm512_set1_epi32(0x007fffff));
+			q = _mm512_sub_epi32(q, _mm512_set1_epi32(0x00400000));
+			q = _mm512_min_epi32(q, _mm512_set1_epi32(127));
+			q8 = _mm512_cvtepi32_epi8(q);
+			_mm_storeu_si128((__m128i *)(b->qs + j), q8);
+			sum = _mm512_reduce_add_epi32(_mm512_cvtepi8_epi32(q8));
+			put_unaligned_le16((u16)(s16)sum, b->bsums + j / 8);
+		}
+		put_unaligned_le32(llx_f32_bits(1 / iscale), b->d);
 	}
 }
 

@@ -619,6 +619,54 @@ static void check_avx512(void)
 	failures += c[0] || c[2];
 }
 
+/*
+ * Q8_K activation rounding, the default path (AVX-512 where in use)
+ * against scalar, byte for byte, on hostile blocks: NaNs, infinities,
+ * zeros and -0, huge and subnormal values, +a and -a both the largest,
+ * ties, a block of NaNs, a block of zeros.
+ */
+static void check_q8k_hostile(void)
+{
+	const u32 n = 256 * 8;
+	size_t ab = llx_act_size(GGML_TYPE_Q4_K, n);
+	u8 *xa = malloc(ab), *xs = malloc(ab);
+	float *x = malloc(n * 4);
+	u32 trial, i, bad = 0;
+
+	for (trial = 0; trial < 200; trial++) {
+		for (i = 0; i < n; i++) {
+			u32 v = rnd() % 10;
+
+			x[i] = v == 0 ? 0.0f : v == 1 ? -0.0f :
+			       v == 2 ? 1e30f * frnd() : v == 3 ? FLT_MIN * frnd() / 64 :
+			       v == 4 ? (float)(int)(rnd() % 255) - 127.0f + 0.5f :
+			       frnd();
+			if (rnd() % 64 == 0)
+				x[i] = rnd() & 1 ? NAN : rnd() & 2 ? INFINITY : -INFINITY;
+		}
+		/* +a before -a and the reverse, as the block's largest */
+		x[3] = 1e31f;
+		x[9] = -1e31f;
+		x[256 + 5] = -1e31f;
+		x[256 + 7] = 1e31f;
+		for (i = 512; i < 768; i++)	/* NaNs only */
+			x[i] = NAN;
+		for (i = 768; i < 1024; i++)	/* zeros only */
+			x[i] = trial & 1 ? -0.0f : 0.0f;
+		llx_quantize_act(GGML_TYPE_Q4_K, x, xa, n);
+		llx_tensor_force_scalar(true);
+		llx_quantize_act(GGML_TYPE_Q4_K, x, xs, n);
+		llx_tensor_force_scalar(false);
+		bad += !!memcmp(xa, xs, ab);
+	}
+	printf("Q8_K rounding, hostile blocks, %s vs scalar: %u/200 rows differ\n",
+	       llx_tensor_using_avx512() ? "AVX-512" : "default", bad);
+	failures += !!bad;
+	free(xa);
+	free(xs);
+	free(x);
+}
+
 /* softmax and swiglu (the exp kernels): scalar and AVX2 give equal bits */
 static void check_exp_paths(void)
 {
@@ -686,6 +734,7 @@ int main(int argc, char **argv)
 	check_exp_paths();
 	check_matmul();
 	check_avx512();
+	check_q8k_hostile();
 	printf("%s\n", failures ? "FAILED" : "all checks passed");
 	return !!failures;
 }
