@@ -406,14 +406,24 @@ void llx_avx512_quantize_q8_k(const float *x, void *out, u32 n)
 			tile_q6_k(__VA_ARGS__);			\
 	} while (0)
 
-/* one row at a time: 8 tokens a tile, then 4, 2 and 1 */
+/*
+ * Pairs of rows in tiles of 2 rows x 4 tokens (each weight block unpacked
+ * once for 4 tokens, each activation load shared by 2 rows), the last
+ * tokens one by one; an odd last row alone: 8 tokens a tile, then 4, 2, 1.
+ */
 static __always_inline void matmul_k(u32 k, const u8 *w, size_t rb,
 				     u32 nrows, const u8 *x, size_t xs,
 				     u32 ntok, u32 nb, float *y, size_t ys)
 {
 	u32 r, t;
 
-	for (r = 0; r < nrows; r++, w += rb, y++) {
+	for (r = 0; r + 2 <= nrows; r += 2, w += 2 * rb, y += 2) {
+		for (t = 0; t + 4 <= ntok; t += 4)
+			KT_TILE(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 2, 4);
+		for (; t < ntok; t++)
+			KT_TILE(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 2, 1);
+	}
+	for (; r < nrows; r++, w += rb, y++) {
 		for (t = 0; t + 8 <= ntok; t += 8)
 			KT_TILE(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 1, 8);
 		if (t + 4 <= ntok) {
