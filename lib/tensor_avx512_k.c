@@ -118,7 +118,7 @@ static __always_inline void tile_q4_k(const u8 *w, size_t rb, const u8 *x,
 	const __m512i shift = _mm512_mask_set1_epi16(_mm512_setzero_si512(),
 						     0xffff0000u, 4);
 	__m512 acc[KT_MAXE / 2], accm[KT_MAXE / 2];
-	float lanes[16] __aligned(64);
+	float lanes[16];
 	int e, p, r, i;
 	u32 b;
 
@@ -200,7 +200,7 @@ static __always_inline void tile_q4_k(const u8 *w, size_t rb, const u8 *x,
 		const int ea = 2 * p, eb = 2 * p + 1;
 		__m512d a = _mm512_castps_pd(acc[p]);
 
-		_mm512_store_ps(lanes, accm[p]);
+		_mm512_storeu_ps(lanes, accm[p]);
 		y[(ea % nt) * ys + ea / nt] =
 			hsum_mins(lanes) + hsum8(_mm512_castps512_ps256(acc[p]));
 		if (eb < ne)
