@@ -672,7 +672,10 @@ void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n)
 		quantize_q8_1(x, xq, n);
 		return;
 	case GGML_TYPE_Q8_K:
-		quantize_q8_k(x, xq, n);
+		if (LLX_HAVE_AVX512 && llx_tensor_using_avx512())
+			llx_avx512_quantize_q8_k(x, xq, n);
+		else
+			quantize_q8_k(x, xq, n);
 		return;
 	default:
 		memcpy(xq, x, (size_t)n * sizeof(float));
@@ -1144,7 +1147,8 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	if (!llx_type_supported(wtype))
 		return;
 	if (LLX_HAVE_AVX512 && llx_tensor_using_avx512() &&
-	    llx_avx512_vec_dot_rows(wtype, w, row_bytes, xq, n, y, nrows))
+	    (llx_avx512_vec_dot_rows_k(wtype, w, row_bytes, xq, n, y, nrows) ||
+	     llx_avx512_vec_dot_rows(wtype, w, row_bytes, xq, n, y, nrows)))
 		return;
 	if (llx_tensor_using_avx2() &&
 	    llx_avx2_vec_dot_rows(wtype, w, row_bytes, xq, n, y, nrows))
@@ -1178,8 +1182,10 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 		return;
 	if (LLX_HAVE_AVX512 && ntok >= 2 && !tiled_type(wtype) &&
 	    llx_tensor_using_avx512() &&
-	    llx_avx512_matmul_blocks(wtype, w, row_bytes, nrows, xq, xq_stride,
-				     ntok, n, y, y_stride))
+	    (llx_avx512_matmul_k(wtype, w, row_bytes, nrows, xq, xq_stride,
+				 ntok, n, y, y_stride) ||
+	     llx_avx512_matmul_blocks(wtype, w, row_bytes, nrows, xq, xq_stride,
+				      ntok, n, y, y_stride)))
 		return;
 	if (ntok >= 2 && !tiled_type(wtype) && llx_tensor_using_avx2() &&
 	    llx_avx2_matmul_blocks(wtype, w, row_bytes, nrows, xq, xq_stride,

@@ -102,5 +102,12 @@ bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 			      u32 nrows, const void *xq, size_t xq_stride,
 			      u32 ntok, u32 n, float *y, size_t y_stride);
+/* the K-quant ones, lib/tensor_avx512_k.c: the same contract */
+bool llx_avx512_vec_dot_rows_k(u32 wtype, const void *w, size_t row_bytes,
+			       const void *xq, u32 n, float *y, u32 nrows);
+bool llx_avx512_matmul_k(u32 wtype, const void *w, size_t row_bytes,
+			 u32 nrows, const void *xq, size_t xq_stride,
+			 u32 ntok, u32 n, float *y, size_t y_stride);
+void llx_avx512_quantize_q8_k(const float *x, void *out, u32 n);
 
 #endif /* _LLAMUX_TENSOR_INTERNAL_H */

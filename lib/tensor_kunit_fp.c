@@ -192,7 +192,7 @@ static void kt_matmul_3way(u32 type, const u8 *w, const u8 *xq, float *ya,
 
 		res->outputs++;
 		res->avx2_off += off;
-		res->bad += a != b2 &&
+		res->bad += a != b2 && !kt_both_nan(ya[i], y2[i]) &&
 			    (!off || (!kt_both_nan(ya[i], ys[i]) && a != bs));
 	}
 }
