@@ -1191,6 +1191,10 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 					 n, y + t * y_stride, nrows);
 		return;
 	}
+	if (LLX_HAVE_AVX512 && llx_tensor_using_avx512() &&
+	    llx_avx512_matmul_tiled(wtype, w, row_bytes, nrows, xq, xq_stride,
+				    ntok, n, y, y_stride))
+		return;
 	if (llx_tensor_using_avx2()) {
 		llx_avx2_matmul_tiled(wtype, w, row_bytes, nrows, xq,
 				      xq_stride, ntok, n, y, y_stride);

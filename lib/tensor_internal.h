@@ -102,5 +102,8 @@ bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 			      u32 nrows, const void *xq, size_t xq_stride,
 			      u32 ntok, u32 n, float *y, size_t y_stride);
+bool llx_avx512_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
+			     u32 nrows, const void *xq, size_t xq_stride,
+			     u32 ntok, u32 n, float *y, size_t y_stride);
 
 #endif /* _LLAMUX_TENSOR_INTERNAL_H */

@@ -532,8 +532,33 @@ static u16 hostile_scale(void)
 }
 
 /*
- * The AVX-512 kernels against AVX2 and scalar, bit for bit: every type
- * (those without AVX-512 kernels run AVX2 twice), shapes that cover
+ * A hostile F16 or BF16 weight from random bits @h: the largest finite,
+ * subnormal, zero, the smallest normal, of either sign, often; infinite
+ * or NaN rarely (one makes its outputs NaN); else @h with a tame exponent.
+ */
+static u16 hostile_half(u32 type, u16 h)
+{
+	static const u16 f16[] = { 0x7bff, 0x0001, 0x03ff, 0x0000, 0x0400,
+				   0x7c00, 0x7e00 };
+	static const u16 bf16[] = { 0x7f7f, 0x0001, 0x007f, 0x0000, 0x0080,
+				    0x7f80, 0x7fc0 };
+	const u16 *t = type == GGML_TYPE_F16 ? f16 : bf16;
+	u32 v = rnd();
+
+	if (v % 4 == 0)
+		return t[(v >> 2) % 5] | (h & 0x8000);
+	if (v % 4096 == 1)
+		return t[5 + (v >> 12) % 2] | (h & 0x8000);
+	if (type == GGML_TYPE_F16)	/* exponent 2^-8 .. 2^7 */
+		return (h & 0x83ff) | ((7 + (h >> 10) % 16) << 10);
+	return (h & 0x807f) | ((119 + (h >> 7) % 16) << 7);
+}
+
+/*
+ * The AVX-512 kernels against AVX2 and scalar, bit for bit: every block
+ * type, F16 and BF16 (those without AVX-512 kernels run AVX2 twice; F16
+ * and BF16 hostile rows hold NaN, infinite and subnormal halves, NaN
+ * payloads included in the comparison), shapes that cover
  * partial tiles of rows (4) and token pairs (2 x 4) and, for one token,
  * of row pairs (2 x 4), random rows, then
  * hostile rows (extreme bytes, infinite/NaN/subnormal scales) against
@@ -556,7 +581,9 @@ static void check_avx512(void)
 	for (type = 0; type < GGML_TYPE_COUNT; type++) {
 		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
 
-		if (!llx_type_supported(type) || llx_type_block(type) == 1)
+		if (!llx_type_supported(type) ||
+		    (llx_type_block(type) == 1 && type != GGML_TYPE_F16 &&
+		     type != GGML_TYPE_BF16))
 			continue;
 		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
 			u32 rows = shapes[s][0], ntok = shapes[s][1];
@@ -579,6 +606,10 @@ static void check_avx512(void)
 
 				w[i] = v & 1 ? (v & 2 ? 0xff : 0x80) : v >> 8;
 			}
+			for (i = 0; llx_type_block(type) == 1 && i < n * rows; i++)
+				put_unaligned_le16(hostile_half(type,
+								get_unaligned_le16(w + 2 * i)),
+						   w + 2 * i);
 			if (llx_type_block(type) == 32)
 				for (i = 0; i < rb * rows; i += llx_row_size(type, 32))
 					put_unaligned_le16(hostile_scale(), w + i);
