@@ -506,3 +506,104 @@ bool llx_avx512_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 		return false;
 	}
 }
+
+/*
+ * The same tiles on activations already converted (llx_act_pairs()): a
+ * token pair's 8 + 8 elements are one 64-byte load, so a step of a tile
+ * converts only its rows.  An odd last token's pair has stale floats in
+ * its high half; their lanes are computed and not stored.
+ */
+static __always_inline void tile_pairs(const u8 *w, size_t rb,
+				       const float *xp, u32 n, u32 nt,
+				       float *y, size_t ys, u32 kind,
+				       const int nr, const int np)
+{
+	__m512 acc[TILE_R][TILE_P];
+	size_t i;
+	int r, p;
+
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++)
+			acc[r][p] = _mm512_setzero_ps();
+	for (i = 0; i < n; i += 8) {
+		__m512 wv[TILE_R];
+
+#pragma GCC unroll 4
+		for (r = 0; r < nr; r++)
+			wv[r] = wide8x2(w + r * rb + 2 * i, kind);
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			__m512 xv = _mm512_loadu_ps(xp + 2 * (p * (size_t)n + i));
+
+#pragma GCC unroll 4
+			for (r = 0; r < nr; r++)
+				acc[r][p] = fma_wx(wv[r], xv, acc[r][p]);
+		}
+	}
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			__m512d a = _mm512_castps_pd(acc[r][p]);
+
+			y[2 * p * ys + r] = hsum8_fixed(_mm512_castps512_ps256(acc[r][p]));
+			if (2 * p + 1 < nt)
+				y[(2 * p + 1) * ys + r] =
+					hsum8_fixed(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+		}
+}
+
+static __always_inline void matmul_pairs(const u8 *w, size_t rb, u32 nrows,
+					 const float *xp, u32 ntok, u32 n,
+					 float *y, size_t ys, u32 kind)
+{
+	const u32 tt = 2 * TILE_P;
+	u32 r, t;
+	bool full;
+
+	for (r = 0; r < nrows; r += full ? TILE_R : 1) {
+		const u8 *wr = w + r * rb;
+
+		full = r + TILE_R <= nrows;
+		for (t = 0; t + tt <= ntok; t += tt) {
+			if (full)
+				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
+					   y + t * ys + r, ys, kind, TILE_R,
+					   TILE_P);
+			else
+				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
+					   y + t * ys + r, ys, kind, 1, TILE_P);
+		}
+		for (; t < ntok; t += 2) {
+			u32 nt = min(2u, ntok - t);
+
+			if (full)
+				tile_pairs(wr, rb, xp + (size_t)t * n, n, nt,
+					   y + t * ys + r, ys, kind, TILE_R, 1);
+			else
+				tile_pairs(wr, rb, xp + (size_t)t * n, n, nt,
+					   y + t * ys + r, ys, kind, 1, 1);
+		}
+	}
+}
+
+/* F16 or BF16 rows, n % 8 == 0 (the caller checks); else false */
+bool llx_avx512_matmul_pairs(u32 wtype, const void *w, size_t row_bytes,
+			     u32 nrows, const float *xp, u32 ntok, u32 n,
+			     float *y, size_t y_stride)
+{
+	switch (wtype) {
+	case GGML_TYPE_F16:
+		matmul_pairs(w, row_bytes, nrows, xp, ntok, n, y, y_stride,
+			     GGML_TYPE_F16);
+		return true;
+	case GGML_TYPE_BF16:
+		matmul_pairs(w, row_bytes, nrows, xp, ntok, n, y, y_stride,
+			     GGML_TYPE_BF16);
+		return true;
+	default:
+		return false;
+	}
+}
