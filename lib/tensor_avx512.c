@@ -507,6 +507,9 @@ bool llx_avx512_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 	}
 }
 
+/* token pairs per tile of converted activations: 24 accumulators */
+#define PAIRS_P	6
+
 /*
  * The same tiles on activations already converted (llx_act_pairs()): a
  * token pair's 8 + 8 elements are one 64-byte load, so a step of a tile
@@ -518,13 +521,13 @@ static __always_inline void tile_pairs(const u8 *w, size_t rb,
 				       float *y, size_t ys, u32 kind,
 				       const int nr, const int np)
 {
-	__m512 acc[TILE_R][TILE_P];
+	__m512 acc[TILE_R][PAIRS_P];
 	size_t i;
 	int r, p;
 
 #pragma GCC unroll 4
 	for (r = 0; r < nr; r++)
-#pragma GCC unroll 4
+#pragma GCC unroll 6
 		for (p = 0; p < np; p++)
 			acc[r][p] = _mm512_setzero_ps();
 	for (i = 0; i < n; i += 8) {
@@ -533,7 +536,7 @@ static __always_inline void tile_pairs(const u8 *w, size_t rb,
 #pragma GCC unroll 4
 		for (r = 0; r < nr; r++)
 			wv[r] = wide8x2(w + r * rb + 2 * i, kind);
-#pragma GCC unroll 4
+#pragma GCC unroll 6
 		for (p = 0; p < np; p++) {
 			__m512 xv = _mm512_loadu_ps(xp + 2 * (p * (size_t)n + i));
 
@@ -544,7 +547,7 @@ static __always_inline void tile_pairs(const u8 *w, size_t rb,
 	}
 #pragma GCC unroll 4
 	for (r = 0; r < nr; r++)
-#pragma GCC unroll 4
+#pragma GCC unroll 6
 		for (p = 0; p < np; p++) {
 			__m512d a = _mm512_castps_pd(acc[r][p]);
 
@@ -555,11 +558,39 @@ static __always_inline void tile_pairs(const u8 *w, size_t rb,
 		}
 }
 
+/* @nt < 2 * PAIRS_P tokens: one tile of (@nt + 1) / 2 pairs */
+static __always_inline void pairs_tail(const u8 *w, size_t rb,
+				       const float *xp, u32 n, u32 nt,
+				       float *y, size_t ys, u32 kind,
+				       const int nr)
+{
+	switch ((nt + 1) / 2) {
+	case 1:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 1);
+		break;
+	case 2:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 2);
+		break;
+	case 3:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 3);
+		break;
+	case 4:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 4);
+		break;
+	case 5:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 5);
+		break;
+	default:	/* 11 tokens */
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 6);
+		break;
+	}
+}
+
 static __always_inline void matmul_pairs(const u8 *w, size_t rb, u32 nrows,
 					 const float *xp, u32 ntok, u32 n,
 					 float *y, size_t ys, u32 kind)
 {
-	const u32 tt = 2 * TILE_P;
+	const u32 tt = 2 * PAIRS_P;
 	u32 r, t;
 	bool full;
 
@@ -571,20 +602,19 @@ static __always_inline void matmul_pairs(const u8 *w, size_t rb, u32 nrows,
 			if (full)
 				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
 					   y + t * ys + r, ys, kind, TILE_R,
-					   TILE_P);
+					   PAIRS_P);
 			else
 				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
-					   y + t * ys + r, ys, kind, 1, TILE_P);
+					   y + t * ys + r, ys, kind, 1, PAIRS_P);
 		}
-		for (; t < ntok; t += 2) {
-			u32 nt = min(2u, ntok - t);
-
+		if (t < ntok) {
 			if (full)
-				tile_pairs(wr, rb, xp + (size_t)t * n, n, nt,
-					   y + t * ys + r, ys, kind, TILE_R, 1);
+				pairs_tail(wr, rb, xp + (size_t)t * n, n,
+					   ntok - t, y + t * ys + r, ys, kind,
+					   TILE_R);
 			else
-				tile_pairs(wr, rb, xp + (size_t)t * n, n, nt,
-					   y + t * ys + r, ys, kind, 1, 1);
+				pairs_tail(wr, rb, xp + (size_t)t * n, n,
+					   ntok - t, y + t * ys + r, ys, kind, 1);
 		}
 	}
 }

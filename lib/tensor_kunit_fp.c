@@ -206,6 +206,8 @@ static void kt_matmul_3way(u32 type, const u8 *w, const u8 *xq, float *ya,
 		xp[i] = llx_f32_from_bits(0xffc00001);
 	for (i = 0; i < ntok; i++)
 		llx_act_pairs(type, xq + i * ab, i, n, xp);
+	for (i = 0; i < rows * ntok; i++)
+		ys[i] = llx_f32_from_bits(0x7fc00001);	/* unwritten shows */
 	if (!llx_matmul_pairs(type, w, rb, rows, xp, ntok, n, ys, rows))
 		return;
 	for (i = 0; i < rows * ntok; i++) {

@@ -492,6 +492,8 @@ static u32 matmul_pairs_off(u32 type, const u8 *w, size_t rb, u32 rows,
 
 	for (i = 0; i < np; i++)
 		xp[i] = -NAN;
+	for (i = 0; i < rows * ntok; i++)
+		yp[i] = NAN;	/* an output not written shows */
 	for (t = 0; t < ntok; t++)
 		llx_act_pairs(type, xq + t * ab, t, n, xp);
 	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ya, rows);
