@@ -519,7 +519,8 @@ bool llx_avx512_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 static __always_inline void tile_pairs(const u8 *w, size_t rb,
 				       const float *xp, u32 n, u32 nt,
 				       float *y, size_t ys, u32 kind,
-				       const int nr, const int np)
+				       const int nr, const int np,
+				       const u8 *pf)
 {
 	__m512 acc[TILE_R][PAIRS_P];
 	size_t i;
@@ -532,6 +533,12 @@ static __always_inline void tile_pairs(const u8 *w, size_t rb,
 			acc[r][p] = _mm512_setzero_ps();
 	for (i = 0; i < n; i += 8) {
 		__m512 wv[TILE_R];
+
+		if (pf && !(i % 32))
+#pragma GCC unroll 4
+			for (r = 0; r < TILE_R; r++)
+				_mm_prefetch((const char *)pf + r * rb + 2 * i,
+					     _MM_HINT_T0);
 
 #pragma GCC unroll 4
 		for (r = 0; r < nr; r++)
@@ -566,22 +573,22 @@ static __always_inline void pairs_tail(const u8 *w, size_t rb,
 {
 	switch ((nt + 1) / 2) {
 	case 1:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 1);
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 1, NULL);
 		break;
 	case 2:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 2);
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 2, NULL);
 		break;
 	case 3:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 3);
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 3, NULL);
 		break;
 	case 4:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 4);
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 4, NULL);
 		break;
 	case 5:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 5);
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 5, NULL);
 		break;
 	default:	/* 11 tokens */
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 6);
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 6, NULL);
 		break;
 	}
 }
@@ -602,10 +609,13 @@ static __always_inline void matmul_pairs(const u8 *w, size_t rb, u32 nrows,
 			if (full)
 				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
 					   y + t * ys + r, ys, kind, TILE_R,
-					   PAIRS_P);
+					   PAIRS_P,
+					   !t && r + 2 * TILE_R <= nrows ?
+					   wr + TILE_R * rb : NULL);
 			else
 				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
-					   y + t * ys + r, ys, kind, 1, PAIRS_P);
+					   y + t * ys + r, ys, kind, 1, PAIRS_P,
+					   NULL);
 		}
 		if (t < ntok) {
 			if (full)
