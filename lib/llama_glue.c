@@ -405,9 +405,10 @@ u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx)
 	floats = llx_scratch_floats(hp, llx_batch_for(n_ctx),
 				    llx_kv_len(n_ctx));
 	act = (u64)m->act_stride * llx_batch_for(n_ctx);
-	/* + the F16/BF16 activations as floats, for batches */
+	/* + the F16/BF16 activations as floats, in whole pairs of tokens */
 	if (llx_batch_for(n_ctx) > 1)
-		act += (u64)m->wide_cols * llx_batch_for(n_ctx) * sizeof(float);
+		act += (u64)m->wide_cols * ALIGN(llx_batch_for(n_ctx), 2) *
+		       sizeof(float);
 	/* + the token of each position (the prompt cache) */
 	act += (u64)n_ctx * sizeof(u32);
 	if (check_add_overflow(kv, floats * sizeof(float), &bytes) ||
@@ -493,7 +494,8 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	s->x = llx_big_zalloc(floats * sizeof(float));
 	s->xq = llx_big_zalloc((u64)nb * m->act_stride);
 	if (nb > 1 && m->wide_cols) {
-		s->xp = llx_big_zalloc((u64)nb * m->wide_cols * sizeof(float));
+		s->xp = llx_big_zalloc((u64)ALIGN(nb, 2) * m->wide_cols *
+				       sizeof(float));
 		if (!s->xp) {
 			llx_session_free(s);
 			return -ENOMEM;
