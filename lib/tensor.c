@@ -1213,6 +1213,8 @@ void llx_act_pairs(u32 wtype, const void *xq, u32 t, u32 n, float *xp)
 	const u8 *h = xq;
 	u32 c, l;
 
+	if (!tiled_type(wtype) || wtype == GGML_TYPE_F32)
+		return;
 	xp += (size_t)(t / 2) * 2 * n + (t % 2) * 8;
 	if (llx_tensor_using_avx2() &&
 	    llx_avx2_act_pairs(wtype, xq, n, xp))

@@ -486,10 +486,14 @@ static u32 matmul_pairs_off(u32 type, const u8 *w, size_t rb, u32 rows,
 			    const u8 *xq, size_t ab, u32 ntok, u32 n)
 {
 	size_t np = (size_t)(ntok + 1) / 2 * 2 * n;
-	float *xp = malloc(np * 4), *ya = malloc(rows * ntok * 4);
-	float *yp = malloc(rows * ntok * 4);
+	float *xp, *ya, *yp;
 	u32 i, t, bad = 0;
 
+	if (type != GGML_TYPE_F16 && type != GGML_TYPE_BF16)
+		return 0;
+	xp = malloc(np * 4);
+	ya = malloc(rows * ntok * 4);
+	yp = malloc(rows * ntok * 4);
 	for (i = 0; i < np; i++)
 		xp[i] = -NAN;
 	for (i = 0; i < rows * ntok; i++)

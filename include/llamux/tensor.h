@@ -115,9 +115,10 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
  * llx_quantize_act() for @wtype) as floats into @xp, tokens paired: pair
  * t / 2 at xp + t / 2 * 2 * n, 8 elements of token 2p then the same 8 of
  * token 2p + 1 (so @xp holds an even number of tokens: an odd last one
- * spreads over its pair's 2 * n floats).  llx_matmul_pairs() is then llx_matmul() on @ntok >= 2
- * such tokens, bit for bit; false (nothing done) where no kernel takes
- * it (no AVX-512, other types): call llx_matmul() then.
+ * spreads over its pair's 2 * n floats); other types: nothing.
+ * llx_matmul_pairs() is then llx_matmul() on @ntok >= 2 such tokens, bit
+ * for bit; false (nothing done) where no kernel takes it (no AVX-512,
+ * other types): call llx_matmul() then.
  */
 void llx_act_pairs(u32 wtype, const void *xq, u32 t, u32 n, float *xp);
 bool llx_matmul_pairs(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
