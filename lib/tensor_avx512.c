@@ -593,6 +593,12 @@ static __always_inline void pairs_tail(const u8 *w, size_t rb,
 	}
 }
 
+/*
+ * A row group's first tile prefetches the next TILE_R rows, also past
+ * @nrows: they are the next FP section's (ffn_down's sections hold 4
+ * rows), or past the matrix, where a prefetch is only wasted (it never
+ * faults).
+ */
 static __always_inline void matmul_pairs(const u8 *w, size_t rb, u32 nrows,
 					 const float *xp, u32 ntok, u32 n,
 					 float *y, size_t ys, u32 kind)
@@ -610,8 +616,7 @@ static __always_inline void matmul_pairs(const u8 *w, size_t rb, u32 nrows,
 				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
 					   y + t * ys + r, ys, kind, TILE_R,
 					   PAIRS_P,
-					   !t && r + 2 * TILE_R <= nrows ?
-					   wr + TILE_R * rb : NULL);
+					   !t ? wr + TILE_R * rb : NULL);
 			else
 				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
 					   y + t * ys + r, ys, kind, 1, PAIRS_P,
