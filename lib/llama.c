@@ -54,15 +54,25 @@ void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 		llx_rmsnorm(out + (size_t)t * e, x + (size_t)t * e, w, e, eps);
 }
 
-/* Round x[t0..t1) ([nt][cols]) for W's type into the session's xq rows. */
+/*
+ * Round x[t0..t1) ([nt][cols]) for W's type into the session's xq rows, and
+ * for F16/BF16 also into its xp pairs as floats (llx_fp_matmul_rows()).
+ */
 void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 		     const float *x, u32 t0, u32 t1)
 {
+	bool pairs = s->xp && (w->type == GGML_TYPE_F16 ||
+			       w->type == GGML_TYPE_BF16) && !(w->cols % 8);
+	u8 *xq = s->xq;
 	u32 t;
 
-	for (t = t0; t < t1; t++)
+	for (t = t0; t < t1; t++) {
 		llx_quantize_act(w->type, x + (size_t)t * w->cols,
-				 (u8 *)s->xq + t * s->m->act_stride, w->cols);
+				 xq + t * s->m->act_stride, w->cols);
+		if (pairs)
+			llx_act_pairs(w->type, xq + t * s->m->act_stride, t,
+				      w->cols, s->xp);
+	}
 }
 
 /*
@@ -72,8 +82,14 @@ void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 			float *y, u32 nt, u32 r0, u32 nr)
 {
-	llx_matmul(w->type, w->data + (size_t)r0 * w->row_bytes, w->row_bytes,
-		   nr, s->xq, s->m->act_stride, nt, w->cols, y + r0, w->rows);
+	const u8 *wr = w->data + (size_t)r0 * w->row_bytes;
+
+	if (s->xp && (w->type == GGML_TYPE_F16 || w->type == GGML_TYPE_BF16) &&
+	    llx_matmul_pairs(w->type, wr, w->row_bytes, nr, s->xp, nt,
+			     w->cols, y + r0, w->rows))
+		return;
+	llx_matmul(w->type, wr, w->row_bytes, nr, s->xq, s->m->act_stride, nt,
+		   w->cols, y + r0, w->rows);
 }
 
 /* y[t] += b for each of the @nt rows of @n: ggml_add of a bias (qwen2). */

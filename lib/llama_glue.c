@@ -220,6 +220,30 @@ static size_t llx_act_stride(const struct llx_model *m)
 	return ALIGN(sz, LLX_ACT_ALIGN);
 }
 
+/* Longest row of an F16/BF16 matrix of @m, 0 if it has none. */
+static u32 llx_wide_cols(const struct llx_model *m)
+{
+	const struct llx_mat *out = &m->w.output;
+	u32 il, c = 0;
+
+	if (out->type == GGML_TYPE_F16 || out->type == GGML_TYPE_BF16)
+		c = out->cols;
+	for (il = 0; il < m->hp.n_layer; il++) {
+		const struct llx_layer_weights *lw = &m->w.layers[il];
+		const struct llx_mat *lm[] = {
+			&lw->wq, &lw->wk, &lw->wv, &lw->wo,
+			&lw->w_gate, &lw->w_up, &lw->w_down,
+		};
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(lm); i++)
+			if (lm[i]->type == GGML_TYPE_F16 ||
+			    lm[i]->type == GGML_TYPE_BF16)
+				c = max(c, lm[i]->cols);
+	}
+	return c;
+}
+
 int llx_model_create(const struct gguf_ctx *g, const void *data,
 		     u64 data_len, struct llx_model **out)
 {
@@ -291,6 +315,7 @@ int llx_model_create(const struct gguf_ctx *g, const void *data,
 	llx_fp_init();
 	m->act_stride = llx_act_stride(m);
 	llx_fpu_end();
+	m->wide_cols = llx_wide_cols(m);
 	*out = m;
 	return 0;
 
@@ -380,6 +405,10 @@ u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx)
 	floats = llx_scratch_floats(hp, llx_batch_for(n_ctx),
 				    llx_kv_len(n_ctx));
 	act = (u64)m->act_stride * llx_batch_for(n_ctx);
+	/* + the F16/BF16 activations as floats, in whole pairs of tokens */
+	if (llx_batch_for(n_ctx) > 1)
+		act += (u64)m->wide_cols * ALIGN(llx_batch_for(n_ctx), 2) *
+		       sizeof(float);
 	/* + the token of each position (the prompt cache) */
 	act += (u64)n_ctx * sizeof(u32);
 	if (check_add_overflow(kv, floats * sizeof(float), &bytes) ||
@@ -400,6 +429,7 @@ void llx_session_free(struct llx_session *s)
 	kvfree(s->tokens);
 	kvfree(s->x);
 	kvfree(s->xq);
+	kvfree(s->xp);
 	kfree(s->t_last);
 	kfree(s->t_total);
 	kfree(s);
@@ -463,6 +493,14 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	s->tokens = llx_big_zalloc((u64)n_ctx * sizeof(u32));
 	s->x = llx_big_zalloc(floats * sizeof(float));
 	s->xq = llx_big_zalloc((u64)nb * m->act_stride);
+	if (nb > 1 && m->wide_cols) {
+		s->xp = llx_big_zalloc((u64)ALIGN(nb, 2) * m->wide_cols *
+				       sizeof(float));
+		if (!s->xp) {
+			llx_session_free(s);
+			return -ENOMEM;
+		}
+	}
 	s->t_last = kcalloc(hp->n_layer, sizeof(*s->t_last), GFP_KERNEL_ACCOUNT);
 	s->t_total = kcalloc(hp->n_layer, sizeof(*s->t_total),
 			     GFP_KERNEL_ACCOUNT);

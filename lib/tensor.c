@@ -1197,6 +1197,10 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 					 n, y + t * y_stride, nrows);
 		return;
 	}
+	if (LLX_HAVE_AVX512 && llx_tensor_using_avx512() &&
+	    llx_avx512_matmul_tiled(wtype, w, row_bytes, nrows, xq, xq_stride,
+				    ntok, n, y, y_stride))
+		return;
 	if (llx_tensor_using_avx2()) {
 		llx_avx2_matmul_tiled(wtype, w, row_bytes, nrows, xq,
 				      xq_stride, ntok, n, y, y_stride);
@@ -1209,6 +1213,36 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 						     x + t * xq_stride, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_matmul);
+
+void llx_act_pairs(u32 wtype, const void *xq, u32 t, u32 n, float *xp)
+{
+	const u8 *h = xq;
+	u32 c, l;
+
+	if (!tiled_type(wtype) || wtype == GGML_TYPE_F32)
+		return;
+	xp += (size_t)(t / 2) * 2 * n + (t % 2) * 8;
+	if (llx_tensor_using_avx2() &&
+	    llx_avx2_act_pairs(wtype, xq, n, xp))
+		return;
+	for (c = 0; c < n; c += 8, xp += 16, h += 16)
+		for (l = 0; l < 8; l++)
+			xp[l] = wide_at(h, l, wtype == GGML_TYPE_F16 ?
+					GGML_TYPE_F16 : GGML_TYPE_BF16);
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_act_pairs);
+
+bool llx_matmul_pairs(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
+		      const float *xp, u32 ntok, u32 n, float *y,
+		      size_t y_stride)
+{
+	if (ntok < 2 || n % 8 || !tiled_type(wtype) ||
+	    !(LLX_HAVE_AVX512 && llx_tensor_using_avx512()))
+		return false;
+	return llx_avx512_matmul_pairs(wtype, w, row_bytes, nrows, xp, ntok,
+				       n, y, y_stride);
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_matmul_pairs);
 
 /* tinyBLAS-order F32 dot with zero padding (ggml's padded KQV rows) */
 float llx_dot_f32_tiled(const float *a, const float *b, u32 n)

@@ -93,6 +93,18 @@ static inline float reduce4(__m256 a0, __m256 a1, __m256 a2, __m256 a3)
 	return _mm_cvtss_f32(t);
 }
 
+/*
+ * acc + w * x with FMA, the operands in fixed places (w the second source,
+ * x the third): where w, x and acc hold NaNs with different payloads the
+ * result's depends on the places, which the compiler may otherwise swap;
+ * lib/tensor_avx512.c's tile_wide() places them the same way.
+ */
+static __always_inline __m256 fma_wx(__m256 w, __m256 x, __m256 acc)
+{
+	asm("vfmadd231ps %2, %1, %0" : "+x" (acc) : "x" (w), "xm" (x));
+	return acc;
+}
+
 /* 8 elements of a row of @kind (F32, F16 or BF16) from element @i */
 static __always_inline __m256 wide8(const u8 *p, size_t i, u32 kind)
 {
@@ -152,16 +164,15 @@ static __always_inline float dot_tiled(const u8 *x, const u8 *y, u32 n,
 	size_t i = 0, l;
 
 	for (; i + 8 <= n; i += 8)
-		acc = _mm256_fmadd_ps(wide8(x, i, kind), wide8(y, i, kind), acc);
+		acc = fma_wx(wide8(x, i, kind), wide8(y, i, kind), acc);
 	if (i < n) {
 		for (l = 0; l < 8; l++) {
 			px[l] = i + l < n ? wide1(x, i + l, kind) : 0.0f;
 			py[l] = i + l < n ? wide1(y, i + l, kind) : 0.0f;
 		}
-		acc = _mm256_fmadd_ps(_mm256_loadu_ps(px), _mm256_loadu_ps(py),
-				      acc);
+		acc = fma_wx(_mm256_loadu_ps(px), _mm256_loadu_ps(py), acc);
 	}
-	return hsum8(acc);
+	return hsum8_fixed(acc);
 }
 
 float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n)
@@ -201,15 +212,15 @@ static __always_inline void tile_wide(const u8 *w, size_t rb, const u8 *x,
 		for (r = 0; r < nr; r++) {
 			__m256 wv = wide8(w + r * rb, i, kind);
 
-			a[r][0] = _mm256_fmadd_ps(wv, x0, a[r][0]);
-			a[r][1] = _mm256_fmadd_ps(wv, x1, a[r][1]);
-			a[r][2] = _mm256_fmadd_ps(wv, x2, a[r][2]);
-			a[r][3] = _mm256_fmadd_ps(wv, x3, a[r][3]);
+			a[r][0] = fma_wx(wv, x0, a[r][0]);
+			a[r][1] = fma_wx(wv, x1, a[r][1]);
+			a[r][2] = fma_wx(wv, x2, a[r][2]);
+			a[r][3] = fma_wx(wv, x3, a[r][3]);
 		}
 	}
 	for (r = 0; r < nr; r++)
 		for (t = 0; t < 4; t++)
-			y[t * ys + r] = hsum8(a[r][t]);
+			y[t * ys + r] = hsum8_fixed(a[r][t]);
 }
 
 static __always_inline void matmul_tiled(const u8 *w, size_t row_bytes,
@@ -259,6 +270,21 @@ void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 			     y_stride, GGML_TYPE_BF16);
 		break;
 	}
+}
+
+/* llx_act_pairs(): 8 elements of one token per 16 floats of @xp */
+bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n, float *xp)
+{
+	const u8 *h = xq;
+	u32 c;
+
+	if (wtype != GGML_TYPE_F16 && wtype != GGML_TYPE_BF16)
+		return false;
+	for (c = 0; c < n; c += 8, xp += 16)
+		_mm256_storeu_ps(xp, wtype == GGML_TYPE_F16 ?
+				 wide8(h, c, GGML_TYPE_F16) :
+				 wide8(h, c, GGML_TYPE_BF16));
+	return true;
 }
 
 /* ------------------------------------------------------------------------

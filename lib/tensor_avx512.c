@@ -389,3 +389,296 @@ bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 		return false;
 	}
 }
+
+/* ------------------------------------------------------------------------
+ * Batches of F16 and BF16 rows: llamafile's tinyBLAS order
+ *
+ * Each output element keeps lib/tensor.c's dot_tiled() sum: one 8-lane
+ * accumulator, lane l summing elements l, l + 8, ... with FMA (F16 and
+ * BF16 products are exact in float), then hsum_float_8.  As in tile_q32()
+ * a zmm register holds two tokens side by side: the low 8 lanes token t,
+ * the high 8 token t + 1, against the row's 8 elements in both halves.
+ * Weights and activations are converted as they are loaded, each once
+ * per tile.
+ */
+
+/* acc + w * x, the operands placed as lib/tensor_avx2.c's fma_wx() */
+static __always_inline __m512 fma_wx(__m512 w, __m512 x, __m512 acc)
+{
+	asm("vfmadd231ps %2, %1, %0" : "+v" (acc) : "v" (w), "vm" (x));
+	return acc;
+}
+
+/* 8 elements of a row of @kind from @p, twice */
+static __always_inline __m512 wide8x2(const u8 *p, u32 kind)
+{
+	__m256i h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
+
+	if (kind == GGML_TYPE_F16)
+		return _mm512_cvtph_ps(h);
+	return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* 8 elements from @lo in the low half, 8 from @hi in the high half */
+static __always_inline __m512 wide8_2(const u8 *lo, const u8 *hi, u32 kind)
+{
+	__m128i l = _mm_loadu_si128((const __m128i *)lo);
+	__m256i h = _mm256_inserti128_si256(_mm256_castsi128_si256(l),
+					    _mm_loadu_si128((const __m128i *)hi), 1);
+
+	if (kind == GGML_TYPE_F16)
+		return _mm512_cvtph_ps(h);
+	return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/*
+ * y[t * ys + r] for @nr rows and @nt <= 2 * @np tokens; an odd last token
+ * is paired with itself and its copy is not stored.
+ */
+static __always_inline void tile_wide(const u8 *w, size_t rb, const u8 *x,
+				      size_t xs, u32 nt, u32 n, float *y,
+				      size_t ys, u32 kind, const int nr,
+				      const int np)
+{
+	const u8 *xl[TILE_P], *xh[TILE_P];
+	__m512 acc[TILE_R][TILE_P];
+	size_t i;
+	int r, p;
+
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		xl[p] = x + 2 * p * xs;
+		xh[p] = 2 * p + 1 < nt ? x + (2 * p + 1) * xs : xl[p];
+	}
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++)
+			acc[r][p] = _mm512_setzero_ps();
+	for (i = 0; i < 2 * (size_t)n; i += 16) {
+		__m512 wv[TILE_R];
+
+#pragma GCC unroll 4
+		for (r = 0; r < nr; r++)
+			wv[r] = wide8x2(w + r * rb + i, kind);
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			__m512 xv = wide8_2(xl[p] + i, xh[p] + i, kind);
+
+#pragma GCC unroll 4
+			for (r = 0; r < nr; r++)
+				acc[r][p] = fma_wx(wv[r], xv, acc[r][p]);
+		}
+	}
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			__m512d a = _mm512_castps_pd(acc[r][p]);
+
+			y[2 * p * ys + r] = hsum8_fixed(_mm512_castps512_ps256(acc[r][p]));
+			if (2 * p + 1 < nt)
+				y[(2 * p + 1) * ys + r] =
+					hsum8_fixed(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+		}
+}
+
+/* full tiles, then the last rows one at a time, the last tokens by pairs */
+static __always_inline void matmul_wide(const u8 *w, size_t rb, u32 nrows,
+					const u8 *x, size_t xs, u32 ntok,
+					u32 n, float *y, size_t ys, u32 kind)
+{
+	const u32 tt = 2 * TILE_P;
+	u32 r, t;
+	bool full;
+
+	for (r = 0; r < nrows; r += full ? TILE_R : 1) {
+		const u8 *wr = w + r * rb;
+
+		full = r + TILE_R <= nrows;
+		for (t = 0; t + tt <= ntok; t += tt) {
+			if (full)
+				tile_wide(wr, rb, x + t * xs, xs, tt, n,
+					  y + t * ys + r, ys, kind, TILE_R,
+					  TILE_P);
+			else
+				tile_wide(wr, rb, x + t * xs, xs, tt, n,
+					  y + t * ys + r, ys, kind, 1, TILE_P);
+		}
+		for (; t < ntok; t += 2) {
+			u32 nt = min(2u, ntok - t);
+
+			if (full)
+				tile_wide(wr, rb, x + t * xs, xs, nt, n,
+					  y + t * ys + r, ys, kind, TILE_R, 1);
+			else
+				tile_wide(wr, rb, x + t * xs, xs, nt, n,
+					  y + t * ys + r, ys, kind, 1, 1);
+		}
+	}
+}
+
+/* F16 or BF16 rows, n % 8 == 0 (the caller checks); else false */
+bool llx_avx512_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
+			     u32 nrows, const void *xq, size_t xq_stride,
+			     u32 ntok, u32 n, float *y, size_t y_stride)
+{
+	switch (wtype) {
+	case GGML_TYPE_F16:
+		matmul_wide(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride, GGML_TYPE_F16);
+		return true;
+	case GGML_TYPE_BF16:
+		matmul_wide(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride, GGML_TYPE_BF16);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* token pairs per tile of converted activations: 24 accumulators */
+#define PAIRS_P	6
+
+/*
+ * The same tiles on activations already converted (llx_act_pairs()): a
+ * token pair's 8 + 8 elements are one 64-byte load, so a step of a tile
+ * converts only its rows.  An odd last token's pair has stale floats in
+ * its high half; their lanes are computed and not stored.
+ */
+static __always_inline void tile_pairs(const u8 *w, size_t rb,
+				       const float *xp, u32 n, u32 nt,
+				       float *y, size_t ys, u32 kind,
+				       const int nr, const int np,
+				       const u8 *pf)
+{
+	__m512 acc[TILE_R][PAIRS_P];
+	size_t i;
+	int r, p;
+
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 6
+		for (p = 0; p < np; p++)
+			acc[r][p] = _mm512_setzero_ps();
+	for (i = 0; i < n; i += 8) {
+		__m512 wv[TILE_R];
+
+		if (pf && !(i % 32))
+#pragma GCC unroll 4
+			for (r = 0; r < TILE_R; r++)
+				_mm_prefetch((const char *)pf + r * rb + 2 * i,
+					     _MM_HINT_T0);
+
+#pragma GCC unroll 4
+		for (r = 0; r < nr; r++)
+			wv[r] = wide8x2(w + r * rb + 2 * i, kind);
+#pragma GCC unroll 6
+		for (p = 0; p < np; p++) {
+			__m512 xv = _mm512_loadu_ps(xp + 2 * (p * (size_t)n + i));
+
+#pragma GCC unroll 4
+			for (r = 0; r < nr; r++)
+				acc[r][p] = fma_wx(wv[r], xv, acc[r][p]);
+		}
+	}
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+#pragma GCC unroll 6
+		for (p = 0; p < np; p++) {
+			__m512d a = _mm512_castps_pd(acc[r][p]);
+
+			y[2 * p * ys + r] = hsum8_fixed(_mm512_castps512_ps256(acc[r][p]));
+			if (2 * p + 1 < nt)
+				y[(2 * p + 1) * ys + r] =
+					hsum8_fixed(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+		}
+}
+
+/* @nt < 2 * PAIRS_P tokens: one tile of (@nt + 1) / 2 pairs */
+static __always_inline void pairs_tail(const u8 *w, size_t rb,
+				       const float *xp, u32 n, u32 nt,
+				       float *y, size_t ys, u32 kind,
+				       const int nr)
+{
+	switch ((nt + 1) / 2) {
+	case 1:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 1, NULL);
+		break;
+	case 2:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 2, NULL);
+		break;
+	case 3:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 3, NULL);
+		break;
+	case 4:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 4, NULL);
+		break;
+	case 5:
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 5, NULL);
+		break;
+	default:	/* 11 tokens */
+		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 6, NULL);
+		break;
+	}
+}
+
+/*
+ * A row group's first tile prefetches the next TILE_R rows, also past
+ * @nrows: they are the next FP section's (ffn_down's sections hold 4
+ * rows), or past the matrix, where a prefetch is only wasted (it never
+ * faults).
+ */
+static __always_inline void matmul_pairs(const u8 *w, size_t rb, u32 nrows,
+					 const float *xp, u32 ntok, u32 n,
+					 float *y, size_t ys, u32 kind)
+{
+	const u32 tt = 2 * PAIRS_P;
+	u32 r, t;
+	bool full;
+
+	for (r = 0; r < nrows; r += full ? TILE_R : 1) {
+		const u8 *wr = w + r * rb;
+
+		full = r + TILE_R <= nrows;
+		for (t = 0; t + tt <= ntok; t += tt) {
+			if (full)
+				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
+					   y + t * ys + r, ys, kind, TILE_R,
+					   PAIRS_P,
+					   !t ? wr + TILE_R * rb : NULL);
+			else
+				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
+					   y + t * ys + r, ys, kind, 1, PAIRS_P,
+					   NULL);
+		}
+		if (t < ntok) {
+			if (full)
+				pairs_tail(wr, rb, xp + (size_t)t * n, n,
+					   ntok - t, y + t * ys + r, ys, kind,
+					   TILE_R);
+			else
+				pairs_tail(wr, rb, xp + (size_t)t * n, n,
+					   ntok - t, y + t * ys + r, ys, kind, 1);
+		}
+	}
+}
+
+/* F16 or BF16 rows, n % 8 == 0 (the caller checks); else false */
+bool llx_avx512_matmul_pairs(u32 wtype, const void *w, size_t row_bytes,
+			     u32 nrows, const float *xp, u32 ntok, u32 n,
+			     float *y, size_t y_stride)
+{
+	switch (wtype) {
+	case GGML_TYPE_F16:
+		matmul_pairs(w, row_bytes, nrows, xp, ntok, n, y, y_stride,
+			     GGML_TYPE_F16);
+		return true;
+	case GGML_TYPE_BF16:
+		matmul_pairs(w, row_bytes, nrows, xp, ntok, n, y, y_stride,
+			     GGML_TYPE_BF16);
+		return true;
+	default:
+		return false;
+	}
+}

@@ -41,6 +41,8 @@ void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 			   u32 nrows, const void *xq, size_t xq_stride,
 			   u32 ntok, u32 n, float *y, size_t y_stride);
 float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n);
+/* llx_act_pairs() of one token; false for a type it does not convert */
+bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n, float *xp);
 /* a batch of a block format in tiles; false for a type it does not tile */
 bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 			    u32 nrows, const void *xq, size_t xq_stride,
@@ -79,6 +81,12 @@ static inline float llx_avx2_dot_tiled(u32 kind, const void *x,
 	return 0.0f;
 }
 
+static inline bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n,
+				      float *xp)
+{
+	return false;
+}
+
 static inline bool llx_avx2_matmul_blocks(u32 wtype, const void *w,
 					  size_t row_bytes, u32 nrows,
 					  const void *xq, size_t xq_stride,
@@ -109,5 +117,11 @@ bool llx_avx512_matmul_k(u32 wtype, const void *w, size_t row_bytes,
 			 u32 nrows, const void *xq, size_t xq_stride,
 			 u32 ntok, u32 n, float *y, size_t y_stride);
 void llx_avx512_quantize_q8_k(const float *x, void *out, u32 n);
+bool llx_avx512_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
+			     u32 nrows, const void *xq, size_t xq_stride,
+			     u32 ntok, u32 n, float *y, size_t y_stride);
+bool llx_avx512_matmul_pairs(u32 wtype, const void *w, size_t row_bytes,
+			     u32 nrows, const float *xp, u32 ntok, u32 n,
+			     float *y, size_t y_stride);
 
 #endif /* _LLAMUX_TENSOR_INTERNAL_H */

@@ -386,7 +386,7 @@ static void llx_matmul_avx512(struct kunit *test)
 	size_t rb = llx_row_size(c->type, n), ab = act_size(c->type, n);
 	struct llx_kt_avx512 res = { };
 	u32 s, seed = 0xa5a5 + c->type;
-	float *x, *ya, *y2, *ys;
+	float *x, *ya, *y2, *ys, *xp;
 	bool has512;
 	u8 *w, *xq;
 
@@ -404,16 +404,20 @@ static void llx_matmul_avx512(struct kunit *test)
 	ya = kunit_kcalloc(test, maxr * maxt, sizeof(*ya), GFP_KERNEL);
 	y2 = kunit_kcalloc(test, maxr * maxt, sizeof(*y2), GFP_KERNEL);
 	ys = kunit_kcalloc(test, maxr * maxt, sizeof(*ys), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, w && xq && x && ya && y2 && ys);
+	xp = kunit_kcalloc(test, (maxt + 1) * n, sizeof(*xp), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w && xq && x && ya && y2 && ys && xp);
 
 	for (s = 0; s < ARRAY_SIZE(shapes); s++) {
 		llx_fpu_begin();
-		llx_kt_matmul_avx512(c->type, w, xq, x, ya, y2, ys, n,
+		llx_kt_matmul_avx512(c->type, w, xq, x, ya, y2, ys, xp, n,
 				     shapes[s][0], shapes[s][1], &seed, &res);
 		llx_fpu_end();
 	}
 	KUNIT_EXPECT_EQ_MSG(test, res.bad, 0, "%s: AVX-512 differs in %u of %u",
 			    c->name, res.bad, res.outputs);
+	KUNIT_EXPECT_EQ_MSG(test, res.bad_pairs, 0,
+			    "%s: llx_matmul_pairs differs in %u of %u", c->name,
+			    res.bad_pairs, res.pairs);
 	kunit_info(test, "%s: %u outputs, AVX2 off scalar in %u (NaN activations)",
 		   c->name, res.outputs, res.avx2_off);
 }

@@ -27,6 +27,7 @@ struct llx_kt_matmul {
 
 struct llx_kt_avx512 {
 	u32 outputs, bad, avx2_off;
+	u32 pairs, bad_pairs;	/* llx_matmul_pairs() outputs, off llx_matmul() */
 };
 
 struct llx_kt_hostile {
@@ -53,8 +54,8 @@ void llx_kt_matmul(u32 type, u8 *w, u8 *xq, float *x, float *ya, float *ys,
 		   float *yr, u32 n, u32 rows, u32 ntok,
 		   struct llx_kt_matmul *res);
 void llx_kt_matmul_avx512(u32 type, u8 *w, u8 *xq, float *x, float *ya,
-			  float *y2, float *ys, u32 n, u32 rows, u32 ntok,
-			  u32 *seed, struct llx_kt_avx512 *res);
+			  float *y2, float *ys, float *xp, u32 n, u32 rows,
+			  u32 ntok, u32 *seed, struct llx_kt_avx512 *res);
 void llx_kt_vec_dot_hostile(u32 type, u8 *w, u8 *xq, float *x, float *y,
 			    u32 n, struct llx_kt_hostile *res);
 void llx_kt_q8k_quantize(float *x, struct llx_blk_q8_k *q);

@@ -23,6 +23,31 @@ static inline float hsum8(__m256 x)
 	return _mm_cvtss_f32(r);
 }
 
+/*
+ * hsum8() with every add's operands in fixed places (the low half, then
+ * the running sum, first): where lanes hold NaNs with different payloads
+ * the result's depends on the places, which the compiler may otherwise
+ * swap from one inlined copy to the next.  For the F16/BF16 batch paths,
+ * whose AVX2 and AVX-512 copies must agree on NaNs too.
+ */
+static __always_inline __m128 add_ps_fixed(__m128 a, __m128 b)
+{
+	__m128 d;
+
+	asm("vaddps %2, %1, %0" : "=x" (d) : "x" (a), "xm" (b));
+	return d;
+}
+
+static __always_inline float hsum8_fixed(__m256 x)
+{
+	__m128 r = add_ps_fixed(_mm256_castps256_ps128(x),
+				_mm256_extractf128_ps(x, 1));
+
+	r = add_ps_fixed(r, _mm_movehl_ps(r, r));
+	r = add_ps_fixed(r, _mm_movehdup_ps(r));
+	return _mm_cvtss_f32(r);
+}
+
 static inline __m256i loadu256(const u8 *p)
 {
 	return _mm256_loadu_si256((const __m256i *)p);

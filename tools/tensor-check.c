@@ -22,6 +22,7 @@
 #include "xorshift.h"
 
 static int failures;
+static u32 pairs_outs;	/* outputs of llx_matmul_pairs() compared */
 
 static void *slurp(const char *dir, const char *name, const char *ext,
 		   size_t *len)
@@ -476,6 +477,42 @@ static void check_matmul(void)
 }
 
 /*
+ * llx_matmul_pairs() (F16/BF16 activations converted once) against
+ * llx_matmul(), bit for bit, NaNs included; the pairs start as NaNs of
+ * another payload, so that an odd last token's stale half shows if it
+ * leaks.  0 where it does not run.
+ */
+static u32 matmul_pairs_off(u32 type, const u8 *w, size_t rb, u32 rows,
+			    const u8 *xq, size_t ab, u32 ntok, u32 n)
+{
+	size_t np = (size_t)(ntok + 1) / 2 * 2 * n;
+	float *xp, *ya, *yp;
+	u32 i, t, bad = 0;
+
+	if (type != GGML_TYPE_F16 && type != GGML_TYPE_BF16)
+		return 0;
+	xp = malloc(np * 4);
+	ya = malloc(rows * ntok * 4);
+	yp = malloc(rows * ntok * 4);
+	for (i = 0; i < np; i++)
+		xp[i] = -NAN;
+	for (i = 0; i < rows * ntok; i++)
+		yp[i] = NAN;	/* an output not written shows */
+	for (t = 0; t < ntok; t++)
+		llx_act_pairs(type, xq + t * ab, t, n, xp);
+	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ya, rows);
+	if (llx_matmul_pairs(type, w, rb, rows, xp, ntok, n, yp, rows)) {
+		pairs_outs += rows * ntok;
+		for (i = 0; i < rows * ntok; i++)
+			bad += memcmp(&ya[i], &yp[i], 4) != 0;
+	}
+	free(xp);
+	free(ya);
+	free(yp);
+	return bad;
+}
+
+/*
  * One batch through the three paths: AVX-512 (where the CPU has it),
  * AVX2 and scalar.  Returns the elements of the AVX-512 result that
  * differ in any bit from the AVX2 one where AVX2 equals scalar, or from
@@ -518,7 +555,7 @@ static u32 matmul_3way(u32 type, const u8 *w, size_t rb, u32 rows,
 	free(ya);
 	free(y2);
 	free(ys);
-	return bad;
+	return bad + matmul_pairs_off(type, w, rb, rows, xq, ab, ntok, n);
 }
 
 /*
@@ -536,8 +573,33 @@ static u16 hostile_scale(void)
 }
 
 /*
- * The AVX-512 kernels against AVX2 and scalar, bit for bit: every type
- * (those without AVX-512 kernels run AVX2 twice), shapes that cover
+ * A hostile F16 or BF16 weight from random bits @h: the largest finite,
+ * subnormal, zero, the smallest normal, of either sign, often; infinite
+ * or NaN rarely (one makes its outputs NaN); else @h with a tame exponent.
+ */
+static u16 hostile_half(u32 type, u16 h)
+{
+	static const u16 f16[] = { 0x7bff, 0x0001, 0x03ff, 0x0000, 0x0400,
+				   0x7c00, 0x7e00 };
+	static const u16 bf16[] = { 0x7f7f, 0x0001, 0x007f, 0x0000, 0x0080,
+				    0x7f80, 0x7fc0 };
+	const u16 *t = type == GGML_TYPE_F16 ? f16 : bf16;
+	u32 v = rnd();
+
+	if (v % 4 == 0)
+		return t[(v >> 2) % 5] | (h & 0x8000);
+	if (v % 4096 == 1)
+		return t[5 + (v >> 12) % 2] | (h & 0x8000);
+	if (type == GGML_TYPE_F16)	/* exponent 2^-8 .. 2^7 */
+		return (h & 0x83ff) | ((7 + (h >> 10) % 16) << 10);
+	return (h & 0x807f) | ((119 + (h >> 7) % 16) << 7);
+}
+
+/*
+ * The AVX-512 kernels against AVX2 and scalar, bit for bit: every block
+ * type, F16 and BF16 (those without AVX-512 kernels run AVX2 twice; F16
+ * and BF16 hostile rows hold NaN, infinite and subnormal halves, NaN
+ * payloads included in the comparison), shapes that cover
  * partial tiles of rows (4) and token pairs (2 x 4) and, for one token,
  * of row pairs (2 x 4), random rows, then
  * hostile rows (extreme bytes, infinite/NaN/subnormal scales) against
@@ -557,7 +619,9 @@ static void avx512_cases(u32 n, u32 c[6])
 	for (type = 0; type < GGML_TYPE_COUNT; type++) {
 		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
 
-		if (!llx_type_supported(type) || llx_type_block(type) == 1)
+		if (!llx_type_supported(type) ||
+		    (llx_type_block(type) == 1 && type != GGML_TYPE_F16 &&
+		     type != GGML_TYPE_BF16))
 			continue;
 		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
 			u32 rows = shapes[s][0], ntok = shapes[s][1];
@@ -580,6 +644,10 @@ static void avx512_cases(u32 n, u32 c[6])
 
 				w[i] = v & 1 ? (v & 2 ? 0xff : 0x80) : v >> 8;
 			}
+			for (i = 0; llx_type_block(type) == 1 && i < n * rows; i++)
+				put_unaligned_le16(hostile_half(type,
+								get_unaligned_le16(w + 2 * i)),
+						   w + 2 * i);
 			if (llx_type_block(type) == 32)
 				for (i = 0; i < rb * rows; i += llx_row_size(type, 32))
 					put_unaligned_le16(hostile_scale(), w + i);
@@ -617,8 +685,8 @@ static void check_avx512(void)
 	avx512_cases(768, c);
 	printf("batched matmul AVX-512 vs AVX2 and scalar: random %u/%u, hostile %u/%u differ ",
 	       c[0], c[1], c[2], c[3]);
-	printf("(%u NaN; AVX2 off scalar in %u, on NaN activations)\n", c[4],
-	       c[5]);
+	printf("(%u NaN; AVX2 off scalar in %u, on NaN activations); %u via llx_matmul_pairs\n",
+	       c[4], c[5], pairs_outs);
 	failures += c[0] || c[2];
 }
 

@@ -109,6 +109,22 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 		const void *xq, size_t xq_stride, u32 ntok, u32 n, float *y,
 		size_t y_stride);
 
+/*
+ * F16/BF16 batches with the activations converted once: llx_act_pairs()
+ * writes token @t's rounded activation @xq (of @n % 8 == 0 elements, from
+ * llx_quantize_act() for @wtype) as floats into @xp, tokens paired: pair
+ * t / 2 at xp + t / 2 * 2 * n, 8 elements of token 2p then the same 8 of
+ * token 2p + 1 (so @xp holds an even number of tokens: an odd last one
+ * spreads over its pair's 2 * n floats); other types: nothing.
+ * llx_matmul_pairs() is then llx_matmul() on @ntok >= 2 such tokens, bit
+ * for bit; false (nothing done) where no kernel takes it (no AVX-512,
+ * other types): call llx_matmul() then.
+ */
+void llx_act_pairs(u32 wtype, const void *xq, u32 t, u32 n, float *xp);
+bool llx_matmul_pairs(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
+		      const float *xp, u32 ntok, u32 n, float *y,
+		      size_t y_stride);
+
 /* Ops, all on F32. */
 void llx_rmsnorm(float *out, const float *x, const float *w, u32 n, float eps);
 /* Rotate adjacent pairs of each of @n_heads heads of @head_dim at @pos. */
