@@ -733,16 +733,25 @@ static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 	return c >= LLX_MATMUL_TILE_ROWS ? c - c % LLX_MATMUL_TILE_ROWS : c;
 }
 
+/*
+ * A stage of the pass split in parts (matrix products, attention,
+ * per-token stages): each part is run by the caller (part 0) or a helper
+ * (llx_par_run()), and they share the abort state.
+ */
+struct llx_split {
+	const struct llx_pass *p;
+	u32 n_parts;
+	bool stop;		/* set by part 0 on abort */
+	int ret;		/* part 0's */
+};
+
 /* One matrix product, shared by the parts that compute it. */
 struct llx_mm {
-	const struct llx_pass *p;
+	struct llx_split sp;
 	const struct llx_mat *w;
 	float *y;
 	u32 nt;
 	u32 chunk;		/* rows per FP section */
-	u32 n_parts;
-	bool stop;		/* set by part 0 on abort */
-	int ret;		/* part 0's */
 };
 
 /* First row of part @i of @n over @rows, LLX_PAR_ROW_ALIGN-aligned. */
@@ -756,24 +765,44 @@ static u32 llx_part_start(u32 rows, u32 n, u32 i)
 /*
  * Between two FP sections of part @i of a split stage: part 0 (the
  * caller) reschedules and polls the abort callback, and on abort records
- * the error in @ret and sets @stop; the helpers reschedule and stop when
- * they see @stop.  False: stop now.
+ * the error and sets stop; the helpers reschedule and stop when they see
+ * it.  False: stop now.
  */
-static bool llx_part_go_on(const struct llx_pass *p, u32 i, bool *stop,
-			   int *ret)
+static bool llx_part_go_on(struct llx_split *sp, u32 i)
 {
 	int err;
 
 	if (i) {
 		llx_cond_resched();
-		return !READ_ONCE(*stop);
+		return !READ_ONCE(sp->stop);
 	}
-	err = llx_yield(p);
+	err = llx_yield(sp->p);
 	if (err) {
-		*ret = err;
-		WRITE_ONCE(*stop, true);
+		sp->ret = err;
+		WRITE_ONCE(sp->stop, true);
 	}
 	return !err;
+}
+
+/*
+ * Run @fn(@arg, part) for a stage of @work multiply-adds: in up to
+ * @max_parts parts when the session has helpers and the work is worth a
+ * hand-off, else on the caller alone.  @sp is the stage's shared state,
+ * inside @arg.  Returns part 0's error.
+ */
+static int llx_split_run(struct llx_split *sp, u64 work, u32 max_parts,
+			 void (*fn)(void *arg, u32 i), void *arg)
+{
+	struct llx_session *s = sp->p->s;
+
+	sp->n_parts = 1;
+	if (s->par && work >= s->par_min_work)
+		sp->n_parts = max(1u, min(s->n_threads, max_parts));
+	if (sp->n_parts > 1)
+		llx_par_run(s->par, fn, arg);
+	else
+		fn(arg, 0);
+	return sp->ret;
 }
 
 /*
@@ -787,14 +816,14 @@ static void llx_matmul_part(void *arg, u32 i)
 {
 	struct llx_mm *mm = arg;
 	const struct llx_mat *w = mm->w;
-	u32 r = llx_part_start(w->rows, mm->n_parts, i);
-	u32 end = llx_part_start(w->rows, mm->n_parts, i + 1);
+	u32 r = llx_part_start(w->rows, mm->sp.n_parts, i);
+	u32 end = llx_part_start(w->rows, mm->sp.n_parts, i + 1);
 
 	for (; r < end; r += mm->chunk) {
-		if (!llx_part_go_on(mm->p, i, &mm->stop, &mm->ret))
+		if (!llx_part_go_on(&mm->sp, i))
 			return;
 		llx_fpu_begin();
-		llx_fp_matmul_rows(mm->p->s, w, mm->y, mm->nt, r,
+		llx_fp_matmul_rows(mm->sp.p->s, w, mm->y, mm->nt, r,
 				   min(mm->chunk, end - r));
 		llx_fpu_end();
 	}
@@ -807,7 +836,7 @@ static void llx_matmul_part(void *arg, u32 i)
  * The parts take contiguous runs of tokens.
  */
 struct llx_tok_stage {
-	const struct llx_pass *p;
+	struct llx_split sp;
 	void (*fp)(const struct llx_tok_stage *st, u32 t, u32 n);
 	u64 cost;		/* multiply-add equivalents per token */
 	u32 nt;			/* tokens: p->nt, or 1 for the classifier */
@@ -816,22 +845,19 @@ struct llx_tok_stage {
 	const float *w;
 	const struct llx_mat *mat;
 	u32 il;
-	u32 n_parts;
-	bool stop;		/* set by part 0 on abort */
-	int ret;		/* part 0's */
 };
 
 static void llx_tok_part(void *arg, u32 i)
 {
 	struct llx_tok_stage *st = arg;
-	u32 t = (u32)div_u64((u64)st->nt * i, st->n_parts);
-	u32 end = (u32)div_u64((u64)st->nt * (i + 1), st->n_parts);
-	u32 tc = llx_chunk(st->p->s, st->cost, st->nt);
+	u32 t = (u32)div_u64((u64)st->nt * i, st->sp.n_parts);
+	u32 end = (u32)div_u64((u64)st->nt * (i + 1), st->sp.n_parts);
+	u32 tc = llx_chunk(st->sp.p->s, st->cost, st->nt);
 
-	if (i >= st->n_parts)
+	if (i >= st->sp.n_parts)
 		return;
 	for (; t < end; t += tc) {
-		if (!llx_part_go_on(st->p, i, &st->stop, &st->ret))
+		if (!llx_part_go_on(&st->sp, i))
 			return;
 		llx_fpu_begin();
 		st->fp(st, t, min(tc, end - t));
@@ -839,24 +865,16 @@ static void llx_tok_part(void *arg, u32 i)
 	}
 }
 
-/* Run @st over its tokens, in parts when the session has helpers. */
+/* Run @st over its tokens, in parts for a batch worth a hand-off. */
 static int llx_tok_run(struct llx_tok_stage *st)
 {
-	struct llx_session *s = st->p->s;
-
-	st->n_parts = 1;
-	if (s->par && st->nt >= 2 && st->cost * st->nt >= s->par_min_work)
-		st->n_parts = min(s->n_threads, st->nt);
-	if (st->n_parts > 1)
-		llx_par_run(s->par, llx_tok_part, st);
-	else
-		llx_tok_part(st, 0);
-	return st->ret;
+	return llx_split_run(&st->sp, st->nt >= 2 ? st->cost * st->nt : 0,
+			     st->nt, llx_tok_part, st);
 }
 
 static void llx_tok_quantize(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	llx_fp_quantize(st->p->s, st->mat, st->b, t, t + n);
+	llx_fp_quantize(st->sp.p->s, st->mat, st->b, t, t + n);
 }
 
 /*
@@ -871,11 +889,11 @@ static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
 {
 	struct llx_session *s = p->s;
 	struct llx_mm mm = {
-		.p = p, .w = w, .y = y, .nt = nt, .n_parts = 1,
+		.sp.p = p, .w = w, .y = y, .nt = nt,
 		.chunk = llx_mm_chunk(s, w, nt),
 	};
 	struct llx_tok_stage st = {
-		.p = p, .fp = llx_tok_quantize, .nt = nt, .b = x, .mat = w,
+		.sp.p = p, .fp = llx_tok_quantize, .nt = nt, .b = x, .mat = w,
 		.cost = (u64)w->cols * LLX_ELEM_COST,
 	};
 	u64 t0 = llx_now_ns();
@@ -884,23 +902,19 @@ static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
 	ret = llx_tok_run(&st);
 	if (ret)
 		return ret;
-	if (s->par && (u64)w->rows * w->cols * nt >= s->par_min_work)
-		mm.n_parts = min(s->n_threads,
-				 DIV_ROUND_UP(w->rows, LLX_PAR_ROW_ALIGN));
-	if (mm.n_parts > 1)
-		llx_par_run(s->par, llx_matmul_part, &mm);
-	else
-		llx_matmul_part(&mm, 0);
+	ret = llx_split_run(&mm.sp, (u64)w->rows * w->cols * nt,
+			    DIV_ROUND_UP(w->rows, LLX_PAR_ROW_ALIGN),
+			    llx_matmul_part, &mm);
 	if (p->lt)
 		p->lt->matmul_ns += llx_now_ns() - t0;
-	return mm.ret;
+	return ret;
 }
 
 static void llx_tok_norm(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	size_t e = st->p->s->m->hp.n_embd;
+	size_t e = st->sp.p->s->m->hp.n_embd;
 
-	llx_fp_norm(st->p->s, st->a + t * e, st->b + t * e, st->w, n);
+	llx_fp_norm(st->sp.p->s, st->a + t * e, st->b + t * e, st->w, n);
 }
 
 /* out[t] = rmsnorm(x[t]) * w for the batch. */
@@ -908,7 +922,7 @@ static int llx_norm_batch(const struct llx_pass *p, float *out,
 			  const float *x, const float *w)
 {
 	struct llx_tok_stage st = {
-		.p = p, .fp = llx_tok_norm, .nt = p->nt, .a = out, .b = x,
+		.sp.p = p, .fp = llx_tok_norm, .nt = p->nt, .a = out, .b = x,
 		.w = w, .cost = (u64)p->s->m->hp.n_embd * LLX_ELEM_COST,
 	};
 
@@ -917,7 +931,7 @@ static int llx_norm_batch(const struct llx_pass *p, float *out,
 
 static void llx_tok_add(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	size_t e = st->p->s->m->hp.n_embd;
+	size_t e = st->sp.p->s->m->hp.n_embd;
 
 	llx_fp_add(st->a + t * e, st->b + t * e, n * e);
 }
@@ -926,7 +940,7 @@ static void llx_tok_add(const struct llx_tok_stage *st, u32 t, u32 n)
 static int llx_residual(const struct llx_pass *p, float *a, const float *b)
 {
 	struct llx_tok_stage st = {
-		.p = p, .fp = llx_tok_add, .nt = p->nt, .a = a, .b = b,
+		.sp.p = p, .fp = llx_tok_add, .nt = p->nt, .a = a, .b = b,
 		.cost = (u64)p->s->m->hp.n_embd * LLX_ELEM_COST,
 	};
 
@@ -936,35 +950,32 @@ static int llx_residual(const struct llx_pass *p, float *a, const float *b)
 /* The biases (qwen2), RoPE on Q and the new K rows, V into V^T. */
 static void llx_tok_rope(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	struct llx_session *s = st->p->s;
+	struct llx_session *s = st->sp.p->s;
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[st->il];
 	size_t qd = llx_q_dim(hp), kvd = llx_kv_dim(hp);
-	float *kb = s->k_cache + ((size_t)st->il * s->n_ctx + st->p->pos) * kvd;
+	float *kb = s->k_cache + ((size_t)st->il * s->n_ctx + st->sp.p->pos) * kvd;
 
 	if (lw->bq) {
 		llx_fp_bias(s->q + t * qd, lw->bq, qd, n);
 		llx_fp_bias(kb + t * kvd, lw->bk, kvd, n);
 		llx_fp_bias(s->tmp + t * kvd, lw->bv, kvd, n);
 	}
-	llx_fp_rope(s, s->q + t * qd, kb + t * kvd, st->p->pos + t, n);
-	llx_fp_store_v(s, st->il, st->p->pos + t, s->tmp + t * kvd, n);
+	llx_fp_rope(s, s->q + t * qd, kb + t * kvd, st->sp.p->pos + t, n);
+	llx_fp_store_v(s, st->il, st->sp.p->pos + t, s->tmp + t * kvd, n);
 }
 
 static void llx_tok_swiglu(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	size_t ff = st->p->s->m->hp.n_ff;
+	size_t ff = st->sp.p->s->m->hp.n_ff;
 
 	llx_fp_swiglu(st->a + t * ff, st->b + t * ff, ff, n);
 }
 
 /* The attention of one layer for a batch, shared by the parts computing it. */
 struct llx_att {
-	const struct llx_pass *p;
+	struct llx_split sp;
 	u32 il;
-	u32 n_parts;
-	bool stop;		/* set by part 0 on abort */
-	int ret;		/* part 0's */
 };
 
 /*
@@ -976,15 +987,15 @@ struct llx_att {
 static void llx_attend_part(void *arg, u32 i)
 {
 	struct llx_att *a = arg;
-	const struct llx_pass *p = a->p;
+	const struct llx_pass *p = a->sp.p;
 	struct llx_session *s = p->s;
 	u32 n_head = s->m->hp.n_head, qd = llx_q_dim(&s->m->hp);
-	u32 h_start = (u32)div_u64((u64)n_head * i, a->n_parts);
-	u32 h_end = (u32)div_u64((u64)n_head * (i + 1), a->n_parts);
+	u32 h_start = (u32)div_u64((u64)n_head * i, a->sp.n_parts);
+	u32 h_end = (u32)div_u64((u64)n_head * (i + 1), a->sp.n_parts);
 	float *att = i ? s->att_par + (size_t)(i - 1) * s->kv_len : s->att;
 	u32 t, h0, hc;
 
-	if (i >= a->n_parts)
+	if (i >= a->sp.n_parts)
 		return;
 	for (t = 0; t < p->nt; t++) {
 		u32 pos = p->pos + t;
@@ -992,7 +1003,7 @@ static void llx_attend_part(void *arg, u32 i)
 		hc = llx_chunk(s, (u64)(pos + 1) * s->m->hp.head_dim * 2,
 			       n_head);
 		for (h0 = h_start; h0 < h_end; h0 += hc) {
-			if (!llx_part_go_on(p, i, &a->stop, &a->ret))
+			if (!llx_part_go_on(&a->sp, i))
 				return;
 			llx_fpu_begin();
 			llx_fp_attend(s, a->il, pos, s->q + (size_t)t * qd,
@@ -1011,17 +1022,11 @@ static int llx_attend_batch(const struct llx_pass *p, u32 il)
 {
 	struct llx_session *s = p->s;
 	const struct llx_hparams *hp = &s->m->hp;
-	struct llx_att a = { .p = p, .il = il, .n_parts = 1 };
+	struct llx_att a = { .sp.p = p, .il = il };
 	u64 work = (u64)p->nt * (p->pos + p->nt) * hp->head_dim * 2 *
 		   hp->n_head;
 
-	if (s->par && work >= s->par_min_work)
-		a.n_parts = min(s->n_threads, hp->n_head);
-	if (a.n_parts > 1)
-		llx_par_run(s->par, llx_attend_part, &a);
-	else
-		llx_attend_part(&a, 0);
-	return a.ret;
+	return llx_split_run(&a.sp, work, hp->n_head, llx_attend_part, &a);
 }
 
 static int llx_attention_block(const struct llx_pass *p, u32 il)
@@ -1030,7 +1035,7 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
 	struct llx_tok_stage rope = {
-		.p = p, .fp = llx_tok_rope, .nt = p->nt, .il = il,
+		.sp.p = p, .fp = llx_tok_rope, .nt = p->nt, .il = il,
 		.cost = (u64)(llx_q_dim(hp) + 2 * llx_kv_dim(hp)) *
 			LLX_ELEM_COST,
 	};
@@ -1072,7 +1077,7 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
 	/* SwiGLU costs an expf per element: a few tokens per section. */
 	struct llx_tok_stage glu = {
-		.p = p, .fp = llx_tok_swiglu, .nt = p->nt, .a = s->hb,
+		.sp.p = p, .fp = llx_tok_swiglu, .nt = p->nt, .a = s->hb,
 		.b = s->hb2, .cost = (u64)s->m->hp.n_ff * LLX_EXP_COST,
 	};
 	int ret;

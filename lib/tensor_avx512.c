@@ -432,6 +432,20 @@ static __always_inline __m512 wide8_2(const u8 *lo, const u8 *hi, u32 kind)
 }
 
 /*
+ * The two tokens of a pair accumulator: the low 8 lanes are y[0]'s, the
+ * high 8 y[@ys]'s (stored when @two), each summed by hsum8_fixed().
+ */
+static __always_inline void store_pair(__m512 acc, float *y, size_t ys,
+				       bool two)
+{
+	__m512d a = _mm512_castps_pd(acc);
+
+	y[0] = hsum8_fixed(_mm512_castps512_ps256(acc));
+	if (two)
+		y[ys] = hsum8_fixed(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+}
+
+/*
  * y[t * ys + r] for @nr rows and @nt <= 2 * @np tokens; an odd last token
  * is paired with itself and its copy is not stored.
  */
@@ -473,14 +487,9 @@ static __always_inline void tile_wide(const u8 *w, size_t rb, const u8 *x,
 #pragma GCC unroll 4
 	for (r = 0; r < nr; r++)
 #pragma GCC unroll 4
-		for (p = 0; p < np; p++) {
-			__m512d a = _mm512_castps_pd(acc[r][p]);
-
-			y[2 * p * ys + r] = hsum8_fixed(_mm512_castps512_ps256(acc[r][p]));
-			if (2 * p + 1 < nt)
-				y[(2 * p + 1) * ys + r] =
-					hsum8_fixed(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
-		}
+		for (p = 0; p < np; p++)
+			store_pair(acc[r][p], y + 2 * p * ys + r, ys,
+				   2 * p + 1 < nt);
 }
 
 /* full tiles, then the last rows one at a time, the last tokens by pairs */
@@ -585,14 +594,9 @@ static __always_inline void tile_pairs(const u8 *w, size_t rb,
 #pragma GCC unroll 4
 	for (r = 0; r < nr; r++)
 #pragma GCC unroll 6
-		for (p = 0; p < np; p++) {
-			__m512d a = _mm512_castps_pd(acc[r][p]);
-
-			y[2 * p * ys + r] = hsum8_fixed(_mm512_castps512_ps256(acc[r][p]));
-			if (2 * p + 1 < nt)
-				y[(2 * p + 1) * ys + r] =
-					hsum8_fixed(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
-		}
+		for (p = 0; p < np; p++)
+			store_pair(acc[r][p], y + 2 * p * ys + r, ys,
+				   2 * p + 1 < nt);
 }
 
 /* @nt < 2 * PAIRS_P tokens: one tile of (@nt + 1) / 2 pairs */
