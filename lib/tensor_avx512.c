@@ -363,6 +363,22 @@ bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 }
 
 /*
+ * One function per type, each with its own stack frame: the three tile
+ * sets inlined into one function would need a frame over the kernel's
+ * 2 KiB warning limit (the accumulators spill).
+ */
+#define LLX_MATMUL_Q32_FN(name, type)					\
+static noinline void name(const u8 *w, size_t rb, u32 nrows,		\
+			  const u8 *xq, size_t xs, u32 ntok, u32 n,	\
+			  float *y, size_t ys)				\
+{									\
+	matmul_q32(type, w, rb, nrows, xq, xs, ntok, n, y, ys);		\
+}
+LLX_MATMUL_Q32_FN(matmul_q4_0, GGML_TYPE_Q4_0)
+LLX_MATMUL_Q32_FN(matmul_q5_0, GGML_TYPE_Q5_0)
+LLX_MATMUL_Q32_FN(matmul_q8_0, GGML_TYPE_Q8_0)
+
+/*
  * Fewer than TILE_R rows: false, the AVX2 tiles are faster there (each
  * token pair's activation work is then shared by one row only).
  */
@@ -374,16 +390,16 @@ bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 		return false;
 	switch (wtype) {
 	case GGML_TYPE_Q4_0:
-		matmul_q32(GGML_TYPE_Q4_0, w, row_bytes, nrows, xq, xq_stride,
-			   ntok, n, y, y_stride);
+		matmul_q4_0(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
 		return true;
 	case GGML_TYPE_Q5_0:
-		matmul_q32(GGML_TYPE_Q5_0, w, row_bytes, nrows, xq, xq_stride,
-			   ntok, n, y, y_stride);
+		matmul_q5_0(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
 		return true;
 	case GGML_TYPE_Q8_0:
-		matmul_q32(GGML_TYPE_Q8_0, w, row_bytes, nrows, xq, xq_stride,
-			   ntok, n, y, y_stride);
+		matmul_q8_0(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
 		return true;
 	default:
 		return false;

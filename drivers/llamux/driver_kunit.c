@@ -9,6 +9,7 @@
 #include <kunit/visibility.h>
 #include <linux/cpumask.h>
 #include <linux/firmware.h>
+#include <linux/io.h>
 #include <linux/kfifo.h>
 #include <linux/sizes.h>
 #include <linux/string.h>

@@ -60,6 +60,9 @@ typedef u64 __le64;
 #ifndef __always_inline
 #define __always_inline	inline __attribute__((__always_inline__))
 #endif
+#ifndef noinline
+#define noinline	__attribute__((__noinline__))
+#endif
 #define __aligned(x)	__attribute__((__aligned__(x)))
 #define __packed	__attribute__((__packed__))
 #define __printf(a, b)	__attribute__((__format__(printf, a, b)))
