@@ -374,6 +374,7 @@ static noinline void name(const u8 *w, size_t rb, u32 nrows,		\
 {									\
 	matmul_q32(type, w, rb, nrows, xq, xs, ntok, n, y, ys);		\
 }
+
 LLX_MATMUL_Q32_FN(matmul_q4_0, GGML_TYPE_Q4_0)
 LLX_MATMUL_Q32_FN(matmul_q5_0, GGML_TYPE_Q5_0)
 LLX_MATMUL_Q32_FN(matmul_q8_0, GGML_TYPE_Q8_0)
