@@ -194,28 +194,46 @@ static int llx_bind_layer(struct llx_model *m, const struct gguf_ctx *g,
 	return 0;
 }
 
+/* Matrix products per layer: wq, wk, wv, wo, w_gate, w_up, w_down. */
+#define LLX_LAYER_MATS	7u
+
+/* Matrix @k of @m: the output, then each layer's LLX_LAYER_MATS. */
+static const struct llx_mat *llx_model_mat(const struct llx_model *m, u32 k)
+{
+	const struct llx_layer_weights *lw;
+
+	if (!k)
+		return &m->w.output;
+	lw = &m->w.layers[(k - 1) / LLX_LAYER_MATS];
+	switch ((k - 1) % LLX_LAYER_MATS) {
+	case 0: return &lw->wq;
+	case 1: return &lw->wk;
+	case 2: return &lw->wv;
+	case 3: return &lw->wo;
+	case 4: return &lw->w_gate;
+	case 5: return &lw->w_up;
+	default: return &lw->w_down;
+	}
+}
+
+static u32 llx_model_n_mats(const struct llx_model *m)
+{
+	return 1 + m->hp.n_layer * LLX_LAYER_MATS;
+}
+
 /*
  * Largest rounded activation of one token over every matrix of @m.
  * Called in an FP section.
  */
 static size_t llx_act_stride(const struct llx_model *m)
 {
-	const struct llx_mat *out = &m->w.output;
-	size_t sz;
-	u32 il;
+	size_t sz = 0;
+	u32 k;
 
-	sz = llx_fp_act_size(out->type, out->cols);
-	for (il = 0; il < m->hp.n_layer; il++) {
-		const struct llx_layer_weights *lw = &m->w.layers[il];
-		const struct llx_mat *lm[] = {
-			&lw->wq, &lw->wk, &lw->wv, &lw->wo,
-			&lw->w_gate, &lw->w_up, &lw->w_down,
-		};
-		unsigned int i;
+	for (k = 0; k < llx_model_n_mats(m); k++) {
+		const struct llx_mat *w = llx_model_mat(m, k);
 
-		for (i = 0; i < ARRAY_SIZE(lm); i++)
-			sz = max(sz, llx_fp_act_size(lm[i]->type,
-						     lm[i]->cols));
+		sz = max(sz, llx_fp_act_size(w->type, w->cols));
 	}
 	return ALIGN(sz, LLX_ACT_ALIGN);
 }
@@ -223,23 +241,13 @@ static size_t llx_act_stride(const struct llx_model *m)
 /* Longest row of an F16/BF16 matrix of @m, 0 if it has none. */
 static u32 llx_wide_cols(const struct llx_model *m)
 {
-	const struct llx_mat *out = &m->w.output;
-	u32 il, c = 0;
+	u32 k, c = 0;
 
-	if (out->type == GGML_TYPE_F16 || out->type == GGML_TYPE_BF16)
-		c = out->cols;
-	for (il = 0; il < m->hp.n_layer; il++) {
-		const struct llx_layer_weights *lw = &m->w.layers[il];
-		const struct llx_mat *lm[] = {
-			&lw->wq, &lw->wk, &lw->wv, &lw->wo,
-			&lw->w_gate, &lw->w_up, &lw->w_down,
-		};
-		unsigned int i;
+	for (k = 0; k < llx_model_n_mats(m); k++) {
+		const struct llx_mat *w = llx_model_mat(m, k);
 
-		for (i = 0; i < ARRAY_SIZE(lm); i++)
-			if (lm[i]->type == GGML_TYPE_F16 ||
-			    lm[i]->type == GGML_TYPE_BF16)
-				c = max(c, lm[i]->cols);
+		if (w->type == GGML_TYPE_F16 || w->type == GGML_TYPE_BF16)
+			c = max(c, w->cols);
 	}
 	return c;
 }
