@@ -88,7 +88,7 @@ void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 	    llx_matmul_pairs(w->type, wr, w->row_bytes, nr, s->xp, nt,
 			     w->cols, y + r0, w->rows))
 		return;
-	llx_matmul(w->type, wr, w->row_bytes, nr, s->xq, s->m->act_stride, nt,
+	llx_matmul(w->mm_type, wr, w->row_bytes, nr, s->xq, s->m->act_stride, nt,
 		   w->cols, y + r0, w->rows);
 }
 

@@ -94,6 +94,7 @@ static int llx_bind_mat(struct llx_model *m, const struct gguf_tensor *t,
 	mat->data = data + t->offset;
 	mat->row_bytes = row_bytes;
 	mat->type = t->type;
+	mat->mm_type = t->type;
 	mat->rows = rows;
 	mat->cols = cols;
 	m->n_params += (u64)rows * cols;
@@ -222,6 +223,25 @@ static u32 llx_model_n_mats(const struct llx_model *m)
 }
 
 /*
+ * The Q4_0 matrices llama.cpp's CPU backend repacks (q4_0_8x8, chosen
+ * when the row count is a multiple of 8) and so sums in another order:
+ * every matrix of a product, the output included (a tied output is a
+ * duplicate of token_embd loaded for the product and is repacked too;
+ * the embedding lookup itself reads plain Q4_0 rows).
+ */
+static void llx_mark_repacked(struct llx_model *m)
+{
+	u32 k;
+
+	for (k = 0; k < llx_model_n_mats(m); k++) {
+		struct llx_mat *w = (struct llx_mat *)llx_model_mat(m, k);
+
+		if (w->type == GGML_TYPE_Q4_0 && !(w->rows % 8))
+			w->mm_type = LLX_TYPE_Q4_0_R8;
+	}
+}
+
+/*
  * Largest rounded activation of one token over every matrix of @m.
  * Called in an FP section.
  */
@@ -319,6 +339,7 @@ int llx_model_create(const struct gguf_ctx *g, const void *data,
 		if (ret)
 			goto err_free_layers;
 	}
+	llx_mark_repacked(m);
 	llx_fpu_begin();
 	llx_fp_init();
 	m->act_stride = llx_act_stride(m);

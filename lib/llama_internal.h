@@ -38,11 +38,16 @@ struct llx_par;
 /* Tokens per pass through the weights (prompt evaluation). */
 #define LLX_BATCH		32u
 
-/* A weight matrix [rows][cols] of @type, in place in the file data. */
+/*
+ * A weight matrix [rows][cols] of @type, in place in the file data.
+ * @mm_type is the weight type its products pass to llx_matmul(): @type,
+ * or LLX_TYPE_Q4_0_R8 for a Q4_0 matrix llama.cpp repacks (llx_model_create()).
+ */
 struct llx_mat {
 	const u8 *data;
 	size_t row_bytes;
 	u32 type;
+	u32 mm_type;
 	u32 rows;
 	u32 cols;
 };

@@ -471,10 +471,12 @@ static void dequant_block(u32 type, const u8 *b, float *y)
 
 void llx_dequant_row(u32 type, const void *src, float *dst, u32 n)
 {
-	const struct llx_type_info *t = llx_type_info(type);
+	const struct llx_type_info *t;
 	const u8 *b = src;
 	u32 i;
 
+	type = llx_base_type(type);
+	t = llx_type_info(type);
 	if (!llx_type_supported(type))
 		return;
 	switch (type) {
@@ -501,7 +503,7 @@ EXPORT_SYMBOL_IF_KUNIT(llx_dequant_row);
 
 size_t llx_act_size(u32 wtype, u32 n)
 {
-	switch (llx_act_type(wtype)) {
+	switch (llx_act_type(llx_base_type(wtype))) {
 	case GGML_TYPE_F16:
 	case GGML_TYPE_BF16:
 		return (size_t)n * 2;
@@ -649,7 +651,7 @@ void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n)
 	u8 *o = xq;
 	u32 i;
 
-	switch (llx_act_type(wtype)) {
+	switch (llx_act_type(llx_base_type(wtype))) {
 	case GGML_TYPE_F16:
 		if (llx_tensor_using_avx2()) {
 			llx_avx2_fp32_to_fp16_row(x, xq, n);
@@ -691,7 +693,7 @@ void llx_act_to_float(u32 wtype, const void *xq, float *x, u32 n)
 	u32 i, j;
 	float d;
 
-	switch (llx_act_type(wtype)) {
+	switch (llx_act_type(llx_base_type(wtype))) {
 	case GGML_TYPE_Q8_1:
 		for (i = 0; i < n / 32; i++, b1++) {
 			d = fp16_at(b1->d);
@@ -707,7 +709,7 @@ void llx_act_to_float(u32 wtype, const void *xq, float *x, u32 n)
 		}
 		return;
 	default:
-		llx_dequant_row(llx_act_type(wtype), xq, x, n);
+		llx_dequant_row(llx_act_type(llx_base_type(wtype)), xq, x, n);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_act_to_float);
@@ -956,6 +958,30 @@ static float dot_q32(u32 type, const u8 *w, const u8 *xq, u32 n)
 	return llx_hsum8(acc) + summs;
 }
 
+/*
+ * LLX_TYPE_Q4_0_R8: llama.cpp's repacked Q4_0 kernels (q4_0_8x8 gemv and
+ * gemm alike).  One float per output element; per block the exact
+ * integer sum of the 32 products (q - 8) * a, then one FMA with the
+ * scales' product rounded to float.
+ */
+static float dot_q4_0_r8(const u8 *w, const u8 *xq, u32 n)
+{
+	const struct llx_blk_q8_0 *x = (const void *)xq;
+	float acc = 0.0f;
+	s8 q[32];
+	u32 i;
+	int j, s;
+
+	for (i = 0; i + 32 <= n; i += 32, w += sizeof(struct llx_blk_q4_0),
+	     x++) {
+		unpack_q4_0(w, q);
+		for (s = 0, j = 0; j < 32; j++)
+			s += q[j] * (s8)x->qs[j];
+		acc = fmaf_exact((float)s, blk32_d(w) * fp16_at(x->d), acc);
+	}
+	return acc;
+}
+
 static s16 bsum_at(const struct llx_blk_q8_k *x, int j)
 {
 	return (s16)get_unaligned_le16(x->bsums + 2 * j);
@@ -1123,6 +1149,8 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
 	case GGML_TYPE_Q5_1:
 	case GGML_TYPE_Q8_0:
 		return dot_q32(wtype, w, xq, n);
+	case LLX_TYPE_Q4_0_R8:
+		return dot_q4_0_r8(w, xq, n);
 	case GGML_TYPE_Q6_K:
 		return dot_q6_k(w, xq, n);
 	case GGML_TYPE_Q4_K:
@@ -1138,13 +1166,19 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
 	}
 }
 
+/* a weight type of llx_vec_dot_rows() and llx_matmul() */
+static bool llx_mm_type_ok(u32 wtype)
+{
+	return wtype == LLX_TYPE_Q4_0_R8 || llx_type_supported(wtype);
+}
+
 void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		      const void *xq, u32 n, float *y, u32 nrows)
 {
 	const u8 *row = w;
 	u32 r;
 
-	if (!llx_type_supported(wtype))
+	if (!llx_mm_type_ok(wtype))
 		return;
 	if (LLX_HAVE_AVX512 && llx_tensor_using_avx512() &&
 	    (llx_avx512_vec_dot_rows_k(wtype, w, row_bytes, xq, n, y, nrows) ||
@@ -1178,7 +1212,7 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 	const u8 *row = w, *x = xq;
 	u32 r, t;
 
-	if (!llx_type_supported(wtype))
+	if (!llx_mm_type_ok(wtype))
 		return;
 	if (LLX_HAVE_AVX512 && ntok >= 2 && !tiled_type(wtype) &&
 	    llx_tensor_using_avx512() &&

@@ -49,6 +49,26 @@ enum ggml_type {
 };
 
 /*
+ * Q4_0 weights summed as llama.cpp's repacked kernels sum them.  Its CPU
+ * backend (AVX2 build) repacks every Q4_0 matrix of a matrix product
+ * whose row count is a multiple of 8 (q4_0_8x8) and sums each output
+ * element in ONE float: acc = fma((float)isum_b, fl(d_w * d_x), acc) over
+ * the blocks in order, isum_b the block's exact integer dot product.
+ * llx_vec_dot_rows() and llx_matmul() take this id as @wtype for such a
+ * matrix (the bytes are plain Q4_0, the activation is Q8_0 as for
+ * GGML_TYPE_Q4_0); llx_act_size(), llx_quantize_act(), llx_act_to_float()
+ * and llx_dequant_row() treat it as GGML_TYPE_Q4_0.  It is not a ggml
+ * type and never appears in a file.
+ */
+#define LLX_TYPE_Q4_0_R8	0x100u
+
+/* GGML_TYPE_Q4_0 for LLX_TYPE_Q4_0_R8, @wtype otherwise. */
+static inline u32 llx_base_type(u32 wtype)
+{
+	return wtype == LLX_TYPE_Q4_0_R8 ? GGML_TYPE_Q4_0 : wtype;
+}
+
+/*
  * Block layouts (ggml-common.h).  Every field is a byte array, so the
  * structs have alignment 1 and no padding, and a block is read in place
  * wherever it lies in the file: fp16 fields with get_unaligned_le16(),
