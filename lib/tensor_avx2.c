@@ -18,6 +18,15 @@
 #include <immintrin.h>
 #include "tensor_x86.h"
 
+/* LLX_TYPE_Q4_0_R8's lanes (lib/tensor_q4r8.h): maddubs + madd */
+static __always_inline __m256i q4r8_dot(__m256i u, __m256i y)
+{
+	return _mm256_madd_epi16(_mm256_maddubs_epi16(u, y),
+				 _mm256_set1_epi16(1));
+}
+
+#include "tensor_q4r8.h"
+
 /* ------------------------------------------------------------------------
  * Helpers
  */
@@ -713,6 +722,10 @@ bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	const u8 *row = w;
 	u32 r;
 
+	if (wtype == LLX_TYPE_Q4_0_R8) {
+		q4r8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
+		return true;
+	}
 	if (!llx_type_supported(wtype))
 		return false;
 	for (r = 0; r < nrows; r++, row += row_bytes)
@@ -1152,6 +1165,10 @@ bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 			    u32 ntok, u32 n, float *y, size_t y_stride)
 {
 	switch (wtype) {
+	case LLX_TYPE_Q4_0_R8:
+		q4r8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
+		return true;
 	case GGML_TYPE_Q4_0:
 		matmul_q32(GGML_TYPE_Q4_0, w, row_bytes, nrows, xq, xq_stride,
 			   ntok, n, y, y_stride);

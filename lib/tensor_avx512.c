@@ -35,6 +35,14 @@
 #include <immintrin.h>
 #include "tensor_x86.h"
 
+/* LLX_TYPE_Q4_0_R8's lanes (lib/tensor_q4r8.h): one vpdpbusd */
+static __always_inline __m256i q4r8_dot(__m256i u, __m256i y)
+{
+	return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, y);
+}
+
+#include "tensor_q4r8.h"
+
 /* rows and token pairs per tile: 16 accumulators of 2 x 8 lanes */
 #define TILE_R	LLX_MATMUL_TILE_ROWS
 #define TILE_P	4
@@ -341,6 +349,10 @@ bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	const u8 *row = w;
 	u32 r;
 
+	if (wtype == LLX_TYPE_Q4_0_R8) {
+		q4r8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
+		return true;
+	}
 	if (wtype != GGML_TYPE_Q4_0)
 		return false;
 	/* the first pass has no pass before it to prefetch its rows */
@@ -387,6 +399,11 @@ bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 			      u32 nrows, const void *xq, size_t xq_stride,
 			      u32 ntok, u32 n, float *y, size_t y_stride)
 {
+	if (wtype == LLX_TYPE_Q4_0_R8) {
+		q4r8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
+		return true;
+	}
 	if (nrows < TILE_R)
 		return false;
 	switch (wtype) {

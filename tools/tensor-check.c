@@ -117,6 +117,20 @@ static float frnd(void)
 	return (float)((rnd() & 0xffffff) / 8388608.0 - 1.0);
 }
 
+/*
+ * Every weight type the products take: the ggml ids, then at @i ==
+ * GGML_TYPE_COUNT LLX_TYPE_Q4_0_R8 (Q4_0 in llama.cpp's repacked order).
+ */
+static u32 wtype_at(u32 i)
+{
+	return i == GGML_TYPE_COUNT ? LLX_TYPE_Q4_0_R8 : i;
+}
+
+static const char *wtype_name(u32 type)
+{
+	return type == LLX_TYPE_Q4_0_R8 ? "Q4_0R" : llx_type_name(type);
+}
+
 /* a random but valid-looking row of @type: random bytes, sane fp16 scales */
 static void random_row(u32 type, u8 *w, size_t bytes, u32 n)
 {
@@ -145,7 +159,7 @@ static void random_row(u32 type, u8 *w, size_t bytes, u32 n)
 	}
 	/* overwrite every fp16 scale field with a small positive value */
 	{
-		u32 blk = llx_type_block(type), nb = n / blk, b;
+		u32 blk = llx_type_block(llx_base_type(type)), nb = n / blk, b;
 		size_t bs = bytes / nb;
 		int o0, o1;
 
@@ -154,7 +168,7 @@ static void random_row(u32 type, u8 *w, size_t bytes, u32 n)
 			u16 s1 = llx_fp32_to_fp16(0.001f + (rnd() & 1023) / 1e5f);
 			u16 s2 = llx_fp32_to_fp16(0.001f + (rnd() & 1023) / 1e5f);
 
-			llx_block_scales(type, &o0, &o1);
+			llx_block_scales(llx_base_type(type), &o0, &o1);
 			put_unaligned_le16(s1, p + o0);
 			if (o1 >= 0)
 				put_unaligned_le16(s2, p + o1);
@@ -171,14 +185,14 @@ static void check_avx2(void)
 		printf("AVX2 not in use: scalar-vs-AVX2 skipped\n");
 		return;
 	}
-	for (t = 0; t < GGML_TYPE_COUNT; t++) {
-		u32 type = t, bad = 0, bad_act = 0;
-		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+	for (t = 0; t <= GGML_TYPE_COUNT; t++) {
+		u32 type = wtype_at(t), bad = 0, bad_act = 0;
+		size_t rb = llx_row_size(llx_base_type(type), n), ab = llx_act_size(type, n);
 		u8 *w, *xa, *xs;
 		float *x, ya[16], ys[16];
 		double maxrel = 0;
 
-		if (!llx_type_supported(type))
+		if (!llx_type_supported(llx_base_type(type)))
 			continue;
 		w = malloc(rb * rows);
 		xa = malloc(ab);
@@ -207,7 +221,7 @@ static void check_avx2(void)
 			}
 		}
 		printf("%-5s scalar vs AVX2: %u/%u dots differ (max rel %.3g), ",
-		       llx_type_name(t), bad, 20 * rows, maxrel);
+		       wtype_name(type), bad, 20 * rows, maxrel);
 		printf("act rounding differs in %u\n", bad_act);
 		failures += bad || bad_act;
 		free(w);
@@ -223,15 +237,15 @@ static void check_dot_ref(void)
 	const u32 n = 1024;
 	u32 t, trial, i;
 
-	for (t = 0; t < GGML_TYPE_COUNT; t++) {
-		u32 type = t;
-		size_t rb = llx_row_size(type, n);
+	for (t = 0; t <= GGML_TYPE_COUNT; t++) {
+		u32 type = wtype_at(t);
+		size_t rb = llx_row_size(llx_base_type(type), n);
 		u8 *w, *xq;
 		float *x, *wf, *xf;
 		double worst = 0;
 		float y;
 
-		if (!llx_type_supported(type))
+		if (!llx_type_supported(llx_base_type(type)))
 			continue;
 		w = malloc(rb);
 		xq = malloc(llx_act_size(type, n));
@@ -257,7 +271,7 @@ static void check_dot_ref(void)
 				worst = fabs(y - ref) / mag;
 		}
 		printf("%-5s vec_dot vs double reference: max |err| / sum|w*x| = %.3g\n",
-		       llx_type_name(t), worst);
+		       wtype_name(type), worst);
 		failures += worst > 0.00001;
 		free(w);
 		free(xq);
@@ -427,15 +441,16 @@ static void check_matmul(void)
 	static const u32 shapes[][2] = { { 7, 5 }, { 8, 4 }, { 3, 11 },
 					 { 1, 2 }, { 16, 32 } };
 	const u32 n = 512;
-	u32 type, s, t, r, bad = 0, bad_rows = 0;
+	u32 i, s, t, r, bad = 0, bad_rows = 0;
 
 	if (!llx_tensor_using_avx2())
 		return;
-	for (type = 0; type < GGML_TYPE_COUNT; type++) {
-		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
-		bool blocks = llx_type_block(type) > 1;
+	for (i = 0; i <= GGML_TYPE_COUNT; i++) {
+		u32 type = wtype_at(i);
+		size_t rb = llx_row_size(llx_base_type(type), n), ab = llx_act_size(type, n);
+		bool blocks = llx_type_block(llx_base_type(type)) > 1;
 
-		if (!llx_type_supported(type))
+		if (!llx_type_supported(llx_base_type(type)))
 			continue;
 
 		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
@@ -614,13 +629,14 @@ static void avx512_cases(u32 n, u32 c[6])
 					 /* last tokens of 1..7 in one tile */
 					 { 4, 3 }, { 5, 5 }, { 8, 7 }, { 4, 12 },
 					 { 9, 14 }, { 4, 15 }, { 6, 4 } };
-	u32 type, s, t, r, i;
+	u32 k, s, t, r, i;
 
-	for (type = 0; type < GGML_TYPE_COUNT; type++) {
-		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+	for (k = 0; k <= GGML_TYPE_COUNT; k++) {
+		u32 type = wtype_at(k);
+		size_t rb = llx_row_size(llx_base_type(type), n), ab = llx_act_size(type, n);
 
-		if (!llx_type_supported(type) ||
-		    (llx_type_block(type) == 1 && type != GGML_TYPE_F16 &&
+		if (!llx_type_supported(llx_base_type(type)) ||
+		    (llx_type_block(llx_base_type(type)) == 1 && type != GGML_TYPE_F16 &&
 		     type != GGML_TYPE_BF16))
 			continue;
 		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
@@ -644,12 +660,12 @@ static void avx512_cases(u32 n, u32 c[6])
 
 				w[i] = v & 1 ? (v & 2 ? 0xff : 0x80) : v >> 8;
 			}
-			for (i = 0; llx_type_block(type) == 1 && i < n * rows; i++)
+			for (i = 0; llx_type_block(llx_base_type(type)) == 1 && i < n * rows; i++)
 				put_unaligned_le16(hostile_half(type,
 								get_unaligned_le16(w + 2 * i)),
 						   w + 2 * i);
-			if (llx_type_block(type) == 32)
-				for (i = 0; i < rb * rows; i += llx_row_size(type, 32))
+			if (llx_type_block(llx_base_type(type)) == 32)
+				for (i = 0; i < rb * rows; i += llx_row_size(llx_base_type(type), 32))
 					put_unaligned_le16(hostile_scale(), w + i);
 			for (t = 0; t < ntok; t++) {
 				for (r = 0; r < n; r++) {

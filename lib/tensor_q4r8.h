@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * LLX_TYPE_Q4_0_R8 products (include/llamux/types.h): Q4_0 weights in
+ * the order of llama.cpp's repacked q4_0_8x8 kernels, one float per
+ * output element, acc = fma((float)isum_b, fl(d_w * d_x), acc) over the
+ * blocks in order (lib/tensor.c's dot_q4_0_r8() is the reference).
+ *
+ * The kernel body shared by lib/tensor_avx2.c and lib/tensor_avx512.c,
+ * which include it after tensor_x86.h having defined
+ *	static __always_inline __m256i q4r8_dot(__m256i u, __m256i y);
+ * (lane l = the exact sum of the 4 products u[4l + k] * y[4l + k], u
+ * unsigned bytes 0..15, y signed bytes): maddubs + madd there, vpdpbusd
+ * here.  Nothing else may include it.
+ *
+ * Tiles of 8 rows: each block's weight nibbles are taken unsigned
+ * (0..15), so isum = sum(u * y) - 8 * sum(y), every step an exact int32
+ * operation (an activation byte of -128 included); the 8 lanes of the 8
+ * rows are folded (hadd tree) into one vector whose lane r is row r's
+ * isum, so one vector FMA advances the 8 rows' accumulators.  Rows past
+ * the last whole 8 take one row at a time, the same operations.
+ */
+#ifndef _LLAMUX_TENSOR_Q4R8_H
+#define _LLAMUX_TENSOR_Q4R8_H
+
+#define Q4R8_ROWS	8
+#define Q4R8_TOKS	4
+#define Q4R8_BLK	sizeof(struct llx_blk_q4_0)
+
+/* low nibbles of the block's 16 bytes in bytes 0..15, high in 16..31 */
+static __always_inline __m256i q4r8_nibbles(const u8 *b)
+{
+	__m128i t = _mm_loadu_si128((const __m128i *)
+				    (b + offsetof(struct llx_blk_q4_0, qs)));
+
+	return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t),
+				_mm256_set1_epi8(0xf));
+}
+
+/* every lane: 8 * the sum of the activation block's 32 bytes */
+static __always_inline __m256i q4r8_bias(__m256i y)
+{
+	__m256i v = q4r8_dot(_mm256_set1_epi8(8), y);
+
+	v = _mm256_add_epi32(v, _mm256_permute2x128_si256(v, v, 1));
+	v = _mm256_add_epi32(v, _mm256_shuffle_epi32(v, 0x4e));
+	return _mm256_add_epi32(v, _mm256_shuffle_epi32(v, 0xb1));
+}
+
+/* lane r = the sum of the 8 lanes of s[r] */
+static __always_inline __m256i q4r8_fold(const __m256i *s)
+{
+	__m256i e = _mm256_hadd_epi32(_mm256_hadd_epi32(s[0], s[1]),
+				      _mm256_hadd_epi32(s[2], s[3]));
+	__m256i f = _mm256_hadd_epi32(_mm256_hadd_epi32(s[4], s[5]),
+				      _mm256_hadd_epi32(s[6], s[7]));
+
+	return _mm256_add_epi32(_mm256_permute2x128_si256(e, f, 0x20),
+				_mm256_permute2x128_si256(e, f, 0x31));
+}
+
+/* the 8 rows' fp16 scales of the block at @wb (rows @rb bytes apart) */
+static __always_inline __m256 q4r8_scales(const u8 *wb, size_t rb)
+{
+	__m128i h = _mm_setr_epi16(get_unaligned_le16(wb),
+				   get_unaligned_le16(wb + rb),
+				   get_unaligned_le16(wb + 2 * rb),
+				   get_unaligned_le16(wb + 3 * rb),
+				   get_unaligned_le16(wb + 4 * rb),
+				   get_unaligned_le16(wb + 5 * rb),
+				   get_unaligned_le16(wb + 6 * rb),
+				   get_unaligned_le16(wb + 7 * rb));
+
+	return _mm256_cvtph_ps(h);
+}
+
+/* y[t * ys + r] for 8 rows and @nt <= Q4R8_TOKS tokens */
+static __always_inline void q4r8_tile8(const u8 *w, size_t rb, const u8 *x,
+				       size_t xs, u32 nb, float *y, size_t ys,
+				       const int nt)
+{
+	__m256 acc[Q4R8_TOKS];
+	int r, t;
+	u32 b;
+
+#pragma GCC unroll 4
+	for (t = 0; t < nt; t++)
+		acc[t] = _mm256_setzero_ps();
+	for (b = 0; b < nb; b++) {
+		const u8 *wb = w + (size_t)b * Q4R8_BLK;
+		__m256i u[Q4R8_ROWS];
+		__m256 dw = q4r8_scales(wb, rb);
+
+#pragma GCC unroll 8
+		for (r = 0; r < Q4R8_ROWS; r++)
+			u[r] = q4r8_nibbles(wb + r * rb);
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++) {
+			const struct llx_blk_q8_0 *xb =
+				(const struct llx_blk_q8_0 *)(x + t * xs) + b;
+			__m256i yv = loadu256(xb->qs), s[Q4R8_ROWS], is;
+			__m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(fp16_at(xb->d)));
+
+#pragma GCC unroll 8
+			for (r = 0; r < Q4R8_ROWS; r++)
+				s[r] = q4r8_dot(u[r], yv);
+			is = _mm256_sub_epi32(q4r8_fold(s), q4r8_bias(yv));
+			acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d,
+						 acc[t]);
+		}
+	}
+#pragma GCC unroll 4
+	for (t = 0; t < nt; t++)
+		_mm256_storeu_ps(y + t * ys, acc[t]);
+}
+
+/* y[t * ys] for one row and @nt <= Q4R8_TOKS tokens */
+static __always_inline void q4r8_tile1(const u8 *w, const u8 *x, size_t xs,
+				       u32 nb, float *y, size_t ys,
+				       const int nt)
+{
+	__m128 acc[Q4R8_TOKS];
+	int t;
+	u32 b;
+
+#pragma GCC unroll 4
+	for (t = 0; t < nt; t++)
+		acc[t] = _mm_setzero_ps();
+	for (b = 0; b < nb; b++) {
+		const u8 *wb = w + (size_t)b * Q4R8_BLK;
+		__m256i u = q4r8_nibbles(wb);
+		__m128 dw = _mm_set_ss(fp16_at(wb));
+
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++) {
+			const struct llx_blk_q8_0 *xb =
+				(const struct llx_blk_q8_0 *)(x + t * xs) + b;
+			__m256i yv = loadu256(xb->qs);
+			__m256i s = _mm256_sub_epi32(q4r8_dot(u, yv),
+						     q4r8_dot(_mm256_set1_epi8(8),
+							      yv));
+			__m128i h = _mm_add_epi32(_mm256_castsi256_si128(s),
+						  _mm256_extracti128_si256(s, 1));
+			__m128 d = _mm_mul_ss(dw, _mm_set_ss(fp16_at(xb->d)));
+
+			h = _mm_add_epi32(h, _mm_unpackhi_epi64(h, h));
+			h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 1));
+			acc[t] = _mm_fmadd_ss(_mm_cvtepi32_ps(h), d, acc[t]);
+		}
+	}
+#pragma GCC unroll 4
+	for (t = 0; t < nt; t++)
+		y[t * ys] = _mm_cvtss_f32(acc[t]);
+}
+
+/* @nt tokens at once, @nt <= Q4R8_TOKS (a compile-time constant) */
+static __always_inline void q4r8_rows(const u8 *w, size_t rb, u32 nrows,
+				      const u8 *x, size_t xs, u32 nb,
+				      float *y, size_t ys, const int nt)
+{
+	u32 r = 0;
+
+	for (; r + Q4R8_ROWS <= nrows; r += Q4R8_ROWS)
+		q4r8_tile8(w + r * rb, rb, x, xs, nb, y + r, ys, nt);
+	for (; r < nrows; r++)
+		q4r8_tile1(w + r * rb, x, xs, nb, y + r, ys, nt);
+}
+
+/*
+ * The product for @ntok tokens: whole groups of Q4R8_TOKS, then the
+ * 1..3 left as one narrower tile.  Each output element is summed alone,
+ * so the grouping changes no bits.
+ */
+static void q4r8_matmul(const u8 *w, size_t rb, u32 nrows, const u8 *x,
+			size_t xs, u32 ntok, u32 n, float *y, size_t ys)
+{
+	u32 nb = n / 32, t = 0;
+
+	for (; t + Q4R8_TOKS <= ntok; t += Q4R8_TOKS)
+		q4r8_rows(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys,
+			  Q4R8_TOKS);
+	switch (ntok - t) {
+	case 3:
+		q4r8_rows(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys, 3);
+		break;
+	case 2:
+		q4r8_rows(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys, 2);
+		break;
+	case 1:
+		q4r8_rows(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys, 1);
+		break;
+	}
+}
+
+#endif /* _LLAMUX_TENSOR_Q4R8_H */
