@@ -73,10 +73,13 @@ static __always_inline __m256 q4r8_scales(const u8 *wb, size_t rb)
 	return _mm256_cvtph_ps(h);
 }
 
-/* y[t * ys + r] for 8 rows and @nt <= Q4R8_TOKS tokens */
+/*
+ * y[t * ys + r] for 8 rows and @nt <= Q4R8_TOKS tokens, prefetching the
+ * 8 rows at @pf (or none: NULL) as it goes
+ */
 static __always_inline void q4r8_tile8(const u8 *w, size_t rb, const u8 *x,
 				       size_t xs, u32 nb, float *y, size_t ys,
-				       const int nt)
+				       const u8 *pf, const int nt)
 {
 	__m256 acc[Q4R8_TOKS];
 	int r, t;
@@ -93,6 +96,12 @@ static __always_inline void q4r8_tile8(const u8 *w, size_t rb, const u8 *x,
 #pragma GCC unroll 8
 		for (r = 0; r < Q4R8_ROWS; r++)
 			u[r] = q4r8_nibbles(wb + r * rb);
+		/* the next 8 rows' bytes here, once per cache line */
+		if (pf && (b * Q4R8_BLK) % 64 < Q4R8_BLK)
+#pragma GCC unroll 8
+			for (r = 0; r < Q4R8_ROWS; r++)
+				_mm_prefetch((const char *)pf + r * rb +
+					     b * Q4R8_BLK, _MM_HINT_T0);
 #pragma GCC unroll 4
 		for (t = 0; t < nt; t++) {
 			const struct llx_blk_q8_0 *xb =
@@ -160,7 +169,9 @@ static __always_inline void q4r8_rows(const u8 *w, size_t rb, u32 nrows,
 	u32 r = 0;
 
 	for (; r + Q4R8_ROWS <= nrows; r += Q4R8_ROWS)
-		q4r8_tile8(w + r * rb, rb, x, xs, nb, y + r, ys, nt);
+		q4r8_tile8(w + r * rb, rb, x, xs, nb, y + r, ys,
+			   r + 3 * Q4R8_ROWS <= nrows ?
+			   w + (r + 2 * Q4R8_ROWS) * rb : NULL, nt);
 	for (; r < nrows; r++)
 		q4r8_tile1(w + r * rb, x, xs, nb, y + r, ys, nt);
 }

@@ -28,11 +28,27 @@
 #define XORSHIFT_SEED	0x2545f4914f6cdd1dull
 #include "xorshift.h"
 
+/*
+ * The weight types benchmarked: the ggml ids, then (@i == GGML_TYPE_COUNT)
+ * LLX_TYPE_Q4_0_R8, Q4_0 in llama.cpp's repacked order, named "Q4_0R".
+ */
+static u32 wtype_at(u32 i)
+{
+	return i == GGML_TYPE_COUNT ? LLX_TYPE_Q4_0_R8 : i;
+}
+
+static const char *wtype_name(u32 type)
+{
+	return type == LLX_TYPE_Q4_0_R8 ? "Q4_0R" : llx_type_name(type);
+}
+
 /* Random weights: random bytes with every fp16 scale set to 0.01. */
 static void fill(u32 type, u8 *w, size_t bytes)
 {
 	size_t i;
 	u16 h = llx_fp32_to_fp16(0.01f);
+
+	type = llx_base_type(type);
 
 	for (i = 0; i < bytes; i++)
 		w[i] = rnd();
@@ -188,15 +204,16 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 	       "AVX2 and AVX-512" : "AVX2 (no AVX-512)");
 	printf("%-5s %12s %12s %8s %12s %8s\n", "type", "row Ge/s",
 	       "batch Ge/s", "speedup", "512 Ge/s", "vs AVX2");
-	for (t = 0; t < GGML_TYPE_COUNT; t++) {
-		u32 type = t;
-		size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+	for (t = 0; t <= GGML_TYPE_COUNT; t++) {
+		u32 type = wtype_at(t);
+		size_t rb = llx_row_size(llx_base_type(type), n);
+		size_t ab = llx_act_size(type, n);
 		double g[3];
 		u8 *w, *xq;
 		float *x, *y;
 
-		if (!llx_type_supported(type) ||
-		    (only && strcmp(only, llx_type_name(type))))
+		if (!llx_type_supported(llx_base_type(type)) ||
+		    (only && strcmp(only, wtype_name(type))))
 			continue;
 		w = malloc(rb * rows);
 		xq = malloc(ab * ntok);
@@ -212,7 +229,7 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 		}
 		bench_batch3(type, w, rb, xq, ab, n, y, rows, ntok, secs, g);
 		printf("%-5s %12.2f %12.2f %7.2fx %12.2f %7.2fx\n",
-		       llx_type_name(type), g[0], g[1], g[1] / g[0], g[2],
+		       wtype_name(type), g[0], g[1], g[1] / g[0], g[2],
 		       g[2] / g[1]);
 		free(w);
 		free(xq);
@@ -258,16 +275,16 @@ int main(int argc, char **argv)
 	printf("%-5s %9s %10s %10s %10s %10s %7s %10s\n", "type", "MiB",
 	       "scal GB/s", "avx2 GB/s", "scal Ge/s", "avx2 Ge/s", "speedup",
 	       "512 Ge/s");
-	for (t = 0; t < GGML_TYPE_COUNT; t++) {
-		u32 type = t;
-		size_t rb = llx_row_size(type, n);
+	for (t = 0; t <= GGML_TYPE_COUNT; t++) {
+		u32 type = wtype_at(t);
+		size_t rb = llx_row_size(llx_base_type(type), n);
 		u8 *w, *xq;
 		float *x, *y;
 		double gs, ga = 0, es, ea = 0, e5 = 0;
 		bool avx2 = llx_tensor_using_avx2();
 
-		if (!llx_type_supported(type) ||
-		    (only && strcmp(only, llx_type_name(type))))
+		if (!llx_type_supported(llx_base_type(type)) ||
+		    (only && strcmp(only, wtype_name(type))))
 			continue;
 		w = malloc(rb * rows);
 		xq = malloc(llx_act_size(type, n));
@@ -291,7 +308,7 @@ int main(int argc, char **argv)
 		if (llx_tensor_using_avx512())
 			bench(type, w, rb, xq, n, y, rows, secs, &e5);
 		printf("%-5s %9.1f %10.2f %10.2f %10.2f %10.2f %6.1fx %10.2f\n",
-		       llx_type_name(type), rb * rows / 1048576.0, gs, ga, es, ea,
+		       wtype_name(type), rb * rows / 1048576.0, gs, ga, es, ea,
 		       avx2 ? ga / gs : 0.0, e5);
 		free(w);
 		free(xq);
