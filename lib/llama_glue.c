@@ -751,15 +751,22 @@ static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
 
 /*
  * Rows of a matrix product per FP section, for @nt tokens: whole tiles of
- * LLX_MATMUL_TILE_ROWS where the budget holds one.
+ * LLX_MATMUL_TILE_ROWS where the budget holds one; for a matrix in
+ * llama.cpp's repacked order whole tiles of LLX_Q4_0_R8_ROWS always (one
+ * tile may take up to 8 x LLX_BATCH rows' work, under 2x the budget).
  */
 static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 			u32 nt)
 {
 	u32 c = llx_chunk_of((u64)s->section_work * LLX_MM_SECTION_SCALE,
 			     (u64)w->cols * nt, w->rows);
+	u32 tile = LLX_MATMUL_TILE_ROWS;
 
-	return c >= LLX_MATMUL_TILE_ROWS ? c - c % LLX_MATMUL_TILE_ROWS : c;
+	if (w->mm_type == LLX_TYPE_Q4_0_R8) {
+		tile = LLX_Q4_0_R8_ROWS;
+		c = max(c, min(tile, w->rows));
+	}
+	return c >= tile ? c - c % tile : c;
 }
 
 /*

@@ -35,9 +35,14 @@ void llx_kl_step(const u32 *lb, const struct llx_ref_top5 *ref, u32 n_vocab,
 		      llx_f32_from_bits(ref[1].logit_bits) < 0.01f;
 	st->top5_bad = !(err <= tol);
 	st->top5_err_1e7 = err < 100.0f ? (u32)(err * 1e7f) : U32_MAX;
+	if (err > 0.0f && !st->top5_err_1e7)
+		st->top5_err_1e7 = 1;	/* 0 only when bit-identical */
 }
 
-/* max |logit - ref| over all of the step-0 logits, x 1e7; *@bad if > 1e-3 */
+/*
+ * max |logit - ref| over all of the step-0 logits, x 1e7 (0 only when
+ * every logit is bit-identical); *@bad if > 1e-3
+ */
 u32 llx_kl_first_err(const u32 *lb, const u32 *ref, u32 n, bool *bad)
 {
 	float err = 0.0f;
@@ -52,7 +57,7 @@ u32 llx_kl_first_err(const u32 *lb, const u32 *ref, u32 n, bool *bad)
 	}
 	*bad = !(err <= 0.001f);
 	out = err < 100.0f ? (u32)(err * 1e7f) : U32_MAX;
-	return out;
+	return err > 0.0f && !out ? 1 : out;
 }
 
 /* ------------------------------------------------------------------------

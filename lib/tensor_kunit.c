@@ -81,6 +81,27 @@ static const void *type_cases_gen_params(const void *prev, char *desc)
 	return NULL;
 }
 
+/*
+ * The products' cases: every computed type, then LLX_TYPE_Q4_0_R8 (Q4_0
+ * in llama.cpp's repacked order), named Q4_0R.
+ */
+static const struct type_case q4_0_r8_case = {
+	.name = "Q4_0R", .type = LLX_TYPE_Q4_0_R8,
+};
+
+static const void *mm_cases_gen_params(const void *prev, char *desc)
+{
+	const void *c;
+
+	if (prev == &q4_0_r8_case)
+		return NULL;
+	c = type_cases_gen_params(prev, desc);
+	if (c)
+		return c;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", q4_0_r8_case.name);
+	return &q4_0_r8_case;
+}
+
 /* ------------------------------------------------------------------------
  * Dequantisation against ggml's own numbers (../shared/reference/dequant)
  */
@@ -115,7 +136,7 @@ static void check_dequant_set(struct kunit *test, const struct type_case *c,
 	if (!raw || !ref)
 		return;
 	n = ref->size / 4;
-	KUNIT_ASSERT_EQ(test, llx_row_size(c->type, n), (u64)raw->size);
+	KUNIT_ASSERT_EQ(test, llx_row_size(llx_base_type(c->type), n), (u64)raw->size);
 	out = kunit_kcalloc(test, n, sizeof(*out), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, out);
 
@@ -227,7 +248,7 @@ static void llx_quantize_vectors(struct kunit *test)
 static void llx_vec_dot_types(struct kunit *test)
 {
 	const struct type_case *c = test->param_value;
-	size_t rb = llx_row_size(c->type, DOT_N);
+	size_t rb = llx_row_size(llx_base_type(c->type), DOT_N);
 	size_t ab = act_size(c->type, DOT_N);
 	u32 trial, seed = 0x1234567 + c->type;
 	struct llx_kt_dot *b;
@@ -296,7 +317,7 @@ static void llx_vec_dot_model_blocks(struct kunit *test)
 		return;
 	n = 256;	/* the rows of blk.0.attn_q.weight */
 	rows = 4;
-	rb = llx_row_size(c->type, n);
+	rb = llx_row_size(llx_base_type(c->type), n);
 	KUNIT_ASSERT_EQ(test, rb * rows, raw->size);
 	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
 	xq = kunit_kzalloc(test, act_size(c->type, n), GFP_KERNEL);
@@ -319,7 +340,7 @@ static void llx_vec_dot_strided(struct kunit *test)
 {
 	const struct type_case *c = test->param_value;
 	u32 n = 512, rows = 5, bad;
-	size_t rb = llx_row_size(c->type, n);
+	size_t rb = llx_row_size(llx_base_type(c->type), n);
 	size_t pad = c->type == GGML_TYPE_F32 ? 4 : 3, stride = rb + pad;
 	u8 *wa, *w1, *xq;
 	float *x, *y;
@@ -347,7 +368,7 @@ static void llx_matmul_types(struct kunit *test)
 {
 	const struct type_case *c = test->param_value;
 	u32 n = 512, rows = 6, ntok = 5;
-	size_t rb = llx_row_size(c->type, n), ab = act_size(c->type, n);
+	size_t rb = llx_row_size(llx_base_type(c->type), n), ab = act_size(c->type, n);
 	struct llx_kt_matmul res = { };
 	float *x, *ya, *ys, *yr;
 	u8 *w, *xq;
@@ -383,7 +404,7 @@ static void llx_matmul_avx512(struct kunit *test)
 					 { 17, 1 }, { 8, 1 }, { 1, 1 } };
 	const struct type_case *c = test->param_value;
 	const u32 n = 256, maxr = 17, maxt = 17;
-	size_t rb = llx_row_size(c->type, n), ab = act_size(c->type, n);
+	size_t rb = llx_row_size(llx_base_type(c->type), n), ab = act_size(c->type, n);
 	struct llx_kt_avx512 res = { };
 	u32 s, seed = 0xa5a5 + c->type;
 	float *x, *ya, *y2, *ys, *xp;
@@ -432,7 +453,7 @@ static void llx_vec_dot_hostile(struct kunit *test)
 	const struct type_case *c = test->param_value;
 	struct llx_kt_hostile res = { };
 	u32 n = 256;
-	size_t rb = llx_row_size(c->type, n);
+	size_t rb = llx_row_size(llx_base_type(c->type), n);
 	u8 *w, *xq;
 	float *x, *y;
 
@@ -824,12 +845,12 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE(llx_type_table),
 	KUNIT_CASE_PARAM(llx_dequant_vectors, type_cases_gen_params),
 	KUNIT_CASE(llx_quantize_vectors),
-	KUNIT_CASE_PARAM(llx_vec_dot_types, type_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_vec_dot_types, mm_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_vec_dot_model_blocks, type_cases_gen_params),
-	KUNIT_CASE_PARAM(llx_vec_dot_strided, type_cases_gen_params),
-	KUNIT_CASE_PARAM(llx_vec_dot_hostile, type_cases_gen_params),
-	KUNIT_CASE_PARAM(llx_matmul_types, type_cases_gen_params),
-	KUNIT_CASE_PARAM(llx_matmul_avx512, type_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_vec_dot_strided, mm_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_vec_dot_hostile, mm_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_matmul_types, mm_cases_gen_params),
+	KUNIT_CASE_PARAM(llx_matmul_avx512, mm_cases_gen_params),
 	KUNIT_CASE(llx_q8_rounding),
 	KUNIT_CASE(llx_q8k_rounding),
 	KUNIT_CASE(llx_half_conversions),

@@ -45,7 +45,7 @@ static float test_frnd(u32 *s)
 static void random_rows(u32 type, u8 *w, size_t rb, u32 rows, u32 n,
 			u32 *seed)
 {
-	const struct llx_type_info *ti = llx_type_info(type);
+	const struct llx_type_info *ti = llx_type_info(llx_base_type(type));
 	size_t i, bytes = rb * rows;
 	int o0, o1;
 
@@ -66,7 +66,7 @@ static void random_rows(u32 type, u8 *w, size_t rb, u32 rows, u32 n,
 		}
 		return;
 	}
-	llx_block_scales(type, &o0, &o1);
+	llx_block_scales(llx_base_type(type), &o0, &o1);
 	for (i = 0; i + ti->type_size <= bytes; i += ti->type_size) {
 		float s0 = 0.001f + (test_rnd(seed) & 1023) * 0.00001f;
 		float s1 = 0.001f + (test_rnd(seed) & 1023) * 0.00001f;
@@ -174,7 +174,7 @@ static void kt_matmul_3way(u32 type, const u8 *w, const u8 *xq, float *ya,
 			   float *y2, float *ys, float *xp, u32 n, u32 rows,
 			   u32 ntok, struct llx_kt_avx512 *res)
 {
-	size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+	size_t rb = llx_row_size(llx_base_type(type), n), ab = llx_act_size(type, n);
 	bool old;
 	u32 i;
 
@@ -225,7 +225,7 @@ void llx_kt_matmul_avx512(u32 type, u8 *w, u8 *xq, float *x, float *ya,
 			  float *y2, float *ys, float *xp, u32 n, u32 rows,
 			  u32 ntok, u32 *seed, struct llx_kt_avx512 *res)
 {
-	size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
+	size_t rb = llx_row_size(llx_base_type(type), n), ab = llx_act_size(type, n);
 	u32 t, i, v;
 
 	random_rows(type, w, rb, rows, n, seed);
@@ -240,8 +240,8 @@ void llx_kt_matmul_avx512(u32 type, u8 *w, u8 *xq, float *x, float *ya,
 		v = test_rnd(seed);
 		w[i] = v & 1 ? (v & 2 ? 0xff : 0x80) : v >> 8;
 	}
-	if (llx_type_block(type) == 32) {
-		for (i = 0; i + 2 <= rb * rows; i += llx_row_size(type, 32)) {
+	if (llx_type_block(llx_base_type(type)) == 32) {
+		for (i = 0; i + 2 <= rb * rows; i += llx_row_size(llx_base_type(type), 32)) {
 			v = test_rnd(seed);
 			put_unaligned_le16(kt_hostile_d[v % 64 ? v % 7 :
 					   7 + (v >> 8) % 3], w + i);
@@ -316,8 +316,8 @@ void llx_kt_matmul(u32 type, u8 *w, u8 *xq, float *x, float *ya, float *ys,
 		   float *yr, u32 n, u32 rows, u32 ntok,
 		   struct llx_kt_matmul *res)
 {
-	size_t rb = llx_row_size(type, n), ab = llx_act_size(type, n);
-	bool tiled = llx_type_block(type) == 1, old;
+	size_t rb = llx_row_size(llx_base_type(type), n), ab = llx_act_size(type, n);
+	bool tiled = llx_type_block(llx_base_type(type)) == 1, old;
 	u32 t, r, seed = 77;
 
 	random_rows(type, w, rb, rows, n, &seed);
@@ -361,16 +361,16 @@ void llx_kt_vec_dot_hostile(u32 type, u8 *w, u8 *xq, float *x, float *y,
 	static const u16 scales[S_COUNT] = {
 		0x7e00, 0x7c00, 0xfc00, 0x7bff, 0x0001
 	};
-	size_t rb = llx_row_size(type, n);
-	bool blocks = llx_type_block(type) > 1;
+	size_t rb = llx_row_size(llx_base_type(type), n);
+	bool blocks = llx_type_block(llx_base_type(type)) > 1;
 	u32 i, k, seed = 7;
 	int o0, o1;
 
-	llx_block_scales(type, &o0, &o1);
+	llx_block_scales(llx_base_type(type), &o0, &o1);
 	for (k = 0; k < S_COUNT; k++) {
 		random_rows(type, w, rb, 1, n, &seed);
 		if (blocks)
-			for (i = 0; i < rb; i += rb / (n / llx_type_block(type)))
+			for (i = 0; i < rb; i += rb / (n / llx_type_block(llx_base_type(type))))
 				put_unaligned_le16(scales[k], w + i + o0);
 		for (i = 0; i < n; i++)
 			x[i] = k == S_INF_X ? llx_f32_from_bits(0x7f800000) :

@@ -22,7 +22,7 @@
 #ifndef _LLAMUX_TENSOR_Q4R8_H
 #define _LLAMUX_TENSOR_Q4R8_H
 
-#define Q4R8_ROWS	8
+#define Q4R8_ROWS	LLX_Q4_0_R8_ROWS
 #define Q4R8_TOKS	4
 #define Q4R8_BLK	sizeof(struct llx_blk_q4_0)
 

@@ -61,6 +61,12 @@ enum ggml_type {
  * type and never appears in a file.
  */
 #define LLX_TYPE_Q4_0_R8	0x100u
+/*
+ * Rows of its kernels' tile (lib/tensor_q4r8.h); llama.cpp repacks only
+ * matrices of a multiple of 8 rows.  Callers that split its products
+ * into row chunks give whole tiles where they can.
+ */
+#define LLX_Q4_0_R8_ROWS	8u
 
 /* GGML_TYPE_Q4_0 for LLX_TYPE_Q4_0_R8, @wtype otherwise. */
 static inline u32 llx_base_type(u32 wtype)
