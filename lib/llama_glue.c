@@ -356,6 +356,62 @@ err_free_model:
 }
 EXPORT_SYMBOL_GPL(llx_model_create);
 
+/*
+ * The matrices llx_model_repack() rewrites: those in the repacked order,
+ * except a tied output, whose bytes are token_embd's (read row by row).
+ * The GGUF parser rejects overlapping tensors, so these never share bytes.
+ */
+static bool llx_mat_repackable(const struct llx_model *m,
+			       const struct llx_mat *w)
+{
+	return w->mm_type == LLX_TYPE_Q4_0_R8 && w->data != m->w.tok_embd.data;
+}
+
+int llx_model_repack(struct llx_model *m)
+{
+	size_t rb = 0;
+	u8 *tmp = NULL;
+	u32 k, g;
+
+	if (m->repacked)
+		return -EALREADY;
+	for (k = 0; k < llx_model_n_mats(m); k++) {
+		const struct llx_mat *w = llx_model_mat(m, k);
+
+		if (llx_mat_repackable(m, w))
+			rb = max(rb, w->row_bytes);
+	}
+	if (rb) {
+		/* row_bytes <= LLX_MAX_FF / 32 * 18 (llx_llama_check): < 300 KiB */
+		tmp = kvmalloc_array(LLX_Q4_0_R8_ROWS, rb, GFP_KERNEL);
+		if (!tmp)
+			return -ENOMEM;
+	}
+	m->repacked = true;
+	if (!rb)
+		return 0;
+	for (k = 0; k < llx_model_n_mats(m); k++) {
+		struct llx_mat *w = (struct llx_mat *)llx_model_mat(m, k);
+		size_t gb = (size_t)LLX_Q4_0_R8_ROWS * w->row_bytes;
+
+		if (!llx_mat_repackable(m, w))
+			continue;
+		for (g = 0; g < w->rows / LLX_Q4_0_R8_ROWS; g++) {
+			/* the model owns these bytes (see the header) */
+			u8 *p = (u8 *)w->data + g * gb;
+
+			memcpy(tmp, p, gb);
+			llx_q4_0_x8_pack(p, tmp, w->row_bytes);
+			if (!(g % 64))
+				llx_cond_resched();
+		}
+		w->mm_type = LLX_TYPE_Q4_0_X8;
+	}
+	kvfree(tmp);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(llx_model_repack);
+
 void llx_model_free(struct llx_model *m)
 {
 	if (!m)
@@ -762,7 +818,7 @@ static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 			     (u64)w->cols * nt, w->rows);
 	u32 tile = LLX_MATMUL_TILE_ROWS;
 
-	if (w->mm_type == LLX_TYPE_Q4_0_R8) {
+	if (w->mm_type == LLX_TYPE_Q4_0_R8 || w->mm_type == LLX_TYPE_Q4_0_X8) {
 		tile = LLX_Q4_0_R8_ROWS;
 		c = max(c, min(tile, w->rows));
 	}

@@ -41,7 +41,9 @@ struct llx_par;
 /*
  * A weight matrix [rows][cols] of @type, in place in the file data.
  * @mm_type is the weight type its products pass to llx_matmul(): @type,
- * or LLX_TYPE_Q4_0_R8 for a Q4_0 matrix llama.cpp repacks (llx_model_create()).
+ * or LLX_TYPE_Q4_0_R8 for a Q4_0 matrix llama.cpp repacks
+ * (llx_model_create()), LLX_TYPE_Q4_0_X8 once its bytes are repacked
+ * (llx_model_repack()).
  */
 struct llx_mat {
 	const u8 *data;
@@ -83,6 +85,7 @@ struct llx_model {
 	size_t act_stride;	/* bytes of one token's rounded activation */
 	u32 wide_cols;		/* longest F16/BF16 row (0: none): xp's */
 	bool tied;
+	bool repacked;		/* llx_model_repack() done */
 };
 
 /* Run state: activations for a batch of up to n_batch tokens, KV cache. */
@@ -175,6 +178,14 @@ extern const unsigned int llx_n_layer_tensors;
  * session keeps its previous setting).
  */
 int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work);
+
+/*
+ * lib/repack.c: one group of LLX_Q4_0_R8_ROWS plain Q4_0 rows (@row_bytes
+ * apart, a whole number of blocks) to LLX_TYPE_Q4_0_X8 and back; @dst
+ * and @src are 8 * @row_bytes bytes each and do not overlap.
+ */
+void llx_q4_0_x8_pack(u8 *dst, const u8 *src, size_t row_bytes);
+void llx_q4_0_x8_unpack(u8 *dst, const u8 *src, size_t row_bytes);
 
 /* llama.c: the forward pass's math, on the batch's first @nt tokens. */
 size_t llx_fp_act_size(u32 type, u32 n);

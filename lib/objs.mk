@@ -31,7 +31,7 @@ llx-avx512-cflags := $(llx-avx2-cflags) -mavx512f -mavx512bw -mavx512vl \
 		     -mavx512vnni
 
 llx-int-objs  := gguf.o schema.o tokenizer.o unicode.o mock.o llama_glue.o fpu.o \
-		 sampler_glue.o par.o chat.o
+		 sampler_glue.o par.o chat.o repack.o
 llx-fpu-objs  := tensor.o llama.o sampler.o
 llx-avx2-objs := tensor_avx2.o
 llx-avx512-objs := tensor_avx512.o tensor_avx512_k.o

@@ -982,6 +982,38 @@ static float dot_q4_0_r8(const u8 *w, const u8 *xq, u32 n)
 	return acc;
 }
 
+/*
+ * LLX_TYPE_Q4_0_X8: dot_q4_0_r8()'s sums for the 8 rows of the group at
+ * @g (layout in include/llamux/types.h), into y[0..7].
+ */
+static void dot_q4_0_x8(const u8 *g, const u8 *xq, u32 n, float *y)
+{
+	const struct llx_blk_q8_0 *x = (const void *)xq;
+	float acc[LLX_Q4_0_R8_ROWS] = { 0 };
+	u32 i, r, k, j;
+
+	for (i = 0; i + 32 <= n; i += 32, g += LLX_Q4_0_X8_GROUP_BLOCK, x++) {
+		for (r = 0; r < LLX_Q4_0_R8_ROWS; r++) {
+			int s = 0;
+
+			for (k = 0; k < 4; k++) {
+				const u8 *q = g + 2 * LLX_Q4_0_R8_ROWS +
+					      4 * LLX_Q4_0_R8_ROWS * k + 4 * r;
+
+				for (j = 0; j < 4; j++)
+					s += ((q[j] & 0xf) - 8) *
+					     (s8)x->qs[4 * k + j] +
+					     ((q[j] >> 4) - 8) *
+					     (s8)x->qs[16 + 4 * k + j];
+			}
+			acc[r] = fmaf_exact((float)s, fp16_at(g + 2 * r) *
+					    fp16_at(x->d), acc[r]);
+		}
+	}
+	for (r = 0; r < LLX_Q4_0_R8_ROWS; r++)
+		y[r] = acc[r];
+}
+
 static s16 bsum_at(const struct llx_blk_q8_k *x, int j)
 {
 	return (s16)get_unaligned_le16(x->bsums + 2 * j);
@@ -1169,7 +1201,8 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
 /* a weight type of llx_vec_dot_rows() and llx_matmul() */
 static bool llx_mm_type_ok(u32 wtype)
 {
-	return wtype == LLX_TYPE_Q4_0_R8 || llx_type_supported(wtype);
+	return wtype == LLX_TYPE_Q4_0_R8 || wtype == LLX_TYPE_Q4_0_X8 ||
+	       llx_type_supported(wtype);
 }
 
 void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
@@ -1187,6 +1220,12 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	if (llx_tensor_using_avx2() &&
 	    llx_avx2_vec_dot_rows(wtype, w, row_bytes, xq, n, y, nrows))
 		return;
+	if (wtype == LLX_TYPE_Q4_0_X8) {
+		for (r = 0; r + LLX_Q4_0_R8_ROWS <= nrows;
+		     r += LLX_Q4_0_R8_ROWS, row += LLX_Q4_0_R8_ROWS * row_bytes)
+			dot_q4_0_x8(row, xq, n, y + r);
+		return;
+	}
 	for (r = 0; r < nrows; r++, row += row_bytes)
 		y[r] = llx_vec_dot_scalar(wtype, row, xq, n);
 }

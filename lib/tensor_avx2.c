@@ -25,6 +25,27 @@ static __always_inline __m256i q4r8_dot(__m256i u, __m256i y)
 				 _mm256_set1_epi16(1));
 }
 
+/*
+ * LLX_TYPE_Q4_0_X8's block sums: 8 maddubs into int16 (each |u0 y0 +
+ * u1 y1| <= 2 * 15 * 128, the 8 of a word <= 30720: no saturation, no
+ * wrap), one madd to int32.
+ */
+static __always_inline __m256i q4x8_dots(const __m256i *lo, const __m256i *hi,
+					 const u8 *y)
+{
+	__m256i p = _mm256_setzero_si256();
+	int k;
+
+#pragma GCC unroll 4
+	for (k = 0; k < 4; k++) {
+		p = _mm256_add_epi16(p, _mm256_maddubs_epi16(lo[k],
+				_mm256_set1_epi32(get_unaligned_le32(y + 4 * k))));
+		p = _mm256_add_epi16(p, _mm256_maddubs_epi16(hi[k],
+				_mm256_set1_epi32(get_unaligned_le32(y + 16 + 4 * k))));
+	}
+	return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+}
+
 #include "tensor_q4r8.h"
 
 /* ------------------------------------------------------------------------
@@ -726,6 +747,10 @@ bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		q4r8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
 		return true;
 	}
+	if (wtype == LLX_TYPE_Q4_0_X8) {
+		q4x8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
+		return true;
+	}
 	if (!llx_type_supported(wtype))
 		return false;
 	for (r = 0; r < nrows; r++, row += row_bytes)
@@ -1167,6 +1192,10 @@ bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 	switch (wtype) {
 	case LLX_TYPE_Q4_0_R8:
 		q4r8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
+		return true;
+	case LLX_TYPE_Q4_0_X8:
+		q4x8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
 			    y_stride);
 		return true;
 	case GGML_TYPE_Q4_0:

@@ -35,24 +35,141 @@
 #include <immintrin.h>
 #include "tensor_x86.h"
 
-/* LLX_TYPE_Q4_0_R8's lanes (lib/tensor_q4r8.h): one vpdpbusd */
-static __always_inline __m256i q4r8_dot(__m256i u, __m256i y)
-{
-	return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, y);
-}
-
-#include "tensor_q4r8.h"
-
-/* rows and token pairs per tile: 16 accumulators of 2 x 8 lanes */
-#define TILE_R	LLX_MATMUL_TILE_ROWS
-#define TILE_P	4
-
 /* 32 bytes at @lo in the low half, 32 at @hi in the high half */
 static inline __m512i load_2x256(const u8 *lo, const u8 *hi)
 {
 	return _mm512_inserti64x4(_mm512_castsi256_si512(loadu256(lo)),
 				  loadu256(hi), 1);
 }
+
+/* LLX_TYPE_Q4_0_R8's lanes (lib/tensor_q4r8.h): one vpdpbusd */
+static __always_inline __m256i q4r8_dot(__m256i u, __m256i y)
+{
+	return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, y);
+}
+
+/* LLX_TYPE_Q4_0_X8's block sums, 8 rows: two chains of 4 vpdpbusd */
+static __always_inline __m256i q4x8_dots(const __m256i *lo, const __m256i *hi,
+					 const u8 *y)
+{
+	__m256i a = _mm256_setzero_si256(), c = a;
+	int k;
+
+#pragma GCC unroll 4
+	for (k = 0; k < 4; k++) {
+		a = _mm256_dpbusd_epi32(a, lo[k],
+				_mm256_set1_epi32(get_unaligned_le32(y + 4 * k)));
+		c = _mm256_dpbusd_epi32(c, hi[k],
+				_mm256_set1_epi32(get_unaligned_le32(y + 16 + 4 * k)));
+	}
+	return _mm256_add_epi32(a, c);
+}
+
+#include "tensor_q4r8.h"
+
+/*
+ * LLX_TYPE_Q4_0_X8, two groups (16 rows) per zmm: lanes 0..7 the group at
+ * @g, 8..15 the next one (@gs bytes on); per block and token 8 vpdpbusd
+ * against broadcast activation dwords, the first chain started at
+ * -8 * sum(y), then q4x8_tile()'s conversion, scale product and fma.
+ */
+static __always_inline void q4x8_tile16(const u8 *g, size_t gs, const u8 *x,
+					size_t xs, u32 nb, float *y,
+					size_t ys, const int nt)
+{
+	const __m512i m4 = _mm512_set1_epi8(0xf);
+	__m512 acc[Q4R8_TOKS];
+	int t, k;
+	u32 b;
+
+#pragma GCC unroll 4
+	for (t = 0; t < nt; t++)
+		acc[t] = _mm512_setzero_ps();
+	for (b = 0; b < nb; b++) {
+		const u8 *g0 = g + (size_t)b * LLX_Q4_0_X8_GROUP_BLOCK;
+		const u8 *g1 = g0 + gs;
+		__m256i h = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)g1),
+					     _mm_loadu_si128((const __m128i *)g0));
+		__m512 dw = _mm512_cvtph_ps(h);
+		__m512i lo[4], hi[4];
+
+#pragma GCC unroll 4
+		for (k = 0; k < 4; k++) {
+			size_t o = 2 * Q4R8_ROWS + 4 * Q4R8_ROWS * k;
+			__m512i v = load_2x256(g0 + o, g1 + o);
+
+			lo[k] = _mm512_and_si512(v, m4);
+			hi[k] = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
+		}
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++) {
+			const struct llx_blk_q8_0 *xb =
+				(const struct llx_blk_q8_0 *)(x + t * xs) + b;
+			__m256i bias = q4r8_bias(loadu256(xb->qs));
+			__m512i a = _mm512_sub_epi32(_mm512_setzero_si512(),
+				_mm512_broadcastd_epi32(_mm256_castsi256_si128(bias)));
+			__m512i c = _mm512_setzero_si512();
+			__m512 d = _mm512_mul_ps(dw, _mm512_set1_ps(fp16_at(xb->d)));
+
+#pragma GCC unroll 4
+			for (k = 0; k < 4; k++) {
+				a = _mm512_dpbusd_epi32(a, lo[k],
+					_mm512_set1_epi32(get_unaligned_le32(xb->qs + 4 * k)));
+				c = _mm512_dpbusd_epi32(c, hi[k],
+					_mm512_set1_epi32(get_unaligned_le32(xb->qs + 16 + 4 * k)));
+			}
+			acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(a, c)),
+						 d, acc[t]);
+		}
+	}
+#pragma GCC unroll 4
+	for (t = 0; t < nt; t++)
+		_mm512_storeu_ps(y + t * ys, acc[t]);
+}
+
+/* whole pairs of groups in zmm, then a last group in ymm */
+static __always_inline void q4x8_groups16(const u8 *w, size_t rb, u32 nrows,
+					  const u8 *x, size_t xs, u32 nb,
+					  float *y, size_t ys, const int nt)
+{
+	const u32 step = 2 * Q4R8_ROWS;
+	u32 r;
+
+	for (r = 0; r + step <= nrows; r += step)
+		q4x8_tile16(w + r * rb, Q4R8_ROWS * rb, x, xs, nb, y + r, ys,
+			    nt);
+	if (r + Q4R8_ROWS <= nrows)
+		q4x8_tile(w + r * rb, x, xs, nb, y + r, ys, nt);
+}
+
+static void q4x8_matmul16(const u8 *w, size_t rb, u32 nrows, const u8 *x,
+			  size_t xs, u32 ntok, u32 n, float *y, size_t ys)
+{
+	u32 nb = n / 32, t = 0;
+
+	for (; t + Q4R8_TOKS <= ntok; t += Q4R8_TOKS)
+		q4x8_groups16(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys,
+			      Q4R8_TOKS);
+	switch (ntok - t) {
+	case 3:
+		q4x8_groups16(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys,
+			      3);
+		break;
+	case 2:
+		q4x8_groups16(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys,
+			      2);
+		break;
+	case 1:
+		q4x8_groups16(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys,
+			      1);
+		break;
+	}
+}
+
+/* rows and token pairs per tile: 16 accumulators of 2 x 8 lanes */
+#define TILE_R	LLX_MATMUL_TILE_ROWS
+#define TILE_P	4
+
 
 /* log2 of the bias that makes a weight unsigned: q = u - bias */
 static __always_inline int q32_bias_shift(u32 type)
@@ -353,6 +470,10 @@ bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		q4r8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
 		return true;
 	}
+	if (wtype == LLX_TYPE_Q4_0_X8) {
+		q4x8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
+		return true;
+	}
 	if (wtype != GGML_TYPE_Q4_0)
 		return false;
 	/* the first pass has no pass before it to prefetch its rows */
@@ -402,6 +523,11 @@ bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 	if (wtype == LLX_TYPE_Q4_0_R8) {
 		q4r8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
 			    y_stride);
+		return true;
+	}
+	if (wtype == LLX_TYPE_Q4_0_X8) {
+		q4x8_matmul16(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			      y_stride);
 		return true;
 	}
 	if (nrows < TILE_R)

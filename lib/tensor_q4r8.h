@@ -202,4 +202,102 @@ static void q4r8_matmul(const u8 *w, size_t rb, u32 nrows, const u8 *x,
 	}
 }
 
+/* ------------------------------------------------------------------------
+ * LLX_TYPE_Q4_0_X8: the same sums on the repacked layout (one group of 8
+ * rows per 32-byte load).  The includer also defines
+ *	static __always_inline __m256i q4x8_dots(const __m256i *lo,
+ *						  const __m256i *hi,
+ *						  const u8 *y);
+ * lane r = the exact sum over the block of u * y for row r, where lo[k]
+ * and hi[k] hold the 8 rows' low and high nibbles of qs bytes 4k..4k+3
+ * (elements 4k.. and 16 + 4k..) and @y is the activation block's qs.
+ */
+
+/* the 8 rows' unsigned nibbles of one group block, as q4x8_dots() takes */
+static __always_inline void q4x8_unpack(const u8 *gb, __m256i *lo,
+					__m256i *hi)
+{
+	const __m256i m4 = _mm256_set1_epi8(0xf);
+	int k;
+
+#pragma GCC unroll 4
+	for (k = 0; k < 4; k++) {
+		__m256i v = loadu256(gb + 2 * Q4R8_ROWS + 4 * Q4R8_ROWS * k);
+
+		lo[k] = _mm256_and_si256(v, m4);
+		hi[k] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+	}
+}
+
+/* y[t * ys + r] for the 8 rows of the group at @g and @nt tokens */
+static __always_inline void q4x8_tile(const u8 *g, const u8 *x, size_t xs,
+				      u32 nb, float *y, size_t ys,
+				      const int nt)
+{
+	__m256 acc[Q4R8_TOKS];
+	int t;
+	u32 b;
+
+#pragma GCC unroll 4
+	for (t = 0; t < nt; t++)
+		acc[t] = _mm256_setzero_ps();
+	for (b = 0; b < nb; b++) {
+		const u8 *gb = g + (size_t)b * LLX_Q4_0_X8_GROUP_BLOCK;
+		__m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)gb));
+		__m256i lo[4], hi[4];
+
+		q4x8_unpack(gb, lo, hi);
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++) {
+			const struct llx_blk_q8_0 *xb =
+				(const struct llx_blk_q8_0 *)(x + t * xs) + b;
+			__m256i is = _mm256_sub_epi32(q4x8_dots(lo, hi, xb->qs),
+						      q4r8_bias(loadu256(xb->qs)));
+			__m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(fp16_at(xb->d)));
+
+			acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d,
+						 acc[t]);
+		}
+	}
+#pragma GCC unroll 4
+	for (t = 0; t < nt; t++)
+		_mm256_storeu_ps(y + t * ys, acc[t]);
+}
+
+/* every whole group of @nrows (from a group's first row), @nt tokens */
+static __always_inline void q4x8_groups(const u8 *w, size_t rb, u32 nrows,
+					const u8 *x, size_t xs, u32 nb,
+					float *y, size_t ys, const int nt)
+{
+	u32 r;
+
+	for (r = 0; r + Q4R8_ROWS <= nrows; r += Q4R8_ROWS)
+		q4x8_tile(w + r * rb, x, xs, nb, y + r, ys, nt);
+}
+
+/*
+ * q4r8_matmul() for the repacked layout; a partial last group unwritten
+ * (lib/tensor_avx512.c has its own, 16 rows wide)
+ */
+static void __maybe_unused q4x8_matmul(const u8 *w, size_t rb, u32 nrows, const u8 *x,
+			size_t xs, u32 ntok, u32 n, float *y, size_t ys)
+{
+	u32 nb = n / 32, t = 0;
+
+	for (; t + Q4R8_TOKS <= ntok; t += Q4R8_TOKS)
+		q4x8_groups(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys,
+			    Q4R8_TOKS);
+	switch (ntok - t) {
+	case 3:
+		q4x8_groups(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys, 3);
+		break;
+	case 2:
+		q4x8_groups(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys, 2);
+		break;
+	case 1:
+		q4x8_groups(w, rb, nrows, x + t * xs, xs, nb, y + t * ys, ys, 1);
+		break;
+	}
+}
+
 #endif /* _LLAMUX_TENSOR_Q4R8_H */

@@ -7,7 +7,7 @@
  *   llamux-run -m MODEL.gguf|mock -p PROMPT -n N [--temp T] [--top-k K]
  *              [--top-p P] [--min-p P] [--repeat-penalty R]
  *              [--repeat-last-n N] [--seed S] [-c N_CTX] [-t THREADS]
- *              [--ids] [--scalar] [--pages 2M|4K]
+ *              [--ids] [--scalar] [--pages 2M|4K] [--plain]
  *   llamux-run -m MODEL.gguf|mock --tokenize TEXT [--no-bos]
  *
  * Text goes to stdout as it is produced; with --ids one more line
@@ -20,6 +20,10 @@
  * madvise(MADV_HUGEPAGE) (transparent huge pages, as the kernel driver's
  * vmalloc_huge()); --pages 4K asks for MADV_NOHUGEPAGE instead, to measure
  * the difference on the same file.
+ *
+ * Like the driver, it repacks the Q4_0 matrices llama.cpp repacks
+ * (llx_model_repack(): same results, faster kernels); --plain keeps the
+ * file's layout, to compare.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -43,6 +47,7 @@ struct run_opts {
 	u32 n_threads;
 	bool ids;
 	bool scalar;
+	bool plain;
 	bool timings;
 	bool no_bos;
 	bool small_pages;
@@ -55,7 +60,7 @@ static void die_usage(void)
 		"usage: llamux-run -m MODEL.gguf|mock -p PROMPT [-n N] [-c N_CTX] [-t N]\n"
 		"         [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
 		"         [--repeat-penalty R] [--repeat-last-n N] [--seed S]\n"
-		"         [--ids] [--scalar] [--timings] [--pages 2M|4K]\n"
+		"         [--ids] [--scalar] [--timings] [--pages 2M|4K] [--plain]\n"
 		"       llamux-run -m MODEL.gguf|mock --tokenize TEXT [--no-bos]\n");
 	exit(2);
 }
@@ -84,7 +89,7 @@ static u32 num(const char *s)
 static void parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_TEMP = 256, O_TOPK, O_TOPP, O_MINP, O_PEN, O_LASTN, O_SEED,
-	       O_IDS, O_SCALAR, O_TOK, O_NOBOS, O_TIMINGS, O_PAGES };
+	       O_IDS, O_SCALAR, O_TOK, O_NOBOS, O_TIMINGS, O_PAGES, O_PLAIN };
 	static const struct option lo[] = {
 		{ "temp", required_argument, NULL, O_TEMP },
 		{ "top-k", required_argument, NULL, O_TOPK },
@@ -95,6 +100,7 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "ids", no_argument, NULL, O_IDS },
 		{ "scalar", no_argument, NULL, O_SCALAR },
+		{ "plain", no_argument, NULL, O_PLAIN },
 		{ "tokenize", required_argument, NULL, O_TOK },
 		{ "no-bos", no_argument, NULL, O_NOBOS },
 		{ "timings", no_argument, NULL, O_TIMINGS },
@@ -151,6 +157,9 @@ static void parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_IDS:
 			o->ids = true;
+			break;
+		case O_PLAIN:
+			o->plain = true;
 			break;
 		case O_SCALAR:
 			o->scalar = true;
@@ -451,6 +460,9 @@ int main(int argc, char **argv)
 	}
 	ret = llx_model_create(g, (const u8 *)buf + g->data_offset,
 			       len - g->data_offset, &m);
+	/* the buffer is this process's own copy: repack as the driver does */
+	if (!ret && !o.plain)
+		ret = llx_model_repack(m);
 	if (ret) {
 		fprintf(stderr, "%s: model: %d: %s\n", o.model, ret,
 			llx_shim_last_msg);

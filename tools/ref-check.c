@@ -4,7 +4,7 @@
  * reference generations (../shared/reference/<stem>.json) with the lib/
  * sources, the userspace twin of the llamux_llama KUnit suite.
  *
- *   ref-check [--shared DIR] [--scalar] [--f32math] [STEM...]
+ *   ref-check [--shared DIR] [--scalar] [--plain] [--f32math] [STEM...]
  *
  * For each run of each model, teacher-forced on llama.cpp's ids (prompt,
  * then generated), with the prompt evaluated as one batch and again one
@@ -273,6 +273,9 @@ static bool exact_stem(const char *stem)
 	return !strcmp(stem, "stories260K-Q4_0") || !strcmp(stem, "synth-Q4_0");
 }
 
+/* repack the Q4_0 matrices as the driver does (--plain: keep the layout) */
+static bool repack = true;
+
 static bool check_model(const char *shared, const char *stem, bool f32math)
 {
 	const u64 float_types = BIT_ULL(GGML_TYPE_F32) | BIT_ULL(GGML_TYPE_F16) |
@@ -305,6 +308,8 @@ static bool check_model(const char *shared, const char *stem, bool f32math)
 	if (!ret)
 		ret = llx_model_create(g, buf + g->data_offset,
 				       len - g->data_offset, &m);
+	if (!ret && repack)
+		ret = llx_model_repack(m);
 	if (ret) {
 		printf("%-22s load failed: %d\n", stem, ret);
 		if (g)
@@ -356,13 +361,15 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--scalar")) {
 			llx_tensor_force_scalar(true);
+		} else if (!strcmp(argv[i], "--plain")) {
+			repack = false;
 		} else if (!strcmp(argv[i], "--f32math")) {
 			f32math = true;
 		} else if (!strcmp(argv[i], "--shared") && i + 1 < argc) {
 			shared = argv[++i];
 		} else {
 			fprintf(stderr,
-				"usage: ref-check [--shared DIR] [--scalar] [--f32math] [STEM...]\n");
+				"usage: ref-check [--shared DIR] [--scalar] [--plain] [--f32math] [STEM...]\n");
 			return 2;
 		}
 	}

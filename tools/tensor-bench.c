@@ -24,22 +24,44 @@
 #include <llamux/gguf.h>
 #include <llamux/tensor.h>
 
+#include "../lib/llama_internal.h"
+
 #include <immintrin.h>
 #define XORSHIFT_SEED	0x2545f4914f6cdd1dull
 #include "xorshift.h"
 
 /*
- * The weight types benchmarked: the ggml ids, then (@i == GGML_TYPE_COUNT)
- * LLX_TYPE_Q4_0_R8, Q4_0 in llama.cpp's repacked order, named "Q4_0R".
+ * The weight types benchmarked: the ggml ids, then LLX_TYPE_Q4_0_R8 (Q4_0
+ * in llama.cpp's repacked order, named "Q4_0R") and LLX_TYPE_Q4_0_X8 (the
+ * same repacked at load time, "Q4_0X").
  */
+#define N_WTYPES	(GGML_TYPE_COUNT + 2)
+
 static u32 wtype_at(u32 i)
 {
-	return i == GGML_TYPE_COUNT ? LLX_TYPE_Q4_0_R8 : i;
+	return i == GGML_TYPE_COUNT ? LLX_TYPE_Q4_0_R8 :
+	       i == GGML_TYPE_COUNT + 1 ? LLX_TYPE_Q4_0_X8 : i;
 }
 
 static const char *wtype_name(u32 type)
 {
-	return type == LLX_TYPE_Q4_0_R8 ? "Q4_0R" : llx_type_name(type);
+	return type == LLX_TYPE_Q4_0_R8 ? "Q4_0R" :
+	       type == LLX_TYPE_Q4_0_X8 ? "Q4_0X" : llx_type_name(type);
+}
+
+/* @w (plain Q4_0 rows of @rb bytes) into the repacked layout, in place */
+static void pack_x8(u8 *w, size_t rb, u32 rows)
+{
+	u8 *tmp = malloc(LLX_Q4_0_R8_ROWS * rb);
+	u32 r;
+
+	if (!tmp)
+		exit(1);
+	for (r = 0; r + LLX_Q4_0_R8_ROWS <= rows; r += LLX_Q4_0_R8_ROWS) {
+		memcpy(tmp, w + r * rb, LLX_Q4_0_R8_ROWS * rb);
+		llx_q4_0_x8_pack(w + r * rb, tmp, rb);
+	}
+	free(tmp);
 }
 
 /* Random weights: random bytes with every fp16 scale set to 0.01. */
@@ -204,7 +226,7 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 	       "AVX2 and AVX-512" : "AVX2 (no AVX-512)");
 	printf("%-5s %12s %12s %8s %12s %8s\n", "type", "row Ge/s",
 	       "batch Ge/s", "speedup", "512 Ge/s", "vs AVX2");
-	for (t = 0; t <= GGML_TYPE_COUNT; t++) {
+	for (t = 0; t < N_WTYPES; t++) {
 		u32 type = wtype_at(t);
 		size_t rb = llx_row_size(llx_base_type(type), n);
 		size_t ab = llx_act_size(type, n);
@@ -222,6 +244,8 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 		if (!w || !xq || !x || !y)
 			return 1;
 		fill(type, w, rb * rows);
+		if (type == LLX_TYPE_Q4_0_X8)
+			pack_x8(w, rb, rows);
 		for (k = 0; k < ntok; k++) {
 			for (i = 0; i < n; i++)
 				x[i] = (rnd() & 0xffff) / 32768.0f - 1.0f;
@@ -275,7 +299,7 @@ int main(int argc, char **argv)
 	printf("%-5s %9s %10s %10s %10s %10s %7s %10s\n", "type", "MiB",
 	       "scal GB/s", "avx2 GB/s", "scal Ge/s", "avx2 Ge/s", "speedup",
 	       "512 Ge/s");
-	for (t = 0; t <= GGML_TYPE_COUNT; t++) {
+	for (t = 0; t < N_WTYPES; t++) {
 		u32 type = wtype_at(t);
 		size_t rb = llx_row_size(llx_base_type(type), n);
 		u8 *w, *xq;
@@ -293,6 +317,8 @@ int main(int argc, char **argv)
 		if (!w || !xq || !x || !y)
 			return 1;
 		fill(type, w, rb * rows);
+		if (type == LLX_TYPE_Q4_0_X8)
+			pack_x8(w, rb, rows);
 		for (i = 0; i < (int)n; i++)
 			x[i] = (rnd() & 0xffff) / 32768.0f - 1.0f;
 		llx_quantize_act(type, x, xq, n);

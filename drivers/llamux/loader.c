@@ -339,6 +339,12 @@ int llxd_load(struct llxd_model *m, const char *fw, struct llxd_loaded *out,
 		snprintf(why, why_len, "model build failed (%d)", ret);
 		goto free_gguf;
 	}
+	/* the weights are this model's own copy (vmalloc, pool or mock) */
+	ret = llx_model_repack(out->model);
+	if (ret) {
+		snprintf(why, why_len, "repacking the weights failed (%d)", ret);
+		goto free_gguf;
+	}
 	ret = llxd_load_template(g, out);
 	if (ret) {
 		snprintf(why, why_len, "out of memory");

@@ -71,6 +71,16 @@ struct llx_session;
 int llx_model_create(const struct gguf_ctx *g, const void *data,
 		     u64 data_len, struct llx_model **out);
 void llx_model_free(struct llx_model *m);
+/*
+ * Rewrite @m's weight bytes in place for faster kernels: the Q4_0
+ * matrices that products read in llama.cpp's repacked order get the
+ * interleaved layout LLX_TYPE_Q4_0_X8 (include/llamux/types.h); results
+ * stay bit for bit the same.  Only for weight memory that is writable and
+ * read by @m alone (the @data of llx_model_create(), not a firmware image
+ * or a buffer another model uses); before any session.  Returns 0 (also
+ * when nothing is repacked), -EALREADY on a second call, -ENOMEM.
+ */
+int llx_model_repack(struct llx_model *m);
 const struct llx_hparams *llx_model_hparams(const struct llx_model *m);
 u64 llx_model_n_params(const struct llx_model *m);
 /* Bitmask of ggml types used by the weights (bit = enum ggml_type). */

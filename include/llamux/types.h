@@ -68,10 +68,39 @@ enum ggml_type {
  */
 #define LLX_Q4_0_R8_ROWS	8u
 
-/* GGML_TYPE_Q4_0 for LLX_TYPE_Q4_0_R8, @wtype otherwise. */
+/*
+ * The same matrices repacked at load time (llx_model_repack(), lib/repack.c)
+ * for the kernels: the one definition of the layout.
+ *
+ * Rows are taken in groups of LLX_Q4_0_R8_ROWS (8) consecutive rows; a
+ * group of rows r0..r0+7 occupies exactly the bytes the 8 plain rows did
+ * (8 x row_bytes, starting at row r0's), so sizes, offsets and row
+ * strides are unchanged.  Inside a group, block b (elements 32b..32b+31
+ * of every row) takes the 144 bytes (LLX_Q4_0_X8_GROUP_BLOCK) at
+ * b * 144, the same 8 x 18 bytes as the 8 plain blocks:
+ *
+ *   bytes 0..15:   the 8 rows' fp16 scales d, row r at 2r
+ *   bytes 16..143: for k = 0..3, 32 bytes: row r's qs bytes 4k..4k+3 at
+ *                  16 + 32k + 4r (low nibbles: elements 4k..4k+3; high
+ *                  nibbles: elements 4k+16..4k+19)
+ *
+ * so one 32-byte load holds 4 bytes of each of the 8 rows: dword lane r
+ * is row r, and a dot with one broadcast activation dword gives the 8
+ * rows' partial sums in 8 lanes (16 rows in a zmm for two groups).  The
+ * products sum exactly as LLX_TYPE_Q4_0_R8 does (same bits).
+ * llx_vec_dot_rows() and llx_matmul() take @w at a group's first row and
+ * a multiple of 8 rows (a partial last group is left unwritten); nothing
+ * else reads such a matrix (no dequantisation: token_embd, the one
+ * matrix read row by row, is never repacked).
+ */
+#define LLX_TYPE_Q4_0_X8	0x101u
+#define LLX_Q4_0_X8_GROUP_BLOCK	(LLX_Q4_0_R8_ROWS * sizeof(struct llx_blk_q4_0))
+
+/* GGML_TYPE_Q4_0 for LLX_TYPE_Q4_0_R8/_X8, @wtype otherwise. */
 static inline u32 llx_base_type(u32 wtype)
 {
-	return wtype == LLX_TYPE_Q4_0_R8 ? GGML_TYPE_Q4_0 : wtype;
+	return wtype == LLX_TYPE_Q4_0_R8 || wtype == LLX_TYPE_Q4_0_X8 ?
+	       GGML_TYPE_Q4_0 : wtype;
 }
 
 /*
