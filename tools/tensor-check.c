@@ -19,6 +19,8 @@
 #include <llamux/compat.h>
 #include <llamux/gguf.h>
 #include <llamux/tensor.h>
+
+#include "../lib/llama_internal.h"
 #include "xorshift.h"
 
 static int failures;
@@ -798,6 +800,117 @@ static void check_exp_paths(void)
 	free(g);
 }
 
+/* y = llx_matmul(@type) on the scalar (0), AVX2 (1) or default (2) path */
+static void matmul_path(int path, u32 type, const u8 *w, size_t rb, u32 rows,
+			const u8 *xq, size_t ab, u32 ntok, u32 n, float *y)
+{
+	bool old = false;
+
+	if (path == 0)
+		old = llx_tensor_force_scalar(true);
+	else if (path == 1)
+		old = llx_tensor_force_avx2(true);
+	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, y, rows);
+	if (path == 0)
+		llx_tensor_force_scalar(old);
+	else if (path == 1)
+		llx_tensor_force_avx2(old);
+}
+
+/*
+ * LLX_TYPE_Q4_0_X8: pack then unpack gives the rows back byte for byte;
+ * products on packed rows, on every path, give the bits of
+ * LLX_TYPE_Q4_0_R8 on the plain rows (scalar), NaNs as NaNs; random and
+ * hostile blocks (extreme bytes, the hostile fp16 scales, activations
+ * with zeros, huge, tiny, NaN and -Inf values, all-zero blocks), 8..40
+ * rows (one or two groups per tile, an odd last group) and 1..9 tokens,
+ * plus 12 rows: the partial last group is left unwritten.
+ */
+static void check_x8(void)
+{
+	static const u32 shapes[][2] = { { 8, 1 }, { 16, 1 }, { 24, 1 },
+					 { 40, 1 }, { 8, 2 }, { 16, 3 },
+					 { 24, 4 }, { 40, 5 }, { 16, 7 },
+					 { 8, 9 }, { 12, 1 }, { 12, 6 } };
+	const u32 n = 512, maxr = 40, maxt = 9;
+	size_t rb = llx_row_size(GGML_TYPE_Q4_0, n);
+	size_t ab = llx_act_size(GGML_TYPE_Q4_0, n);
+	u8 *w = malloc(rb * maxr), *wp = malloc(rb * maxr);
+	u8 *back = malloc(rb * LLX_Q4_0_R8_ROWS), *xq = malloc(ab * maxt);
+	float *x = malloc(n * 4), *yr = malloc(maxr * maxt * 4);
+	float *yp = malloc(maxr * maxt * 4);
+	u32 s, r, t, i, hostile, path, bad = 0, bad_rt = 0, outs = 0;
+
+	for (hostile = 0; hostile < 2; hostile++) {
+		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
+			u32 rows = shapes[s][0], ntok = shapes[s][1];
+
+			random_row(GGML_TYPE_Q4_0, w, rb * rows, n * rows);
+			for (i = 0; hostile && i < rb * rows; i++) {
+				u32 v = rnd();
+
+				if (v & 1)
+					w[i] = v & 2 ? 0xff : 0x00;
+			}
+			for (i = 0; hostile && i < rb * rows; i += 18)
+				put_unaligned_le16(hostile_scale(), w + i);
+			for (t = 0; t < ntok; t++) {
+				for (r = 0; r < n; r++) {
+					u32 v = rnd() % 6;
+
+					x[r] = !hostile ? frnd() :
+					       v == 0 || r / 32 == t % 16 ? 0.0f :
+					       v == 1 ? 65000.0f * frnd() :
+					       v == 2 ? 1e-6f * frnd() : frnd();
+					if (hostile && rnd() % 512 == 0)
+						x[r] = rnd() & 1 ? NAN : -INFINITY;
+				}
+				llx_quantize_act(GGML_TYPE_Q4_0, x, xq + t * ab, n);
+			}
+			memcpy(wp, w, rb * rows);
+			for (r = 0; r + LLX_Q4_0_R8_ROWS <= rows;
+			     r += LLX_Q4_0_R8_ROWS) {
+				llx_q4_0_x8_pack(wp + r * rb, w + r * rb, rb);
+				llx_q4_0_x8_unpack(back, wp + r * rb, rb);
+				bad_rt += !!memcmp(back, w + r * rb,
+						   LLX_Q4_0_R8_ROWS * rb);
+			}
+			matmul_path(0, LLX_TYPE_Q4_0_R8, w, rb, rows, xq, ab,
+				    ntok, n, yr);
+			for (path = 0; path < 3; path++) {
+				for (i = 0; i < rows * ntok; i++)
+					yp[i] = -NAN;	/* unwritten shows */
+				matmul_path(path, LLX_TYPE_Q4_0_X8, wp, rb, rows,
+					    xq, ab, ntok, n, yp);
+				for (t = 0; t < ntok; t++) {
+					for (r = 0; r < rows; r++) {
+						float a = yp[t * rows + r];
+						float b = yr[t * rows + r];
+						bool part = r >= rows / 8 * 8;
+
+						outs++;
+						if (part)
+							bad += memcmp(&a, &(float){ -NAN }, 4) != 0;
+						else
+							bad += memcmp(&a, &b, 4) &&
+							       !(isnan(a) && isnan(b));
+					}
+				}
+			}
+		}
+	}
+	printf("Q4_0X (repacked): round trip %u groups differ; scalar/AVX2/default vs Q4_0R scalar %u/%u outputs differ\n",
+	       bad_rt, bad, outs);
+	failures += bad || bad_rt;
+	free(w);
+	free(wp);
+	free(back);
+	free(xq);
+	free(x);
+	free(yr);
+	free(yp);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "../shared/reference/dequant";
@@ -822,6 +935,7 @@ int main(int argc, char **argv)
 	check_matmul();
 	check_avx512();
 	check_q8k_hostile();
+	check_x8();
 	printf("%s\n", failures ? "FAILED" : "all checks passed");
 	return !!failures;
 }
