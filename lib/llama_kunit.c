@@ -304,6 +304,71 @@ static void llx_ref_test(struct kunit *test)
 	}
 }
 
+/* Logits of @a and @b (@n of them) differ in any bit. */
+static bool llx_t_logits_differ(const struct llx_session *a,
+				const struct llx_session *b, u32 n)
+{
+	return memcmp(llx_session_logits_bits(a), llx_session_logits_bits(b),
+		      n * sizeof(u32)) != 0;
+}
+
+static const char *const llx_repack_stems[] = {
+	"stories260K-Q4_0", "synth-Q4_0",
+};
+
+static void llx_repack_desc(const char *const *stem, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", *stem);
+}
+
+KUNIT_ARRAY_PARAM(llx_repack, llx_repack_stems, llx_repack_desc);
+
+/*
+ * llx_model_repack() on a private copy of a Q4_0 model: the bytes change
+ * (the matrices llama.cpp repacks), the logits do not, in any bit: a
+ * 20-token batch, then 4 tokens one at a time; a second call is
+ * -EALREADY.
+ */
+static void llx_repack_test(struct kunit *test)
+{
+	const char *const *stem = test->param_value;
+	struct llx_session *s1, *s2;
+	struct llx_model *m1, *m2;
+	const struct firmware *fw;
+	u32 ids[24], i, nv;
+	u8 *copy;
+
+	fw = llx_t_model_fw(test, *stem);
+	if (!fw)
+		return;
+	copy = kvmalloc(fw->size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
+							copy), 0);
+	memcpy(copy, fw->data, fw->size);
+	m1 = llx_t_model(test, fw->data, fw->size, NULL);
+	m2 = llx_t_model(test, copy, fw->size, NULL);
+	KUNIT_ASSERT_EQ(test, llx_model_repack(m2), 0);
+	KUNIT_EXPECT_EQ(test, llx_model_repack(m2), -EALREADY);
+	KUNIT_EXPECT_NE_MSG(test, memcmp(copy, fw->data, fw->size), 0,
+			    "%s: nothing was repacked", *stem);
+	nv = llx_model_hparams(m1)->n_vocab;
+	for (i = 0; i < ARRAY_SIZE(ids); i++)
+		ids[i] = (1 + 37 * i) % nv;
+	s1 = llx_t_session(test, m1, 64);
+	s2 = llx_t_session(test, m2, 64);
+	KUNIT_ASSERT_EQ(test, llx_forward(s1, ids, 20, NULL, NULL), 0);
+	KUNIT_ASSERT_EQ(test, llx_forward(s2, ids, 20, NULL, NULL), 0);
+	KUNIT_EXPECT_FALSE_MSG(test, llx_t_logits_differ(s1, s2, nv),
+			       "%s: batch logits differ", *stem);
+	for (i = 20; i < ARRAY_SIZE(ids); i++) {
+		KUNIT_ASSERT_EQ(test, llx_forward(s1, &ids[i], 1, NULL, NULL), 0);
+		KUNIT_ASSERT_EQ(test, llx_forward(s2, &ids[i], 1, NULL, NULL), 0);
+		KUNIT_EXPECT_FALSE_MSG(test, llx_t_logits_differ(s1, s2, nv),
+				       "%s: token %u logits differ", *stem, i);
+	}
+}
+
 /* ------------------------------------------------------------------------
  * Data-less cases: the mock model and generated models
  */
@@ -1097,6 +1162,7 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_threads_teardown_test),
 	KUNIT_CASE(llx_par_stress_test),
 	KUNIT_CASE_PARAM(llx_ref_test, llx_ref_gen_params),
+	KUNIT_CASE_PARAM(llx_repack_test, llx_repack_gen_params),
 	{}
 };
 

@@ -38,10 +38,12 @@ static __always_inline __m256i q4x8_dots(const __m256i *lo, const __m256i *hi,
 
 #pragma GCC unroll 4
 	for (k = 0; k < 4; k++) {
-		p = _mm256_add_epi16(p, _mm256_maddubs_epi16(lo[k],
-				_mm256_set1_epi32(get_unaligned_le32(y + 4 * k))));
-		p = _mm256_add_epi16(p, _mm256_maddubs_epi16(hi[k],
-				_mm256_set1_epi32(get_unaligned_le32(y + 16 + 4 * k))));
+		__m256i yl = _mm256_set1_epi32(get_unaligned_le32(y + 4 * k));
+		__m256i yh = _mm256_set1_epi32(get_unaligned_le32(y + 16 +
+								  4 * k));
+
+		p = _mm256_add_epi16(p, _mm256_maddubs_epi16(lo[k], yl));
+		p = _mm256_add_epi16(p, _mm256_maddubs_epi16(hi[k], yh));
 	}
 	return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
 }

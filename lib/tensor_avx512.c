@@ -57,10 +57,12 @@ static __always_inline __m256i q4x8_dots(const __m256i *lo, const __m256i *hi,
 
 #pragma GCC unroll 4
 	for (k = 0; k < 4; k++) {
-		a = _mm256_dpbusd_epi32(a, lo[k],
-				_mm256_set1_epi32(get_unaligned_le32(y + 4 * k)));
-		c = _mm256_dpbusd_epi32(c, hi[k],
-				_mm256_set1_epi32(get_unaligned_le32(y + 16 + 4 * k)));
+		__m256i yl = _mm256_set1_epi32(get_unaligned_le32(y + 4 * k));
+		__m256i yh = _mm256_set1_epi32(get_unaligned_le32(y + 16 +
+								  4 * k));
+
+		a = _mm256_dpbusd_epi32(a, lo[k], yl);
+		c = _mm256_dpbusd_epi32(c, hi[k], yh);
 	}
 	return _mm256_add_epi32(a, c);
 }
@@ -113,10 +115,12 @@ static __always_inline void q4x8_tile16(const u8 *g, size_t gs, const u8 *x,
 
 #pragma GCC unroll 4
 			for (k = 0; k < 4; k++) {
-				a = _mm512_dpbusd_epi32(a, lo[k],
-					_mm512_set1_epi32(get_unaligned_le32(xb->qs + 4 * k)));
-				c = _mm512_dpbusd_epi32(c, hi[k],
-					_mm512_set1_epi32(get_unaligned_le32(xb->qs + 16 + 4 * k)));
+				const u8 *q = xb->qs + 4 * k;
+				__m512i yl = _mm512_set1_epi32(get_unaligned_le32(q));
+				__m512i yh = _mm512_set1_epi32(get_unaligned_le32(q + 16));
+
+				a = _mm512_dpbusd_epi32(a, lo[k], yl);
+				c = _mm512_dpbusd_epi32(c, hi[k], yh);
 			}
 			acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(a, c)),
 						 d, acc[t]);
@@ -169,7 +173,6 @@ static void q4x8_matmul16(const u8 *w, size_t rb, u32 nrows, const u8 *x,
 /* rows and token pairs per tile: 16 accumulators of 2 x 8 lanes */
 #define TILE_R	LLX_MATMUL_TILE_ROWS
 #define TILE_P	4
-
 
 /* log2 of the bias that makes a weight unsigned: q = u - bias */
 static __always_inline int q32_bias_shift(u32 type)

@@ -444,6 +444,46 @@ static void llx_matmul_avx512(struct kunit *test)
 }
 
 /*
+ * The repacked Q4_0 layout (LLX_TYPE_Q4_0_X8): round trip, and products
+ * on every path equal to LLX_TYPE_Q4_0_R8 on the plain rows, bit for bit,
+ * on random and hostile blocks; 8..40 rows (an odd last group for the
+ * 16-row AVX-512 tile), 1..9 tokens.
+ */
+static void llx_q4_0_x8(struct kunit *test)
+{
+	static const u32 shapes[][2] = { { 8, 1 }, { 24, 1 }, { 40, 1 },
+					 { 16, 2 }, { 24, 4 }, { 40, 5 },
+					 { 8, 9 } };
+	const u32 n = 256, maxr = 40, maxt = 9;
+	size_t rb = llx_row_size(GGML_TYPE_Q4_0, n);
+	size_t ab = act_size(GGML_TYPE_Q4_0, n);
+	u32 s, h, bad = 0, bad_rt = 0, seed = 0x5eed;
+	float *x, *yr, *yp;
+	u8 *w, *wp, *back, *xq;
+
+	w = kunit_kzalloc(test, rb * maxr, GFP_KERNEL);
+	wp = kunit_kzalloc(test, rb * maxr, GFP_KERNEL);
+	back = kunit_kzalloc(test, rb * LLX_Q4_0_R8_ROWS, GFP_KERNEL);
+	xq = kunit_kzalloc(test, ab * maxt, GFP_KERNEL);
+	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
+	yr = kunit_kcalloc(test, maxr * maxt, sizeof(*yr), GFP_KERNEL);
+	yp = kunit_kcalloc(test, maxr * maxt, sizeof(*yp), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w && wp && back && xq && x && yr && yp);
+
+	for (h = 0; h < 2; h++) {
+		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
+			llx_fpu_begin();
+			bad += llx_kt_x8(w, wp, back, xq, x, yr, yp, n,
+					 shapes[s][0], shapes[s][1], h, &seed,
+					 &bad_rt);
+			llx_fpu_end();
+		}
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad_rt, 0, "pack/unpack lost bytes");
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "repacked products differ from Q4_0R");
+}
+
+/*
  * Hostile block scales: a NaN scale makes the row NaN (it never becomes a
  * finite number), the largest and the smallest F16 scales stay finite, an
  * Inf activation does not crash; unsupported types write nothing.
@@ -851,6 +891,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE_PARAM(llx_vec_dot_hostile, mm_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_matmul_types, mm_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_matmul_avx512, mm_cases_gen_params),
+	KUNIT_CASE(llx_q4_0_x8),
 	KUNIT_CASE(llx_q8_rounding),
 	KUNIT_CASE(llx_q8k_rounding),
 	KUNIT_CASE(llx_half_conversions),

@@ -12,6 +12,7 @@
 #include <llamux/compat.h>
 #include <llamux/tensor.h>
 
+#include "llama_internal.h"
 #include "tensor_kunit_fp.h"
 
 /* distance in units in the last place between two finite floats */
@@ -260,6 +261,81 @@ void llx_kt_matmul_avx512(u32 type, u8 *w, u8 *xq, float *x, float *ya,
 		llx_quantize_act(type, x, xq + t * ab, n);
 	}
 	kt_matmul_3way(type, w, xq, ya, y2, ys, xp, n, rows, ntok, res);
+}
+
+/* llx_matmul() of @type on path 0 scalar, 1 AVX2, 2 the default */
+static void kt_matmul_path(int path, u32 type, const u8 *w, size_t rb,
+			   u32 rows, const u8 *xq, size_t ab, u32 ntok, u32 n,
+			   float *y)
+{
+	bool old = false;
+
+	if (path == 0)
+		old = llx_tensor_force_scalar(true);
+	else if (path == 1)
+		old = llx_tensor_force_avx2(true);
+	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, y, rows);
+	if (path == 0)
+		llx_tensor_force_scalar(old);
+	else if (path == 1)
+		llx_tensor_force_avx2(old);
+}
+
+/*
+ * LLX_TYPE_Q4_0_X8: @rows (a multiple of 8) random or @hostile Q4_0 rows
+ * in @w, packed into @wp; unpacking each group into @back gives it back
+ * (*@bad_rt counts the groups that do not).  Every path's product on @wp
+ * gives the bits of LLX_TYPE_Q4_0_R8 on @w, scalar, NaNs as NaNs; the
+ * hostile activations hold zeros, extremes, NaN/-Inf and a zero block.
+ * Returns the outputs that differ.
+ */
+u32 llx_kt_x8(u8 *w, u8 *wp, u8 *back, u8 *xq, float *x, float *yr,
+	      float *yp, u32 n, u32 rows, u32 ntok, bool hostile, u32 *seed,
+	      u32 *bad_rt)
+{
+	size_t rb = llx_row_size(GGML_TYPE_Q4_0, n);
+	size_t ab = llx_act_size(GGML_TYPE_Q4_0, n);
+	u32 i, t, v, bad = 0;
+	int path;
+
+	random_rows(GGML_TYPE_Q4_0, w, rb, rows, n, seed);
+	for (i = 0; hostile && i < rb * rows; i++) {
+		v = test_rnd(seed);
+		if (v & 1)
+			w[i] = v & 2 ? 0xff : 0x00;
+	}
+	for (i = 0; hostile && i < rb * rows; i += 18) {
+		v = test_rnd(seed);
+		put_unaligned_le16(kt_hostile_d[v % 64 ? v % 7 :
+				   7 + (v >> 8) % 3], w + i);
+	}
+	for (t = 0; t < ntok; t++) {
+		for (i = 0; i < n; i++) {
+			v = test_rnd(seed);
+			x[i] = !hostile ? test_frnd(seed) :
+			       v % 5 == 0 || i / 32 == t ? 0.0f :
+			       v % 5 == 1 ? 65000.0f * test_frnd(seed) :
+			       test_frnd(seed);
+			if (hostile && v % 512 == 3)
+				x[i] = llx_f32_from_bits(v & 1024 ? 0x7fc00000 :
+							 0xff800000);
+		}
+		llx_quantize_act(GGML_TYPE_Q4_0, x, xq + t * ab, n);
+	}
+	for (i = 0; i + LLX_Q4_0_R8_ROWS <= rows; i += LLX_Q4_0_R8_ROWS) {
+		llx_q4_0_x8_pack(wp + i * rb, w + i * rb, rb);
+		llx_q4_0_x8_unpack(back, wp + i * rb, rb);
+		*bad_rt += !!memcmp(back, w + i * rb, LLX_Q4_0_R8_ROWS * rb);
+	}
+	kt_matmul_path(0, LLX_TYPE_Q4_0_R8, w, rb, rows, xq, ab, ntok, n, yr);
+	for (path = 0; path < 3; path++) {
+		kt_matmul_path(path, LLX_TYPE_Q4_0_X8, wp, rb, rows, xq, ab,
+			       ntok, n, yp);
+		for (i = 0; i < rows * ntok; i++)
+			bad += llx_f32_bits(yp[i]) != llx_f32_bits(yr[i]) &&
+			       !kt_both_nan(yp[i], yr[i]);
+	}
+	return bad;
 }
 
 /* Rows differing between scalar and AVX2 on ggml's blocks @raw. */
