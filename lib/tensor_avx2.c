@@ -1187,19 +1187,12 @@ static __always_inline void matmul_k(u32 type, const u8 *w, size_t rb,
 	}
 }
 
-bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
-			    u32 nrows, const void *xq, size_t xq_stride,
-			    u32 ntok, u32 n, float *y, size_t y_stride)
+/* the tiles above, in a frame of their own (no calls out of it) */
+static noinline bool matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
+				   u32 nrows, const void *xq, size_t xq_stride,
+				   u32 ntok, u32 n, float *y, size_t y_stride)
 {
 	switch (wtype) {
-	case LLX_TYPE_Q4_0_R8:
-		q4r8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
-			    y_stride);
-		return true;
-	case LLX_TYPE_Q4_0_X8:
-		q4x8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
-			    y_stride);
-		return true;
 	case GGML_TYPE_Q4_0:
 		matmul_q32(GGML_TYPE_Q4_0, w, row_bytes, nrows, xq, xq_stride,
 			   ntok, n, y, y_stride);
@@ -1223,4 +1216,22 @@ bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 	default:
 		return false;
 	}
+}
+
+bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
+			    u32 nrows, const void *xq, size_t xq_stride,
+			    u32 ntok, u32 n, float *y, size_t y_stride)
+{
+	if (wtype == LLX_TYPE_Q4_0_R8) {
+		q4r8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
+		return true;
+	}
+	if (wtype == LLX_TYPE_Q4_0_X8) {
+		q4x8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
+		return true;
+	}
+	return matmul_blocks(wtype, w, row_bytes, nrows, xq, xq_stride, ntok,
+			     n, y, y_stride);
 }
