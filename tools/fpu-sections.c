@@ -218,7 +218,8 @@ static void model_stage(const char *path)
 	rewind(f);
 	buf = malloc(len);
 	if (fread(buf, 1, len, f) != (size_t)len || llx_gguf_parse(buf, len, len, &g) ||
-	    llx_model_create(g, buf + g->data_offset, len - g->data_offset, &m)) {
+	    llx_model_create(g, buf + g->data_offset, len - g->data_offset, &m) ||
+	    llx_model_repack(m)) {	/* as the driver does: the buffer is ours */
 		printf("%s: load failed\n", path);
 		exit(1);
 	}
