@@ -807,9 +807,12 @@ static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
 
 /*
  * Rows of a matrix product per FP section, for @nt tokens: whole tiles of
- * LLX_MATMUL_TILE_ROWS where the budget holds one; for a matrix in
- * llama.cpp's repacked order whole tiles of LLX_Q4_0_R8_ROWS always (one
- * tile may take up to 8 x LLX_BATCH rows' work, under 2x the budget).
+ * LLX_MATMUL_TILE_ROWS where the budget holds one.  A matrix in
+ * llama.cpp's repacked order always gets whole groups of LLX_Q4_0_R8_ROWS
+ * (the repacked layout is only readable from a group's first row; its
+ * rows are a multiple of 8 and the parts start on 16-row boundaries), so
+ * a section may hold 8 rows where the budget holds fewer (TinyLlama's
+ * w_down, 5632 columns x 32 tokens: 1.4x the AVX2 budget).
  */
 static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 			u32 nt)
