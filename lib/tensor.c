@@ -17,6 +17,8 @@
  *      32-element blocks: exact int32 sums of 4 consecutive products form
  *        8 lanes; lane += (d_w * d_x) * sum; reduced like ggml's
  *        hsum_float_8; Q4_1/Q5_1 add their m * s terms separately.
+ *      Q4_0 that llama.cpp repacks (LLX_TYPE_Q4_0_R8/_X8): one float per
+ *        output, acc = fma((float)isum, d_w * d_x, acc) per block.
  *      K-quants: exact integer sums per 256-element super-block, then
  *        acc += d * sum - dmin * mins, in block order.
  *  - Math functions are computed in double and rounded once to float:
