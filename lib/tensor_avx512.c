@@ -146,8 +146,9 @@ static __always_inline void q4x8_groups16(const u8 *w, size_t rb, u32 nrows,
 		q4x8_tile(w + r * rb, x, xs, nb, y + r, ys, nt);
 }
 
-static noinline void q4x8_matmul16(const u8 *w, size_t rb, u32 nrows, const u8 *x,
-			  size_t xs, u32 ntok, u32 n, float *y, size_t ys)
+static noinline void q4x8_matmul16(const u8 *w, size_t rb, u32 nrows,
+				   const u8 *x, size_t xs, u32 ntok, u32 n,
+				   float *y, size_t ys)
 {
 	u32 nb = n / 32, t = 0;
 

@@ -181,8 +181,9 @@ static __always_inline void q4r8_rows(const u8 *w, size_t rb, u32 nrows,
  * 1..3 left as one narrower tile.  Each output element is summed alone,
  * so the grouping changes no bits.
  */
-static noinline void q4r8_matmul(const u8 *w, size_t rb, u32 nrows, const u8 *x,
-			size_t xs, u32 ntok, u32 n, float *y, size_t ys)
+static noinline void q4r8_matmul(const u8 *w, size_t rb, u32 nrows,
+				 const u8 *x, size_t xs, u32 ntok, u32 n,
+				 float *y, size_t ys)
 {
 	u32 nb = n / 32, t = 0;
 
@@ -279,9 +280,10 @@ static __always_inline void q4x8_groups(const u8 *w, size_t rb, u32 nrows,
  * q4r8_matmul() for the repacked layout; a partial last group unwritten
  * (lib/tensor_avx512.c has its own, 16 rows wide)
  */
-static noinline void __maybe_unused q4x8_matmul(const u8 *w, size_t rb, u32 nrows,
-				       const u8 *x, size_t xs, u32 ntok, u32 n,
-				       float *y, size_t ys)
+static noinline void __maybe_unused q4x8_matmul(const u8 *w, size_t rb,
+						u32 nrows, const u8 *x,
+						size_t xs, u32 ntok, u32 n,
+						float *y, size_t ys)
 {
 	u32 nb = n / 32, t = 0;
 
