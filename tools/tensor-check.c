@@ -420,12 +420,13 @@ static void check_fma(void)
  * llx_matmul's batched products: scalar and AVX2 equal for every type, and
  * for the block formats equal to the scalar one-row dots (the tiles change
  * which elements are computed together, not how one is summed).  Shapes
- * cover partial tiles of rows and tokens.
+ * cover partial tiles of rows and tokens (the last 1, 2 or 3 tokens); the
+ * AVX2 kernels run forced too, into outputs pre-filled with NaN.
  */
 static void check_matmul(void)
 {
 	static const u32 shapes[][2] = { { 7, 5 }, { 8, 4 }, { 3, 11 },
-					 { 1, 2 }, { 16, 32 } };
+					 { 1, 2 }, { 16, 32 }, { 5, 6 } };
 	const u32 n = 512;
 	u32 type, s, t, r, bad = 0, bad_rows = 0;
 
@@ -441,11 +442,14 @@ static void check_matmul(void)
 		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
 			u32 rows = shapes[s][0], ntok = shapes[s][1];
 			u8 *w = malloc(rb * rows), *xq = malloc(ab * ntok);
-			float *x = malloc(n * 4), *ya, *ys, *yr;
+			float *x = malloc(n * 4), *ya, *ys, *yr, *y2;
 
 			ya = malloc(rows * ntok * 4);
 			ys = malloc(rows * ntok * 4);
 			yr = malloc(rows * ntok * 4);
+			y2 = malloc(rows * ntok * 4);
+			for (r = 0; r < rows * ntok; r++)
+				y2[r] = NAN;	/* an output not written shows */
 			random_row(type, w, rb * rows, n * rows);
 			for (t = 0; t < ntok; t++) {
 				for (r = 0; r < n; r++)
@@ -453,6 +457,9 @@ static void check_matmul(void)
 				llx_quantize_act(type, x, xq + t * ab, n);
 			}
 			llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ya, rows);
+			llx_tensor_force_avx2(true);
+			llx_matmul(type, w, rb, rows, xq, ab, ntok, n, y2, rows);
+			llx_tensor_force_avx2(false);
 			llx_tensor_force_scalar(true);
 			llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ys, rows);
 			for (t = 0; t < ntok; t++)
@@ -461,8 +468,10 @@ static void check_matmul(void)
 			llx_tensor_force_scalar(false);
 			for (r = 0; r < rows * ntok; r++) {
 				bad += memcmp(&ya[r], &ys[r], 4) != 0;
+				bad += memcmp(&y2[r], &ys[r], 4) != 0;
 				bad_rows += blocks && memcmp(&ya[r], &yr[r], 4);
 			}
+			free(y2);
 			free(w);
 			free(xq);
 			free(x);
