@@ -34,7 +34,7 @@ llx-int-objs  := gguf.o schema.o tokenizer.o unicode.o mock.o llama_glue.o fpu.o
 		 sampler_glue.o par.o chat.o repack.o
 llx-fpu-objs  := tensor.o llama.o sampler.o
 llx-avx2-objs := tensor_avx2.o
-llx-avx512-objs := tensor_avx512.o tensor_avx512_k.o
+llx-avx512-objs := tensor_avx512.o tensor_avx512_k.o tensor_avx512_f.o
 
 # llx_fp_flags PREFIX, OBJS, CFLAGS: the FP flags for PREFIX/OBJS.
 llx_fp_flags = $(foreach o,$(2),\

@@ -1217,6 +1217,7 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		return;
 	if (LLX_HAVE_AVX512 && llx_tensor_using_avx512() &&
 	    (llx_avx512_vec_dot_rows_k(wtype, w, row_bytes, xq, n, y, nrows) ||
+	     llx_avx512_vec_dot_rows_f(wtype, w, row_bytes, xq, n, y, nrows) ||
 	     llx_avx512_vec_dot_rows(wtype, w, row_bytes, xq, n, y, nrows)))
 		return;
 	if (llx_tensor_using_avx2() &&

@@ -220,39 +220,52 @@ float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n)
 }
 
 /*
- * Tiles of 2 weight rows x 4 activations: eight independent accumulators,
- * each element converted once per tile; every output summed exactly as
- * dot_tiled() sums it.
+ * Tiles of 2 weight rows x @nt <= 4 activations: up to eight independent
+ * accumulators, each element converted once per tile; every output summed
+ * exactly as dot_tiled() sums it (n % 8 == 0 here).
  */
 static __always_inline void tile_wide(const u8 *w, size_t rb, const u8 *x,
 				      size_t xs, u32 n, float *y, size_t ys,
-				      u32 kind, const int nr)
+				      u32 kind, const int nr, const int nt)
 {
 	__m256 a[2][4];
 	size_t i;
 	int r, t;
 
 	for (r = 0; r < nr; r++)
-		for (t = 0; t < 4; t++)
+		for (t = 0; t < nt; t++)
 			a[r][t] = _mm256_setzero_ps();
 	for (i = 0; i < n; i += 8) {
-		__m256 x0 = wide8(x, i, kind), x1 = wide8(x + xs, i, kind);
-		__m256 x2 = wide8(x + 2 * xs, i, kind);
-		__m256 x3 = wide8(x + 3 * xs, i, kind);
+		__m256 xv[4];
 
+#pragma GCC unroll 4
+		for (t = 0; t < nt; t++)
+			xv[t] = wide8(x + t * xs, i, kind);
 #pragma GCC unroll 2
 		for (r = 0; r < nr; r++) {
 			__m256 wv = wide8(w + r * rb, i, kind);
 
-			a[r][0] = fma_wx(wv, x0, a[r][0]);
-			a[r][1] = fma_wx(wv, x1, a[r][1]);
-			a[r][2] = fma_wx(wv, x2, a[r][2]);
-			a[r][3] = fma_wx(wv, x3, a[r][3]);
+#pragma GCC unroll 4
+			for (t = 0; t < nt; t++)
+				a[r][t] = fma_wx(wv, xv[t], a[r][t]);
 		}
 	}
 	for (r = 0; r < nr; r++)
-		for (t = 0; t < 4; t++)
+		for (t = 0; t < nt; t++)
 			y[t * ys + r] = hsum8_fixed(a[r][t]);
+}
+
+/* the last 1..3 tokens of a batch: one tile */
+static __always_inline void tile_tail(const u8 *w, size_t rb, const u8 *x,
+				      size_t xs, u32 n, float *y, size_t ys,
+				      u32 kind, const int nr, u32 nt)
+{
+	if (nt == 1)
+		tile_wide(w, rb, x, xs, n, y, ys, kind, nr, 1);
+	else if (nt == 2)
+		tile_wide(w, rb, x, xs, n, y, ys, kind, nr, 2);
+	else
+		tile_wide(w, rb, x, xs, n, y, ys, kind, nr, 3);
 }
 
 static __always_inline void matmul_tiled(const u8 *w, size_t row_bytes,
@@ -268,18 +281,19 @@ static __always_inline void matmul_tiled(const u8 *w, size_t row_bytes,
 		for (t = 0; t + 4 <= ntok; t += 4) {
 			if (two)
 				tile_wide(w, row_bytes, x + t * xs, xs, n,
-					  y + t * ys + r, ys, kind, 2);
+					  y + t * ys + r, ys, kind, 2, 4);
 			else
 				tile_wide(w, row_bytes, x + t * xs, xs, n,
-					  y + t * ys + r, ys, kind, 1);
+					  y + t * ys + r, ys, kind, 1, 4);
 		}
-		for (; t < ntok; t++) {
-			y[t * ys + r] = dot_tiled(w, x + t * xs, n, kind);
-			if (two)
-				y[t * ys + r + 1] = dot_tiled(w + row_bytes,
-							      x + t * xs, n,
-							      kind);
-		}
+		if (t == ntok)
+			continue;
+		if (two)
+			tile_tail(w, row_bytes, x + t * xs, xs, n,
+				  y + t * ys + r, ys, kind, 2, ntok - t);
+		else
+			tile_tail(w, row_bytes, x + t * xs, xs, n,
+				  y + t * ys + r, ys, kind, 1, ntok - t);
 	}
 }
 

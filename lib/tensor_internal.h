@@ -117,6 +117,9 @@ bool llx_avx512_matmul_k(u32 wtype, const void *w, size_t row_bytes,
 			 u32 nrows, const void *xq, size_t xq_stride,
 			 u32 ntok, u32 n, float *y, size_t y_stride);
 void llx_avx512_quantize_q8_k(const float *x, void *out, u32 n);
+/* the one-token F16/BF16 one, lib/tensor_avx512_f.c: the same contract */
+bool llx_avx512_vec_dot_rows_f(u32 wtype, const void *w, size_t row_bytes,
+			       const void *xq, u32 n, float *y, u32 nrows);
 bool llx_avx512_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 			     u32 nrows, const void *xq, size_t xq_stride,
 			     u32 ntok, u32 n, float *y, size_t y_stride);

@@ -481,6 +481,50 @@ static void llx_q4_0_x8(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ_MSG(test, bad_rt, 0, "pack/unpack lost bytes");
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "repacked products differ from Q4_0R");
+ * One token of F16 and BF16 rows: llx_vec_dot_rows() as dispatched (the
+ * AVX-512 one-row kernel where the CPU has it) against AVX2 and scalar,
+ * bit for bit, NaNs aside: ragged n (a tail past the last 32), 1..7 and 13
+ * rows at an odd address, random then hostile halves (NaN, infinite,
+ * subnormal) in rows and activation; outputs pre-filled with a NaN no
+ * path makes, a guard past the last row.
+ */
+static void llx_dot_f16_rows(struct kunit *test)
+{
+	static const u32 ns[] = { 1, 7, 31, 32, 33, 40, 264, 1000 };
+	static const u32 nrs[] = { 1, 2, 3, 4, 5, 6, 7, 13 };
+	const u32 maxn = 1000, maxr = 13;
+	u32 c, seed = 0x5eed, bad = 0, nans = 0, outs = 0;
+	float *x, *y;
+	bool has512;
+	u8 *w, *xq;
+
+	w = kunit_kzalloc(test, 2 * maxn * maxr + 1, GFP_KERNEL);
+	xq = kunit_kzalloc(test, 2 * maxn, GFP_KERNEL);
+	x = kunit_kcalloc(test, maxn, sizeof(*x), GFP_KERNEL);
+	y = kunit_kcalloc(test, 3 * (maxr + 1), sizeof(*y), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w && xq && x && y);
+
+	llx_fpu_begin();
+	llx_tensor_init();
+	has512 = llx_tensor_using_avx512();
+	llx_fpu_end();
+	/* c: hostile, rows, n, type */
+	for (c = 0; c < 2 * ARRAY_SIZE(nrs) * ARRAY_SIZE(ns) * 2; c++) {
+		u32 h = c % 2, b = c / 2 % ARRAY_SIZE(nrs);
+		u32 a = c / 2 / ARRAY_SIZE(nrs) % ARRAY_SIZE(ns);
+		u32 type = c / 2 / ARRAY_SIZE(nrs) / ARRAY_SIZE(ns) ?
+			   GGML_TYPE_BF16 : GGML_TYPE_F16;
+
+		llx_fpu_begin();
+		bad += llx_kt_dot_f16_rows(type, w + (c / 2 & 1), xq, x, y,
+					   ns[a], nrs[b], h, &seed, &nans);
+		llx_fpu_end();
+		outs += nrs[b];
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%u of %u one-token F16/BF16 outputs differ",
+			    bad, outs);
+	kunit_info(test, "%u outputs (%u NaN), %s", outs, nans,
+		   has512 ? "AVX-512" : "AVX2 or scalar");
 }
 
 /*
@@ -892,6 +936,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE_PARAM(llx_matmul_types, mm_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_matmul_avx512, mm_cases_gen_params),
 	KUNIT_CASE(llx_q4_0_x8),
+	KUNIT_CASE(llx_dot_f16_rows),
 	KUNIT_CASE(llx_q8_rounding),
 	KUNIT_CASE(llx_q8k_rounding),
 	KUNIT_CASE(llx_half_conversions),

@@ -334,6 +334,77 @@ u32 llx_kt_x8(u8 *w, u8 *wp, u8 *back, u8 *xq, float *x, float *yr,
 		for (i = 0; i < rows * ntok; i++)
 			bad += llx_f32_bits(yp[i]) != llx_f32_bits(yr[i]) &&
 			       !kt_both_nan(yp[i], yr[i]);
+/*
+ * A hostile half of @type from random bits @v: the largest finite,
+ * subnormal, zero, the smallest normal, either sign, often; infinite or
+ * NaN rarely; else @v with a tame exponent.
+ */
+static u16 kt_hostile_half(u32 type, u32 v)
+{
+	static const u16 f16[] = { 0x7bff, 0x0001, 0x03ff, 0x0000, 0x0400,
+				   0x7c00, 0x7e00 };
+	static const u16 bf16[] = { 0x7f7f, 0x0001, 0x007f, 0x0000, 0x0080,
+				    0x7f80, 0x7fc0 };
+	const u16 *t = type == GGML_TYPE_F16 ? f16 : bf16;
+	u16 h = v >> 16;
+
+	if (v % 4 == 0)
+		return t[(v >> 2) % 5] | (h & 0x8000);
+	if (v % 1024 == 1)
+		return t[5 + (v >> 12) % 2] | (h & 0x8000);
+	if (type == GGML_TYPE_F16)
+		return (h & 0x83ff) | ((7 + (h >> 10) % 16) << 10);
+	return (h & 0x807f) | ((119 + (h >> 7) % 16) << 7);
+}
+
+/*
+ * llx_dot_f16_rows: one token of @rows F16/BF16 rows (@w, rows 2n bytes
+ * apart, any alignment) through llx_vec_dot_rows() as dispatched (the
+ * AVX-512 kernel where the CPU has it), AVX2 and scalar, random or
+ * hostile halves.  @y holds 3 x (@rows + 1) floats, filled with a NaN no
+ * path makes; returns the outputs that differ in any bit (NaNs aside,
+ * counted in *@nans), are left unwritten, or the guard past the last row
+ * written.
+ */
+u32 llx_kt_dot_f16_rows(u32 type, u8 *w, u8 *xq, float *x, float *y,
+			u32 n, u32 rows, bool hostile, u32 *seed, u32 *nans)
+{
+	const u32 fill = 0x7fc0dead;
+	size_t rb = 2 * (size_t)n;
+	u32 i, r, p, bad = 0;
+	bool o2, os;
+
+	random_rows(type, w, rb, rows, n, seed);
+	for (i = 0; i < n; i++)
+		x[i] = test_frnd(seed);
+	llx_quantize_act(type, x, xq, n);
+	for (i = 0; hostile && i < n * rows; i++)
+		put_unaligned_le16(kt_hostile_half(type, test_rnd(seed)),
+				   w + 2 * i);
+	for (i = 0; hostile && i < n; i++)
+		put_unaligned_le16(kt_hostile_half(type, test_rnd(seed)),
+				   xq + 2 * i);
+	for (p = 0; p < 3; p++) {
+		float *yp = y + p * (rows + 1);
+
+		for (r = 0; r <= rows; r++)
+			yp[r] = llx_f32_from_bits(fill);
+		o2 = llx_tensor_force_avx2(p == 1);
+		os = llx_tensor_force_scalar(p == 2);
+		llx_vec_dot_rows(type, w, rb, xq, n, yp, rows);
+		llx_tensor_force_scalar(os);
+		llx_tensor_force_avx2(o2);
+		bad += llx_f32_bits(yp[rows]) != fill;
+	}
+	for (r = 0; r < rows; r++) {
+		u32 a = llx_f32_bits(y[r]), b2 = llx_f32_bits(y[rows + 1 + r]);
+		u32 bs = llx_f32_bits(y[2 * (rows + 1) + r]);
+		bool nan = kt_both_nan(y[r], y[rows + 1 + r]) &&
+			   kt_both_nan(y[r], y[2 * (rows + 1) + r]);
+
+		*nans += nan;
+		bad += !nan && (a != b2 || a != bs);
+		bad += a == fill;
 	}
 	return bad;
 }

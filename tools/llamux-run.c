@@ -322,6 +322,15 @@ static void print_timings(const struct llx_session *s, u32 n_layer)
 			t[i].total_ns / 1e6);
 }
 
+/* CPU time of the process, all its threads (user + system) */
+static u64 cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 static int generate(const struct run_opts *o, struct llx_model *m,
 		    const struct llx_vocab *v, const u32 *prompt, u32 n_prompt)
 {
@@ -331,7 +340,7 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 	struct llx_detok dt;
 	u32 *gen, n_gen = 0, n_ctx = o->n_ctx, i;
 	char piece[LLX_MAX_DETOK_OUT];
-	u64 t0, t_prompt, t_gen;
+	u64 t0, t_prompt, t_gen, c0, c_prompt, c_gen;
 	int ret, len;
 
 	if (!n_ctx)
@@ -360,9 +369,12 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 
 	llx_detok_init(&dt, v);
 	t0 = llx_now_ns();
+	c0 = cpu_ns();
 	ret = llx_forward(s, prompt, n_prompt, NULL, NULL);
 	t_prompt = llx_now_ns() - t0;
+	c_prompt = cpu_ns() - c0;
 	t0 = llx_now_ns();
+	c0 = cpu_ns();
 	while (!ret && n_gen < o->n_predict) {
 		u32 id = llx_sampler_sample(smp, s);
 
@@ -379,6 +391,7 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 		ret = llx_forward(s, &id, 1, NULL, NULL);
 	}
 	t_gen = llx_now_ns() - t0;
+	c_gen = cpu_ns() - c0;
 	len = llx_detok_flush(&dt, piece, sizeof(piece));
 	if (len > 0)
 		fwrite(piece, 1, len, stdout);
@@ -400,6 +413,10 @@ static int generate(const struct run_opts *o, struct llx_model *m,
 		llx_tensor_using_avx512() ? "avx512" :
 		llx_tensor_using_avx2() ? "avx2" : "scalar",
 		llx_session_threads(s));
+	fprintf(stderr,
+		"cpu: prompt %.3f s (%.1f tok/s); decode %.3f s (%.1f tok/s)\n",
+		secs(c_prompt), n_prompt / secs(c_prompt ? c_prompt : 1),
+		secs(c_gen), (n_gen > 1 ? n_gen - 1 : 0) / secs(c_gen ? c_gen : 1));
 	if (o->timings)
 		print_timings(s, hp->n_layer);
 	free(gen);

@@ -165,19 +165,34 @@ static int main_bandwidth(void)
 	return 0;
 }
 
-/* NTOK activations: the engine's chunked batch, or token by token */
+/*
+ * NTOK activations: the engine's chunked batch, or token by token; for
+ * F16/BF16 with @xp, the batch as the engine runs it (llx_fp_matmul_rows()):
+ * the activations converted once per matrix into @xp, then
+ * llx_matmul_pairs() on sections of whole 4-row tiles.
+ */
 static double bench_batch(u32 type, const u8 *w, size_t rb, const u8 *xq,
 			  size_t ab, u32 n, float *y, u32 rows, u32 ntok,
-			  double secs, bool batch)
+			  double secs, bool batch, float *xp)
 {
 	u32 chunk = max_t(u32, 1, (1u << 19) / (n * ntok)), r, t;
 	double t0 = cpu_s(), el;
 	u64 iters = 0;
 
+	if (xp) {
+		chunk = max_t(u32, 1, (1u << 20) / (n * ntok));
+		if (chunk >= 4)
+			chunk -= chunk % 4;
+	}
 	do {
+		for (t = 0; xp && t < ntok; t++)
+			llx_act_pairs(type, xq + t * ab, t, n, xp);
 		for (r = 0; r < rows; r += chunk) {
 			u32 nr = min(chunk, rows - r);
 
+			if (xp && llx_matmul_pairs(type, w + r * rb, rb, nr, xp,
+						   ntok, n, y + r, rows))
+				continue;
 			if (batch) {
 				llx_matmul(type, w + r * rb, rb, nr, xq, ab,
 					   ntok, n, y + r, rows);
@@ -194,10 +209,13 @@ static double bench_batch(u32 type, const u8 *w, size_t rb, const u8 *xq,
 	return (double)iters * n * rows * ntok / el / 1e9;
 }
 
-/* best of 3 interleaved rounds of: rows, AVX2 batch, AVX-512 batch */
+/*
+ * best of 3 interleaved rounds of: rows, AVX2 batch, AVX-512 batch (F16
+ * and BF16: on activations converted once, llx_matmul_pairs(), @xp)
+ */
 static void bench_batch3(u32 type, const u8 *w, size_t rb, const u8 *xq,
 			 size_t ab, u32 n, float *y, u32 rows, u32 ntok,
-			 double secs, double g[3])
+			 double secs, double g[3], float *xp)
 {
 	bool has512 = llx_tensor_using_avx512(), old;
 	int k;
@@ -206,13 +224,13 @@ static void bench_batch3(u32 type, const u8 *w, size_t rb, const u8 *xq,
 	for (k = 0; k < 3; k++) {
 		old = llx_tensor_force_avx2(true);
 		g[0] = max(g[0], bench_batch(type, w, rb, xq, ab, n, y, rows,
-					     ntok, secs, false));
+					     ntok, secs, false, NULL));
 		g[1] = max(g[1], bench_batch(type, w, rb, xq, ab, n, y, rows,
-					     ntok, secs, true));
+					     ntok, secs, true, NULL));
 		llx_tensor_force_avx2(old);
 		if (has512)
 			g[2] = max(g[2], bench_batch(type, w, rb, xq, ab, n, y,
-						     rows, ntok, secs, true));
+						     rows, ntok, secs, true, xp));
 	}
 }
 
@@ -232,7 +250,7 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 		size_t ab = llx_act_size(type, n);
 		double g[3];
 		u8 *w, *xq;
-		float *x, *y;
+		float *x, *y, *xp = NULL;
 
 		if (!llx_type_supported(llx_base_type(type)) ||
 		    (only && strcmp(only, wtype_name(type))))
@@ -241,7 +259,10 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 		xq = malloc(ab * ntok);
 		x = malloc(n * sizeof(float));
 		y = malloc((size_t)rows * ntok * sizeof(float));
-		if (!w || !xq || !x || !y)
+		if (type == GGML_TYPE_F16 || type == GGML_TYPE_BF16)
+			xp = malloc((size_t)(ntok + 1) / 2 * 2 * n * sizeof(float));
+		if (!w || !xq || !x || !y ||
+		    (!xp && (type == GGML_TYPE_F16 || type == GGML_TYPE_BF16)))
 			return 1;
 		fill(type, w, rb * rows);
 		if (type == LLX_TYPE_Q4_0_X8)
@@ -251,7 +272,7 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 				x[i] = (rnd() & 0xffff) / 32768.0f - 1.0f;
 			llx_quantize_act(type, x, xq + k * ab, n);
 		}
-		bench_batch3(type, w, rb, xq, ab, n, y, rows, ntok, secs, g);
+		bench_batch3(type, w, rb, xq, ab, n, y, rows, ntok, secs, g, xp);
 		printf("%-5s %12.2f %12.2f %7.2fx %12.2f %7.2fx\n",
 		       wtype_name(type), g[0], g[1], g[1] / g[0], g[2],
 		       g[2] / g[1]);
@@ -259,6 +280,7 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 		free(xq);
 		free(x);
 		free(y);
+		free(xp);
 	}
 	return 0;
 }

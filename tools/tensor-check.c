@@ -436,12 +436,13 @@ static void check_fma(void)
  * llx_matmul's batched products: scalar and AVX2 equal for every type, and
  * for the block formats equal to the scalar one-row dots (the tiles change
  * which elements are computed together, not how one is summed).  Shapes
- * cover partial tiles of rows and tokens.
+ * cover partial tiles of rows and tokens (the last 1, 2 or 3 tokens); the
+ * AVX2 kernels run forced too, into outputs pre-filled with NaN.
  */
 static void check_matmul(void)
 {
 	static const u32 shapes[][2] = { { 7, 5 }, { 8, 4 }, { 3, 11 },
-					 { 1, 2 }, { 16, 32 } };
+					 { 1, 2 }, { 16, 32 }, { 5, 6 } };
 	const u32 n = 512;
 	u32 i, s, t, r, bad = 0, bad_rows = 0;
 
@@ -458,11 +459,14 @@ static void check_matmul(void)
 		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
 			u32 rows = shapes[s][0], ntok = shapes[s][1];
 			u8 *w = malloc(rb * rows), *xq = malloc(ab * ntok);
-			float *x = malloc(n * 4), *ya, *ys, *yr;
+			float *x = malloc(n * 4), *ya, *ys, *yr, *y2;
 
 			ya = malloc(rows * ntok * 4);
 			ys = malloc(rows * ntok * 4);
 			yr = malloc(rows * ntok * 4);
+			y2 = malloc(rows * ntok * 4);
+			for (r = 0; r < rows * ntok; r++)
+				y2[r] = NAN;	/* an output not written shows */
 			random_row(type, w, rb * rows, n * rows);
 			for (t = 0; t < ntok; t++) {
 				for (r = 0; r < n; r++)
@@ -470,6 +474,9 @@ static void check_matmul(void)
 				llx_quantize_act(type, x, xq + t * ab, n);
 			}
 			llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ya, rows);
+			llx_tensor_force_avx2(true);
+			llx_matmul(type, w, rb, rows, xq, ab, ntok, n, y2, rows);
+			llx_tensor_force_avx2(false);
 			llx_tensor_force_scalar(true);
 			llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ys, rows);
 			for (t = 0; t < ntok; t++)
@@ -478,8 +485,10 @@ static void check_matmul(void)
 			llx_tensor_force_scalar(false);
 			for (r = 0; r < rows * ntok; r++) {
 				bad += memcmp(&ya[r], &ys[r], 4) != 0;
+				bad += memcmp(&y2[r], &ys[r], 4) != 0;
 				bad_rows += blocks && memcmp(&ya[r], &yr[r], 4);
 			}
+			free(y2);
 			free(w);
 			free(xq);
 			free(x);
@@ -690,6 +699,83 @@ static void avx512_cases(u32 n, u32 c[6])
 			free(x);
 		}
 	}
+}
+
+/*
+ * One token of F16 and BF16 rows (llx_vec_dot_rows(): the AVX-512 one-row
+ * kernel where the CPU has it) against AVX2 and scalar, bit for bit, NaNs
+ * aside (which NaN an fma passes on depends on its operand order): ragged
+ * n (a tail past the last 32), 1..7 and 13 rows, rows at an odd address,
+ * random then hostile halves (NaN, infinite, subnormal, extreme) in rows
+ * and activation.  The outputs start as NaNs of a payload no path makes,
+ * and one past the last row must stay so.
+ */
+static const u32 dot_fill = 0x7fc0dead;
+
+/* one case of check_dot_f16_rows(): the outputs differing, *@nans NaN */
+static u32 dot_f16_case(u32 type, u32 n, u32 rows, u32 off, bool hostile,
+			u32 *nans)
+{
+	size_t rb = 2 * (size_t)n;
+	u8 *wb = malloc(rb * rows + 1), *w = wb + off, *xq = malloc(2 * n);
+	float *x = malloc(n * 4), y[3][14];
+	u32 i, r, bad = 0;
+	int p;
+
+	random_row(type, w, rb * rows, n * rows);
+	for (i = 0; i < n; i++)
+		x[i] = frnd();
+	llx_quantize_act(type, x, xq, n);
+	for (i = 0; hostile && i < n * rows; i++)
+		put_unaligned_le16(hostile_half(type, get_unaligned_le16(w + 2 * i)),
+				   w + 2 * i);
+	for (i = 0; hostile && i < n; i++)
+		put_unaligned_le16(hostile_half(type, get_unaligned_le16(xq + 2 * i)),
+				   xq + 2 * i);
+	for (p = 0; p < 3; p++) {
+		for (r = 0; r <= rows; r++)
+			memcpy(&y[p][r], &dot_fill, 4);
+		llx_tensor_force_avx2(p == 1);
+		llx_tensor_force_scalar(p == 2);
+		llx_vec_dot_rows(type, w, rb, xq, n, y[p], rows);
+	}
+	llx_tensor_force_avx2(false);
+	llx_tensor_force_scalar(false);
+	for (p = 0; p < 3; p++)
+		bad += memcmp(&y[p][rows], &dot_fill, 4) != 0;
+	for (r = 0; r < rows; r++) {
+		bool nan = isnan(y[0][r]) && isnan(y[1][r]) && isnan(y[2][r]);
+
+		*nans += nan;
+		bad += !nan && (memcmp(&y[0][r], &y[1][r], 4) ||
+				memcmp(&y[0][r], &y[2][r], 4));
+		bad += !memcmp(&y[0][r], &dot_fill, 4);	/* left unwritten */
+	}
+	free(wb);
+	free(xq);
+	free(x);
+	return bad;
+}
+
+static void check_dot_f16_rows(void)
+{
+	static const u32 ns[] = { 1, 7, 31, 32, 33, 40, 264, 768, 1000 };
+	static const u32 nrs[] = { 1, 2, 3, 4, 5, 6, 7, 13 };
+	u32 k, a, b, h, outs = 0, bad = 0, nans = 0;
+
+	for (k = 0; k < 2; k++)
+		for (a = 0; a < ARRAY_SIZE(ns); a++)
+			for (b = 0; b < ARRAY_SIZE(nrs); b++)
+				for (h = 0; h < 2; h++) {
+					bad += dot_f16_case(k ? GGML_TYPE_BF16 :
+							    GGML_TYPE_F16, ns[a],
+							    nrs[b], (a + b) & 1,
+							    h, &nans);
+					outs += nrs[b];
+				}
+	printf("one-token F16/BF16 rows (%s) vs AVX2 and scalar: %u/%u differ (%u NaN)\n",
+	       llx_tensor_using_avx512() ? "AVX-512" : "AVX2", bad, outs, nans);
+	failures += !!bad;
 }
 
 /* the cases above with rows of one, then of three K-quant super-blocks */
@@ -945,6 +1031,7 @@ int main(int argc, char **argv)
 	check_exp_paths();
 	check_matmul();
 	check_avx512();
+	check_dot_f16_rows();
 	check_q8k_hostile();
 	check_x8();
 	printf("%s\n", failures ? "FAILED" : "all checks passed");
