@@ -840,22 +840,24 @@ struct llx_split {
 	int ret;		/* part 0's */
 };
 
-/* One matrix product, shared by the parts that compute it. */
+/* Products that share one rounded activation, computed as one stage. */
+#define LLX_MM_MAX	3u
+
+/*
+ * One to LLX_MM_MAX matrix products on the same activations (Q, K and V;
+ * gate and up), shared by the parts that compute them: the products' rows
+ * are laid end to end and split by their bytes, so each part reads about
+ * the same share of weights and the helpers are handed one stage, not
+ * one per matrix.
+ */
 struct llx_mm {
 	struct llx_split sp;
-	const struct llx_mat *w;
-	float *y;
+	const struct llx_mat *w[LLX_MM_MAX];
+	float *y[LLX_MM_MAX];
+	u32 chunk[LLX_MM_MAX];	/* rows per FP section */
+	u32 n;			/* products */
 	u32 nt;
-	u32 chunk;		/* rows per FP section */
 };
-
-/* First row of part @i of @n over @rows, LLX_PAR_ROW_ALIGN-aligned. */
-static u32 llx_part_start(u32 rows, u32 n, u32 i)
-{
-	if (i >= n)
-		return rows;
-	return (u32)div_u64((u64)rows * i, n) & ~(LLX_PAR_ROW_ALIGN - 1);
-}
 
 /*
  * Between two FP sections of part @i of a split stage: part 0 (the
@@ -900,27 +902,66 @@ static int llx_split_run(struct llx_split *sp, u64 work, u32 max_parts,
 	return sp->ret;
 }
 
+/* Bytes of the products before product @j (or of all, @j == mm->n). */
+static u64 llx_mm_bytes(const struct llx_mm *mm, u32 j)
+{
+	u64 b = 0;
+	u32 k;
+
+	for (k = 0; k < j; k++)
+		b += (u64)mm->w[k]->rows * mm->w[k]->row_bytes;
+	return b;
+}
+
 /*
- * Part @i of a matrix product: its rows in chunks, one FP section each,
- * on whatever CPU runs it.  Part 0 runs on the caller: it reschedules and
- * polls the abort callback between sections and tells the helpers to
- * stop; the helpers reschedule and check that.  Each row is computed by
- * the same llx_fp_matmul_rows() whichever part holds it.
+ * First row of product @j that part @i of @n computes: the row holding
+ * part @i's first byte of all the products' weights, LLX_PAR_ROW_ALIGN-
+ * aligned (rows in whole groups of a repacked weight); the rows of part
+ * @i are [llx_mm_row(i), llx_mm_row(i + 1)) in every product, so the
+ * parts cover each product once.
+ */
+static u32 llx_mm_row(const struct llx_mm *mm, u32 j, u32 n, u32 i)
+{
+	const struct llx_mat *w = mm->w[j];
+	u64 at = div_u64(llx_mm_bytes(mm, mm->n) * i, n);
+	u64 off = llx_mm_bytes(mm, j);
+
+	if (i >= n)
+		return w->rows;
+	if (at <= off)
+		return 0;
+	at = div64_u64(at - off, w->row_bytes);
+	return at >= w->rows ? w->rows :
+			       (u32)at & ~(LLX_PAR_ROW_ALIGN - 1);
+}
+
+/*
+ * Part @i of a stage of matrix products: its rows of each product in
+ * chunks, one FP section each, on whatever CPU runs it.  Part 0 runs on
+ * the caller: it reschedules and polls the abort callback between
+ * sections and tells the helpers to stop; the helpers reschedule and
+ * check that.  Each row is computed by the same llx_fp_matmul_rows()
+ * whichever part holds it.
  */
 static void llx_matmul_part(void *arg, u32 i)
 {
 	struct llx_mm *mm = arg;
-	const struct llx_mat *w = mm->w;
-	u32 r = llx_part_start(w->rows, mm->sp.n_parts, i);
-	u32 end = llx_part_start(w->rows, mm->sp.n_parts, i + 1);
+	u32 j, r, end;
 
-	for (; r < end; r += mm->chunk) {
-		if (!llx_part_go_on(&mm->sp, i))
-			return;
-		llx_fpu_begin();
-		llx_fp_matmul_rows(mm->sp.p->s, w, mm->y, mm->nt, r,
-				   min(mm->chunk, end - r));
-		llx_fpu_end();
+	if (i >= mm->sp.n_parts)
+		return;
+	for (j = 0; j < mm->n; j++) {
+		r = llx_mm_row(mm, j, mm->sp.n_parts, i);
+		end = llx_mm_row(mm, j, mm->sp.n_parts, i + 1);
+		for (; r < end; r += mm->chunk[j]) {
+			if (!llx_part_go_on(&mm->sp, i))
+				return;
+			llx_fpu_begin();
+			llx_fp_matmul_rows(mm->sp.p->s, mm->w[j], mm->y[j],
+					   mm->nt, r,
+					   min(mm->chunk[j], end - r));
+			llx_fpu_end();
+		}
 	}
 }
 
@@ -973,36 +1014,88 @@ static void llx_tok_quantize(const struct llx_tok_stage *st, u32 t, u32 n)
 }
 
 /*
- * y[t][0..rows) = W x[t] for the batch's tokens; x is [nt][cols], y is
- * [nt][rows].  The activations are rounded for W's type first (ggml's
- * vec_dot_type), then W is walked in chunks of rows; each chunk meets
- * every token of the batch while it is in cache.  With helper threads the
- * rows are split in contiguous parts, one per thread (llama.cpp's -t N).
+ * Whether W1 can join a stage with W0: the same columns and the same
+ * activation rounding (ggml's vec_dot_type), so one rounded copy of the
+ * activations serves both.
  */
-static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
-			   const float *x, float *y, u32 nt)
+static bool llx_mm_joins(const struct llx_mat *w0, const struct llx_mat *w1)
+{
+	return w0->cols == w1->cols &&
+	       llx_type_info(w0->type)->act == llx_type_info(w1->type)->act;
+}
+
+/*
+ * y_j[t][0..rows) = W_j x[t] for the batch's tokens and the @n products
+ * of @mm (set up by the caller: w, y, n); x is [nt][cols], y_j is
+ * [nt][rows_j].  The activations are rounded for W's type first (ggml's
+ * vec_dot_type), once for all the products, then the weights are walked
+ * in chunks of rows; each chunk meets every token of the batch while it
+ * is in cache.  With helper threads the rows are split in contiguous
+ * parts, one per thread (llama.cpp's -t N).
+ */
+static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
+		       const float *x)
 {
 	struct llx_session *s = p->s;
-	struct llx_mm mm = {
-		.sp.p = p, .w = w, .y = y, .nt = nt,
-		.chunk = llx_mm_chunk(s, w, nt),
-	};
+	const struct llx_mat *w = mm->w[0];
 	struct llx_tok_stage st = {
-		.sp.p = p, .fp = llx_tok_quantize, .nt = nt, .b = x, .mat = w,
-		.cost = (u64)w->cols * LLX_ELEM_COST,
+		.sp.p = p, .fp = llx_tok_quantize, .nt = mm->nt, .b = x,
+		.mat = w, .cost = (u64)w->cols * LLX_ELEM_COST,
 	};
 	u64 t0 = llx_now_ns();
+	u32 j, rows = 0, groups = 0;
 	int ret;
 
+	mm->sp.p = p;
+	for (j = 0; j < mm->n; j++) {
+		mm->chunk[j] = llx_mm_chunk(s, mm->w[j], mm->nt);
+		rows += mm->w[j]->rows;
+		groups += DIV_ROUND_UP(mm->w[j]->rows, LLX_PAR_ROW_ALIGN);
+	}
 	ret = llx_tok_run(&st);
 	if (ret)
 		return ret;
-	ret = llx_split_run(&mm.sp, (u64)w->rows * w->cols * nt,
-			    DIV_ROUND_UP(w->rows, LLX_PAR_ROW_ALIGN),
-			    llx_matmul_part, &mm);
+	ret = llx_split_run(&mm->sp, (u64)rows * w->cols * mm->nt, groups,
+			    llx_matmul_part, mm);
 	if (p->lt)
 		p->lt->matmul_ns += llx_now_ns() - t0;
 	return ret;
+}
+
+/* One product, y[t] = W x[t], as a stage of its own. */
+static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
+			   const float *x, float *y, u32 nt)
+{
+	struct llx_mm mm = { .w = { w }, .y = { y }, .n = 1, .nt = nt };
+
+	return llx_pass_mm(p, &mm, x);
+}
+
+/*
+ * Products of one activation: as one stage where they join (see
+ * llx_mm_joins()), else each as its own.
+ */
+static int llx_pass_matmuls(const struct llx_pass *p, const float *x, u32 n,
+			    const struct llx_mat *const *w, float *const *y)
+{
+	struct llx_mm mm = { .n = n, .nt = p->nt };
+	u32 j;
+	int ret;
+
+	for (j = 0; j < n; j++) {
+		mm.w[j] = w[j];
+		mm.y[j] = y[j];
+		if (!llx_mm_joins(w[0], w[j]))
+			break;
+	}
+	if (j == n)
+		return llx_pass_mm(p, &mm, x);
+	for (j = 0; j < n; j++) {
+		ret = llx_pass_matmul(p, w[j], x, y[j], p->nt);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static void llx_tok_norm(const struct llx_tok_stage *st, u32 t, u32 n)
@@ -1136,17 +1229,15 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	};
 	float *kb = s->k_cache + ((size_t)il * s->n_ctx + p->pos) *
 		    llx_kv_dim(hp);
+	const struct llx_mat *qkv[] = { &lw->wq, &lw->wk, &lw->wv };
+	float *qkv_y[] = { s->q, kb, s->tmp };
 	u64 t0;
 	int ret;
 
 	ret = llx_norm_batch(p, s->xb, s->x, lw->attn_norm);
 	/* K goes straight into the cache rows of positions pos.. */
 	if (!ret)
-		ret = llx_pass_matmul(p, &lw->wq, s->xb, s->q, p->nt);
-	if (!ret)
-		ret = llx_pass_matmul(p, &lw->wk, s->xb, kb, p->nt);
-	if (!ret)
-		ret = llx_pass_matmul(p, &lw->wv, s->xb, s->tmp, p->nt);
+		ret = llx_pass_matmuls(p, s->xb, 3, qkv, qkv_y);
 	if (ret)
 		return ret;
 
@@ -1175,13 +1266,13 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 		.sp.p = p, .fp = llx_tok_swiglu, .nt = p->nt, .a = s->hb,
 		.b = s->hb2, .cost = (u64)s->m->hp.n_ff * LLX_EXP_COST,
 	};
+	const struct llx_mat *gate_up[] = { &lw->w_gate, &lw->w_up };
+	float *gate_up_y[] = { s->hb, s->hb2 };
 	int ret;
 
 	ret = llx_norm_batch(p, s->xb, s->x, lw->ffn_norm);
 	if (!ret)
-		ret = llx_pass_matmul(p, &lw->w_gate, s->xb, s->hb, p->nt);
-	if (!ret)
-		ret = llx_pass_matmul(p, &lw->w_up, s->xb, s->hb2, p->nt);
+		ret = llx_pass_matmuls(p, s->xb, 2, gate_up, gate_up_y);
 	if (!ret)
 		ret = llx_tok_run(&glu);
 	if (!ret)
