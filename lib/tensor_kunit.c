@@ -481,6 +481,9 @@ static void llx_q4_0_x8(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ_MSG(test, bad_rt, 0, "pack/unpack lost bytes");
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "repacked products differ from Q4_0R");
+}
+
+/*
  * One token of F16 and BF16 rows: llx_vec_dot_rows() as dispatched (the
  * AVX-512 one-row kernel where the CPU has it) against AVX2 and scalar,
  * bit for bit, NaNs aside: ragged n (a tail past the last 32), 1..7 and 13

@@ -334,6 +334,10 @@ u32 llx_kt_x8(u8 *w, u8 *wp, u8 *back, u8 *xq, float *x, float *yr,
 		for (i = 0; i < rows * ntok; i++)
 			bad += llx_f32_bits(yp[i]) != llx_f32_bits(yr[i]) &&
 			       !kt_both_nan(yp[i], yr[i]);
+	}
+	return bad;
+}
+
 /*
  * A hostile half of @type from random bits @v: the largest finite,
  * subnormal, zero, the smallest normal, either sign, often; infinite or
