@@ -229,14 +229,14 @@ static u32 llx_model_n_mats(const struct llx_model *m)
  * duplicate of token_embd loaded for the product and is repacked too;
  * the embedding lookup itself reads plain Q4_0 rows).
  */
-static void llx_mark_repacked(struct llx_model *m)
+static void llx_mark_q4_0_r8(struct llx_model *m)
 {
 	u32 k;
 
 	for (k = 0; k < llx_model_n_mats(m); k++) {
 		struct llx_mat *w = (struct llx_mat *)llx_model_mat(m, k);
 
-		if (w->type == GGML_TYPE_Q4_0 && !(w->rows % 8))
+		if (w->type == GGML_TYPE_Q4_0 && !(w->rows % LLX_Q4_0_R8_ROWS))
 			w->mm_type = LLX_TYPE_Q4_0_R8;
 	}
 }
@@ -339,7 +339,7 @@ int llx_model_create(const struct gguf_ctx *g, const void *data,
 		if (ret)
 			goto err_free_layers;
 	}
-	llx_mark_repacked(m);
+	llx_mark_q4_0_r8(m);
 	llx_fpu_begin();
 	llx_fp_init();
 	m->act_stride = llx_act_stride(m);

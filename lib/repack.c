@@ -10,12 +10,6 @@
 
 #include "llama_internal.h"
 
-/* where row @r's qs bytes 4k..4k+3 of a block go inside its group block */
-static inline size_t x8_qs_at(u32 r, u32 k)
-{
-	return 2 * LLX_Q4_0_R8_ROWS + 4 * LLX_Q4_0_R8_ROWS * k + 4 * r;
-}
-
 void llx_q4_0_x8_pack(u8 *dst, const u8 *src, size_t row_bytes)
 {
 	const size_t bs = sizeof(struct llx_blk_q4_0);
@@ -31,7 +25,7 @@ void llx_q4_0_x8_pack(u8 *dst, const u8 *src, size_t row_bytes)
 
 			memcpy(g + 2 * r, blk->d, 2);
 			for (k = 0; k < 4; k++)
-				memcpy(g + x8_qs_at(r, k), blk->qs + 4 * k, 4);
+				memcpy(g + llx_q4_0_x8_qs_at(r, k), blk->qs + 4 * k, 4);
 		}
 	}
 }
@@ -52,7 +46,7 @@ void llx_q4_0_x8_unpack(u8 *dst, const u8 *src, size_t row_bytes)
 
 			memcpy(blk->d, g + 2 * r, 2);
 			for (k = 0; k < 4; k++)
-				memcpy(blk->qs + 4 * k, g + x8_qs_at(r, k), 4);
+				memcpy(blk->qs + 4 * k, g + llx_q4_0_x8_qs_at(r, k), 4);
 		}
 	}
 }

@@ -999,8 +999,7 @@ static void dot_q4_0_x8(const u8 *g, const u8 *xq, u32 n, float *y)
 			int s = 0;
 
 			for (k = 0; k < 4; k++) {
-				const u8 *q = g + 2 * LLX_Q4_0_R8_ROWS +
-					      4 * LLX_Q4_0_R8_ROWS * k + 4 * r;
+				const u8 *q = g + llx_q4_0_x8_qs_at(r, k);
 
 				for (j = 0; j < 4; j++)
 					s += ((q[j] & 0xf) - 8) *

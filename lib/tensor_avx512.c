@@ -97,7 +97,7 @@ static __always_inline void q4x8_tile16(const u8 *g, size_t gs, const u8 *x,
 
 #pragma GCC unroll 4
 		for (k = 0; k < 4; k++) {
-			size_t o = 2 * Q4R8_ROWS + 4 * Q4R8_ROWS * k;
+			size_t o = llx_q4_0_x8_qs_at(0, k);
 			__m512i v = load_2x256(g0 + o, g1 + o);
 
 			lo[k] = _mm512_and_si512(v, m4);

@@ -223,7 +223,7 @@ static __always_inline void q4x8_unpack(const u8 *gb, __m256i *lo,
 
 #pragma GCC unroll 4
 	for (k = 0; k < 4; k++) {
-		__m256i v = loadu256(gb + 2 * Q4R8_ROWS + 4 * Q4R8_ROWS * k);
+		__m256i v = loadu256(gb + llx_q4_0_x8_qs_at(0, k));
 
 		lo[k] = _mm256_and_si256(v, m4);
 		hi[k] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);

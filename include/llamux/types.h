@@ -96,6 +96,12 @@ enum ggml_type {
 #define LLX_TYPE_Q4_0_X8	0x101u
 #define LLX_Q4_0_X8_GROUP_BLOCK	(LLX_Q4_0_R8_ROWS * sizeof(struct llx_blk_q4_0))
 
+/* Where row @r's qs bytes 4k..4k+3 lie in a group block (the layout above). */
+static inline size_t llx_q4_0_x8_qs_at(u32 r, u32 k)
+{
+	return 2 * LLX_Q4_0_R8_ROWS + 4 * LLX_Q4_0_R8_ROWS * k + 4 * r;
+}
+
 /* GGML_TYPE_Q4_0 for LLX_TYPE_Q4_0_R8/_X8, @wtype otherwise. */
 static inline u32 llx_base_type(u32 wtype)
 {
