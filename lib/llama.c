@@ -56,10 +56,11 @@ void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 
 /*
  * Round x[t0..t1) ([nt][cols]) for W's type into the session's xq rows, and
- * for F16/BF16 also into its xp pairs as floats (llx_fp_matmul_rows()).
+ * for F16/BF16 also into its xp pairs as floats (llx_fp_matmul_rows() on
+ * the batch's @nt tokens: the pairs' layout depends on it).
  */
 void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
-		     const float *x, u32 t0, u32 t1)
+		     const float *x, u32 t0, u32 t1, u32 nt)
 {
 	bool pairs = s->xp && (w->type == GGML_TYPE_F16 ||
 			       w->type == GGML_TYPE_BF16) && !(w->cols % 8);
@@ -71,7 +72,7 @@ void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 				 xq + t * s->m->act_stride, w->cols);
 		if (pairs)
 			llx_act_pairs(w->type, xq + t * s->m->act_stride, t,
-				      w->cols, s->xp);
+				      nt, w->cols, s->xp);
 	}
 }
 

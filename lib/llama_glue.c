@@ -1010,7 +1010,7 @@ static int llx_tok_run(struct llx_tok_stage *st)
 
 static void llx_tok_quantize(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	llx_fp_quantize(st->sp.p->s, st->mat, st->b, t, t + n);
+	llx_fp_quantize(st->sp.p->s, st->mat, st->b, t, t + n, st->nt);
 }
 
 /*

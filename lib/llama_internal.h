@@ -196,7 +196,7 @@ void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 t0, u32 t1);
 void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 		 const float *w, u32 nt);
 void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
-		     const float *x, u32 t0, u32 t1);
+		     const float *x, u32 t0, u32 t1, u32 nt);
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 			float *y, u32 nt, u32 r0, u32 nr);
 void llx_fp_bias(float *y, const float *b, u32 n, u32 nt);

@@ -1289,18 +1289,19 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_matmul);
 
-void llx_act_pairs(u32 wtype, const void *xq, u32 t, u32 n, float *xp)
+void llx_act_pairs(u32 wtype, const void *xq, u32 t, u32 ntok, u32 n,
+		   float *xp)
 {
 	const u8 *h = xq;
-	u32 c, l;
+	u32 c, l, step;
 
 	if (!tiled_type(wtype) || wtype == GGML_TYPE_F32)
 		return;
-	xp += (size_t)(t / 2) * 2 * n + (t % 2) * 8;
+	xp += llx_pairs_at(t, ntok, n, &step);
 	if (llx_tensor_using_avx2() &&
-	    llx_avx2_act_pairs(wtype, xq, n, xp))
+	    llx_avx2_act_pairs(wtype, xq, n, xp, step))
 		return;
-	for (c = 0; c < n; c += 8, xp += 16, h += 16)
+	for (c = 0; c < n; c += 8, xp += step, h += 16)
 		for (l = 0; l < 8; l++)
 			xp[l] = wide_at(h, l, wtype == GGML_TYPE_F16 ?
 					GGML_TYPE_F16 : GGML_TYPE_BF16);

@@ -318,15 +318,16 @@ void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 	}
 }
 
-/* llx_act_pairs(): 8 elements of one token per 16 floats of @xp */
-bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n, float *xp)
+/* llx_act_pairs(): 8 elements of one token per @step floats of @xp */
+bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n, float *xp,
+			u32 step)
 {
 	const u8 *h = xq;
 	u32 c;
 
 	if (wtype != GGML_TYPE_F16 && wtype != GGML_TYPE_BF16)
 		return false;
-	for (c = 0; c < n; c += 8, xp += 16)
+	for (c = 0; c < n; c += 8, xp += step)
 		_mm256_storeu_ps(xp, wtype == GGML_TYPE_F16 ?
 				 wide8(h, c, GGML_TYPE_F16) :
 				 wide8(h, c, GGML_TYPE_BF16));

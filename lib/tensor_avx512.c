@@ -710,18 +710,19 @@ bool llx_avx512_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 	}
 }
 
-/* token pairs per tile of converted activations: 24 accumulators */
-#define PAIRS_P	6
+#define PAIRS_P	LLX_PAIRS_P
 
 /*
  * The same tiles on activations already converted (llx_act_pairs()): a
- * token pair's 8 + 8 elements are one 64-byte load, so a step of a tile
- * converts only its rows.  An odd last token's pair has stale floats in
- * its high half; their lanes are computed and not stored.
+ * token pair's 8 + 8 elements are one 64-byte load, and a k-step's @np
+ * pairs lie side by side at @xp (llx_pairs_at(): the next k-step @step
+ * floats on), so a step of a tile reads one stream and converts only its
+ * rows.  An odd last token's pair has stale floats in its high half;
+ * their lanes are computed and not stored.
  */
 static __always_inline void tile_pairs(const u8 *w, size_t rb,
-				       const float *xp, u32 n, u32 nt,
-				       float *y, size_t ys, u32 kind,
+				       const float *xp, u32 step, u32 n,
+				       u32 nt, float *y, size_t ys, u32 kind,
 				       const int nr, const int np,
 				       const u8 *pf)
 {
@@ -734,7 +735,7 @@ static __always_inline void tile_pairs(const u8 *w, size_t rb,
 #pragma GCC unroll 6
 		for (p = 0; p < np; p++)
 			acc[r][p] = _mm512_setzero_ps();
-	for (i = 0; i < n; i += 8) {
+	for (i = 0; i < n; i += 8, xp += step) {
 		__m512 wv[TILE_R];
 
 		if (pf && !(i % 32))
@@ -748,7 +749,7 @@ static __always_inline void tile_pairs(const u8 *w, size_t rb,
 			wv[r] = wide8x2(w + r * rb + 2 * i, kind);
 #pragma GCC unroll 6
 		for (p = 0; p < np; p++) {
-			__m512 xv = _mm512_loadu_ps(xp + 2 * (p * (size_t)n + i));
+			__m512 xv = _mm512_loadu_ps(xp + 16 * p);
 
 #pragma GCC unroll 4
 			for (r = 0; r < nr; r++)
@@ -765,28 +766,28 @@ static __always_inline void tile_pairs(const u8 *w, size_t rb,
 
 /* @nt < 2 * PAIRS_P tokens: one tile of (@nt + 1) / 2 pairs */
 static __always_inline void pairs_tail(const u8 *w, size_t rb,
-				       const float *xp, u32 n, u32 nt,
-				       float *y, size_t ys, u32 kind,
+				       const float *xp, u32 step, u32 n,
+				       u32 nt, float *y, size_t ys, u32 kind,
 				       const int nr)
 {
 	switch ((nt + 1) / 2) {
 	case 1:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 1, NULL);
+		tile_pairs(w, rb, xp, step, n, nt, y, ys, kind, nr, 1, NULL);
 		break;
 	case 2:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 2, NULL);
+		tile_pairs(w, rb, xp, step, n, nt, y, ys, kind, nr, 2, NULL);
 		break;
 	case 3:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 3, NULL);
+		tile_pairs(w, rb, xp, step, n, nt, y, ys, kind, nr, 3, NULL);
 		break;
 	case 4:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 4, NULL);
+		tile_pairs(w, rb, xp, step, n, nt, y, ys, kind, nr, 4, NULL);
 		break;
 	case 5:
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 5, NULL);
+		tile_pairs(w, rb, xp, step, n, nt, y, ys, kind, nr, 5, NULL);
 		break;
 	default:	/* 11 tokens */
-		tile_pairs(w, rb, xp, n, nt, y, ys, kind, nr, 6, NULL);
+		tile_pairs(w, rb, xp, step, n, nt, y, ys, kind, nr, 6, NULL);
 		break;
 	}
 }
@@ -795,39 +796,42 @@ static __always_inline void pairs_tail(const u8 *w, size_t rb,
  * A row group's first tile prefetches the next TILE_R rows, also past
  * @nrows: they are the next FP section's (ffn_down's sections hold 4
  * rows), or past the matrix, where a prefetch is only wasted (it never
- * faults).
+ * faults).  Tiles start at multiples of 2 * PAIRS_P tokens, as
+ * llx_pairs_at() lays them out.
  */
 static __always_inline void matmul_pairs(const u8 *w, size_t rb, u32 nrows,
 					 const float *xp, u32 ntok, u32 n,
 					 float *y, size_t ys, u32 kind)
 {
 	const u32 tt = 2 * PAIRS_P;
-	u32 r, t;
+	u32 r, t, step;
 	bool full;
 
 	for (r = 0; r < nrows; r += full ? TILE_R : 1) {
 		const u8 *wr = w + r * rb;
+		const float *xt;
 
 		full = r + TILE_R <= nrows;
 		for (t = 0; t + tt <= ntok; t += tt) {
+			xt = xp + llx_pairs_at(t, ntok, n, &step);
 			if (full)
-				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
+				tile_pairs(wr, rb, xt, step, n, tt,
 					   y + t * ys + r, ys, kind, TILE_R,
 					   PAIRS_P,
 					   !t ? wr + TILE_R * rb : NULL);
 			else
-				tile_pairs(wr, rb, xp + (size_t)t * n, n, tt,
+				tile_pairs(wr, rb, xt, step, n, tt,
 					   y + t * ys + r, ys, kind, 1, PAIRS_P,
 					   NULL);
 		}
 		if (t < ntok) {
+			xt = xp + llx_pairs_at(t, ntok, n, &step);
 			if (full)
-				pairs_tail(wr, rb, xp + (size_t)t * n, n,
-					   ntok - t, y + t * ys + r, ys, kind,
-					   TILE_R);
+				pairs_tail(wr, rb, xt, step, n, ntok - t,
+					   y + t * ys + r, ys, kind, TILE_R);
 			else
-				pairs_tail(wr, rb, xp + (size_t)t * n, n,
-					   ntok - t, y + t * ys + r, ys, kind, 1);
+				pairs_tail(wr, rb, xt, step, n, ntok - t,
+					   y + t * ys + r, ys, kind, 1);
 		}
 	}
 }

@@ -26,6 +26,30 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n);
 /* ggml's hsum_float_8 order: (a0+a4 + a2+a6) + (a1+a5 + a3+a7). */
 float llx_hsum8(const float *a);
 
+/* token pairs per tile of llx_matmul_pairs(): 24 accumulators */
+#define LLX_PAIRS_P	6
+
+/*
+ * Where llx_act_pairs() puts a token's floats, and where
+ * llx_avx512_matmul_pairs() reads them: the batch of @ntok tokens in
+ * tiles of 2 * LLX_PAIRS_P tokens from token 0, as the kernel walks them
+ * (the last tile holds the rest), each of np = (its tokens + 1) / 2 pairs
+ * in 2 * @n * np floats.  Each group of 8 elements is one k-step of
+ * np * 16 floats: pair p of the tile at 16 * p, its even token's 8
+ * elements, then its odd token's (an odd last token's pair keeps stale
+ * floats there).  So one k-step of a tile is one contiguous 64 * np
+ * bytes, and the whole takes (@ntok + 1) / 2 * 2 * @n floats.
+ * Returns the offset of token @t's elements 0..7; elements 8c..8c+7 lie
+ * c * *@step floats further.
+ */
+static inline size_t llx_pairs_at(u32 t, u32 ntok, u32 n, u32 *step)
+{
+	u32 tt = 2 * LLX_PAIRS_P, t0 = t - t % tt;
+
+	*step = 16 * min_t(u32, LLX_PAIRS_P, (ntok - t0 + 1) / 2);
+	return (size_t)t0 * n + t % tt / 2 * 16 + t % 2 * 8;
+}
+
 /*
  * Internal: the AVX2/FMA kernels of lib/tensor_avx2.c, reached only through
  * the dispatch in lib/tensor.c.  llx_avx2_vec_dot_rows() returns false for
@@ -41,8 +65,12 @@ void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 			   u32 nrows, const void *xq, size_t xq_stride,
 			   u32 ntok, u32 n, float *y, size_t y_stride);
 float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n);
-/* llx_act_pairs() of one token; false for a type it does not convert */
-bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n, float *xp);
+/*
+ * llx_act_pairs() of one token, its group c of 8 at @xp + c * @step;
+ * false for a type it does not convert
+ */
+bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n, float *xp,
+			u32 step);
 /* a batch of a block format in tiles; false for a type it does not tile */
 bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 			    u32 nrows, const void *xq, size_t xq_stride,
@@ -82,7 +110,7 @@ static inline float llx_avx2_dot_tiled(u32 kind, const void *x,
 }
 
 static inline bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n,
-				      float *xp)
+				      float *xp, u32 step)
 {
 	return false;
 }

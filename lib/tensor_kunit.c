@@ -393,7 +393,8 @@ static void llx_matmul_types(struct kunit *test)
  * AVX-512 kernels against AVX2 and scalar, bit for bit, on random and
  * hostile rows (kt_matmul_3way() states the rule), in shapes that cover
  * partial tiles of rows (4) and token pairs (4 x 2), the last 1..7 tokens
- * of a batch (one tile of 1..4 pairs), and for one token of row pairs
+ * of a batch (one tile of 1..4 pairs), whole tiles of 12 converted tokens
+ * then the rest (llx_matmul_pairs()), and for one token of row pairs
  * (4 x 2).
  */
 static void llx_matmul_avx512(struct kunit *test)
@@ -401,9 +402,10 @@ static void llx_matmul_avx512(struct kunit *test)
 	static const u32 shapes[][2] = { { 4, 8 }, { 5, 9 }, { 9, 17 },
 					 { 8, 3 }, { 7, 2 }, { 3, 5 },
 					 { 4, 7 }, { 5, 13 }, { 6, 15 },
-					 { 17, 1 }, { 8, 1 }, { 1, 1 } };
+					 { 17, 1 }, { 8, 1 }, { 1, 1 },
+					 { 4, 25 }, { 5, 32 } };
 	const struct type_case *c = test->param_value;
-	const u32 n = 256, maxr = 17, maxt = 17;
+	const u32 n = 256, maxr = 17, maxt = 32;
 	size_t rb = llx_row_size(llx_base_type(c->type), n), ab = act_size(c->type, n);
 	struct llx_kt_avx512 res = { };
 	u32 s, seed = 0xa5a5 + c->type;

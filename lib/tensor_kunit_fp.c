@@ -206,7 +206,7 @@ static void kt_matmul_3way(u32 type, const u8 *w, const u8 *xq, float *ya,
 	for (i = 0; i < (ntok + 1) / 2 * 2 * n; i++)
 		xp[i] = llx_f32_from_bits(0xffc00001);
 	for (i = 0; i < ntok; i++)
-		llx_act_pairs(type, xq + i * ab, i, n, xp);
+		llx_act_pairs(type, xq + i * ab, i, ntok, n, xp);
 	for (i = 0; i < rows * ntok; i++)
 		ys[i] = llx_f32_from_bits(0x7fc00001);	/* unwritten shows */
 	if (!llx_matmul_pairs(type, w, rb, rows, xp, ntok, n, ys, rows))

@@ -186,7 +186,7 @@ static double bench_batch(u32 type, const u8 *w, size_t rb, const u8 *xq,
 	}
 	do {
 		for (t = 0; xp && t < ntok; t++)
-			llx_act_pairs(type, xq + t * ab, t, n, xp);
+			llx_act_pairs(type, xq + t * ab, t, ntok, n, xp);
 		for (r = 0; r < rows; r += chunk) {
 			u32 nr = min(chunk, rows - r);
 

@@ -506,26 +506,36 @@ static void check_matmul(void)
  * llx_matmul_pairs() (F16/BF16 activations converted once) against
  * llx_matmul(), bit for bit, NaNs included; the pairs start as NaNs of
  * another payload, so that an odd last token's stale half shows if it
- * leaks.  0 where it does not run.
+ * leaks.  0 where it does not run.  The scalar llx_act_pairs() must
+ * write the same floats to the same places as the AVX2 one (counted as
+ * outputs off).
  */
 static u32 matmul_pairs_off(u32 type, const u8 *w, size_t rb, u32 rows,
 			    const u8 *xq, size_t ab, u32 ntok, u32 n)
 {
 	size_t np = (size_t)(ntok + 1) / 2 * 2 * n;
-	float *xp, *ya, *yp;
+	float *xp, *xs, *ya, *yp;
 	u32 i, t, bad = 0;
 
 	if (type != GGML_TYPE_F16 && type != GGML_TYPE_BF16)
 		return 0;
 	xp = malloc(np * 4);
+	xs = malloc(np * 4);
 	ya = malloc(rows * ntok * 4);
 	yp = malloc(rows * ntok * 4);
 	for (i = 0; i < np; i++)
 		xp[i] = -NAN;
+	memcpy(xs, xp, np * 4);
 	for (i = 0; i < rows * ntok; i++)
 		yp[i] = NAN;	/* an output not written shows */
 	for (t = 0; t < ntok; t++)
-		llx_act_pairs(type, xq + t * ab, t, n, xp);
+		llx_act_pairs(type, xq + t * ab, t, ntok, n, xp);
+	llx_tensor_force_scalar(true);
+	for (t = 0; t < ntok; t++)
+		llx_act_pairs(type, xq + t * ab, t, ntok, n, xs);
+	llx_tensor_force_scalar(false);
+	bad += memcmp(xp, xs, np * 4) != 0;
+	free(xs);
 	llx_matmul(type, w, rb, rows, xq, ab, ntok, n, ya, rows);
 	if (llx_matmul_pairs(type, w, rb, rows, xp, ntok, n, yp, rows)) {
 		pairs_outs += rows * ntok;
@@ -639,7 +649,9 @@ static void avx512_cases(u32 n, u32 c[6])
 					 { 8, 1 }, { 17, 1 }, { 6, 1 },
 					 /* last tokens of 1..7 in one tile */
 					 { 4, 3 }, { 5, 5 }, { 8, 7 }, { 4, 12 },
-					 { 9, 14 }, { 4, 15 }, { 6, 4 } };
+					 { 9, 14 }, { 4, 15 }, { 6, 4 },
+					 /* whole tiles of 12, then the rest */
+					 { 4, 24 }, { 5, 25 }, { 4, 32 } };
 	u32 k, s, t, r, i;
 
 	for (k = 0; k <= GGML_TYPE_COUNT; k++) {

@@ -111,16 +111,18 @@ void llx_matmul(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 
 /*
  * F16/BF16 batches with the activations converted once: llx_act_pairs()
- * writes token @t's rounded activation @xq (of @n % 8 == 0 elements, from
- * llx_quantize_act() for @wtype) as floats into @xp, tokens paired: pair
- * t / 2 at xp + t / 2 * 2 * n, 8 elements of token 2p then the same 8 of
- * token 2p + 1 (so @xp holds an even number of tokens: an odd last one
- * spreads over its pair's 2 * n floats); other types: nothing.
- * llx_matmul_pairs() is then llx_matmul() on @ntok >= 2 such tokens, bit
- * for bit; false (nothing done) where no kernel takes it (no AVX-512,
+ * writes token @t (of a batch of @ntok) of rounded activation @xq (of
+ * @n % 8 == 0 elements, from llx_quantize_act() for @wtype) as floats
+ * into @xp, tokens paired by 8 elements and the pairs of a tile of 12
+ * tokens interleaved by 8 elements (llx_pairs_at() in
+ * lib/tensor_internal.h); @xp holds (@ntok + 1) / 2 * 2 * @n floats, an
+ * odd last token spreading over its whole pair.  Other types: nothing.
+ * llx_matmul_pairs() is then llx_matmul() on the same @ntok >= 2 tokens,
+ * bit for bit; false (nothing done) where no kernel takes it (no AVX-512,
  * other types): call llx_matmul() then.
  */
-void llx_act_pairs(u32 wtype, const void *xq, u32 t, u32 n, float *xp);
+void llx_act_pairs(u32 wtype, const void *xq, u32 t, u32 ntok, u32 n,
+		   float *xp);
 bool llx_matmul_pairs(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 		      const float *xp, u32 ntok, u32 n, float *y,
 		      size_t y_stride);
