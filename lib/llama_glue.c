@@ -490,7 +490,10 @@ u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx)
 	floats = llx_scratch_floats(hp, llx_batch_for(n_ctx),
 				    llx_kv_len(n_ctx));
 	act = (u64)m->act_stride * llx_batch_for(n_ctx);
-	/* + the F16/BF16 activations as floats, in whole pairs of tokens */
+	/*
+	 * + the F16/BF16 activations as floats, in whole pairs of tokens
+	 * (llx_pairs_at(): a batch's tiles take (nt + 1) / 2 pairs)
+	 */
 	if (llx_batch_for(n_ctx) > 1)
 		act += (u64)m->wide_cols * ALIGN(llx_batch_for(n_ctx), 2) *
 		       sizeof(float);

@@ -102,7 +102,7 @@ struct llx_session {
 	float *hb2;		/* [n_batch][n_ff] up */
 	float *tmp;		/* [n_batch][max(n_embd, kv_dim)] wv/wo/w_down out */
 	void *xq;		/* [n_batch][act_stride] rounded activations */
-	float *xp;		/* [n_batch, even][wide_cols] F16/BF16 xq, pairs */
+	float *xp;		/* [n_batch, even][wide_cols]: llx_pairs_at() */
 	float *att;		/* [kv_len] attention scores of one head, part 0 */
 	float *logits;		/* [n_vocab], of the last token of the last pass */
 	float *k_cache;		/* [n_layer][n_ctx][kv_dim] */
