@@ -127,20 +127,26 @@ struct llx_ref_case {
 	 * matrices llama.cpp repacks take its order, LLX_TYPE_Q4_0_R8).
 	 */
 	bool exact;
+	/*
+	 * KUnit's speed attribute: over 20 s under QEMU's TCG (test-x86 on
+	 * a slow host, by KUnit's own "should be marked slow" runtimes).
+	 * kunit/run x86_64 leaves these out; UML runs every case.
+	 */
+	bool slow;
 };
 
 static const struct llx_ref_case llx_ref_cases[] = {
-	{ "stories260K", true, true, false },
+	{ "stories260K", true, true, false, .slow = true },
 	{ "stories260K-Q8_0", true, false, true },
 	{ "stories260K-Q4_0", true, false, true, .exact = true },
-	{ "synth-F32", false, true, false },
-	{ "synth-F16", false, false, false, true },
-	{ "synth-BF16", false, false, false, true },
-	{ "synth-Q8_0", false, false, true },
+	{ "synth-F32", false, true, false, .slow = true },
+	{ "synth-F16", false, false, false, true, .slow = true },
+	{ "synth-BF16", false, false, false, true, .slow = true },
+	{ "synth-Q8_0", false, false, true, .slow = true },
 	{ "synth-Q4_0", false, false, true, .exact = true },
-	{ "synth-Q4_1", false, false, true },
-	{ "synth-Q5_0", false, false, true },
-	{ "synth-Q5_1", false, false, true },
+	{ "synth-Q4_1", false, false, true, .slow = true },
+	{ "synth-Q5_0", false, false, true, .slow = true },
+	{ "synth-Q5_1", false, false, true, .slow = true },
 	{ "synth-Q2_K", false, false, true },
 	{ "synth-Q3_K_M", false, false, true },
 	{ "synth-Q4_K_M", false, false, true },
@@ -150,11 +156,11 @@ static const struct llx_ref_case llx_ref_cases[] = {
 	 * qwen2-Q8_0's 1-by-1 run leaves llama.cpp's ids at a 0.0013 near-tie
 	 * (step 35); its batch run is exact but free_run takes both modes.
 	 */
-	{ "synth-qwen2-F32", true, true, false },
-	{ "synth-qwen2-Q8_0", false, false, true },
+	{ "synth-qwen2-F32", true, true, false, .slow = true },
+	{ "synth-qwen2-Q8_0", false, false, true, .slow = true },
 	{ "synth-qwen2-Q4_K_M", true, false, true },
-	{ "synth-llama3-F32", true, true, false },
-	{ "synth-llama3-Q8_0", true, false, true },
+	{ "synth-llama3-F32", true, true, false, .slow = true },
+	{ "synth-llama3-Q8_0", true, false, true, .slow = true },
 	{ "synth-llama3-Q4_K_M", true, false, true },
 };
 
@@ -163,7 +169,30 @@ static void llx_ref_case_desc(const struct llx_ref_case *c, char *desc)
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->stem);
 }
 
-KUNIT_ARRAY_PARAM(llx_ref, llx_ref_cases, llx_ref_case_desc);
+/* The case after @prev (the first if NULL) whose slow flag is @slow. */
+static const void *llx_ref_next(const void *prev, char *desc, bool slow)
+{
+	const struct llx_ref_case *c = prev;
+
+	for (c = c ? c + 1 : llx_ref_cases;
+	     c < llx_ref_cases + ARRAY_SIZE(llx_ref_cases); c++) {
+		if (c->slow == slow) {
+			llx_ref_case_desc(c, desc);
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static const void *llx_ref_gen_params(const void *prev, char *desc)
+{
+	return llx_ref_next(prev, desc, false);
+}
+
+static const void *llx_ref_slow_gen_params(const void *prev, char *desc)
+{
+	return llx_ref_next(prev, desc, true);
+}
 
 static void llx_t_step(const struct llx_session *s,
 		       const struct llx_ref_top5 *ref, u32 n_vocab,
@@ -302,6 +331,12 @@ static void llx_ref_test(struct kunit *test)
 			llx_t_free_run(test, m, c, &runs[i], true);
 		}
 	}
+}
+
+/* The same test on the cases marked slow, with KUnit's speed attribute. */
+static void llx_ref_slow_test(struct kunit *test)
+{
+	llx_ref_test(test);
 }
 
 /* Logits of @a and @b (@n of them) differ in any bit. */
@@ -1152,8 +1187,10 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_mock_test),
 	KUNIT_CASE_PARAM(llx_batch_test, llx_gen_gen_params),
 	KUNIT_CASE_PARAM(llx_chunk_test, llx_gen_gen_params),
-	KUNIT_CASE_PARAM(llx_reuse_test, llx_gen_gen_params),
-	KUNIT_CASE(llx_reuse_stories_test),
+	/* 120 s and 84 s under TCG: the prompt cache is not per arch */
+	KUNIT_CASE_PARAM_ATTR(llx_reuse_test, llx_gen_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_SLOW(llx_reuse_stories_test),
 	KUNIT_CASE(llx_naive_test),
 	KUNIT_CASE(llx_ctx_test),
 	KUNIT_CASE(llx_create_test),
@@ -1162,6 +1199,8 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE(llx_threads_teardown_test),
 	KUNIT_CASE(llx_par_stress_test),
 	KUNIT_CASE_PARAM(llx_ref_test, llx_ref_gen_params),
+	KUNIT_CASE_PARAM_ATTR(llx_ref_slow_test, llx_ref_slow_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM(llx_repack_test, llx_repack_gen_params),
 	{}
 };
