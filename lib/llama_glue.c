@@ -32,6 +32,15 @@
 #define LLX_ACT_ALIGN		64u
 /* A matrix product smaller than this (multiply-adds) runs in one part. */
 #define LLX_PAR_MIN_WORK	(1024u * 1024)
+/*
+ * Attention's multiply-adds, weighed against the products' for the split
+ * threshold: scores, softmax and the weighted sum over the cache cost
+ * ~16 times a product's per multiply-add (Q4_0 TinyLlama shape, 157-token
+ * prompt: 50M of them took 130 ms a layer, the products' 6.9G 168 ms).
+ * Weighed so, a one-token attention of that shape is split from position
+ * 16 on (below 2^20 multiply-adds it ran on the caller alone).
+ */
+#define LLX_ATT_COST		16u
 /* Parts of a matrix product start at multiples of this many rows. */
 #define LLX_PAR_ROW_ALIGN	16u
 
@@ -1215,7 +1224,7 @@ static int llx_attend_batch(const struct llx_pass *p, u32 il)
 	const struct llx_hparams *hp = &s->m->hp;
 	struct llx_att a = { .sp.p = p, .il = il };
 	u64 work = (u64)p->nt * (p->pos + p->nt) * hp->head_dim * 2 *
-		   hp->n_head;
+		   hp->n_head * LLX_ATT_COST;
 
 	return llx_split_run(&a.sp, work, hp->n_head, llx_attend_part, &a);
 }
