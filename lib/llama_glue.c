@@ -34,11 +34,11 @@
 #define LLX_PAR_MIN_WORK	(1024u * 1024)
 /*
  * Attention's multiply-adds, weighed against the products' for the split
- * threshold: scores, softmax and the weighted sum over the cache cost
- * ~16 times a product's per multiply-add (Q4_0 TinyLlama shape, 157-token
- * prompt: 50M of them took 130 ms a layer, the products' 6.9G 168 ms).
- * Weighed so, a one-token attention of that shape is split from position
- * 16 on (below 2^20 multiply-adds it ran on the caller alone).
+ * threshold: scores, softmax and the weighted sum over the cache cost far
+ * more per multiply-add (Q4_0 TinyLlama shape, 157-token prompt and 31
+ * generated: ~72M of them took 130 ms a layer, the products' ~8G 168 ms,
+ * ~90 times as much).  16 is a conservative weight: a one-token attention
+ * of that shape is split from position 16 on (unweighed, from 256).
  */
 #define LLX_ATT_COST		16u
 /* Parts of a matrix product start at multiples of this many rows. */
