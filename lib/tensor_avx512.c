@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * AVX-512 (F, BW, VL, VNNI) kernels: batches of the 32-element block
- * formats Q4_0, Q5_0 and Q8_0, and the one-token Q4_0 product.  Reached
- * only through the run-time dispatch in lib/tensor.c, on CPUs that have
- * all four extensions; lib/tensor_avx2.c covers everything else.
+ * formats Q4_0, Q5_0 and Q8_0, and the one-token Q4_0 and Q8_0 products.
+ * Reached only through the run-time dispatch in lib/tensor.c, on CPUs that
+ * have all four extensions; lib/tensor_avx2.c covers everything else.
  * Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni on top of the
  * AVX2 flags, -ffp-contract=off.
  *
@@ -372,14 +372,43 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
  * short interleaved streams, which the hardware prefetcher alone follows
  * at half of one stream's speed.
  */
-/* fp16 scale of block @b of row @k of a pass (0 past its 2 * @np rows) */
-static __always_inline u16 pass_d(const struct llx_blk_q4_0 *const *lo,
-				  const struct llx_blk_q4_0 *const *hi, u32 b,
+/*
+ * fp16 scale of the block at byte @off of row @k of a pass of @nr rows
+ * @rb bytes apart (0 past its 2 * @np rows; an odd last row pairs itself)
+ */
+static __always_inline u16 pass_d(const u8 *w, size_t rb, u32 nr, size_t off,
 				  int k, const int np)
 {
 	if (k >= 2 * np)
 		return 0;
-	return get_unaligned_le16((k & 1 ? hi[k / 2] : lo[k / 2])[b].d);
+	return q32_d16(w + min_t(u32, k, nr - 1) * rb + off);
+}
+
+/* d_w * d_x of the 2 * @np rows of a pass at the block at byte @off */
+static __always_inline __m256 pass_scales(const u8 *w, size_t rb, u32 nr,
+					  size_t off, const u8 *dx, const int np)
+{
+	__m128i h = _mm_set_epi16(pass_d(w, rb, nr, off, 7, np),
+				  pass_d(w, rb, nr, off, 6, np),
+				  pass_d(w, rb, nr, off, 5, np),
+				  pass_d(w, rb, nr, off, 4, np),
+				  pass_d(w, rb, nr, off, 3, np),
+				  pass_d(w, rb, nr, off, 2, np),
+				  pass_d(w, rb, nr, off, 1, np),
+				  pass_d(w, rb, nr, off, 0, np));
+
+	return _mm256_mul_ps(_mm256_cvtph_ps(h), _mm256_set1_ps(fp16_at(dx)));
+}
+
+/* the next pass's block at byte @off of its 2 * @np rows, into L2 */
+static __always_inline void pass_prefetch(const u8 *next, size_t rb,
+					  size_t off, const int np)
+{
+	int k;
+
+#pragma GCC unroll 8
+	for (k = 0; k < 2 * np; k++)
+		_mm_prefetch((const char *)next + k * rb + off, _MM_HINT_T2);
 }
 
 static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
@@ -407,26 +436,14 @@ static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 	for (b = 0; b < nb; b++) {
 		/* elements 0..15 twice, then 16..31 twice */
 		__m512i yv = _mm512_broadcast_i64x4(loadu256(x[b].qs));
-		__m128i h;
-		__m256 d;
+		size_t off = b * sizeof(struct llx_blk_q4_0);
+		/* d_w * d_x of the pass's rows, one conversion for all */
+		__m256 d = pass_scales(w, rb, nr, off, x[b].d, np);
 		__m512i init;
 
-		/* d_w * d_x of the pass's rows, one conversion for all */
-		h = _mm_set_epi16(pass_d(lo, hi, b, 7, np), pass_d(lo, hi, b, 6, np),
-				  pass_d(lo, hi, b, 5, np), pass_d(lo, hi, b, 4, np),
-				  pass_d(lo, hi, b, 3, np), pass_d(lo, hi, b, 2, np),
-				  pass_d(lo, hi, b, 1, np), pass_d(lo, hi, b, 0, np));
-		d = _mm256_mul_ps(_mm256_cvtph_ps(h),
-				  _mm256_set1_ps(fp16_at(x[b].d)));
-
 		/* every other block: 36 bytes, less than a cache line */
-		if (next && !(b & 1)) {
-#pragma GCC unroll 8
-			for (p = 0; p < 2 * np; p++)
-				_mm_prefetch((const char *)next + p * rb +
-					     b * sizeof(struct llx_blk_q4_0),
-					     _MM_HINT_T2);
-		}
+		if (next && !(b & 1))
+			pass_prefetch(next, rb, off, np);
 		yv = _mm512_shuffle_i64x2(yv, yv, 0x50);
 		init = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, yv);
 		init = _mm512_sub_epi32(_mm512_setzero_si512(),
@@ -463,40 +480,138 @@ static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 	}
 }
 
-bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
-			     const void *xq, u32 n, float *y, u32 nrows)
+/*
+ * One token: Q8_0 rows in DOT_PAIRS pairs.  A zmm holds two rows, lanes
+ * 0..7 row r's lanes in order and 8..15 row r + 1's, against the
+ * activation block in both halves.  Each row keeps lib/tensor_avx2.c's
+ * dot_q8_0() sum: lanes formed as in tile_q32() (u = q + 128, the chain
+ * started at -128 * the activation's four bytes), fma(d_w * d_x, lane, acc)
+ * per block in order, then hsum_float_8 of each half.
+ */
+static __always_inline void dot_q8_0_pairs(const u8 *w, size_t rb, u32 nr,
+					   const struct llx_blk_q8_0 *x,
+					   u32 nb, float *y, const u8 *next,
+					   const int np)
+{
+	const __m512i bias = _mm512_set1_epi8((char)0x80);
+	const struct llx_blk_q8_0 *lo[DOT_PAIRS], *hi[DOT_PAIRS];
+	__m512i sel[DOT_PAIRS];
+	__m512 acc[DOT_PAIRS];
+	int p;
+	u32 b;
+
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		lo[p] = (const void *)(w + 2 * p * rb);
+		hi[p] = 2 * p + 1 < nr ? (const void *)(w + (2 * p + 1) * rb) :
+					 lo[p];
+		acc[p] = _mm512_setzero_ps();
+		/* lanes 0..7: scale 2p (row lo[p]); 8..15: 2p + 1 */
+		sel[p] = _mm512_mask_set1_epi32(_mm512_set1_epi32(2 * p), 0xff00,
+						2 * p + 1);
+	}
+	for (b = 0; b < nb; b++) {
+		size_t off = b * sizeof(struct llx_blk_q8_0);
+		__m256 d = pass_scales(w, rb, nr, off, x[b].d, np);
+		__m512i yv = _mm512_broadcast_i64x4(loadu256(x[b].qs));
+		__m512i init;
+
+		/* 34 bytes a block: every block's line */
+		if (next)
+			pass_prefetch(next, rb, off, np);
+		init = _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, yv);
+		init = _mm512_sub_epi32(_mm512_setzero_si512(), init);
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			__m512i u = _mm512_xor_si512(load_2x256(lo[p][b].qs,
+								hi[p][b].qs),
+						     bias);
+			__m512i s = _mm512_dpbusd_epi32(init, u, yv);
+			__m512 dw = _mm512_permutexvar_ps(sel[p],
+						_mm512_castps256_ps512(d));
+
+			acc[p] = _mm512_fmadd_ps(dw, _mm512_cvtepi32_ps(s), acc[p]);
+		}
+	}
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		__m512d a = _mm512_castps_pd(acc[p]);
+
+		y[2 * p] = hsum8(_mm512_castps512_ps256(acc[p]));
+		if (2 * p + 1 < nr)
+			y[2 * p + 1] = hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+	}
+}
+
+/* one pass of up to 2 * @np rows of @type */
+static __always_inline void dot_pass(u32 type, const u8 *w, size_t rb, u32 nr,
+				     const void *xq, u32 nb, float *y,
+				     const u8 *next, const int np)
+{
+	if (type == GGML_TYPE_Q4_0)
+		dot_q4_0_pairs(w, rb, nr, xq, nb, y, next, np);
+	else
+		dot_q8_0_pairs(w, rb, nr, xq, nb, y, next, np);
+}
+
+/*
+ * All rows, DOT_PAIRS pairs a pass, each pass prefetching the next; the
+ * first pass has no pass before it to prefetch its rows.
+ */
+static __always_inline void dot_rows(u32 type, const u8 *w, size_t rb,
+				     const void *xq, u32 n, float *y, u32 nrows)
 {
 	const u32 step = 2 * DOT_PAIRS;
-	const u8 *row = w;
 	u32 r;
 
-	if (wtype == LLX_TYPE_Q4_0_R8) {
-		q4r8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
-		return true;
-	}
-	if (wtype == LLX_TYPE_Q4_0_X8) {
-		q4x8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
-		return true;
-	}
-	if (wtype != GGML_TYPE_Q4_0)
-		return false;
-	/* the first pass has no pass before it to prefetch its rows */
 	if (nrows >= step) {
 		size_t i;
 
 		for (r = 0; r < step; r++)
-			for (i = 0; i < row_bytes; i += 64)
-				_mm_prefetch((const char *)row + r * row_bytes + i,
+			for (i = 0; i < rb; i += 64)
+				_mm_prefetch((const char *)w + r * rb + i,
 					     _MM_HINT_T2);
 	}
-	for (r = 0; r + step <= nrows; r += step, row += step * row_bytes)
-		dot_q4_0_pairs(row, row_bytes, step, xq, n / 32, y + r,
-			       r + 2 * step <= nrows ? row + step * row_bytes :
-			       NULL, DOT_PAIRS);
-	for (; r < nrows; r += 2, row += 2 * row_bytes)
-		dot_q4_0_pairs(row, row_bytes, min(2u, nrows - r), xq, n / 32,
-			       y + r, NULL, 1);
-	return true;
+	for (r = 0; r + step <= nrows; r += step, w += step * rb)
+		dot_pass(type, w, rb, step, xq, n / 32, y + r,
+			 r + 2 * step <= nrows ? w + step * rb : NULL,
+			 DOT_PAIRS);
+	for (; r < nrows; r += 2, w += 2 * rb)
+		dot_pass(type, w, rb, min(2u, nrows - r), xq, n / 32, y + r,
+			 NULL, 1);
+}
+
+static noinline void dot_rows_q4_0(const u8 *w, size_t rb, const void *xq,
+				   u32 n, float *y, u32 nrows)
+{
+	dot_rows(GGML_TYPE_Q4_0, w, rb, xq, n, y, nrows);
+}
+
+static noinline void dot_rows_q8_0(const u8 *w, size_t rb, const void *xq,
+				   u32 n, float *y, u32 nrows)
+{
+	dot_rows(GGML_TYPE_Q8_0, w, rb, xq, n, y, nrows);
+}
+
+bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
+			     const void *xq, u32 n, float *y, u32 nrows)
+{
+	switch (wtype) {
+	case LLX_TYPE_Q4_0_R8:
+		q4r8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
+		return true;
+	case LLX_TYPE_Q4_0_X8:
+		q4x8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
+		return true;
+	case GGML_TYPE_Q4_0:
+		dot_rows_q4_0(w, row_bytes, xq, n, y, nrows);
+		return true;
+	case GGML_TYPE_Q8_0:
+		dot_rows_q8_0(w, row_bytes, xq, n, y, nrows);
+		return true;
+	default:
+		return false;
+	}
 }
 
 /*
