@@ -41,8 +41,10 @@
  * of that shape is split from position 16 on (unweighed, from 256).
  */
 #define LLX_ATT_COST		16u
-/* Parts of a matrix product start at multiples of this many rows. */
+/* A split matrix product's chunks are multiples of this many rows... */
 #define LLX_PAR_ROW_ALIGN	16u
+/* ...and small enough for each part to claim at least this many. */
+#define LLX_MM_CLAIMS		8u
 
 /* ------------------------------------------------------------------------
  * Loading
@@ -822,17 +824,26 @@ static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
  * LLX_MATMUL_TILE_ROWS where the budget holds one.  A matrix in
  * llama.cpp's repacked order always gets whole groups of LLX_Q4_0_R8_ROWS
  * (the repacked layout is only readable from a group's first row; its
- * rows are a multiple of 8 and the parts start on 16-row boundaries), so
+ * rows are a multiple of 8, and a chunk starts at a multiple of its size), so
  * a section may hold 8 rows where the budget holds fewer (TinyLlama's
- * w_down, 5632 columns x 32 tokens: 1.4x the AVX2 budget).
+ * w_down, 5632 columns x 32 tokens: 1.4x the AVX2 budget).  In a stage
+ * split in @parts > 1, sections are also small enough for every part to
+ * claim several (llx_matmul_part()), and start on 16-row boundaries.
  */
 static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
-			u32 nt)
+			u32 nt, u32 parts)
 {
 	u32 c = llx_chunk_of((u64)s->section_work * LLX_MM_SECTION_SCALE,
 			     (u64)w->cols * nt, w->rows);
 	u32 tile = LLX_MATMUL_TILE_ROWS;
 
+	/* split: at least LLX_MM_CLAIMS chunks a part, whole 16-row groups */
+	if (parts > 1) {
+		u32 most = w->rows / (LLX_MM_CLAIMS * parts);
+
+		c = min(c, max(LLX_PAR_ROW_ALIGN,
+			       most - most % LLX_PAR_ROW_ALIGN));
+	}
 	if (w->mm_type == LLX_TYPE_Q4_0_R8 || w->mm_type == LLX_TYPE_Q4_0_X8) {
 		tile = LLX_Q4_0_R8_ROWS;
 		c = max(c, min(tile, w->rows));
@@ -857,10 +868,13 @@ struct llx_split {
 
 /*
  * One to LLX_MM_MAX matrix products on the same activations (Q, K and V;
- * gate and up), shared by the parts that compute them: the products' rows
- * are laid end to end and split by their bytes, so each part reads about
- * the same share of weights and the helpers are handed one stage, not
- * one per matrix.
+ * gate and up), shared by the parts that compute them: the products'
+ * chunks of rows are numbered end to end and each part claims the next
+ * unclaimed one until none is left, so the helpers are handed one stage,
+ * not one per matrix, and a part on a busier CPU, or one that starts
+ * late, computes fewer chunks instead of holding the others up.
+ * @next is the only field written during the run (atomic_inc_return());
+ * the rest is set before llx_par_run() publishes the stage.
  */
 struct llx_mm {
 	struct llx_split sp;
@@ -869,6 +883,7 @@ struct llx_mm {
 	u32 chunk[LLX_MM_MAX];	/* rows per FP section */
 	u32 n;			/* products */
 	u32 nt;
+	atomic_t next;		/* chunks claimed so far */
 };
 
 /*
@@ -899,14 +914,20 @@ static bool llx_part_go_on(struct llx_split *sp, u32 i)
  * hand-off, else on the caller alone.  @sp is the stage's shared state,
  * inside @arg.  Returns part 0's error.
  */
+static u32 llx_split_parts(const struct llx_session *s, u64 work,
+			   u32 max_parts)
+{
+	if (!s->par || work < s->par_min_work)
+		return 1;
+	return max(1u, min(s->n_threads, max_parts));
+}
+
 static int llx_split_run(struct llx_split *sp, u64 work, u32 max_parts,
 			 void (*fn)(void *arg, u32 i), void *arg)
 {
 	struct llx_session *s = sp->p->s;
 
-	sp->n_parts = 1;
-	if (s->par && work >= s->par_min_work)
-		sp->n_parts = max(1u, min(s->n_threads, max_parts));
+	sp->n_parts = llx_split_parts(s, work, max_parts);
 	if (sp->n_parts > 1)
 		llx_par_run(s->par, fn, arg);
 	else
@@ -914,66 +935,47 @@ static int llx_split_run(struct llx_split *sp, u64 work, u32 max_parts,
 	return sp->ret;
 }
 
-/* Bytes of the products before product @j (or of all, @j == mm->n). */
-static u64 llx_mm_bytes(const struct llx_mm *mm, u32 j)
-{
-	u64 b = 0;
-	u32 k;
-
-	for (k = 0; k < j; k++)
-		b += (u64)mm->w[k]->rows * mm->w[k]->row_bytes;
-	return b;
-}
-
 /*
- * First row of product @j that part @i of @n computes: the row holding
- * part @i's first byte of all the products' weights, LLX_PAR_ROW_ALIGN-
- * aligned (rows in whole groups of a repacked weight); the rows of part
- * @i are [llx_mm_row(i), llx_mm_row(i + 1)) in every product, so the
- * parts cover each product once.
+ * Claim the next chunk of the stage: product *@j's rows [*@r, *@r +
+ * chunk).  False once every chunk is claimed.
  */
-static u32 llx_mm_row(const struct llx_mm *mm, u32 j, u32 n, u32 i)
+static bool llx_mm_claim(struct llx_mm *mm, u32 *j, u32 *r)
 {
-	const struct llx_mat *w = mm->w[j];
-	u64 at = div_u64(llx_mm_bytes(mm, mm->n) * i, n);
-	u64 off = llx_mm_bytes(mm, j);
+	u32 k = (u32)atomic_inc_return(&mm->next) - 1, n;
 
-	if (i >= n)
-		return w->rows;
-	if (at <= off)
-		return 0;
-	at = div64_u64(at - off, w->row_bytes);
-	return at >= w->rows ? w->rows :
-			       (u32)at & ~(LLX_PAR_ROW_ALIGN - 1);
+	for (*j = 0; *j < mm->n; (*j)++) {
+		n = DIV_ROUND_UP(mm->w[*j]->rows, mm->chunk[*j]);
+		if (k < n) {
+			*r = k * mm->chunk[*j];
+			return true;
+		}
+		k -= n;
+	}
+	return false;
 }
 
 /*
- * Part @i of a stage of matrix products: its rows of each product in
- * chunks, one FP section each, on whatever CPU runs it.  Part 0 runs on
- * the caller: it reschedules and polls the abort callback between
- * sections and tells the helpers to stop; the helpers reschedule and
- * check that.  Each row is computed by the same llx_fp_matmul_rows()
- * whichever part holds it.
+ * Part @i of a stage of matrix products: chunks of rows claimed one at a
+ * time, one FP section each, on whatever CPU runs it.  Part 0 runs on the
+ * caller: it reschedules and polls the abort callback between sections
+ * and tells the helpers to stop; the helpers reschedule and check that.
+ * Each row is computed by the same llx_fp_matmul_rows() whichever part
+ * and chunk hold it, so the claiming order changes no bits.
  */
 static void llx_matmul_part(void *arg, u32 i)
 {
 	struct llx_mm *mm = arg;
-	u32 j, r, end;
+	u32 j, r;
 
 	if (i >= mm->sp.n_parts)
 		return;
-	for (j = 0; j < mm->n; j++) {
-		r = llx_mm_row(mm, j, mm->sp.n_parts, i);
-		end = llx_mm_row(mm, j, mm->sp.n_parts, i + 1);
-		for (; r < end; r += mm->chunk[j]) {
-			if (!llx_part_go_on(&mm->sp, i))
-				return;
-			llx_fpu_begin();
-			llx_fp_matmul_rows(mm->sp.p->s, mm->w[j], mm->y[j],
-					   mm->nt, r,
-					   min(mm->chunk[j], end - r));
-			llx_fpu_end();
-		}
+	while (llx_mm_claim(mm, &j, &r)) {
+		if (!llx_part_go_on(&mm->sp, i))
+			return;
+		llx_fpu_begin();
+		llx_fp_matmul_rows(mm->sp.p->s, mm->w[j], mm->y[j], mm->nt, r,
+				   min(mm->chunk[j], mm->w[j]->rows - r));
+		llx_fpu_end();
 	}
 }
 
@@ -1042,8 +1044,8 @@ static bool llx_mm_joins(const struct llx_mat *w0, const struct llx_mat *w1)
  * [nt][rows_j].  The activations are rounded for W's type first (ggml's
  * vec_dot_type), once for all the products, then the weights are walked
  * in chunks of rows; each chunk meets every token of the batch while it
- * is in cache.  With helper threads the rows are split in contiguous
- * parts, one per thread (llama.cpp's -t N).
+ * is in cache.  With helper threads the chunks are shared out as the
+ * threads claim them (llama.cpp's -t N does the same).
  */
 static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
 		       const float *x)
@@ -1055,20 +1057,24 @@ static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
 		.mat = w, .cost = (u64)w->cols * LLX_ELEM_COST,
 	};
 	u64 t0 = llx_now_ns();
-	u32 j, rows = 0, groups = 0;
+	u32 j, parts, rows = 0, groups = 0;
+	u64 work;
 	int ret;
 
 	mm->sp.p = p;
 	for (j = 0; j < mm->n; j++) {
-		mm->chunk[j] = llx_mm_chunk(s, mm->w[j], mm->nt);
 		rows += mm->w[j]->rows;
 		groups += DIV_ROUND_UP(mm->w[j]->rows, LLX_PAR_ROW_ALIGN);
 	}
+	work = (u64)rows * w->cols * mm->nt;
+	parts = llx_split_parts(s, work, groups);
+	for (j = 0; j < mm->n; j++)
+		mm->chunk[j] = llx_mm_chunk(s, mm->w[j], mm->nt, parts);
+	atomic_set(&mm->next, 0);
 	ret = llx_tok_run(&st);
 	if (ret)
 		return ret;
-	ret = llx_split_run(&mm->sp, (u64)rows * w->cols * mm->nt, groups,
-			    llx_matmul_part, mm);
+	ret = llx_split_run(&mm->sp, work, groups, llx_matmul_part, mm);
 	if (p->lt)
 		p->lt->matmul_ns += llx_now_ns() - t0;
 	return ret;

@@ -12,6 +12,7 @@
 #define _LLAMUX_COMPAT_H
 
 #ifdef __KERNEL__
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
