@@ -34,11 +34,11 @@
 #define LLX_PAR_MIN_WORK	(1024u * 1024)
 /*
  * Attention's multiply-adds, weighed against the products' for the split
- * threshold: scores, softmax and the weighted sum over the cache cost far
+ * threshold: scores, softmax and the weighted sum over the cache cost
  * more per multiply-add (Q4_0 TinyLlama shape, 157-token prompt and 31
- * generated: ~72M of them took 130 ms a layer, the products' ~8G 168 ms,
- * ~90 times as much).  16 is a conservative weight: a one-token attention
- * of that shape is split from position 16 on (unweighed, from 256).
+ * generated, one thread: ~72M of them took 21 ms a layer, the products'
+ * ~8.3G 155-185 ms, ~14 times as much).  A one-token attention of that
+ * shape is split from position 16 on (unweighed, from 256).
  */
 #define LLX_ATT_COST		16u
 /* A split matrix product's chunks are multiples of this many rows... */
