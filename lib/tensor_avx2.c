@@ -770,8 +770,15 @@ bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	}
 	if (!llx_type_supported(wtype))
 		return false;
-	for (r = 0; r < nrows; r++, row += row_bytes)
+	/*
+	 * No prefetch for F32: the attention's K and V^T rows are F32,
+	 * @row_bytes apart but read only in part.
+	 */
+	for (r = 0; r < nrows; r++, row += row_bytes) {
+		if (wtype != GGML_TYPE_F32)
+			prefetch_row_ahead(row, row_bytes);
 		y[r] = dot_row(wtype, row, xq, n);
+	}
 	return true;
 }
 

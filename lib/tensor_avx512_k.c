@@ -439,14 +439,16 @@ static __always_inline void matmul_k(u32 k, const u8 *w, size_t rb,
 	}
 }
 
-/* one token: one row at a time, one sequential stream */
+/* one token: one row at a time, one sequential stream, prefetched */
 static __always_inline void dot_rows_k(u32 k, const u8 *w, size_t rb,
 				       const u8 *x, u32 nb, float *y, u32 nrows)
 {
 	u32 r;
 
-	for (r = 0; r < nrows; r++, w += rb)
+	for (r = 0; r < nrows; r++, w += rb) {
+		prefetch_row_ahead(w, rb);
 		KT_TILE(k, w, rb, x, 0, nb, y + r, 1, 1, 1);
+	}
 }
 
 bool llx_avx512_vec_dot_rows_k(u32 wtype, const void *w, size_t row_bytes,

@@ -235,10 +235,9 @@ static __always_inline void q4x8_unpack(const u8 *gb, __m256i *lo,
  * alone kept a one-token product out of the last-level cache at 8 GB/s of
  * the 14.4 one core streams (tensor-bench -t Q4_0X -n 4096 -r 200000, 440
  * MiB: 14-16 Ge/s); prefetching 2-8 KiB ahead gives 21-23 Ge/s, 512 bytes
- * 16-18.  A prefetch past the end of the weights is harmless: it never
- * faults.
+ * 16-18: each block prefetches the one LLX_ROW_AHEAD bytes on.
  */
-#define Q4X8_AHEAD	4096
+#define Q4X8_AHEAD	LLX_ROW_AHEAD
 
 /* y[t * ys + r] for the 8 rows of the group at @g and @nt tokens */
 static __always_inline void q4x8_tile(const u8 *g, const u8 *x, size_t xs,
