@@ -411,28 +411,52 @@ static __always_inline void pass_prefetch(const u8 *next, size_t rb,
 		_mm_prefetch((const char *)next + k * rb + off, _MM_HINT_T2);
 }
 
+/*
+ * A pass's rows and accumulators: lo[p] is row 2p, hi[p] row 2p + 1 (row
+ * 2p again past @nr), acc[p] zero, and sel[p] picks scale 2p of
+ * pass_scales() in its lanes, 2p + 1 in those of @hi_lanes.
+ */
+static __always_inline void pass_init(const u8 *w, size_t rb, u32 nr,
+				      const u8 **lo, const u8 **hi,
+				      __m512i *sel, __m512 *acc, u16 hi_lanes,
+				      const int np)
+{
+	int p;
+
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		lo[p] = w + 2 * p * rb;
+		hi[p] = 2 * p + 1 < nr ? w + (2 * p + 1) * rb : lo[p];
+		acc[p] = _mm512_setzero_ps();
+		sel[p] = _mm512_mask_set1_epi32(_mm512_set1_epi32(2 * p),
+						hi_lanes, 2 * p + 1);
+	}
+}
+
+/* rows 2p and 2p + 1 of a pass: hsum_float_8 of @v's low and high half */
+static __always_inline void pass_store(__m512 v, float *y, u32 nr, int p)
+{
+	__m512d a = _mm512_castps_pd(v);
+
+	y[2 * p] = hsum8(_mm512_castps512_ps256(v));
+	if (2 * p + 1 < nr)
+		y[2 * p + 1] = hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+}
+
 static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 					   const struct llx_blk_q8_0 *x,
 					   u32 nb, float *y, const u8 *next,
 					   const int np)
 {
 	const __m512i ones = _mm512_set1_epi8(1), m4 = _mm512_set1_epi8(0xf);
-	const struct llx_blk_q4_0 *lo[DOT_PAIRS], *hi[DOT_PAIRS];
+	const u8 *lo[DOT_PAIRS], *hi[DOT_PAIRS];
 	__m512i sel[DOT_PAIRS];
 	__m512 acc[DOT_PAIRS];
 	int p;
 	u32 b;
 
-#pragma GCC unroll 4
-	for (p = 0; p < np; p++) {
-		lo[p] = (const void *)(w + 2 * p * rb);
-		hi[p] = 2 * p + 1 < nr ? (const void *)(w + (2 * p + 1) * rb) :
-					 lo[p];
-		acc[p] = _mm512_setzero_ps();
-		/* lanes 0..3, 8..11: scale 2p (row lo[p]); the rest 2p + 1 */
-		sel[p] = _mm512_mask_set1_epi32(_mm512_set1_epi32(2 * p), 0xf0f0,
-						2 * p + 1);
-	}
+	/* lanes 0..3, 8..11: scale 2p (row lo[p]); the rest 2p + 1 */
+	pass_init(w, rb, nr, lo, hi, sel, acc, 0xf0f0, np);
 	for (b = 0; b < nb; b++) {
 		/* elements 0..15 twice, then 16..31 twice */
 		__m512i yv = _mm512_broadcast_i64x4(loadu256(x[b].qs));
@@ -450,7 +474,8 @@ static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 					_mm512_slli_epi32(init, 3));
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++) {
-			const struct llx_blk_q4_0 *bl = lo[p] + b, *bh = hi[p] + b;
+			const struct llx_blk_q4_0 *bl = (const void *)(lo[p] + off);
+			const struct llx_blk_q4_0 *bh = (const void *)(hi[p] + off);
 			__m512i u, s;
 			__m256i t;
 			__m512 dw;
@@ -471,12 +496,8 @@ static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
 	for (p = 0; p < np; p++) {
 		const __m512i rows = _mm512_set_epi32(15, 14, 13, 12, 7, 6, 5, 4,
 						      11, 10, 9, 8, 3, 2, 1, 0);
-		__m512 v = _mm512_permutexvar_ps(rows, acc[p]);
-		__m512d a = _mm512_castps_pd(v);
 
-		y[2 * p] = hsum8(_mm512_castps512_ps256(v));
-		if (2 * p + 1 < nr)
-			y[2 * p + 1] = hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+		pass_store(_mm512_permutexvar_ps(rows, acc[p]), y, nr, p);
 	}
 }
 
@@ -494,22 +515,14 @@ static __always_inline void dot_q8_0_pairs(const u8 *w, size_t rb, u32 nr,
 					   const int np)
 {
 	const __m512i bias = _mm512_set1_epi8((char)0x80);
-	const struct llx_blk_q8_0 *lo[DOT_PAIRS], *hi[DOT_PAIRS];
+	const u8 *lo[DOT_PAIRS], *hi[DOT_PAIRS];
 	__m512i sel[DOT_PAIRS];
 	__m512 acc[DOT_PAIRS];
 	int p;
 	u32 b;
 
-#pragma GCC unroll 4
-	for (p = 0; p < np; p++) {
-		lo[p] = (const void *)(w + 2 * p * rb);
-		hi[p] = 2 * p + 1 < nr ? (const void *)(w + (2 * p + 1) * rb) :
-					 lo[p];
-		acc[p] = _mm512_setzero_ps();
-		/* lanes 0..7: scale 2p (row lo[p]); 8..15: 2p + 1 */
-		sel[p] = _mm512_mask_set1_epi32(_mm512_set1_epi32(2 * p), 0xff00,
-						2 * p + 1);
-	}
+	/* lanes 0..7: scale 2p (row lo[p]); 8..15: 2p + 1 */
+	pass_init(w, rb, nr, lo, hi, sel, acc, 0xff00, np);
 	for (b = 0; b < nb; b++) {
 		size_t off = b * sizeof(struct llx_blk_q8_0);
 		__m256 d = pass_scales(w, rb, nr, off, x[b].d, np);
@@ -523,8 +536,9 @@ static __always_inline void dot_q8_0_pairs(const u8 *w, size_t rb, u32 nr,
 		init = _mm512_sub_epi32(_mm512_setzero_si512(), init);
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++) {
-			__m512i u = _mm512_xor_si512(load_2x256(lo[p][b].qs,
-								hi[p][b].qs),
+			const struct llx_blk_q8_0 *bl = (const void *)(lo[p] + off);
+			const struct llx_blk_q8_0 *bh = (const void *)(hi[p] + off);
+			__m512i u = _mm512_xor_si512(load_2x256(bl->qs, bh->qs),
 						     bias);
 			__m512i s = _mm512_dpbusd_epi32(init, u, yv);
 			__m512 dw = _mm512_permutexvar_ps(sel[p],
@@ -534,13 +548,8 @@ static __always_inline void dot_q8_0_pairs(const u8 *w, size_t rb, u32 nr,
 		}
 	}
 #pragma GCC unroll 4
-	for (p = 0; p < np; p++) {
-		__m512d a = _mm512_castps_pd(acc[p]);
-
-		y[2 * p] = hsum8(_mm512_castps512_ps256(acc[p]));
-		if (2 * p + 1 < nr)
-			y[2 * p + 1] = hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
-	}
+	for (p = 0; p < np; p++)
+		pass_store(acc[p], y, nr, p);
 }
 
 /* one pass of up to 2 * @np rows of @type */
