@@ -909,10 +909,8 @@ static bool llx_part_go_on(struct llx_split *sp, u32 i)
 }
 
 /*
- * Run @fn(@arg, part) for a stage of @work multiply-adds: in up to
- * @max_parts parts when the session has helpers and the work is worth a
- * hand-off, else on the caller alone.  @sp is the stage's shared state,
- * inside @arg.  Returns part 0's error.
+ * The parts of a stage of @work multiply-adds: up to @max_parts when the
+ * session has helpers and the work is worth a hand-off, else 1.
  */
 static u32 llx_split_parts(const struct llx_session *s, u64 work,
 			   u32 max_parts)
@@ -922,6 +920,12 @@ static u32 llx_split_parts(const struct llx_session *s, u64 work,
 	return max(1u, min(s->n_threads, max_parts));
 }
 
+/*
+ * Run @fn(@arg, part) for a stage of @work multiply-adds in
+ * llx_split_parts() parts: with helpers (llx_par_run()), or on the caller
+ * alone.  @sp is the stage's shared state, inside @arg.  Returns part 0's
+ * error.
+ */
 static int llx_split_run(struct llx_split *sp, u64 work, u32 max_parts,
 			 void (*fn)(void *arg, u32 i), void *arg)
 {
