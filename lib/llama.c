@@ -182,12 +182,9 @@ void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
 		llx_vec_dot_rows(GGML_TYPE_F32, kc + (size_t)kvh * hd,
 				 kvd * sizeof(float), q + (size_t)h * hd, hd,
 				 att, n);
-		for (j = 0; j < n; j++)
-			att[j] *= scale;
+		llx_scale(att, scale, n);
 		llx_softmax(att, n);
-		for (j = 0; j < n; j++)
-			if (att[j] < tiny)
-				att[j] = 0.0f;
+		llx_zero_below(att, tiny, n);
 		if (nt >= 2) {
 			const float *v = vt + (size_t)kvh * hd * s->kv_len;
 

@@ -1707,16 +1707,27 @@ EXPORT_SYMBOL_IF_KUNIT(llx_rope);
  * through expf_ggml(x - max) and its hsum_float_8 is added in double; the
  * result is scaled by (float)(1 / sum).
  */
+static float llx_max(const float *x, u32 n)
+{
+	float max = llx_f32_from_bits(0xff800000);
+	u32 i;
+
+	if (llx_tensor_using_avx2())
+		return llx_avx2_max(x, n);
+	for (i = 0; i < n; i++)
+		max = x[i] > max ? x[i] : max;
+	return max;
+}
+
 void llx_softmax(float *x, u32 n)
 {
-	float max = llx_f32_from_bits(0xff800000), scale, v[8];
+	float max, v[8];
 	double sum = 0.0;
 	u32 i, l;
 
 	if (!n)
 		return;
-	for (i = 0; i < n; i++)
-		max = x[i] > max ? x[i] : max;
+	max = llx_max(x, n);
 	if (llx_tensor_using_avx2()) {
 		sum = llx_avx2_softmax_exp(x, max, n);
 	} else {
@@ -1731,11 +1742,36 @@ void llx_softmax(float *x, u32 n)
 			sum += (double)llx_hsum8(v);
 		}
 	}
-	scale = (float)(1.0 / sum);
-	for (i = 0; i < n; i++)
-		x[i] *= scale;
+	llx_scale(x, (float)(1.0 / sum), n);
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_softmax);
+
+void llx_scale(float *x, float s, u32 n)
+{
+	u32 i;
+
+	if (llx_tensor_using_avx2()) {
+		llx_avx2_scale(x, s, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		x[i] *= s;
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_scale);
+
+void llx_zero_below(float *x, float lim, u32 n)
+{
+	u32 i;
+
+	if (llx_tensor_using_avx2()) {
+		llx_avx2_zero_below(x, lim, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (x[i] < lim)
+			x[i] = 0.0f;
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_zero_below);
 
 /*
  * ggml_vec_silu_f32 then ggml_mul: whole chunks of 8 use ggml_v_silu,

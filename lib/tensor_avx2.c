@@ -885,6 +885,61 @@ static inline __m256 exp8_ggml(__m256 x)
 	return _mm256_blendv_ps(j, _mm256_mul_ps(s1, s1), d);
 }
 
+/*
+ * The largest of x[0..n): llx_softmax()'s scalar loop eight lanes at a
+ * time.  vmaxps returns its second operand when the first is NaN or both
+ * are equal, as max = x > max ? x : max keeps max, so a NaN is skipped the
+ * same way; only the sign of a zero maximum may differ, which the softmax
+ * does not see (x - (+0) and x - (-0) differ only for x = -0, as -0 and +0,
+ * and exp gives 1 for both).
+ */
+float llx_avx2_max(const float *x, u32 n)
+{
+	__m256 m = _mm256_set1_ps(-__builtin_inff());
+	float v[8], r;
+	u32 i, l;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		m = _mm256_max_ps(_mm256_loadu_ps(x + i), m);
+	_mm256_storeu_ps(v, m);
+	r = v[0];
+	for (l = 1; l < 8; l++)
+		r = v[l] > r ? v[l] : r;
+	for (; i < n; i++)
+		r = x[i] > r ? x[i] : r;
+	return r;
+}
+
+/* x[i] *= s */
+void llx_avx2_scale(float *x, float s, u32 n)
+{
+	const __m256 vs = _mm256_set1_ps(s);
+	u32 i;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i),
+						      vs));
+	for (; i < n; i++)
+		x[i] *= s;
+}
+
+/* x[i] = 0 where x[i] < lim (ordered: a NaN stays) */
+void llx_avx2_zero_below(float *x, float lim, u32 n)
+{
+	const __m256 vl = _mm256_set1_ps(lim);
+	u32 i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		__m256 v = _mm256_loadu_ps(x + i);
+		__m256 below = _mm256_cmp_ps(v, vl, _CMP_LT_OQ);
+
+		_mm256_storeu_ps(x + i, _mm256_andnot_ps(below, v));
+	}
+	for (; i < n; i++)
+		if (x[i] < lim)
+			x[i] = 0.0f;
+}
+
 double llx_avx2_softmax_exp(float *x, float max, u32 n)
 {
 	const __m256 vmax = _mm256_set1_ps(max);

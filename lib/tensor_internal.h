@@ -77,6 +77,10 @@ bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 			    u32 ntok, u32 n, float *y, size_t y_stride);
 /* softmax's exp pass (returns the sum) and swiglu on whole chunks of 8 */
 double llx_avx2_softmax_exp(float *x, float max, u32 n);
+/* the elementwise loops of softmax and attention (lib/tensor.c's) */
+float llx_avx2_max(const float *x, u32 n);
+void llx_avx2_scale(float *x, float s, u32 n);
+void llx_avx2_zero_below(float *x, float lim, u32 n);
 void llx_avx2_swiglu(float *a, const float *b, u32 n);
 #else
 #define LLX_HAVE_AVX2	0
@@ -94,6 +98,14 @@ static inline double llx_avx2_softmax_exp(float *x, float max, u32 n)
 {
 	return 0.0;
 }
+
+static inline float llx_avx2_max(const float *x, u32 n)
+{
+	return 0.0f;
+}
+
+static inline void llx_avx2_scale(float *x, float s, u32 n) { }
+static inline void llx_avx2_zero_below(float *x, float lim, u32 n) { }
 
 static inline void llx_avx2_swiglu(float *a, const float *b, u32 n) { }
 

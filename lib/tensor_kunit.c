@@ -865,7 +865,10 @@ static void llx_silu_ggml(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 
-/* softmax and swiglu (the exp kernels): scalar and AVX2 give equal bits */
+/*
+ * softmax and swiglu (the exp kernels), and the attention's scale and
+ * flush loops: scalar and AVX2 give equal bits
+ */
 static void llx_exp_paths(struct kunit *test)
 {
 	const u32 n = 4099;

@@ -920,7 +920,64 @@ u32 llx_kt_silu_ggml(float *a, float *b)
 	return bad;
 }
 
-/* swiglu and softmax over @n: elements where scalar and AVX2 differ. */
+/* softmax of a[0..n) and b[0..n) on the two paths: elements that differ */
+static u32 softmax_paths(float *a, float *b, u32 n)
+{
+	u32 i, bad = 0;
+	bool old;
+
+	llx_softmax(a, n);
+	old = llx_tensor_force_scalar(true);
+	llx_softmax(b, n);
+	llx_tensor_force_scalar(old);
+	for (i = 0; i < n; i++)
+		bad += llx_f32_bits(a[i]) != llx_f32_bits(b[i]);
+	return bad;
+}
+
+/*
+ * The attention's elementwise loops, llx_scale() and llx_zero_below(), on
+ * NaN, infinities, zeros of both signs, subnormals and values around
+ * FLT_MIN: elements where scalar and AVX2 differ.
+ */
+static u32 elem_paths(float *a, float *b, u32 n, u32 *seed)
+{
+	static const u32 odd[] = {
+		0x7fc00000, 0xffc00001, 0x7f800000, 0xff800000, 0x00000000,
+		0x80000000, 0x00800000, 0x007fffff, 0x00000001, 0x80000001,
+		0x00800001, 0x807fffff, 0x3f800000, 0xbf800000, 0x7f7fffff,
+	};
+	const float tiny = llx_f32_from_bits(0x00800000);
+	u32 i, pass, bad = 0;
+	bool old;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			a[i] = i % 3 ? test_frnd(seed) :
+			       llx_f32_from_bits(odd[i / 3 % ARRAY_SIZE(odd)]);
+			b[i] = a[i];
+		}
+		old = llx_tensor_force_scalar(true);
+		if (pass)
+			llx_zero_below(b, tiny, n);
+		else
+			llx_scale(b, 0.125f, n);
+		llx_tensor_force_scalar(old);
+		if (pass)
+			llx_zero_below(a, tiny, n);
+		else
+			llx_scale(a, 0.125f, n);
+		for (i = 0; i < n; i++)
+			bad += llx_f32_bits(a[i]) != llx_f32_bits(b[i]);
+	}
+	return bad;
+}
+
+/*
+ * swiglu, softmax (also of rows whose maximum is a zero of either sign)
+ * and the attention's elementwise loops over @n: elements where scalar and
+ * AVX2 differ.
+ */
 u32 llx_kt_exp_paths(float *a, float *b, float *g, u32 n)
 {
 	u32 i, bad = 0, seed = 5;
@@ -940,11 +997,12 @@ u32 llx_kt_exp_paths(float *a, float *b, float *g, u32 n)
 		a[i] = 30.0f * test_frnd(&seed);
 		b[i] = a[i];
 	}
-	llx_softmax(a, n);
-	old = llx_tensor_force_scalar(true);
-	llx_softmax(b, n);
-	llx_tensor_force_scalar(old);
-	for (i = 0; i < n; i++)
-		bad += llx_f32_bits(a[i]) != llx_f32_bits(b[i]);
-	return bad;
+	bad += softmax_paths(a, b, n);
+	for (i = 0; i < n; i++) {
+		g[i] = test_frnd(&seed);
+		a[i] = i % 7 ? -30.0f * g[i] * g[i] : i % 2 ? -0.0f : 0.0f;
+		b[i] = a[i];
+	}
+	bad += softmax_paths(a, b, n);
+	return bad + elem_paths(a, b, n, &seed);
 }

@@ -136,6 +136,10 @@ void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 		  float freq_base, const float *freq_factors, bool neox);
 void llx_softmax(float *x, u32 n);
+/* x[i] *= s */
+void llx_scale(float *x, float s, u32 n);
+/* x[i] = 0 where x[i] < lim (a NaN stays) */
+void llx_zero_below(float *x, float lim, u32 n);
 /* a[i] = silu(a[i]) * b[i] */
 void llx_swiglu(float *a, const float *b, u32 n);
 void llx_add(float *a, const float *b, u32 n);
