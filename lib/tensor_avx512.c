@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * AVX-512 (F, BW, VL, VNNI) kernels: batches of the 32-element block
- * formats Q4_0, Q5_0 and Q8_0, and the one-token Q4_0 and Q8_0 products.
+ * formats Q4_0, Q5_0, Q8_0, Q4_1 and Q5_1, and the one-token Q4_0 and
+ * Q8_0 products.
  * Reached only through the run-time dispatch in lib/tensor.c, on CPUs that
  * have all four extensions; lib/tensor_avx2.c covers everything else.
  * Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni on top of the
@@ -22,6 +23,9 @@
  *    llama.cpp's) wraps it.
  *  - acc = fma(d_w * d_x, (float)lane, acc) per block in block order, the
  *    product d_w * d_x rounded first, then hsum_float_8 of the 8 lanes.
+ *    Q4_1 and Q5_1 (no bias: their quants are unsigned) also sum m_w * s_x
+ *    per block in block order, multiply and add each rounded, and add
+ *    that sum to the hsum.
  * The 512-bit width holds two tokens (batches) or two rows (one token)
  * side by side; it never mixes lanes of one output element.
  */
@@ -175,19 +179,44 @@ static noinline void q4x8_matmul16(const u8 *w, size_t rb, u32 nrows,
 #define TILE_R	LLX_MATMUL_TILE_ROWS
 #define TILE_P	4
 
+/*
+ * Q4_1 and Q5_1 blocks have a min: their quants are unsigned already, and
+ * m_w * s_x (Q8_1's s = d_x * sum of the activation) is added per block.
+ */
+static __always_inline bool q32_has_min(u32 type)
+{
+	return type == GGML_TYPE_Q4_1 || type == GGML_TYPE_Q5_1;
+}
+
 /* log2 of the bias that makes a weight unsigned: q = u - bias */
 static __always_inline int q32_bias_shift(u32 type)
 {
 	return type == GGML_TYPE_Q4_0 ? 3 : type == GGML_TYPE_Q5_0 ? 4 : 7;
 }
 
-/* the fp16 scale of a Q4_0, Q5_0 or Q8_0 block: its first two bytes */
+/* the fp16 scale of a block or of a Q8 activation block: its first bytes */
 static __always_inline u16 q32_d16(const u8 *w)
 {
 	BUILD_BUG_ON(offsetof(struct llx_blk_q4_0, d) != 0 ||
 		     offsetof(struct llx_blk_q5_0, d) != 0 ||
-		     offsetof(struct llx_blk_q8_0, d) != 0);
+		     offsetof(struct llx_blk_q4_1, d) != 0 ||
+		     offsetof(struct llx_blk_q5_1, d) != 0 ||
+		     offsetof(struct llx_blk_q8_0, d) != 0 ||
+		     offsetof(struct llx_blk_q8_1, d) != 0);
 	return get_unaligned_le16(w);
+}
+
+/* the activation blocks a weight type is multiplied with: Q8_1 or Q8_0 */
+static __always_inline u32 q32_act_bytes(u32 type)
+{
+	return q32_has_min(type) ? sizeof(struct llx_blk_q8_1) :
+				   sizeof(struct llx_blk_q8_0);
+}
+
+static __always_inline const u8 *q32_act_qs(u32 type, const u8 *x)
+{
+	return q32_has_min(type) ? ((const struct llx_blk_q8_1 *)x)->qs :
+				   ((const struct llx_blk_q8_0 *)x)->qs;
 }
 
 /* one weight block as 32 unsigned bytes u = q + bias, in both halves */
@@ -195,23 +224,31 @@ static __always_inline __m512i q32_unsigned(u32 type, const u8 *w)
 {
 	const struct llx_blk_q4_0 *b4 = (const void *)w;
 	const struct llx_blk_q5_0 *b5 = (const void *)w;
+	const struct llx_blk_q4_1 *b41 = (const void *)w;
+	const struct llx_blk_q5_1 *b51 = (const void *)w;
 	const struct llx_blk_q8_0 *b8 = (const void *)w;
 	const __m512i m4 = _mm512_set1_epi8(0xf);
+	const u8 *qs;
 	__m512i v;
 	u64 qh;
 
 	switch (type) {
 	case GGML_TYPE_Q4_0:
 	case GGML_TYPE_Q5_0:
+	case GGML_TYPE_Q4_1:
+	case GGML_TYPE_Q5_1:
+		qs = type == GGML_TYPE_Q4_0 ? b4->qs :
+		     type == GGML_TYPE_Q5_0 ? b5->qs :
+		     type == GGML_TYPE_Q4_1 ? b41->qs : b51->qs;
 		/* 128-bit lanes: low nibbles, high nibbles, low, high */
-		v = _mm512_broadcast_i32x4(_mm_loadu_si128(type == GGML_TYPE_Q4_0 ?
-				(const __m128i *)b4->qs : (const __m128i *)b5->qs));
+		v = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)qs));
 		v = _mm512_mask_srli_epi16(v, 0xff00ff00, v, 4);
 		v = _mm512_and_si512(v, m4);
-		if (type == GGML_TYPE_Q4_0)
+		if (type == GGML_TYPE_Q4_0 || type == GGML_TYPE_Q4_1)
 			return v;
 		/* bit j of qh is bit 4 of element j */
-		qh = get_unaligned_le32(b5->qh);
+		qh = get_unaligned_le32(type == GGML_TYPE_Q5_0 ? b5->qh :
+					b51->qh);
 		return _mm512_or_si512(v, _mm512_maskz_mov_epi8(qh | qh << 32,
 						_mm512_set1_epi8(0x10)));
 	default:
@@ -221,35 +258,64 @@ static __always_inline __m512i q32_unsigned(u32 type, const u8 *w)
 }
 
 /*
+ * The Q8_1 activations' s of the block at byte @off of the tile's tokens:
+ * lane 2p that of xl[p], lane 2p + 1 that of xh[p] (0 past @np pairs).
+ */
+static __always_inline __m256 q32_act_s(const u8 *const *xl,
+					const u8 *const *xh, size_t off,
+					const int np)
+{
+	u16 s[8] = { 0 };
+	int p;
+
+	BUILD_BUG_ON(offsetof(struct llx_blk_q8_1, s) != 2);
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		s[2 * p] = get_unaligned_le16(xl[p] + off + 2);
+		s[2 * p + 1] = get_unaligned_le16(xh[p] + off + 2);
+	}
+	return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)s));
+}
+
+/*
  * y[t * ys + r] for @nr rows and @nt <= 2 * @np tokens; an odd last token
- * is paired with itself and its copy is not stored.
+ * is paired with itself and its copy is not stored.  For Q4_1 and Q5_1 a
+ * token's result is hsum_float_8 of its lanes + its summs, as
+ * lib/tensor_avx2.c's dot_q4_1() adds them.
  */
 static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 				     const u8 *x, size_t xs, u32 nt, u32 nb,
 				     float *y, size_t ys, const int nr,
 				     const int np)
 {
-	const u32 wsz = q32_bytes(type);
+	const u32 wsz = q32_bytes(type), xsz = q32_act_bytes(type);
+	const bool has_min = q32_has_min(type);
 	const __m512i bias = _mm512_set1_epi8((char)(1 << q32_bias_shift(type)));
-	const struct llx_blk_q8_0 *xl[TILE_P], *xh[TILE_P];
+	const u8 *xl[TILE_P], *xh[TILE_P];
 	__m512 acc[TILE_R][TILE_P];
+	__m256 summs[TILE_R];	/* has_min: lane 2p + h, token 2p + h */
+	float ms[8];
 	int r, p;
 	u32 b;
 
+	BUILD_BUG_ON(offsetof(struct llx_blk_q4_1, m) != 2 ||
+		     offsetof(struct llx_blk_q5_1, m) != 2);
 #pragma GCC unroll 4
 	for (p = 0; p < np; p++) {
-		xl[p] = (const void *)(x + 2 * p * xs);
-		xh[p] = 2 * p + 1 < nt ? (const void *)(x + (2 * p + 1) * xs) :
-					 xl[p];
+		xl[p] = x + 2 * p * xs;
+		xh[p] = 2 * p + 1 < nt ? x + (2 * p + 1) * xs : xl[p];
 	}
 #pragma GCC unroll 4
-	for (r = 0; r < nr; r++)
+	for (r = 0; r < nr; r++) {
+		summs[r] = _mm256_setzero_ps();
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++)
 			acc[r][p] = _mm512_setzero_ps();
+	}
 	for (b = 0; b < nb; b++) {
 		__m512i u[TILE_R];
 		__m512 dw[TILE_R];
+		__m256 sx;
 
 #pragma GCC unroll 4
 		for (r = 0; r < nr; r++) {
@@ -258,20 +324,36 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 			u[r] = q32_unsigned(type, wb);
 			dw[r] = _mm512_cvtph_ps(_mm256_set1_epi16(q32_d16(wb)));
 		}
+		if (has_min) {
+			/* summs += m_w * s_x, rounded twice as dot_q4_1()'s */
+			sx = q32_act_s(xl, xh, (size_t)b * xsz, np);
+#pragma GCC unroll 4
+			for (r = 0; r < nr; r++) {
+				const u8 *wb = w + r * rb + (size_t)b * wsz;
+				__m256 mw = _mm256_set1_ps(fp16_at(wb + 2));
+
+				summs[r] = _mm256_add_ps(summs[r],
+							 _mm256_mul_ps(mw, sx));
+			}
+		}
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++) {
-			const struct llx_blk_q8_0 *lo = xl[p] + b, *hi = xh[p] + b;
-			__m512i yv, init;
+			const u8 *lo = xl[p] + (size_t)b * xsz;
+			const u8 *hi = xh[p] + (size_t)b * xsz;
+			__m512i yv, init = _mm512_setzero_si512();
 			__m256i h;
 			__m512 dx;
 
-			yv = load_2x256(lo->qs, hi->qs);
+			yv = load_2x256(q32_act_qs(type, lo), q32_act_qs(type, hi));
 			/* fp16 scales broadcast as 16-bit words, one conversion */
-			h = _mm256_castsi128_si256(_mm_set1_epi16(q32_d16((const u8 *)lo)));
-			h = _mm256_inserti128_si256(h, _mm_set1_epi16(q32_d16((const u8 *)hi)), 1);
+			h = _mm256_castsi128_si256(_mm_set1_epi16(q32_d16(lo)));
+			h = _mm256_inserti128_si256(h, _mm_set1_epi16(q32_d16(hi)), 1);
 			dx = _mm512_cvtph_ps(h);
-			init = _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, yv);
-			init = _mm512_sub_epi32(_mm512_setzero_si512(), init);
+			if (!has_min) {
+				init = _mm512_dpbusd_epi32(init, bias, yv);
+				init = _mm512_sub_epi32(_mm512_setzero_si512(),
+							init);
+			}
 #pragma GCC unroll 4
 			for (r = 0; r < nr; r++) {
 				__m512i s = _mm512_dpbusd_epi32(init, u[r], yv);
@@ -283,16 +365,21 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 		}
 	}
 #pragma GCC unroll 4
-	for (r = 0; r < nr; r++)
+	for (r = 0; r < nr; r++) {
+		_mm256_storeu_ps(ms, summs[r]);
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++) {
 			__m512d a = _mm512_castps_pd(acc[r][p]);
+			float lo, hi;
 
-			y[2 * p * ys + r] = hsum8(_mm512_castps512_ps256(acc[r][p]));
+			lo = hsum8(_mm512_castps512_ps256(acc[r][p]));
+			hi = hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+			y[2 * p * ys + r] = has_min ? lo + ms[2 * p] : lo;
 			if (2 * p + 1 < nt)
 				y[(2 * p + 1) * ys + r] =
-					hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+					has_min ? hi + ms[2 * p + 1] : hi;
 		}
+	}
 }
 
 /* the last @nt < 2 * TILE_P tokens of @nr rows: one tile of fewer pairs */
@@ -639,6 +726,8 @@ static noinline void name(const u8 *w, size_t rb, u32 nrows,		\
 LLX_MATMUL_Q32_FN(matmul_q4_0, GGML_TYPE_Q4_0)
 LLX_MATMUL_Q32_FN(matmul_q5_0, GGML_TYPE_Q5_0)
 LLX_MATMUL_Q32_FN(matmul_q8_0, GGML_TYPE_Q8_0)
+LLX_MATMUL_Q32_FN(matmul_q4_1, GGML_TYPE_Q4_1)
+LLX_MATMUL_Q32_FN(matmul_q5_1, GGML_TYPE_Q5_1)
 
 /*
  * Fewer than TILE_R rows: false, the AVX2 tiles are faster there (each
@@ -671,6 +760,14 @@ bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 		return true;
 	case GGML_TYPE_Q8_0:
 		matmul_q8_0(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
+		return true;
+	case GGML_TYPE_Q4_1:
+		matmul_q4_1(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
+		return true;
+	case GGML_TYPE_Q5_1:
+		matmul_q5_1(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
 			    y_stride);
 		return true;
 	default:

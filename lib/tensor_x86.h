@@ -86,6 +86,8 @@ static __always_inline u32 q32_bytes(u32 type)
 {
 	return type == GGML_TYPE_Q4_0 ? sizeof(struct llx_blk_q4_0) :
 	       type == GGML_TYPE_Q5_0 ? sizeof(struct llx_blk_q5_0) :
+	       type == GGML_TYPE_Q4_1 ? sizeof(struct llx_blk_q4_1) :
+	       type == GGML_TYPE_Q5_1 ? sizeof(struct llx_blk_q5_1) :
 	       sizeof(struct llx_blk_q8_0);
 }
 
