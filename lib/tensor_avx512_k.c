@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * AVX-512 (F, BW, VL, VNNI) kernels of the K-quants against Q8_K
- * activations: Q4_K, one token (decode) and batches (prompt).  Reached
+ * activations: Q4_K, Q5_K and Q6_K, one token (decode) and batches
+ * (prompt).  Reached
  * only through the run-time dispatch in lib/tensor.c, on CPUs that have
  * all four extensions; lib/tensor_avx2.c covers everything else.  Built
  * as lib/tensor_avx512.c is: the AVX2 flags plus -mavx512f -mavx512bw
@@ -103,16 +104,75 @@ static inline float hsum_mins(const float *a)
 	return (a[0] + a[4]) + (a[2] + a[6]);
 }
 
-/*
- * Q4_K outputs y[t * ys + r] of @nr rows (@rb bytes apart) times @nt
- * tokens (@xs bytes apart); output e = r * nt + t.  Outputs 2p and 2p + 1
- * share a zmm for their float lanes: low half 2p, high half 2p + 1; an
- * odd last output shares it with itself, and its copy is not stored.
- */
-static __always_inline void tile_q4_k(const u8 *w, size_t rb, const u8 *x,
-				      size_t xs, u32 nb, float *y, size_t ys,
-				      const int nr, const int nt)
+/* Q5_K is Q4_K with 32 bytes of fifth bits (qh) before the quants */
+static __always_inline u32 k45_bytes(u32 type)
 {
+	BUILD_BUG_ON(offsetof(struct llx_blk_q5_k, d) !=
+		     offsetof(struct llx_blk_q4_k, d) ||
+		     offsetof(struct llx_blk_q5_k, dmin) !=
+		     offsetof(struct llx_blk_q4_k, dmin) ||
+		     offsetof(struct llx_blk_q5_k, scales) !=
+		     offsetof(struct llx_blk_q4_k, scales));
+	return type == GGML_TYPE_Q5_K ? sizeof(struct llx_blk_q5_k) :
+					sizeof(struct llx_blk_q4_k);
+}
+
+static __always_inline const u8 *k45_qs(u32 type, const u8 *b)
+{
+	return type == GGML_TYPE_Q5_K ? ((const struct llx_blk_q5_k *)b)->qs :
+					((const struct llx_blk_q4_k *)b)->qs;
+}
+
+/*
+ * Q5_K's fifth bits, as 16s, of sub-blocks 2i (low half) and 2i + 1 (high
+ * half): bit 2i, resp. 2i + 1, of each byte of qh (@hb in both halves).
+ * The 16-bit shift moves a byte's own bit k to its bit 0 (k < 8); the
+ * mask keeps only that bit, moved to bit 4.
+ */
+static __always_inline __m512i q5k_bits(__m512i hb, int i)
+{
+	const __m512i k = _mm512_mask_set1_epi16(_mm512_set1_epi16(2 * i),
+						 0xffff0000u, 2 * i + 1);
+
+	return _mm512_and_si512(_mm512_slli_epi16(_mm512_srlv_epi16(hb, k), 4),
+				_mm512_set1_epi8(0x10));
+}
+
+/* a Q5_K block's 32 bytes of fifth bits, in both halves */
+static __always_inline __m512i q5k_qh(const void *blk)
+{
+	const struct llx_blk_q5_k *b5 = blk;
+
+	return _mm512_broadcast_i64x4(loadu256(b5->qh));
+}
+
+/* lane 0 (8): the sum of lanes 0, 2, 4, 6 (8, 10, 12, 14) */
+static __always_inline __m512i q5k_min_sum(__m512i z)
+{
+	z = _mm512_add_epi32(z, _mm512_shuffle_epi32(z, _MM_PERM_BADC));
+	return _mm512_add_epi32(z, _mm512_shuffle_i32x4(z, z,
+							_MM_SHUFFLE(2, 3, 0, 1)));
+}
+
+/*
+ * Q4_K and Q5_K (@type) outputs y[t * ys + r] of @nr rows (@rb bytes
+ * apart) times @nt tokens (@xs bytes apart); output e = r * nt + t.
+ * Outputs 2p and 2p + 1 share a zmm for their float lanes: low half 2p,
+ * high half 2p + 1; an odd last output shares it with itself, and its
+ * copy is not stored.  Q5_K (dot_q45_k() with five set) ORs the fifth
+ * bits into the quants (at most 4 * 31 * 128 = 15872 a four-product sum,
+ * still exact as s16), and sums its mins otherwise: a super-block's four
+ * min lanes are added as integers (exact) and summs = fma(-d_x * dmin_w,
+ * (float)sum, summs) kept in lane 0 of the output's half, added to the
+ * hsum at the end.
+ */
+static __always_inline void tile_q45_k(u32 type, const u8 *w, size_t rb,
+				       const u8 *x, size_t xs, u32 nb,
+				       float *y, size_t ys, const int nr,
+				       const int nt)
+{
+	const bool five = type == GGML_TYPE_Q5_K;
+	const u32 wsz = k45_bytes(type);
 	const int ne = nr * nt, np = (ne + 1) / 2;
 	const __m512i m4 = _mm512_set1_epi8(0xf);
 	const __m512i shift = _mm512_mask_set1_epi16(_mm512_setzero_si512(),
@@ -130,15 +190,17 @@ static __always_inline void tile_q4_k(const u8 *w, size_t rb, const u8 *x,
 	for (b = 0; b < nb; b++) {
 		const struct llx_blk_q4_k *bw[KT_MAXE];
 		const struct llx_blk_q8_k *bx[KT_MAXE];
-		__m512i v[KT_MAXE], sumi[KT_MAXE];
+		__m512i v[KT_MAXE], sumi[KT_MAXE], hb[KT_MAXE];
 		float dw[KT_MAXE], dmw[KT_MAXE];
 
 #pragma GCC unroll 8
 		for (r = 0; r < nr; r++) {
-			bw[r] = (const struct llx_blk_q4_k *)(w + r * rb) + b;
+			bw[r] = (const void *)(w + r * rb + (size_t)b * wsz);
 			v[r] = _mm512_broadcast_i32x4(q4k_scales(bw[r]->scales));
 			dw[r] = fp16_at(bw[r]->d);
 			dmw[r] = fp16_at(bw[r]->dmin);
+			if (five)
+				hb[r] = q5k_qh(bw[r]);
 		}
 #pragma GCC unroll 8
 		for (e = 0; e < nt; e++)
@@ -152,10 +214,14 @@ static __always_inline void tile_q4_k(const u8 *w, size_t rb, const u8 *x,
 
 #pragma GCC unroll 8
 			for (r = 0; r < nr; r++) {
+				const u8 *qs = k45_qs(type, (const u8 *)bw[r]);
 				__m512i q;
 
-				q = _mm512_broadcast_i64x4(loadu256(bw[r]->qs + 32 * i));
+				q = _mm512_broadcast_i64x4(loadu256(qs + 32 * i));
 				wq[r] = _mm512_and_si512(_mm512_srlv_epi16(q, shift), m4);
+				if (five)
+					wq[r] = _mm512_or_si512(wq[r],
+								q5k_bits(hb[r], i));
 				sc[r] = _mm512_shuffle_epi8(v[r], q4k_sc_ctrl(i));
 			}
 #pragma GCC unroll 8
@@ -192,6 +258,8 @@ static __always_inline void tile_q4_k(const u8 *w, size_t rb, const u8 *x,
 			z = load_2x256(xa->bsums, xb->bsums);
 			z = _mm512_madd_epi16(z, mv);
 			z = _mm512_add_epi32(z, _mm512_srli_epi64(z, 32));
+			if (five)
+				z = q5k_min_sum(z);
 			accm[p] = _mm512_fmadd_ps(dm, _mm512_cvtepi32_ps(z), accm[p]);
 		}
 	}
@@ -202,9 +270,11 @@ static __always_inline void tile_q4_k(const u8 *w, size_t rb, const u8 *x,
 
 		_mm512_storeu_ps(lanes, accm[p]);
 		y[(ea % nt) * ys + ea / nt] =
-			hsum_mins(lanes) + hsum8(_mm512_castps512_ps256(acc[p]));
+			(five ? lanes[0] : hsum_mins(lanes)) +
+			hsum8(_mm512_castps512_ps256(acc[p]));
 		if (eb < ne)
-			y[(eb % nt) * ys + eb / nt] = hsum_mins(lanes + 8) +
+			y[(eb % nt) * ys + eb / nt] =
+				(five ? lanes[8] : hsum_mins(lanes + 8)) +
 				hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
 	}
 }
@@ -398,13 +468,16 @@ void llx_avx512_quantize_q8_k(const float *x, void *out, u32 n)
 	}
 }
 
-#define KT_TILE(k, ...)					\
-	do {							\
-		if ((k) == GGML_TYPE_Q4_K)			\
-			tile_q4_k(__VA_ARGS__);			\
-		else						\
-			tile_q6_k(__VA_ARGS__);			\
-	} while (0)
+/* the tile of K-quant @k, inlined with its constant @nr and @nt */
+static __always_inline void kt_tile(u32 k, const u8 *w, size_t rb,
+				    const u8 *x, size_t xs, u32 nb, float *y,
+				    size_t ys, const int nr, const int nt)
+{
+	if (k == GGML_TYPE_Q6_K)
+		tile_q6_k(w, rb, x, xs, nb, y, ys, nr, nt);
+	else
+		tile_q45_k(k, w, rb, x, xs, nb, y, ys, nr, nt);
+}
 
 /*
  * Pairs of rows in tiles of 2 rows x 4 tokens (each weight block unpacked
@@ -419,23 +492,23 @@ static __always_inline void matmul_k(u32 k, const u8 *w, size_t rb,
 
 	for (r = 0; r + 2 <= nrows; r += 2, w += 2 * rb, y += 2) {
 		for (t = 0; t + 4 <= ntok; t += 4)
-			KT_TILE(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 2, 4);
+			kt_tile(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 2, 4);
 		for (; t < ntok; t++)
-			KT_TILE(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 2, 1);
+			kt_tile(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 2, 1);
 	}
 	for (; r < nrows; r++, w += rb, y++) {
 		for (t = 0; t + 8 <= ntok; t += 8)
-			KT_TILE(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 1, 8);
+			kt_tile(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 1, 8);
 		if (t + 4 <= ntok) {
-			KT_TILE(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 1, 4);
+			kt_tile(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 1, 4);
 			t += 4;
 		}
 		if (t + 2 <= ntok) {
-			KT_TILE(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 1, 2);
+			kt_tile(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 1, 2);
 			t += 2;
 		}
 		if (t < ntok)
-			KT_TILE(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 1, 1);
+			kt_tile(k, w, rb, x + t * xs, xs, nb, y + t * ys, ys, 1, 1);
 	}
 }
 
@@ -447,7 +520,7 @@ static __always_inline void dot_rows_k(u32 k, const u8 *w, size_t rb,
 
 	for (r = 0; r < nrows; r++, w += rb) {
 		prefetch_row_ahead(w, rb);
-		KT_TILE(k, w, rb, x, 0, nb, y + r, 1, 1, 1);
+		kt_tile(k, w, rb, x, 0, nb, y + r, 1, 1, 1);
 	}
 }
 
@@ -457,6 +530,9 @@ bool llx_avx512_vec_dot_rows_k(u32 wtype, const void *w, size_t row_bytes,
 	switch (wtype) {
 	case GGML_TYPE_Q4_K:
 		dot_rows_k(GGML_TYPE_Q4_K, w, row_bytes, xq, n / 256, y, nrows);
+		return true;
+	case GGML_TYPE_Q5_K:
+		dot_rows_k(GGML_TYPE_Q5_K, w, row_bytes, xq, n / 256, y, nrows);
 		return true;
 	case GGML_TYPE_Q6_K:
 		dot_rows_k(GGML_TYPE_Q6_K, w, row_bytes, xq, n / 256, y, nrows);
@@ -473,6 +549,10 @@ bool llx_avx512_matmul_k(u32 wtype, const void *w, size_t row_bytes,
 	switch (wtype) {
 	case GGML_TYPE_Q4_K:
 		matmul_k(GGML_TYPE_Q4_K, w, row_bytes, nrows, xq, xq_stride,
+			 ntok, n / 256, y, y_stride);
+		return true;
+	case GGML_TYPE_Q5_K:
+		matmul_k(GGML_TYPE_Q5_K, w, row_bytes, nrows, xq, xq_stride,
 			 ntok, n / 256, y, y_stride);
 		return true;
 	case GGML_TYPE_Q6_K:
