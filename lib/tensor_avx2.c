@@ -524,21 +524,6 @@ static float dot_q2_k(const void *vw, const void *vx, u32 nb)
 	return hsum8(facc);
 }
 
-/* Q3_K: the 16 6-bit scales from their 12 bytes, minus 32, as s16 lanes */
-static inline __m256i scales_q3_k(const u8 *s)
-{
-	const u64 m4 = 0x0f0f0f0f0f0f0f0full;
-	const u32 m2 = 0x03030303;
-	u64 lo = get_unaligned_le64(s);
-	u32 h = get_unaligned_le32(s + 8);
-	u64 h0 = (u64)(h & m2) | (u64)((h >> 2) & m2) << 32;
-	u64 h1 = (u64)((h >> 4) & m2) | (u64)((h >> 6) & m2) << 32;
-	__m128i v = _mm_set_epi64x((s64)(((lo >> 4) & m4) | h1 << 4),
-				   (s64)((lo & m4) | h0 << 4));
-
-	return _mm256_cvtepi8_epi16(_mm_sub_epi8(v, _mm_set1_epi8(32)));
-}
-
 /*
  * Q3_K as ggml's AVX2 kernel: q + 4 (0..7) times y minus 4 * y, lane by
  * lane; fma(d, lanes, acc) per super-block; hsum_float_8.

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * AVX-512 (F, BW, VL, VNNI) kernels of the K-quants against Q8_K
- * activations: Q4_K, Q5_K and Q6_K, one token (decode) and batches
- * (prompt).  Reached
+ * activations: Q2_K to Q6_K, one token (decode) and batches (prompt).  Reached
  * only through the run-time dispatch in lib/tensor.c, on CPUs that have
  * all four extensions; lib/tensor_avx2.c covers everything else.  Built
  * as lib/tensor_avx512.c is: the AVX2 flags plus -mavx512f -mavx512bw
@@ -468,6 +467,176 @@ void llx_avx512_quantize_q8_k(const float *x, void *out, u32 n)
 	}
 }
 
+/*
+ * Q2_K and Q3_K: a super-block is 8 groups of 32 elements, group g = 4n + j
+ * holding bits 2j..2j+1 of qs[32n..32n+31] (Q3_K: and bit g of hmask as
+ * bit 2), each group two sub-blocks of 16 with a scale each (Q2_K: a
+ * min too).  A zmm holds groups 2k (low half) and 2k + 1 (high half):
+ * the same 32 qs bytes in both halves, shifted by 4(k % 2) resp. 4(k %
+ * 2) + 2.  Dword lane l of the 16 then sums elements 4(l % 8)..+3 of its
+ * group, weighted by sub-block 4k + l / 4's scale: q23_sc_ctrl()'s
+ * vpermw picks (sc, 0) word pairs of the 16 scales (words 0..15 of the
+ * register, zeros in 16..31).
+ */
+static __always_inline __m512i q23_sc_ctrl(int k)
+{
+	const __m512i base = _mm512_setr_epi32(0x100000, 0x100000, 0x100000,
+					       0x100000, 0x100001, 0x100001,
+					       0x100001, 0x100001, 0x100002,
+					       0x100002, 0x100002, 0x100002,
+					       0x100003, 0x100003, 0x100003,
+					       0x100003);
+
+	return _mm512_add_epi32(base, _mm512_set1_epi32(4 * k));
+}
+
+/* 16-bit shift counts: @lo in the low half, @hi in the high half */
+static __always_inline __m512i shift_halves(int lo, int hi)
+{
+	return _mm512_mask_set1_epi16(_mm512_set1_epi16(lo), 0xffff0000u, hi);
+}
+
+/*
+ * Q2_K and Q3_K (@type) outputs, laid out as tile_q45_k()'s.  The lanes
+ * are those of lib/tensor_avx2.c's dot_q2_k() and dot_q3_k(): lane l of a
+ * super-block is the exact sum over groups g of sc * (q[4l..4l+3] .
+ * y[4l..4l+3]) (Q3_K: q - 4, here as u . y - 4 . y, as there).  vpdpbusd
+ * forms the four-product sums of two groups (at most 4 * 7 * 128 = 3584
+ * in magnitude, exact as s16), vpdpwssd adds sc times them, and the two
+ * halves are added at the end of the super-block.  Per super-block, Q2_K
+ * first adds fma(-d_x * dmin_w, (float)min lane, acc) with min lane l =
+ * m_2l * b_2l + m_2l+1 * b_2l+1 of the bsums b, then both add fma(d_x *
+ * d_w, (float)lane, acc); the result is hsum_float_8(acc).
+ */
+static __always_inline void tile_q23_k(u32 type, const u8 *w, size_t rb,
+				       const u8 *x, size_t xs, u32 nb,
+				       float *y, size_t ys, const int nr,
+				       const int nt)
+{
+	const bool three = type == GGML_TYPE_Q3_K;
+	const u32 wsz = three ? sizeof(struct llx_blk_q3_k) :
+				sizeof(struct llx_blk_q2_k);
+	const int ne = nr * nt, np = (ne + 1) / 2;
+	const __m512i m3 = _mm512_set1_epi8(3), one = _mm512_set1_epi8(1);
+	const __m512i four = _mm512_set1_epi8(4);
+	__m512 acc[KT_MAXE / 2];
+	int e, p, r, k;
+	u32 b;
+
+#pragma GCC unroll 8
+	for (p = 0; p < np; p++)
+		acc[p] = _mm512_setzero_ps();
+	for (b = 0; b < nb; b++) {
+		const struct llx_blk_q2_k *b2[KT_MAXE];
+		const struct llx_blk_q3_k *b3[KT_MAXE];
+		const struct llx_blk_q8_k *bx[KT_MAXE];
+		__m512i sc[KT_MAXE], mn[KT_MAXE], sumi[KT_MAXE];
+		float dw[KT_MAXE], dmw[KT_MAXE];
+
+#pragma GCC unroll 8
+		for (r = 0; r < nr; r++) {
+			const u8 *wb = w + r * rb + (size_t)b * wsz;
+			__m256i s16;
+
+			b2[r] = (const void *)wb;
+			b3[r] = (const void *)wb;
+			if (three) {
+				s16 = scales_q3_k(b3[r]->scales);
+				dw[r] = fp16_at(b3[r]->d);
+			} else {
+				__m128i raw = _mm_loadu_si128((const __m128i *)b2[r]->scales);
+				__m128i m4 = _mm_set1_epi8(0xf), mins;
+
+				s16 = _mm256_cvtepu8_epi16(_mm_and_si128(raw, m4));
+				mins = _mm_and_si128(_mm_srli_epi16(raw, 4), m4);
+				mn[r] = _mm512_broadcast_i64x4(_mm256_cvtepu8_epi16(mins));
+				dw[r] = fp16_at(b2[r]->d);
+				dmw[r] = fp16_at(b2[r]->dmin);
+			}
+			sc[r] = _mm512_castsi256_si512(s16);
+			sc[r] = _mm512_inserti64x4(sc[r], _mm256_setzero_si256(), 1);
+		}
+#pragma GCC unroll 8
+		for (e = 0; e < nt; e++)
+			bx[e] = (const struct llx_blk_q8_k *)(x + e * xs) + b;
+#pragma GCC unroll 8
+		for (e = 0; e < ne; e++)
+			sumi[e] = _mm512_setzero_si512();
+#pragma GCC unroll 4
+		for (k = 0; k < 4; k++) {
+			const __m512i qsh = shift_halves(4 * (k % 2), 4 * (k % 2) + 2);
+			const __m512i hsh = shift_halves(2 * k, 2 * k + 1);
+			__m512i wq[KT_MAXE], scw[KT_MAXE];
+
+#pragma GCC unroll 8
+			for (r = 0; r < nr; r++) {
+				const u8 *qs = three ? b3[r]->qs : b2[r]->qs;
+				__m512i q, h;
+
+				q = _mm512_broadcast_i64x4(loadu256(qs + 32 * (k / 2)));
+				q = _mm512_and_si512(_mm512_srlv_epi16(q, qsh), m3);
+				if (three) {
+					h = _mm512_broadcast_i64x4(loadu256(b3[r]->hmask));
+					h = _mm512_and_si512(_mm512_srlv_epi16(h, hsh), one);
+					q = _mm512_or_si512(q, _mm512_slli_epi16(h, 2));
+				}
+				wq[r] = q;
+				scw[r] = _mm512_permutexvar_epi16(q23_sc_ctrl(k), sc[r]);
+			}
+#pragma GCC unroll 8
+			for (e = 0; e < ne; e++) {
+				const __m512i zero = _mm512_setzero_si512();
+				__m512i yv, dot;
+
+				r = e / nt;
+				yv = _mm512_loadu_si512(bx[e % nt]->qs + 64 * k);
+				dot = _mm512_dpbusd_epi32(zero, wq[r], yv);
+				if (three) {
+					__m512i y4 = _mm512_dpbusd_epi32(zero, four, yv);
+
+					dot = _mm512_sub_epi32(dot, y4);
+				}
+				sumi[e] = _mm512_dpwssd_epi32(sumi[e], dot, scw[r]);
+			}
+		}
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			const int ea = 2 * p, eb = min(2 * p + 1, ne - 1);
+			const int ra = ea / nt, rb_ = eb / nt;
+			const struct llx_blk_q8_k *xa = bx[ea % nt], *xb = bx[eb % nt];
+			float yda = f32_at(xa->d), ydb = f32_at(xb->d);
+			__m512i s, z;
+			__m512 d, dm;
+
+			if (!three) {
+				dm = _mm512_mask_broadcastss_ps(_mm512_set1_ps(-yda * dmw[ra]),
+								0xff00,
+								_mm_set_ss(-ydb * dmw[rb_]));
+				z = load_2x256(xa->bsums, xb->bsums);
+				z = _mm512_madd_epi16(z, _mm512_mask_blend_epi64(0xf0, mn[ra],
+										 mn[rb_]));
+				acc[p] = _mm512_fmadd_ps(dm, _mm512_cvtepi32_ps(z), acc[p]);
+			}
+			s = _mm512_add_epi32(_mm512_shuffle_i64x2(sumi[ea], sumi[eb], 0x44),
+					     _mm512_shuffle_i64x2(sumi[ea], sumi[eb], 0xee));
+			d = _mm512_mask_broadcastss_ps(_mm512_set1_ps(yda * dw[ra]),
+						       0xff00,
+						       _mm_set_ss(ydb * dw[rb_]));
+			acc[p] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(s), acc[p]);
+		}
+	}
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		const int ea = 2 * p, eb = 2 * p + 1;
+		__m512d a = _mm512_castps_pd(acc[p]);
+
+		y[(ea % nt) * ys + ea / nt] = hsum8(_mm512_castps512_ps256(acc[p]));
+		if (eb < ne)
+			y[(eb % nt) * ys + eb / nt] =
+				hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+	}
+}
+
 /* the tile of K-quant @k, inlined with its constant @nr and @nt */
 static __always_inline void kt_tile(u32 k, const u8 *w, size_t rb,
 				    const u8 *x, size_t xs, u32 nb, float *y,
@@ -475,6 +644,8 @@ static __always_inline void kt_tile(u32 k, const u8 *w, size_t rb,
 {
 	if (k == GGML_TYPE_Q6_K)
 		tile_q6_k(w, rb, x, xs, nb, y, ys, nr, nt);
+	else if (k == GGML_TYPE_Q2_K || k == GGML_TYPE_Q3_K)
+		tile_q23_k(k, w, rb, x, xs, nb, y, ys, nr, nt);
 	else
 		tile_q45_k(k, w, rb, x, xs, nb, y, ys, nr, nt);
 }
@@ -534,6 +705,12 @@ bool llx_avx512_vec_dot_rows_k(u32 wtype, const void *w, size_t row_bytes,
 	case GGML_TYPE_Q5_K:
 		dot_rows_k(GGML_TYPE_Q5_K, w, row_bytes, xq, n / 256, y, nrows);
 		return true;
+	case GGML_TYPE_Q2_K:
+		dot_rows_k(GGML_TYPE_Q2_K, w, row_bytes, xq, n / 256, y, nrows);
+		return true;
+	case GGML_TYPE_Q3_K:
+		dot_rows_k(GGML_TYPE_Q3_K, w, row_bytes, xq, n / 256, y, nrows);
+		return true;
 	case GGML_TYPE_Q6_K:
 		dot_rows_k(GGML_TYPE_Q6_K, w, row_bytes, xq, n / 256, y, nrows);
 		return true;
@@ -553,6 +730,14 @@ bool llx_avx512_matmul_k(u32 wtype, const void *w, size_t row_bytes,
 		return true;
 	case GGML_TYPE_Q5_K:
 		matmul_k(GGML_TYPE_Q5_K, w, row_bytes, nrows, xq, xq_stride,
+			 ntok, n / 256, y, y_stride);
+		return true;
+	case GGML_TYPE_Q2_K:
+		matmul_k(GGML_TYPE_Q2_K, w, row_bytes, nrows, xq, xq_stride,
+			 ntok, n / 256, y, y_stride);
+		return true;
+	case GGML_TYPE_Q3_K:
+		matmul_k(GGML_TYPE_Q3_K, w, row_bytes, nrows, xq, xq_stride,
 			 ntok, n / 256, y, y_stride);
 		return true;
 	case GGML_TYPE_Q6_K:

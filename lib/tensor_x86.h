@@ -82,6 +82,21 @@ static __always_inline float q32_scale(u32 type, const u8 *w)
 	return fp16_at(((const struct llx_blk_q8_0 *)w)->d);
 }
 
+/* Q3_K: the 16 6-bit scales from their 12 bytes, minus 32, as s16 lanes */
+static inline __m256i scales_q3_k(const u8 *s)
+{
+	const u64 m4 = 0x0f0f0f0f0f0f0f0full;
+	const u32 m2 = 0x03030303;
+	u64 lo = get_unaligned_le64(s);
+	u32 h = get_unaligned_le32(s + 8);
+	u64 h0 = (u64)(h & m2) | (u64)((h >> 2) & m2) << 32;
+	u64 h1 = (u64)((h >> 4) & m2) | (u64)((h >> 6) & m2) << 32;
+	__m128i v = _mm_set_epi64x((s64)(((lo >> 4) & m4) | h1 << 4),
+				   (s64)((lo & m4) | h0 << 4));
+
+	return _mm256_cvtepi8_epi16(_mm_sub_epi8(v, _mm_set1_epi8(32)));
+}
+
 static __always_inline u32 q32_bytes(u32 type)
 {
 	return type == GGML_TYPE_Q4_0 ? sizeof(struct llx_blk_q4_0) :
