@@ -278,6 +278,43 @@ static __always_inline __m256 q32_act_s(const u8 *const *xl,
 }
 
 /*
+ * Q4_1 and Q5_1: ms[r][2p + h] = the sum over blocks, in block order, of
+ * m_w * s_x (multiply and add each rounded, as dot_q4_1()'s summs) of row
+ * r and token 2p + h.  A pass, and a function, of its own: kept in the
+ * lanes' loop, or inlined before or after it, it made the lanes' 16
+ * accumulators spill (a 1.9-2.3 KiB frame in the kernel; 1 KiB now).
+ */
+static noinline void q32_summs(const u8 *w, size_t rb, u32 wsz,
+			       const u8 *const *xl, const u8 *const *xh,
+			       u32 xsz, u32 nb, float ms[][8], int nr, int np)
+{
+	__m256 summs[TILE_R];
+	u32 b;
+	int r;
+
+	BUILD_BUG_ON(offsetof(struct llx_blk_q4_1, m) != 2 ||
+		     offsetof(struct llx_blk_q5_1, m) != 2);
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+		summs[r] = _mm256_setzero_ps();
+	for (b = 0; b < nb; b++) {
+		__m256 sx = q32_act_s(xl, xh, (size_t)b * xsz, np);
+
+#pragma GCC unroll 4
+		for (r = 0; r < nr; r++) {
+			const u8 *wb = w + r * rb + (size_t)b * wsz;
+			__m128i m16 = _mm_set1_epi16(get_unaligned_le16(wb + 2));
+			__m256 mw = _mm256_cvtph_ps(m16);
+
+			summs[r] = _mm256_add_ps(summs[r], _mm256_mul_ps(mw, sx));
+		}
+	}
+#pragma GCC unroll 4
+	for (r = 0; r < nr; r++)
+		_mm256_storeu_ps(ms[r], summs[r]);
+}
+
+/*
  * y[t * ys + r] for @nr rows and @nt <= 2 * @np tokens; an odd last token
  * is paired with itself and its copy is not stored.  For Q4_1 and Q5_1 a
  * token's result is hsum_float_8 of its lanes + its summs, as
@@ -293,29 +330,25 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 	const __m512i bias = _mm512_set1_epi8((char)(1 << q32_bias_shift(type)));
 	const u8 *xl[TILE_P], *xh[TILE_P];
 	__m512 acc[TILE_R][TILE_P];
-	__m256 summs[TILE_R];	/* has_min: lane 2p + h, token 2p + h */
-	float ms[8];
+	float ms[TILE_R][8];	/* has_min: [r][2p + h], token 2p + h */
 	int r, p;
 	u32 b;
 
-	BUILD_BUG_ON(offsetof(struct llx_blk_q4_1, m) != 2 ||
-		     offsetof(struct llx_blk_q5_1, m) != 2);
 #pragma GCC unroll 4
 	for (p = 0; p < np; p++) {
 		xl[p] = x + 2 * p * xs;
 		xh[p] = 2 * p + 1 < nt ? x + (2 * p + 1) * xs : xl[p];
 	}
+	if (has_min)
+		q32_summs(w, rb, wsz, xl, xh, xsz, nb, ms, nr, np);
 #pragma GCC unroll 4
-	for (r = 0; r < nr; r++) {
-		summs[r] = _mm256_setzero_ps();
+	for (r = 0; r < nr; r++)
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++)
 			acc[r][p] = _mm512_setzero_ps();
-	}
 	for (b = 0; b < nb; b++) {
 		__m512i u[TILE_R];
 		__m512 dw[TILE_R];
-		__m256 sx;
 
 #pragma GCC unroll 4
 		for (r = 0; r < nr; r++) {
@@ -323,18 +356,6 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 
 			u[r] = q32_unsigned(type, wb);
 			dw[r] = _mm512_cvtph_ps(_mm256_set1_epi16(q32_d16(wb)));
-		}
-		if (has_min) {
-			/* summs += m_w * s_x, rounded twice as dot_q4_1()'s */
-			sx = q32_act_s(xl, xh, (size_t)b * xsz, np);
-#pragma GCC unroll 4
-			for (r = 0; r < nr; r++) {
-				const u8 *wb = w + r * rb + (size_t)b * wsz;
-				__m256 mw = _mm256_set1_ps(fp16_at(wb + 2));
-
-				summs[r] = _mm256_add_ps(summs[r],
-							 _mm256_mul_ps(mw, sx));
-			}
 		}
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++) {
@@ -366,7 +387,6 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 	}
 #pragma GCC unroll 4
 	for (r = 0; r < nr; r++) {
-		_mm256_storeu_ps(ms, summs[r]);
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++) {
 			__m512d a = _mm512_castps_pd(acc[r][p]);
@@ -374,10 +394,10 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 
 			lo = hsum8(_mm512_castps512_ps256(acc[r][p]));
 			hi = hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
-			y[2 * p * ys + r] = has_min ? lo + ms[2 * p] : lo;
+			y[2 * p * ys + r] = has_min ? lo + ms[r][2 * p] : lo;
 			if (2 * p + 1 < nt)
 				y[(2 * p + 1) * ys + r] =
-					has_min ? hi + ms[2 * p + 1] : hi;
+					has_min ? hi + ms[r][2 * p + 1] : hi;
 		}
 	}
 }
