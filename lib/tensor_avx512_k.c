@@ -103,6 +103,41 @@ static inline float hsum_mins(const float *a)
 	return (a[0] + a[4]) + (a[2] + a[6]);
 }
 
+/*
+ * A tile's two outputs sharing a zmm: the two halves of @sa added into
+ * the low half, those of @sb into the high half (exact int32 adds).
+ */
+static __always_inline __m512i fold_pair(__m512i sa, __m512i sb)
+{
+	return _mm512_add_epi32(_mm512_shuffle_i64x2(sa, sb, 0x44),
+				_mm512_shuffle_i64x2(sa, sb, 0xee));
+}
+
+/* @a in the low half's lanes, @b in the high half's */
+static __always_inline __m512 pair_ps(float a, float b)
+{
+	return _mm512_mask_broadcastss_ps(_mm512_set1_ps(a), 0xff00,
+					  _mm_set_ss(b));
+}
+
+/* outputs 2p and 2p + 1 (< @ne) of a tile: hsum_float_8 of acc[p]'s halves */
+static __always_inline void store_pairs(const __m512 *acc, float *y,
+					size_t ys, const int ne, const int nt)
+{
+	int p;
+
+#pragma GCC unroll 4
+	for (p = 0; p < (ne + 1) / 2; p++) {
+		const int ea = 2 * p, eb = 2 * p + 1;
+		__m512d a = _mm512_castps_pd(acc[p]);
+
+		y[(ea % nt) * ys + ea / nt] = hsum8(_mm512_castps512_ps256(acc[p]));
+		if (eb < ne)
+			y[(eb % nt) * ys + eb / nt] =
+				hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
+	}
+}
+
 /* Q5_K is Q4_K with 32 bytes of fifth bits (qh) before the quants */
 static __always_inline u32 k45_bytes(u32 type)
 {
@@ -243,15 +278,10 @@ static __always_inline void tile_q45_k(u32 type, const u8 *w, size_t rb,
 			__m512i s, mv, z;
 			__m512 d, dm;
 
-			s = _mm512_add_epi32(_mm512_shuffle_i64x2(sumi[ea], sumi[eb], 0x44),
-					     _mm512_shuffle_i64x2(sumi[ea], sumi[eb], 0xee));
-			d = _mm512_mask_broadcastss_ps(_mm512_set1_ps(yda * dw[ra]),
-						       0xff00,
-						       _mm_set_ss(ydb * dw[rb_]));
+			s = fold_pair(sumi[ea], sumi[eb]);
+			d = pair_ps(yda * dw[ra], ydb * dw[rb_]);
 			acc[p] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(s), acc[p]);
-			dm = _mm512_mask_broadcastss_ps(_mm512_set1_ps(-yda * dmw[ra]),
-							0xff00,
-							_mm_set_ss(-ydb * dmw[rb_]));
+			dm = pair_ps(-yda * dmw[ra], -ydb * dmw[rb_]);
 			mv = _mm512_mask_blend_epi64(0xf0, v[ra], v[rb_]);
 			mv = _mm512_shuffle_epi8(mv, q4k_m_ctrl());
 			z = load_2x256(xa->bsums, xb->bsums);
@@ -388,23 +418,12 @@ static __always_inline void tile_q6_k(const u8 *w, size_t rb, const u8 *x,
 			__m512i s;
 			__m512 d;
 
-			s = _mm512_add_epi32(_mm512_shuffle_i64x2(sa, sb, 0x44),
-					     _mm512_shuffle_i64x2(sa, sb, 0xee));
-			d = _mm512_mask_broadcastss_ps(_mm512_set1_ps(da), 0xff00,
-						       _mm_set_ss(db));
+			s = fold_pair(sa, sb);
+			d = pair_ps(da, db);
 			acc[p] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(s), acc[p]);
 		}
 	}
-#pragma GCC unroll 4
-	for (p = 0; p < np; p++) {
-		const int ea = 2 * p, eb = 2 * p + 1;
-		__m512d a = _mm512_castps_pd(acc[p]);
-
-		y[(ea % nt) * ys + ea / nt] = hsum8(_mm512_castps512_ps256(acc[p]));
-		if (eb < ne)
-			y[(eb % nt) * ys + eb / nt] =
-				hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
-	}
+	store_pairs(acc, y, ys, ne, nt);
 }
 
 /*
@@ -609,32 +628,18 @@ static __always_inline void tile_q23_k(u32 type, const u8 *w, size_t rb,
 			__m512 d, dm;
 
 			if (!three) {
-				dm = _mm512_mask_broadcastss_ps(_mm512_set1_ps(-yda * dmw[ra]),
-								0xff00,
-								_mm_set_ss(-ydb * dmw[rb_]));
+				dm = pair_ps(-yda * dmw[ra], -ydb * dmw[rb_]);
 				z = load_2x256(xa->bsums, xb->bsums);
 				z = _mm512_madd_epi16(z, _mm512_mask_blend_epi64(0xf0, mn[ra],
 										 mn[rb_]));
 				acc[p] = _mm512_fmadd_ps(dm, _mm512_cvtepi32_ps(z), acc[p]);
 			}
-			s = _mm512_add_epi32(_mm512_shuffle_i64x2(sumi[ea], sumi[eb], 0x44),
-					     _mm512_shuffle_i64x2(sumi[ea], sumi[eb], 0xee));
-			d = _mm512_mask_broadcastss_ps(_mm512_set1_ps(yda * dw[ra]),
-						       0xff00,
-						       _mm_set_ss(ydb * dw[rb_]));
+			s = fold_pair(sumi[ea], sumi[eb]);
+			d = pair_ps(yda * dw[ra], ydb * dw[rb_]);
 			acc[p] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(s), acc[p]);
 		}
 	}
-#pragma GCC unroll 4
-	for (p = 0; p < np; p++) {
-		const int ea = 2 * p, eb = 2 * p + 1;
-		__m512d a = _mm512_castps_pd(acc[p]);
-
-		y[(ea % nt) * ys + ea / nt] = hsum8(_mm512_castps512_ps256(acc[p]));
-		if (eb < ne)
-			y[(eb % nt) * ys + eb / nt] =
-				hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1)));
-	}
+	store_pairs(acc, y, ys, ne, nt);
 }
 
 /* the tile of K-quant @k, inlined with its constant @nr and @nt */
