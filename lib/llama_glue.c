@@ -43,7 +43,7 @@
 #define LLX_ATT_COST		16u
 /* A split matrix product's chunks are multiples of this many rows... */
 #define LLX_PAR_ROW_ALIGN	16u
-/* A split stage has at least this many items (rows, tokens, heads) a part. */
+/* A split stage aims at this many items (rows, tokens, heads) a part. */
 #define LLX_PART_CLAIMS		8u
 /*
  * A per-token stage's work counts this many times against the split
