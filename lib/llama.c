@@ -144,14 +144,16 @@ void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
  * 0..pos of layer @il: softmax(q.k / sqrt(head_dim)) weighted sum of v,
  * each query head reading kv head h / (n_head / n_head_kv).  Both
  * products are row dot products over the cache (K rows; V^T rows), like
- * ggml's mul_mat(k, q) and mul_mat(v^T, kq).  Writes @out ([q_dim]).
+ * ggml's mul_mat(k, q) and mul_mat(v^T, kq), taken for the query heads of
+ * one kv head together, so that each cache row is read once for them.
+ * Writes @out ([q_dim]).
  *
  * The summation order is llama.cpp's, whose KV length is padded to 32
  * (the padding is masked, so it adds exact zeros): K.q in ggml_vec_dot_f32
  * order; V^T.kq in tinyBLAS order when the pass has nt >= 2 tokens
  * (llamafile_sgemm), else in ggml_vec_dot_f32 order over the 32-padded
  * length (att is zero past pos; V^T rows are kv_len long).  @att: scratch
- * of kv_len floats, the calling part's own.
+ * of n_head / n_head_kv rows of kv_len floats, the calling part's own.
  *
  * Softmax weights below FLT_MIN (subnormal: far from the peak of a
  * peaked distribution) are flushed to zero before the weighted sum.  On
@@ -169,37 +171,34 @@ void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
 {
 	const struct llx_hparams *hp = &s->m->hp;
 	u32 hd = hp->head_dim, kvd = llx_kv_dim(hp), n = pos + 1;
-	u32 group = hp->n_head / hp->n_head_kv;
+	u32 group = hp->n_head / hp->n_head_kv, kvl = s->kv_len;
 	const float *kc = s->k_cache + (size_t)il * s->n_ctx * kvd;
-	const float *vt = s->v_cache + (size_t)il * kvd * s->kv_len;
+	const float *vt = s->v_cache + (size_t)il * kvd * kvl;
 	float scale = 1.0f / llx_sqrtf((float)hd);
 	float tiny = llx_f32_from_bits(0x00800000);	/* FLT_MIN */
-	u32 h, j, d, npad = (n + 31) / 32 * 32;
+	u32 h, he, i, j, npad = (n + 31) / 32 * 32;
 
-	for (h = h0; h < h1; h++) {
+	for (h = h0; h < h1; h = he) {
 		u32 kvh = h / group;
+		const float *v = vt + (size_t)kvh * hd * kvl;
 
-		llx_vec_dot_rows(GGML_TYPE_F32, kc + (size_t)kvh * hd,
-				 kvd * sizeof(float), q + (size_t)h * hd, hd,
-				 att, n);
-		llx_scale(att, scale, n);
-		llx_softmax(att, n);
-		llx_zero_below(att, tiny, n);
-		if (nt >= 2) {
-			const float *v = vt + (size_t)kvh * hd * s->kv_len;
+		he = min(h1, (kvh + 1) * group);
+		llx_dot_f32_rows(kc + (size_t)kvh * hd, kvd, n,
+				 q + (size_t)h * hd, hd, he - h, hd, att, kvl);
+		for (i = 0; i < he - h; i++) {
+			float *a = att + (size_t)i * kvl;
 
-			for (d = 0; d < hd; d++)
-				out[(size_t)h * hd + d] =
-					llx_dot_f32_tiled(v + (size_t)d * s->kv_len,
-							  att, n);
-			continue;
+			llx_scale(a, scale, n);
+			llx_softmax_below(a, n, tiny);
+			for (j = n; nt < 2 && j < npad; j++)
+				a[j] = 0.0f;
 		}
-		for (j = n; j < npad; j++)
-			att[j] = 0.0f;
-		llx_vec_dot_rows(GGML_TYPE_F32,
-				 vt + (size_t)kvh * hd * s->kv_len,
-				 s->kv_len * sizeof(float), att, npad,
-				 out + (size_t)h * hd, hd);
+		if (nt >= 2)
+			llx_dot_f32_tiled(v, kvl, hd, att, kvl, he - h, n,
+					  out + (size_t)h * hd, hd);
+		else
+			llx_dot_f32_rows(v, kvl, hd, att, kvl, he - h, npad,
+					 out + (size_t)h * hd, hd);
 	}
 }
 

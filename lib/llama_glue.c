@@ -475,13 +475,22 @@ EXPORT_SYMBOL_IF_KUNIT(llx_model_tied_output);
  * Floats of scratch for a batch of @nb tokens and a context of @n_ctx.
  * Every term is bounded by the LLX_MAX_* caps: no overflow in u64.
  */
-static u64 llx_scratch_floats(const struct llx_hparams *hp, u32 nb, u32 n_ctx)
+/*
+ * A part's attention scores: a row of @kv_len for each query head of a kv
+ * head (llx_fp_attend() takes them together).
+ */
+static u64 llx_att_floats(const struct llx_hparams *hp, u32 kv_len)
+{
+	return (u64)hp->n_head / hp->n_head_kv * kv_len;
+}
+
+static u64 llx_scratch_floats(const struct llx_hparams *hp, u32 nb, u32 kv_len)
 {
 	u64 e = hp->n_embd, qd = llx_q_dim(hp), ff = hp->n_ff;
 	u64 kvd = llx_kv_dim(hp);
 	u64 per_tok = e + max(e, qd) + qd + 2 * ff + max(e, kvd);
 
-	return per_tok * nb + n_ctx + hp->n_vocab;
+	return per_tok * nb + llx_att_floats(hp, kv_len) + hp->n_vocab;
 }
 
 static u32 llx_batch_for(u32 n_ctx)
@@ -632,7 +641,7 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	s->tmp = f;
 	f += (size_t)nb * max(hp->n_embd, llx_kv_dim(hp));
 	s->att = f;
-	f += s->kv_len;
+	f += llx_att_floats(hp, s->kv_len);
 	s->logits = f;
 	*out = s;
 	return 0;
@@ -735,7 +744,9 @@ int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work)
 	if (!n || n > LLX_PAR_MAX)
 		return -EINVAL;
 	if (n > 1 && n != s->n_threads) {
-		att = llx_big_zalloc((u64)(n - 1) * s->kv_len * sizeof(float));
+		att = llx_big_zalloc((u64)(n - 1) *
+				     llx_att_floats(&s->m->hp, s->kv_len) *
+				     sizeof(float));
 		if (!att)
 			return -ENOMEM;
 		ret = llx_par_create(n, &par);
@@ -1241,7 +1252,8 @@ static void llx_attend_part(void *arg, u32 i)
 	const struct llx_pass *p = a->sp.p;
 	struct llx_session *s = p->s;
 	u32 n_head = s->m->hp.n_head, qd = llx_q_dim(&s->m->hp);
-	float *att = i ? s->att_par + (size_t)(i - 1) * s->kv_len : s->att;
+	float *att = i ? s->att_par + (size_t)(i - 1) *
+			 llx_att_floats(&s->m->hp, s->kv_len) : s->att;
 	u32 k, t, h0, h1, hc;
 
 	if (i >= a->sp.n_parts)

@@ -1320,13 +1320,45 @@ bool llx_matmul_pairs(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_matmul_pairs);
 
-/* tinyBLAS-order F32 dot with zero padding (ggml's padded KQV rows) */
-float llx_dot_f32_tiled(const float *a, const float *b, u32 n)
+/* lib/tensor_internal.h: the attention's products */
+void llx_dot_f32_rows(const float *w, size_t stride, u32 nrows,
+		      const float *x, size_t x_stride, u32 nx, u32 n,
+		      float *y, size_t y_stride)
 {
-	if (llx_tensor_using_avx2())
-		return llx_avx2_dot_tiled(GGML_TYPE_F32, a, b, n);
-	return dot_tiled((const u8 *)a, (const u8 *)b, n, GGML_TYPE_F32);
+	u32 r, m;
+
+	if (llx_tensor_using_avx2()) {
+		llx_avx2_dot_f32_rows(w, stride, nrows, x, x_stride, nx, n, y,
+				      y_stride);
+		return;
+	}
+	for (r = 0; r < nrows; r++)
+		for (m = 0; m < nx; m++)
+			y[m * y_stride + r] = dot_f32(w + r * stride,
+						      x + m * x_stride, n);
 }
+EXPORT_SYMBOL_IF_KUNIT(llx_dot_f32_rows);
+
+void llx_dot_f32_tiled(const float *w, size_t stride, u32 nrows,
+		       const float *x, size_t x_stride, u32 nx, u32 n,
+		       float *y, size_t y_stride)
+{
+	u32 r, m;
+
+	if (llx_tensor_using_avx2()) {
+		llx_avx2_matmul_tiled(GGML_TYPE_F32, w, stride * sizeof(float),
+				      nrows, x, x_stride * sizeof(float), nx,
+				      n, y, y_stride);
+		return;
+	}
+	for (r = 0; r < nrows; r++)
+		for (m = 0; m < nx; m++)
+			y[m * y_stride + r] =
+				dot_tiled((const u8 *)(w + r * stride),
+					  (const u8 *)(x + m * x_stride), n,
+					  GGML_TYPE_F32);
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_dot_f32_tiled);
 
 /* ------------------------------------------------------------------------
  * Math.  Everything is evaluated in double and rounded once to float.
@@ -1719,14 +1751,12 @@ static float llx_max(const float *x, u32 n)
 	return max;
 }
 
-void llx_softmax(float *x, u32 n)
+static double softmax_exp(float *x, u32 n)
 {
 	float max, v[8];
 	double sum = 0.0;
 	u32 i, l;
 
-	if (!n)
-		return;
 	max = llx_max(x, n);
 	if (llx_tensor_using_avx2()) {
 		sum = llx_avx2_softmax_exp(x, max, n);
@@ -1742,9 +1772,35 @@ void llx_softmax(float *x, u32 n)
 			sum += (double)llx_hsum8(v);
 		}
 	}
-	llx_scale(x, (float)(1.0 / sum), n);
+	return sum;
+}
+
+void llx_softmax(float *x, u32 n)
+{
+	if (n)
+		llx_scale(x, (float)(1.0 / softmax_exp(x, n)), n);
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_softmax);
+
+void llx_softmax_below(float *x, u32 n, float lim)
+{
+	float s;
+	u32 i;
+
+	if (!n)
+		return;
+	s = (float)(1.0 / softmax_exp(x, n));
+	if (llx_tensor_using_avx2()) {
+		llx_avx2_scale_below(x, s, lim, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		x[i] *= s;
+		if (x[i] < lim)
+			x[i] = 0.0f;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_softmax_below);
 
 void llx_scale(float *x, float s, u32 n)
 {

@@ -187,42 +187,21 @@ static __always_inline float dot_wide(const u8 *x, const u8 *y, u32 n,
 	return (float)sum;
 }
 
-/* lib/tensor.c's dot_tiled(): tinyBLAS, one 8-lane FMA accumulator */
-static __always_inline float dot_tiled(const u8 *x, const u8 *y, u32 n,
-				       u32 kind)
+/* floats p[0..m-1] of a last partial chunk (m < 8), zeros after */
+static __always_inline __m256 load8_part(const float *p, u32 m)
 {
-	__m256 acc = _mm256_setzero_ps();
-	float px[8], py[8];
-	size_t i = 0, l;
+	__m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(m),
+					  _mm256_setr_epi32(0, 1, 2, 3, 4, 5,
+							    6, 7));
 
-	for (; i + 8 <= n; i += 8)
-		acc = fma_wx(wide8(x, i, kind), wide8(y, i, kind), acc);
-	if (i < n) {
-		for (l = 0; l < 8; l++) {
-			px[l] = i + l < n ? wide1(x, i + l, kind) : 0.0f;
-			py[l] = i + l < n ? wide1(y, i + l, kind) : 0.0f;
-		}
-		acc = fma_wx(_mm256_loadu_ps(px), _mm256_loadu_ps(py), acc);
-	}
-	return hsum8_fixed(acc);
-}
-
-float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n)
-{
-	switch (kind) {
-	case GGML_TYPE_F32:
-		return dot_tiled(x, y, n, GGML_TYPE_F32);
-	case GGML_TYPE_F16:
-		return dot_tiled(x, y, n, GGML_TYPE_F16);
-	default:
-		return dot_tiled(x, y, n, GGML_TYPE_BF16);
-	}
+	return _mm256_maskload_ps(p, mask);
 }
 
 /*
  * Tiles of 2 weight rows x @nt <= 4 activations: up to eight independent
  * accumulators, each element converted once per tile; every output summed
- * exactly as dot_tiled() sums it (n % 8 == 0 here).
+ * exactly as dot_tiled() sums it (n % 8 == 0 here, but for F32, whose
+ * partial last chunk is zero-padded as in dot_tiled()).
  */
 static __always_inline void tile_wide(const u8 *w, size_t rb, const u8 *x,
 				      size_t xs, u32 n, float *y, size_t ys,
@@ -235,7 +214,7 @@ static __always_inline void tile_wide(const u8 *w, size_t rb, const u8 *x,
 	for (r = 0; r < nr; r++)
 		for (t = 0; t < nt; t++)
 			a[r][t] = _mm256_setzero_ps();
-	for (i = 0; i < n; i += 8) {
+	for (i = 0; i + 8 <= n; i += 8) {
 		__m256 xv[4];
 
 #pragma GCC unroll 4
@@ -246,6 +225,19 @@ static __always_inline void tile_wide(const u8 *w, size_t rb, const u8 *x,
 			__m256 wv = wide8(w + r * rb, i, kind);
 
 #pragma GCC unroll 4
+			for (t = 0; t < nt; t++)
+				a[r][t] = fma_wx(wv, xv[t], a[r][t]);
+		}
+	}
+	if (kind == GGML_TYPE_F32 && i < n) {
+		__m256 xv[4];
+
+		for (t = 0; t < nt; t++)
+			xv[t] = load8_part((const float *)(x + t * xs) + i, n - i);
+		for (r = 0; r < nr; r++) {
+			__m256 wv = load8_part((const float *)(w + r * rb) + i,
+					       n - i);
+
 			for (t = 0; t < nt; t++)
 				a[r][t] = fma_wx(wv, xv[t], a[r][t]);
 		}
@@ -297,7 +289,7 @@ static __always_inline void matmul_tiled(const u8 *w, size_t row_bytes,
 	}
 }
 
-/* n % 8 == 0 (the caller checks) */
+/* n % 8 == 0 for F16 and BF16 (the caller checks) */
 void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 			   u32 nrows, const void *xq, size_t xq_stride,
 			   u32 ntok, u32 n, float *y, size_t y_stride)
@@ -739,6 +731,72 @@ static float dot_row(u32 wtype, const u8 *w, const u8 *xq, u32 n)
 	}
 }
 
+/*
+ * reduce4() of eight outputs, each given as (a0 + a2) + (a1 + a3): the
+ * halves, then the pairs, added across the eight in the order reduce4()
+ * adds them within one.
+ */
+static __always_inline void reduce4_x8(const __m256 *v, float *y)
+{
+	__m256 s[4];
+	int k;
+
+	for (k = 0; k < 4; k++)
+		s[k] = _mm256_add_ps(_mm256_permute2f128_ps(v[k], v[k + 4], 0x20),
+				     _mm256_permute2f128_ps(v[k], v[k + 4], 0x31));
+	_mm256_storeu_ps(y, _mm256_hadd_ps(_mm256_hadd_ps(s[0], s[1]),
+					   _mm256_hadd_ps(s[2], s[3])));
+}
+
+/* dot_wide() of eight F32 rows, n % 32 == 0: the attention's K rows */
+static void dot_f32_rows8(const u8 *row, size_t rb, const float *x, u32 n,
+			  float *y)
+{
+	__m256 v[8];
+	size_t i;
+	int r;
+
+	for (r = 0; r < 8; r++) {
+		const float *w = (const float *)(row + r * rb);
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+
+		for (i = 0; i < n; i += 32) {
+			a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i),
+					     _mm256_loadu_ps(x + i), a0);
+			a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8),
+					     _mm256_loadu_ps(x + i + 8), a1);
+			a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16),
+					     _mm256_loadu_ps(x + i + 16), a2);
+			a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24),
+					     _mm256_loadu_ps(x + i + 24), a3);
+		}
+		v[r] = _mm256_add_ps(_mm256_add_ps(a0, a2),
+				     _mm256_add_ps(a1, a3));
+	}
+	reduce4_x8(v, y);
+}
+
+void llx_avx2_dot_f32_rows(const float *w, size_t stride, u32 nrows,
+			   const float *x, size_t x_stride, u32 nx, u32 n,
+			   float *y, size_t y_stride)
+{
+	u32 r = 0, m;
+
+	if (n % 32 == 0)
+		for (; r + 8 <= nrows; r += 8)
+			for (m = 0; m < nx; m++)
+				dot_f32_rows8((const u8 *)(w + r * stride),
+					      stride * sizeof(float),
+					      x + m * x_stride, n,
+					      y + m * y_stride + r);
+	for (; r < nrows; r++)
+		for (m = 0; m < nx; m++)
+			y[m * y_stride + r] =
+				dot_wide((const u8 *)(w + r * stride),
+					 (const u8 *)(x + m * x_stride), n,
+					 GGML_TYPE_F32);
+}
+
 bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 			   const void *xq, u32 n, float *y, u32 nrows)
 {
@@ -759,7 +817,11 @@ bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	 * No prefetch for F32: the attention's K and V^T rows are F32,
 	 * @row_bytes apart but read only in part.
 	 */
-	for (r = 0; r < nrows; r++, row += row_bytes) {
+	r = 0;
+	if (wtype == GGML_TYPE_F32 && n % 32 == 0)
+		for (; r + 8 <= nrows; r += 8, row += 8 * row_bytes)
+			dot_f32_rows8(row, row_bytes, xq, n, y + r);
+	for (; r < nrows; r++, row += row_bytes) {
 		if (wtype != GGML_TYPE_F32)
 			prefetch_row_ahead(row, row_bytes);
 		y[r] = dot_row(wtype, row, xq, n);
@@ -923,6 +985,35 @@ void llx_avx2_zero_below(float *x, float lim, u32 n)
 	for (; i < n; i++)
 		if (x[i] < lim)
 			x[i] = 0.0f;
+}
+
+/*
+ * llx_avx2_scale() then llx_avx2_zero_below() in one pass.  With 0 < s <= 1
+ * and lim > 0 a lane x < lim gives x * s < lim, a zero either way: such
+ * lanes are zeroed before the multiply, which a subnormal x would make
+ * take a microcode assist (the attention's weights far below the peak).
+ */
+void llx_avx2_scale_below(float *x, float s, float lim, u32 n)
+{
+	const __m256 vs = _mm256_set1_ps(s), vl = _mm256_set1_ps(lim);
+	bool pre = s > 0.0f && s <= 1.0f && lim > 0.0f;
+	u32 i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		__m256 v = _mm256_loadu_ps(x + i);
+
+		if (pre)
+			v = _mm256_andnot_ps(_mm256_cmp_ps(v, vl, _CMP_LT_OQ),
+					     v);
+		v = _mm256_mul_ps(v, vs);
+		v = _mm256_andnot_ps(_mm256_cmp_ps(v, vl, _CMP_LT_OQ), v);
+		_mm256_storeu_ps(x + i, v);
+	}
+	for (; i < n; i++) {
+		x[i] *= s;
+		if (x[i] < lim)
+			x[i] = 0.0f;
+	}
 }
 
 double llx_avx2_softmax_exp(float *x, float max, u32 n)

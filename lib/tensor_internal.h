@@ -14,10 +14,19 @@
 void llx_quantize_q8_0(const float *x, void *out, u32 n);
 
 /*
- * F32 dot in tinyBLAS order, a partial last 8-chunk counting as zeros:
- * llama.cpp's KQV product (mul_mat(v, kq) over the 32-padded KV length).
+ * The attention's products, F32 rows (@stride floats apart) against @nx
+ * vectors (@x_stride floats apart): y[m * y_stride + r] = row r . x_m.
+ * llx_dot_f32_rows() sums as ggml_vec_dot_f32 (llx_vec_dot_rows());
+ * llx_dot_f32_tiled() as tinyBLAS, a partial last 8-chunk counting as
+ * zeros: llama.cpp's KQV product (mul_mat(v, kq) over the 32-padded KV
+ * length).  A row is read once for all the vectors, in a tile of them.
  */
-float llx_dot_f32_tiled(const float *a, const float *b, u32 n);
+void llx_dot_f32_rows(const float *w, size_t stride, u32 nrows,
+		      const float *x, size_t x_stride, u32 nx, u32 n,
+		      float *y, size_t y_stride);
+void llx_dot_f32_tiled(const float *w, size_t stride, u32 nrows,
+		       const float *x, size_t x_stride, u32 nx, u32 n,
+		       float *y, size_t y_stride);
 float llx_dot_tiled_scalar(u32 kind, const void *x, const void *y, u32 n);
 
 /* One row dot product on the scalar path. */
@@ -64,7 +73,9 @@ void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n);
 void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 			   u32 nrows, const void *xq, size_t xq_stride,
 			   u32 ntok, u32 n, float *y, size_t y_stride);
-float llx_avx2_dot_tiled(u32 kind, const void *x, const void *y, u32 n);
+void llx_avx2_dot_f32_rows(const float *w, size_t stride, u32 nrows,
+			   const float *x, size_t x_stride, u32 nx, u32 n,
+			   float *y, size_t y_stride);
 /*
  * llx_act_pairs() of one token, its group c of 8 at @xp + c * @step;
  * false for a type it does not convert
@@ -81,6 +92,7 @@ double llx_avx2_softmax_exp(float *x, float max, u32 n);
 float llx_avx2_max(const float *x, u32 n);
 void llx_avx2_scale(float *x, float s, u32 n);
 void llx_avx2_zero_below(float *x, float lim, u32 n);
+void llx_avx2_scale_below(float *x, float s, float lim, u32 n);
 void llx_avx2_swiglu(float *a, const float *b, u32 n);
 #else
 #define LLX_HAVE_AVX2	0
@@ -106,6 +118,8 @@ static inline float llx_avx2_max(const float *x, u32 n)
 
 static inline void llx_avx2_scale(float *x, float s, u32 n) { }
 static inline void llx_avx2_zero_below(float *x, float lim, u32 n) { }
+static inline void llx_avx2_scale_below(float *x, float s, float lim,
+					u32 n) { }
 
 static inline void llx_avx2_swiglu(float *a, const float *b, u32 n) { }
 
@@ -115,11 +129,10 @@ static inline void llx_avx2_matmul_tiled(u32 wtype, const void *w,
 					 u32 ntok, u32 n, float *y,
 					 size_t y_stride) { }
 
-static inline float llx_avx2_dot_tiled(u32 kind, const void *x,
-				       const void *y, u32 n)
-{
-	return 0.0f;
-}
+static inline void llx_avx2_dot_f32_rows(const float *w, size_t stride,
+					 u32 nrows, const float *x,
+					 size_t x_stride, u32 nx, u32 n,
+					 float *y, size_t y_stride) { }
 
 static inline bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n,
 				      float *xp, u32 step)

@@ -533,6 +533,47 @@ static void llx_dot_f16_rows(struct kunit *test)
 }
 
 /*
+ * The attention's products, K.q in ggml_vec_dot_f32 order and V^T.kq in
+ * tinyBLAS order with a zero-padded partial chunk, on AVX2 against the
+ * scalar path, bit for bit, NaNs aside: rows and vectors at a stride past
+ * their length (the caches' layout), ragged n, row counts around the
+ * eight-row blocks, 1..9 vectors around the four-vector tiles; random
+ * then hostile floats; a guard past each vector's last output.
+ */
+static void llx_attn_products(struct kunit *test)
+{
+	static const u32 ns[] = { 1, 7, 8, 31, 32, 33, 64, 100, 157, 256 };
+	static const u32 nrs[] = { 1, 7, 8, 9, 17, 64 };
+	const u32 maxn = 256, maxr = 64, maxx = 9, stride = maxn + 3;
+	u32 c, seed = 0xa77e, bad = 0, nans = 0, outs = 0;
+	float *w, *x, *y;
+
+	w = kunit_kcalloc(test, (size_t)maxr * stride, sizeof(*w), GFP_KERNEL);
+	x = kunit_kcalloc(test, (size_t)maxx * stride, sizeof(*x), GFP_KERNEL);
+	y = kunit_kcalloc(test, 4 * maxx * (maxr + 1), sizeof(*y), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w && x && y);
+	if (!using_avx2()) {
+		kunit_skip(test, "no AVX2/FMA");
+		return;
+	}
+	/* c: hostile, vectors, rows, n */
+	for (c = 0; c < 2 * maxx * ARRAY_SIZE(nrs) * ARRAY_SIZE(ns); c++) {
+		u32 h = c % 2, nx = 1 + c / 2 % maxx;
+		u32 nr = nrs[c / 2 / maxx % ARRAY_SIZE(nrs)];
+		u32 n = ns[c / 2 / maxx / ARRAY_SIZE(nrs)];
+
+		llx_fpu_begin();
+		bad += llx_kt_attn_products(w, x, y, n, nr, nx, stride, h,
+					    &seed, &nans);
+		llx_fpu_end();
+		outs += 2 * nr * nx;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%u of %u attention outputs differ",
+			    bad, outs);
+	kunit_info(test, "%u outputs (%u NaN)", outs, nans);
+}
+
+/*
  * Hostile block scales: a NaN scale makes the row NaN (it never becomes a
  * finite number), the largest and the smallest F16 scales stay finite, an
  * Inf activation does not crash; unsupported types write nothing.
@@ -945,6 +986,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE_PARAM(llx_matmul_avx512, mm_cases_gen_params),
 	KUNIT_CASE(llx_q4_0_x8),
 	KUNIT_CASE(llx_dot_f16_rows),
+	KUNIT_CASE(llx_attn_products),
 	KUNIT_CASE(llx_q8_rounding),
 	KUNIT_CASE(llx_q8k_rounding),
 	KUNIT_CASE(llx_half_conversions),

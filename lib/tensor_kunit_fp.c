@@ -13,6 +13,7 @@
 #include <llamux/tensor.h>
 
 #include "llama_internal.h"
+#include "tensor_internal.h"
 #include "tensor_kunit_fp.h"
 
 /* distance in units in the last place between two finite floats */
@@ -410,6 +411,67 @@ u32 llx_kt_dot_f16_rows(u32 type, u8 *w, u8 *xq, float *x, float *y,
 		bad += !nan && (a != b2 || a != bs);
 		bad += a == fill;
 	}
+	return bad;
+}
+
+/* floats of a hostile attention: NaNs, infinities, extremes, subnormals */
+static const u32 kt_hostile_f[] = { 0x7fc00000, 0xffc12345, 0x7f800000,
+				    0xff800000, 0x7f7fffff, 0x00000001,
+				    0x80800000, 0x80000000, 0x00000000 };
+
+/*
+ * The attention's products (llx_dot_f32_rows(), llx_dot_f32_tiled()) of
+ * @nrows rows of @n floats @stride apart against @nx vectors as far
+ * apart, on AVX2 and scalar: @w and @x hold nrows and nx rows of @stride,
+ * @y 4 x nx x (nrows + 1) floats (a guard column past the last row).
+ * Returns the outputs that differ in any bit (NaNs aside, counted in
+ * *@nans), are left unwritten, or the guards written.
+ */
+u32 llx_kt_attn_products(float *w, float *x, float *y, u32 n, u32 nrows,
+			 u32 nx, u32 stride, bool hostile, u32 *seed,
+			 u32 *nans)
+{
+	const u32 fill = 0x7fc0dead, ys = nrows + 1;
+	size_t i, per = (size_t)nx * ys;
+	u32 p, m, r, bad = 0;
+	bool os;
+
+	for (i = 0; i < (size_t)nrows * stride; i++)
+		w[i] = test_frnd(seed);
+	for (i = 0; i < (size_t)nx * stride; i++)
+		x[i] = test_frnd(seed);
+	for (i = 0; hostile && i < (size_t)nrows * stride; i += 1 + test_rnd(seed) % 7)
+		w[i] = llx_f32_from_bits(kt_hostile_f[test_rnd(seed) %
+						       ARRAY_SIZE(kt_hostile_f)]);
+	for (i = 0; hostile && i < (size_t)nx * stride; i += 1 + test_rnd(seed) % 7)
+		x[i] = llx_f32_from_bits(kt_hostile_f[test_rnd(seed) %
+						       ARRAY_SIZE(kt_hostile_f)]);
+	for (i = 0; i < 4 * per; i++)
+		y[i] = llx_f32_from_bits(fill);
+	for (p = 0; p < 2; p++) {
+		os = llx_tensor_force_scalar(p == 1);
+		llx_dot_f32_rows(w, stride, nrows, x, stride, nx, n,
+				 y + p * per, ys);
+		llx_dot_f32_tiled(w, stride, nrows, x, stride, nx, n,
+				  y + (2 + p) * per, ys);
+		llx_tensor_force_scalar(os);
+	}
+	for (p = 0; p < 4; p += 2)
+		for (m = 0; m < nx; m++)
+			for (r = 0; r <= nrows; r++) {
+				float a = y[p * per + m * ys + r];
+				float b = y[(p + 1) * per + m * ys + r];
+				bool nan = kt_both_nan(a, b);
+
+				if (r == nrows) {
+					bad += llx_f32_bits(a) != fill ||
+					       llx_f32_bits(b) != fill;
+					continue;
+				}
+				*nans += nan;
+				bad += !nan && llx_f32_bits(a) != llx_f32_bits(b);
+				bad += llx_f32_bits(a) == fill;
+			}
 	return bad;
 }
 
@@ -936,9 +998,44 @@ static u32 softmax_paths(float *a, float *b, u32 n)
 }
 
 /*
+ * llx_softmax_below() as dispatched against the scalar llx_softmax() then
+ * llx_zero_below(), in rows of 37 spanning exp's subnormal range (and its
+ * flush to zero), every fourth with one odd value of @odd: elements that
+ * differ (a NaN's sign aside: the two exp paths may differ there).
+ */
+static u32 softmax_below_paths(float *a, float *b, u32 n, const u32 *odd,
+			       u32 n_odd, u32 *seed)
+{
+	const float tiny = llx_f32_from_bits(0x00800000);
+	u32 i, r, bad = 0;
+	bool old;
+
+	for (i = 0; i < n; i++) {
+		a[i] = -120.0f * (test_frnd(seed) + 1.0f) / 2.0f;
+		if (i % 37 == 5 && i / 37 % 4 == 0)
+			a[i] = llx_f32_from_bits(odd[i / 148 % n_odd]);
+		b[i] = a[i];
+	}
+	for (r = 0; r < n; r += 37) {
+		u32 m = min(37u, n - r);
+
+		llx_softmax_below(a + r, m, tiny);
+		old = llx_tensor_force_scalar(true);
+		llx_softmax(b + r, m);
+		llx_zero_below(b + r, tiny, m);
+		llx_tensor_force_scalar(old);
+	}
+	for (i = 0; i < n; i++)
+		bad += !kt_both_nan(a[i], b[i]) &&
+		       llx_f32_bits(a[i]) != llx_f32_bits(b[i]);
+	return bad;
+}
+
+/*
  * The attention's elementwise loops, llx_scale() and llx_zero_below(), on
  * NaN, infinities, zeros of both signs, subnormals and values around
- * FLT_MIN: elements where scalar and AVX2 differ.
+ * FLT_MIN: elements where scalar and AVX2 differ; then the same odd values
+ * through llx_softmax_below().
  */
 static u32 elem_paths(float *a, float *b, u32 n, u32 *seed)
 {
@@ -970,7 +1067,7 @@ static u32 elem_paths(float *a, float *b, u32 n, u32 *seed)
 		for (i = 0; i < n; i++)
 			bad += llx_f32_bits(a[i]) != llx_f32_bits(b[i]);
 	}
-	return bad;
+	return bad + softmax_below_paths(a, b, n, odd, ARRAY_SIZE(odd), seed);
 }
 
 /*

@@ -46,6 +46,9 @@ s32 llx_kt_fpu_smoke(void);
 void llx_kt_half_row(u32 type, const float *x, u8 *out, u32 n);
 void llx_kt_vec_dot_trial(u32 type, struct llx_kt_dot *b, size_t rb,
 			  size_t ab, u32 trial, bool avx2, u32 *seed);
+u32 llx_kt_attn_products(float *w, float *x, float *y, u32 n, u32 nrows,
+			 u32 nx, u32 stride, bool hostile, u32 *seed,
+			 u32 *nans);
 u32 llx_kt_vec_dot_model_blocks(u32 type, const u8 *raw, size_t rb, u32 n,
 				u32 rows, float *x, u8 *xq);
 u32 llx_kt_vec_dot_strided(u32 type, u8 *wa, u8 *w1, u8 *xq, float *x,

@@ -136,6 +136,8 @@ void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 		  float freq_base, const float *freq_factors, bool neox);
 void llx_softmax(float *x, u32 n);
+/* llx_softmax(), then llx_zero_below(x, lim, n) */
+void llx_softmax_below(float *x, u32 n, float lim);
 /* x[i] *= s */
 void llx_scale(float *x, float s, u32 n);
 /* x[i] = 0 where x[i] < lim (a NaN stays) */
