@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * AVX-512 (F, BW, VL, VNNI) kernels: batches of the 32-element block
- * formats Q4_0, Q5_0, Q8_0, Q4_1 and Q5_1, and the one-token Q4_0 and
- * Q8_0 products.
+ * formats Q4_0, Q5_0, Q8_0, Q4_1 and Q5_1, and their one-token products.
  * Reached only through the run-time dispatch in lib/tensor.c, on CPUs that
  * have all four extensions; lib/tensor_avx2.c covers everything else.
  * Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni on top of the
@@ -219,42 +218,70 @@ static __always_inline const u8 *q32_act_qs(u32 type, const u8 *x)
 				   ((const struct llx_blk_q8_0 *)x)->qs;
 }
 
+/* the nibbles of a Q4_0, Q5_0, Q4_1 or Q5_1 block */
+static __always_inline const u8 *q32_qs(u32 type, const u8 *w)
+{
+	return type == GGML_TYPE_Q4_0 ? ((const struct llx_blk_q4_0 *)w)->qs :
+	       type == GGML_TYPE_Q5_0 ? ((const struct llx_blk_q5_0 *)w)->qs :
+	       type == GGML_TYPE_Q4_1 ? ((const struct llx_blk_q4_1 *)w)->qs :
+					((const struct llx_blk_q5_1 *)w)->qs;
+}
+
+/* Q5_0 and Q5_1: bit j of the le32 qh is bit 4 of element j */
+static __always_inline u32 q32_qh(u32 type, const u8 *w)
+{
+	return get_unaligned_le32(type == GGML_TYPE_Q5_0 ?
+				  ((const struct llx_blk_q5_0 *)w)->qh :
+				  ((const struct llx_blk_q5_1 *)w)->qh);
+}
+
+/*
+ * Nibbles in 128-bit lanes: low of block A, high of A, low of B, high of
+ * B; with qh bits @bits (A's in the low 32, B's in the high 32) for the
+ * 5-bit types: u = q + bias of A's 32 elements, then B's, in order.
+ */
+static __always_inline __m512i q32_finish(u32 type, __m512i v, u64 bits)
+{
+	v = _mm512_mask_srli_epi16(v, 0xff00ff00, v, 4);
+	v = _mm512_and_si512(v, _mm512_set1_epi8(0xf));
+	if (type == GGML_TYPE_Q4_0 || type == GGML_TYPE_Q4_1)
+		return v;
+	return _mm512_or_si512(v, _mm512_maskz_mov_epi8(bits,
+							_mm512_set1_epi8(0x10)));
+}
+
+/* a block's 16 bytes of nibbles */
+static __always_inline __m128i q32_nibbles(u32 type, const u8 *w)
+{
+	return _mm_loadu_si128((const __m128i *)q32_qs(type, w));
+}
+
+/* blocks @lo and @hi of a 4- or 5-bit type: @lo's u in the low half */
+static __always_inline __m512i q32_unsigned2(u32 type, const u8 *lo,
+					     const u8 *hi)
+{
+	__m256i a = _mm256_broadcastsi128_si256(q32_nibbles(type, lo));
+	__m256i b = _mm256_broadcastsi128_si256(q32_nibbles(type, hi));
+	bool h = type == GGML_TYPE_Q5_0 || type == GGML_TYPE_Q5_1;
+
+	return q32_finish(type, _mm512_inserti64x4(_mm512_castsi256_si512(a),
+						   b, 1),
+			  h ? q32_qh(type, lo) | (u64)q32_qh(type, hi) << 32 : 0);
+}
+
 /* one weight block as 32 unsigned bytes u = q + bias, in both halves */
 static __always_inline __m512i q32_unsigned(u32 type, const u8 *w)
 {
-	const struct llx_blk_q4_0 *b4 = (const void *)w;
-	const struct llx_blk_q5_0 *b5 = (const void *)w;
-	const struct llx_blk_q4_1 *b41 = (const void *)w;
-	const struct llx_blk_q5_1 *b51 = (const void *)w;
 	const struct llx_blk_q8_0 *b8 = (const void *)w;
-	const __m512i m4 = _mm512_set1_epi8(0xf);
-	const u8 *qs;
-	__m512i v;
-	u64 qh;
+	u64 bits;
 
-	switch (type) {
-	case GGML_TYPE_Q4_0:
-	case GGML_TYPE_Q5_0:
-	case GGML_TYPE_Q4_1:
-	case GGML_TYPE_Q5_1:
-		qs = type == GGML_TYPE_Q4_0 ? b4->qs :
-		     type == GGML_TYPE_Q5_0 ? b5->qs :
-		     type == GGML_TYPE_Q4_1 ? b41->qs : b51->qs;
-		/* 128-bit lanes: low nibbles, high nibbles, low, high */
-		v = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)qs));
-		v = _mm512_mask_srli_epi16(v, 0xff00ff00, v, 4);
-		v = _mm512_and_si512(v, m4);
-		if (type == GGML_TYPE_Q4_0 || type == GGML_TYPE_Q4_1)
-			return v;
-		/* bit j of qh is bit 4 of element j */
-		qh = get_unaligned_le32(type == GGML_TYPE_Q5_0 ? b5->qh :
-					b51->qh);
-		return _mm512_or_si512(v, _mm512_maskz_mov_epi8(qh | qh << 32,
-						_mm512_set1_epi8(0x10)));
-	default:
-		v = _mm512_broadcast_i64x4(loadu256(b8->qs));
-		return _mm512_xor_si512(v, _mm512_set1_epi8((char)0x80));
-	}
+	if (type == GGML_TYPE_Q8_0)
+		return _mm512_xor_si512(_mm512_broadcast_i64x4(loadu256(b8->qs)),
+					_mm512_set1_epi8((char)0x80));
+	bits = type == GGML_TYPE_Q5_0 || type == GGML_TYPE_Q5_1 ?
+	       q32_qh(type, w) : 0;
+	return q32_finish(type, _mm512_broadcast_i32x4(q32_nibbles(type, w)),
+			  bits | bits << 32);
 }
 
 /*
@@ -491,9 +518,9 @@ static __always_inline u16 pass_d(const u8 *w, size_t rb, u32 nr, size_t off,
 	return q32_d16(w + min_t(u32, k, nr - 1) * rb + off);
 }
 
-/* d_w * d_x of the 2 * @np rows of a pass at the block at byte @off */
-static __always_inline __m256 pass_scales(const u8 *w, size_t rb, u32 nr,
-					  size_t off, const u8 *dx, const int np)
+/* the fp16 at byte @off of each of the 2 * @np rows of a pass, as floats */
+static __always_inline __m256 pass_halves(const u8 *w, size_t rb, u32 nr,
+					  size_t off, const int np)
 {
 	__m128i h = _mm_set_epi16(pass_d(w, rb, nr, off, 7, np),
 				  pass_d(w, rb, nr, off, 6, np),
@@ -504,7 +531,15 @@ static __always_inline __m256 pass_scales(const u8 *w, size_t rb, u32 nr,
 				  pass_d(w, rb, nr, off, 1, np),
 				  pass_d(w, rb, nr, off, 0, np));
 
-	return _mm256_mul_ps(_mm256_cvtph_ps(h), _mm256_set1_ps(fp16_at(dx)));
+	return _mm256_cvtph_ps(h);
+}
+
+/* d_w * d_x of the 2 * @np rows of a pass at the block at byte @off */
+static __always_inline __m256 pass_scales(const u8 *w, size_t rb, u32 nr,
+					  size_t off, const u8 *dx, const int np)
+{
+	return _mm256_mul_ps(pass_halves(w, rb, nr, off, np),
+			     _mm256_set1_ps(fp16_at(dx)));
 }
 
 /* the next pass's block at byte @off of its 2 * @np rows, into L2 */
@@ -659,6 +694,73 @@ static __always_inline void dot_q8_0_pairs(const u8 *w, size_t rb, u32 nr,
 		pass_store(acc[p], y, nr, p);
 }
 
+/*
+ * One token: Q5_0, Q4_1 and Q5_1 rows in DOT_PAIRS pairs, laid out as in
+ * dot_q8_0_pairs().  Each row keeps lib/tensor_avx2.c's dot_q5_0(),
+ * dot_q4_1() or dot_q5_1() sum: the lanes of tile_q32(), fma(d_w * d_x,
+ * lane, acc) per block in order, hsum_float_8 of each half, and for Q4_1
+ * and Q5_1 plus that row's m_w * s_x summed over its blocks in order
+ * (lane k of @summs is row k's: multiply and add each rounded).
+ */
+static __always_inline void dot_q32_pairs(u32 type, const u8 *w, size_t rb,
+					  u32 nr, const u8 *x, u32 nb,
+					  float *y, const u8 *next,
+					  const int np)
+{
+	const u32 wsz = q32_bytes(type), xsz = q32_act_bytes(type);
+	const bool has_min = q32_has_min(type);
+	const __m512i bias = _mm512_set1_epi8(1 << q32_bias_shift(type));
+	const u8 *lo[DOT_PAIRS], *hi[DOT_PAIRS];
+	__m256 summs = _mm256_setzero_ps();
+	__m512i sel[DOT_PAIRS];
+	__m512 acc[DOT_PAIRS];
+	float ms[8];
+	int p;
+	u32 b;
+
+	pass_init(w, rb, nr, lo, hi, sel, acc, 0xff00, np);
+	for (b = 0; b < nb; b++, x += xsz) {
+		size_t off = (size_t)b * wsz;
+		__m256 d = pass_scales(w, rb, nr, off, x, np);
+		__m512i yv = _mm512_broadcast_i64x4(loadu256(q32_act_qs(type, x)));
+		__m512i init = _mm512_setzero_si512();
+
+		/* 20-24 bytes a block: every other block's line */
+		if (next && !(b & 1))
+			pass_prefetch(next, rb, off, np);
+		if (has_min) {
+			__m256 m = pass_halves(w, rb, nr, off + 2, np);
+			__m256 sx = _mm256_set1_ps(fp16_at(x + 2));
+
+			summs = _mm256_add_ps(summs, _mm256_mul_ps(m, sx));
+		} else {
+			init = _mm512_dpbusd_epi32(init, bias, yv);
+			init = _mm512_sub_epi32(_mm512_setzero_si512(), init);
+		}
+#pragma GCC unroll 4
+		for (p = 0; p < np; p++) {
+			__m512i u = q32_unsigned2(type, lo[p] + off, hi[p] + off);
+			__m512i s = _mm512_dpbusd_epi32(init, u, yv);
+			__m512 dw = _mm512_permutexvar_ps(sel[p],
+						_mm512_castps256_ps512(d));
+
+			acc[p] = _mm512_fmadd_ps(dw, _mm512_cvtepi32_ps(s), acc[p]);
+		}
+	}
+	_mm256_storeu_ps(ms, summs);
+#pragma GCC unroll 4
+	for (p = 0; p < np; p++) {
+		__m512d a = _mm512_castps_pd(acc[p]);
+
+		y[2 * p] = hsum8(_mm512_castps512_ps256(acc[p])) +
+			   (has_min ? ms[2 * p] : 0.0f);
+		if (2 * p + 1 < nr)
+			y[2 * p + 1] =
+				hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1))) +
+				(has_min ? ms[2 * p + 1] : 0.0f);
+	}
+}
+
 /* one pass of up to 2 * @np rows of @type */
 static __always_inline void dot_pass(u32 type, const u8 *w, size_t rb, u32 nr,
 				     const void *xq, u32 nb, float *y,
@@ -666,8 +768,10 @@ static __always_inline void dot_pass(u32 type, const u8 *w, size_t rb, u32 nr,
 {
 	if (type == GGML_TYPE_Q4_0)
 		dot_q4_0_pairs(w, rb, nr, xq, nb, y, next, np);
-	else
+	else if (type == GGML_TYPE_Q8_0)
 		dot_q8_0_pairs(w, rb, nr, xq, nb, y, next, np);
+	else
+		dot_q32_pairs(type, w, rb, nr, xq, nb, y, next, np);
 }
 
 /*
@@ -697,17 +801,19 @@ static __always_inline void dot_rows(u32 type, const u8 *w, size_t rb,
 			 NULL, 1);
 }
 
-static noinline void dot_rows_q4_0(const u8 *w, size_t rb, const void *xq,
-				   u32 n, float *y, u32 nrows)
-{
-	dot_rows(GGML_TYPE_Q4_0, w, rb, xq, n, y, nrows);
+/* one function per type: each inlines its own pass */
+#define LLX_DOT_ROWS_FN(name, type)					\
+static noinline void name(const u8 *w, size_t rb, const void *xq,	\
+			  u32 n, float *y, u32 nrows)			\
+{									\
+	dot_rows(type, w, rb, xq, n, y, nrows);				\
 }
 
-static noinline void dot_rows_q8_0(const u8 *w, size_t rb, const void *xq,
-				   u32 n, float *y, u32 nrows)
-{
-	dot_rows(GGML_TYPE_Q8_0, w, rb, xq, n, y, nrows);
-}
+LLX_DOT_ROWS_FN(dot_rows_q4_0, GGML_TYPE_Q4_0)
+LLX_DOT_ROWS_FN(dot_rows_q8_0, GGML_TYPE_Q8_0)
+LLX_DOT_ROWS_FN(dot_rows_q5_0, GGML_TYPE_Q5_0)
+LLX_DOT_ROWS_FN(dot_rows_q4_1, GGML_TYPE_Q4_1)
+LLX_DOT_ROWS_FN(dot_rows_q5_1, GGML_TYPE_Q5_1)
 
 bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 			     const void *xq, u32 n, float *y, u32 nrows)
@@ -724,6 +830,15 @@ bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		return true;
 	case GGML_TYPE_Q8_0:
 		dot_rows_q8_0(w, row_bytes, xq, n, y, nrows);
+		return true;
+	case GGML_TYPE_Q5_0:
+		dot_rows_q5_0(w, row_bytes, xq, n, y, nrows);
+		return true;
+	case GGML_TYPE_Q4_1:
+		dot_rows_q4_1(w, row_bytes, xq, n, y, nrows);
+		return true;
+	case GGML_TYPE_Q5_1:
+		dot_rows_q5_1(w, row_bytes, xq, n, y, nrows);
 		return true;
 	default:
 		return false;
