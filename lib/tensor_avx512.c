@@ -507,38 +507,45 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
  * at half of one stream's speed.
  */
 /*
- * fp16 scale of the block at byte @off of row @k of a pass of @nr rows
- * @rb bytes apart (0 past its 2 * @np rows; an odd last row pairs itself)
+ * The le32 at byte @off of row @k of a pass of @nr rows @rb bytes apart (0
+ * past its 2 * @np rows; an odd last row pairs itself): a block's fp16
+ * scale d in its low half, Q4_1's and Q5_1's min m in its high half.
  */
-static __always_inline u16 pass_d(const u8 *w, size_t rb, u32 nr, size_t off,
-				  int k, const int np)
+static __always_inline u32 pass_w32(const u8 *w, size_t rb, u32 nr,
+				    size_t off, int k, const int np)
 {
 	if (k >= 2 * np)
 		return 0;
-	return q32_d16(w + min_t(u32, k, nr - 1) * rb + off);
+	return get_unaligned_le32(w + min_t(u32, k, nr - 1) * rb + off);
 }
 
-/* the fp16 at byte @off of each of the 2 * @np rows of a pass, as floats */
-static __always_inline __m256 pass_halves(const u8 *w, size_t rb, u32 nr,
+/* that le32 of each of the 2 * @np rows of a pass at the block at @off */
+static __always_inline __m256i pass_words(const u8 *w, size_t rb, u32 nr,
 					  size_t off, const int np)
 {
-	__m128i h = _mm_set_epi16(pass_d(w, rb, nr, off, 7, np),
-				  pass_d(w, rb, nr, off, 6, np),
-				  pass_d(w, rb, nr, off, 5, np),
-				  pass_d(w, rb, nr, off, 4, np),
-				  pass_d(w, rb, nr, off, 3, np),
-				  pass_d(w, rb, nr, off, 2, np),
-				  pass_d(w, rb, nr, off, 1, np),
-				  pass_d(w, rb, nr, off, 0, np));
+	return _mm256_set_epi32(pass_w32(w, rb, nr, off, 7, np),
+				pass_w32(w, rb, nr, off, 6, np),
+				pass_w32(w, rb, nr, off, 5, np),
+				pass_w32(w, rb, nr, off, 4, np),
+				pass_w32(w, rb, nr, off, 3, np),
+				pass_w32(w, rb, nr, off, 2, np),
+				pass_w32(w, rb, nr, off, 1, np),
+				pass_w32(w, rb, nr, off, 0, np));
+}
 
-	return _mm256_cvtph_ps(h);
+/* the fp16 in the low (@hi false) or high half of each of @v's words */
+static __always_inline __m256 pass_half(__m256i v, bool hi)
+{
+	if (hi)
+		v = _mm256_srli_epi32(v, 16);
+	return _mm256_cvtph_ps(_mm256_cvtepi32_epi16(v));
 }
 
 /* d_w * d_x of the 2 * @np rows of a pass at the block at byte @off */
 static __always_inline __m256 pass_scales(const u8 *w, size_t rb, u32 nr,
 					  size_t off, const u8 *dx, const int np)
 {
-	return _mm256_mul_ps(pass_halves(w, rb, nr, off, np),
+	return _mm256_mul_ps(pass_half(pass_words(w, rb, nr, off, np), false),
 			     _mm256_set1_ps(fp16_at(dx)));
 }
 
@@ -721,19 +728,24 @@ static __always_inline void dot_q32_pairs(u32 type, const u8 *w, size_t rb,
 	pass_init(w, rb, nr, lo, hi, sel, acc, 0xff00, np);
 	for (b = 0; b < nb; b++, x += xsz) {
 		size_t off = (size_t)b * wsz;
-		__m256 d = pass_scales(w, rb, nr, off, x, np);
 		__m512i yv = _mm512_broadcast_i64x4(loadu256(q32_act_qs(type, x)));
 		__m512i init = _mm512_setzero_si512();
+		__m256 d, m;
 
 		/* 20-24 bytes a block: every other block's line */
 		if (next && !(b & 1))
 			pass_prefetch(next, rb, off, np);
 		if (has_min) {
-			__m256 m = pass_halves(w, rb, nr, off + 2, np);
-			__m256 sx = _mm256_set1_ps(fp16_at(x + 2));
+			/* one load of each row's d and m */
+			__m256i dm = pass_words(w, rb, nr, off, np);
 
-			summs = _mm256_add_ps(summs, _mm256_mul_ps(m, sx));
+			d = _mm256_mul_ps(pass_half(dm, false),
+					  _mm256_set1_ps(fp16_at(x)));
+			m = pass_half(dm, true);
+			summs = _mm256_add_ps(summs,
+					      _mm256_mul_ps(m, _mm256_set1_ps(fp16_at(x + 2))));
 		} else {
+			d = pass_scales(w, rb, nr, off, x, np);
 			init = _mm512_dpbusd_epi32(init, bias, yv);
 			init = _mm512_sub_epi32(_mm512_setzero_si512(), init);
 		}
