@@ -855,8 +855,11 @@ static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
 static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 			u32 nt, u32 parts)
 {
-	u32 c = llx_chunk_of((u64)s->section_work * LLX_MM_SECTION_SCALE,
-			     (u64)w->cols * nt, w->rows);
+	bool pairs = nt > 1 && s->xp && (w->type == GGML_TYPE_F16 ||
+					 w->type == GGML_TYPE_BF16);
+	u64 budget = (u64)s->section_work * LLX_MM_SECTION_SCALE *
+		     (pairs ? LLX_MM_PAIRS_SCALE : 1);
+	u32 c = llx_chunk_of(budget, (u64)w->cols * nt, w->rows);
 	u32 tile = LLX_MATMUL_TILE_ROWS;
 
 	/* split: at least LLX_PART_CLAIMS chunks a part, whole 16-row groups */

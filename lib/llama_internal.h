@@ -31,6 +31,13 @@ struct llx_par;
  * LLX_MATMUL_TILE_ROWS rows (include/llamux/types.h).
  */
 #define LLX_MM_SECTION_SCALE	4u
+/*
+ * And an F16/BF16 batch's (llx_matmul_pairs()) this many times more: its
+ * tiles take a section's rows token tile by token tile, so that a tile's
+ * converted activations are read from L2 by every row of the section
+ * (TinyLlama's w_down: 16 rows a section, not 4).
+ */
+#define LLX_MM_PAIRS_SCALE	4u
 /* An expf (swiglu) counted as this many multiply-adds. */
 #define LLX_EXP_COST		32u
 /* An element rounded, normed, rotated or added, as multiply-adds. */

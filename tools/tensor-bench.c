@@ -180,7 +180,8 @@ static double bench_batch(u32 type, const u8 *w, size_t rb, const u8 *xq,
 	u64 iters = 0;
 
 	if (xp) {
-		chunk = max_t(u32, 1, (1u << 20) / (n * ntok));
+		chunk = max_t(u32, 1, (1u << 20) * LLX_MM_PAIRS_SCALE /
+				       (n * ntok));
 		if (chunk >= 4)
 			chunk -= chunk % 4;
 	}
