@@ -31,6 +31,13 @@ u32 llx_fp_section_work(void)
 					 LLX_SECTION_WORK / 8;
 }
 
+/* LLX_MM_PAIRS_SCALE where llx_matmul_pairs() runs (AVX-512), else 1 */
+u32 llx_fp_pairs_scale(void)
+{
+	return LLX_HAVE_AVX512 && llx_tensor_using_avx512() ?
+	       LLX_MM_PAIRS_SCALE : 1;
+}
+
 /* x[t] = row tokens[t] of token_embd, dequantized exactly (get_rows). */
 void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 t0, u32 t1)
 {

@@ -858,7 +858,7 @@ static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 	bool pairs = nt > 1 && s->xp && (w->type == GGML_TYPE_F16 ||
 					 w->type == GGML_TYPE_BF16);
 	u64 budget = (u64)s->section_work * LLX_MM_SECTION_SCALE *
-		     (pairs ? LLX_MM_PAIRS_SCALE : 1);
+		     (pairs ? s->pairs_scale : 1);
 	u32 c = llx_chunk_of(budget, (u64)w->cols * nt, w->rows);
 	u32 tile = LLX_MATMUL_TILE_ROWS;
 
@@ -1379,6 +1379,7 @@ static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 
 	llx_fpu_begin();
 	s->section_work = llx_fp_section_work();
+	s->pairs_scale = llx_fp_pairs_scale();
 	llx_fpu_end();
 	/* Token embeddings: rows of token_embd, dequantized exactly. */
 	tc = llx_chunk(s, (u64)m->hp.n_embd * LLX_ELEM_COST, p->nt);

@@ -32,7 +32,8 @@ struct llx_par;
  */
 #define LLX_MM_SECTION_SCALE	4u
 /*
- * And an F16/BF16 batch's (llx_matmul_pairs()) this many times more: its
+ * And an F16/BF16 batch's, where it takes llx_matmul_pairs() (AVX-512:
+ * llx_fp_pairs_scale()), this many times more: its
  * tiles take a section's rows token tile by token tile, so that a tile's
  * converted activations are read from L2 by every row of the section
  * (TinyLlama's w_down: 16 rows a section, not 4).
@@ -129,6 +130,7 @@ struct llx_session {
 	u32 n_threads;		/* parts per matrix product (1 = no helpers) */
 	u64 par_min_work;	/* multiply-adds below which one part runs */
 	u32 section_work;	/* multiply-adds per FP section (llx_forward) */
+	u32 pairs_scale;	/* llx_fp_pairs_scale(), set with section_work */
 };
 
 static inline u32 llx_q_dim(const struct llx_hparams *hp)
@@ -199,6 +201,7 @@ size_t llx_fp_act_size(u32 type, u32 n);
 void llx_fp_init(void);
 /* Multiply-adds per FP section with the kernels in use. */
 u32 llx_fp_section_work(void);
+u32 llx_fp_pairs_scale(void);
 void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 t0, u32 t1);
 void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 		 const float *w, u32 nt);
