@@ -69,8 +69,7 @@ void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 		     const float *x, u32 t0, u32 t1, u32 nt)
 {
-	bool pairs = s->xp && (w->type == GGML_TYPE_F16 ||
-			       w->type == GGML_TYPE_BF16) && !(w->cols % 8);
+	bool pairs = llx_mat_pairs(s, w);
 	u8 *xq = s->xq;
 	u32 t;
 
@@ -92,7 +91,7 @@ void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 {
 	const u8 *wr = w->data + (size_t)r0 * w->row_bytes;
 
-	if (s->xp && (w->type == GGML_TYPE_F16 || w->type == GGML_TYPE_BF16) &&
+	if (llx_mat_pairs(s, w) &&
 	    llx_matmul_pairs(w->type, wr, w->row_bytes, nr, s->xp, nt,
 			     w->cols, y + r0, w->rows))
 		return;

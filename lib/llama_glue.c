@@ -855,10 +855,8 @@ static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
 static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 			u32 nt, u32 parts)
 {
-	bool pairs = nt > 1 && s->xp && (w->type == GGML_TYPE_F16 ||
-					 w->type == GGML_TYPE_BF16);
 	u64 budget = (u64)s->section_work * LLX_MM_SECTION_SCALE *
-		     (pairs ? s->pairs_scale : 1);
+		     (nt > 1 && llx_mat_pairs(s, w) ? s->pairs_scale : 1);
 	u32 c = llx_chunk_of(budget, (u64)w->cols * nt, w->rows);
 	u32 tile = LLX_MATMUL_TILE_ROWS;
 

@@ -15,6 +15,7 @@
 #define _LLAMUX_LLAMA_INTERNAL_H
 
 #include <llamux/compat.h>
+#include <llamux/gguf.h>
 #include <llamux/llama.h>
 
 struct llx_par;
@@ -132,6 +133,17 @@ struct llx_session {
 	u32 section_work;	/* multiply-adds per FP section (llx_forward) */
 	u32 pairs_scale;	/* llx_fp_pairs_scale(), set with section_work */
 };
+
+/*
+ * W's batch products take llx_matmul_pairs() where it runs: F16/BF16 rows
+ * of whole groups of 8, the activations converted into the session's xp.
+ */
+static inline bool llx_mat_pairs(const struct llx_session *s,
+				 const struct llx_mat *w)
+{
+	return s->xp && (w->type == GGML_TYPE_F16 ||
+			 w->type == GGML_TYPE_BF16) && !(w->cols % 8);
+}
 
 static inline u32 llx_q_dim(const struct llx_hparams *hp)
 {

@@ -762,14 +762,13 @@ static __always_inline void dot_q32_pairs(u32 type, const u8 *w, size_t rb,
 	_mm256_storeu_ps(ms, summs);
 #pragma GCC unroll 4
 	for (p = 0; p < np; p++) {
-		__m512d a = _mm512_castps_pd(acc[p]);
-
-		y[2 * p] = hsum8(_mm512_castps512_ps256(acc[p])) +
-			   (has_min ? ms[2 * p] : 0.0f);
+		pass_store(acc[p], y, nr, p);
+		if (!has_min)
+			continue;
+		/* hsum + summs, one rounding, as dot_q4_1() returns it */
+		y[2 * p] += ms[2 * p];
 		if (2 * p + 1 < nr)
-			y[2 * p + 1] =
-				hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(a, 1))) +
-				(has_min ? ms[2 * p + 1] : 0.0f);
+			y[2 * p + 1] += ms[2 * p + 1];
 	}
 }
 
