@@ -41,8 +41,22 @@
  * shape is split from position 16 on (unweighed, from 256).
  */
 #define LLX_ATT_COST		16u
-/* A split matrix product's chunks are multiples of this many rows... */
+/*
+ * A split matrix product's claims start on multiples of this many rows:
+ * one cache line of a token's outputs, which no two parts then share.
+ */
 #define LLX_PAR_ROW_ALIGN	16u
+/*
+ * A part of a split product claims 1 / (LLX_MM_GUIDE * parts) of the
+ * stage's unclaimed rows at a time (guided self-scheduling): long runs
+ * of the weights first, which the hardware prefetchers stream, then
+ * shorter and shorter ones, so that the parts finish close together.
+ * TinyLlama-shape Q4_0, one-token decode at two threads, medians of 4
+ * interleaved runs: fixed chunks of 1/16 of a stage's rows a part ran
+ * at 56.4 tok/s, of 1/4 at 58.7 (longer runs, but the parts finished
+ * further apart), these at 61.7; LLX_MM_GUIDE 1 was level, 4 slower.
+ */
+#define LLX_MM_GUIDE		2u
 /* A split stage aims at this many items (rows, tokens, heads) a part. */
 #define LLX_PART_CLAIMS		8u
 /*
@@ -848,25 +862,19 @@ static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
  * (the repacked layout is only readable from a group's first row; its
  * rows are a multiple of 8, and a chunk starts at a multiple of its size), so
  * a section may hold 8 rows where the budget holds fewer (TinyLlama's
- * w_down, 5632 columns x 32 tokens: 1.4x the AVX2 budget).  In a stage
- * split in @parts > 1, sections are also small enough for every part to
- * claim several (llx_matmul_part()), and start on 16-row boundaries.
+ * w_down, 5632 columns x 32 tokens: 1.4x the AVX2 budget).  A section
+ * is cut short where a part's claim ends (llx_matmul_part()); claims
+ * start on multiples of LLX_PAR_ROW_ALIGN, which is a multiple of the
+ * tiles.
  */
 static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
-			u32 nt, u32 parts)
+			u32 nt)
 {
 	u64 budget = (u64)s->section_work * LLX_MM_SECTION_SCALE *
 		     (nt > 1 && llx_mat_pairs(s, w) ? s->pairs_scale : 1);
 	u32 c = llx_chunk_of(budget, (u64)w->cols * nt, w->rows);
 	u32 tile = LLX_MATMUL_TILE_ROWS;
 
-	/* split: at least LLX_PART_CLAIMS chunks a part, whole 16-row groups */
-	if (parts > 1) {
-		u32 most = w->rows / (LLX_PART_CLAIMS * parts);
-
-		c = min(c, max(LLX_PAR_ROW_ALIGN,
-			       most - most % LLX_PAR_ROW_ALIGN));
-	}
 	if (w->mm_type == LLX_TYPE_Q4_0_R8 || w->mm_type == LLX_TYPE_Q4_0_X8) {
 		tile = LLX_Q4_0_R8_ROWS;
 		c = max(c, min(tile, w->rows));
@@ -901,16 +909,21 @@ struct llx_split {
 /*
  * One to LLX_MM_MAX matrix products on the same activations (Q, K and V;
  * gate and up), shared by the parts that compute them: the products'
- * chunks of rows are the stage's items, numbered end to end, so the
- * helpers are handed one stage, not one per matrix.
+ * rows are numbered end to end, each product's from a multiple of
+ * LLX_PAR_ROW_ALIGN (@base), and a part claims a run of them at a time
+ * (llx_mm_claim()), so the helpers are handed one stage, not one per
+ * matrix.  sp.next counts the rows claimed; @span (at most LLX_MM_MAX
+ * times LLX_MAX_VOCAB or LLX_MAX_FF rows, rounded up) and the overshoot
+ * of each part's last claim stay far below INT_MAX.
  */
 struct llx_mm {
 	struct llx_split sp;
 	const struct llx_mat *w[LLX_MM_MAX];
 	float *y[LLX_MM_MAX];
 	u32 chunk[LLX_MM_MAX];	/* rows per FP section */
+	u32 base[LLX_MM_MAX];	/* the first row of each, end to end */
 	u32 n;			/* products */
-	u32 n_chunks;		/* of all of them */
+	u32 span;		/* rows of all of them, end to end */
 	u32 nt;
 };
 
@@ -980,24 +993,25 @@ static bool llx_split_claim(struct llx_split *sp, u32 n, u32 *k)
 }
 
 /*
- * Claim the next chunk of the stage: product *@j's rows [*@r, *@r +
- * chunk).  False once every chunk is claimed.
+ * Claim the next run of the stage's rows, [*@g0, *@g1) end to end: all
+ * of them for one part, else LLX_MM_GUIDE-guided.  The size is worked
+ * out from a count another part may be moving, which only makes it a
+ * little large or small; the claim itself is one atomic add.  False once
+ * every row is claimed.
  */
-static bool llx_mm_claim(struct llx_mm *mm, u32 *j, u32 *r)
+static bool llx_mm_claim(struct llx_mm *mm, u32 *g0, u32 *g1)
 {
-	u32 k, n;
+	u32 done = min_t(u32, atomic_read(&mm->sp.next), mm->span);
+	u32 size = mm->span;
 
-	if (!llx_split_claim(&mm->sp, mm->n_chunks, &k))
-		return false;
-	for (*j = 0; *j < mm->n; (*j)++) {
-		n = DIV_ROUND_UP(mm->w[*j]->rows, mm->chunk[*j]);
-		if (k < n) {
-			*r = k * mm->chunk[*j];
-			return true;
-		}
-		k -= n;
-	}
-	return false;
+	if (mm->sp.n_parts > 1)
+		size = ALIGN(max(1u, (mm->span - done) /
+				 (LLX_MM_GUIDE * mm->sp.n_parts)),
+			     LLX_PAR_ROW_ALIGN);
+	*g1 = atomic_add_return(size, &mm->sp.next);
+	*g0 = *g1 - size;
+	*g1 = min(*g1, mm->span);
+	return *g0 < mm->span;
 }
 
 /*
@@ -1011,17 +1025,25 @@ static bool llx_mm_claim(struct llx_mm *mm, u32 *j, u32 *r)
 static void llx_matmul_part(void *arg, u32 i)
 {
 	struct llx_mm *mm = arg;
-	u32 j, r;
+	u32 g0, g1, j, r, end;
 
 	if (i >= mm->sp.n_parts)
 		return;
-	while (llx_mm_claim(mm, &j, &r)) {
-		if (!llx_part_go_on(&mm->sp, i))
-			return;
-		llx_fpu_begin();
-		llx_fp_matmul_rows(mm->sp.p->s, mm->w[j], mm->y[j], mm->nt, r,
-				   min(mm->chunk[j], mm->w[j]->rows - r));
-		llx_fpu_end();
+	while (llx_mm_claim(mm, &g0, &g1)) {
+		for (j = 0; j < mm->n; j++) {
+			/* product j's rows in the claim, if any */
+			r = max(g0, mm->base[j]) - mm->base[j];
+			end = min(g1 - min(g1, mm->base[j]), mm->w[j]->rows);
+			for (; r < end; r += mm->chunk[j]) {
+				if (!llx_part_go_on(&mm->sp, i))
+					return;
+				llx_fpu_begin();
+				llx_fp_matmul_rows(mm->sp.p->s, mm->w[j],
+						   mm->y[j], mm->nt, r,
+						   min(mm->chunk[j], end - r));
+				llx_fpu_end();
+			}
+		}
 	}
 }
 
@@ -1095,8 +1117,8 @@ static bool llx_mm_joins(const struct llx_mat *w0, const struct llx_mat *w1)
  * [nt][rows_j].  The activations are rounded for W's type first (ggml's
  * vec_dot_type), once for all the products, then the weights are walked
  * in chunks of rows; each chunk meets every token of the batch while it
- * is in cache.  With helper threads the chunks are shared out as the
- * threads claim them (llama.cpp's -t N does the same).
+ * is in cache.  With helper threads the rows are shared out in runs as
+ * the threads claim them (llama.cpp's -t N shares fixed chunks).
  */
 static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
 		       const float *x)
@@ -1107,27 +1129,23 @@ static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
 		.sp.p = p, .fp = llx_tok_quantize, .nt = mm->nt, .b = x,
 		.mat = w, .cost = (u64)w->cols * LLX_ELEM_COST,
 	};
-	u64 t0 = llx_now_ns();
-	u32 j, parts, rows = 0, groups = 0;
-	u64 work;
+	u64 t0 = llx_now_ns(), work = 0;
+	u32 j;
 	int ret;
 
 	mm->sp.p = p;
+	mm->span = 0;
 	for (j = 0; j < mm->n; j++) {
-		rows += mm->w[j]->rows;
-		groups += DIV_ROUND_UP(mm->w[j]->rows, LLX_PAR_ROW_ALIGN);
-	}
-	work = (u64)rows * w->cols * mm->nt;
-	parts = llx_split_parts(s, work, groups);
-	mm->n_chunks = 0;
-	for (j = 0; j < mm->n; j++) {
-		mm->chunk[j] = llx_mm_chunk(s, mm->w[j], mm->nt, parts);
-		mm->n_chunks += DIV_ROUND_UP(mm->w[j]->rows, mm->chunk[j]);
+		work += (u64)mm->w[j]->rows * w->cols * mm->nt;
+		mm->chunk[j] = llx_mm_chunk(s, mm->w[j], mm->nt);
+		mm->base[j] = mm->span;
+		mm->span += ALIGN(mm->w[j]->rows, LLX_PAR_ROW_ALIGN);
 	}
 	ret = llx_tok_run(&st);
 	if (ret)
 		return ret;
-	ret = llx_split_run(&mm->sp, work, groups, llx_matmul_part, mm);
+	ret = llx_split_run(&mm->sp, work, mm->span / LLX_PAR_ROW_ALIGN,
+			    llx_matmul_part, mm);
 	if (p->lt)
 		p->lt->matmul_ns += llx_now_ns() - t0;
 	return ret;
@@ -1281,7 +1299,8 @@ static void llx_attend_part(void *arg, u32 i)
  * softmax(QK^T)V of layer @il for the batch, in parts when the session
  * has helpers and the work is worth a hand-off.  Split, a token's heads
  * are cut in as few runs as give every part LLX_PART_CLAIMS items (one
- * run, all heads, for a batch of 16 tokens or more at two parts).
+ * run, all heads, for a batch of 16 tokens or more at two parts), in
+ * whole kv-head groups.
  */
 static int llx_attend_batch(const struct llx_pass *p, u32 il)
 {
@@ -1291,10 +1310,20 @@ static int llx_attend_batch(const struct llx_pass *p, u32 il)
 	u64 work = (u64)p->nt * (p->pos + p->nt) * hp->head_dim * 2 *
 		   hp->n_head * LLX_ATT_COST;
 	u32 parts = llx_split_parts(s, work, p->nt * hp->n_head);
+	u32 gqa = hp->n_head / hp->n_head_kv;
 
 	a.groups = parts > 1 ? clamp(DIV_ROUND_UP(parts * LLX_PART_CLAIMS,
 						  p->nt), 1u, hp->n_head) : 1;
 	a.heads = DIV_ROUND_UP(hp->n_head, a.groups);
+	/*
+	 * Whole groups of the heads that share a kv head, where that leaves
+	 * every part an item: llx_fp_attend() reads their K and V rows once.
+	 * (Two-head runs read them four times at TinyLlama's eight heads a
+	 * group: one-token attention took twice the CPU time at two threads
+	 * as at one.)
+	 */
+	if (p->nt * hp->n_head_kv >= parts)
+		a.heads = DIV_ROUND_UP(a.heads, gqa) * gqa;
 	a.groups = DIV_ROUND_UP(hp->n_head, a.heads);
 	return llx_split_run(&a.sp, work, p->nt * hp->n_head, llx_attend_part,
 			     &a);

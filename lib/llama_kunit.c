@@ -968,6 +968,14 @@ static const struct llx_par_case llx_par_cases[] = {
 			      .n_head = 4, .n_head_kv = 2, .n_ctx = 128,
 			      .type = GGML_TYPE_F32, .seed = 3,
 			      .tied = true } },
+	/* rows that are not whole 16-row claims; a lone kv head's heads split */
+	{ "f32-mqa-odd", NULL, { .n_embd = 40, .n_ff = 56, .n_layer = 2,
+				 .n_head = 5, .n_head_kv = 1, .n_ctx = 128,
+				 .type = GGML_TYPE_F32, .seed = 11 } },
+	/* three kv-head groups: one attention item a part at three threads */
+	{ "q8_0-kv3", NULL, { .n_embd = 96, .n_ff = 160, .n_layer = 2,
+			      .n_head = 12, .n_head_kv = 3, .n_ctx = 128,
+			      .type = GGML_TYPE_Q8_0, .seed = 13 } },
 	{ "stories260K", "stories260K" },
 	{ "synth-Q4_0", "synth-Q4_0" },
 	{ "synth-Q4_K_M", "synth-Q4_K_M" },

@@ -82,9 +82,19 @@ static inline void atomic_set(atomic_t *v, int i)
 	__atomic_store_n(&v->counter, i, __ATOMIC_RELAXED);
 }
 
+static inline int atomic_read(const atomic_t *v)
+{
+	return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
+}
+
+static inline int atomic_add_return(int i, atomic_t *v)
+{
+	return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
+}
+
 static inline int atomic_inc_return(atomic_t *v)
 {
-	return __atomic_add_fetch(&v->counter, 1, __ATOMIC_SEQ_CST);
+	return atomic_add_return(1, v);
 }
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
