@@ -99,50 +99,53 @@ void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 		   w->cols, y + r0, w->rows);
 }
 
-/* y[t] += b for each of the @nt rows of @n: ggml_add of a bias (qwen2). */
-void llx_fp_bias(float *y, const float *b, u32 n, u32 nt)
-{
-	u32 t;
-
-	for (t = 0; t < nt; t++)
-		llx_add(y + (size_t)t * n, b, n);
-}
-
 /*
- * RoPE on q[t] ([nt][q_dim]) and k[t] ([nt][kv_dim]) at pos + t: the
- * model's pairing (NEOX for qwen2) and frequency factors (Llama 3).
+ * The RoPE cosines and sines of the batch's tokens [t0, t1) at positions
+ * pos + t, with the model's frequency factors (Llama 3): s->rope_cs[t],
+ * n_rot floats a token, for every layer.
  */
-void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt)
+void llx_fp_rope_angles(struct llx_session *s, u32 pos, u32 t0, u32 t1)
 {
 	const struct llx_hparams *hp = &s->m->hp;
-	const float *ff = s->m->w.rope_freqs;
 	float base = llx_f32_from_bits(hp->rope_freq_base_bits);
 	u32 t;
 
-	for (t = 0; t < nt; t++) {
-		llx_rope_ext(q + (size_t)t * llx_q_dim(hp), hp->n_head,
-			     hp->head_dim, hp->n_rot, pos + t, base, ff,
-			     hp->rope_neox);
-		llx_rope_ext(k + (size_t)t * llx_kv_dim(hp), hp->n_head_kv,
-			     hp->head_dim, hp->n_rot, pos + t, base, ff,
-			     hp->rope_neox);
-	}
+	for (t = t0; t < t1; t++)
+		llx_rope_angles(s->rope_cs + (size_t)t * hp->n_rot, hp->n_rot,
+				pos + t, base, s->m->w.rope_freqs);
 }
 
 /*
- * V rows v[t] ([nt][kv_dim]) of positions pos.. into layer @il's cache,
- * which is transposed ([kv_dim][kv_len]) so that the weighted sum over
- * positions is a dot product per dimension, as in llama.cpp.
+ * The new Q, K and V rows of batch token @t, at position pos + t, for kv
+ * heads [g0, g1) and the query heads that read them: the biases
+ * (qwen2), RoPE on Q and K (the model's pairing, NEOX for qwen2), and V
+ * into layer @il's cache, which is transposed ([kv_dim][kv_len]) so that
+ * the weighted sum over positions is a dot product per dimension, as in
+ * llama.cpp.  Q is s->q[t], K the cache row, V s->tmp[t].  Every value
+ * is the same whichever heads a call takes.
  */
-void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
-		    u32 nt)
+void llx_fp_qkv_heads(struct llx_session *s, u32 il, u32 pos, u32 t, u32 g0,
+		      u32 g1)
 {
-	u32 kvd = llx_kv_dim(&s->m->hp), t, d;
-	float *vt = s->v_cache + (size_t)il * kvd * s->kv_len + pos;
+	const struct llx_hparams *hp = &s->m->hp;
+	const struct llx_layer_weights *lw = &s->m->w.layers[il];
+	u32 hd = hp->head_dim, gqa = hp->n_head / hp->n_head_kv;
+	u32 kvd = llx_kv_dim(hp), q0 = g0 * gqa * hd, k0 = g0 * hd, d;
+	float *q = s->q + (size_t)t * llx_q_dim(hp) + q0;
+	float *k = s->k_cache + ((size_t)il * s->n_ctx + pos + t) * kvd + k0;
+	float *v = s->tmp + (size_t)t * kvd + k0;
+	float *vt = s->v_cache + ((size_t)il * kvd + k0) * s->kv_len + pos + t;
+	const float *cs = s->rope_cs + (size_t)t * hp->n_rot;
 
-	for (t = 0; t < nt; t++)
-		for (d = 0; d < kvd; d++)
-			vt[(size_t)d * s->kv_len + t] = v[(size_t)t * kvd + d];
+	if (lw->bq) {
+		llx_add(q, lw->bq + q0, (g1 - g0) * gqa * hd);
+		llx_add(k, lw->bk + k0, (g1 - g0) * hd);
+		llx_add(v, lw->bv + k0, (g1 - g0) * hd);
+	}
+	llx_rope_apply(q, (g1 - g0) * gqa, hd, hp->n_rot, cs, hp->rope_neox);
+	llx_rope_apply(k, g1 - g0, hd, hp->n_rot, cs, hp->rope_neox);
+	for (d = 0; d < (g1 - g0) * hd; d++)
+		vt[(size_t)d * s->kv_len] = v[d];
 }
 
 /*

@@ -502,7 +502,7 @@ static u64 llx_scratch_floats(const struct llx_hparams *hp, u32 nb, u32 kv_len)
 {
 	u64 e = hp->n_embd, qd = llx_q_dim(hp), ff = hp->n_ff;
 	u64 kvd = llx_kv_dim(hp);
-	u64 per_tok = e + max(e, qd) + qd + 2 * ff + max(e, kvd);
+	u64 per_tok = e + max(e, qd) + qd + 2 * ff + max(e, kvd) + hp->n_rot;
 
 	return per_tok * nb + llx_att_floats(hp, kv_len) + hp->n_vocab;
 }
@@ -654,6 +654,8 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	f += (size_t)nb * hp->n_ff;
 	s->tmp = f;
 	f += (size_t)nb * max(hp->n_embd, llx_kv_dim(hp));
+	s->rope_cs = f;
+	f += (size_t)nb * hp->n_rot;
 	s->att = f;
 	f += llx_att_floats(hp, s->kv_len);
 	s->logits = f;
@@ -1225,21 +1227,13 @@ static int llx_residual(const struct llx_pass *p, float *a, const float *b)
 }
 
 /* The biases (qwen2), RoPE on Q and the new K rows, V into V^T. */
-static void llx_tok_rope(const struct llx_tok_stage *st, u32 t, u32 n)
+static void llx_tok_qkv(const struct llx_tok_stage *st, u32 t, u32 n)
 {
 	struct llx_session *s = st->sp.p->s;
-	const struct llx_hparams *hp = &s->m->hp;
-	const struct llx_layer_weights *lw = &s->m->w.layers[st->il];
-	size_t qd = llx_q_dim(hp), kvd = llx_kv_dim(hp);
-	float *kb = s->k_cache + ((size_t)st->il * s->n_ctx + st->sp.p->pos) * kvd;
 
-	if (lw->bq) {
-		llx_fp_bias(s->q + t * qd, lw->bq, qd, n);
-		llx_fp_bias(kb + t * kvd, lw->bk, kvd, n);
-		llx_fp_bias(s->tmp + t * kvd, lw->bv, kvd, n);
-	}
-	llx_fp_rope(s, s->q + t * qd, kb + t * kvd, st->sp.p->pos + t, n);
-	llx_fp_store_v(s, st->il, st->sp.p->pos + t, s->tmp + t * kvd, n);
+	for (; n; t++, n--)
+		llx_fp_qkv_heads(s, st->il, st->sp.p->pos, t, 0,
+				 s->m->hp.n_head_kv);
 }
 
 static void llx_tok_swiglu(const struct llx_tok_stage *st, u32 t, u32 n)
@@ -1251,13 +1245,17 @@ static void llx_tok_swiglu(const struct llx_tok_stage *st, u32 t, u32 n)
 
 /*
  * The attention of one layer for a batch, shared by the parts computing
- * it.  Its items are a token's heads in @groups runs of @heads.
+ * it.  Its items are a token's heads in @groups runs of @heads.  With
+ * @qkv, each item first finishes its heads' new Q, K and V rows
+ * (llx_fp_qkv_heads()), which then need no stage of their own: a
+ * one-token pass whose runs are whole kv-head groups.
  */
 struct llx_att {
 	struct llx_split sp;
 	u32 il;
 	u32 groups;
 	u32 heads;
+	bool qkv;
 };
 
 /*
@@ -1271,9 +1269,10 @@ static void llx_attend_part(void *arg, u32 i)
 	const struct llx_pass *p = a->sp.p;
 	struct llx_session *s = p->s;
 	u32 n_head = s->m->hp.n_head, qd = llx_q_dim(&s->m->hp);
+	u32 gqa = n_head / s->m->hp.n_head_kv;
 	float *att = i ? s->att_par + (size_t)(i - 1) *
 			 llx_att_floats(&s->m->hp, s->kv_len) : s->att;
-	u32 k, t, h0, h1, hc;
+	u32 k, t, h, h0, h1, hc;
 
 	if (i >= a->sp.n_parts)
 		return;
@@ -1283,50 +1282,48 @@ static void llx_attend_part(void *arg, u32 i)
 		h1 = min(h0 + a->heads, n_head);
 		hc = llx_chunk(s, (u64)(p->pos + t + 1) * s->m->hp.head_dim * 2,
 			       n_head);
-		for (; h0 < h1; h0 += hc) {
+		for (h = h0; h < h1; h += hc) {
 			if (!llx_part_go_on(&a->sp, i))
 				return;
 			llx_fpu_begin();
+			if (a->qkv && h == h0)
+				llx_fp_qkv_heads(s, a->il, p->pos, t, h0 / gqa,
+						 h1 / gqa);
 			llx_fp_attend(s, a->il, p->pos + t, s->q + (size_t)t * qd,
-				      s->xb + (size_t)t * qd, h0,
-				      min(h0 + hc, h1), p->nt, att);
+				      s->xb + (size_t)t * qd, h,
+				      min(h + hc, h1), p->nt, att);
 			llx_fpu_end();
 		}
 	}
 }
 
 /*
- * softmax(QK^T)V of layer @il for the batch, in parts when the session
- * has helpers and the work is worth a hand-off.  Split, a token's heads
- * are cut in as few runs as give every part LLX_PART_CLAIMS items (one
- * run, all heads, for a batch of 16 tokens or more at two parts), in
- * whole kv-head groups.
+ * How the attention of layer @il is shared out: in parts when the session
+ * has helpers and the work (returned) is worth a hand-off.  Split, a
+ * token's heads are cut in as few runs as give every part
+ * LLX_PART_CLAIMS items (one run, all heads, for a batch of 16 tokens or
+ * more at two parts), in whole groups of the heads that share a kv head
+ * where that leaves every part an item: llx_fp_attend() reads their K
+ * and V rows once.  (Two-head runs read them four times at TinyLlama's
+ * eight heads a group: one-token attention took twice the CPU time at
+ * two threads as at one.)
  */
-static int llx_attend_batch(const struct llx_pass *p, u32 il)
+static u64 llx_attend_plan(const struct llx_pass *p, struct llx_att *a)
 {
-	struct llx_session *s = p->s;
-	const struct llx_hparams *hp = &s->m->hp;
-	struct llx_att a = { .sp.p = p, .il = il };
+	const struct llx_hparams *hp = &p->s->m->hp;
 	u64 work = (u64)p->nt * (p->pos + p->nt) * hp->head_dim * 2 *
 		   hp->n_head * LLX_ATT_COST;
-	u32 parts = llx_split_parts(s, work, p->nt * hp->n_head);
+	u32 parts = llx_split_parts(p->s, work, p->nt * hp->n_head);
 	u32 gqa = hp->n_head / hp->n_head_kv;
 
-	a.groups = parts > 1 ? clamp(DIV_ROUND_UP(parts * LLX_PART_CLAIMS,
-						  p->nt), 1u, hp->n_head) : 1;
-	a.heads = DIV_ROUND_UP(hp->n_head, a.groups);
-	/*
-	 * Whole groups of the heads that share a kv head, where that leaves
-	 * every part an item: llx_fp_attend() reads their K and V rows once.
-	 * (Two-head runs read them four times at TinyLlama's eight heads a
-	 * group: one-token attention took twice the CPU time at two threads
-	 * as at one.)
-	 */
+	a->groups = parts > 1 ? clamp(DIV_ROUND_UP(parts * LLX_PART_CLAIMS,
+						   p->nt), 1u, hp->n_head) : 1;
+	a->heads = DIV_ROUND_UP(hp->n_head, a->groups);
 	if (p->nt * hp->n_head_kv >= parts)
-		a.heads = DIV_ROUND_UP(a.heads, gqa) * gqa;
-	a.groups = DIV_ROUND_UP(hp->n_head, a.heads);
-	return llx_split_run(&a.sp, work, p->nt * hp->n_head, llx_attend_part,
-			     &a);
+		a->heads = DIV_ROUND_UP(a->heads, gqa) * gqa;
+	a->groups = DIV_ROUND_UP(hp->n_head, a->heads);
+	a->qkv = p->nt == 1 && a->heads % gqa == 0;
+	return work;
 }
 
 static int llx_attention_block(const struct llx_pass *p, u32 il)
@@ -1334,32 +1331,37 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	struct llx_session *s = p->s;
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
-	struct llx_tok_stage rope = {
-		.sp.p = p, .fp = llx_tok_rope, .nt = p->nt, .il = il,
+	struct llx_tok_stage qkv = {
+		.sp.p = p, .fp = llx_tok_qkv, .nt = p->nt, .il = il,
 		.cost = (u64)(llx_q_dim(hp) + 2 * llx_kv_dim(hp)) *
 			LLX_ELEM_COST,
 	};
+	struct llx_att a = { .sp.p = p, .il = il };
 	float *kb = s->k_cache + ((size_t)il * s->n_ctx + p->pos) *
 		    llx_kv_dim(hp);
-	const struct llx_mat *qkv[] = { &lw->wq, &lw->wk, &lw->wv };
+	const struct llx_mat *qkv_w[] = { &lw->wq, &lw->wk, &lw->wv };
 	float *qkv_y[] = { s->q, kb, s->tmp };
-	u64 t0;
+	u64 t0, work;
 	int ret;
 
 	ret = llx_norm_batch(p, s->xb, s->x, lw->attn_norm);
 	/* K goes straight into the cache rows of positions pos.. */
 	if (!ret)
-		ret = llx_pass_matmuls(p, s->xb, 3, qkv, qkv_y);
+		ret = llx_pass_matmuls(p, s->xb, 3, qkv_w, qkv_y);
 	if (ret)
 		return ret;
 
-	ret = llx_tok_run(&rope);
-	if (ret)
-		return ret;
+	work = llx_attend_plan(p, &a);
+	if (!a.qkv) {
+		ret = llx_tok_run(&qkv);
+		if (ret)
+			return ret;
+	}
 	s->v_end = max(s->v_end, p->pos + p->nt);
 
 	t0 = llx_now_ns();
-	ret = llx_attend_batch(p, il);
+	ret = llx_split_run(&a.sp, work, p->nt * hp->n_head, llx_attend_part,
+			    &a);
 	p->lt->attn_core_ns += llx_now_ns() - t0;
 	if (ret)
 		return ret;
@@ -1413,6 +1415,13 @@ static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 	for (t = 0; t < p->nt; t += tc) {
 		llx_fpu_begin();
 		llx_fp_embed(s, tokens, t, min(p->nt, t + tc));
+		llx_fpu_end();
+	}
+	/* RoPE's cosines and sines, for every layer */
+	tc = llx_chunk(s, (u64)m->hp.n_rot * LLX_EXP_COST, p->nt);
+	for (t = 0; t < p->nt; t += tc) {
+		llx_fpu_begin();
+		llx_fp_rope_angles(s, p->pos, t, min(p->nt, t + tc));
 		llx_fpu_end();
 	}
 

@@ -110,6 +110,7 @@ struct llx_session {
 	float *hb;		/* [n_batch][n_ff] gate, then silu(gate) * up */
 	float *hb2;		/* [n_batch][n_ff] up */
 	float *tmp;		/* [n_batch][max(n_embd, kv_dim)] wv/wo/w_down out */
+	float *rope_cs;		/* [n_batch][n_rot] llx_fp_rope_angles() */
 	void *xq;		/* [n_batch][act_stride] rounded activations */
 	float *xp;		/* [n_batch, even][wide_cols]: llx_pairs_at() */
 	float *att;		/* [kv_len] attention scores of one head, part 0 */
@@ -221,10 +222,9 @@ void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 		     const float *x, u32 t0, u32 t1, u32 nt);
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
 			float *y, u32 nt, u32 r0, u32 nr);
-void llx_fp_bias(float *y, const float *b, u32 n, u32 nt);
-void llx_fp_rope(struct llx_session *s, float *q, float *k, u32 pos, u32 nt);
-void llx_fp_store_v(struct llx_session *s, u32 il, u32 pos, const float *v,
-		    u32 nt);
+void llx_fp_rope_angles(struct llx_session *s, u32 pos, u32 t0, u32 t1);
+void llx_fp_qkv_heads(struct llx_session *s, u32 il, u32 pos, u32 t, u32 g0,
+		      u32 g1);
 void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
 		   float *out, u32 h0, u32 h1, u32 nt, float *att);
 void llx_fp_add(float *a, const float *b, u32 n);

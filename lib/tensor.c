@@ -1691,26 +1691,40 @@ EXPORT_SYMBOL_IF_KUNIT(llx_rmsnorm);
  * theta_0 = pos and theta_{i+1} = theta_i * theta_scale, in float, exactly
  * as ggml's cache is built; pair i turns by theta_i / @freq_factors[i]
  * when there are factors (Llama 3's rope_freqs.weight, n_rot/2 of them).
- * Pair i is dimensions (2i, 2i+1) in mode 0 (llama), (i, i + n_rot/2) in
- * NEOX mode (qwen2).  Dimensions from n_rot on are left alone.  As
+ * llx_rope_angles() stores its cosine and sine at cs[2i] and cs[2i + 1],
+ * once per position for every layer and head (ggml computes them per
+ * rope op: the same values).  Pair i is dimensions (2i, 2i+1) in mode 0
+ * (llama), (i, i + n_rot/2) in NEOX mode (qwen2).  Dimensions from n_rot
+ * (at most head_dim) on are left alone.  As
  * llama.cpp's x86_64 build rounds them: gcc -O2 -mfma fuses ggml's
  * x0 * c - x1 * s into fma(x0, c, -(x1 * s)) and x0 * s + x1 * c into
  * fma(x0, s, x1 * c), in both modes.
  */
-void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
-		  float freq_base, const float *freq_factors, bool neox)
+void llx_rope_angles(float *cs, u32 n_rot, u32 pos, float freq_base,
+		     const float *freq_factors)
 {
 	float theta_scale, theta = (float)pos;
+	u32 i;
+
+	theta_scale = llx_powf(freq_base, -2.0f / (float)n_rot);
+	for (i = 0; i + 1 < n_rot; i += 2) {
+		llx_sincosf(freq_factors ? theta / freq_factors[i / 2] : theta,
+			    &cs[i + 1], &cs[i]);
+		theta *= theta_scale;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(llx_rope_angles);
+
+void llx_rope_apply(float *x, u32 n_heads, u32 head_dim, u32 n_rot,
+		    const float *cs, bool neox)
+{
 	u32 h, i, a, b;
 
 	if (n_rot > head_dim)
 		n_rot = head_dim;
-	theta_scale = llx_powf(freq_base, -2.0f / (float)n_rot);
 	for (i = 0; i + 1 < n_rot; i += 2) {
-		float s, c;
+		float c = cs[i], s = cs[i + 1];
 
-		llx_sincosf(freq_factors ? theta / freq_factors[i / 2] : theta,
-			    &s, &c);
 		a = neox ? i / 2 : i;
 		b = neox ? i / 2 + n_rot / 2 : i + 1;
 		for (h = 0; h < n_heads; h++) {
@@ -1720,17 +1734,9 @@ void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
 			p[a] = fmaf_exact(x0, c, -(x1 * s));
 			p[b] = fmaf_exact(x0, s, x1 * c);
 		}
-		theta *= theta_scale;
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(llx_rope_ext);
-
-void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
-	      float freq_base)
-{
-	llx_rope_ext(x, n_heads, head_dim, n_rot, pos, freq_base, NULL, false);
-}
-EXPORT_SYMBOL_IF_KUNIT(llx_rope);
+EXPORT_SYMBOL_IF_KUNIT(llx_rope_apply);
 
 /*
  * ggml_vec_soft_max_f32 as llama.cpp's AVX2 build runs it on a row of the

@@ -29,6 +29,18 @@ static u32 ulp_dist(float a, float b)
 			 (u32)min_t(s64, ib - ia, U32_MAX);
 }
 
+/* RoPE as the engine applies it, angles first (n_rot <= 64 here) */
+static void kt_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
+		    float base, const float *ff, bool neox)
+{
+	float cs[64];
+
+	if (n_rot > ARRAY_SIZE(cs))
+		return;
+	llx_rope_angles(cs, n_rot, pos, base, ff);
+	llx_rope_apply(x, n_heads, head_dim, n_rot, cs, neox);
+}
+
 static u32 test_rnd(u32 *s)
 {
 	*s ^= *s << 13;
@@ -814,18 +826,18 @@ void llx_kt_ops_hand(float *v, float *o, float *g, struct llx_kt_ops *res)
 	/* two heads: the second must rotate the same way */
 	for (i = 0; i < 8; i++)
 		v[i] = (i % 4 == 0 || i % 4 == 3) ? 1.0f : 0.0f;
-	llx_rope(v, 2, 4, 4, 1, 10000.0f);
+	kt_rope(v, 2, 4, 4, 1, 10000.0f, NULL, false);
 	w_rope = max(max_ulp_vs(v, rope_want, 4),
 		     max_ulp_vs(v + 4, rope_want, 4));
 	for (i = 0; i < 8; i++) {
 		v[i] = i - 3.5f;
 		o[i] = v[i];
 	}
-	llx_rope(v, 2, 4, 4, 0, 10000.0f);
+	kt_rope(v, 2, 4, 4, 0, 10000.0f, NULL, false);
 	for (i = 0; i < 8; i++)
 		bad_pos0 += v[i] != o[i];
 	/* partial rotation: dims beyond n_rot pass through */
-	llx_rope(v, 1, 8, 4, 7, 10000.0f);
+	kt_rope(v, 1, 8, 4, 7, 10000.0f, NULL, false);
 	for (i = 4; i < 8; i++)
 		bad_pos0 += v[i] != o[i];
 
@@ -858,7 +870,7 @@ void llx_kt_rope_large_pos(float *v, const u32 *want, u32 *worst,
 		v[i] = 1.0f;
 		v[i + 1] = 0.0f;
 	}
-	llx_rope(v, 1, 64, 64, 2047, 10000.0f);
+	kt_rope(v, 1, 64, 64, 2047, 10000.0f, NULL, false);
 	for (i = 0; i < 64; i++) {
 		u32 d = ulp_dist(v[i], llx_f32_from_bits(want[i]));
 
@@ -907,7 +919,7 @@ u32 llx_kt_rope_ggml(float *v, const u32 *in, const u32 *want_norm,
 
 	for (neox = 0; neox < 2; neox++) {
 		memcpy(v, in, 16 * sizeof(*in));
-		llx_rope_ext(v, 1, 16, 16, 28, 1000000.0f, NULL, neox);
+		kt_rope(v, 1, 16, 16, 28, 1000000.0f, NULL, neox);
 		for (i = 0; i < 16; i++)
 			bad += llx_f32_bits(v[i]) != (neox ? want : want_norm)[i];
 	}
@@ -927,7 +939,7 @@ void llx_kt_rope_neox_factors(float *v, const float *ff, u32 *worst, u32 *bad)
 				v[h * 16 + (neox ? i : 2 * i)] = 1.0f;
 				v[h * 16 + (neox ? i + 8 : 2 * i + 1)] = 0.0f;
 			}
-		llx_rope_ext(v, 2, 16, 16, pos, 500000.0f, ff, neox);
+		kt_rope(v, 2, 16, 16, pos, 500000.0f, ff, neox);
 		for (i = 0; i < 8; i++) {
 			float s, c;
 
@@ -945,7 +957,7 @@ void llx_kt_rope_neox_factors(float *v, const float *ff, u32 *worst, u32 *bad)
 	/* no factors, NEOX, position 0: the identity */
 	for (i = 0; i < 16; i++)
 		v[i] = i - 7.5f;
-	llx_rope_ext(v, 1, 16, 16, 0, 1000000.0f, NULL, true);
+	kt_rope(v, 1, 16, 16, 0, 1000000.0f, NULL, true);
 	for (i = 0; i < 16; i++)
 		*bad += v[i] != i - 7.5f;
 }

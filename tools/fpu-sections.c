@@ -133,6 +133,7 @@ static void batch_stage(const struct dims *d, u32 wtype)
 	float *x = calloc((size_t)LLX_BATCH * cols, 4);
 	float *y = calloc((size_t)LLX_BATCH * cols, 4), *w = calloc(cols, 4);
 	u8 *xq = calloc(LLX_BATCH, ab), *wt = calloc(rows, rb);
+	float *cs = calloc((size_t)LLX_BATCH * d->head_dim, 4);
 	char what[128];
 
 	for (t = 0; t < LLX_BATCH * cols; t++)
@@ -171,15 +172,27 @@ static void batch_stage(const struct dims *d, u32 wtype)
 			min(tc, LLX_BATCH - t) * d->embd);
 		llx_fpu_end();
 	}
-	/* llx_fp_rope on q and k (as many kv heads as heads: the worst) */
+	/* llx_fp_rope_angles, once a batch */
+	tc = tok_chunk(d->head_dim * (LLX_EXP_COST / LLX_ELEM_COST));
+	for (t = 0; t < LLX_BATCH; t += tc) {
+		llx_shim_fpu_begin("llx_fp_rope_angles");
+		for (c = t; c < min(LLX_BATCH, t + tc); c++)
+			llx_rope_angles(cs + (size_t)c * d->head_dim,
+					d->head_dim, 100000 + c, 10000.0f,
+					NULL);
+		llx_fpu_end();
+	}
+	/* llx_fp_qkv_heads on q and k (as many kv heads as heads: the worst) */
 	tc = tok_chunk(3 * d->embd);
 	for (t = 0; t < LLX_BATCH; t += tc) {
-		llx_shim_fpu_begin("llx_fp_rope");
+		llx_shim_fpu_begin("llx_fp_qkv_heads");
 		for (c = t; c < min(LLX_BATCH, t + tc); c++) {
-			llx_rope(x + (size_t)c * d->embd, d->heads, d->head_dim,
-				 d->head_dim, 100000 + c, 10000.0f);
-			llx_rope(y + (size_t)c * d->embd, d->heads, d->head_dim,
-				 d->head_dim, 100000 + c, 10000.0f);
+			llx_rope_apply(x + (size_t)c * d->embd, d->heads,
+				       d->head_dim, d->head_dim,
+				       cs + (size_t)c * d->head_dim, false);
+			llx_rope_apply(y + (size_t)c * d->embd, d->heads,
+				       d->head_dim, d->head_dim,
+				       cs + (size_t)c * d->head_dim, false);
 		}
 		llx_fpu_end();
 	}
@@ -197,6 +210,7 @@ static void batch_stage(const struct dims *d, u32 wtype)
 	free(w);
 	free(xq);
 	free(wt);
+	free(cs);
 }
 
 static void model_stage(const char *path)

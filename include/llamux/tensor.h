@@ -129,12 +129,15 @@ bool llx_matmul_pairs(u32 wtype, const void *w, size_t row_bytes, u32 nrows,
 
 /* Ops, all on F32. */
 void llx_rmsnorm(float *out, const float *x, const float *w, u32 n, float eps);
-/* Rotate adjacent pairs of each of @n_heads heads of @head_dim at @pos. */
-void llx_rope(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
-	      float freq_base);
-/* The same with per-pair frequency divisors (or NULL) and NEOX pairs. */
-void llx_rope_ext(float *x, u32 n_heads, u32 head_dim, u32 n_rot, u32 pos,
-		  float freq_base, const float *freq_factors, bool neox);
+/*
+ * RoPE: the cosines and sines of position @pos (@n_rot floats, with
+ * per-pair frequency divisors or NULL), then the rotation of each of
+ * @n_heads heads of @head_dim by them (adjacent pairs, or NEOX pairs).
+ */
+void llx_rope_angles(float *cs, u32 n_rot, u32 pos, float freq_base,
+		     const float *freq_factors);
+void llx_rope_apply(float *x, u32 n_heads, u32 head_dim, u32 n_rot,
+		    const float *cs, bool neox);
 void llx_softmax(float *x, u32 n);
 /* llx_softmax(), then llx_zero_below(x, lim, n) */
 void llx_softmax_below(float *x, u32 n, float lim);
