@@ -776,6 +776,28 @@ static void dot_f32_rows8(const u8 *row, size_t rb, const float *x, u32 n,
 	reduce4_x8(v, y);
 }
 
+/*
+ * The attention's rows (a kv head's K: 64-128 floats a cache row apart;
+ * V^T rows) are short or strided runs that the hardware prefetcher
+ * hardly follows, and the weights streamed between two tokens have
+ * pushed them out to memory: each block of 8 rows prefetches the first
+ * 256 bytes of the rows F32_ROWS_AHEAD on (past the last row included:
+ * a prefetch never faults).  TinyLlama-shape Q4_0 decode, one thread:
+ * 68-70 -> 62-64 us of attention a layer (8, 16 or 32 rows ahead alike).
+ */
+#define F32_ROWS_AHEAD	16
+
+static __always_inline void prefetch_rows8(const float *w, size_t stride,
+					   u32 n)
+{
+	u32 r, i;
+
+	for (r = 0; r < 8; r++)
+		for (i = 0; i < min(n, 64u); i += 16)
+			_mm_prefetch((const char *)(w + r * stride + i),
+				     _MM_HINT_T0);
+}
+
 void llx_avx2_dot_f32_rows(const float *w, size_t stride, u32 nrows,
 			   const float *x, size_t x_stride, u32 nx, u32 n,
 			   float *y, size_t y_stride)
@@ -783,12 +805,15 @@ void llx_avx2_dot_f32_rows(const float *w, size_t stride, u32 nrows,
 	u32 r = 0, m;
 
 	if (n % 32 == 0)
-		for (; r + 8 <= nrows; r += 8)
+		for (; r + 8 <= nrows; r += 8) {
+			prefetch_rows8(w + (r + F32_ROWS_AHEAD) * stride,
+				       stride, n);
 			for (m = 0; m < nx; m++)
 				dot_f32_rows8((const u8 *)(w + r * stride),
 					      stride * sizeof(float),
 					      x + m * x_stride, n,
 					      y + m * y_stride + r);
+		}
 	for (; r < nrows; r++)
 		for (m = 0; m < nx; m++)
 			y[m * y_stride + r] =
