@@ -61,39 +61,45 @@ void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 		llx_rmsnorm(out + (size_t)t * e, x + (size_t)t * e, w, e, eps);
 }
 
-/*
- * Round x[t0..t1) ([nt][cols]) for W's type into the session's xq rows, and
- * for F16/BF16 also into its xp pairs as floats (llx_fp_matmul_rows() on
- * the batch's @nt tokens: the pairs' layout depends on it).
- */
+/* Round x[t0..t1) ([nt][cols]) for W's type into the session's xq rows. */
 void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
-		     const float *x, u32 t0, u32 t1, u32 nt)
+		     const float *x, u32 t0, u32 t1)
 {
-	bool pairs = llx_mat_pairs(s, w);
 	u8 *xq = s->xq;
 	u32 t;
 
-	for (t = t0; t < t1; t++) {
+	for (t = t0; t < t1; t++)
 		llx_quantize_act(w->type, x + (size_t)t * w->cols,
 				 xq + t * s->m->act_stride, w->cols);
-		if (pairs)
-			llx_act_pairs(w->type, xq + t * s->m->act_stride, t,
-				      nt, w->cols, s->xp);
-	}
+}
+
+/*
+ * The rounded F16/BF16 xq rows of tokens [t0, t1) as floats, in @xp's
+ * pairs for a batch of @nt tokens (the layout depends on it).
+ */
+void llx_fp_act_pairs(struct llx_session *s, const struct llx_mat *w,
+		      float *xp, u32 t0, u32 t1, u32 nt)
+{
+	const u8 *xq = s->xq;
+	u32 t;
+
+	for (t = t0; t < t1; t++)
+		llx_act_pairs(w->type, xq + t * s->m->act_stride, t, nt,
+			      w->cols, xp);
 }
 
 /*
  * y[t][r0..r0+nr) = rows r0.. of W times the rounded x[t], every token, in
- * the summation order llama.cpp uses for a batch of nt tokens (llx_matmul).
+ * the summation order llama.cpp uses for a batch of nt tokens (llx_matmul);
+ * an F16/BF16 batch reads the floats in @xp (llx_fp_act_pairs()).
  */
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
-			float *y, u32 nt, u32 r0, u32 nr)
+			const float *xp, float *y, u32 nt, u32 r0, u32 nr)
 {
 	const u8 *wr = w->data + (size_t)r0 * w->row_bytes;
 
-	if (llx_mat_pairs(s, w) &&
-	    llx_matmul_pairs(w->type, wr, w->row_bytes, nr, s->xp, nt,
-			     w->cols, y + r0, w->rows))
+	if (xp && llx_matmul_pairs(w->type, wr, w->row_bytes, nr, xp, nt,
+				   w->cols, y + r0, w->rows))
 		return;
 	llx_matmul(w->mm_type, wr, w->row_bytes, nr, s->xq, s->m->act_stride, nt,
 		   w->cols, y + r0, w->rows);

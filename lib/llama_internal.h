@@ -113,6 +113,7 @@ struct llx_session {
 	float *rope_cs;		/* [n_batch][n_rot] llx_fp_rope_angles() */
 	void *xq;		/* [n_batch][act_stride] rounded activations */
 	float *xp;		/* [n_batch, even][wide_cols]: llx_pairs_at() */
+	float *xp_par;		/* the same for parts 1.., each its own */
 	float *att;		/* [kv_len] attention scores of one head, part 0 */
 	float *logits;		/* [n_vocab], of the last token of the last pass */
 	float *k_cache;		/* [n_layer][n_ctx][kv_dim] */
@@ -219,9 +220,11 @@ void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 t0, u32 t1);
 void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 		 const float *w, u32 nt);
 void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
-		     const float *x, u32 t0, u32 t1, u32 nt);
+		     const float *x, u32 t0, u32 t1);
+void llx_fp_act_pairs(struct llx_session *s, const struct llx_mat *w,
+		      float *xp, u32 t0, u32 t1, u32 nt);
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
-			float *y, u32 nt, u32 r0, u32 nr);
+			const float *xp, float *y, u32 nt, u32 r0, u32 nr);
 void llx_fp_rope_angles(struct llx_session *s, u32 pos, u32 t0, u32 t1);
 void llx_fp_qkv_heads(struct llx_session *s, u32 il, u32 pos, u32 t, u32 g0,
 		      u32 g1);
@@ -285,7 +288,7 @@ bool llx_fp_sample_pick(struct llx_sampler *smp, u32 i0, u32 i1, u64 rnd,
  */
 struct llx_mock_shape {
 	u32 n_embd, n_ff, n_layer, n_head, n_head_kv, n_ctx;
-	u32 type;		/* GGML_TYPE_F32 or GGML_TYPE_Q8_0 */
+	u32 type;		/* GGML_TYPE_F32, _F16 or _Q8_0 */
 	u32 seed;
 	bool tied;
 	bool cycle;

@@ -979,6 +979,10 @@ static const struct llx_par_case llx_par_cases[] = {
 	{ "stories260K", "stories260K" },
 	{ "synth-Q4_0", "synth-Q4_0" },
 	{ "synth-Q4_K_M", "synth-Q4_K_M" },
+	/* big enough for the helpers to claim rows: each part's F16 pairs */
+	{ "f16-wide", NULL, { .n_embd = 256, .n_ff = 1024, .n_layer = 2,
+			      .n_head = 8, .n_head_kv = 2, .n_ctx = 128,
+			      .type = GGML_TYPE_F16, .seed = 17 } },
 };
 
 static void llx_par_case_desc(const struct llx_par_case *c, char *desc)

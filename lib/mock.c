@@ -208,13 +208,25 @@ static u64 llx_mock_tsize(const struct llx_mock_tensor *t)
 {
 	if (t->type == GGML_TYPE_Q8_0)
 		return (u64)t->ne1 * (t->ne0 / 32) * 34;
-	return (u64)t->ne1 * t->ne0 * 4;
+	return (u64)t->ne1 * t->ne0 * (t->type == GGML_TYPE_F16 ? 2 : 4);
+}
+
+/*
+ * The F16 bits of the F32 @v, mantissa truncated: the mock's values
+ * (magnitudes 2^-12 to 2^-6, and 1) are normal halves, so nothing else
+ * is needed.
+ */
+static u16 llx_mock_f16(u32 v)
+{
+	return (u16)((v >> 16 & 0x8000) | (((v >> 23 & 0xff) - 112) << 10) |
+		     (v >> 13 & 0x3ff));
 }
 
 static void llx_mock_fill_data(const struct llx_mock_tensor *t, u32 seed,
 			       const u32 *cyc, u8 *dst)
 {
 	u32 s = seed * 2654435761u + (u32)t->offset + 1, r, c, i;
+	u32 es = t->type == GGML_TYPE_F16 ? 2 : 4;
 
 	if (!s)
 		s = 1;
@@ -232,7 +244,7 @@ static void llx_mock_fill_data(const struct llx_mock_tensor *t, u32 seed,
 	for (r = 0; r < t->ne1; r++) {
 		u32 slot = llx_mock_slot(cyc, r);
 
-		for (c = 0; c < t->ne0; c++, dst += 4) {
+		for (c = 0; c < t->ne0; c++, dst += es) {
 			u32 v;
 
 			switch (t->fill) {
@@ -253,7 +265,10 @@ static void llx_mock_fill_data(const struct llx_mock_tensor *t, u32 seed,
 				v = llx_rand_f32(&s, 127 - 10);
 				break;
 			}
-			put_unaligned_le32(v, dst);
+			if (t->type == GGML_TYPE_F16)
+				put_unaligned_le16(llx_mock_f16(v), dst);
+			else
+				put_unaligned_le32(v, dst);
 		}
 	}
 }
@@ -384,7 +399,8 @@ static bool llx_mock_shape_ok(const struct llx_mock_shape *sh)
 {
 	u32 blk = sh->type == GGML_TYPE_Q8_0 ? 32 : 1;
 
-	if (sh->type != GGML_TYPE_F32 && sh->type != GGML_TYPE_Q8_0)
+	if (sh->type != GGML_TYPE_F32 && sh->type != GGML_TYPE_Q8_0 &&
+	    sh->type != GGML_TYPE_F16)
 		return false;
 	if (sh->cycle && sh->type != GGML_TYPE_F32)
 		return false;
