@@ -31,11 +31,10 @@ u32 llx_fp_section_work(void)
 					 LLX_SECTION_WORK / 8;
 }
 
-/* LLX_MM_PAIRS_SCALE where llx_matmul_pairs() runs (AVX-512), else 1 */
-u32 llx_fp_pairs_scale(void)
+/* Whether llx_matmul_pairs() runs here (AVX-512 in use). */
+bool llx_fp_pairs_run(void)
 {
-	return LLX_HAVE_AVX512 && llx_tensor_using_avx512() ?
-	       LLX_MM_PAIRS_SCALE : 1;
+	return LLX_HAVE_AVX512 && llx_tensor_using_avx512();
 }
 
 /* x[t] = row tokens[t] of token_embd, dequantized exactly (get_rows). */

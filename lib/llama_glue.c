@@ -772,8 +772,10 @@ int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work)
 		if (s->xp)
 			xp = llx_big_zalloc((u64)(n - 1) * llx_xp_floats(s) *
 					    sizeof(float));
-		ret = !att || (s->xp && !xp) ? -ENOMEM :
-		      llx_par_create(n, &par);
+		if (!att || (s->xp && !xp))
+			ret = -ENOMEM;
+		else
+			ret = llx_par_create(n, &par);
 		if (ret) {
 			kvfree(att);
 			kvfree(xp);
@@ -885,7 +887,7 @@ static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 			u32 nt)
 {
 	u64 budget = (u64)s->section_work * LLX_MM_SECTION_SCALE *
-		     (nt > 1 && llx_mat_pairs(s, w) ? s->pairs_scale : 1);
+		     (llx_mat_pairs(s, w, nt) ? LLX_MM_PAIRS_SCALE : 1);
 	u32 c = llx_chunk_of(budget, (u64)w->cols * nt, w->rows);
 	u32 tile = LLX_MATMUL_TILE_ROWS;
 
@@ -1181,7 +1183,7 @@ static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
 	int ret;
 
 	mm->sp.p = p;
-	mm->pairs = mm->nt > 1 && llx_mat_pairs(s, w);
+	mm->pairs = llx_mat_pairs(s, w, mm->nt);
 	mm->span = 0;
 	for (j = 0; j < mm->n; j++) {
 		work += (u64)mm->w[j]->rows * w->cols * mm->nt;
@@ -1484,7 +1486,7 @@ static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 
 	llx_fpu_begin();
 	s->section_work = llx_fp_section_work();
-	s->pairs_scale = llx_fp_pairs_scale();
+	s->pairs_run = llx_fp_pairs_run();
 	llx_fpu_end();
 	/* Token embeddings: rows of token_embd, dequantized exactly. */
 	tc = llx_chunk(s, (u64)m->hp.n_embd * LLX_ELEM_COST, p->nt);

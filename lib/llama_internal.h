@@ -33,8 +33,8 @@ struct llx_par;
  */
 #define LLX_MM_SECTION_SCALE	4u
 /*
- * And an F16/BF16 batch's, where it takes llx_matmul_pairs() (AVX-512:
- * llx_fp_pairs_scale()), this many times more: its
+ * And an F16/BF16 batch's, where it takes llx_matmul_pairs()
+ * (llx_mat_pairs()), this many times more: its
  * tiles take a section's rows token tile by token tile, so that a tile's
  * converted activations are read from L2 by every row of the section
  * (TinyLlama's w_down: 16 rows a section, not 4).
@@ -133,18 +133,20 @@ struct llx_session {
 	u32 n_threads;		/* parts per matrix product (1 = no helpers) */
 	u64 par_min_work;	/* multiply-adds below which one part runs */
 	u32 section_work;	/* multiply-adds per FP section (llx_forward) */
-	u32 pairs_scale;	/* llx_fp_pairs_scale(), set with section_work */
+	bool pairs_run;		/* llx_fp_pairs_run(), set with section_work */
 };
 
 /*
- * W's batch products take llx_matmul_pairs() where it runs: F16/BF16 rows
- * of whole groups of 8, the activations converted into the session's xp.
+ * W's products on a batch of @nt tokens take llx_matmul_pairs(): where it
+ * runs (AVX-512), for F16/BF16 rows of whole groups of 8, the activations
+ * converted by each part into its own xp (llx_fp_act_pairs()).
  */
 static inline bool llx_mat_pairs(const struct llx_session *s,
-				 const struct llx_mat *w)
+				 const struct llx_mat *w, u32 nt)
 {
-	return s->xp && (w->type == GGML_TYPE_F16 ||
-			 w->type == GGML_TYPE_BF16) && !(w->cols % 8);
+	return nt > 1 && s->pairs_run && s->xp &&
+	       (w->type == GGML_TYPE_F16 || w->type == GGML_TYPE_BF16) &&
+	       !(w->cols % 8);
 }
 
 static inline u32 llx_q_dim(const struct llx_hparams *hp)
@@ -215,7 +217,7 @@ size_t llx_fp_act_size(u32 type, u32 n);
 void llx_fp_init(void);
 /* Multiply-adds per FP section with the kernels in use. */
 u32 llx_fp_section_work(void);
-u32 llx_fp_pairs_scale(void);
+bool llx_fp_pairs_run(void);
 void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 t0, u32 t1);
 void llx_fp_norm(struct llx_session *s, float *out, const float *x,
 		 const float *w, u32 nt);
