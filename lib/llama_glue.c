@@ -942,6 +942,7 @@ struct llx_mm {
 	u32 n;			/* products */
 	u32 span;		/* rows of all of them, end to end */
 	u32 nt;
+	bool rounded;		/* xq holds x rounded for w[0] already */
 };
 
 /*
@@ -1098,10 +1099,13 @@ static void llx_matmul_part(void *arg, u32 i)
 }
 
 /*
- * A per-token stage of a batch (activation rounding, norms, RoPE, SwiGLU,
- * residual adds): fp() does tokens [t, t + n) inside one FP section, a
- * token's result being the same whichever part and section compute it.
- * The items the parts claim are runs of tokens.
+ * A per-token stage of a batch (activation rounding; residual add, norm
+ * and rounding; SwiGLU and rounding): fp() does tokens [t, t + n) inside
+ * one FP section, a token's result being the same whichever part and
+ * section compute it.  The items the parts claim are runs of tokens.
+ * Each step that needs every token of the one before it is a stage; the
+ * steps of one token are one, so a batch hands its helpers nine stages a
+ * layer, not fifteen.
  */
 struct llx_tok_stage {
 	struct llx_split sp;
@@ -1110,8 +1114,9 @@ struct llx_tok_stage {
 	u32 nt;			/* tokens: p->nt, or 1 for the classifier */
 	float *a;
 	const float *b;
+	float *out;
 	const float *w;
-	const struct llx_mat *mat;
+	const struct llx_mat *mat;	/* round for its type, if set */
 };
 
 static void llx_tok_part(void *arg, u32 i)
@@ -1164,7 +1169,8 @@ static bool llx_mm_joins(const struct llx_mat *w0, const struct llx_mat *w1)
  * y_j[t][0..rows) = W_j x[t] for the batch's tokens and the @n products
  * of @mm (set up by the caller: w, y, n); x is [nt][cols], y_j is
  * [nt][rows_j].  The activations are rounded for W's type first (ggml's
- * vec_dot_type), once for all the products, then the weights are walked
+ * vec_dot_type), once for all the products, unless the stage before did
+ * that (@mm->rounded), then the weights are walked
  * in chunks of rows; each chunk meets every token of the batch while it
  * is in cache.  With helper threads the rows are shared out in runs as
  * the threads claim them (llama.cpp's -t N shares fixed chunks).
@@ -1191,7 +1197,7 @@ static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
 		mm->base[j] = mm->span;
 		mm->span += ALIGN(mm->w[j]->rows, LLX_PAR_ROW_ALIGN);
 	}
-	ret = llx_tok_run(&st);
+	ret = mm->rounded ? 0 : llx_tok_run(&st);
 	if (ret)
 		return ret;
 	ret = llx_split_run(&mm->sp, work, mm->span / LLX_PAR_ROW_ALIGN,
@@ -1201,23 +1207,29 @@ static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
 	return ret;
 }
 
-/* One product, y[t] = W x[t], as a stage of its own. */
+/*
+ * One product, y[t] = W x[t], as a stage of its own; @rounded: xq holds
+ * x rounded for W already.
+ */
 static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
-			   const float *x, float *y, u32 nt)
+			   const float *x, float *y, u32 nt, bool rounded)
 {
-	struct llx_mm mm = { .w = { w }, .y = { y }, .n = 1, .nt = nt };
+	struct llx_mm mm = {
+		.w = { w }, .y = { y }, .n = 1, .nt = nt, .rounded = rounded,
+	};
 
 	return llx_pass_mm(p, &mm, x);
 }
 
 /*
- * Products of one activation: as one stage where they join (see
- * llx_mm_joins()), else each as its own.
+ * Products of one activation, which the stage before rounded for w[0]
+ * into xq: as one stage where they join (see llx_mm_joins()), else each
+ * as its own.
  */
 static int llx_pass_matmuls(const struct llx_pass *p, const float *x, u32 n,
 			    const struct llx_mat *const *w, float *const *y)
 {
-	struct llx_mm mm = { .n = n, .nt = p->nt };
+	struct llx_mm mm = { .n = n, .nt = p->nt, .rounded = true };
 	u32 j;
 	int ret;
 
@@ -1230,45 +1242,40 @@ static int llx_pass_matmuls(const struct llx_pass *p, const float *x, u32 n,
 	if (j == n)
 		return llx_pass_mm(p, &mm, x);
 	for (j = 0; j < n; j++) {
-		ret = llx_pass_matmul(p, w[j], x, y[j], p->nt);
+		ret = llx_pass_matmul(p, w[j], x, y[j], p->nt, !j);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
+/*
+ * x[t] += b[t] (the residual, if @b), out[t] = rmsnorm(x[t]) * w and
+ * out[t] rounded for @mat into xq, as one step of each token.
+ */
 static void llx_tok_norm(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	size_t e = st->sp.p->s->m->hp.n_embd;
+	struct llx_session *s = st->sp.p->s;
+	size_t e = s->m->hp.n_embd;
 
-	llx_fp_norm(st->sp.p->s, st->a + t * e, st->b + t * e, st->w, n);
+	if (st->b)
+		llx_fp_add(st->a + t * e, st->b + t * e, n * e);
+	llx_fp_norm(s, st->out + t * e, st->a + t * e, st->w, n);
+	llx_fp_quantize(s, st->mat, st->out, t, t + n);
 }
 
-/* out[t] = rmsnorm(x[t]) * w for the batch. */
-static int llx_norm_batch(const struct llx_pass *p, float *out,
-			  const float *x, const float *w)
+/*
+ * The batch's residual stream x += @res (if set), then xb = rmsnorm(x) *
+ * @w rounded for @mat, the first product to read it.
+ */
+static int llx_norm_batch(const struct llx_pass *p, const float *res,
+			  const float *w, const struct llx_mat *mat)
 {
+	struct llx_session *s = p->s;
 	struct llx_tok_stage st = {
-		.sp.p = p, .fp = llx_tok_norm, .nt = p->nt, .a = out, .b = x,
-		.w = w, .cost = (u64)p->s->m->hp.n_embd * LLX_ELEM_COST,
-	};
-
-	return llx_tok_run(&st);
-}
-
-static void llx_tok_add(const struct llx_tok_stage *st, u32 t, u32 n)
-{
-	size_t e = st->sp.p->s->m->hp.n_embd;
-
-	llx_fp_add(st->a + t * e, st->b + t * e, n * e);
-}
-
-/* a += b over the batch's residual stream. */
-static int llx_residual(const struct llx_pass *p, float *a, const float *b)
-{
-	struct llx_tok_stage st = {
-		.sp.p = p, .fp = llx_tok_add, .nt = p->nt, .a = a, .b = b,
-		.cost = (u64)p->s->m->hp.n_embd * LLX_ELEM_COST,
+		.sp.p = p, .fp = llx_tok_norm, .nt = p->nt, .a = s->x,
+		.b = res, .out = s->xb, .w = w, .mat = mat,
+		.cost = (u64)s->m->hp.n_embd * LLX_ELEM_COST * 3,
 	};
 
 	return llx_tok_run(&st);
@@ -1319,11 +1326,14 @@ static int llx_qkv_run(const struct llx_pass *p, u32 il)
 			     0, hp->n_head_kv, llx_qkv_part, &q);
 }
 
+/* a[t] = silu(a[t]) * b[t], rounded for @mat (w_down) into xq. */
 static void llx_tok_swiglu(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	size_t ff = st->sp.p->s->m->hp.n_ff;
+	struct llx_session *s = st->sp.p->s;
+	size_t ff = s->m->hp.n_ff;
 
 	llx_fp_swiglu(st->a + t * ff, st->b + t * ff, ff, n);
+	llx_fp_quantize(s, st->mat, st->a, t, t + n);
 }
 
 /*
@@ -1331,7 +1341,9 @@ static void llx_tok_swiglu(const struct llx_tok_stage *st, u32 t, u32 n)
  * it.  Its items are a token's heads in @groups runs of @heads.  With
  * @qkv, each item first finishes its heads' new Q, K and V rows
  * (llx_fp_qkv_heads()), which then need no stage of their own: a
- * one-token pass whose runs are whole kv-head groups.
+ * one-token pass whose runs are whole kv-head groups.  With @round, an
+ * item that is all of a token's heads (one group) ends by rounding the
+ * token's output row for W_o, which then needs no stage of its own.
  */
 struct llx_att {
 	struct llx_split sp;
@@ -1339,6 +1351,7 @@ struct llx_att {
 	u32 groups;
 	u32 heads;
 	bool qkv;
+	const struct llx_mat *round;
 };
 
 /*
@@ -1375,6 +1388,8 @@ static void llx_attend_part(void *arg, u32 i)
 			llx_fp_attend(s, a->il, p->pos + t, s->q + (size_t)t * qd,
 				      s->xb + (size_t)t * qd, h,
 				      min(h + hc, h1), p->nt, att);
+			if (a->round && h + hc >= h1)
+				llx_fp_quantize(s, a->round, s->xb, t, t + 1);
 			llx_fpu_end();
 		}
 	}
@@ -1406,6 +1421,7 @@ static u64 llx_attend_plan(const struct llx_pass *p, struct llx_att *a)
 		a->heads = DIV_ROUND_UP(a->heads, gqa) * gqa;
 	a->groups = DIV_ROUND_UP(hp->n_head, a->heads);
 	a->qkv = p->nt == 1 && a->heads % gqa == 0;
+	a->round = a->groups == 1 ? &p->s->m->w.layers[a->il].wo : NULL;
 	return work;
 }
 
@@ -1422,7 +1438,8 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	u64 t0, work;
 	int ret;
 
-	ret = llx_norm_batch(p, s->xb, s->x, lw->attn_norm);
+	/* the residual of the layer before, its FFN's output in tmp */
+	ret = llx_norm_batch(p, il ? s->tmp : NULL, lw->attn_norm, &lw->wq);
 	/* K goes straight into the cache rows of positions pos.. */
 	if (!ret)
 		ret = llx_pass_matmuls(p, s->xb, 3, qkv_w, qkv_y);
@@ -1443,10 +1460,7 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	p->lt->attn_core_ns += llx_now_ns() - t0;
 	if (ret)
 		return ret;
-	ret = llx_pass_matmul(p, &lw->wo, s->xb, s->tmp, p->nt);
-	if (ret)
-		return ret;
-	return llx_residual(p, s->x, s->tmp);
+	return llx_pass_matmul(p, &lw->wo, s->xb, s->tmp, p->nt, !!a.round);
 }
 
 static int llx_ffn_block(const struct llx_pass *p, u32 il)
@@ -1456,21 +1470,23 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 	/* SwiGLU costs an expf per element: a few tokens per section. */
 	struct llx_tok_stage glu = {
 		.sp.p = p, .fp = llx_tok_swiglu, .nt = p->nt, .a = s->hb,
-		.b = s->hb2, .cost = (u64)s->m->hp.n_ff * LLX_EXP_COST,
+		.b = s->hb2, .mat = &lw->w_down,
+		.cost = (u64)s->m->hp.n_ff * (LLX_EXP_COST + LLX_ELEM_COST),
 	};
 	const struct llx_mat *gate_up[] = { &lw->w_gate, &lw->w_up };
 	float *gate_up_y[] = { s->hb, s->hb2 };
 	int ret;
 
-	ret = llx_norm_batch(p, s->xb, s->x, lw->ffn_norm);
+	/* the attention's residual, W_o's output in tmp */
+	ret = llx_norm_batch(p, s->tmp, lw->ffn_norm, &lw->w_gate);
 	if (!ret)
 		ret = llx_pass_matmuls(p, s->xb, 2, gate_up, gate_up_y);
 	if (!ret)
 		ret = llx_tok_run(&glu);
+	/* its residual is added by the next stage to read x */
 	if (!ret)
-		ret = llx_pass_matmul(p, &lw->w_down, s->hb, s->tmp, p->nt);
-	if (!ret)
-		ret = llx_residual(p, s->x, s->tmp);
+		ret = llx_pass_matmul(p, &lw->w_down, s->hb, s->tmp, p->nt,
+				      true);
 	return ret;
 }
 
@@ -1482,6 +1498,7 @@ static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 	const struct llx_model *m = s->m;
 	u32 il, t, tc;
 	u64 t0, t1, t2;
+	float *x;
 	int ret;
 
 	llx_fpu_begin();
@@ -1522,12 +1539,17 @@ static int llx_forward_batch(struct llx_pass *p, const u32 *tokens,
 	if (!want_logits)
 		return 0;
 
-	/* Final norm and classifier, for the batch's last token only. */
+	/*
+	 * The last layer's residual, final norm and classifier, for the
+	 * batch's last token only.
+	 */
+	x = s->x + (size_t)(p->nt - 1) * m->hp.n_embd;
 	llx_fpu_begin();
-	llx_fp_norm(s, s->xb, s->x + (size_t)(p->nt - 1) * m->hp.n_embd,
-		    m->w.out_norm, 1);
+	llx_fp_add(x, s->tmp + (size_t)(p->nt - 1) * m->hp.n_embd,
+		   m->hp.n_embd);
+	llx_fp_norm(s, s->xb, x, m->w.out_norm, 1);
 	llx_fpu_end();
-	return llx_pass_matmul(p, &m->w.output, s->xb, s->logits, 1);
+	return llx_pass_matmul(p, &m->w.output, s->xb, s->logits, 1, false);
 }
 
 /* The next batch of llx_forward() with @left tokens to go. */
