@@ -1224,9 +1224,9 @@ static int llx_pass_matmul(const struct llx_pass *p, const struct llx_mat *w,
 /*
  * Products of one activation, which the stage before rounded for w[0]
  * into xq: as one stage where they join (see llx_mm_joins()), else each
- * as a stage of its own that rounds x for itself.  (No model of the
- * reference data mixes activation types in such a group, so no test runs
- * that path: it does what it did before the rounding moved.)
+ * as a stage of its own that rounds x for itself (no model of the
+ * reference data mixes activation types in such a group: KUnit's
+ * llx_naive_mixed_test does).
  */
 static int llx_pass_matmuls(const struct llx_pass *p, const float *x, u32 n,
 			    const struct llx_mat *const *w, float *const *y)

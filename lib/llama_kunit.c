@@ -771,21 +771,18 @@ static void llx_reuse_stories_test(struct kunit *test)
 
 /*
  * An independent, naive forward pass (llama2.c's, written out here with
- * plain loops and double accumulators) over an F32 generated model: the
- * engine's logits for the last of a few tokens must agree to 1e-5 (the
- * logits are ~0.1).  Catches layout, GQA, RoPE and KV-cache mistakes
- * without any reference file.
+ * plain loops and double accumulators) over the generated model @sh: the
+ * engine's logits for the last of a few tokens must agree to @tol_1e9
+ * x 1e-9 (the logits are ~0.1).  Catches layout, GQA, RoPE and KV-cache
+ * mistakes without any reference file.
  */
 #define LLX_N_NAIVE	7
 
-static void llx_naive_test(struct kunit *test)
+static void llx_t_naive(struct kunit *test, const struct llx_mock_shape *sh,
+			u32 tol_1e9)
 {
-	static const struct llx_mock_shape sh = {
-		.n_embd = 64, .n_ff = 96, .n_layer = 2, .n_head = 8,
-		.n_head_kv = 2, .n_ctx = 64, .type = GGML_TYPE_F32, .seed = 11,
-	};
 	static const u32 tok[LLX_N_NAIVE] = { 1, 300, 17, 259, 280, 5, 301 };
-	struct llx_naive_cmp cmp = { };
+	struct llx_naive_cmp cmp = { .tol_1e9 = tol_1e9 };
 	struct llx_naive nv = { };
 	struct llx_session *s;
 	struct gguf_ctx *g;
@@ -795,7 +792,7 @@ static void llx_naive_test(struct kunit *test)
 	void *img;
 	u64 len;
 
-	KUNIT_ASSERT_EQ(test, llx_mock_gguf_shape(&sh, &img, &len), 0);
+	KUNIT_ASSERT_EQ(test, llx_mock_gguf_shape(sh, &img, &len), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
 							img), 0);
 	m = llx_t_model(test, img, len, NULL);
@@ -830,6 +827,32 @@ static void llx_naive_test(struct kunit *test)
 	/* The comparison means something: the logits are not ~0. */
 	KUNIT_EXPECT_GT(test, cmp.big, n_vocab / 4);
 	kunit_info(test, "naive vs engine: max |dlogit| %u e-9\n", cmp.err_1e9);
+}
+
+static const struct llx_mock_shape llx_naive_shape = {
+	.n_embd = 64, .n_ff = 96, .n_layer = 2, .n_head = 8,
+	.n_head_kv = 2, .n_ctx = 64, .type = GGML_TYPE_F32, .seed = 11,
+};
+
+static void llx_naive_test(struct kunit *test)
+{
+	llx_t_naive(test, &llx_naive_shape, 10000);
+}
+
+/*
+ * The same with W_k and W_v in F16: their activations are rounded to F16
+ * and Q's are not, so Q/K/V are three products that round x each
+ * (llx_pass_matmuls()'s path for a group that does not join; no model of
+ * the reference data takes it).  The F16 roundings moved the logits by
+ * 5e-6 at most: the bound is 1e-4.  K and V reading the rounding made for
+ * Q fails it.
+ */
+static void llx_naive_mixed_test(struct kunit *test)
+{
+	struct llx_mock_shape sh = llx_naive_shape;
+
+	sh.kv_f16 = true;
+	llx_t_naive(test, &sh, 100000);
 }
 
 /* Context bounds: bad n_ctx, the byte cap, bad tokens, a full cache. */
@@ -1235,6 +1258,7 @@ static struct kunit_case llx_llama_cases[] = {
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_SLOW(llx_reuse_stories_test),
 	KUNIT_CASE(llx_naive_test),
+	KUNIT_CASE(llx_naive_mixed_test),
 	KUNIT_CASE(llx_ctx_test),
 	KUNIT_CASE(llx_create_test),
 	KUNIT_CASE(llx_abort_test),

@@ -73,17 +73,32 @@ static const float *llx_nv_t(const struct llx_naive *nv, const char *fmt,
 	return (const float *)(nv->data + llx_gguf_find_tensor(nv->g, name)->offset);
 }
 
-/* y[r] = sum_c W[r][c] x[c], W [rows][cols] */
-static void llx_nv_mat(float *y, const float *w, const float *x, u32 rows,
-		       u32 cols)
+/*
+ * y[r] = sum_c W[r][c] x[c], W [rows][cols] the F32 or F16 tensor
+ * @fmt of layer @il, x unrounded.
+ */
+static void llx_nv_mat(const struct llx_naive *nv, float *y, const char *fmt,
+		       u32 il, const float *x, u32 rows, u32 cols)
 {
+	char name[64];
+	const struct gguf_tensor *t;
+	const u8 *w;
 	u32 r, c;
 
+	snprintf(name, sizeof(name), fmt, il);
+	t = llx_gguf_find_tensor(nv->g, name);
+	w = nv->data + t->offset;
 	for (r = 0; r < rows; r++) {
 		double acc = 0;
 
-		for (c = 0; c < cols; c++)
-			acc += (double)w[(size_t)r * cols + c] * x[c];
+		for (c = 0; c < cols; c++) {
+			size_t k = (size_t)r * cols + c;
+			float wv = t->type == GGML_TYPE_F16 ?
+				   llx_fp16_to_fp32(get_unaligned_le16(w + 2 * k)) :
+				   ((const float *)w)[k];
+
+			acc += (double)wv * x[c];
+		}
 		y[r] = (float)acc;
 	}
 }
@@ -134,14 +149,12 @@ static void llx_nv_forward(struct llx_naive *nv, const u32 *tok, u32 n)
 			llx_nv_norm(nv->xb, nv->x,
 				    llx_nv_t(nv, "blk.%u.attn_norm.weight", l),
 				    e, eps);
-			llx_nv_mat(nv->q, llx_nv_t(nv, "blk.%u.attn_q.weight", l),
+			llx_nv_mat(nv, nv->q, "blk.%u.attn_q.weight", l,
 				   nv->xb, e, e);
-			llx_nv_mat(kc + (size_t)p * kvd,
-				   llx_nv_t(nv, "blk.%u.attn_k.weight", l),
-				   nv->xb, kvd, e);
-			llx_nv_mat(vc + (size_t)p * kvd,
-				   llx_nv_t(nv, "blk.%u.attn_v.weight", l),
-				   nv->xb, kvd, e);
+			llx_nv_mat(nv, kc + (size_t)p * kvd,
+				   "blk.%u.attn_k.weight", l, nv->xb, kvd, e);
+			llx_nv_mat(nv, vc + (size_t)p * kvd,
+				   "blk.%u.attn_v.weight", l, nv->xb, kvd, e);
 			llx_nv_rope(nv->q, hp->n_head, hd, p, base);
 			llx_nv_rope(kc + (size_t)p * kvd, hp->n_head_kv, hd, p,
 				    base);
@@ -171,22 +184,21 @@ static void llx_nv_forward(struct llx_naive *nv, const u32 *tok, u32 n)
 					nv->out[h * hd + i] = (float)o;
 				}
 			}
-			llx_nv_mat(nv->xb,
-				   llx_nv_t(nv, "blk.%u.attn_output.weight", l),
+			llx_nv_mat(nv, nv->xb, "blk.%u.attn_output.weight", l,
 				   nv->out, e, e);
 			for (i = 0; i < e; i++)
 				nv->x[i] += nv->xb[i];
 			llx_nv_norm(nv->xb, nv->x,
 				    llx_nv_t(nv, "blk.%u.ffn_norm.weight", l),
 				    e, eps);
-			llx_nv_mat(nv->hb, llx_nv_t(nv, "blk.%u.ffn_gate.weight", l),
+			llx_nv_mat(nv, nv->hb, "blk.%u.ffn_gate.weight", l,
 				   nv->xb, ff, e);
-			llx_nv_mat(nv->hb2, llx_nv_t(nv, "blk.%u.ffn_up.weight", l),
+			llx_nv_mat(nv, nv->hb2, "blk.%u.ffn_up.weight", l,
 				   nv->xb, ff, e);
 			for (i = 0; i < ff; i++)
 				nv->hb[i] = nv->hb[i] / (1 + llx_expf(-nv->hb[i])) *
 					    nv->hb2[i];
-			llx_nv_mat(nv->xb, llx_nv_t(nv, "blk.%u.ffn_down.weight", l),
+			llx_nv_mat(nv, nv->xb, "blk.%u.ffn_down.weight", l,
 				   nv->hb, e, ff);
 			for (i = 0; i < e; i++)
 				nv->x[i] += nv->xb[i];
@@ -194,8 +206,8 @@ static void llx_nv_forward(struct llx_naive *nv, const u32 *tok, u32 n)
 	}
 	llx_nv_norm(nv->xb, nv->x, llx_nv_t(nv, "output_norm.weight", 0), e,
 		    eps);
-	llx_nv_mat(nv->logits, llx_nv_t(nv, "output.weight", 0), nv->xb,
-		   hp->n_vocab, e);
+	llx_nv_mat(nv, nv->logits, "output.weight", 0, nv->xb, hp->n_vocab,
+		   e);
 }
 
 /* Run the naive pass over @tok and compare its logits with the engine's @lb. */
@@ -209,7 +221,7 @@ void llx_kl_naive(struct llx_naive *nv, const u32 *tok, u32 n,
 		float d = llx_f32_from_bits(lb[i]) - nv->logits[i];
 
 		d = d < 0 ? -d : d;
-		if (!(d <= 0.00001f))
+		if (!(d <= cmp->tol_1e9 / 1e9f))
 			cmp->bad++;
 		if (d < 1.0f && (u32)(d * 1e9f) > cmp->err_1e9)
 			cmp->err_1e9 = (u32)(d * 1e9f);

@@ -32,7 +32,8 @@ struct llx_naive {
 
 /* How the naive logits compare with the engine's. */
 struct llx_naive_cmp {
-	u32 bad;	/* |d| > 1e-5 */
+	u32 tol_1e9;	/* the bound on |d|, x 1e9 (the caller's) */
+	u32 bad;	/* |d| over it */
 	u32 big;	/* naive logits over 0.01 in magnitude */
 	u32 err_1e9;	/* max |d| below 1, x 1e9 */
 };

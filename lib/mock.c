@@ -360,8 +360,11 @@ static u32 llx_mock_tensors(const struct llx_mock_shape *sh,
 	} while (0)
 		LLX_MOCK_T("attn_norm", e, 1, LLX_FILL_NORM);
 		LLX_MOCK_T("attn_q", e, e, LLX_FILL_MATRIX);
+		if (sh->kv_f16)
+			ty = GGML_TYPE_F16;
 		LLX_MOCK_T("attn_k", e, kv, LLX_FILL_MATRIX);
 		LLX_MOCK_T("attn_v", e, kv, LLX_FILL_MATRIX);
+		ty = sh->type;
 		LLX_MOCK_T("attn_output", e, e, LLX_FILL_MATRIX);
 		LLX_MOCK_T("ffn_norm", e, 1, LLX_FILL_NORM);
 		LLX_MOCK_T("ffn_gate", e, sh->n_ff, LLX_FILL_MATRIX);
