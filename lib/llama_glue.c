@@ -1099,24 +1099,27 @@ static void llx_matmul_part(void *arg, u32 i)
 }
 
 /*
- * A per-token stage of a batch (activation rounding; residual add, norm
- * and rounding; SwiGLU and rounding): fp() does tokens [t, t + n) inside
- * one FP section, a token's result being the same whichever part and
- * section compute it.  The items the parts claim are runs of tokens.
- * Each step that needs every token of the one before it is a stage; the
- * steps of one token are one, so a batch hands its helpers nine stages a
- * layer, not fifteen.
+ * A per-token stage of a batch (activation rounding; residual add and
+ * norm, then rounding; SwiGLU, then rounding): for each run of tokens
+ * [t, t + n) a part claims, fp() (if set) in one FP section, then the
+ * rounding of @rx for @mat (if set) in another, so that a section holds
+ * one step (SwiGLU of one token at the caps' 65536 columns is ~0.6 ms on
+ * its own).  A token's result is the same whichever part and section
+ * compute it.  Each step that needs every token of the one before it is
+ * a stage; the steps of one token are one, so a batch hands its helpers
+ * nine stages a layer, not fifteen.
  */
 struct llx_tok_stage {
 	struct llx_split sp;
 	void (*fp)(const struct llx_tok_stage *st, u32 t, u32 n);
-	u64 cost;		/* multiply-add equivalents per token */
+	u64 cost;		/* of its costlier step, per token */
 	u32 nt;			/* tokens: p->nt, or 1 for the classifier */
 	float *a;
 	const float *b;
 	float *out;
 	const float *w;
-	const struct llx_mat *mat;	/* round for its type, if set */
+	const struct llx_mat *mat;	/* round @rx for its type, if set */
+	const float *rx;		/* [nt][mat->cols] */
 };
 
 static void llx_tok_part(void *arg, u32 i)
@@ -1130,28 +1133,40 @@ static void llx_tok_part(void *arg, u32 i)
 	if (parts > 1)
 		tc = min(tc, max(1u, st->nt / (LLX_PART_CLAIMS * parts)));
 	while (llx_split_claim(&st->sp, DIV_ROUND_UP(st->nt, tc), &k)) {
-		if (!llx_part_go_on(&st->sp, i))
-			return;
-		llx_fpu_begin();
-		st->fp(st, k * tc, min(tc, st->nt - k * tc));
-		llx_fpu_end();
+		u32 t = k * tc, n = min(tc, st->nt - t);
+
+		if (st->fp) {
+			if (!llx_part_go_on(&st->sp, i))
+				return;
+			llx_fpu_begin();
+			st->fp(st, t, n);
+			llx_fpu_end();
+		}
+		if (st->mat) {
+			if (!llx_part_go_on(&st->sp, i))
+				return;
+			llx_fpu_begin();
+			llx_fp_quantize(st->sp.p->s, st->mat, st->rx, t, t + n);
+			llx_fpu_end();
+		}
 	}
 }
 
 /*
- * Run @st over its tokens, in parts for a batch worth a hand-off (see
- * LLX_TOK_SPLIT).
+ * The work a per-token stage of @cost a token over @nt tokens weighs
+ * against the split threshold (see LLX_TOK_SPLIT); a single token's
+ * stages stay on the caller.
  */
-static int llx_tok_run(struct llx_tok_stage *st)
+static u64 llx_tok_work(u64 cost, u32 nt)
 {
-	return llx_split_run(&st->sp,
-			     st->nt >= 2 ? st->cost * st->nt * LLX_TOK_SPLIT : 0,
-			     st->nt, llx_tok_part, st);
+	return nt >= 2 ? cost * nt * LLX_TOK_SPLIT : 0;
 }
 
-static void llx_tok_quantize(const struct llx_tok_stage *st, u32 t, u32 n)
+/* Run @st over its tokens, in parts for a batch worth a hand-off. */
+static int llx_tok_run(struct llx_tok_stage *st)
 {
-	llx_fp_quantize(st->sp.p->s, st->mat, st->b, t, t + n);
+	return llx_split_run(&st->sp, llx_tok_work(st->cost, st->nt), st->nt,
+			     llx_tok_part, st);
 }
 
 /*
@@ -1181,8 +1196,8 @@ static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
 	struct llx_session *s = p->s;
 	const struct llx_mat *w = mm->w[0];
 	struct llx_tok_stage st = {
-		.sp.p = p, .fp = llx_tok_quantize, .nt = mm->nt, .b = x,
-		.mat = w, .cost = (u64)w->cols * LLX_ELEM_COST,
+		.sp.p = p, .nt = mm->nt, .mat = w, .rx = x,
+		.cost = (u64)w->cols * LLX_ELEM_COST,
 	};
 	u64 t0 = llx_now_ns(), work = 0;
 	u32 j;
@@ -1251,10 +1266,7 @@ static int llx_pass_matmuls(const struct llx_pass *p, const float *x, u32 n,
 	return 0;
 }
 
-/*
- * x[t] += b[t] (the residual, if @b), out[t] = rmsnorm(x[t]) * w and
- * out[t] rounded for @mat into xq, as one step of each token.
- */
+/* x[t] += b[t] (the residual, if @b), out[t] = rmsnorm(x[t]) * w */
 static void llx_tok_norm(const struct llx_tok_stage *st, u32 t, u32 n)
 {
 	struct llx_session *s = st->sp.p->s;
@@ -1263,7 +1275,6 @@ static void llx_tok_norm(const struct llx_tok_stage *st, u32 t, u32 n)
 	if (st->b)
 		llx_fp_add(st->a + t * e, st->b + t * e, n * e);
 	llx_fp_norm(s, st->out + t * e, st->a + t * e, st->w, n);
-	llx_fp_quantize(s, st->mat, st->out, t, t + n);
 }
 
 /*
@@ -1276,8 +1287,8 @@ static int llx_norm_batch(const struct llx_pass *p, const float *res,
 	struct llx_session *s = p->s;
 	struct llx_tok_stage st = {
 		.sp.p = p, .fp = llx_tok_norm, .nt = p->nt, .a = s->x,
-		.b = res, .out = s->xb, .w = w, .mat = mat,
-		.cost = (u64)s->m->hp.n_embd * LLX_ELEM_COST * 3,
+		.b = res, .out = s->xb, .w = w, .mat = mat, .rx = s->xb,
+		.cost = (u64)s->m->hp.n_embd * LLX_ELEM_COST * 2,
 	};
 
 	return llx_tok_run(&st);
@@ -1324,18 +1335,16 @@ static int llx_qkv_run(const struct llx_pass *p, u32 il)
 	struct llx_qkv q = { .sp.p = p, .il = il };
 	u64 cost = (u64)(llx_q_dim(hp) + 2 * llx_kv_dim(hp)) * LLX_ELEM_COST;
 
-	return llx_split_run(&q.sp, p->nt >= 2 ? cost * p->nt * LLX_TOK_SPLIT :
-			     0, hp->n_head_kv, llx_qkv_part, &q);
+	return llx_split_run(&q.sp, llx_tok_work(cost, p->nt), hp->n_head_kv,
+			     llx_qkv_part, &q);
 }
 
-/* a[t] = silu(a[t]) * b[t], rounded for @mat (w_down) into xq. */
+/* a[t] = silu(a[t]) * b[t] */
 static void llx_tok_swiglu(const struct llx_tok_stage *st, u32 t, u32 n)
 {
-	struct llx_session *s = st->sp.p->s;
-	size_t ff = s->m->hp.n_ff;
+	size_t ff = st->sp.p->s->m->hp.n_ff;
 
 	llx_fp_swiglu(st->a + t * ff, st->b + t * ff, ff, n);
-	llx_fp_quantize(s, st->mat, st->a, t, t + n);
 }
 
 /*
@@ -1472,8 +1481,8 @@ static int llx_ffn_block(const struct llx_pass *p, u32 il)
 	/* SwiGLU costs an expf per element: a few tokens per section. */
 	struct llx_tok_stage glu = {
 		.sp.p = p, .fp = llx_tok_swiglu, .nt = p->nt, .a = s->hb,
-		.b = s->hb2, .mat = &lw->w_down,
-		.cost = (u64)s->m->hp.n_ff * (LLX_EXP_COST + LLX_ELEM_COST),
+		.b = s->hb2, .mat = &lw->w_down, .rx = s->hb,
+		.cost = (u64)s->m->hp.n_ff * LLX_EXP_COST,
 	};
 	const struct llx_mat *gate_up[] = { &lw->w_gate, &lw->w_up };
 	float *gate_up_y[] = { s->hb, s->hb2 };

@@ -360,13 +360,16 @@ static void llx_t_scalar_restore(void *old)
 static void llx_ref_scalar_test(struct kunit *test)
 {
 	const struct llx_ref_case *c = llx_ref_cases;
-	void *old = (void *)(uintptr_t)llx_tensor_force_scalar(true);
+	void *old;
 	int ret;
 
+	while (c < llx_ref_cases + ARRAY_SIZE(llx_ref_cases) &&
+	       strcmp(c->stem, "synth-Q4_0"))
+		c++;
+	KUNIT_ASSERT_LT(test, c, llx_ref_cases + ARRAY_SIZE(llx_ref_cases));
+	old = (void *)(uintptr_t)llx_tensor_force_scalar(true);
 	ret = kunit_add_action_or_reset(test, llx_t_scalar_restore, old);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	while (strcmp(c->stem, "synth-Q4_0"))
-		c++;
 	llx_ref_test_case(test, c);
 }
 

@@ -343,6 +343,7 @@ static u32 llx_mock_tensors(const struct llx_mock_shape *sh,
 {
 	u32 e = sh->n_embd, kv = sh->n_embd / sh->n_head * sh->n_head_kv;
 	u32 v = LLX_MOCK_N_VOCAB, ty = sh->type, n = 0, il;
+	u32 kv_ty = sh->kv_f16 ? GGML_TYPE_F16 : ty;
 	char nm[48];
 
 	llx_mock_add(t, &n, "token_embd.weight", e, v,
@@ -354,23 +355,23 @@ static u32 llx_mock_tensors(const struct llx_mock_shape *sh,
 			     sh->cycle ? GGML_TYPE_F32 : ty,
 			     sh->cycle ? LLX_FILL_OUTPUT : LLX_FILL_MATRIX);
 	for (il = 0; il < sh->n_layer; il++) {
-#define LLX_MOCK_T(suffix, ne0, ne1, fill) do {				\
+#define LLX_MOCK_TT(suffix, ne0, ne1, type, fill) do {			\
 		snprintf(nm, sizeof(nm), "blk.%u." suffix ".weight", il);	\
-		llx_mock_add(t, &n, nm, ne0, ne1, ty, fill);			\
+		llx_mock_add(t, &n, nm, ne0, ne1, type, fill);			\
 	} while (0)
+#define LLX_MOCK_T(suffix, ne0, ne1, fill)				\
+		LLX_MOCK_TT(suffix, ne0, ne1, ty, fill)
 		LLX_MOCK_T("attn_norm", e, 1, LLX_FILL_NORM);
 		LLX_MOCK_T("attn_q", e, e, LLX_FILL_MATRIX);
-		if (sh->kv_f16)
-			ty = GGML_TYPE_F16;
-		LLX_MOCK_T("attn_k", e, kv, LLX_FILL_MATRIX);
-		LLX_MOCK_T("attn_v", e, kv, LLX_FILL_MATRIX);
-		ty = sh->type;
+		LLX_MOCK_TT("attn_k", e, kv, kv_ty, LLX_FILL_MATRIX);
+		LLX_MOCK_TT("attn_v", e, kv, kv_ty, LLX_FILL_MATRIX);
 		LLX_MOCK_T("attn_output", e, e, LLX_FILL_MATRIX);
 		LLX_MOCK_T("ffn_norm", e, 1, LLX_FILL_NORM);
 		LLX_MOCK_T("ffn_gate", e, sh->n_ff, LLX_FILL_MATRIX);
 		LLX_MOCK_T("ffn_up", e, sh->n_ff, LLX_FILL_MATRIX);
 		LLX_MOCK_T("ffn_down", sh->n_ff, e, LLX_FILL_MATRIX);
 #undef LLX_MOCK_T
+#undef LLX_MOCK_TT
 	}
 	return n;
 }

@@ -150,26 +150,37 @@ static void batch_stage(const struct dims *d, u32 wtype)
 		     rows * rb; r += llx_type_info(wtype)->type_size)
 			put_unaligned_le16(0x2000, wt + r + o0);
 	}
-	/* llx_fp_quantize for the widest matrix (n_ff columns) */
-	tc = tok_chunk(cols);
+	/*
+	 * llx_tok_norm(): the residual add and llx_fp_norm, then the
+	 * rounding for the next products, a section each per run of tokens
+	 */
+	tc = tok_chunk(2 * d->embd);
 	for (t = 0; t < LLX_BATCH; t += tc) {
-		llx_shim_fpu_begin("llx_fp_quantize");
-		for (c = t; c < min(LLX_BATCH, t + tc); c++)
-			llx_quantize_act(wtype, x + (size_t)c * cols,
-					 xq + c * ab, cols);
-		llx_fpu_end();
-	}
-	/* llx_fp_norm and llx_fp_add over the residual stream */
-	tc = tok_chunk(d->embd);
-	for (t = 0; t < LLX_BATCH; t += tc) {
-		llx_shim_fpu_begin("llx_fp_norm");
+		llx_shim_fpu_begin("llx_tok_norm");
+		llx_add(x + (size_t)t * d->embd, y + (size_t)t * d->embd,
+			min(tc, LLX_BATCH - t) * d->embd);
 		for (c = t; c < min(LLX_BATCH, t + tc); c++)
 			llx_rmsnorm(y + (size_t)c * d->embd,
 				    x + (size_t)c * d->embd, w, d->embd, 1e-5f);
 		llx_fpu_end();
-		llx_shim_fpu_begin("llx_fp_add");
-		llx_add(x + (size_t)t * d->embd, y + (size_t)t * d->embd,
-			min(tc, LLX_BATCH - t) * d->embd);
+		llx_shim_fpu_begin("llx_fp_quantize");
+		for (c = t; c < min(LLX_BATCH, t + tc); c++)
+			llx_quantize_act(wtype, y + (size_t)c * d->embd,
+					 xq + c * ab, d->embd);
+		llx_fpu_end();
+	}
+	/* llx_tok_swiglu(), then the rounding for w_down (n_ff columns) */
+	tc = tok_chunk(d->ff * (LLX_EXP_COST / LLX_ELEM_COST));
+	for (t = 0; t < LLX_BATCH; t += tc) {
+		llx_shim_fpu_begin("llx_tok_swiglu");
+		for (c = t; c < min(LLX_BATCH, t + tc); c++)
+			llx_swiglu(x + (size_t)c * cols, y + (size_t)c * cols,
+				   d->ff);
+		llx_fpu_end();
+		llx_shim_fpu_begin("llx_fp_quantize");
+		for (c = t; c < min(LLX_BATCH, t + tc); c++)
+			llx_quantize_act(wtype, x + (size_t)c * cols,
+					 xq + c * ab, d->ff);
 		llx_fpu_end();
 	}
 	/* llx_fp_rope_angles, once a batch */
