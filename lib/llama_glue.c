@@ -528,10 +528,10 @@ static u32 llx_kv_len(u32 n_ctx)
 	return (n_ctx + 31) / 32 * 32;
 }
 
-u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx)
+u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx, u32 n_threads)
 {
 	const struct llx_hparams *hp = &m->hp;
-	u64 kv, floats, bytes, act;
+	u64 kv, floats, bytes, act, part;
 
 	/* K and V: n_layer x (n_ctx + kv_len) x kv_dim floats. */
 	if (check_mul_overflow((u64)hp->n_layer * llx_kv_dim(hp),
@@ -550,6 +550,16 @@ u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx)
 		       sizeof(float);
 	/* + the token of each position (the prompt cache) */
 	act += (u64)n_ctx * sizeof(u32);
+	/*
+	 * + each helper's attention scores and F16/BF16 batch floats
+	 * (llx_session_par_set()), for @n_threads as llx_session_set_threads()
+	 * clamps it
+	 */
+	part = llx_att_floats(hp, llx_kv_len(n_ctx));
+	if (llx_batch_for(n_ctx) > 1)
+		part += (u64)ALIGN(llx_batch_for(n_ctx), 2) * m->wide_cols;
+	act += (u64)(clamp(n_threads, 1u, LLX_PAR_MAX) - 1) * part *
+	       sizeof(float);
 	if (check_add_overflow(kv, floats * sizeof(float), &bytes) ||
 	    check_add_overflow(bytes, act, &bytes))
 		return U64_MAX;
@@ -608,7 +618,7 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 				   min(hp->n_ctx_train, LLX_MAX_CTX));
 		return -EINVAL;
 	}
-	bytes = llx_session_bytes(m, n_ctx);
+	bytes = llx_session_bytes(m, n_ctx, 1);
 	if (bytes == U64_MAX || (max_bytes && bytes > max_bytes) ||
 	    bytes > SIZE_MAX / 2) {
 		pr_err_ratelimited("session of %llu bytes for n_ctx %u over the cap %llu\n",
@@ -622,6 +632,7 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	if (!s)
 		return -ENOMEM;
 	s->m = m;
+	s->max_bytes = max_bytes;
 	s->n_ctx = n_ctx;
 	s->kv_len = llx_kv_len(n_ctx);
 	s->n_batch = nb;
@@ -765,6 +776,12 @@ int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work)
 
 	if (!n || n > LLX_PAR_MAX)
 		return -EINVAL;
+	if (s->max_bytes &&
+	    llx_session_bytes(s->m, s->n_ctx, n) > s->max_bytes) {
+		pr_debug("%u threads: session over its cap of %llu bytes\n",
+			 n, s->max_bytes);
+		return -E2BIG;
+	}
 	if (n > 1 && n != s->n_threads) {
 		att = llx_big_zalloc((u64)(n - 1) *
 				     llx_att_floats(&s->m->hp, s->kv_len) *

@@ -132,6 +132,7 @@ struct llx_session {
 	float *att_par;		/* [n_threads - 1][kv_len] scores of parts 1.. */
 	u32 n_threads;		/* parts per matrix product (1 = no helpers) */
 	u64 par_min_work;	/* multiply-adds below which one part runs */
+	u64 max_bytes;		/* llx_session_create()'s cap, helpers too */
 	u32 section_work;	/* multiply-adds per FP section (llx_forward) */
 	bool pairs_run;		/* llx_fp_pairs_run(), set with section_work */
 };

@@ -875,11 +875,32 @@ static void llx_ctx_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, llx_session_create(m, 41, 0, &s), -EINVAL);
 	KUNIT_EXPECT_EQ(test, llx_session_create(m, U32_MAX, 0, &s), -EINVAL);
 	KUNIT_EXPECT_EQ(test,
-			llx_session_create(m, 40, llx_session_bytes(m, 40) - 1,
+			llx_session_create(m, 40, llx_session_bytes(m, 40, 1) - 1,
 					   &s),
 			-E2BIG);
-	KUNIT_EXPECT_GT(test, llx_session_bytes(m, 40),
-			llx_session_bytes(m, 20));
+	KUNIT_EXPECT_GT(test, llx_session_bytes(m, 40, 1),
+			llx_session_bytes(m, 20, 1));
+	/* helpers' buffers count, for the thread counts set_threads allows */
+	KUNIT_EXPECT_GT(test, llx_session_bytes(m, 40, 2),
+			llx_session_bytes(m, 40, 1));
+	KUNIT_EXPECT_EQ(test, llx_session_bytes(m, 40, 0),
+			llx_session_bytes(m, 40, 1));
+	KUNIT_EXPECT_EQ(test, llx_session_bytes(m, 40, U32_MAX),
+			llx_session_bytes(m, 40, LLX_PAR_MAX));
+	/* a session capped for one thread takes no helpers, keeps its one */
+	KUNIT_ASSERT_EQ(test, llx_session_create(m, 40,
+						 llx_session_bytes(m, 40, 1),
+						 &s), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(s, 2, 0), -E2BIG);
+	KUNIT_EXPECT_EQ(test, llx_session_threads(s), 1);
+	llx_session_free(s);
+	KUNIT_ASSERT_EQ(test, llx_session_create(m, 40,
+						 llx_session_bytes(m, 40, 3),
+						 &s), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(s, 4, 0), -E2BIG);
+	KUNIT_EXPECT_EQ(test, llx_session_par_set(s, 3, 0), 0);
+	KUNIT_EXPECT_EQ(test, llx_session_threads(s), 3);
+	llx_session_free(s);
 
 	s = llx_t_session(test, m, 40);
 	KUNIT_EXPECT_EQ(test, llx_session_n_ctx(s), 40);

@@ -188,7 +188,10 @@ static int session_alloc(struct llxd_file *f)
 				 (u64)llxd_max_kv_mb << 20, &sess);
 	if (ret)
 		goto fail;
-	/* Clamped to the online CPUs; the count in use, or -ENOMEM. */
+	/*
+	 * Clamped to the online CPUs; the count in use, or -ENOMEM (the
+	 * helpers' buffers are in kv_bytes, checked against the same cap).
+	 */
 	ret = llx_session_set_threads(sess, inst->conf.threads_per_session);
 	if (ret < 0)
 		goto fail;
@@ -755,7 +758,8 @@ int llxd_inst_create(struct llxd_model *m, struct llxd_loaded *l,
 	spin_lock_init(&inst->stats_lock);
 
 	inst->n_ctx = inst->conf.n_ctx ? inst->conf.n_ctx : inst->hp.n_ctx_train;
-	inst->kv_bytes = llx_session_bytes(inst->model, inst->n_ctx);
+	inst->kv_bytes = llx_session_bytes(inst->model, inst->n_ctx,
+					   inst->conf.threads_per_session);
 	ret = llxd_validate_for_model(&inst->conf, &inst->hp, inst->kv_bytes,
 				      (u64)llxd_max_kv_mb << 20, m->why,
 				      sizeof(m->why));

@@ -106,8 +106,12 @@ struct llx_layer_times {
 int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 		       struct llx_session **out);
 void llx_session_free(struct llx_session *s);
-/* Bytes a session of @n_ctx would allocate; U64_MAX if that overflows. */
-u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx);
+/*
+ * Bytes a session of @n_ctx would allocate run by @n_threads threads
+ * (clamped as llx_session_set_threads() clamps it, the helpers' buffers
+ * included); U64_MAX if that overflows.
+ */
+u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx, u32 n_threads);
 u32 llx_session_pos(const struct llx_session *s);
 u32 llx_session_n_ctx(const struct llx_session *s);
 /* Empty the session: llx_session_truncate(s, 0). */
@@ -143,8 +147,10 @@ u32 llx_session_common(const struct llx_session *s, const u32 *tokens,
  * and n - 1 helpers (on other CPUs), like llama.cpp's -t N.  Every output
  * row is computed by the same code whatever thread computes it, so the
  * results are bit-identical for every n.  @n is clamped to 1..LLX_PAR_MAX
- * (16) and to the online CPUs; returns the number used or -ENOMEM (the
- * previous setting stays).  Not while llx_forward() runs on @s.
+ * (16) and to the online CPUs; returns the number used, -E2BIG if the
+ * helpers' buffers would take the session over llx_session_create()'s
+ * @max_bytes, or -ENOMEM (the previous setting stays on error).  Not while
+ * llx_forward() runs on @s.
  */
 int llx_session_set_threads(struct llx_session *s, u32 n);
 u32 llx_session_threads(const struct llx_session *s);
