@@ -393,14 +393,21 @@ err_free_model:
 EXPORT_SYMBOL_GPL(llx_model_create);
 
 /*
- * The matrices llx_model_repack() rewrites: those in the repacked order,
- * except a tied output, whose bytes are token_embd's (read row by row).
- * The GGUF parser rejects overlapping tensors, so these never share bytes.
+ * The layout llx_model_repack() rewrites @w to, or 0: the Q4_0 matrices
+ * in the repacked order and the Q8_0 ones of whole groups of rows, except
+ * a tied output, whose bytes are token_embd's (read row by row).  The
+ * GGUF parser rejects overlapping tensors, so these never share bytes.
  */
-static bool llx_mat_repackable(const struct llx_model *m,
+static u32 llx_mat_repack_type(const struct llx_model *m,
 			       const struct llx_mat *w)
 {
-	return w->mm_type == LLX_TYPE_Q4_0_R8 && w->data != m->w.tok_embd.data;
+	if (w->data == m->w.tok_embd.data)
+		return 0;
+	if (w->mm_type == LLX_TYPE_Q4_0_R8)
+		return LLX_TYPE_Q4_0_X8;
+	if (w->mm_type == GGML_TYPE_Q8_0 && !(w->rows % LLX_Q4_0_R8_ROWS))
+		return LLX_TYPE_Q8_0_X8;
+	return 0;
 }
 
 int llx_model_repack(struct llx_model *m)
@@ -414,11 +421,11 @@ int llx_model_repack(struct llx_model *m)
 	for (k = 0; k < llx_model_n_mats(m); k++) {
 		const struct llx_mat *w = llx_model_mat(m, k);
 
-		if (llx_mat_repackable(m, w))
+		if (llx_mat_repack_type(m, w))
 			rb = max(rb, w->row_bytes);
 	}
 	if (rb) {
-		/* row_bytes <= LLX_MAX_FF / 32 * 18 (llx_llama_check): < 300 KiB */
+		/* row_bytes <= LLX_MAX_FF / 32 * 34 (llx_llama_check): < 600 KiB */
 		tmp = kvmalloc_array(LLX_Q4_0_R8_ROWS, rb, GFP_KERNEL);
 		if (!tmp)
 			return -ENOMEM;
@@ -429,19 +436,20 @@ int llx_model_repack(struct llx_model *m)
 	for (k = 0; k < llx_model_n_mats(m); k++) {
 		struct llx_mat *w = (struct llx_mat *)llx_model_mat(m, k);
 		size_t gb = (size_t)LLX_Q4_0_R8_ROWS * w->row_bytes;
+		u32 type = llx_mat_repack_type(m, w);
 
-		if (!llx_mat_repackable(m, w))
+		if (!type)
 			continue;
 		for (g = 0; g < w->rows / LLX_Q4_0_R8_ROWS; g++) {
 			/* the model owns these bytes (see the header) */
 			u8 *p = (u8 *)w->data + g * gb;
 
 			memcpy(tmp, p, gb);
-			llx_q4_0_x8_pack(p, tmp, w->row_bytes);
+			llx_x8_pack(type, p, tmp, w->row_bytes);
 			if (!(g % 64))
 				llx_cond_resched();
 		}
-		w->mm_type = LLX_TYPE_Q4_0_X8;
+		w->mm_type = type;
 	}
 	kvfree(tmp);
 	return 0;
@@ -891,14 +899,14 @@ static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
 /*
  * Rows of a matrix product per FP section, for @nt tokens: whole tiles of
  * LLX_MATMUL_TILE_ROWS where the budget holds one.  A matrix in
- * llama.cpp's repacked order always gets whole groups of LLX_Q4_0_R8_ROWS
- * (the repacked layout is only readable from a group's first row; its
- * rows are a multiple of 8, and a chunk starts at a multiple of its size), so
- * a section may hold 8 rows where the budget holds fewer (TinyLlama's
- * w_down, 5632 columns x 32 tokens: 1.4x the AVX2 budget).  A section
- * is cut short where a part's claim ends (llx_matmul_part()); claims
- * start on multiples of LLX_PAR_ROW_ALIGN, which is a multiple of the
- * tiles.
+ * llama.cpp's repacked order or a repacked Q8_0 one always gets whole
+ * groups of LLX_Q4_0_R8_ROWS (llx_type_grouped(): the repacked layouts
+ * are only readable from a group's first row; their rows are a multiple
+ * of 8, and a chunk starts at a multiple of its size), so a section may
+ * hold 8 rows where the budget holds fewer (TinyLlama's w_down, 5632
+ * columns x 32 tokens: 1.4x the AVX2 budget).  A section is cut short
+ * where a part's claim ends (llx_matmul_part()); claims start on
+ * multiples of LLX_PAR_ROW_ALIGN, which is a multiple of the tiles.
  */
 static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 			u32 nt)
@@ -908,7 +916,7 @@ static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 	u32 c = llx_chunk_of(budget, (u64)w->cols * nt, w->rows);
 	u32 tile = LLX_MATMUL_TILE_ROWS;
 
-	if (w->mm_type == LLX_TYPE_Q4_0_R8 || w->mm_type == LLX_TYPE_Q4_0_X8) {
+	if (llx_type_grouped(w->mm_type)) {
 		tile = LLX_Q4_0_R8_ROWS;
 		c = max(c, min(tile, w->rows));
 	}

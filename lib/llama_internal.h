@@ -206,12 +206,13 @@ extern const unsigned int llx_n_layer_tensors;
 int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work);
 
 /*
- * lib/repack.c: one group of LLX_Q4_0_R8_ROWS plain Q4_0 rows (@row_bytes
- * apart, a whole number of blocks) to LLX_TYPE_Q4_0_X8 and back; @dst
- * and @src are 8 * @row_bytes bytes each and do not overlap.
+ * lib/repack.c: one group of LLX_Q4_0_R8_ROWS plain Q4_0 (Q8_0) rows
+ * (@row_bytes apart, a whole number of blocks) to @type
+ * LLX_TYPE_Q4_0_X8 (LLX_TYPE_Q8_0_X8) and back; @dst and @src are 8 *
+ * @row_bytes bytes each and do not overlap.
  */
-void llx_q4_0_x8_pack(u8 *dst, const u8 *src, size_t row_bytes);
-void llx_q4_0_x8_unpack(u8 *dst, const u8 *src, size_t row_bytes);
+void llx_x8_pack(u32 type, u8 *dst, const u8 *src, size_t row_bytes);
+void llx_x8_unpack(u32 type, u8 *dst, const u8 *src, size_t row_bytes);
 
 /* llama.c: the forward pass's math, on the batch's first @nt tokens. */
 size_t llx_fp_act_size(u32 type, u32 n);

@@ -382,7 +382,8 @@ static bool llx_t_logits_differ(const struct llx_session *a,
 }
 
 static const char *const llx_repack_stems[] = {
-	"stories260K-Q4_0", "synth-Q4_0",
+	"stories260K-Q4_0", "synth-Q4_0", "stories260K-Q8_0", "synth-Q8_0",
+	"synth-qwen2-Q8_0",
 };
 
 static void llx_repack_desc(const char *const *stem, char *desc)
@@ -393,8 +394,9 @@ static void llx_repack_desc(const char *const *stem, char *desc)
 KUNIT_ARRAY_PARAM(llx_repack, llx_repack_stems, llx_repack_desc);
 
 /*
- * llx_model_repack() on a private copy of a Q4_0 model: the bytes change
- * (the matrices llama.cpp repacks), the logits do not, in any bit: a
+ * llx_model_repack() on a private copy of a Q4_0 or Q8_0 model: the bytes
+ * change (the Q4_0 matrices llama.cpp repacks, the Q8_0 matrices of whole
+ * groups of rows), the logits do not, in any bit: a
  * 20-token batch, then 4 tokens one at a time; a second call is
  * -EALREADY.
  */

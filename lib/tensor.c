@@ -920,7 +920,8 @@ static void lanes_acc(float *acc, const s8 *q, const s8 *y, float d)
 	}
 }
 
-static float dot_q32(u32 type, const u8 *w, const u8 *xq, u32 n)
+/* a row of @type whose blocks are @bs bytes apart (LLX_TYPE_Q8_0_X8: 272) */
+static float dot_q32(u32 type, const u8 *w, size_t bs, const u8 *xq, u32 n)
 {
 	const struct llx_type_info *t = llx_type_info(type);
 	bool q8_1 = t->act == GGML_TYPE_Q8_1;
@@ -932,7 +933,7 @@ static float dot_q32(u32 type, const u8 *w, const u8 *xq, u32 n)
 	s8 q[32];
 	u32 i;
 
-	for (i = 0; i + 32 <= n; i += 32, w += t->type_size, xq += xsize) {
+	for (i = 0; i + 32 <= n; i += 32, w += bs, xq += xsize) {
 		const s8 *y = (const s8 *)xq + yoff;
 		float d = blk32_d(w) * blk32_d(xq);
 
@@ -1181,7 +1182,8 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
 	case GGML_TYPE_Q5_0:
 	case GGML_TYPE_Q5_1:
 	case GGML_TYPE_Q8_0:
-		return dot_q32(wtype, w, xq, n);
+		return dot_q32(wtype, w, llx_type_info(wtype)->type_size, xq,
+			       n);
 	case LLX_TYPE_Q4_0_R8:
 		return dot_q4_0_r8(w, xq, n);
 	case GGML_TYPE_Q6_K:
@@ -1202,8 +1204,7 @@ float llx_vec_dot_scalar(u32 wtype, const void *w, const void *xq, u32 n)
 /* a weight type of llx_vec_dot_rows() and llx_matmul() */
 static bool llx_mm_type_ok(u32 wtype)
 {
-	return wtype == LLX_TYPE_Q4_0_R8 || wtype == LLX_TYPE_Q4_0_X8 ||
-	       llx_type_supported(wtype);
+	return llx_type_grouped(wtype) || llx_type_supported(wtype);
 }
 
 void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
@@ -1226,6 +1227,13 @@ void llx_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		for (r = 0; r + LLX_Q4_0_R8_ROWS <= nrows;
 		     r += LLX_Q4_0_R8_ROWS, row += LLX_Q4_0_R8_ROWS * row_bytes)
 			dot_q4_0_x8(row, xq, n, y + r);
+		return;
+	}
+	if (wtype == LLX_TYPE_Q8_0_X8) {
+		for (r = 0; r < nrows - nrows % LLX_Q4_0_R8_ROWS; r++)
+			y[r] = dot_q32(GGML_TYPE_Q8_0,
+				       row + llx_q8_0_x8_row_at(row_bytes, r),
+				       LLX_Q8_0_X8_GROUP_BLOCK, xq, n);
 		return;
 	}
 	for (r = 0; r < nrows; r++, row += row_bytes)

@@ -330,13 +330,14 @@ bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n, float *xp,
  * Blocks of 32 against Q8_0 / Q8_1
  */
 
-static float dot_q8_0(const void *vw, const void *vx, u32 nb)
+/* a row whose blocks are @bs bytes apart (LLX_TYPE_Q8_0_X8: 272) */
+static float dot_q8_0(const void *vw, size_t bs, const void *vx, u32 nb)
 {
 	const struct llx_blk_q8_0 *w = vw, *x = vx;
 	__m256 acc = _mm256_setzero_ps();
 	u32 i;
 
-	for (i = 0; i < nb; i++, w++, x++) {
+	for (i = 0; i < nb; i++, w = (const void *)((const u8 *)w + bs), x++) {
 		__m256 d = _mm256_set1_ps(fp16_at(w->d) * fp16_at(x->d));
 		__m256i s = dot_s8(loadu256(w->qs), loadu256(x->qs));
 
@@ -709,7 +710,7 @@ static float dot_row(u32 wtype, const u8 *w, const u8 *xq, u32 n)
 	case GGML_TYPE_BF16:
 		return dot_wide(w, xq, n, GGML_TYPE_BF16);
 	case GGML_TYPE_Q8_0:
-		return dot_q8_0(w, xq, n / 32);
+		return dot_q8_0(w, sizeof(struct llx_blk_q8_0), xq, n / 32);
 	case GGML_TYPE_Q4_0:
 		return dot_q4_0(w, xq, n / 32);
 	case GGML_TYPE_Q5_0:
@@ -834,6 +835,12 @@ bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 	}
 	if (wtype == LLX_TYPE_Q4_0_X8) {
 		q4x8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
+		return true;
+	}
+	if (wtype == LLX_TYPE_Q8_0_X8) {
+		for (r = 0; r < nrows - nrows % LLX_Q4_0_R8_ROWS; r++)
+			y[r] = dot_q8_0(row + llx_q8_0_x8_row_at(row_bytes, r),
+					LLX_Q8_0_X8_GROUP_BLOCK, xq, n / 32);
 		return true;
 	}
 	if (!llx_type_supported(wtype))
@@ -1115,10 +1122,10 @@ static __always_inline __m256i q32_unpack(u32 type, const u8 *w)
 
 /* y[t * ys + r] for @nr <= TILE_R rows and @nt <= TILE_T tokens */
 static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
-				     const u8 *x, size_t xs, u32 nb, float *y,
-				     size_t ys, const int nr, const int nt)
+				     size_t wsz, const u8 *x, size_t xs,
+				     u32 nb, float *y, size_t ys, const int nr,
+				     const int nt)
 {
-	const u32 wsz = q32_bytes(type);
 	__m256 acc[TILE_R][TILE_T];
 	int r, t;
 	u32 b;
@@ -1166,10 +1173,14 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 			y[t * ys + r] = hsum8(acc[r][t]);
 }
 
-/* full tiles, then the last rows one at a time, tokens likewise */
+/*
+ * Full tiles, then the last rows one at a time, tokens likewise; blocks
+ * @bs bytes apart in a row (plain: q32_bytes(@type)).
+ */
 static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
-				       u32 nrows, const u8 *x, size_t xs,
-				       u32 ntok, u32 n, float *y, size_t ys)
+				       size_t bs, u32 nrows, const u8 *x,
+				       size_t xs, u32 ntok, u32 n, float *y,
+				       size_t ys)
 {
 	u32 nb = n / 32, r, t;
 	bool full;
@@ -1180,21 +1191,39 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
 		full = r + TILE_R <= nrows;
 		for (t = 0; t + TILE_T <= ntok; t += TILE_T) {
 			if (full)
-				tile_q32(type, wr, rb, x + t * xs, xs, nb,
+				tile_q32(type, wr, rb, bs, x + t * xs, xs, nb,
 					 y + t * ys + r, ys, TILE_R, TILE_T);
 			else
-				tile_q32(type, wr, rb, x + t * xs, xs, nb,
+				tile_q32(type, wr, rb, bs, x + t * xs, xs, nb,
 					 y + t * ys + r, ys, 1, TILE_T);
 		}
 		for (; t < ntok; t++) {
 			if (full)
-				tile_q32(type, wr, rb, x + t * xs, xs, nb,
+				tile_q32(type, wr, rb, bs, x + t * xs, xs, nb,
 					 y + t * ys + r, ys, TILE_R, 1);
 			else
-				tile_q32(type, wr, rb, x + t * xs, xs, nb,
+				tile_q32(type, wr, rb, bs, x + t * xs, xs, nb,
 					 y + t * ys + r, ys, 1, 1);
 		}
 	}
+}
+
+/*
+ * LLX_TYPE_Q8_0_X8: each group as 8 plain Q8_0 rows 34 bytes apart whose
+ * blocks are LLX_Q8_0_X8_GROUP_BLOCK bytes apart (include/llamux/types.h)
+ */
+static noinline void q8x8_matmul(const u8 *w, size_t rb, u32 nrows,
+				 const u8 *x, size_t xs, u32 ntok, u32 n,
+				 float *y, size_t ys)
+{
+	u32 g;
+
+	for (g = 0; g < nrows / LLX_Q4_0_R8_ROWS; g++)
+		matmul_q32(GGML_TYPE_Q8_0,
+			   w + llx_q8_0_x8_row_at(rb, g * LLX_Q4_0_R8_ROWS),
+			   sizeof(struct llx_blk_q8_0), LLX_Q8_0_X8_GROUP_BLOCK,
+			   LLX_Q4_0_R8_ROWS, x, xs, ntok, n,
+			   y + g * LLX_Q4_0_R8_ROWS, ys);
 }
 
 /*
@@ -1372,15 +1401,18 @@ static noinline bool matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 {
 	switch (wtype) {
 	case GGML_TYPE_Q4_0:
-		matmul_q32(GGML_TYPE_Q4_0, w, row_bytes, nrows, xq, xq_stride,
+		matmul_q32(GGML_TYPE_Q4_0, w, row_bytes,
+			   q32_bytes(GGML_TYPE_Q4_0), nrows, xq, xq_stride,
 			   ntok, n, y, y_stride);
 		return true;
 	case GGML_TYPE_Q5_0:
-		matmul_q32(GGML_TYPE_Q5_0, w, row_bytes, nrows, xq, xq_stride,
+		matmul_q32(GGML_TYPE_Q5_0, w, row_bytes,
+			   q32_bytes(GGML_TYPE_Q5_0), nrows, xq, xq_stride,
 			   ntok, n, y, y_stride);
 		return true;
 	case GGML_TYPE_Q8_0:
-		matmul_q32(GGML_TYPE_Q8_0, w, row_bytes, nrows, xq, xq_stride,
+		matmul_q32(GGML_TYPE_Q8_0, w, row_bytes,
+			   q32_bytes(GGML_TYPE_Q8_0), nrows, xq, xq_stride,
 			   ntok, n, y, y_stride);
 		return true;
 	case GGML_TYPE_Q4_K:
@@ -1407,6 +1439,11 @@ bool llx_avx2_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 	}
 	if (wtype == LLX_TYPE_Q4_0_X8) {
 		q4x8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
+		return true;
+	}
+	if (wtype == LLX_TYPE_Q8_0_X8) {
+		q8x8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
 			    y_stride);
 		return true;
 	}

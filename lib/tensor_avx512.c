@@ -177,6 +177,7 @@ static noinline void q4x8_matmul16(const u8 *w, size_t rb, u32 nrows,
 /* rows and token pairs per tile: 16 accumulators of 2 x 8 lanes */
 #define TILE_R	LLX_MATMUL_TILE_ROWS
 #define TILE_P	4
+#define Q8X8_R	LLX_Q4_0_R8_ROWS	/* LLX_TYPE_Q8_0_X8: a group's rows a tile */
 
 /*
  * Q4_1 and Q5_1 blocks have a min: their quants are unsigned already, and
@@ -348,16 +349,16 @@ static noinline void q32_summs(const u8 *w, size_t rb, u32 wsz,
  * lib/tensor_avx2.c's dot_q4_1() adds them.
  */
 static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
-				     const u8 *x, size_t xs, u32 nt, u32 nb,
-				     float *y, size_t ys, const int nr,
+				     size_t bs, const u8 *x, size_t xs, u32 nt,
+				     u32 nb, float *y, size_t ys, const int nr,
 				     const int np)
 {
 	const u32 wsz = q32_bytes(type), xsz = q32_act_bytes(type);
 	const bool has_min = q32_has_min(type);
 	const __m512i bias = _mm512_set1_epi8((char)(1 << q32_bias_shift(type)));
 	const u8 *xl[TILE_P], *xh[TILE_P];
-	__m512 acc[TILE_R][TILE_P];
-	float ms[TILE_R][8];	/* has_min: [r][2p + h], token 2p + h */
+	__m512 acc[Q8X8_R][TILE_P];
+	float ms[Q8X8_R][8];	/* has_min: [r][2p + h], token 2p + h */
 	int r, p;
 	u32 b;
 
@@ -368,18 +369,18 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 	}
 	if (has_min)
 		q32_summs(w, rb, wsz, xl, xh, xsz, nb, ms, nr, np);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
 	for (r = 0; r < nr; r++)
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++)
 			acc[r][p] = _mm512_setzero_ps();
 	for (b = 0; b < nb; b++) {
-		__m512i u[TILE_R];
-		__m512 dw[TILE_R];
+		__m512i u[Q8X8_R];
+		__m512 dw[Q8X8_R];
 
-#pragma GCC unroll 4
+#pragma GCC unroll 8
 		for (r = 0; r < nr; r++) {
-			const u8 *wb = w + r * rb + (size_t)b * wsz;
+			const u8 *wb = w + r * rb + (size_t)b * bs;
 
 			u[r] = q32_unsigned(type, wb);
 			dw[r] = _mm512_cvtph_ps(_mm256_set1_epi16(q32_d16(wb)));
@@ -402,7 +403,7 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 				init = _mm512_sub_epi32(_mm512_setzero_si512(),
 							init);
 			}
-#pragma GCC unroll 4
+#pragma GCC unroll 8
 			for (r = 0; r < nr; r++) {
 				__m512i s = _mm512_dpbusd_epi32(init, u[r], yv);
 
@@ -412,7 +413,7 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 			}
 		}
 	}
-#pragma GCC unroll 4
+#pragma GCC unroll 8
 	for (r = 0; r < nr; r++) {
 #pragma GCC unroll 4
 		for (p = 0; p < np; p++) {
@@ -431,30 +432,34 @@ static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 
 /* the last @nt < 2 * TILE_P tokens of @nr rows: one tile of fewer pairs */
 static __always_inline void tile_q32_tail(u32 type, const u8 *w, size_t rb,
-					  const u8 *x, size_t xs, u32 nt,
-					  u32 nb, float *y, size_t ys,
+					  size_t bs, const u8 *x, size_t xs,
+					  u32 nt, u32 nb, float *y, size_t ys,
 					  const int nr)
 {
 	switch ((nt + 1) / 2) {
 	case 1:
-		tile_q32(type, w, rb, x, xs, nt, nb, y, ys, nr, 1);
+		tile_q32(type, w, rb, bs, x, xs, nt, nb, y, ys, nr, 1);
 		break;
 	case 2:
-		tile_q32(type, w, rb, x, xs, nt, nb, y, ys, nr, 2);
+		tile_q32(type, w, rb, bs, x, xs, nt, nb, y, ys, nr, 2);
 		break;
 	case 3:
-		tile_q32(type, w, rb, x, xs, nt, nb, y, ys, nr, 3);
+		tile_q32(type, w, rb, bs, x, xs, nt, nb, y, ys, nr, 3);
 		break;
 	default:
-		tile_q32(type, w, rb, x, xs, nt, nb, y, ys, nr, TILE_P);
+		tile_q32(type, w, rb, bs, x, xs, nt, nb, y, ys, nr, TILE_P);
 		break;
 	}
 }
 
-/* full tiles, then the last rows one at a time; the last tokens in one tile */
+/*
+ * Full tiles, then the last rows one at a time; the last tokens in one
+ * tile.  Blocks @bs bytes apart in a row (plain: q32_bytes(@type)).
+ */
 static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
-				       u32 nrows, const u8 *x, size_t xs,
-				       u32 ntok, u32 n, float *y, size_t ys)
+				       size_t bs, u32 nrows, const u8 *x,
+				       size_t xs, u32 ntok, u32 n, float *y,
+				       size_t ys)
 {
 	const u32 tt = 2 * TILE_P;
 	u32 nb = n / 32, r, t;
@@ -467,19 +472,19 @@ static __always_inline void matmul_q32(u32 type, const u8 *w, size_t rb,
 		full = r + TILE_R <= nrows;
 		for (t = 0; t + tt <= ntok; t += tt) {
 			if (full)
-				tile_q32(type, wr, rb, x + t * xs, xs, tt, nb,
+				tile_q32(type, wr, rb, bs, x + t * xs, xs, tt, nb,
 					 y + t * ys + r, ys, TILE_R, TILE_P);
 			else
-				tile_q32(type, wr, rb, x + t * xs, xs, tt, nb,
+				tile_q32(type, wr, rb, bs, x + t * xs, xs, tt, nb,
 					 y + t * ys + r, ys, 1, TILE_P);
 		}
 		if (t == ntok)
 			continue;
 		if (full)
-			tile_q32_tail(type, wr, rb, x + t * xs, xs, ntok - t, nb,
+			tile_q32_tail(type, wr, rb, bs, x + t * xs, xs, ntok - t, nb,
 				      y + t * ys + r, ys, TILE_R);
 		else
-			tile_q32_tail(type, wr, rb, x + t * xs, xs, ntok - t, nb,
+			tile_q32_tail(type, wr, rb, bs, x + t * xs, xs, ntok - t, nb,
 				      y + t * ys + r, ys, 1);
 	}
 }
@@ -658,7 +663,8 @@ static __always_inline void dot_q4_0_pairs(const u8 *w, size_t rb, u32 nr,
  * started at -128 * the activation's four bytes), fma(d_w * d_x, lane, acc)
  * per block in order, then hsum_float_8 of each half.
  */
-static __always_inline void dot_q8_0_pairs(const u8 *w, size_t rb, u32 nr,
+static __always_inline void dot_q8_0_pairs(const u8 *w, size_t rb,
+					   size_t bs, u32 nr,
 					   const struct llx_blk_q8_0 *x,
 					   u32 nb, float *y, const u8 *next,
 					   const int np)
@@ -673,7 +679,7 @@ static __always_inline void dot_q8_0_pairs(const u8 *w, size_t rb, u32 nr,
 	/* lanes 0..7: scale 2p (row lo[p]); 8..15: 2p + 1 */
 	pass_init(w, rb, nr, lo, hi, sel, acc, 0xff00, np);
 	for (b = 0; b < nb; b++) {
-		size_t off = b * sizeof(struct llx_blk_q8_0);
+		size_t off = b * bs;
 		__m256 d = pass_scales(w, rb, nr, off, x[b].d, np);
 		__m512i yv = _mm512_broadcast_i64x4(loadu256(x[b].qs));
 		__m512i init;
@@ -780,7 +786,8 @@ static __always_inline void dot_pass(u32 type, const u8 *w, size_t rb, u32 nr,
 	if (type == GGML_TYPE_Q4_0)
 		dot_q4_0_pairs(w, rb, nr, xq, nb, y, next, np);
 	else if (type == GGML_TYPE_Q8_0)
-		dot_q8_0_pairs(w, rb, nr, xq, nb, y, next, np);
+		dot_q8_0_pairs(w, rb, sizeof(struct llx_blk_q8_0), nr, xq, nb,
+			       y, next, np);
 	else
 		dot_q32_pairs(type, w, rb, nr, xq, nb, y, next, np);
 }
@@ -826,6 +833,25 @@ LLX_DOT_ROWS_FN(dot_rows_q5_0, GGML_TYPE_Q5_0)
 LLX_DOT_ROWS_FN(dot_rows_q4_1, GGML_TYPE_Q4_1)
 LLX_DOT_ROWS_FN(dot_rows_q5_1, GGML_TYPE_Q5_1)
 
+/*
+ * LLX_TYPE_Q8_0_X8: each group one pass, its 8 rows 34 bytes apart and
+ * their blocks LLX_Q8_0_X8_GROUP_BLOCK apart, dot_q8_0_pairs()'s sums.
+ * The groups follow each other: one sequential stream, which the
+ * hardware prefetcher follows unaided (no software prefetch).
+ */
+static noinline void dot_rows_q8x8(const u8 *w, size_t rb, const void *xq,
+				   u32 n, float *y, u32 nrows)
+{
+	u32 r;
+
+	BUILD_BUG_ON(2 * DOT_PAIRS != LLX_Q4_0_R8_ROWS);
+	for (r = 0; r + LLX_Q4_0_R8_ROWS <= nrows; r += LLX_Q4_0_R8_ROWS)
+		dot_q8_0_pairs(w + llx_q8_0_x8_row_at(rb, r),
+			       sizeof(struct llx_blk_q8_0),
+			       LLX_Q8_0_X8_GROUP_BLOCK, LLX_Q4_0_R8_ROWS, xq,
+			       n / 32, y + r, NULL, DOT_PAIRS);
+}
+
 bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 			     const void *xq, u32 n, float *y, u32 nrows)
 {
@@ -835,6 +861,9 @@ bool llx_avx512_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		return true;
 	case LLX_TYPE_Q4_0_X8:
 		q4x8_matmul(w, row_bytes, nrows, xq, 0, 1, n, y, 0);
+		return true;
+	case LLX_TYPE_Q8_0_X8:
+		dot_rows_q8x8(w, row_bytes, xq, n, y, nrows);
 		return true;
 	case GGML_TYPE_Q4_0:
 		dot_rows_q4_0(w, row_bytes, xq, n, y, nrows);
@@ -866,7 +895,8 @@ static noinline void name(const u8 *w, size_t rb, u32 nrows,		\
 			  const u8 *xq, size_t xs, u32 ntok, u32 n,	\
 			  float *y, size_t ys)				\
 {									\
-	matmul_q32(type, w, rb, nrows, xq, xs, ntok, n, y, ys);		\
+	matmul_q32(type, w, rb, q32_bytes(type), nrows, xq, xs, ntok, n,	\
+		   y, ys);						\
 }
 
 LLX_MATMUL_Q32_FN(matmul_q4_0, GGML_TYPE_Q4_0)
@@ -874,6 +904,38 @@ LLX_MATMUL_Q32_FN(matmul_q5_0, GGML_TYPE_Q5_0)
 LLX_MATMUL_Q32_FN(matmul_q8_0, GGML_TYPE_Q8_0)
 LLX_MATMUL_Q32_FN(matmul_q4_1, GGML_TYPE_Q4_1)
 LLX_MATMUL_Q32_FN(matmul_q5_1, GGML_TYPE_Q5_1)
+
+/*
+ * LLX_TYPE_Q8_0_X8: each group as 8 plain Q8_0 rows 34 bytes apart whose
+ * blocks are LLX_Q8_0_X8_GROUP_BLOCK bytes apart (include/llamux/types.h)
+ */
+static noinline void q8x8_matmul(const u8 *w, size_t rb, u32 nrows,
+				 const u8 *xq, size_t xs, u32 ntok, u32 n,
+				 float *y, size_t ys)
+{
+	const size_t bs = sizeof(struct llx_blk_q8_0);
+	const u32 nb = n / 32;
+	u32 g, t;
+
+	for (g = 0; g < nrows / Q8X8_R; g++) {
+		const u8 *wg = w + llx_q8_0_x8_row_at(rb, g * Q8X8_R);
+		float *yg = y + g * Q8X8_R;
+
+		/* the group's 8 rows x 2 token pairs a tile */
+		for (t = 0; t + 4 <= ntok; t += 4)
+			tile_q32(GGML_TYPE_Q8_0, wg, bs, LLX_Q8_0_X8_GROUP_BLOCK,
+				 xq + t * xs, xs, 4, nb, yg + t * ys, ys,
+				 Q8X8_R, 2);
+		if (t + 2 < ntok)
+			tile_q32(GGML_TYPE_Q8_0, wg, bs, LLX_Q8_0_X8_GROUP_BLOCK,
+				 xq + t * xs, xs, ntok - t, nb, yg + t * ys, ys,
+				 Q8X8_R, 2);
+		else if (t < ntok)
+			tile_q32(GGML_TYPE_Q8_0, wg, bs, LLX_Q8_0_X8_GROUP_BLOCK,
+				 xq + t * xs, xs, ntok - t, nb, yg + t * ys, ys,
+				 Q8X8_R, 1);
+	}
+}
 
 /*
  * Fewer than TILE_R rows: false, the AVX2 tiles are faster there (each
@@ -891,6 +953,11 @@ bool llx_avx512_matmul_blocks(u32 wtype, const void *w, size_t row_bytes,
 	if (wtype == LLX_TYPE_Q4_0_X8) {
 		q4x8_matmul16(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
 			      y_stride);
+		return true;
+	}
+	if (wtype == LLX_TYPE_Q8_0_X8) {
+		q8x8_matmul(w, row_bytes, nrows, xq, xq_stride, ntok, n, y,
+			    y_stride);
 		return true;
 	}
 	if (nrows < TILE_R)

@@ -445,20 +445,29 @@ static void llx_matmul_avx512(struct kunit *test)
 		   c->name, res.outputs, res.avx2_off);
 }
 
+/* The load-time layouts: Q4_0 (of llama.cpp's repacked order) and Q8_0. */
+static const struct type_case x8_cases[] = {
+	{ .name = "Q4_0X", .type = LLX_TYPE_Q4_0_X8 },
+	{ .name = "Q8_0X", .type = LLX_TYPE_Q8_0_X8 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(x8_cases, x8_cases, name);
+
 /*
- * The repacked Q4_0 layout (LLX_TYPE_Q4_0_X8): round trip, and products
- * on every path equal to LLX_TYPE_Q4_0_R8 on the plain rows, bit for bit,
- * on random and hostile blocks; 8..40 rows (an odd last group for the
- * 16-row AVX-512 tile), 1..9 tokens.
+ * The repacked layouts (LLX_TYPE_Q4_0_X8, LLX_TYPE_Q8_0_X8): round trip,
+ * and products on every path equal to LLX_TYPE_Q4_0_R8 (GGML_TYPE_Q8_0)
+ * on the plain rows, bit for bit, on random and hostile blocks; 8..40
+ * rows (an odd last group for the 16-row AVX-512 tile), 1..9 tokens.
  */
-static void llx_q4_0_x8(struct kunit *test)
+static void llx_x8_layouts(struct kunit *test)
 {
 	static const u32 shapes[][2] = { { 8, 1 }, { 24, 1 }, { 40, 1 },
 					 { 16, 2 }, { 24, 4 }, { 40, 5 },
 					 { 8, 9 } };
+	const struct type_case *c = test->param_value;
 	const u32 n = 256, maxr = 40, maxt = 9;
-	size_t rb = llx_row_size(GGML_TYPE_Q4_0, n);
-	size_t ab = act_size(GGML_TYPE_Q4_0, n);
+	size_t rb = llx_row_size(llx_base_type(c->type), n);
+	size_t ab = act_size(llx_base_type(c->type), n);
 	u32 s, h, bad = 0, bad_rt = 0, seed = 0x5eed;
 	float *x, *yr, *yp;
 	u8 *w, *wp, *back, *xq;
@@ -475,14 +484,15 @@ static void llx_q4_0_x8(struct kunit *test)
 	for (h = 0; h < 2; h++) {
 		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
 			llx_fpu_begin();
-			bad += llx_kt_x8(w, wp, back, xq, x, yr, yp, n,
-					 shapes[s][0], shapes[s][1], h, &seed,
-					 &bad_rt);
+			bad += llx_kt_x8(c->type, w, wp, back, xq, x, yr, yp,
+					 n, shapes[s][0], shapes[s][1], h,
+					 &seed, &bad_rt);
 			llx_fpu_end();
 		}
 	}
 	KUNIT_EXPECT_EQ_MSG(test, bad_rt, 0, "pack/unpack lost bytes");
-	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "repacked products differ from Q4_0R");
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%s products differ from the plain rows'",
+			    c->name);
 }
 
 /*
@@ -984,7 +994,7 @@ static struct kunit_case llx_tensor_cases[] = {
 	KUNIT_CASE_PARAM(llx_vec_dot_hostile, mm_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_matmul_types, mm_cases_gen_params),
 	KUNIT_CASE_PARAM(llx_matmul_avx512, mm_cases_gen_params),
-	KUNIT_CASE(llx_q4_0_x8),
+	KUNIT_CASE_PARAM(llx_x8_layouts, x8_cases_gen_params),
 	KUNIT_CASE(llx_dot_f16_rows),
 	KUNIT_CASE(llx_attn_products),
 	KUNIT_CASE(llx_q8_rounding),

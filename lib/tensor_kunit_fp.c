@@ -295,29 +295,34 @@ static void kt_matmul_path(int path, u32 type, const u8 *w, size_t rb,
 }
 
 /*
- * LLX_TYPE_Q4_0_X8: @rows (a multiple of 8) random or @hostile Q4_0 rows
- * in @w, packed into @wp; unpacking each group into @back gives it back
- * (*@bad_rt counts the groups that do not).  Every path's product on @wp
- * gives the bits of LLX_TYPE_Q4_0_R8 on @w, scalar, NaNs as NaNs; the
- * hostile activations hold zeros, extremes, NaN/-Inf and a zero block.
- * Returns the outputs that differ.
+ * @type LLX_TYPE_Q4_0_X8 (LLX_TYPE_Q8_0_X8): @rows (a multiple of 8)
+ * random or @hostile Q4_0 (Q8_0) rows in @w, packed into @wp; unpacking
+ * each group into @back gives it back (*@bad_rt counts the groups that do
+ * not).  Every path's product on @wp gives the bits of LLX_TYPE_Q4_0_R8
+ * on @w, scalar (of GGML_TYPE_Q8_0 on the same path: AVX2 sums an
+ * activation byte of -128, made only of a NaN, as llama.cpp does), NaNs
+ * as NaNs; the hostile activations hold zeros, extremes, NaN/-Inf and a
+ * zero block.  Returns the outputs that differ.
  */
-u32 llx_kt_x8(u8 *w, u8 *wp, u8 *back, u8 *xq, float *x, float *yr,
-	      float *yp, u32 n, u32 rows, u32 ntok, bool hostile, u32 *seed,
-	      u32 *bad_rt)
+u32 llx_kt_x8(u32 type, u8 *w, u8 *wp, u8 *back, u8 *xq, float *x,
+	      float *yr, float *yp, u32 n, u32 rows, u32 ntok, bool hostile,
+	      u32 *seed, u32 *bad_rt)
 {
-	size_t rb = llx_row_size(GGML_TYPE_Q4_0, n);
-	size_t ab = llx_act_size(GGML_TYPE_Q4_0, n);
+	const u32 base = llx_base_type(type);
+	const u32 ref = type == LLX_TYPE_Q4_0_X8 ? LLX_TYPE_Q4_0_R8 : base;
+	size_t rb = llx_row_size(base, n);
+	size_t ab = llx_act_size(base, n);
+	size_t bs = llx_type_info(base)->type_size;
 	u32 i, t, v, bad = 0;
 	int path;
 
-	random_rows(GGML_TYPE_Q4_0, w, rb, rows, n, seed);
+	random_rows(base, w, rb, rows, n, seed);
 	for (i = 0; hostile && i < rb * rows; i++) {
 		v = test_rnd(seed);
 		if (v & 1)
 			w[i] = v & 2 ? 0xff : 0x00;
 	}
-	for (i = 0; hostile && i < rb * rows; i += 18) {
+	for (i = 0; hostile && i < rb * rows; i += bs) {
 		v = test_rnd(seed);
 		put_unaligned_le16(kt_hostile_d[v % 64 ? v % 7 :
 				   7 + (v >> 8) % 3], w + i);
@@ -333,17 +338,18 @@ u32 llx_kt_x8(u8 *w, u8 *wp, u8 *back, u8 *xq, float *x, float *yr,
 				x[i] = llx_f32_from_bits(v & 1024 ? 0x7fc00000 :
 							 0xff800000);
 		}
-		llx_quantize_act(GGML_TYPE_Q4_0, x, xq + t * ab, n);
+		llx_quantize_act(base, x, xq + t * ab, n);
 	}
 	for (i = 0; i + LLX_Q4_0_R8_ROWS <= rows; i += LLX_Q4_0_R8_ROWS) {
-		llx_q4_0_x8_pack(wp + i * rb, w + i * rb, rb);
-		llx_q4_0_x8_unpack(back, wp + i * rb, rb);
+		llx_x8_pack(type, wp + i * rb, w + i * rb, rb);
+		llx_x8_unpack(type, back, wp + i * rb, rb);
 		*bad_rt += !!memcmp(back, w + i * rb, LLX_Q4_0_R8_ROWS * rb);
 	}
-	kt_matmul_path(0, LLX_TYPE_Q4_0_R8, w, rb, rows, xq, ab, ntok, n, yr);
 	for (path = 0; path < 3; path++) {
-		kt_matmul_path(path, LLX_TYPE_Q4_0_X8, wp, rb, rows, xq, ab,
-			       ntok, n, yp);
+		if (!path || ref == base)
+			kt_matmul_path(path, ref, w, rb, rows, xq, ab, ntok, n,
+				       yr);
+		kt_matmul_path(path, type, wp, rb, rows, xq, ab, ntok, n, yp);
 		for (i = 0; i < rows * ntok; i++)
 			bad += llx_f32_bits(yp[i]) != llx_f32_bits(yr[i]) &&
 			       !kt_both_nan(yp[i], yr[i]);

@@ -59,9 +59,9 @@ void llx_kt_matmul(u32 type, u8 *w, u8 *xq, float *x, float *ya, float *ys,
 void llx_kt_matmul_avx512(u32 type, u8 *w, u8 *xq, float *x, float *ya,
 			  float *y2, float *ys, float *xp, u32 n, u32 rows,
 			  u32 ntok, u32 *seed, struct llx_kt_avx512 *res);
-u32 llx_kt_x8(u8 *w, u8 *wp, u8 *back, u8 *xq, float *x, float *yr,
-	      float *yp, u32 n, u32 rows, u32 ntok, bool hostile, u32 *seed,
-	      u32 *bad_rt);
+u32 llx_kt_x8(u32 type, u8 *w, u8 *wp, u8 *back, u8 *xq, float *x,
+	      float *yr, float *yp, u32 n, u32 rows, u32 ntok, bool hostile,
+	      u32 *seed, u32 *bad_rt);
 u32 llx_kt_dot_f16_rows(u32 type, u8 *w, u8 *xq, float *x, float *y,
 			u32 n, u32 rows, bool hostile, u32 *seed, u32 *nans);
 void llx_kt_vec_dot_hostile(u32 type, u8 *w, u8 *xq, float *x, float *y,

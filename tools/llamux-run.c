@@ -21,9 +21,9 @@
  * vmalloc_huge()); --pages 4K asks for MADV_NOHUGEPAGE instead, to measure
  * the difference on the same file.
  *
- * Like the driver, it repacks the Q4_0 matrices llama.cpp repacks
- * (llx_model_repack(): same results, faster kernels); --plain keeps the
- * file's layout, to compare.
+ * Like the driver, it repacks the Q4_0 matrices llama.cpp repacks and the
+ * Q8_0 matrices (llx_model_repack(): same results, faster kernels);
+ * --plain keeps the file's layout, to compare.
  */
 #include <fcntl.h>
 #include <getopt.h>

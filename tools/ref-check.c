@@ -273,7 +273,7 @@ static bool exact_stem(const char *stem)
 	return !strcmp(stem, "stories260K-Q4_0") || !strcmp(stem, "synth-Q4_0");
 }
 
-/* repack the Q4_0 matrices as the driver does (--plain: keep the layout) */
+/* repack Q4_0 and Q8_0 matrices as the driver does (--plain: keep them) */
 static bool repack = true;
 
 static bool check_model(const char *shared, const char *stem, bool f32math)

@@ -32,25 +32,27 @@
 
 /*
  * The weight types benchmarked: the ggml ids, then LLX_TYPE_Q4_0_R8 (Q4_0
- * in llama.cpp's repacked order, named "Q4_0R") and LLX_TYPE_Q4_0_X8 (the
- * same repacked at load time, "Q4_0X").
+ * in llama.cpp's repacked order, named "Q4_0R"), LLX_TYPE_Q4_0_X8 (the
+ * same repacked at load time, "Q4_0X") and LLX_TYPE_Q8_0_X8 ("Q8_0X").
  */
-#define N_WTYPES	(GGML_TYPE_COUNT + 2)
+#define N_WTYPES	(GGML_TYPE_COUNT + 3)
 
 static u32 wtype_at(u32 i)
 {
 	return i == GGML_TYPE_COUNT ? LLX_TYPE_Q4_0_R8 :
-	       i == GGML_TYPE_COUNT + 1 ? LLX_TYPE_Q4_0_X8 : i;
+	       i == GGML_TYPE_COUNT + 1 ? LLX_TYPE_Q4_0_X8 :
+	       i == GGML_TYPE_COUNT + 2 ? LLX_TYPE_Q8_0_X8 : i;
 }
 
 static const char *wtype_name(u32 type)
 {
 	return type == LLX_TYPE_Q4_0_R8 ? "Q4_0R" :
-	       type == LLX_TYPE_Q4_0_X8 ? "Q4_0X" : llx_type_name(type);
+	       type == LLX_TYPE_Q4_0_X8 ? "Q4_0X" :
+	       type == LLX_TYPE_Q8_0_X8 ? "Q8_0X" : llx_type_name(type);
 }
 
-/* @w (plain Q4_0 rows of @rb bytes) into the repacked layout, in place */
-static void pack_x8(u8 *w, size_t rb, u32 rows)
+/* @w (plain rows of @rb bytes) into the repacked layout @type, in place */
+static void pack_x8(u32 type, u8 *w, size_t rb, u32 rows)
 {
 	u8 *tmp = malloc(LLX_Q4_0_R8_ROWS * rb);
 	u32 r;
@@ -59,7 +61,7 @@ static void pack_x8(u8 *w, size_t rb, u32 rows)
 		exit(1);
 	for (r = 0; r + LLX_Q4_0_R8_ROWS <= rows; r += LLX_Q4_0_R8_ROWS) {
 		memcpy(tmp, w + r * rb, LLX_Q4_0_R8_ROWS * rb);
-		llx_q4_0_x8_pack(w + r * rb, tmp, rb);
+		llx_x8_pack(type, w + r * rb, tmp, rb);
 	}
 	free(tmp);
 }
@@ -185,6 +187,9 @@ static double bench_batch(u32 type, const u8 *w, size_t rb, const u8 *xq,
 		if (chunk >= 4)
 			chunk -= chunk % 4;
 	}
+	/* the repacked layouts are read in whole groups, as the engine does */
+	if (llx_type_grouped(type))
+		chunk = ALIGN(chunk, LLX_Q4_0_R8_ROWS);
 	do {
 		for (t = 0; xp && t < ntok; t++)
 			llx_act_pairs(type, xq + t * ab, t, ntok, n, xp);
@@ -266,8 +271,8 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 		    (!xp && (type == GGML_TYPE_F16 || type == GGML_TYPE_BF16)))
 			return 1;
 		fill(type, w, rb * rows);
-		if (type == LLX_TYPE_Q4_0_X8)
-			pack_x8(w, rb, rows);
+		if (type == LLX_TYPE_Q4_0_X8 || type == LLX_TYPE_Q8_0_X8)
+			pack_x8(type, w, rb, rows);
 		for (k = 0; k < ntok; k++) {
 			for (i = 0; i < n; i++)
 				x[i] = (rnd() & 0xffff) / 32768.0f - 1.0f;
@@ -340,8 +345,8 @@ int main(int argc, char **argv)
 		if (!w || !xq || !x || !y)
 			return 1;
 		fill(type, w, rb * rows);
-		if (type == LLX_TYPE_Q4_0_X8)
-			pack_x8(w, rb, rows);
+		if (type == LLX_TYPE_Q4_0_X8 || type == LLX_TYPE_Q8_0_X8)
+			pack_x8(type, w, rb, rows);
 		for (i = 0; i < (int)n; i++)
 			x[i] = (rnd() & 0xffff) / 32768.0f - 1.0f;
 		llx_quantize_act(type, x, xq, n);

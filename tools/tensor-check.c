@@ -938,23 +938,28 @@ static u32 x8_off(const float *yp, const float *yr, u32 rows, u32 ntok)
 }
 
 /*
- * LLX_TYPE_Q4_0_X8: pack then unpack gives the rows back byte for byte;
- * products on packed rows, on every path, give the bits of
- * LLX_TYPE_Q4_0_R8 on the plain rows (scalar), NaNs as NaNs; random and
+ * @type LLX_TYPE_Q4_0_X8 (LLX_TYPE_Q8_0_X8): pack then unpack gives the
+ * rows back byte for byte; products on packed rows, on every path, give
+ * the bits of LLX_TYPE_Q4_0_R8 on the plain rows, scalar (of
+ * GGML_TYPE_Q8_0 on the same path: AVX2 sums an activation byte of -128,
+ * made only of a NaN, as llama.cpp does, not as the scalar code), NaNs as
+ * NaNs; random and
  * hostile blocks (extreme bytes, the hostile fp16 scales, activations
  * with zeros, huge, tiny, NaN and -Inf values, all-zero blocks), 8..40
  * rows (one or two groups per tile, an odd last group) and 1..9 tokens,
  * plus 12 rows: the partial last group is left unwritten.
  */
-static void check_x8(void)
+static void check_x8(u32 type)
 {
+	const u32 base = llx_base_type(type);
+	const u32 ref = type == LLX_TYPE_Q4_0_X8 ? LLX_TYPE_Q4_0_R8 : base;
 	static const u32 shapes[][2] = { { 8, 1 }, { 16, 1 }, { 24, 1 },
 					 { 40, 1 }, { 8, 2 }, { 16, 3 },
 					 { 24, 4 }, { 40, 5 }, { 16, 7 },
 					 { 8, 9 }, { 12, 1 }, { 12, 6 } };
 	const u32 n = 512, maxr = 40, maxt = 9;
-	size_t rb = llx_row_size(GGML_TYPE_Q4_0, n);
-	size_t ab = llx_act_size(GGML_TYPE_Q4_0, n);
+	size_t rb = llx_row_size(base, n), ab = llx_act_size(base, n);
+	size_t bs = llx_type_info(base)->type_size;
 	u8 *w = malloc(rb * maxr), *wp = malloc(rb * maxr);
 	u8 *back = malloc(rb * LLX_Q4_0_R8_ROWS), *xq = malloc(ab * maxt);
 	float *x = malloc(n * 4), *yr = malloc(maxr * maxt * 4);
@@ -965,14 +970,14 @@ static void check_x8(void)
 		for (s = 0; s < ARRAY_SIZE(shapes); s++) {
 			u32 rows = shapes[s][0], ntok = shapes[s][1];
 
-			random_row(GGML_TYPE_Q4_0, w, rb * rows, n * rows);
+			random_row(base, w, rb * rows, n * rows);
 			for (i = 0; hostile && i < rb * rows; i++) {
 				u32 v = rnd();
 
 				if (v & 1)
 					w[i] = v & 2 ? 0xff : 0x00;
 			}
-			for (i = 0; hostile && i < rb * rows; i += 18)
+			for (i = 0; hostile && i < rb * rows; i += bs)
 				put_unaligned_le16(hostile_scale(), w + i);
 			for (t = 0; t < ntok; t++) {
 				for (r = 0; r < n; r++) {
@@ -985,30 +990,33 @@ static void check_x8(void)
 					if (hostile && rnd() % 512 == 0)
 						x[r] = rnd() & 1 ? NAN : -INFINITY;
 				}
-				llx_quantize_act(GGML_TYPE_Q4_0, x, xq + t * ab, n);
+				llx_quantize_act(base, x, xq + t * ab, n);
 			}
 			memcpy(wp, w, rb * rows);
 			for (r = 0; r + LLX_Q4_0_R8_ROWS <= rows;
 			     r += LLX_Q4_0_R8_ROWS) {
-				llx_q4_0_x8_pack(wp + r * rb, w + r * rb, rb);
-				llx_q4_0_x8_unpack(back, wp + r * rb, rb);
+				llx_x8_pack(type, wp + r * rb, w + r * rb, rb);
+				llx_x8_unpack(type, back, wp + r * rb, rb);
 				bad_rt += !!memcmp(back, w + r * rb,
 						   LLX_Q4_0_R8_ROWS * rb);
 			}
-			matmul_path(0, LLX_TYPE_Q4_0_R8, w, rb, rows, xq, ab,
-				    ntok, n, yr);
 			for (path = 0; path < 3; path++) {
+				if (!path || ref == base)
+					matmul_path(path, ref, w, rb, rows, xq,
+						    ab, ntok, n, yr);
 				for (i = 0; i < rows * ntok; i++)
 					yp[i] = -NAN;	/* unwritten shows */
-				matmul_path(path, LLX_TYPE_Q4_0_X8, wp, rb, rows,
-					    xq, ab, ntok, n, yp);
+				matmul_path(path, type, wp, rb, rows, xq, ab,
+					    ntok, n, yp);
 				bad += x8_off(yp, yr, rows, ntok);
 				outs += rows * ntok;
 			}
 		}
 	}
-	printf("Q4_0X (repacked): round trip %u groups differ; ", bad_rt);
-	printf("scalar/AVX2/default vs Q4_0R scalar %u/%u outputs differ\n",
+	printf("%s (repacked): round trip %u groups differ; ",
+	       type == LLX_TYPE_Q4_0_X8 ? "Q4_0X" : "Q8_0X", bad_rt);
+	printf("scalar/AVX2/default vs %s %u/%u outputs differ\n",
+	       type == LLX_TYPE_Q4_0_X8 ? "Q4_0R scalar" : "Q8_0, same path",
 	       bad, outs);
 	failures += bad || bad_rt;
 	free(w);
@@ -1045,7 +1053,8 @@ int main(int argc, char **argv)
 	check_avx512();
 	check_dot_f16_rows();
 	check_q8k_hostile();
-	check_x8();
+	check_x8(LLX_TYPE_Q4_0_X8);
+	check_x8(LLX_TYPE_Q8_0_X8);
 	printf("%s\n", failures ? "FAILED" : "all checks passed");
 	return !!failures;
 }

@@ -74,8 +74,9 @@ void llx_model_free(struct llx_model *m);
 /*
  * Rewrite @m's weight bytes in place for faster kernels: the Q4_0
  * matrices that products read in llama.cpp's repacked order get the
- * interleaved layout LLX_TYPE_Q4_0_X8 (include/llamux/types.h); results
- * stay bit for bit the same.  Only for weight memory that is writable and
+ * interleaved layout LLX_TYPE_Q4_0_X8, the Q8_0 matrices of a multiple of
+ * 8 rows LLX_TYPE_Q8_0_X8 (include/llamux/types.h); results stay bit for
+ * bit the same.  Only for weight memory that is writable and
  * read by @m alone (the @data of llx_model_create(), not a firmware image
  * or a buffer another model uses); before any session.  Returns 0 (also
  * when nothing is repacked), -EALREADY on a second call, -ENOMEM.

@@ -102,11 +102,34 @@ static inline size_t llx_q4_0_x8_qs_at(u32 r, u32 k)
 	return 2 * LLX_Q4_0_R8_ROWS + 4 * LLX_Q4_0_R8_ROWS * k + 4 * r;
 }
 
-/* GGML_TYPE_Q4_0 for LLX_TYPE_Q4_0_R8/_X8, @wtype otherwise. */
+/*
+ * Q8_0 matrices repacked at load time the same way (llx_model_repack()),
+ * so that a one-token product reads one sequential stream instead of
+ * one per row.  Groups of LLX_Q4_0_R8_ROWS (8) consecutive rows take
+ * exactly the bytes of their plain rows; inside a group, block b takes
+ * the 272 bytes (LLX_Q8_0_X8_GROUP_BLOCK) at b * 272: the 8 rows' plain
+ * blocks b, row r's at 34r.  So a group reads as 8 plain rows 34 bytes
+ * apart whose blocks are 272 bytes apart, and each output is summed
+ * exactly as GGML_TYPE_Q8_0 on the plain rows (same bits).  Everything
+ * else said of LLX_TYPE_Q4_0_X8 above holds: whole groups from a group's
+ * first row, token_embd never repacked.
+ */
+#define LLX_TYPE_Q8_0_X8	0x102u
+#define LLX_Q8_0_X8_GROUP_BLOCK	(LLX_Q4_0_R8_ROWS * sizeof(struct llx_blk_q8_0))
+
+/* Types whose rows are read 8 at a time from a group's first row. */
+static inline bool llx_type_grouped(u32 wtype)
+{
+	return wtype == LLX_TYPE_Q4_0_R8 || wtype == LLX_TYPE_Q4_0_X8 ||
+	       wtype == LLX_TYPE_Q8_0_X8;
+}
+
+/* GGML_TYPE_Q4_0 for LLX_TYPE_Q4_0_R8/_X8, Q8_0 for _Q8_0_X8, else @wtype. */
 static inline u32 llx_base_type(u32 wtype)
 {
 	return wtype == LLX_TYPE_Q4_0_R8 || wtype == LLX_TYPE_Q4_0_X8 ?
-	       GGML_TYPE_Q4_0 : wtype;
+	       GGML_TYPE_Q4_0 :
+	       wtype == LLX_TYPE_Q8_0_X8 ? GGML_TYPE_Q8_0 : wtype;
 }
 
 /*
@@ -189,6 +212,17 @@ struct llx_blk_q6_k {
 	u8 scales[LLX_QK_K / 16];	/* s8 */
 	u8 d[2];
 };
+
+/*
+ * LLX_TYPE_Q8_0_X8: where row @r's block 0 lies, from the first row of
+ * its matrix (a group's first), rows @row_bytes apart when plain; its
+ * blocks follow LLX_Q8_0_X8_GROUP_BLOCK bytes apart.
+ */
+static inline size_t llx_q8_0_x8_row_at(size_t row_bytes, u32 r)
+{
+	return (size_t)(r / LLX_Q4_0_R8_ROWS) * LLX_Q4_0_R8_ROWS * row_bytes +
+	       r % LLX_Q4_0_R8_ROWS * sizeof(struct llx_blk_q8_0);
+}
 
 struct llx_blk_q8_k {
 	u8 d[4];			/* f32 */
