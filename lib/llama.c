@@ -88,20 +88,24 @@ void llx_fp_act_pairs(struct llx_session *s, const struct llx_mat *w,
 }
 
 /*
- * y[t][r0..r0+nr) = rows r0.. of W times the rounded x[t], every token, in
- * the summation order llama.cpp uses for a batch of nt tokens (llx_matmul);
- * an F16/BF16 batch reads the floats in @xp (llx_fp_act_pairs()).
+ * y[t][r0..r0+nr) = rows r0.. of W times the rounded x[t], for the
+ * batch's tokens [t0, t0 + nt), in the summation order llama.cpp uses for
+ * a batch of nt tokens (llx_matmul); an F16/BF16 batch reads the floats
+ * in @xp (llx_fp_act_pairs()), which hold the whole batch (@t0 0).
  */
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
-			const float *xp, float *y, u32 nt, u32 r0, u32 nr)
+			const float *xp, float *y, u32 t0, u32 nt, u32 r0,
+			u32 nr)
 {
 	const u8 *wr = w->data + (size_t)r0 * w->row_bytes;
 
-	if (xp && llx_matmul_pairs(w->type, wr, w->row_bytes, nr, xp, nt,
-				   w->cols, y + r0, w->rows))
+	y += (size_t)t0 * w->rows + r0;
+	if (xp && !t0 && llx_matmul_pairs(w->type, wr, w->row_bytes, nr, xp,
+					  nt, w->cols, y, w->rows))
 		return;
-	llx_matmul(w->mm_type, wr, w->row_bytes, nr, s->xq, s->m->act_stride, nt,
-		   w->cols, y + r0, w->rows);
+	llx_matmul(w->mm_type, wr, w->row_bytes, nr,
+		   s->xq + (size_t)t0 * s->m->act_stride, s->m->act_stride, nt,
+		   w->cols, y, w->rows);
 }
 
 /*

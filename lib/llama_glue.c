@@ -896,24 +896,31 @@ static u32 llx_chunk(const struct llx_session *s, u64 work, u32 n)
 	return llx_chunk_of(s->section_work, work, n);
 }
 
+/* Multiply-adds an FP section of a product of @w holds, for @nt tokens. */
+static u64 llx_mm_budget(const struct llx_session *s, const struct llx_mat *w,
+			 u32 nt)
+{
+	return (u64)s->section_work * LLX_MM_SECTION_SCALE *
+	       (llx_mat_pairs(s, w, nt) ? LLX_MM_PAIRS_SCALE : 1);
+}
+
 /*
  * Rows of a matrix product per FP section, for @nt tokens: whole tiles of
  * LLX_MATMUL_TILE_ROWS where the budget holds one.  A matrix in
  * llama.cpp's repacked order or a repacked Q8_0 one always gets whole
  * groups of LLX_Q4_0_R8_ROWS (llx_type_grouped(): the repacked layouts
  * are only readable from a group's first row; their rows are a multiple
- * of 8, and a chunk starts at a multiple of its size), so a section may
- * hold 8 rows where the budget holds fewer (TinyLlama's w_down, 5632
- * columns x 32 tokens: 1.4x the AVX2 budget).  A section is cut short
- * where a part's claim ends (llx_matmul_part()); claims start on
- * multiples of LLX_PAR_ROW_ALIGN, which is a multiple of the tiles.
+ * of 8, and a chunk starts at a multiple of its size); where the budget
+ * holds fewer rows, llx_mm_tokens() cuts the tokens instead.  A section
+ * is cut short where a part's claim ends (llx_matmul_part()); claims
+ * start on multiples of LLX_PAR_ROW_ALIGN, which is a multiple of the
+ * tiles.
  */
 static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 			u32 nt)
 {
-	u64 budget = (u64)s->section_work * LLX_MM_SECTION_SCALE *
-		     (llx_mat_pairs(s, w, nt) ? LLX_MM_PAIRS_SCALE : 1);
-	u32 c = llx_chunk_of(budget, (u64)w->cols * nt, w->rows);
+	u32 c = llx_chunk_of(llx_mm_budget(s, w, nt), (u64)w->cols * nt,
+			     w->rows);
 	u32 tile = LLX_MATMUL_TILE_ROWS;
 
 	if (llx_type_grouped(w->mm_type)) {
@@ -921,6 +928,21 @@ static u32 llx_mm_chunk(const struct llx_session *s, const struct llx_mat *w,
 		c = max(c, min(tile, w->rows));
 	}
 	return c >= tile ? c - c % tile : c;
+}
+
+/*
+ * Tokens per FP section of @rows rows of @w: all @nt, unless a group of
+ * a repacked layout is over the budget for them (TinyLlama's w_down,
+ * 5632 columns x 32 tokens x 8 rows: 1.4x the AVX2 budget, 11x the scalar
+ * one).  Block formats sum each output in the same order whatever the
+ * tokens around it, so this changes no bits; F16/BF16 pairs never split.
+ */
+static u32 llx_mm_tokens(const struct llx_session *s, const struct llx_mat *w,
+			 u32 nt, u32 rows)
+{
+	if (!llx_type_grouped(w->mm_type))
+		return nt;
+	return llx_chunk_of(llx_mm_budget(s, w, nt), (u64)w->cols * rows, nt);
 }
 
 /*
@@ -962,6 +984,7 @@ struct llx_mm {
 	const struct llx_mat *w[LLX_MM_MAX];
 	float *y[LLX_MM_MAX];
 	u32 chunk[LLX_MM_MAX];	/* rows per FP section */
+	u32 tchunk[LLX_MM_MAX];	/* and tokens */
 	bool pairs;		/* a batch through the F16/BF16 pairs */
 	u32 base[LLX_MM_MAX];	/* the first row of each, end to end */
 	u32 n;			/* products */
@@ -1095,7 +1118,7 @@ static float *llx_part_pairs(struct llx_mm *mm, u32 i)
 static void llx_matmul_part(void *arg, u32 i)
 {
 	struct llx_mm *mm = arg;
-	u32 g0, g1, j, r, end;
+	u32 g0, g1, j, r, end, t, tc;
 	float *xp = NULL;
 
 	if (i >= mm->sp.n_parts)
@@ -1110,14 +1133,20 @@ static void llx_matmul_part(void *arg, u32 i)
 			/* product j's rows in the claim, if any */
 			r = max(g0, mm->base[j]) - mm->base[j];
 			end = min(g1 - min(g1, mm->base[j]), mm->w[j]->rows);
+			tc = mm->tchunk[j];
 			for (; r < end; r += mm->chunk[j]) {
-				if (!llx_part_go_on(&mm->sp, i))
-					return;
-				llx_fpu_begin();
-				llx_fp_matmul_rows(mm->sp.p->s, mm->w[j], xp,
-						   mm->y[j], mm->nt, r,
-						   min(mm->chunk[j], end - r));
-				llx_fpu_end();
+				for (t = 0; t < mm->nt; t += tc) {
+					if (!llx_part_go_on(&mm->sp, i))
+						return;
+					llx_fpu_begin();
+					llx_fp_matmul_rows(mm->sp.p->s,
+							   mm->w[j], xp,
+							   mm->y[j], t,
+							   min(tc, mm->nt - t),
+							   r, min(mm->chunk[j],
+								  end - r));
+					llx_fpu_end();
+				}
 			}
 		}
 	}
@@ -1234,6 +1263,8 @@ static int llx_pass_mm(const struct llx_pass *p, struct llx_mm *mm,
 	for (j = 0; j < mm->n; j++) {
 		work += (u64)mm->w[j]->rows * w->cols * mm->nt;
 		mm->chunk[j] = llx_mm_chunk(s, mm->w[j], mm->nt);
+		mm->tchunk[j] = llx_mm_tokens(s, mm->w[j], mm->nt,
+					      mm->chunk[j]);
 		mm->base[j] = mm->span;
 		mm->span += ALIGN(mm->w[j]->rows, LLX_PAR_ROW_ALIGN);
 	}

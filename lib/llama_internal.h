@@ -228,7 +228,8 @@ void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 void llx_fp_act_pairs(struct llx_session *s, const struct llx_mat *w,
 		      float *xp, u32 t0, u32 t1, u32 nt);
 void llx_fp_matmul_rows(struct llx_session *s, const struct llx_mat *w,
-			const float *xp, float *y, u32 nt, u32 r0, u32 nr);
+			const float *xp, float *y, u32 t0, u32 nt, u32 r0,
+			u32 nr);
 void llx_fp_rope_angles(struct llx_session *s, u32 pos, u32 t0, u32 t1);
 void llx_fp_qkv_heads(struct llx_session *s, u32 il, u32 pos, u32 t, u32 g0,
 		      u32 g1);

@@ -499,6 +499,7 @@ static void llx_mock_test(struct kunit *test)
 struct llx_gen_case {
 	const char *name;
 	struct llx_mock_shape shape;
+	bool repack;		/* llx_batch_test: llx_model_repack() first */
 };
 
 static const struct llx_gen_case llx_gen_cases[] = {
@@ -518,6 +519,15 @@ static const struct llx_gen_case llx_gen_cases[] = {
 	{ "f32-ff-tail", { .n_embd = 64, .n_ff = 172, .n_layer = 2,
 			   .n_head = 8, .n_head_kv = 4, .n_ctx = 128,
 			   .type = GGML_TYPE_F32, .seed = 11 } },
+	/*
+	 * Repacked Q8_0 with a w_down of 4352 columns: 8 rows of it hold
+	 * fewer than 32 tokens a section (llx_mm_tokens()), on every path;
+	 * two layers, so that the last tokens of a section reach the logits
+	 */
+	{ "q8_0-x8-wide", { .n_embd = 64, .n_ff = 4352, .n_layer = 2,
+			    .n_head = 4, .n_head_kv = 2, .n_ctx = 128,
+			    .type = GGML_TYPE_Q8_0, .seed = 12 },
+	  .repack = true },
 };
 
 static void llx_gen_case_desc(const struct llx_gen_case *c, char *desc)
@@ -556,6 +566,8 @@ static void llx_batch_test(struct kunit *test)
 	bool flat = true, bad;
 
 	m = llx_t_gen(test, &c->shape);
+	if (c->repack)
+		KUNIT_ASSERT_EQ(test, llx_model_repack(m), 0);
 	n_vocab = llx_model_hparams(m)->n_vocab;
 	KUNIT_EXPECT_EQ(test, llx_model_tied_output(m), c->shape.tied);
 	for (i = 0; i < LLX_T_PROMPT; i++)

@@ -408,7 +408,7 @@ static bool llx_mock_shape_ok(const struct llx_mock_shape *sh)
 		return false;
 	if (sh->cycle && sh->type != GGML_TYPE_F32)
 		return false;
-	if (!sh->n_embd || sh->n_embd > 1024 || !sh->n_ff || sh->n_ff > 4096 ||
+	if (!sh->n_embd || sh->n_embd > 1024 || !sh->n_ff || sh->n_ff > 8192 ||
 	    !sh->n_layer || sh->n_layer > LLX_MOCK_MAX_LAYERS ||
 	    !sh->n_head || !sh->n_head_kv || sh->n_head % sh->n_head_kv ||
 	    sh->n_embd % sh->n_head || (sh->n_embd / sh->n_head) % 2 ||
