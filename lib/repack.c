@@ -10,56 +10,59 @@
 
 #include "llama_internal.h"
 
-/* @len bytes between a group block and a plain block, either way */
-static void llx_x8_copy(u8 *g, u8 *blk, size_t len, bool pack)
+/*
+ * @len bytes of a piece at @go in the group and at @ro in the plain rows
+ * (offsets from each one's start): to the group (@pack) or back.
+ */
+static void llx_x8_copy(u8 *dst, const u8 *src, size_t go, size_t ro,
+			size_t len, bool pack)
 {
 	if (pack)
-		memcpy(g, blk, len);
+		memcpy(dst + go, src + ro, len);
 	else
-		memcpy(blk, g, len);
+		memcpy(dst + ro, src + go, len);
 }
 
 /*
- * The 8 plain rows at @rows (@row_bytes apart) and the group at @grp of
- * @type (LLX_TYPE_Q4_0_X8 or LLX_TYPE_Q8_0_X8): into the group (@pack)
- * or back.
+ * 8 plain rows (@row_bytes apart) and the group of @type
+ * (LLX_TYPE_Q4_0_X8 or LLX_TYPE_Q8_0_X8) they make: @src the rows and
+ * @dst the group (@pack), or @src the group and @dst the rows.
  */
-static void llx_x8_move(u32 type, u8 *grp, u8 *rows, size_t row_bytes,
+static void llx_x8_move(u32 type, u8 *dst, const u8 *src, size_t row_bytes,
 			bool pack)
 {
 	const bool q8 = type == LLX_TYPE_Q8_0_X8;
 	const size_t bs = q8 ? sizeof(struct llx_blk_q8_0) :
 			       sizeof(struct llx_blk_q4_0);
-	size_t nb = row_bytes / bs, b;
+	size_t nb = row_bytes / bs, b, g, ro;
 	u32 r, k;
 
 	BUILD_BUG_ON(offsetof(struct llx_blk_q4_0, qs) != 2);
 	for (b = 0; b < nb; b++) {
-		u8 *g = grp + b * LLX_Q4_0_R8_ROWS * bs;
-
+		g = b * LLX_Q4_0_R8_ROWS * bs;
 		for (r = 0; r < LLX_Q4_0_R8_ROWS; r++) {
-			u8 *blk = rows + r * row_bytes + b * bs;
-
+			ro = r * row_bytes + b * bs;
 			if (q8) {
-				llx_x8_copy(g + r * bs, blk, bs, pack);
+				llx_x8_copy(dst, src, g + r * bs, ro, bs, pack);
 				continue;
 			}
-			llx_x8_copy(g + 2 * r, blk, 2, pack);
+			llx_x8_copy(dst, src, g + 2 * r, ro, 2, pack);
 			for (k = 0; k < 4; k++)
-				llx_x8_copy(g + llx_q4_0_x8_qs_at(r, k),
-					    blk + 2 + 4 * k, 4, pack);
+				llx_x8_copy(dst, src,
+					    g + llx_q4_0_x8_qs_at(r, k),
+					    ro + 2 + 4 * k, 4, pack);
 		}
 	}
 }
 
 void llx_x8_pack(u32 type, u8 *dst, const u8 *src, size_t row_bytes)
 {
-	llx_x8_move(type, dst, (u8 *)src, row_bytes, true);
+	llx_x8_move(type, dst, src, row_bytes, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_x8_pack);
 
 void llx_x8_unpack(u32 type, u8 *dst, const u8 *src, size_t row_bytes)
 {
-	llx_x8_move(type, (u8 *)src, dst, row_bytes, false);
+	llx_x8_move(type, dst, src, row_bytes, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(llx_x8_unpack);

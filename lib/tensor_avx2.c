@@ -330,20 +330,51 @@ bool llx_avx2_act_pairs(u32 wtype, const void *xq, u32 n, float *xp,
  * Blocks of 32 against Q8_0 / Q8_1
  */
 
-/* a row whose blocks are @bs bytes apart (LLX_TYPE_Q8_0_X8: 272) */
-static float dot_q8_0(const void *vw, size_t bs, const void *vx, u32 nb)
+static float dot_q8_0(const void *vw, const void *vx, u32 nb)
 {
 	const struct llx_blk_q8_0 *w = vw, *x = vx;
 	__m256 acc = _mm256_setzero_ps();
 	u32 i;
 
-	for (i = 0; i < nb; i++, w = (const void *)((const u8 *)w + bs), x++) {
+	for (i = 0; i < nb; i++, w++, x++) {
 		__m256 d = _mm256_set1_ps(fp16_at(w->d) * fp16_at(x->d));
 		__m256i s = dot_s8(loadu256(w->qs), loadu256(x->qs));
 
 		acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
 	}
 	return hsum8(acc);
+}
+
+/*
+ * LLX_TYPE_Q8_0_X8: dot_q8_0()'s sums for the 8 rows of the group at @g,
+ * into y[0..7], block by block for all 8 (one pass over the group: row
+ * by row, the group is read 8 times, at half of one stream's speed)
+ */
+static void dot_q8_0_x8(const u8 *g, const void *vx, u32 nb, float *y)
+{
+	const struct llx_blk_q8_0 *x = vx;
+	__m256 acc[LLX_Q4_0_R8_ROWS];
+	u32 i;
+	int r;
+
+	for (r = 0; r < LLX_Q4_0_R8_ROWS; r++)
+		acc[r] = _mm256_setzero_ps();
+	for (i = 0; i < nb; i++, g += LLX_Q8_0_X8_GROUP_BLOCK, x++) {
+		__m256i yv = loadu256(x->qs);
+		float dx = fp16_at(x->d);
+
+#pragma GCC unroll 8
+		for (r = 0; r < LLX_Q4_0_R8_ROWS; r++) {
+			const struct llx_blk_q8_0 *w =
+				(const struct llx_blk_q8_0 *)g + r;
+			__m256 d = _mm256_set1_ps(fp16_at(w->d) * dx);
+			__m256i s = dot_s8(loadu256(w->qs), yv);
+
+			acc[r] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc[r]);
+		}
+	}
+	for (r = 0; r < LLX_Q4_0_R8_ROWS; r++)
+		y[r] = hsum8(acc[r]);
 }
 
 static float dot_q4_0(const void *vw, const void *vx, u32 nb)
@@ -710,7 +741,7 @@ static float dot_row(u32 wtype, const u8 *w, const u8 *xq, u32 n)
 	case GGML_TYPE_BF16:
 		return dot_wide(w, xq, n, GGML_TYPE_BF16);
 	case GGML_TYPE_Q8_0:
-		return dot_q8_0(w, sizeof(struct llx_blk_q8_0), xq, n / 32);
+		return dot_q8_0(w, xq, n / 32);
 	case GGML_TYPE_Q4_0:
 		return dot_q4_0(w, xq, n / 32);
 	case GGML_TYPE_Q5_0:
@@ -838,9 +869,9 @@ bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 		return true;
 	}
 	if (wtype == LLX_TYPE_Q8_0_X8) {
-		for (r = 0; r < nrows - nrows % LLX_Q4_0_R8_ROWS; r++)
-			y[r] = dot_q8_0(row + llx_q8_0_x8_row_at(row_bytes, r),
-					LLX_Q8_0_X8_GROUP_BLOCK, xq, n / 32);
+		for (r = 0; r + LLX_Q4_0_R8_ROWS <= nrows;
+		     r += LLX_Q4_0_R8_ROWS, row += LLX_Q4_0_R8_ROWS * row_bytes)
+			dot_q8_0_x8(row, xq, n / 32, y + r);
 		return true;
 	}
 	if (!llx_type_supported(wtype))
