@@ -343,10 +343,12 @@ static noinline void q32_summs(const u8 *w, size_t rb, u32 wsz,
 }
 
 /*
- * y[t * ys + r] for @nr rows and @nt <= 2 * @np tokens; an odd last token
- * is paired with itself and its copy is not stored.  For Q4_1 and Q5_1 a
- * token's result is hsum_float_8 of its lanes + its summs, as
- * lib/tensor_avx2.c's dot_q4_1() adds them.
+ * y[t * ys + r] for @nr rows (TILE_R, or Q8X8_R with 2 token pairs at
+ * most: 16 accumulators either way) @rb bytes apart, their blocks @bs
+ * bytes apart, and @nt <= 2 * @np tokens; an odd last token is paired
+ * with itself and its copy is not stored.  For Q4_1 and Q5_1 a token's
+ * result is hsum_float_8 of its lanes + its summs, as lib/tensor_avx2.c's
+ * dot_q4_1() adds them.
  */
 static __always_inline void tile_q32(u32 type, const u8 *w, size_t rb,
 				     size_t bs, const u8 *x, size_t xs, u32 nt,

@@ -455,8 +455,9 @@ KUNIT_ARRAY_PARAM_DESC(x8_cases, x8_cases, name);
 
 /*
  * The repacked layouts (LLX_TYPE_Q4_0_X8, LLX_TYPE_Q8_0_X8): round trip,
- * and products on every path equal to LLX_TYPE_Q4_0_R8 (GGML_TYPE_Q8_0)
- * on the plain rows, bit for bit, on random and hostile blocks; 8..40
+ * and products on every path equal to LLX_TYPE_Q4_0_R8 on the plain rows,
+ * scalar (GGML_TYPE_Q8_0 on the same path), bit for bit, NaNs as NaNs,
+ * on random and hostile blocks; 8..40
  * rows (an odd last group for the 16-row AVX-512 tile), 1..9 tokens.
  */
 static void llx_x8_layouts(struct kunit *test)
