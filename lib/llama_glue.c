@@ -506,10 +506,14 @@ static u64 llx_att_floats(const struct llx_hparams *hp, u32 kv_len)
 	return (u64)hp->n_head / hp->n_head_kv * kv_len;
 }
 
-/* A part's floats of an F16/BF16 batch, in whole pairs of tokens. */
-static u64 llx_xp_floats(const struct llx_session *s)
+/*
+ * A part's floats of an F16/BF16 batch of @nb tokens, in whole pairs of
+ * tokens (llx_pairs_at(): a batch's tiles take (nt + 1) / 2 pairs); 0
+ * where no product takes them (one token a batch, no F16/BF16 matrix).
+ */
+static u64 llx_xp_floats(const struct llx_model *m, u32 nb)
 {
-	return (u64)ALIGN(s->n_batch, 2) * s->m->wide_cols;
+	return nb > 1 ? (u64)ALIGN(nb, 2) * m->wide_cols : 0;
 }
 
 static u64 llx_scratch_floats(const struct llx_hparams *hp, u32 nb, u32 kv_len)
@@ -539,23 +543,17 @@ static u32 llx_kv_len(u32 n_ctx)
 u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx, u32 n_threads)
 {
 	const struct llx_hparams *hp = &m->hp;
+	u32 nb = llx_batch_for(n_ctx), kv_len = llx_kv_len(n_ctx);
 	u64 kv, floats, bytes, act, part;
 
 	/* K and V: n_layer x (n_ctx + kv_len) x kv_dim floats. */
 	if (check_mul_overflow((u64)hp->n_layer * llx_kv_dim(hp),
-			       (u64)n_ctx + llx_kv_len(n_ctx), &kv) ||
+			       (u64)n_ctx + kv_len, &kv) ||
 	    check_mul_overflow(kv, sizeof(float), &kv))
 		return U64_MAX;
-	floats = llx_scratch_floats(hp, llx_batch_for(n_ctx),
-				    llx_kv_len(n_ctx));
-	act = (u64)m->act_stride * llx_batch_for(n_ctx);
-	/*
-	 * + the F16/BF16 activations as floats, in whole pairs of tokens
-	 * (llx_pairs_at(): a batch's tiles take (nt + 1) / 2 pairs)
-	 */
-	if (llx_batch_for(n_ctx) > 1)
-		act += (u64)m->wide_cols * ALIGN(llx_batch_for(n_ctx), 2) *
-		       sizeof(float);
+	floats = llx_scratch_floats(hp, nb, kv_len);
+	/* + the F16/BF16 activations as floats */
+	act = (u64)m->act_stride * nb + llx_xp_floats(m, nb) * sizeof(float);
 	/* + the token of each position (the prompt cache) */
 	act += (u64)n_ctx * sizeof(u32);
 	/*
@@ -563,9 +561,7 @@ u64 llx_session_bytes(const struct llx_model *m, u32 n_ctx, u32 n_threads)
 	 * (llx_session_par_set()), for @n_threads as llx_session_set_threads()
 	 * clamps it
 	 */
-	part = llx_att_floats(hp, llx_kv_len(n_ctx));
-	if (llx_batch_for(n_ctx) > 1)
-		part += (u64)ALIGN(llx_batch_for(n_ctx), 2) * m->wide_cols;
+	part = llx_att_floats(hp, kv_len) + llx_xp_floats(m, nb);
 	act += (u64)(clamp(n_threads, 1u, LLX_PAR_MAX) - 1) * part *
 	       sizeof(float);
 	if (check_add_overflow(kv, floats * sizeof(float), &bytes) ||
@@ -652,8 +648,8 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	s->tokens = llx_big_zalloc((u64)n_ctx * sizeof(u32));
 	s->x = llx_big_zalloc(floats * sizeof(float));
 	s->xq = llx_big_zalloc((u64)nb * m->act_stride);
-	if (nb > 1 && m->wide_cols) {
-		s->xp = llx_big_zalloc(llx_xp_floats(s) * sizeof(float));
+	if (llx_xp_floats(m, nb)) {
+		s->xp = llx_big_zalloc(llx_xp_floats(m, nb) * sizeof(float));
 		if (!s->xp) {
 			llx_session_free(s);
 			return -ENOMEM;
@@ -795,7 +791,8 @@ int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work)
 				     llx_att_floats(&s->m->hp, s->kv_len) *
 				     sizeof(float));
 		if (s->xp)
-			xp = llx_big_zalloc((u64)(n - 1) * llx_xp_floats(s) *
+			xp = llx_big_zalloc((u64)(n - 1) *
+					    llx_xp_floats(s->m, s->n_batch) *
 					    sizeof(float));
 		if (!att || (s->xp && !xp))
 			ret = -ENOMEM;
@@ -1092,7 +1089,8 @@ static bool llx_mm_claim(struct llx_mm *mm, u32 *g0, u32 *g1)
 static float *llx_part_pairs(struct llx_mm *mm, u32 i)
 {
 	struct llx_session *s = mm->sp.p->s;
-	float *xp = i ? s->xp_par + (size_t)(i - 1) * llx_xp_floats(s) :
+	float *xp = i ? s->xp_par + (size_t)(i - 1) *
+			llx_xp_floats(s->m, s->n_batch) :
 		    s->xp;
 	u32 t, tc = llx_chunk(s, (u64)mm->w[0]->cols * LLX_ELEM_COST, mm->nt);
 
