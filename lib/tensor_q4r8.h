@@ -235,9 +235,12 @@ static __always_inline void q4x8_unpack(const u8 *gb, __m256i *lo,
  * alone kept a one-token product out of the last-level cache at 8 GB/s of
  * the 14.4 one core streams (tensor-bench -t Q4_0X -n 4096 -r 200000, 440
  * MiB: 14-16 Ge/s); prefetching 2-8 KiB ahead gives 21-23 Ge/s, 512 bytes
- * 16-18: each block prefetches the one LLX_ROW_AHEAD bytes on.
+ * 16-18: each block prefetches the one Q4X8_AHEAD bytes on, into L2.  On
+ * a Zen 5 VM 4 KiB (LLX_ROW_AHEAD) was too short: 8 KiB into L2 read
+ * 27-28 GB/s of a 220 MiB matrix against 25 (1 KiB: 21, 16-32 KiB no
+ * better; 8 KiB into L1 in between): docs/performance.md, 2026-12-07.
  */
-#define Q4X8_AHEAD	LLX_ROW_AHEAD
+#define Q4X8_AHEAD	8192
 
 /* y[t * ys + r] for the 8 rows of the group at @g and @nt tokens */
 static __always_inline void q4x8_tile(const u8 *g, const u8 *x, size_t xs,
@@ -257,9 +260,9 @@ static __always_inline void q4x8_tile(const u8 *g, const u8 *x, size_t xs,
 		__m256i lo[4], hi[4];
 
 		/* the block Q4X8_AHEAD bytes on: its 144 bytes span 3 lines */
-		_mm_prefetch((const char *)gb + Q4X8_AHEAD, _MM_HINT_T0);
-		_mm_prefetch((const char *)gb + Q4X8_AHEAD + 64, _MM_HINT_T0);
-		_mm_prefetch((const char *)gb + Q4X8_AHEAD + 128, _MM_HINT_T0);
+		_mm_prefetch((const char *)gb + Q4X8_AHEAD, _MM_HINT_T1);
+		_mm_prefetch((const char *)gb + Q4X8_AHEAD + 64, _MM_HINT_T1);
+		_mm_prefetch((const char *)gb + Q4X8_AHEAD + 128, _MM_HINT_T1);
 		q4x8_unpack(gb, lo, hi);
 #pragma GCC unroll 4
 		for (t = 0; t < nt; t++) {
