@@ -101,7 +101,7 @@ demo: setup
 try: setup
 	@scripts/try
 
-bench: tools
+bench: setup tools
 	@scripts/bench
 
 coverage: setup
