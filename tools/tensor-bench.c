@@ -44,13 +44,6 @@ static u32 wtype_at(u32 i)
 	       i == GGML_TYPE_COUNT + 2 ? LLX_TYPE_Q8_0_X8 : i;
 }
 
-static const char *wtype_name(u32 type)
-{
-	return type == LLX_TYPE_Q4_0_R8 ? "Q4_0R" :
-	       type == LLX_TYPE_Q4_0_X8 ? "Q4_0X" :
-	       type == LLX_TYPE_Q8_0_X8 ? "Q8_0X" : llx_type_name(type);
-}
-
 /* @w (plain rows of @rb bytes) into the repacked layout @type, in place */
 static void pack_x8(u32 type, u8 *w, size_t rb, u32 rows)
 {
@@ -259,7 +252,7 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 		float *x, *y, *xp = NULL;
 
 		if (!llx_type_supported(llx_base_type(type)) ||
-		    (only && strcmp(only, wtype_name(type))))
+		    (only && strcmp(only, llx_wtype_name(type))))
 			continue;
 		w = malloc(rb * rows);
 		xq = malloc(ab * ntok);
@@ -280,7 +273,7 @@ static int main_batch(u32 n, u32 rows, u32 ntok, double secs,
 		}
 		bench_batch3(type, w, rb, xq, ab, n, y, rows, ntok, secs, g, xp);
 		printf("%-5s %12.2f %12.2f %7.2fx %12.2f %7.2fx\n",
-		       wtype_name(type), g[0], g[1], g[1] / g[0], g[2],
+		       llx_wtype_name(type), g[0], g[1], g[1] / g[0], g[2],
 		       g[2] / g[1]);
 		free(w);
 		free(xq);
@@ -336,7 +329,7 @@ int main(int argc, char **argv)
 		bool avx2 = llx_tensor_using_avx2();
 
 		if (!llx_type_supported(llx_base_type(type)) ||
-		    (only && strcmp(only, wtype_name(type))))
+		    (only && strcmp(only, llx_wtype_name(type))))
 			continue;
 		w = malloc(rb * rows);
 		xq = malloc(llx_act_size(type, n));
@@ -362,7 +355,7 @@ int main(int argc, char **argv)
 		if (llx_tensor_using_avx512())
 			bench(type, w, rb, xq, n, y, rows, secs, &e5);
 		printf("%-5s %9.1f %10.2f %10.2f %10.2f %10.2f %6.1fx %10.2f\n",
-		       wtype_name(type), rb * rows / 1048576.0, gs, ga, es, ea,
+		       llx_wtype_name(type), rb * rows / 1048576.0, gs, ga, es, ea,
 		       avx2 ? ga / gs : 0.0, e5);
 		free(w);
 		free(xq);

@@ -128,11 +128,6 @@ static u32 wtype_at(u32 i)
 	return i == GGML_TYPE_COUNT ? LLX_TYPE_Q4_0_R8 : i;
 }
 
-static const char *wtype_name(u32 type)
-{
-	return type == LLX_TYPE_Q4_0_R8 ? "Q4_0R" : llx_type_name(type);
-}
-
 /* a random but valid-looking row of @type: random bytes, sane fp16 scales */
 static void random_row(u32 type, u8 *w, size_t bytes, u32 n)
 {
@@ -223,7 +218,7 @@ static void check_avx2(void)
 			}
 		}
 		printf("%-5s scalar vs AVX2: %u/%u dots differ (max rel %.3g), ",
-		       wtype_name(type), bad, 20 * rows, maxrel);
+		       llx_wtype_name(type), bad, 20 * rows, maxrel);
 		printf("act rounding differs in %u\n", bad_act);
 		failures += bad || bad_act;
 		free(w);
@@ -273,7 +268,7 @@ static void check_dot_ref(void)
 				worst = fabs(y - ref) / mag;
 		}
 		printf("%-5s vec_dot vs double reference: max |err| / sum|w*x| = %.3g\n",
-		       wtype_name(type), worst);
+		       llx_wtype_name(type), worst);
 		failures += worst > 0.00001;
 		free(w);
 		free(xq);
@@ -1014,9 +1009,9 @@ static void check_x8(u32 type)
 		}
 	}
 	printf("%s (repacked): round trip %u groups differ; ",
-	       type == LLX_TYPE_Q4_0_X8 ? "Q4_0X" : "Q8_0X", bad_rt);
-	printf("scalar/AVX2/default vs %s %u/%u outputs differ\n",
-	       type == LLX_TYPE_Q4_0_X8 ? "Q4_0R scalar" : "Q8_0, same path",
+	       llx_wtype_name(type), bad_rt);
+	printf("scalar/AVX2/default vs %s %s %u/%u outputs differ\n",
+	       llx_wtype_name(ref), ref == base ? "on the same path" : "scalar",
 	       bad, outs);
 	failures += bad || bad_rt;
 	free(w);

@@ -255,6 +255,17 @@ const struct llx_type_info *llx_type_info(u32 type);
  */
 const char *llx_type_name(u32 type);
 
+/*
+ * The name of any weight type in the tools' tables: the ggml name, and
+ * for the layouts above "Q4_0R" (LLX_TYPE_Q4_0_R8), "Q4_0X" and "Q8_0X".
+ */
+static inline const char *llx_wtype_name(u32 wtype)
+{
+	return wtype == LLX_TYPE_Q4_0_R8 ? "Q4_0R" :
+	       wtype == LLX_TYPE_Q4_0_X8 ? "Q4_0X" :
+	       wtype == LLX_TYPE_Q8_0_X8 ? "Q8_0X" : llx_type_name(wtype);
+}
+
 /**
  * llx_row_size() - bytes of a row of @ne0 elements of @type
  * @type: any value
