@@ -68,7 +68,7 @@ void llx_fp_quantize(struct llx_session *s, const struct llx_mat *w,
 	u32 t;
 
 	for (t = t0; t < t1; t++)
-		llx_quantize_act(w->type, x + (size_t)t * w->cols,
+		llx_quantize_act(w->mm_type, x + (size_t)t * w->cols,
 				 xq + t * s->m->act_stride, w->cols);
 }
 

@@ -289,7 +289,7 @@ static size_t llx_act_stride(const struct llx_model *m)
 	for (k = 0; k < llx_model_n_mats(m); k++) {
 		const struct llx_mat *w = llx_model_mat(m, k);
 
-		sz = max(sz, llx_fp_act_size(w->type, w->cols));
+		sz = max(sz, llx_fp_act_size(w->mm_type, w->cols));
 	}
 	return ALIGN(sz, LLX_ACT_ALIGN);
 }
@@ -1224,12 +1224,15 @@ static int llx_tok_run(struct llx_tok_stage *st)
 /*
  * Whether W1 can join a stage with W0: the same columns and the same
  * activation rounding (ggml's vec_dot_type), so one rounded copy of the
- * activations serves both.
+ * activations serves both: rounded for W0, it has the terms W1's
+ * products read if W0's have them too (llx_act_has_terms()).
  */
 static bool llx_mm_joins(const struct llx_mat *w0, const struct llx_mat *w1)
 {
 	return w0->cols == w1->cols &&
-	       llx_type_info(w0->type)->act == llx_type_info(w1->type)->act;
+	       llx_type_info(w0->type)->act == llx_type_info(w1->type)->act &&
+	       (llx_act_has_terms(w0->mm_type) ||
+		!llx_act_has_terms(w1->mm_type));
 }
 
 /*

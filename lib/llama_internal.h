@@ -295,7 +295,7 @@ struct llx_mock_shape {
 	u32 n_embd, n_ff, n_layer, n_head, n_head_kv, n_ctx;
 	u32 type;		/* GGML_TYPE_F32, _F16 or _Q8_0 */
 	u32 seed;
-	bool kv_f16;		/* attn_k and attn_v in F16 whatever @type */
+	u32 kv_type;		/* attn_k and attn_v: 0 (@type), _F16 or _Q4_0 */
 	bool tied;
 	bool cycle;
 };

@@ -868,8 +868,25 @@ static void llx_naive_mixed_test(struct kunit *test)
 {
 	struct llx_mock_shape sh = llx_naive_shape;
 
-	sh.kv_f16 = true;
+	sh.kv_type = GGML_TYPE_F16;
 	llx_t_naive(test, &sh, 100000);
+}
+
+/*
+ * W_q in Q8_0, W_k and W_v in Q4_0: all three round x to Q8_0, but the
+ * Q4_0 products (LLX_TYPE_Q4_0_R8/_X8) read the per-block terms that only
+ * a rounding for them writes (llx_act_has_terms()), so they must not join
+ * Q's stage.  The Q8_0 roundings moved the logits by 3.5e-3 at most (6.2e-3
+ * with K and V in Q8_0 too): the bound is 1e-2.  K and V reading the
+ * rounding made for Q moved every logit by 1 or more.
+ */
+static void llx_naive_terms_test(struct kunit *test)
+{
+	struct llx_mock_shape sh = llx_naive_shape;
+
+	sh.type = GGML_TYPE_Q8_0;
+	sh.kv_type = GGML_TYPE_Q4_0;
+	llx_t_naive(test, &sh, 10000000);
 }
 
 /* Context bounds: bad n_ctx, the byte cap, bad tokens, a full cache. */
@@ -1297,6 +1314,7 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE_SLOW(llx_reuse_stories_test),
 	KUNIT_CASE(llx_naive_test),
 	KUNIT_CASE(llx_naive_mixed_test),
+	KUNIT_CASE(llx_naive_terms_test),
 	KUNIT_CASE(llx_ctx_test),
 	KUNIT_CASE(llx_create_test),
 	KUNIT_CASE(llx_abort_test),

@@ -74,30 +74,35 @@ static const float *llx_nv_t(const struct llx_naive *nv, const char *fmt,
 }
 
 /*
- * y[r] = sum_c W[r][c] x[c], W [rows][cols] the F32 or F16 tensor
- * @fmt of layer @il, x unrounded.
+ * y[r] = sum_c W[r][c] x[c], W [rows][cols] the F32, F16, Q8_0 or Q4_0
+ * tensor @fmt of layer @il (the blocks dequantized one at a time), x
+ * unrounded.
  */
 static void llx_nv_mat(const struct llx_naive *nv, float *y, const char *fmt,
 		       u32 il, const float *x, u32 rows, u32 cols)
 {
 	char name[64];
 	const struct gguf_tensor *t;
+	size_t rb, bs;
+	float wb[32];
 	const u8 *w;
 	u32 r, c;
 
 	snprintf(name, sizeof(name), fmt, il);
 	t = llx_gguf_find_tensor(nv->g, name);
 	w = nv->data + t->offset;
+	rb = llx_row_size(t->type, cols);
+	bs = llx_row_size(t->type, 32);
 	for (r = 0; r < rows; r++) {
 		double acc = 0;
 
-		for (c = 0; c < cols; c++) {
-			size_t k = (size_t)r * cols + c;
-			float wv = t->type == GGML_TYPE_F16 ?
-				   llx_fp16_to_fp32(get_unaligned_le16(w + 2 * k)) :
-				   ((const float *)w)[k];
+		for (c = 0; c < cols; c += 32) {
+			u32 j, nc = min(32u, cols - c);
 
-			acc += (double)wv * x[c];
+			llx_dequant_row(t->type, w + r * rb + c / 32 * bs, wb,
+					nc);
+			for (j = 0; j < nc; j++)
+				acc += (double)wb[j] * x[c + j];
 		}
 		y[r] = (float)acc;
 	}
@@ -138,10 +143,13 @@ static void llx_nv_forward(struct llx_naive *nv, const u32 *tok, u32 n)
 	u32 nl = hp->n_layer, ff = hp->n_ff, p, l, h, j, i;
 	float eps = llx_f32_from_bits(hp->rms_eps_bits);
 	float base = llx_f32_from_bits(hp->rope_freq_base_bits);
-	const float *emb = llx_nv_t(nv, "token_embd.weight", 0);
+	const struct gguf_tensor *te = llx_gguf_find_tensor(nv->g,
+							    "token_embd.weight");
+	size_t rb = llx_row_size(te->type, e);
 
 	for (p = 0; p < n; p++) {
-		memcpy(nv->x, emb + (size_t)tok[p] * e, e * sizeof(float));
+		llx_dequant_row(te->type, nv->data + te->offset + tok[p] * rb,
+				nv->x, e);
 		for (l = 0; l < nl; l++) {
 			float *kc = nv->kc + (size_t)l * n * kvd;
 			float *vc = nv->vc + (size_t)l * n * kvd;

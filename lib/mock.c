@@ -206,8 +206,9 @@ struct llx_mock_tensor {
 /* Bytes of @t's data; the shape was range-checked, so no overflow. */
 static u64 llx_mock_tsize(const struct llx_mock_tensor *t)
 {
-	if (t->type == GGML_TYPE_Q8_0)
-		return (u64)t->ne1 * (t->ne0 / 32) * 34;
+	if (t->type == GGML_TYPE_Q8_0 || t->type == GGML_TYPE_Q4_0)
+		return (u64)t->ne1 * (t->ne0 / 32) *
+		       (t->type == GGML_TYPE_Q8_0 ? 34 : 18);
 	return (u64)t->ne1 * t->ne0 * (t->type == GGML_TYPE_F16 ? 2 : 4);
 }
 
@@ -238,6 +239,18 @@ static void llx_mock_fill_data(const struct llx_mock_tensor *t, u32 seed,
 					   dst);
 			for (i = 0; i < 32; i++)
 				dst[2 + i] = (u8)(s8)((s32)(llx_xorshift32(&s) % 255) - 127);
+		}
+		return;
+	}
+	if (t->type == GGML_TYPE_Q4_0) {
+		u64 nb = (u64)t->ne1 * (t->ne0 / 32), b;
+
+		/* scales in [2^-9, 2^-8): weights under 2^-5, as Q8_0's */
+		for (b = 0; b < nb; b++, dst += 18) {
+			put_unaligned_le16(0x1800 | (llx_xorshift32(&s) & 0x3ff),
+					   dst);
+			for (i = 0; i < 16; i++)
+				dst[2 + i] = (u8)llx_xorshift32(&s);
 		}
 		return;
 	}
@@ -343,7 +356,7 @@ static u32 llx_mock_tensors(const struct llx_mock_shape *sh,
 {
 	u32 e = sh->n_embd, kv = sh->n_embd / sh->n_head * sh->n_head_kv;
 	u32 v = LLX_MOCK_N_VOCAB, ty = sh->type, n = 0, il;
-	u32 kv_ty = sh->kv_f16 ? GGML_TYPE_F16 : ty;
+	u32 kv_ty = sh->kv_type ? sh->kv_type : ty;
 	char nm[48];
 
 	llx_mock_add(t, &n, "token_embd.weight", e, v,
@@ -401,10 +414,14 @@ static u64 llx_mock_write_header(struct llx_mock_w *w,
 
 static bool llx_mock_shape_ok(const struct llx_mock_shape *sh)
 {
-	u32 blk = sh->type == GGML_TYPE_Q8_0 ? 32 : 1;
+	u32 blk = sh->type == GGML_TYPE_Q8_0 || sh->kv_type == GGML_TYPE_Q4_0 ?
+		  32 : 1;
 
 	if (sh->type != GGML_TYPE_F32 && sh->type != GGML_TYPE_Q8_0 &&
 	    sh->type != GGML_TYPE_F16)
+		return false;
+	if (sh->kv_type && sh->kv_type != GGML_TYPE_F16 &&
+	    sh->kv_type != GGML_TYPE_Q4_0)
 		return false;
 	if (sh->cycle && sh->type != GGML_TYPE_F32)
 		return false;

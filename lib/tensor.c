@@ -510,6 +510,9 @@ size_t llx_act_size(u32 wtype, u32 n)
 	case GGML_TYPE_BF16:
 		return (size_t)n * 2;
 	case GGML_TYPE_Q8_0:
+		if (llx_act_has_terms(wtype))
+			return llx_q4_0_r8_terms_at(n) + (size_t)(n / 32) *
+			       sizeof(struct llx_q4_0_r8_term);
 		return (size_t)(n / 32) * sizeof(struct llx_blk_q8_0);
 	case GGML_TYPE_Q8_1:
 		return (size_t)(n / 32) * sizeof(struct llx_blk_q8_1);
@@ -553,7 +556,8 @@ static float q8_block(const float *x, s8 *q, int *sum)
 	return amax / 127.f;
 }
 
-void llx_quantize_q8_0(const float *x, void *out, u32 n)
+void llx_quantize_q8_0(const float *x, void *out, u32 n,
+		       struct llx_q4_0_r8_term *tm)
 {
 	struct llx_blk_q8_0 *b = out;
 	u32 i;
@@ -563,6 +567,11 @@ void llx_quantize_q8_0(const float *x, void *out, u32 n)
 		float d = q8_block(x + i, (s8 *)b->qs, &s);
 
 		put_unaligned_le16(llx_fp32_to_fp16(d), b->d);
+		if (tm) {
+			tm->bias = -8 * s;
+			tm->d = llx_f32_bits(fp16_at(b->d));
+			tm++;
+		}
 	}
 }
 
@@ -650,6 +659,7 @@ static void quantize_q8_k(const float *x, void *out, u32 n)
 
 void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n)
 {
+	struct llx_q4_0_r8_term *tm = NULL;
 	u8 *o = xq;
 	u32 i;
 
@@ -667,10 +677,13 @@ void llx_quantize_act(u32 wtype, const float *x, void *xq, u32 n)
 			put_unaligned_le16(llx_fp32_to_bf16(x[i]), o + 2 * i);
 		return;
 	case GGML_TYPE_Q8_0:
+		if (llx_act_has_terms(wtype))
+			tm = (struct llx_q4_0_r8_term *)
+			     (o + llx_q4_0_r8_terms_at(n));
 		if (llx_tensor_using_avx2())
-			llx_avx2_quantize_q8_0(x, xq, n);
+			llx_avx2_quantize_q8_0(x, xq, n, tm);
 		else
-			llx_quantize_q8_0(x, xq, n);
+			llx_quantize_q8_0(x, xq, n, tm);
 		return;
 	case GGML_TYPE_Q8_1:
 		quantize_q8_1(x, xq, n);

@@ -907,7 +907,8 @@ static inline __m256i round8(__m256 v, __m256 mul)
 }
 
 /* llama.cpp's AVX2 quantize_row_q8_0, same operations as the scalar one */
-void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n)
+void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n,
+			    struct llx_q4_0_r8_term *tm)
 {
 	const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
 	struct llx_blk_q8_0 *b = out;
@@ -937,6 +938,11 @@ void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n)
 		i0 = _mm256_packs_epi16(i0, i2);
 		i0 = _mm256_permutevar8x32_epi32(i0, perm);
 		_mm256_storeu_si256((__m256i *)b->qs, i0);
+		if (tm) {
+			tm->bias = -_mm256_cvtsi256_si32(q4r8_bias(i0));
+			tm->d = llx_f32_bits(fp16_at(b->d));
+			tm++;
+		}
 	}
 }
 

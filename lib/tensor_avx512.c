@@ -75,21 +75,25 @@ static __always_inline __m256i q4x8_dots(const __m256i *lo, const __m256i *hi,
 /*
  * LLX_TYPE_Q4_0_X8, two groups (16 rows) per zmm: lanes 0..7 the group at
  * @g, 8..15 the next one (@gs bytes on); per block and token 8 vpdpbusd
- * against broadcast activation dwords, the first chain started at
- * -8 * sum(y), then q4x8_tile()'s conversion, scale product and fma.
+ * against broadcast activation dwords, the first chain started at the
+ * activation's bias term, then q4x8_tile()'s conversion, scale product
+ * and fma.
  */
 static __always_inline void q4x8_tile16(const u8 *g, size_t gs, const u8 *x,
 					size_t xs, u32 nb, float *y,
 					size_t ys, const int nt)
 {
 	const __m512i m4 = _mm512_set1_epi8(0xf);
+	const struct llx_q4_0_r8_term *tm[Q4R8_TOKS];
 	__m512 acc[Q4R8_TOKS];
 	int t, k;
 	u32 b;
 
 #pragma GCC unroll 4
-	for (t = 0; t < nt; t++)
+	for (t = 0; t < nt; t++) {
 		acc[t] = _mm512_setzero_ps();
+		tm[t] = q4r8_terms(x + t * xs, nb);
+	}
 	for (b = 0; b < nb; b++) {
 		const u8 *g0 = g + (size_t)b * LLX_Q4_0_X8_GROUP_BLOCK;
 		const u8 *g1 = g0 + gs;
@@ -110,11 +114,10 @@ static __always_inline void q4x8_tile16(const u8 *g, size_t gs, const u8 *x,
 		for (t = 0; t < nt; t++) {
 			const struct llx_blk_q8_0 *xb =
 				(const struct llx_blk_q8_0 *)(x + t * xs) + b;
-			__m256i bias = q4r8_bias(loadu256(xb->qs));
-			__m512i a = _mm512_sub_epi32(_mm512_setzero_si512(),
-				_mm512_broadcastd_epi32(_mm256_castsi256_si128(bias)));
+			const struct llx_q4_0_r8_term *e = tm[t] + b;
+			__m512i a = _mm512_set1_epi32(e->bias);
 			__m512i c = _mm512_setzero_si512();
-			__m512 d = _mm512_mul_ps(dw, _mm512_set1_ps(fp16_at(xb->d)));
+			__m512 d = _mm512_mul_ps(dw, _mm512_set1_ps(q4r8_d(e)));
 
 #pragma GCC unroll 4
 			for (k = 0; k < 4; k++) {

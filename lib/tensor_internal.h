@@ -10,8 +10,13 @@
 #include <llamux/compat.h>
 #include <llamux/tensor.h>
 
-/* llama.cpp's x86 AVX2 activation rounding: q = nearest-even(x * 127/amax) */
-void llx_quantize_q8_0(const float *x, void *out, u32 n);
+/*
+ * llama.cpp's x86 AVX2 activation rounding: q = nearest-even(x * 127/amax);
+ * with @tm, each block's struct llx_q4_0_r8_term there too (the AVX2
+ * version's the same bits)
+ */
+void llx_quantize_q8_0(const float *x, void *out, u32 n,
+		       struct llx_q4_0_r8_term *tm);
 
 /*
  * The attention's products, F32 rows (@stride floats apart) against @nx
@@ -68,7 +73,8 @@ static inline size_t llx_pairs_at(u32 t, u32 ntok, u32 n, u32 *step)
 #define LLX_HAVE_AVX2	1
 bool llx_avx2_vec_dot_rows(u32 wtype, const void *w, size_t row_bytes,
 			   const void *xq, u32 n, float *y, u32 nrows);
-void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n);
+void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n,
+			    struct llx_q4_0_r8_term *tm);
 void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n);
 void llx_avx2_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 			   u32 nrows, const void *xq, size_t xq_stride,
@@ -103,7 +109,8 @@ static inline bool llx_avx2_vec_dot_rows(u32 wtype, const void *w,
 	return false;
 }
 
-static inline void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n) { }
+static inline void llx_avx2_quantize_q8_0(const float *x, void *out, u32 n,
+					  struct llx_q4_0_r8_term *tm) { }
 static inline void llx_avx2_fp32_to_fp16_row(const float *x, void *out,
 					     u32 n) { }
 static inline double llx_avx2_softmax_exp(float *x, float max, u32 n)

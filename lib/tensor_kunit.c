@@ -468,7 +468,7 @@ static void llx_x8_layouts(struct kunit *test)
 	const struct type_case *c = test->param_value;
 	const u32 n = 256, maxr = 40, maxt = 9;
 	size_t rb = llx_row_size(llx_base_type(c->type), n);
-	size_t ab = act_size(llx_base_type(c->type), n);
+	size_t ab = act_size(c->type, n);
 	u32 s, h, bad = 0, bad_rt = 0, seed = 0x5eed;
 	float *x, *yr, *yp;
 	u8 *w, *wp, *back, *xq;

@@ -311,7 +311,7 @@ u32 llx_kt_x8(u32 type, u8 *w, u8 *wp, u8 *back, u8 *xq, float *x,
 	const u32 base = llx_base_type(type);
 	const u32 ref = type == LLX_TYPE_Q4_0_X8 ? LLX_TYPE_Q4_0_R8 : base;
 	size_t rb = llx_row_size(base, n);
-	size_t ab = llx_act_size(base, n);
+	size_t ab = llx_act_size(type, n);
 	size_t bs = llx_type_info(base)->type_size;
 	u32 i, t, v, bad = 0;
 	int path;
@@ -338,7 +338,7 @@ u32 llx_kt_x8(u32 type, u8 *w, u8 *wp, u8 *back, u8 *xq, float *x,
 				x[i] = llx_f32_from_bits(v & 1024 ? 0x7fc00000 :
 							 0xff800000);
 		}
-		llx_quantize_act(base, x, xq + t * ab, n);
+		llx_quantize_act(type, x, xq + t * ab, n);
 	}
 	for (i = 0; i + LLX_Q4_0_R8_ROWS <= rows; i += LLX_Q4_0_R8_ROWS) {
 		llx_x8_pack(type, wp + i * rb, w + i * rb, rb);

@@ -14,7 +14,9 @@
  *
  * Tiles of 8 rows: each block's weight nibbles are taken unsigned
  * (0..15), so isum = sum(u * y) - 8 * sum(y), every step an exact int32
- * operation (an activation byte of -128 included); the 8 lanes of the 8
+ * operation (an activation byte of -128 included); -8 * sum(y) and the
+ * activation's scale as a float are the activation's terms (struct
+ * llx_q4_0_r8_term, made once by llx_quantize_act()); the 8 lanes of the 8
  * rows are folded (hadd tree) into one vector whose lane r is row r's
  * isum, so one vector FMA advances the 8 rows' accumulators.  Rows past
  * the last whole 8 take one row at a time, the same operations.
@@ -44,6 +46,20 @@ static __always_inline __m256i q4r8_bias(__m256i y)
 	v = _mm256_add_epi32(v, _mm256_permute2x128_si256(v, v, 1));
 	v = _mm256_add_epi32(v, _mm256_shuffle_epi32(v, 0x4e));
 	return _mm256_add_epi32(v, _mm256_shuffle_epi32(v, 0xb1));
+}
+
+/* the terms of the activation at @x, of @nb blocks (include/llamux/types.h) */
+static __always_inline const struct llx_q4_0_r8_term *
+q4r8_terms(const u8 *x, u32 nb)
+{
+	return (const struct llx_q4_0_r8_term *)
+	       (x + llx_q4_0_r8_terms_at(nb * LLX_QK));
+}
+
+/* the activation block's scale */
+static __always_inline float q4r8_d(const struct llx_q4_0_r8_term *e)
+{
+	return llx_f32_from_bits(e->d);
 }
 
 /* lane r = the sum of the 8 lanes of s[r] */
@@ -81,13 +97,16 @@ static __always_inline void q4r8_tile8(const u8 *w, size_t rb, const u8 *x,
 				       size_t xs, u32 nb, float *y, size_t ys,
 				       const u8 *pf, const int nt)
 {
+	const struct llx_q4_0_r8_term *tm[Q4R8_TOKS];
 	__m256 acc[Q4R8_TOKS];
 	int r, t;
 	u32 b;
 
 #pragma GCC unroll 4
-	for (t = 0; t < nt; t++)
+	for (t = 0; t < nt; t++) {
 		acc[t] = _mm256_setzero_ps();
+		tm[t] = q4r8_terms(x + t * xs, nb);
+	}
 	for (b = 0; b < nb; b++) {
 		const u8 *wb = w + (size_t)b * Q4R8_BLK;
 		__m256i u[Q4R8_ROWS];
@@ -106,13 +125,15 @@ static __always_inline void q4r8_tile8(const u8 *w, size_t rb, const u8 *x,
 		for (t = 0; t < nt; t++) {
 			const struct llx_blk_q8_0 *xb =
 				(const struct llx_blk_q8_0 *)(x + t * xs) + b;
+			const struct llx_q4_0_r8_term *e = tm[t] + b;
 			__m256i yv = loadu256(xb->qs), s[Q4R8_ROWS], is;
-			__m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(fp16_at(xb->d)));
+			__m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(q4r8_d(e)));
 
 #pragma GCC unroll 8
 			for (r = 0; r < Q4R8_ROWS; r++)
 				s[r] = q4r8_dot(u[r], yv);
-			is = _mm256_sub_epi32(q4r8_fold(s), q4r8_bias(yv));
+			is = _mm256_add_epi32(q4r8_fold(s),
+					      _mm256_set1_epi32(e->bias));
 			acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d,
 						 acc[t]);
 		}
@@ -127,13 +148,16 @@ static __always_inline void q4r8_tile1(const u8 *w, const u8 *x, size_t xs,
 				       u32 nb, float *y, size_t ys,
 				       const int nt)
 {
+	const struct llx_q4_0_r8_term *tm[Q4R8_TOKS];
 	__m128 acc[Q4R8_TOKS];
 	int t;
 	u32 b;
 
 #pragma GCC unroll 4
-	for (t = 0; t < nt; t++)
+	for (t = 0; t < nt; t++) {
 		acc[t] = _mm_setzero_ps();
+		tm[t] = q4r8_terms(x + t * xs, nb);
+	}
 	for (b = 0; b < nb; b++) {
 		const u8 *wb = w + (size_t)b * Q4R8_BLK;
 		__m256i u = q4r8_nibbles(wb);
@@ -143,16 +167,15 @@ static __always_inline void q4r8_tile1(const u8 *w, const u8 *x, size_t xs,
 		for (t = 0; t < nt; t++) {
 			const struct llx_blk_q8_0 *xb =
 				(const struct llx_blk_q8_0 *)(x + t * xs) + b;
-			__m256i yv = loadu256(xb->qs);
-			__m256i s = _mm256_sub_epi32(q4r8_dot(u, yv),
-						     q4r8_dot(_mm256_set1_epi8(8),
-							      yv));
+			const struct llx_q4_0_r8_term *e = tm[t] + b;
+			__m256i s = q4r8_dot(u, loadu256(xb->qs));
 			__m128i h = _mm_add_epi32(_mm256_castsi256_si128(s),
 						  _mm256_extracti128_si256(s, 1));
-			__m128 d = _mm_mul_ss(dw, _mm_set_ss(fp16_at(xb->d)));
+			__m128 d = _mm_mul_ss(dw, _mm_set_ss(q4r8_d(e)));
 
 			h = _mm_add_epi32(h, _mm_unpackhi_epi64(h, h));
 			h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 1));
+			h = _mm_add_epi32(h, _mm_cvtsi32_si128(e->bias));
 			acc[t] = _mm_fmadd_ss(_mm_cvtepi32_ps(h), d, acc[t]);
 		}
 	}
@@ -247,13 +270,16 @@ static __always_inline void q4x8_tile(const u8 *g, const u8 *x, size_t xs,
 				      u32 nb, float *y, size_t ys,
 				      const int nt)
 {
+	const struct llx_q4_0_r8_term *tm[Q4R8_TOKS];
 	__m256 acc[Q4R8_TOKS];
 	int t;
 	u32 b;
 
 #pragma GCC unroll 4
-	for (t = 0; t < nt; t++)
+	for (t = 0; t < nt; t++) {
 		acc[t] = _mm256_setzero_ps();
+		tm[t] = q4r8_terms(x + t * xs, nb);
+	}
 	for (b = 0; b < nb; b++) {
 		const u8 *gb = g + (size_t)b * LLX_Q4_0_X8_GROUP_BLOCK;
 		__m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)gb));
@@ -268,9 +294,10 @@ static __always_inline void q4x8_tile(const u8 *g, const u8 *x, size_t xs,
 		for (t = 0; t < nt; t++) {
 			const struct llx_blk_q8_0 *xb =
 				(const struct llx_blk_q8_0 *)(x + t * xs) + b;
-			__m256i is = _mm256_sub_epi32(q4x8_dots(lo, hi, xb->qs),
-						      q4r8_bias(loadu256(xb->qs)));
-			__m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(fp16_at(xb->d)));
+			const struct llx_q4_0_r8_term *e = tm[t] + b;
+			__m256i is = _mm256_add_epi32(q4x8_dots(lo, hi, xb->qs),
+						      _mm256_set1_epi32(e->bias));
+			__m256 d = _mm256_mul_ps(dw, _mm256_set1_ps(q4r8_d(e)));
 
 			acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is), d,
 						 acc[t]);

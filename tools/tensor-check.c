@@ -953,7 +953,7 @@ static void check_x8(u32 type)
 					 { 24, 4 }, { 40, 5 }, { 16, 7 },
 					 { 8, 9 }, { 12, 1 }, { 12, 6 } };
 	const u32 n = 512, maxr = 40, maxt = 9;
-	size_t rb = llx_row_size(base, n), ab = llx_act_size(base, n);
+	size_t rb = llx_row_size(base, n), ab = llx_act_size(type, n);
 	size_t bs = llx_type_info(base)->type_size;
 	u8 *w = malloc(rb * maxr), *wp = malloc(rb * maxr);
 	u8 *back = malloc(rb * LLX_Q4_0_R8_ROWS), *xq = malloc(ab * maxt);
@@ -985,7 +985,7 @@ static void check_x8(u32 type)
 					if (hostile && rnd() % 512 == 0)
 						x[r] = rnd() & 1 ? NAN : -INFINITY;
 				}
-				llx_quantize_act(base, x, xq + t * ab, n);
+				llx_quantize_act(type, x, xq + t * ab, n);
 			}
 			memcpy(wp, w, rb * rows);
 			for (r = 0; r + LLX_Q4_0_R8_ROWS <= rows;

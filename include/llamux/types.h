@@ -56,9 +56,9 @@ enum ggml_type {
  * the blocks in order, isum_b the block's exact integer dot product.
  * llx_vec_dot_rows() and llx_matmul() take this id as @wtype for such a
  * matrix (the bytes are plain Q4_0, the activation is Q8_0 as for
- * GGML_TYPE_Q4_0); llx_act_size(), llx_quantize_act(), llx_act_to_float()
- * and llx_dequant_row() treat it as GGML_TYPE_Q4_0.  It is not a ggml
- * type and never appears in a file.
+ * GGML_TYPE_Q4_0, followed by per-block terms: struct llx_q4_0_r8_term);
+ * llx_act_to_float() and llx_dequant_row() treat it as GGML_TYPE_Q4_0.
+ * It is not a ggml type and never appears in a file.
  */
 #define LLX_TYPE_Q4_0_R8	0x100u
 /*
@@ -170,6 +170,37 @@ struct llx_blk_q8_0 {
 	u8 d[2];
 	u8 qs[LLX_QK];			/* s8 */
 };
+
+/*
+ * The activation of a product of LLX_TYPE_Q4_0_R8 or LLX_TYPE_Q4_0_X8
+ * weights: the Q8_0 blocks GGML_TYPE_Q4_0 takes, then, from
+ * llx_q4_0_r8_terms_at(n), one term per block: the parts of each row's
+ * block sum that depend on the activation alone, which the kernels would
+ * otherwise recompute for every 8 or 16 rows.  A product sums
+ *	(float)(sum(u * qs) + bias) * (d_w * d)
+ * for the row's unsigned nibbles u (the bits the block's own fp16 scale
+ * and sums give: llx_quantize_act() writes the terms, nothing else).
+ * Made in memory, never read from a file: native fields, 8-byte aligned
+ * where the activation is.
+ */
+struct llx_q4_0_r8_term {
+	s32 bias;			/* -8 * the sum of the block's qs */
+	u32 d;				/* the fp16 scale as f32 bits */
+};
+
+static inline bool llx_act_has_terms(u32 wtype)
+{
+	return wtype == LLX_TYPE_Q4_0_R8 || wtype == LLX_TYPE_Q4_0_X8;
+}
+
+/* Where the terms of an activation of @n elements start. */
+static inline size_t llx_q4_0_r8_terms_at(u32 n)
+{
+	size_t a = sizeof(struct llx_q4_0_r8_term);
+
+	return ((size_t)(n / LLX_QK) * sizeof(struct llx_blk_q8_0) + a - 1) /
+	       a * a;
+}
 
 struct llx_blk_q8_1 {
 	u8 d[2];
