@@ -37,16 +37,39 @@ bool llx_fp_pairs_run(void)
 	return LLX_HAVE_AVX512 && llx_tensor_using_avx512();
 }
 
+/*
+ * Row @r of @emb dequantized exactly into @x: a plain row, or one of a
+ * group the output's repacking rewrote (a tied output, @emb->mm_type a
+ * grouped layout), gathered block by block.
+ */
+static void llx_fp_embed_row(const struct llx_mat *emb, u32 r, float *x)
+{
+	u8 blk[sizeof(struct llx_blk_q8_0)];
+	const u8 *g;
+	u32 b;
+
+	if (!llx_type_grouped(emb->mm_type)) {
+		llx_dequant_row(emb->type, emb->data + (size_t)r * emb->row_bytes,
+				x, emb->cols);
+		return;
+	}
+	BUILD_BUG_ON(sizeof(struct llx_blk_q4_0) > sizeof(blk));
+	g = emb->data + (size_t)(r / LLX_Q4_0_R8_ROWS) * LLX_Q4_0_R8_ROWS *
+	    emb->row_bytes;
+	for (b = 0; b < emb->cols / LLX_QK; b++) {
+		llx_x8_block(emb->mm_type, blk, g, r % LLX_Q4_0_R8_ROWS, b);
+		llx_dequant_row(emb->type, blk, x + b * LLX_QK, LLX_QK);
+	}
+}
+
 /* x[t] = row tokens[t] of token_embd, dequantized exactly (get_rows). */
 void llx_fp_embed(struct llx_session *s, const u32 *tokens, u32 t0, u32 t1)
 {
-	const struct llx_mat *emb = &s->m->w.tok_embd;
 	u32 e = s->m->hp.n_embd, t;
 
 	for (t = t0; t < t1; t++)
-		llx_dequant_row(emb->type, emb->data +
-				(size_t)tokens[t] * emb->row_bytes,
-				s->x + (size_t)t * e, e);
+		llx_fp_embed_row(&s->m->w.tok_embd, tokens[t],
+				 s->x + (size_t)t * e);
 }
 
 /* out[t] = rmsnorm(x[t]) * w */

@@ -263,7 +263,7 @@ static u32 llx_model_n_mats(const struct llx_model *m)
  * when the row count is a multiple of 8) and so sums in another order:
  * every matrix of a product, the output included (a tied output is a
  * duplicate of token_embd loaded for the product and is repacked too;
- * the embedding lookup itself reads plain Q4_0 rows).
+ * the embedding lookup itself reads the plain rows).
  */
 static void llx_mark_q4_0_r8(struct llx_model *m)
 {
@@ -394,15 +394,13 @@ EXPORT_SYMBOL_GPL(llx_model_create);
 
 /*
  * The layout llx_model_repack() rewrites @w to, or 0: the Q4_0 matrices
- * in the repacked order and the Q8_0 ones of whole groups of rows, except
- * a tied output, whose bytes are token_embd's (read row by row).  The
- * GGUF parser rejects overlapping tensors, so these never share bytes.
+ * in the repacked order and the Q8_0 ones of whole groups of rows.  The
+ * GGUF parser rejects overlapping tensors, so these never share bytes,
+ * except a tied output's, which are token_embd's: the embedding lookup
+ * then reads its rows out of the groups (llx_fp_embed()).
  */
-static u32 llx_mat_repack_type(const struct llx_model *m,
-			       const struct llx_mat *w)
+static u32 llx_mat_repack_type(const struct llx_mat *w)
 {
-	if (w->data == m->w.tok_embd.data)
-		return 0;
 	if (w->mm_type == LLX_TYPE_Q4_0_R8)
 		return LLX_TYPE_Q4_0_X8;
 	if (w->mm_type == GGML_TYPE_Q8_0 && !(w->rows % LLX_Q4_0_R8_ROWS))
@@ -421,7 +419,7 @@ int llx_model_repack(struct llx_model *m)
 	for (k = 0; k < llx_model_n_mats(m); k++) {
 		const struct llx_mat *w = llx_model_mat(m, k);
 
-		if (llx_mat_repack_type(m, w))
+		if (llx_mat_repack_type(w))
 			rb = max(rb, w->row_bytes);
 	}
 	if (rb) {
@@ -436,7 +434,7 @@ int llx_model_repack(struct llx_model *m)
 	for (k = 0; k < llx_model_n_mats(m); k++) {
 		struct llx_mat *w = (struct llx_mat *)llx_model_mat(m, k);
 		size_t gb = (size_t)LLX_Q4_0_R8_ROWS * w->row_bytes;
-		u32 type = llx_mat_repack_type(m, w);
+		u32 type = llx_mat_repack_type(w);
 
 		if (!type)
 			continue;
@@ -450,6 +448,8 @@ int llx_model_repack(struct llx_model *m)
 				llx_cond_resched();
 		}
 		w->mm_type = type;
+		if (m->tied && w == &m->w.output)
+			m->w.tok_embd.mm_type = type;	/* the same bytes */
 	}
 	kvfree(tmp);
 	return 0;

@@ -52,7 +52,9 @@ struct llx_par;
  * @mm_type is the weight type its products pass to llx_matmul(): @type,
  * or LLX_TYPE_Q4_0_R8 for a Q4_0 matrix llama.cpp repacks
  * (llx_model_create()), LLX_TYPE_Q4_0_X8 once its bytes are repacked
- * (llx_model_repack()).
+ * (llx_model_repack()).  token_embd takes part in no product: its
+ * @mm_type is @type, or the grouped layout a tied output's repacking
+ * rewrote its bytes to (the embedding lookup reads rows either way).
  */
 struct llx_mat {
 	const u8 *data;
@@ -213,6 +215,11 @@ int llx_session_par_set(struct llx_session *s, u32 n, u64 min_work);
  */
 void llx_x8_pack(u32 type, u8 *dst, const u8 *src, size_t row_bytes);
 void llx_x8_unpack(u32 type, u8 *dst, const u8 *src, size_t row_bytes);
+/*
+ * Row @r (0..7)'s plain block @b (its 18 or 34 bytes) out of the group of
+ * @type at @grp, into @dst
+ */
+void llx_x8_block(u32 type, u8 *dst, const u8 *grp, u32 r, size_t b);
 
 /* llama.c: the forward pass's math, on the batch's first @nt tokens. */
 size_t llx_fp_act_size(u32 type, u32 n);
@@ -287,17 +294,20 @@ bool llx_fp_sample_pick(struct llx_sampler *smp, u32 i0, u32 i1, u64 rnd,
 
 /*
  * The same builder for other shapes (tests): the mock vocabulary, random
- * F32 or Q8_0 matrices (@type), F32 norms, no output.weight when @tied.
- * @cycle arranges F32 weights to recite the mock sentence, as
- * llx_mock_gguf() does.  Shapes are capped small; -EINVAL outside them.
+ * F32, F16, Q8_0 or Q4_0 matrices (@type), F32 norms, no output.weight
+ * when @tied.  @cycle arranges F32 weights to recite the mock sentence, as
+ * llx_mock_gguf() does.  @vocab8 pads the vocabulary with unused pieces to
+ * a multiple of 8 tokens (output rows the repacked layouts take).  Shapes
+ * are capped small; -EINVAL outside them.
  */
 struct llx_mock_shape {
 	u32 n_embd, n_ff, n_layer, n_head, n_head_kv, n_ctx;
-	u32 type;		/* GGML_TYPE_F32, _F16 or _Q8_0 */
+	u32 type;		/* GGML_TYPE_F32, _F16, _Q8_0 or _Q4_0 */
 	u32 seed;
 	u32 kv_type;		/* attn_k and attn_v: 0 (@type), _F16 or _Q4_0 */
 	bool tied;
 	bool cycle;
+	bool vocab8;
 };
 
 int llx_mock_gguf_shape(const struct llx_mock_shape *sh, void **buf, u64 *len);

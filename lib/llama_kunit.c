@@ -383,7 +383,7 @@ static bool llx_t_logits_differ(const struct llx_session *a,
 
 static const char *const llx_repack_stems[] = {
 	"stories260K-Q4_0", "synth-Q4_0", "stories260K-Q8_0", "synth-Q8_0",
-	"synth-qwen2-Q8_0",
+	"synth-qwen2-Q8_0", "synth-llama3-Q8_0",	/* tied output */
 };
 
 static void llx_repack_desc(const char *const *stem, char *desc)
@@ -394,35 +394,31 @@ static void llx_repack_desc(const char *const *stem, char *desc)
 KUNIT_ARRAY_PARAM(llx_repack, llx_repack_stems, llx_repack_desc);
 
 /*
- * llx_model_repack() on a private copy of a Q4_0 or Q8_0 model: the bytes
- * change (the Q4_0 matrices llama.cpp repacks, the Q8_0 matrices of whole
- * groups of rows), the logits do not, in any bit: a
- * 20-token batch, then 4 tokens one at a time; a second call is
- * -EALREADY.
+ * llx_model_repack() on a private copy of the Q4_0 or Q8_0 model @img
+ * (@name): the bytes change (the Q4_0 matrices llama.cpp repacks, the Q8_0
+ * matrices of whole groups of rows, a tied output's with token_embd's),
+ * the logits do not, in any bit: a 20-token batch, then 4 tokens one at a
+ * time; a second call is -EALREADY.
  */
-static void llx_repack_test(struct kunit *test)
+static void llx_t_repack(struct kunit *test, const char *name,
+			 const u8 *img, size_t len)
 {
-	const char *const *stem = test->param_value;
 	struct llx_session *s1, *s2;
 	struct llx_model *m1, *m2;
-	const struct firmware *fw;
 	u32 ids[24], i, nv;
 	u8 *copy;
 
-	fw = llx_t_model_fw(test, *stem);
-	if (!fw)
-		return;
-	copy = kvmalloc(fw->size, GFP_KERNEL);
+	copy = kvmalloc(len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, copy);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
 							copy), 0);
-	memcpy(copy, fw->data, fw->size);
-	m1 = llx_t_model(test, fw->data, fw->size, NULL);
-	m2 = llx_t_model(test, copy, fw->size, NULL);
+	memcpy(copy, img, len);
+	m1 = llx_t_model(test, img, len, NULL);
+	m2 = llx_t_model(test, copy, len, NULL);
 	KUNIT_ASSERT_EQ(test, llx_model_repack(m2), 0);
 	KUNIT_EXPECT_EQ(test, llx_model_repack(m2), -EALREADY);
-	KUNIT_EXPECT_NE_MSG(test, memcmp(copy, fw->data, fw->size), 0,
-			    "%s: nothing was repacked", *stem);
+	KUNIT_EXPECT_NE_MSG(test, memcmp(copy, img, len), 0,
+			    "%s: nothing was repacked", name);
 	nv = llx_model_hparams(m1)->n_vocab;
 	for (i = 0; i < ARRAY_SIZE(ids); i++)
 		ids[i] = (1 + 37 * i) % nv;
@@ -431,13 +427,22 @@ static void llx_repack_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, llx_forward(s1, ids, 20, NULL, NULL), 0);
 	KUNIT_ASSERT_EQ(test, llx_forward(s2, ids, 20, NULL, NULL), 0);
 	KUNIT_EXPECT_FALSE_MSG(test, llx_t_logits_differ(s1, s2, nv),
-			       "%s: batch logits differ", *stem);
+			       "%s: batch logits differ", name);
 	for (i = 20; i < ARRAY_SIZE(ids); i++) {
 		KUNIT_ASSERT_EQ(test, llx_forward(s1, &ids[i], 1, NULL, NULL), 0);
 		KUNIT_ASSERT_EQ(test, llx_forward(s2, &ids[i], 1, NULL, NULL), 0);
 		KUNIT_EXPECT_FALSE_MSG(test, llx_t_logits_differ(s1, s2, nv),
-				       "%s: token %u logits differ", *stem, i);
+				       "%s: token %u logits differ", name, i);
 	}
+}
+
+static void llx_repack_test(struct kunit *test)
+{
+	const char *const *stem = test->param_value;
+	const struct firmware *fw = llx_t_model_fw(test, *stem);
+
+	if (fw)
+		llx_t_repack(test, *stem, fw->data, fw->size);
 }
 
 /* ------------------------------------------------------------------------
@@ -547,6 +552,36 @@ static struct llx_model *llx_t_gen(struct kunit *test,
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, llx_t_kvfree,
 							img), 0);
 	return llx_t_model(test, img, len, NULL);
+}
+
+/*
+ * llx_t_repack() on generated models whose output is tied: their
+ * token_embd is repacked with it, and the embedding lookup reads its rows
+ * out of the groups (no reference model has a tied Q4_0 output).
+ */
+static void llx_repack_tied_test(struct kunit *test)
+{
+	static const struct llx_mock_shape shapes[] = {
+		{ .n_embd = 64, .n_ff = 128, .n_layer = 2, .n_head = 4,
+		  .n_head_kv = 1, .n_ctx = 64, .type = GGML_TYPE_Q4_0,
+		  .seed = 13, .tied = true, .vocab8 = true },
+		{ .n_embd = 64, .n_ff = 96, .n_layer = 1, .n_head = 4,
+		  .n_head_kv = 2, .n_ctx = 64, .type = GGML_TYPE_Q8_0,
+		  .seed = 14, .tied = true, .vocab8 = true },
+	};
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
+		void *img;
+		u64 len;
+
+		KUNIT_ASSERT_EQ(test, llx_mock_gguf_shape(&shapes[i], &img,
+							  &len), 0);
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+								llx_t_kvfree,
+								img), 0);
+		llx_t_repack(test, llx_type_name(shapes[i].type), img, len);
+	}
 }
 
 #define LLX_T_PROMPT	45	/* more than one internal batch of 32 */
@@ -1326,6 +1361,7 @@ static struct kunit_case llx_llama_cases[] = {
 	KUNIT_CASE_PARAM_ATTR(llx_ref_slow_test, llx_ref_slow_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM(llx_repack_test, llx_repack_gen_params),
+	KUNIT_CASE(llx_repack_tied_test),
 	{}
 };
 

@@ -286,10 +286,17 @@ static void llx_mock_fill_data(const struct llx_mock_tensor *t, u32 seed,
 	}
 }
 
-static void llx_mock_vocab(struct llx_mock_w *w)
+/* The vocabulary's size: the mock's, or padded to a multiple of 8. */
+static u32 llx_mock_n_vocab(const struct llx_mock_shape *sh)
 {
-	char byte_tok[8];
-	u32 i, n = LLX_MOCK_N_VOCAB;
+	return sh->vocab8 ? ALIGN(LLX_MOCK_N_VOCAB, 8) : LLX_MOCK_N_VOCAB;
+}
+
+static void llx_mock_vocab(struct llx_mock_w *w,
+			   const struct llx_mock_shape *sh)
+{
+	char byte_tok[16];
+	u32 i, n = llx_mock_n_vocab(sh);
 
 	llx_w_kv_str(w, "tokenizer.ggml.model", "llama");
 	llx_w_arr_head(w, "tokenizer.ggml.tokens", GGUF_TYPE_STRING, n);
@@ -302,6 +309,10 @@ static void llx_mock_vocab(struct llx_mock_w *w)
 	}
 	for (i = 0; i < ARRAY_SIZE(llx_mock_pieces); i++)
 		llx_w_str(w, llx_mock_pieces[i]);
+	for (i = LLX_MOCK_N_VOCAB; i < n; i++) {
+		snprintf(byte_tok, sizeof(byte_tok), "<pad%u>", i);
+		llx_w_str(w, byte_tok);
+	}
 	llx_w_arr_head(w, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32, n);
 	for (i = 0; i < n; i++)
 		llx_w_u32(w, i < LLX_MOCK_FIRST_PIECE ? 0 :
@@ -334,7 +345,7 @@ static void llx_mock_header(struct llx_mock_w *w,
 	llx_w_kv_u32(w, "llama.rope.dimension_count", sh->n_embd / sh->n_head);
 	llx_w_kv_f32(w, "llama.attention.layer_norm_rms_epsilon", F32_RMS_EPS);
 	llx_w_kv_f32(w, "llama.rope.freq_base", F32_ROPE_BASE);
-	llx_mock_vocab(w);
+	llx_mock_vocab(w, sh);
 }
 
 static void llx_mock_add(struct llx_mock_tensor *t, u32 *n, const char *name,
@@ -355,7 +366,7 @@ static u32 llx_mock_tensors(const struct llx_mock_shape *sh,
 			    struct llx_mock_tensor *t)
 {
 	u32 e = sh->n_embd, kv = sh->n_embd / sh->n_head * sh->n_head_kv;
-	u32 v = LLX_MOCK_N_VOCAB, ty = sh->type, n = 0, il;
+	u32 v = llx_mock_n_vocab(sh), ty = sh->type, n = 0, il;
 	u32 kv_ty = sh->kv_type ? sh->kv_type : ty;
 	char nm[48];
 
@@ -414,11 +425,11 @@ static u64 llx_mock_write_header(struct llx_mock_w *w,
 
 static bool llx_mock_shape_ok(const struct llx_mock_shape *sh)
 {
-	u32 blk = sh->type == GGML_TYPE_Q8_0 || sh->kv_type == GGML_TYPE_Q4_0 ?
-		  32 : 1;
+	u32 blk = sh->type == GGML_TYPE_Q8_0 || sh->type == GGML_TYPE_Q4_0 ||
+		  sh->kv_type == GGML_TYPE_Q4_0 ? 32 : 1;
 
 	if (sh->type != GGML_TYPE_F32 && sh->type != GGML_TYPE_Q8_0 &&
-	    sh->type != GGML_TYPE_F16)
+	    sh->type != GGML_TYPE_F16 && sh->type != GGML_TYPE_Q4_0)
 		return false;
 	if (sh->kv_type && sh->kv_type != GGML_TYPE_F16 &&
 	    sh->kv_type != GGML_TYPE_Q4_0)

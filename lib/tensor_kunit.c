@@ -491,7 +491,7 @@ static void llx_x8_layouts(struct kunit *test)
 			llx_fpu_end();
 		}
 	}
-	KUNIT_EXPECT_EQ_MSG(test, bad_rt, 0, "pack/unpack lost bytes");
+	KUNIT_EXPECT_EQ_MSG(test, bad_rt, 0, "pack/unpack/block lost bytes");
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%s products differ from the plain rows'",
 			    c->name);
 }

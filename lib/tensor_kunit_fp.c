@@ -297,11 +297,12 @@ static void kt_matmul_path(int path, u32 type, const u8 *w, size_t rb,
 /*
  * @type LLX_TYPE_Q4_0_X8 (LLX_TYPE_Q8_0_X8): @rows (a multiple of 8)
  * random or @hostile Q4_0 (Q8_0) rows in @w, packed into @wp; unpacking
- * each group into @back gives it back (*@bad_rt counts the groups that do
- * not).  Every path's product on @wp gives the bits of LLX_TYPE_Q4_0_R8
- * on @w, scalar (of GGML_TYPE_Q8_0 on the same path: AVX2 sums an
- * activation byte of -128, made only of a NaN, as llama.cpp does), NaNs
- * as NaNs; the hostile activations hold zeros, extremes, NaN/-Inf and a
+ * each group into @back gives it back, and so does taking each row's
+ * blocks out of the group one by one (llx_x8_block()); *@bad_rt counts
+ * the groups and blocks that do not.  Every path's product on @wp gives
+ * the bits of LLX_TYPE_Q4_0_R8 on @w, scalar (of GGML_TYPE_Q8_0 on the
+ * same path: AVX2 sums an activation byte of -128, made only of a NaN, as
+ * llama.cpp does), NaNs as NaNs; the hostile activations hold zeros, extremes, NaN/-Inf and a
  * zero block.  Returns the outputs that differ.
  */
 u32 llx_kt_x8(u32 type, u8 *w, u8 *wp, u8 *back, u8 *xq, float *x,
@@ -344,6 +345,14 @@ u32 llx_kt_x8(u32 type, u8 *w, u8 *wp, u8 *back, u8 *xq, float *x,
 		llx_x8_pack(type, wp + i * rb, w + i * rb, rb);
 		llx_x8_unpack(type, back, wp + i * rb, rb);
 		*bad_rt += !!memcmp(back, w + i * rb, LLX_Q4_0_R8_ROWS * rb);
+		/* one row's blocks, as the embedding lookup takes them */
+		for (v = 0; v < LLX_Q4_0_R8_ROWS * (rb / bs); v++) {
+			u8 blk[sizeof(struct llx_blk_q8_0)];
+			u32 r = v % LLX_Q4_0_R8_ROWS, b = v / LLX_Q4_0_R8_ROWS;
+
+			llx_x8_block(type, blk, wp + i * rb, r, b);
+			*bad_rt += !!memcmp(blk, w + (i + r) * rb + b * bs, bs);
+		}
 	}
 	for (path = 0; path < 3; path++) {
 		if (!path || ref == base)

@@ -934,7 +934,8 @@ static u32 x8_off(const float *yp, const float *yr, u32 rows, u32 ntok)
 
 /*
  * @type LLX_TYPE_Q4_0_X8 (LLX_TYPE_Q8_0_X8): pack then unpack gives the
- * rows back byte for byte; products on packed rows, on every path, give
+ * rows back byte for byte, and so does each row's blocks taken out of the
+ * group one at a time (llx_x8_block()); products on packed rows, on every path, give
  * the bits of LLX_TYPE_Q4_0_R8 on the plain rows, scalar (of
  * GGML_TYPE_Q8_0 on the same path: AVX2 sums an activation byte of -128,
  * made only of a NaN, as llama.cpp does, not as the scalar code), NaNs as
@@ -944,6 +945,25 @@ static u32 x8_off(const float *yp, const float *yr, u32 rows, u32 ntok)
  * rows (one or two groups per tile, an odd last group) and 1..9 tokens,
  * plus 12 rows: the partial last group is left unwritten.
  */
+/* rows of the group at @g whose blocks llx_x8_block() does not give back */
+static u32 x8_blocks_off(u32 type, const u8 *g, const u8 *w, size_t rb)
+{
+	size_t bs = llx_type_info(llx_base_type(type))->type_size, b;
+	u8 blk[sizeof(struct llx_blk_q8_0)];
+	u32 r, off = 0;
+
+	for (r = 0; r < LLX_Q4_0_R8_ROWS; r++) {
+		bool bad = false;
+
+		for (b = 0; b < rb / bs; b++) {
+			llx_x8_block(type, blk, g, r, b);
+			bad |= !!memcmp(blk, w + r * rb + b * bs, bs);
+		}
+		off += bad;
+	}
+	return off;
+}
+
 static void check_x8(u32 type)
 {
 	const u32 base = llx_base_type(type);
@@ -994,6 +1014,8 @@ static void check_x8(u32 type)
 				llx_x8_unpack(type, back, wp + r * rb, rb);
 				bad_rt += !!memcmp(back, w + r * rb,
 						   LLX_Q4_0_R8_ROWS * rb);
+				bad_rt += x8_blocks_off(type, wp + r * rb,
+							w + r * rb, rb);
 			}
 			for (path = 0; path < 3; path++) {
 				if (!path || ref == base)
@@ -1008,7 +1030,7 @@ static void check_x8(u32 type)
 			}
 		}
 	}
-	printf("%s (repacked): round trip %u groups differ; ",
+	printf("%s (repacked): round trip %u groups or rows differ; ",
 	       llx_wtype_name(type), bad_rt);
 	printf("scalar/AVX2/default vs %s %s %u/%u outputs differ\n",
 	       llx_wtype_name(ref), ref == base ? "on the same path" : "scalar",

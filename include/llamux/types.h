@@ -89,9 +89,10 @@ enum ggml_type {
  * rows' partial sums in 8 lanes (16 rows in a zmm for two groups).  The
  * products sum exactly as LLX_TYPE_Q4_0_R8 does (same bits).
  * llx_vec_dot_rows() and llx_matmul() take @w at a group's first row and
- * a multiple of 8 rows (a partial last group is left unwritten); nothing
- * else reads such a matrix (no dequantisation: token_embd, the one
- * matrix read row by row, is never repacked).
+ * a multiple of 8 rows (a partial last group is left unwritten).  The
+ * one matrix also read row by row, a token_embd that is the tied output,
+ * is read a block at a time out of its groups (llx_x8_block(),
+ * lib/repack.c).
  */
 #define LLX_TYPE_Q4_0_X8	0x101u
 #define LLX_Q4_0_X8_GROUP_BLOCK	(LLX_Q4_0_R8_ROWS * sizeof(struct llx_blk_q4_0))
@@ -112,7 +113,7 @@ static inline size_t llx_q4_0_x8_qs_at(u32 r, u32 k)
  * apart whose blocks are 272 bytes apart, and each output is summed
  * exactly as GGML_TYPE_Q8_0 on the plain rows (same bits).  Everything
  * else said of LLX_TYPE_Q4_0_X8 above holds: whole groups from a group's
- * first row, token_embd never repacked.
+ * first row, a tied token_embd's rows read through llx_x8_block().
  */
 #define LLX_TYPE_Q8_0_X8	0x102u
 #define LLX_Q8_0_X8_GROUP_BLOCK	(LLX_Q4_0_R8_ROWS * sizeof(struct llx_blk_q8_0))
