@@ -44,7 +44,7 @@ bool llx_fp_pairs_run(void)
  */
 static void llx_fp_embed_row(const struct llx_mat *emb, u32 r, float *x)
 {
-	u8 blk[sizeof(struct llx_blk_q8_0)];
+	u8 blk[sizeof(struct llx_blk_q8_0)];	/* the larger block */
 	const u8 *g;
 	u32 b;
 
@@ -53,7 +53,6 @@ static void llx_fp_embed_row(const struct llx_mat *emb, u32 r, float *x)
 				x, emb->cols);
 		return;
 	}
-	BUILD_BUG_ON(sizeof(struct llx_blk_q4_0) > sizeof(blk));
 	g = emb->data + (size_t)(r / LLX_Q4_0_R8_ROWS) * LLX_Q4_0_R8_ROWS *
 	    emb->row_bytes;
 	for (b = 0; b < emb->cols / LLX_QK; b++) {

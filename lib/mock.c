@@ -231,26 +231,22 @@ static void llx_mock_fill_data(const struct llx_mock_tensor *t, u32 seed,
 
 	if (!s)
 		s = 1;
-	if (t->type == GGML_TYPE_Q8_0) {
+	if (t->type == GGML_TYPE_Q8_0 || t->type == GGML_TYPE_Q4_0) {
+		const bool q8 = t->type == GGML_TYPE_Q8_0;
 		u64 nb = (u64)t->ne1 * (t->ne0 / 32), b;
+		u32 bs = q8 ? 34 : 18;
 
-		for (b = 0; b < nb; b++, dst += 34) {
-			put_unaligned_le16(0x0c00 | (llx_xorshift32(&s) & 0x3ff),
-					   dst);
-			for (i = 0; i < 32; i++)
-				dst[2 + i] = (u8)(s8)((s32)(llx_xorshift32(&s) % 255) - 127);
-		}
-		return;
-	}
-	if (t->type == GGML_TYPE_Q4_0) {
-		u64 nb = (u64)t->ne1 * (t->ne0 / 32), b;
-
-		/* scales in [2^-9, 2^-8): weights under 2^-5, as Q8_0's */
-		for (b = 0; b < nb; b++, dst += 18) {
-			put_unaligned_le16(0x1800 | (llx_xorshift32(&s) & 0x3ff),
-					   dst);
-			for (i = 0; i < 16; i++)
-				dst[2 + i] = (u8)llx_xorshift32(&s);
+		/*
+		 * fp16 scales in [2^-12, 2^-11) for q in -127..127, in
+		 * [2^-9, 2^-8) for nibbles: weights under 2^-5 either way
+		 */
+		for (b = 0; b < nb; b++, dst += bs) {
+			put_unaligned_le16((q8 ? 0x0c00 : 0x1800) |
+					   (llx_xorshift32(&s) & 0x3ff), dst);
+			for (i = 2; i < bs; i++)
+				dst[i] = q8 ? (u8)(s8)((s32)(llx_xorshift32(&s) %
+							     255) - 127) :
+					      (u8)llx_xorshift32(&s);
 		}
 		return;
 	}
