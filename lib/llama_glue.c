@@ -30,15 +30,22 @@
 
 /* Activation rows (quantized copies) are this aligned. */
 #define LLX_ACT_ALIGN		64u
-/* A matrix product smaller than this (multiply-adds) runs in one part. */
-#define LLX_PAR_MIN_WORK	(1024u * 1024)
+/*
+ * A stage smaller than this (multiply-adds) runs in one part.  At 1M,
+ * Qwen2.5-0.5B's W_o (896 x 896) ran on the caller alone, ~30 us a
+ * layer; at 512K it splits: Qwen2.5-0.5B-shape decode at two threads
+ * 72.1 -> 75.8 tok/s (Q8_0, medians of 6 interleaved runs, 6 pairs
+ * faster), 139.1 -> 145.8 (Q4_0, 4 of 6); TinyLlama-shape Q4_0 decode
+ * and prompts of both level.
+ */
+#define LLX_PAR_MIN_WORK	(512u * 1024)
 /*
  * Attention's multiply-adds, weighed against the products' for the split
  * threshold: scores, softmax and the weighted sum over the cache cost
  * more per multiply-add (Q4_0 TinyLlama shape, 157-token prompt and 31
  * generated, one thread: ~72M of them took 21 ms a layer, the products'
  * ~8.3G 155-185 ms, ~14 times as much).  A one-token attention of that
- * shape is split from position 16 on (unweighed, from 256).
+ * shape is split from position 8 on (unweighed, from 128).
  */
 #define LLX_ATT_COST		16u
 /*
