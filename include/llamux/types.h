@@ -179,10 +179,10 @@ struct llx_blk_q8_0 {
  * block sum that depend on the activation alone, which the kernels would
  * otherwise recompute for every 8 or 16 rows.  A product sums
  *	(float)(sum(u * qs) + bias) * (d_w * d)
- * for the row's unsigned nibbles u (the bits the block's own fp16 scale
- * and sums give: llx_quantize_act() writes the terms, nothing else).
- * Made in memory, never read from a file: native fields, 8-byte aligned
- * where the activation is.
+ * for the row's unsigned nibbles u: the values the block's own qs and
+ * fp16 scale give, so no result changes.  llx_quantize_act() is their
+ * only writer.  Made in memory, never read from a file: native fields,
+ * 8-byte aligned where the activation is.
  */
 struct llx_q4_0_r8_term {
 	s32 bias;			/* -8 * the sum of the block's qs */
