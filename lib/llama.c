@@ -39,8 +39,8 @@ bool llx_fp_pairs_run(void)
 
 /*
  * Row @r of @emb dequantized exactly into @x: a plain row, or one of a
- * group the output's repacking rewrote (a tied output, @emb->mm_type a
- * grouped layout), gathered block by block.
+ * group the output's repacking rewrote (a tied output: @emb->mm_type is
+ * then LLX_TYPE_Q4_0_X8 or LLX_TYPE_Q8_0_X8), gathered block by block.
  */
 static void llx_fp_embed_row(const struct llx_mat *emb, u32 r, float *x)
 {
@@ -48,7 +48,8 @@ static void llx_fp_embed_row(const struct llx_mat *emb, u32 r, float *x)
 	const u8 *g;
 	u32 b;
 
-	if (!llx_type_grouped(emb->mm_type)) {
+	if (emb->mm_type != LLX_TYPE_Q4_0_X8 &&
+	    emb->mm_type != LLX_TYPE_Q8_0_X8) {
 		llx_dequant_row(emb->type, emb->data + (size_t)r * emb->row_bytes,
 				x, emb->cols);
 		return;

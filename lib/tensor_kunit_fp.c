@@ -302,8 +302,8 @@ static void kt_matmul_path(int path, u32 type, const u8 *w, size_t rb,
  * the groups and blocks that do not.  Every path's product on @wp gives
  * the bits of LLX_TYPE_Q4_0_R8 on @w, scalar (of GGML_TYPE_Q8_0 on the
  * same path: AVX2 sums an activation byte of -128, made only of a NaN, as
- * llama.cpp does), NaNs as NaNs; the hostile activations hold zeros, extremes, NaN/-Inf and a
- * zero block.  Returns the outputs that differ.
+ * llama.cpp does), NaNs as NaNs; the hostile activations hold zeros,
+ * extremes, NaN/-Inf and a zero block.  Returns the outputs that differ.
  */
 u32 llx_kt_x8(u32 type, u8 *w, u8 *wp, u8 *back, u8 *xq, float *x,
 	      float *yr, float *yp, u32 n, u32 rows, u32 ntok, bool hostile,
@@ -313,8 +313,8 @@ u32 llx_kt_x8(u32 type, u8 *w, u8 *wp, u8 *back, u8 *xq, float *x,
 	const u32 ref = type == LLX_TYPE_Q4_0_X8 ? LLX_TYPE_Q4_0_R8 : base;
 	size_t rb = llx_row_size(base, n);
 	size_t ab = llx_act_size(type, n);
-	size_t bs = llx_type_info(base)->type_size;
-	u32 i, t, v, bad = 0;
+	size_t bs = llx_type_info(base)->type_size, b;
+	u32 i, t, v, r, bad = 0;
 	int path;
 
 	random_rows(base, w, rb, rows, n, seed);
@@ -345,13 +345,15 @@ u32 llx_kt_x8(u32 type, u8 *w, u8 *wp, u8 *back, u8 *xq, float *x,
 		llx_x8_pack(type, wp + i * rb, w + i * rb, rb);
 		llx_x8_unpack(type, back, wp + i * rb, rb);
 		*bad_rt += !!memcmp(back, w + i * rb, LLX_Q4_0_R8_ROWS * rb);
-		/* one row's blocks, as the embedding lookup takes them */
-		for (v = 0; v < LLX_Q4_0_R8_ROWS * (rb / bs); v++) {
-			u8 blk[sizeof(struct llx_blk_q8_0)];
-			u32 r = v % LLX_Q4_0_R8_ROWS, b = v / LLX_Q4_0_R8_ROWS;
+		/* each row's blocks, as the embedding lookup takes them */
+		for (r = 0; r < LLX_Q4_0_R8_ROWS; r++) {
+			for (b = 0; b < rb / bs; b++) {
+				u8 blk[sizeof(struct llx_blk_q8_0)];
 
-			llx_x8_block(type, blk, wp + i * rb, r, b);
-			*bad_rt += !!memcmp(blk, w + (i + r) * rb + b * bs, bs);
+				llx_x8_block(type, blk, wp + i * rb, r, b);
+				*bad_rt += !!memcmp(blk, w + (i + r) * rb +
+						    b * bs, bs);
+			}
 		}
 	}
 	for (path = 0; path < 3; path++) {

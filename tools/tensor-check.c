@@ -932,19 +932,6 @@ static u32 x8_off(const float *yp, const float *yr, u32 rows, u32 ntok)
 	return bad;
 }
 
-/*
- * @type LLX_TYPE_Q4_0_X8 (LLX_TYPE_Q8_0_X8): pack then unpack gives the
- * rows back byte for byte, and so does each row's blocks taken out of the
- * group one at a time (llx_x8_block()); products on packed rows, on every path, give
- * the bits of LLX_TYPE_Q4_0_R8 on the plain rows, scalar (of
- * GGML_TYPE_Q8_0 on the same path: AVX2 sums an activation byte of -128,
- * made only of a NaN, as llama.cpp does, not as the scalar code), NaNs as
- * NaNs; random and
- * hostile blocks (extreme bytes, the hostile fp16 scales, activations
- * with zeros, huge, tiny, NaN and -Inf values, all-zero blocks), 8..40
- * rows (one or two groups per tile, an odd last group) and 1..9 tokens,
- * plus 12 rows: the partial last group is left unwritten.
- */
 /* rows of the group at @g whose blocks llx_x8_block() does not give back */
 static u32 x8_blocks_off(u32 type, const u8 *g, const u8 *w, size_t rb)
 {
@@ -964,6 +951,19 @@ static u32 x8_blocks_off(u32 type, const u8 *g, const u8 *w, size_t rb)
 	return off;
 }
 
+/*
+ * @type LLX_TYPE_Q4_0_X8 (LLX_TYPE_Q8_0_X8): pack then unpack gives the
+ * rows back byte for byte, and so do each row's blocks taken out of the
+ * group one at a time (llx_x8_block()); products on packed rows, on every
+ * path, give the bits of LLX_TYPE_Q4_0_R8 on the plain rows, scalar (of
+ * GGML_TYPE_Q8_0 on the same path: AVX2 sums an activation byte of -128,
+ * made only of a NaN, as llama.cpp does, not as the scalar code), NaNs as
+ * NaNs; random and
+ * hostile blocks (extreme bytes, the hostile fp16 scales, activations
+ * with zeros, huge, tiny, NaN and -Inf values, all-zero blocks), 8..40
+ * rows (one or two groups per tile, an odd last group) and 1..9 tokens,
+ * plus 12 rows: the partial last group is left unwritten.
+ */
 static void check_x8(u32 type)
 {
 	const u32 base = llx_base_type(type);
