@@ -1346,14 +1346,18 @@ void llx_dot_f32_rows(const float *w, size_t stride, u32 nrows,
 		      const float *x, size_t x_stride, u32 nx, u32 n,
 		      float *y, size_t y_stride)
 {
-	u32 r, m;
+	u32 r = 0, m;
 
 	if (llx_tensor_using_avx2()) {
-		llx_avx2_dot_f32_rows(w, stride, nrows, x, x_stride, nx, n, y,
-				      y_stride);
+		if (LLX_HAVE_AVX512 && llx_tensor_using_avx512())
+			r = llx_avx512_dot_f32_rows(w, stride, nrows, x,
+						    x_stride, nx, n, y,
+						    y_stride);
+		llx_avx2_dot_f32_rows(w + r * stride, stride, nrows - r, x,
+				      x_stride, nx, n, y + r, y_stride);
 		return;
 	}
-	for (r = 0; r < nrows; r++)
+	for (; r < nrows; r++)
 		for (m = 0; m < nx; m++)
 			y[m * y_stride + r] = dot_f32(w + r * stride,
 						      x + m * x_stride, n);

@@ -127,3 +127,116 @@ bool llx_avx512_vec_dot_rows_f(u32 wtype, const void *w, size_t row_bytes,
 		return false;
 	}
 }
+
+/*
+ * The attention's products (llx_dot_f32_rows()): eight F32 rows against
+ * @nq <= 4 vectors, each row read once for all of them.  Row and vector
+ * take lib/tensor_avx2.c's dot_f32_rows8() accumulators two to a zmm
+ * register (a0 | a1 and a2 | a3, as dot_row() above): the same FMAs lane
+ * by lane, (a0 + a2) + (a1 + a3) formed by the same adds, and the eight
+ * rows reduced by the same reduce4_x8().  Per row and 32 floats: two
+ * loads of the row and two FMAs a vector (their vector operand from
+ * memory), against eight loads and four FMAs a vector on AVX2.
+ */
+static __always_inline void f32_rows8(const float *w, size_t stride,
+				      const float *x, size_t xs, u32 n,
+				      float *y, size_t ys, const int nq)
+{
+	__m256 v[4][8];
+	int r, q;
+	u32 i;
+
+	for (r = 0; r < 8; r++) {
+		const float *wr = w + r * stride;
+		__m512 a[4][2];
+
+#pragma GCC unroll 4
+		for (q = 0; q < nq; q++) {
+			a[q][0] = _mm512_setzero_ps();
+			a[q][1] = a[q][0];
+		}
+		for (i = 0; i < n; i += 32) {
+			__m512 w0 = _mm512_loadu_ps(wr + i);
+			__m512 w1 = _mm512_loadu_ps(wr + i + 16);
+
+#pragma GCC unroll 4
+			for (q = 0; q < nq; q++) {
+				const float *xq = x + q * xs + i;
+
+				a[q][0] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xq),
+							  a[q][0]);
+				a[q][1] = _mm512_fmadd_ps(w1,
+							  _mm512_loadu_ps(xq + 16),
+							  a[q][1]);
+			}
+		}
+#pragma GCC unroll 4
+		for (q = 0; q < nq; q++) {
+			__m512d s = _mm512_castps_pd(_mm512_add_ps(a[q][0],
+								   a[q][1]));
+
+			v[q][r] = _mm256_add_ps(_mm512_castps512_ps256(_mm512_castpd_ps(s)),
+						_mm256_castpd_ps(_mm512_extractf64x4_pd(s, 1)));
+		}
+	}
+#pragma GCC unroll 4
+	for (q = 0; q < nq; q++)
+		reduce4_x8(v[q], y + q * ys);
+}
+
+/* one function per vector count, each with its own frame */
+#define LLX_F32_ROWS8_FN(name, nq)					\
+static noinline void name(const float *w, size_t stride, const float *x, \
+			  size_t xs, u32 n, float *y, size_t ys)	\
+{									\
+	f32_rows8(w, stride, x, xs, n, y, ys, nq);			\
+}
+
+LLX_F32_ROWS8_FN(f32_rows8_1, 1)
+LLX_F32_ROWS8_FN(f32_rows8_2, 2)
+LLX_F32_ROWS8_FN(f32_rows8_3, 3)
+LLX_F32_ROWS8_FN(f32_rows8_4, 4)
+
+/*
+ * Whole blocks of eight rows of llx_dot_f32_rows() when n % 32 == 0, the
+ * rows F32_ROWS_AHEAD on prefetched as on AVX2; returns the rows done
+ * (the caller's AVX2 path takes the rest).
+ */
+u32 llx_avx512_dot_f32_rows(const float *w, size_t stride, u32 nrows,
+			    const float *x, size_t x_stride, u32 nx, u32 n,
+			    float *y, size_t y_stride)
+{
+	u32 r, m;
+
+	if (n % 32)
+		return 0;
+	for (r = 0; r + 8 <= nrows; r += 8) {
+		const float *wr = w + r * stride;
+
+		prefetch_rows8(wr + F32_ROWS_AHEAD * stride, stride, n);
+		for (m = 0; m < nx; m += 4) {
+			const float *xm = x + m * x_stride;
+			float *ym = y + m * y_stride + r;
+
+			switch (min(4u, nx - m)) {
+			case 1:
+				f32_rows8_1(wr, stride, xm, x_stride, n, ym,
+					    y_stride);
+				break;
+			case 2:
+				f32_rows8_2(wr, stride, xm, x_stride, n, ym,
+					    y_stride);
+				break;
+			case 3:
+				f32_rows8_3(wr, stride, xm, x_stride, n, ym,
+					    y_stride);
+				break;
+			default:
+				f32_rows8_4(wr, stride, xm, x_stride, n, ym,
+					    y_stride);
+				break;
+			}
+		}
+	}
+	return r;
+}
