@@ -150,11 +150,13 @@ void llx_fp_rope_angles(struct llx_session *s, u32 pos, u32 t0, u32 t1)
 /*
  * The new Q, K and V rows of batch token @t, at position pos + t, for kv
  * heads [g0, g1) and the query heads that read them: the biases
- * (qwen2), RoPE on Q and K (the model's pairing, NEOX for qwen2), and V
- * into layer @il's cache, which is transposed ([kv_dim][kv_len]) so that
- * the weighted sum over positions is a dot product per dimension, as in
- * llama.cpp.  Q is s->q[t], K the cache row, V s->tmp[t].  Every value
- * is the same whichever heads a call takes.
+ * (qwen2), RoPE on Q and K (the model's pairing, NEOX for qwen2), then K
+ * and V into layer @il's cache.  K is kept head by head ([n_head_kv]
+ * [n_ctx][head_dim]), so that a kv head's rows are one sequential run
+ * for the attention's K.q products; V transposed ([kv_dim][kv_len]), so
+ * that the weighted sum over positions is a dot product per dimension,
+ * as in llama.cpp.  Q is s->q[t], K s->k[t], V s->tmp[t].  Every value is
+ * the same whichever heads a call takes.
  */
 void llx_fp_qkv_heads(struct llx_session *s, u32 il, u32 pos, u32 t, u32 g0,
 		      u32 g1)
@@ -162,9 +164,11 @@ void llx_fp_qkv_heads(struct llx_session *s, u32 il, u32 pos, u32 t, u32 g0,
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
 	u32 hd = hp->head_dim, gqa = hp->n_head / hp->n_head_kv;
-	u32 kvd = llx_kv_dim(hp), q0 = g0 * gqa * hd, k0 = g0 * hd, d;
+	u32 kvd = llx_kv_dim(hp), q0 = g0 * gqa * hd, k0 = g0 * hd, d, g;
 	float *q = s->q + (size_t)t * llx_q_dim(hp) + q0;
-	float *k = s->k_cache + ((size_t)il * s->n_ctx + pos + t) * kvd + k0;
+	float *k = s->k + (size_t)t * kvd + k0;
+	float *kc = s->k_cache +
+		    (((size_t)il * hp->n_head_kv + g0) * s->n_ctx + pos + t) * hd;
 	float *v = s->tmp + (size_t)t * kvd + k0;
 	float *vt = s->v_cache + ((size_t)il * kvd + k0) * s->kv_len + pos + t;
 	const float *cs = s->rope_cs + (size_t)t * hp->n_rot;
@@ -176,6 +180,9 @@ void llx_fp_qkv_heads(struct llx_session *s, u32 il, u32 pos, u32 t, u32 g0,
 	}
 	llx_rope_apply(q, (g1 - g0) * gqa, hd, hp->n_rot, cs, hp->rope_neox);
 	llx_rope_apply(k, g1 - g0, hd, hp->n_rot, cs, hp->rope_neox);
+	for (g = 0; g < g1 - g0; g++)
+		memcpy(kc + (size_t)g * s->n_ctx * hd, k + (size_t)g * hd,
+		       hd * sizeof(*k));
 	for (d = 0; d < (g1 - g0) * hd; d++)
 		vt[(size_t)d * s->kv_len] = v[d];
 }
@@ -224,7 +231,7 @@ void llx_fp_attend(struct llx_session *s, u32 il, u32 pos, const float *q,
 		const float *v = vt + (size_t)kvh * hd * kvl;
 
 		he = min(h1, (kvh + 1) * group);
-		llx_dot_f32_rows(kc + (size_t)kvh * hd, kvd, n,
+		llx_dot_f32_rows(kc + (size_t)kvh * s->n_ctx * hd, hd, n,
 				 q + (size_t)h * hd, hd, he - h, hd, att, kvl);
 		for (i = 0; i < he - h; i++) {
 			float *a = att + (size_t)i * kvl;

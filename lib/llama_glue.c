@@ -527,7 +527,8 @@ static u64 llx_scratch_floats(const struct llx_hparams *hp, u32 nb, u32 kv_len)
 {
 	u64 e = hp->n_embd, qd = llx_q_dim(hp), ff = hp->n_ff;
 	u64 kvd = llx_kv_dim(hp);
-	u64 per_tok = e + max(e, qd) + qd + 2 * ff + max(e, kvd) + hp->n_rot;
+	u64 per_tok = e + max(e, qd) + qd + 2 * ff + max(e, kvd) + kvd +
+		      hp->n_rot;
 
 	return per_tok * nb + llx_att_floats(hp, kv_len) + hp->n_vocab;
 }
@@ -682,6 +683,8 @@ int llx_session_create(struct llx_model *m, u32 n_ctx, u64 max_bytes,
 	f += (size_t)nb * hp->n_ff;
 	s->tmp = f;
 	f += (size_t)nb * max(hp->n_embd, llx_kv_dim(hp));
+	s->k = f;
+	f += (size_t)nb * llx_kv_dim(hp);
 	s->rope_cs = f;
 	f += (size_t)nb * hp->n_rot;
 	s->att = f;
@@ -1506,16 +1509,13 @@ static int llx_attention_block(const struct llx_pass *p, u32 il)
 	const struct llx_hparams *hp = &s->m->hp;
 	const struct llx_layer_weights *lw = &s->m->w.layers[il];
 	struct llx_att a = { .sp.p = p, .il = il };
-	float *kb = s->k_cache + ((size_t)il * s->n_ctx + p->pos) *
-		    llx_kv_dim(hp);
 	const struct llx_mat *qkv_w[] = { &lw->wq, &lw->wk, &lw->wv };
-	float *qkv_y[] = { s->q, kb, s->tmp };
+	float *qkv_y[] = { s->q, s->k, s->tmp };
 	u64 t0, work;
 	int ret;
 
 	/* the residual of the layer before, its FFN's output in tmp */
 	ret = llx_norm_batch(p, il ? s->tmp : NULL, lw->attn_norm, &lw->wq);
-	/* K goes straight into the cache rows of positions pos.. */
 	if (!ret)
 		ret = llx_pass_matmuls(p, s->xb, 3, qkv_w, qkv_y);
 	if (ret)

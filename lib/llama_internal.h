@@ -112,13 +112,14 @@ struct llx_session {
 	float *hb;		/* [n_batch][n_ff] gate, then silu(gate) * up */
 	float *hb2;		/* [n_batch][n_ff] up */
 	float *tmp;		/* [n_batch][max(n_embd, kv_dim)] wv/wo/w_down out */
+	float *k;		/* [n_batch][kv_dim] wk out, cached after RoPE */
 	float *rope_cs;		/* [n_batch][n_rot] llx_fp_rope_angles() */
 	void *xq;		/* [n_batch][act_stride] rounded activations */
 	float *xp;		/* [n_batch, even][wide_cols]: llx_pairs_at() */
 	float *xp_par;		/* the same for parts 1.., each its own */
 	float *att;		/* [kv_len] attention scores of one head, part 0 */
 	float *logits;		/* [n_vocab], of the last token of the last pass */
-	float *k_cache;		/* [n_layer][n_ctx][kv_dim] */
+	float *k_cache;		/* [n_layer][n_head_kv][n_ctx][head_dim] */
 	float *v_cache;		/* [n_layer][kv_dim][kv_len], transposed */
 	u32 *tokens;		/* [n_ctx] token at each position < pos */
 	/*
