@@ -1433,9 +1433,30 @@ struct llx_att {
 };
 
 /*
+ * Query heads per FP section of one token's attention over @n positions.
+ * Its K.q and V^T products are SIMD dot products like a matrix product's
+ * rows, and get LLX_MM_SECTION_SCALE times the budget as those do; and a
+ * section holds whole groups of the @gqa query heads that read one kv
+ * head where the budget holds a group, so that each K and V^T row is read
+ * once for all of them (llx_fp_attend()).  At one section's budget, a
+ * TinyLlama-shape token at position 64 had sections of 31 heads (the
+ * fourth kv head's rows read for 7 queries, then again for 1), and from
+ * position 256 on of 1-7 (every row read two to eight times).
+ */
+static u32 llx_att_heads(const struct llx_session *s, u32 n, u32 gqa)
+{
+	const struct llx_hparams *hp = &s->m->hp;
+	u32 hc = llx_chunk_of((u64)s->section_work * LLX_MM_SECTION_SCALE,
+			      (u64)n * hp->head_dim * 2, hp->n_head);
+
+	return hc >= gqa ? hc - hc % gqa : hc;
+}
+
+/*
  * Part @i of a layer's attention: the claimed token's run of heads, a few
- * heads per FP section, with the part's own score buffer.  A head is
- * computed by the same llx_fp_attend() whichever part holds it.
+ * heads per FP section (llx_att_heads()), with the part's own score
+ * buffer.  A head is computed by the same llx_fp_attend() whichever part
+ * holds it.
  */
 static void llx_attend_part(void *arg, u32 i)
 {
@@ -1454,8 +1475,7 @@ static void llx_attend_part(void *arg, u32 i)
 		t = k / a->groups;
 		h0 = k % a->groups * a->heads;
 		h1 = min(h0 + a->heads, n_head);
-		hc = llx_chunk(s, (u64)(p->pos + t + 1) * s->m->hp.head_dim * 2,
-			       n_head);
+		hc = llx_att_heads(s, p->pos + t + 1, gqa);
 		for (h = h0; h < h1; h += hc) {
 			if (!llx_part_go_on(&a->sp, i))
 				return;
