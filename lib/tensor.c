@@ -1789,7 +1789,9 @@ static double softmax_exp(float *x, u32 n)
 	u32 i, l;
 
 	max = llx_max(x, n);
-	if (llx_tensor_using_avx2()) {
+	if (LLX_HAVE_AVX512 && llx_tensor_using_avx512()) {
+		sum = llx_avx512_softmax_exp(x, max, n);
+	} else if (llx_tensor_using_avx2()) {
 		sum = llx_avx2_softmax_exp(x, max, n);
 	} else {
 		for (i = 0; i < n; i += 8) {

@@ -923,45 +923,6 @@ void llx_avx2_fp32_to_fp16_row(const float *x, void *out, u32 n)
  * softmax and SiLU with llama.cpp's AVX2 exp
  */
 
-/* ggml_v_expf: see expf_ggml() in lib/tensor.c, the same operations */
-static inline __m256 set1_bits(u32 u)
-{
-	return _mm256_castsi256_ps(_mm256_set1_epi32((int)u));
-}
-
-static inline __m256 exp8_ggml(__m256 x)
-{
-	const __m256 r = set1_bits(0x4b400000u);
-	const __m256 absm = set1_bits(0x7fffffffu);
-	__m256 z = _mm256_fmadd_ps(x, set1_bits(0x3fb8aa3bu), r);
-	__m256 n = _mm256_sub_ps(z, r), an = _mm256_and_ps(n, absm);
-	__m256 b = _mm256_fnmadd_ps(n, set1_bits(0x35bfbe8eu),
-				    _mm256_fnmadd_ps(n, set1_bits(0x3f317200u), x));
-	__m256i e = _mm256_slli_epi32(_mm256_castps_si256(z), 23);
-	__m256 k = _mm256_castsi256_ps(_mm256_add_epi32(e,
-				_mm256_set1_epi32(0x3f800000)));
-	__m256 c = _mm256_cmp_ps(an, _mm256_set1_ps(126.0f), _CMP_GT_OQ);
-	__m256 u = _mm256_mul_ps(b, b), j, hi, lo, s1, s2, d;
-	__m256i g;
-
-	hi = _mm256_fmadd_ps(set1_bits(0x3c072010u), b, set1_bits(0x3d2b9f17u));
-	lo = _mm256_fmadd_ps(set1_bits(0x3e2aaf33u), b, set1_bits(0x3efffedbu));
-	j = _mm256_fmadd_ps(_mm256_fmadd_ps(hi, u, lo), u,
-			    _mm256_mul_ps(set1_bits(0x3f7ffff6u), b));
-	if (!_mm256_movemask_ps(c))
-		return _mm256_fmadd_ps(k, j, k);
-	d = _mm256_cmp_ps(n, _mm256_setzero_ps(), _CMP_LE_OQ);
-	g = _mm256_and_si256(_mm256_castps_si256(d),
-			     _mm256_castps_si256(set1_bits(0x82000000u)));
-	s1 = _mm256_castsi256_ps(_mm256_add_epi32(g,
-						  _mm256_set1_epi32(0x7f000000)));
-	s2 = _mm256_castsi256_ps(_mm256_sub_epi32(e, g));
-	d = _mm256_cmp_ps(an, _mm256_set1_ps(192.0f), _CMP_GT_OQ);
-	j = _mm256_blendv_ps(_mm256_fmadd_ps(k, j, k),
-			     _mm256_mul_ps(_mm256_fmadd_ps(s2, j, s2), s1), c);
-	return _mm256_blendv_ps(j, _mm256_mul_ps(s1, s1), d);
-}
-
 /*
  * The largest of x[0..n): llx_softmax()'s scalar loop eight lanes at a
  * time.  vmaxps returns its second operand when the first is NaN or both
@@ -1048,27 +1009,7 @@ void llx_avx2_scale_below(float *x, float s, float lim, u32 n)
 
 double llx_avx2_softmax_exp(float *x, float max, u32 n)
 {
-	const __m256 vmax = _mm256_set1_ps(max);
-	double sum = 0.0;
-	float v[8];
-	u32 i, l;
-
-	for (i = 0; i + 8 <= n; i += 8) {
-		__m256 val = exp8_ggml(_mm256_sub_ps(_mm256_loadu_ps(x + i),
-						     vmax));
-
-		_mm256_storeu_ps(x + i, val);
-		sum += (double)hsum8(val);
-	}
-	if (i < n) {	/* the padding of a ggml row: exp(-inf) = 0 */
-		for (l = 0; l < 8; l++)
-			v[l] = i + l < n ? x[i + l] - max : -__builtin_inff();
-		_mm256_storeu_ps(v, exp8_ggml(_mm256_loadu_ps(v)));
-		for (l = 0; i + l < n; l++)
-			x[i + l] = v[l];
-		sum += (double)hsum8(_mm256_loadu_ps(v));
-	}
-	return sum;
+	return softmax_exp8(x, max, 0, n, 0.0);
 }
 
 /* a[i] = ggml_v_silu(a[i]) * b[i] for @n (a multiple of 8) elements */

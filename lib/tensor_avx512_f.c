@@ -240,3 +240,75 @@ u32 llx_avx512_dot_f32_rows(const float *w, size_t stride, u32 nrows,
 	}
 	return r;
 }
+
+static __always_inline __m512 set1_bits16(u32 u)
+{
+	return _mm512_castsi512_ps(_mm512_set1_epi32((int)u));
+}
+
+/*
+ * exp8_ggml() (ggml_v_expf) on 16 lanes: the same operations lane by
+ * lane, its compares as masks and its blends as masked moves.
+ */
+static __always_inline __m512 exp16_ggml(__m512 x)
+{
+	const __m512 r = set1_bits16(0x4b400000u);
+	__m512 z = _mm512_fmadd_ps(x, set1_bits16(0x3fb8aa3bu), r);
+	__m512 n = _mm512_sub_ps(z, r);
+	__m512 an = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(n),
+							 _mm512_set1_epi32(0x7fffffff)));
+	__m512 b = _mm512_fnmadd_ps(n, set1_bits16(0x35bfbe8eu),
+				    _mm512_fnmadd_ps(n, set1_bits16(0x3f317200u),
+						     x));
+	__m512i e = _mm512_slli_epi32(_mm512_castps_si512(z), 23);
+	__m512 k = _mm512_castsi512_ps(_mm512_add_epi32(e,
+				_mm512_set1_epi32(0x3f800000)));
+	__mmask16 c = _mm512_cmp_ps_mask(an, _mm512_set1_ps(126.0f),
+					 _CMP_GT_OQ);
+	__m512 u = _mm512_mul_ps(b, b), j, hi, lo, s1, s2;
+	__mmask16 d;
+	__m512i g;
+
+	hi = _mm512_fmadd_ps(set1_bits16(0x3c072010u), b,
+			     set1_bits16(0x3d2b9f17u));
+	lo = _mm512_fmadd_ps(set1_bits16(0x3e2aaf33u), b,
+			     set1_bits16(0x3efffedbu));
+	j = _mm512_fmadd_ps(_mm512_fmadd_ps(hi, u, lo), u,
+			    _mm512_mul_ps(set1_bits16(0x3f7ffff6u), b));
+	if (!c)
+		return _mm512_fmadd_ps(k, j, k);
+	d = _mm512_cmp_ps_mask(n, _mm512_setzero_ps(), _CMP_LE_OQ);
+	g = _mm512_maskz_mov_epi32(d,
+				   _mm512_castps_si512(set1_bits16(0x82000000u)));
+	s1 = _mm512_castsi512_ps(_mm512_add_epi32(g,
+						  _mm512_set1_epi32(0x7f000000)));
+	s2 = _mm512_castsi512_ps(_mm512_sub_epi32(e, g));
+	d = _mm512_cmp_ps_mask(an, _mm512_set1_ps(192.0f), _CMP_GT_OQ);
+	j = _mm512_mask_blend_ps(c, _mm512_fmadd_ps(k, j, k),
+				 _mm512_mul_ps(_mm512_fmadd_ps(s2, j, s2), s1));
+	return _mm512_mask_blend_ps(d, j, _mm512_mul_ps(s1, s1));
+}
+
+/*
+ * The softmax's exp pass (llx_avx2_softmax_exp()'s contract) 16 lanes at
+ * a time; each half's 8 summed and added as the AVX2 pass adds its
+ * chunks, the rest by the AVX2 pass's own loop.
+ */
+double llx_avx512_softmax_exp(float *x, float max, u32 n)
+{
+	const __m512 vmax = _mm512_set1_ps(max);
+	double sum = 0.0;
+	u32 i;
+
+	for (i = 0; i + 16 <= n; i += 16) {
+		__m512 v = exp16_ggml(_mm512_sub_ps(_mm512_loadu_ps(x + i),
+						    vmax));
+		__m512d h = _mm512_castps_pd(v);
+
+		_mm512_storeu_ps(x + i, v);
+		sum += (double)hsum8(_mm512_castps512_ps256(v));
+		sum += (double)hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(h,
+									      1)));
+	}
+	return softmax_exp8(x, max, i, n, sum);
+}

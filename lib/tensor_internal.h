@@ -180,6 +180,8 @@ void llx_avx512_quantize_q8_k(const float *x, void *out, u32 n);
 /* the one-token F16/BF16 one, lib/tensor_avx512_f.c: the same contract */
 bool llx_avx512_vec_dot_rows_f(u32 wtype, const void *w, size_t row_bytes,
 			       const void *xq, u32 n, float *y, u32 nrows);
+/* the softmax's exp pass, llx_avx2_softmax_exp()'s contract */
+double llx_avx512_softmax_exp(float *x, float max, u32 n);
 /* the attention's F32 rows (llx_dot_f32_rows()): the rows it did */
 u32 llx_avx512_dot_f32_rows(const float *w, size_t stride, u32 nrows,
 			    const float *x, size_t x_stride, u32 nx, u32 n,
