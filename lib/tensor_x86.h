@@ -124,13 +124,14 @@ static __always_inline void reduce4_x8(const __m256 *v, float *y)
 }
 
 /*
- * The attention's rows (a kv head's K: 64-128 floats a cache row apart;
- * V^T rows) are short or strided runs that the hardware prefetcher
- * hardly follows, and the weights streamed between two tokens have
- * pushed them out to memory: each block of 8 rows prefetches the first
- * 256 bytes of the rows F32_ROWS_AHEAD on (past the last row included:
- * a prefetch never faults).  TinyLlama-shape Q4_0 decode, one thread:
- * 68-70 -> 62-64 us of attention a layer (8, 16 or 32 rows ahead alike).
+ * The attention's rows (a kv head's K rows, 64-128 floats each; V^T
+ * rows) are short runs that the hardware prefetcher hardly follows, and
+ * the weights streamed between two tokens have pushed them out to
+ * memory: each block of 8 rows prefetches the first 256 bytes of the
+ * rows F32_ROWS_AHEAD on (past the last row included: a prefetch never
+ * faults).  TinyLlama-shape Q4_0 decode, one thread: 68-70 -> 62-64 us
+ * of attention a layer (8, 16 or 32 rows ahead alike; with the K cache
+ * head by head and the AVX-512 products, 32 to 96 ahead no better).
  */
 #define F32_ROWS_AHEAD	16
 
