@@ -1368,15 +1368,22 @@ void llx_dot_f32_tiled(const float *w, size_t stride, u32 nrows,
 		       const float *x, size_t x_stride, u32 nx, u32 n,
 		       float *y, size_t y_stride)
 {
-	u32 r, m;
+	u32 r = 0, m;
 
 	if (llx_tensor_using_avx2()) {
-		llx_avx2_matmul_tiled(GGML_TYPE_F32, w, stride * sizeof(float),
-				      nrows, x, x_stride * sizeof(float), nx,
-				      n, y, y_stride);
+		if (LLX_HAVE_AVX512 && llx_tensor_using_avx512())
+			r = llx_avx512_dot_f32_tiled(w, stride, nrows, x,
+						     x_stride, nx, n, y,
+						     y_stride);
+		if (r < nrows)
+			llx_avx2_matmul_tiled(GGML_TYPE_F32, w + r * stride,
+					      stride * sizeof(float),
+					      nrows - r, x,
+					      x_stride * sizeof(float), nx,
+					      n, y + r, y_stride);
 		return;
 	}
-	for (r = 0; r < nrows; r++)
+	for (; r < nrows; r++)
 		for (m = 0; m < nx; m++)
 			y[m * y_stride + r] =
 				dot_tiled((const u8 *)(w + r * stride),

@@ -184,62 +184,18 @@ static __always_inline void f32_rows8(const float *w, size_t stride,
 		reduce4_x8(v[q], y + q * ys);
 }
 
-/* one function per vector count, each with its own frame */
-#define LLX_F32_ROWS8_FN(name, nq)					\
+/* one function per tile and vector count, each with its own frame */
+#define LLX_F32_TILE_FN(name, tile, nq)					\
 static noinline void name(const float *w, size_t stride, const float *x, \
 			  size_t xs, u32 n, float *y, size_t ys)	\
 {									\
-	f32_rows8(w, stride, x, xs, n, y, ys, nq);			\
+	tile(w, stride, x, xs, n, y, ys, nq);				\
 }
 
-LLX_F32_ROWS8_FN(f32_rows8_1, 1)
-LLX_F32_ROWS8_FN(f32_rows8_2, 2)
-LLX_F32_ROWS8_FN(f32_rows8_3, 3)
-LLX_F32_ROWS8_FN(f32_rows8_4, 4)
-
-/*
- * Whole blocks of eight rows of llx_dot_f32_rows() when n % 32 == 0, the
- * rows F32_ROWS_AHEAD on prefetched as on AVX2; returns the rows done
- * (the caller's AVX2 path takes the rest).
- */
-u32 llx_avx512_dot_f32_rows(const float *w, size_t stride, u32 nrows,
-			    const float *x, size_t x_stride, u32 nx, u32 n,
-			    float *y, size_t y_stride)
-{
-	u32 r, m;
-
-	if (n % 32)
-		return 0;
-	for (r = 0; r + 8 <= nrows; r += 8) {
-		const float *wr = w + r * stride;
-
-		prefetch_rows8(wr + F32_ROWS_AHEAD * stride, stride, n);
-		for (m = 0; m < nx; m += 4) {
-			const float *xm = x + m * x_stride;
-			float *ym = y + m * y_stride + r;
-
-			switch (min(4u, nx - m)) {
-			case 1:
-				f32_rows8_1(wr, stride, xm, x_stride, n, ym,
-					    y_stride);
-				break;
-			case 2:
-				f32_rows8_2(wr, stride, xm, x_stride, n, ym,
-					    y_stride);
-				break;
-			case 3:
-				f32_rows8_3(wr, stride, xm, x_stride, n, ym,
-					    y_stride);
-				break;
-			default:
-				f32_rows8_4(wr, stride, xm, x_stride, n, ym,
-					    y_stride);
-				break;
-			}
-		}
-	}
-	return r;
-}
+LLX_F32_TILE_FN(f32_rows8_1, f32_rows8, 1)
+LLX_F32_TILE_FN(f32_rows8_2, f32_rows8, 2)
+LLX_F32_TILE_FN(f32_rows8_3, f32_rows8, 3)
+LLX_F32_TILE_FN(f32_rows8_4, f32_rows8, 4)
 
 static __always_inline __m512 set1_bits16(u32 u)
 {
@@ -311,4 +267,143 @@ double llx_avx512_softmax_exp(float *x, float max, u32 n)
 									      1)));
 	}
 	return softmax_exp8(x, max, i, n, sum);
+}
+
+/* 8 floats at @p (@m < 8: the first m, zeros after) in both halves */
+static __always_inline __m512 f32x8_twice(const float *p, u32 m)
+{
+	__m256 v = m < 8 ? _mm256_maskz_loadu_ps((__mmask8)((1u << m) - 1), p) :
+			   _mm256_loadu_ps(p);
+
+	return _mm512_castpd_ps(_mm512_broadcast_f64x4(_mm256_castps_pd(v)));
+}
+
+/* 8 floats (or the first @m < 8) at @lo in the low half, at @hi in the high */
+static __always_inline __m512 f32x8_pair(const float *lo, const float *hi,
+					 u32 m)
+{
+	__mmask8 k = m < 8 ? (__mmask8)((1u << m) - 1) : 0xff;
+	__m256 l = _mm256_maskz_loadu_ps(k, lo), h = _mm256_maskz_loadu_ps(k, hi);
+	__m512d v = _mm512_castps_pd(_mm512_castps256_ps512(l));
+
+	return _mm512_castpd_ps(_mm512_insertf64x4(v, _mm256_castps_pd(h), 1));
+}
+
+/*
+ * The attention's batch V^T.att products (llx_dot_f32_tiled()): eight
+ * F32 rows against @nq <= 4 vectors in tinyBLAS order, lib/tensor_avx2.c's
+ * tile_wide(): one accumulator of 8 lanes an output over the chunks of 8,
+ * a partial last chunk zero-padded, then hsum8_fixed().  Here two rows'
+ * accumulators share a zmm (row 2p low, 2p + 1 high) against the
+ * vector's chunk in both halves: the same FMAs lane by lane.
+ */
+static __always_inline void f32_tiled8(const float *w, size_t stride,
+				       const float *x, size_t xs, u32 n,
+				       float *y, size_t ys, const int nq)
+{
+	__m512 a[4][4];
+	u32 i = 0, m;
+	int p, q;
+
+#pragma GCC unroll 4
+	for (p = 0; p < 4; p++)
+#pragma GCC unroll 4
+		for (q = 0; q < nq; q++)
+			a[p][q] = _mm512_setzero_ps();
+	while (i < n) {
+		__m512 xv[4];
+
+		m = min(8u, n - i);
+#pragma GCC unroll 4
+		for (q = 0; q < nq; q++)
+			xv[q] = f32x8_twice(x + q * xs + i, m);
+#pragma GCC unroll 4
+		for (p = 0; p < 4; p++) {
+			__m512 wv = f32x8_pair(w + 2 * p * stride + i,
+					       w + (2 * p + 1) * stride + i, m);
+
+#pragma GCC unroll 4
+			for (q = 0; q < nq; q++)
+				a[p][q] = fma_wx(wv, xv[q], a[p][q]);
+		}
+		i += m;
+	}
+#pragma GCC unroll 4
+	for (p = 0; p < 4; p++)
+#pragma GCC unroll 4
+		for (q = 0; q < nq; q++) {
+			__m512d d = _mm512_castps_pd(a[p][q]);
+
+			y[q * ys + 2 * p] = hsum8_fixed(_mm512_castps512_ps256(a[p][q]));
+			y[q * ys + 2 * p + 1] =
+				hsum8_fixed(_mm256_castpd_ps(_mm512_extractf64x4_pd(d, 1)));
+		}
+}
+
+LLX_F32_TILE_FN(f32_tiled8_1, f32_tiled8, 1)
+LLX_F32_TILE_FN(f32_tiled8_2, f32_tiled8, 2)
+LLX_F32_TILE_FN(f32_tiled8_3, f32_tiled8, 3)
+LLX_F32_TILE_FN(f32_tiled8_4, f32_tiled8, 4)
+
+/*
+ * Whole blocks of eight rows of llx_dot_f32_rows() (@tiled false: n % 32
+ * == 0, the rows F32_ROWS_AHEAD on prefetched as on AVX2) or of
+ * llx_dot_f32_tiled(), up to four vectors a pass; returns the rows done
+ * (the caller's AVX2 path takes the rest).
+ */
+static __always_inline u32 f32_blocks(const float *w, size_t stride,
+				      u32 nrows, const float *x, size_t xs,
+				      u32 nx, u32 n, float *y, size_t ys,
+				      bool tiled)
+{
+	u32 r, m;
+
+	for (r = 0; r + 8 <= nrows; r += 8) {
+		const float *wr = w + r * stride;
+
+		if (!tiled)
+			prefetch_rows8(wr + F32_ROWS_AHEAD * stride, stride, n);
+		for (m = 0; m < nx; m += 4) {
+			const float *xm = x + m * xs;
+			float *ym = y + m * ys + r;
+
+			switch (min(4u, nx - m)) {
+			case 1:
+				(tiled ? f32_tiled8_1 : f32_rows8_1)(wr, stride,
+					xm, xs, n, ym, ys);
+				break;
+			case 2:
+				(tiled ? f32_tiled8_2 : f32_rows8_2)(wr, stride,
+					xm, xs, n, ym, ys);
+				break;
+			case 3:
+				(tiled ? f32_tiled8_3 : f32_rows8_3)(wr, stride,
+					xm, xs, n, ym, ys);
+				break;
+			default:
+				(tiled ? f32_tiled8_4 : f32_rows8_4)(wr, stride,
+					xm, xs, n, ym, ys);
+				break;
+			}
+		}
+	}
+	return r;
+}
+
+u32 llx_avx512_dot_f32_rows(const float *w, size_t stride, u32 nrows,
+			    const float *x, size_t x_stride, u32 nx, u32 n,
+			    float *y, size_t y_stride)
+{
+	if (n % 32)
+		return 0;
+	return f32_blocks(w, stride, nrows, x, x_stride, nx, n, y, y_stride,
+			  false);
+}
+
+u32 llx_avx512_dot_f32_tiled(const float *w, size_t stride, u32 nrows,
+			     const float *x, size_t x_stride, u32 nx, u32 n,
+			     float *y, size_t y_stride)
+{
+	return f32_blocks(w, stride, nrows, x, x_stride, nx, n, y, y_stride,
+			  true);
 }

@@ -182,10 +182,13 @@ bool llx_avx512_vec_dot_rows_f(u32 wtype, const void *w, size_t row_bytes,
 			       const void *xq, u32 n, float *y, u32 nrows);
 /* the softmax's exp pass, llx_avx2_softmax_exp()'s contract */
 double llx_avx512_softmax_exp(float *x, float max, u32 n);
-/* the attention's F32 rows (llx_dot_f32_rows()): the rows it did */
+/* the attention's F32 rows (llx_dot_f32_rows(), _tiled()): the rows done */
 u32 llx_avx512_dot_f32_rows(const float *w, size_t stride, u32 nrows,
 			    const float *x, size_t x_stride, u32 nx, u32 n,
 			    float *y, size_t y_stride);
+u32 llx_avx512_dot_f32_tiled(const float *w, size_t stride, u32 nrows,
+			     const float *x, size_t x_stride, u32 nx, u32 n,
+			     float *y, size_t y_stride);
 bool llx_avx512_matmul_tiled(u32 wtype, const void *w, size_t row_bytes,
 			     u32 nrows, const void *xq, size_t xq_stride,
 			     u32 ntok, u32 n, float *y, size_t y_stride);

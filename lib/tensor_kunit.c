@@ -562,7 +562,7 @@ static void llx_attn_products(struct kunit *test)
 
 	w = kunit_kcalloc(test, (size_t)maxr * stride, sizeof(*w), GFP_KERNEL);
 	x = kunit_kcalloc(test, (size_t)maxx * stride, sizeof(*x), GFP_KERNEL);
-	y = kunit_kcalloc(test, 5 * maxx * (maxr + 1), sizeof(*y), GFP_KERNEL);
+	y = kunit_kcalloc(test, 6 * maxx * (maxr + 1), sizeof(*y), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, w && x && y);
 	if (!using_avx2()) {
 		kunit_skip(test, "no AVX2/FMA");
@@ -578,7 +578,7 @@ static void llx_attn_products(struct kunit *test)
 		bad += llx_kt_attn_products(w, x, y, n, nr, nx, stride, h,
 					    &seed, &nans);
 		llx_fpu_end();
-		outs += 3 * nr * nx;
+		outs += 4 * nr * nx;
 	}
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "%u of %u attention outputs differ",
 			    bad, outs);

@@ -451,20 +451,21 @@ static const u32 kt_hostile_f[] = { 0x7fc00000, 0xffc12345, 0x7f800000,
 /*
  * The attention's products (llx_dot_f32_rows(), llx_dot_f32_tiled()) of
  * @nrows rows of @n floats @stride apart against @nx vectors as far
- * apart, on the fastest path (AVX-512 where the CPU has it) and scalar,
- * and llx_dot_f32_rows() on AVX2 forced: @w and @x hold nrows and nx rows
- * of @stride, @y 5 x nx x (nrows + 1) floats (a guard column past the
- * last row).  Returns the outputs that differ from the scalar path's in
- * any bit (NaNs aside, counted in *@nans), are left unwritten, or the
- * guards written.
+ * apart, on the fastest path (AVX-512 where the CPU has it), on AVX2
+ * forced and scalar: @w and @x hold nrows and nx rows of @stride, @y 6 x
+ * nx x (nrows + 1) floats (a guard column past the last row).  Returns
+ * the outputs that differ from the scalar path's in any bit (NaNs aside,
+ * counted in *@nans), are left unwritten, or the guards written.
  */
 u32 llx_kt_attn_products(float *w, float *x, float *y, u32 n, u32 nrows,
 			 u32 nx, u32 stride, bool hostile, u32 *seed,
 			 u32 *nans)
 {
+	/* result slots: rows, tiled fast (0, 2) and scalar (1, 3), on AVX2 */
+	static const u8 fast[] = { 0, 2, 4, 5 }, slow[] = { 1, 3, 1, 3 };
 	const u32 fill = 0x7fc0dead, ys = nrows + 1;
 	size_t i, per = (size_t)nx * ys;
-	u32 p, m, r, bad = 0;
+	u32 p, k, m, r, bad = 0;
 	bool os;
 
 	for (i = 0; i < (size_t)nrows * stride; i++)
@@ -477,7 +478,7 @@ u32 llx_kt_attn_products(float *w, float *x, float *y, u32 n, u32 nrows,
 	for (i = 0; hostile && i < (size_t)nx * stride; i += 1 + test_rnd(seed) % 7)
 		x[i] = llx_f32_from_bits(kt_hostile_f[test_rnd(seed) %
 						       ARRAY_SIZE(kt_hostile_f)]);
-	for (i = 0; i < 5 * per; i++)
+	for (i = 0; i < 6 * per; i++)
 		y[i] = llx_f32_from_bits(fill);
 	for (p = 0; p < 2; p++) {
 		os = llx_tensor_force_scalar(p == 1);
@@ -489,14 +490,13 @@ u32 llx_kt_attn_products(float *w, float *x, float *y, u32 n, u32 nrows,
 	}
 	os = llx_tensor_force_avx2(true);
 	llx_dot_f32_rows(w, stride, nrows, x, stride, nx, n, y + 4 * per, ys);
+	llx_dot_f32_tiled(w, stride, nrows, x, stride, nx, n, y + 5 * per, ys);
 	llx_tensor_force_avx2(os);
-	/* p: the fast result against its scalar one, at 1 + p % 2 on */
-	for (p = 0; p < 5; p += 2)
+	for (k = 0; k < ARRAY_SIZE(fast); k++)
 		for (m = 0; m < nx; m++)
 			for (r = 0; r <= nrows; r++) {
-				float a = y[p * per + m * ys + r];
-				float b = y[(p == 4 ? 1 : p + 1) * per +
-					    m * ys + r];
+				float a = y[fast[k] * per + m * ys + r];
+				float b = y[slow[k] * per + m * ys + r];
 				bool nan = kt_both_nan(a, b);
 
 				if (r == nrows) {
