@@ -1375,12 +1375,10 @@ void llx_dot_f32_tiled(const float *w, size_t stride, u32 nrows,
 			r = llx_avx512_dot_f32_tiled(w, stride, nrows, x,
 						     x_stride, nx, n, y,
 						     y_stride);
-		if (r < nrows)
-			llx_avx2_matmul_tiled(GGML_TYPE_F32, w + r * stride,
-					      stride * sizeof(float),
-					      nrows - r, x,
-					      x_stride * sizeof(float), nx,
-					      n, y + r, y_stride);
+		llx_avx2_matmul_tiled(GGML_TYPE_F32, w + r * stride,
+				      stride * sizeof(float), nrows - r, x,
+				      x_stride * sizeof(float), nx, n, y + r,
+				      y_stride);
 		return;
 	}
 	for (; r < nrows; r++)

@@ -62,16 +62,28 @@ static __always_inline __m512 fma_wx(__m512 w, __m512 x, __m512 acc)
 	return acc;
 }
 
+/* the high 8 lanes of @v */
+static __always_inline __m256 hi256(__m512 v)
+{
+	return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+}
+
+/* v = (a0 + a2) + (a1 + a3) of accumulators a0 | a1 (@lo), a2 | a3 (@hi) */
+static __always_inline __m256 sum4_halves(__m512 lo, __m512 hi)
+{
+	__m512 s = _mm512_add_ps(lo, hi);
+
+	return _mm256_add_ps(_mm512_castps512_ps256(s), hi256(s));
+}
+
 /*
  * One row's sum from its accumulators a0 | a1 (@lo) and a2 | a3 (@hi):
- * v = (a0 + a2) + (a1 + a3), then GGML_F32x8_REDUCE's last steps (F16)
- * or hsum_float_8 (BF16), as lib/tensor_avx2.c's reduce4() and dot_wide().
+ * sum4_halves(), then GGML_F32x8_REDUCE's last steps (F16) or
+ * hsum_float_8 (BF16), as lib/tensor_avx2.c's reduce4() and dot_wide().
  */
 static __always_inline float reduce_row(__m512 lo, __m512 hi, u32 kind)
 {
-	__m512d s = _mm512_castps_pd(_mm512_add_ps(lo, hi));
-	__m256 v = _mm256_add_ps(_mm512_castps512_ps256(_mm512_castpd_ps(s)),
-				 _mm256_castpd_ps(_mm512_extractf64x4_pd(s, 1)));
+	__m256 v = sum4_halves(lo, hi);
 	__m128 t;
 
 	if (kind == GGML_TYPE_BF16)
@@ -133,10 +145,11 @@ bool llx_avx512_vec_dot_rows_f(u32 wtype, const void *w, size_t row_bytes,
  * @nq <= 4 vectors, each row read once for all of them.  Row and vector
  * take lib/tensor_avx2.c's dot_f32_rows8() accumulators two to a zmm
  * register (a0 | a1 and a2 | a3, as dot_row() above): the same FMAs lane
- * by lane, (a0 + a2) + (a1 + a3) formed by the same adds, and the eight
- * rows reduced by the same reduce4_x8().  Per row and 32 floats: two
- * loads of the row and two FMAs a vector (their vector operand from
- * memory), against eight loads and four FMAs a vector on AVX2.
+ * by lane, (a0 + a2) + (a1 + a3) formed by the same adds (sum4_halves()),
+ * and the eight rows reduced by the same reduce4_x8().  Per row and 32
+ * floats: two loads of the row and two FMAs a vector (their vector
+ * operand from memory), against eight loads and four FMAs a vector on
+ * AVX2.
  */
 static __always_inline void f32_rows8(const float *w, size_t stride,
 				      const float *x, size_t xs, u32 n,
@@ -171,13 +184,8 @@ static __always_inline void f32_rows8(const float *w, size_t stride,
 			}
 		}
 #pragma GCC unroll 4
-		for (q = 0; q < nq; q++) {
-			__m512d s = _mm512_castps_pd(_mm512_add_ps(a[q][0],
-								   a[q][1]));
-
-			v[q][r] = _mm256_add_ps(_mm512_castps512_ps256(_mm512_castpd_ps(s)),
-						_mm256_castpd_ps(_mm512_extractf64x4_pd(s, 1)));
-		}
+		for (q = 0; q < nq; q++)
+			v[q][r] = sum4_halves(a[q][0], a[q][1]);
 	}
 #pragma GCC unroll 4
 	for (q = 0; q < nq; q++)
@@ -259,12 +267,10 @@ double llx_avx512_softmax_exp(float *x, float max, u32 n)
 	for (i = 0; i + 16 <= n; i += 16) {
 		__m512 v = exp16_ggml(_mm512_sub_ps(_mm512_loadu_ps(x + i),
 						    vmax));
-		__m512d h = _mm512_castps_pd(v);
 
 		_mm512_storeu_ps(x + i, v);
 		sum += (double)hsum8(_mm512_castps512_ps256(v));
-		sum += (double)hsum8(_mm256_castpd_ps(_mm512_extractf64x4_pd(h,
-									      1)));
+		sum += (double)hsum8(hi256(v));
 	}
 	return softmax_exp8(x, max, i, n, sum);
 }
@@ -283,10 +289,11 @@ static __always_inline __m512 f32x8_pair(const float *lo, const float *hi,
 					 u32 m)
 {
 	__mmask8 k = m < 8 ? (__mmask8)((1u << m) - 1) : 0xff;
-	__m256 l = _mm256_maskz_loadu_ps(k, lo), h = _mm256_maskz_loadu_ps(k, hi);
-	__m512d v = _mm512_castps_pd(_mm512_castps256_ps512(l));
+	__m256 a = _mm256_maskz_loadu_ps(k, lo);
+	__m256 b = _mm256_maskz_loadu_ps(k, hi);
+	__m512d v = _mm512_castps_pd(_mm512_castps256_ps512(a));
 
-	return _mm512_castpd_ps(_mm512_insertf64x4(v, _mm256_castps_pd(h), 1));
+	return _mm512_castpd_ps(_mm512_insertf64x4(v, _mm256_castps_pd(b), 1));
 }
 
 /*
@@ -332,11 +339,10 @@ static __always_inline void f32_tiled8(const float *w, size_t stride,
 	for (p = 0; p < 4; p++)
 #pragma GCC unroll 4
 		for (q = 0; q < nq; q++) {
-			__m512d d = _mm512_castps_pd(a[p][q]);
+			float *yq = y + q * ys + 2 * p;
 
-			y[q * ys + 2 * p] = hsum8_fixed(_mm512_castps512_ps256(a[p][q]));
-			y[q * ys + 2 * p + 1] =
-				hsum8_fixed(_mm256_castpd_ps(_mm512_extractf64x4_pd(d, 1)));
+			yq[0] = hsum8_fixed(_mm512_castps512_ps256(a[p][q]));
+			yq[1] = hsum8_fixed(hi256(a[p][q]));
 		}
 }
 

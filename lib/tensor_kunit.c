@@ -547,10 +547,10 @@ static void llx_dot_f16_rows(struct kunit *test)
  * The attention's products, K.q in ggml_vec_dot_f32 order and V^T.kq in
  * tinyBLAS order with a zero-padded partial chunk, on AVX-512 (where the
  * CPU has it) and AVX2 against the scalar path, bit for bit, NaNs aside:
- * rows and vectors at a stride past
- * their length (the caches' layout), ragged n, row counts around the
- * eight-row blocks, 1..9 vectors around the four-vector tiles; random
- * then hostile floats; a guard past each vector's last output.
+ * rows and vectors at a stride past their length (the caches' layout),
+ * ragged n, row counts around the eight-row blocks, 1..9 vectors around
+ * the four-vector tiles; random then hostile floats; a guard past each
+ * vector's last output.
  */
 static void llx_attn_products(struct kunit *test)
 {

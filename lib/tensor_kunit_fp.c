@@ -461,7 +461,10 @@ u32 llx_kt_attn_products(float *w, float *x, float *y, u32 n, u32 nrows,
 			 u32 nx, u32 stride, bool hostile, u32 *seed,
 			 u32 *nans)
 {
-	/* result slots: rows, tiled fast (0, 2) and scalar (1, 3), on AVX2 */
+	/*
+	 * y's slots: 0 rows and 2 tiled on the fastest path, 1 and 3 on
+	 * scalar, 4 and 5 on AVX2 forced; each fast one against its scalar
+	 */
 	static const u8 fast[] = { 0, 2, 4, 5 }, slow[] = { 1, 3, 1, 3 };
 	const u32 fill = 0x7fc0dead, ys = nrows + 1;
 	size_t i, per = (size_t)nx * ys;
